@@ -1,0 +1,98 @@
+"""The notice catalog: which IRS notices noticeflow knows, as data validated at load.
+
+``load_catalog()`` reads ``catalog/notices.json`` (built from shared/reference/irs-notices.md) and returns a
+``Catalog``; a bad entry raises ``BadCatalog`` and is never skipped. ``Catalog.get(code)`` resolves codes
+and aliases ("Letter 1058" is stored as ``LTR1058``).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from pipeline.errors import BadCatalog
+from pipeline.models import Category
+
+CATALOG_PATH = Path(__file__).with_name("catalog") / "notices.json"
+
+
+class Presence(StrEnum):
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+    ABSENT = "absent"
+
+
+class DeadlineRule(StrEnum):
+    PRINTED = "printed"  # the notice prints a date
+    COMPUTED = "computed"  # "within N days from the date of this notice"
+    NONE = "none"  # no deadline ("immediately", or nothing to do)
+
+
+class NoticeType(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    title: str
+    category: Category
+    amount_due: Presence
+    deadline: DeadlineRule
+    response_window_days: int | None
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _window_matches_rule(self) -> NoticeType:
+        if self.deadline is DeadlineRule.COMPUTED and not self.response_window_days:
+            raise ValueError(f"{self.code}: a computed deadline needs response_window_days")
+        return self
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        fields = ["notice_number", "tax_year", "ssn_last4", "notice_date"]
+        if self.amount_due is Presence.REQUIRED:
+            fields.append("amount_due")
+        if self.deadline is not DeadlineRule.NONE:
+            fields.append("deadline")
+        return tuple(fields)
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int
+    source: str
+    notices: tuple[NoticeType, ...]
+
+    @model_validator(mode="after")
+    def _codes_unique(self) -> Catalog:
+        seen: set[str] = set()
+        for notice in self.notices:
+            for code in (notice.code, *notice.aliases):
+                if code in seen:
+                    raise ValueError(f"notice code {code} appears twice")
+                seen.add(code)
+        return self
+
+    def get(self, code: str | None) -> NoticeType | None:
+        if not code:
+            return None
+        for notice in self.notices:
+            if code == notice.code or code in notice.aliases:
+                return notice
+        return None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(code for n in self.notices for code in (n.code, *n.aliases))
+
+
+@cache
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    try:
+        return Catalog.model_validate(json.loads(path.read_text()))
+    except (OSError, json.JSONDecodeError, ValidationError) as exc:
+        raise BadCatalog(f"notice catalog {path} is invalid: {exc}") from exc

@@ -1,0 +1,79 @@
+"""The one exception tree of noticeflow; each error carries a stable ``code`` and an exit code.
+
+    NoticeflowError
+    ├── DocumentError          the input document cannot be processed (exit 1, HTTP 4xx)
+    │   ├── EmptyDocument            code "empty_file"
+    │   ├── UnsupportedType          code "unsupported_type"
+    │   ├── CorruptDocument          code "corrupt_file"   (truncated or unreadable)
+    │   ├── EncryptedPdf             code "encrypted_pdf"
+    │   ├── TooManyPages             code "too_many_pages"
+    │   └── ImageTooLarge            code "image_too_large"
+    ├── InfrastructureError    a tool or service failed; retrying may help (exit 1, HTTP 503)
+    │   └── OcrEngineError           code "ocr_failed"
+    └── ConfigurationError     settings or input files given by the operator are wrong (exit 2)
+        ├── BadProfiles              code "bad_profiles"
+        └── BadCatalog               code "bad_catalog"
+
+Findings about a notice (a missing field, a profile mismatch, a scam signal) are data in the result,
+never exceptions. Callers branch on the class or ``code``, never on the message.
+"""
+
+from __future__ import annotations
+
+
+class NoticeflowError(Exception):
+    code = "error"
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DocumentError(NoticeflowError):
+    code = "bad_document"
+
+
+class EmptyDocument(DocumentError):
+    code = "empty_file"
+
+
+class UnsupportedType(DocumentError):
+    code = "unsupported_type"
+
+
+class CorruptDocument(DocumentError):
+    code = "corrupt_file"
+
+
+class EncryptedPdf(DocumentError):
+    code = "encrypted_pdf"
+
+
+class TooManyPages(DocumentError):
+    code = "too_many_pages"
+
+
+class ImageTooLarge(DocumentError):
+    code = "image_too_large"
+
+
+class InfrastructureError(NoticeflowError):
+    code = "infrastructure"
+
+
+class OcrEngineError(InfrastructureError):
+    code = "ocr_failed"
+
+
+class ConfigurationError(NoticeflowError):
+    code = "bad_configuration"
+    exit_code = 2
+
+
+class BadProfiles(ConfigurationError):
+    code = "bad_profiles"
+
+
+class BadCatalog(ConfigurationError):
+    code = "bad_catalog"

@@ -1,0 +1,223 @@
+"""The frozen models that travel between stages, and the result contract of DESIGN.md.
+
+Data path: ``LoadedDocument`` (pages as ``PageImage`` or text-layer ``OcrPage``) → ``OcrDocument`` →
+``Extraction`` (one ``Field`` per field name) → ``NoticeResult`` (what the CLI prints and the store keeps).
+Every model is frozen; a stage returns a new one instead of changing its input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field as PydanticField
+
+BBox = tuple[int, int, int, int]
+"""x, y, width, height in pixels of the page the value was read on."""
+
+FieldValue = str | int | None
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PageImage(BaseModel):
+    """One page as pixels; OpenCV arrays lose DPI and page number, so they travel together."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    number: int
+    dpi: int
+    pixels: np.ndarray
+    steps: tuple[str, ...] = ()
+
+
+class OcrWord(Frozen):
+    text: str
+    confidence: float  # 0..1
+    bbox: BBox
+
+
+class OcrLine(Frozen):
+    text: str
+    bbox: BBox
+    confidence: float  # mean of its words, 0..1
+    words: tuple[OcrWord, ...] = ()
+
+
+class PageSource(StrEnum):
+    OCR = "ocr"
+    TEXT_LAYER = "text_layer"
+
+
+class OcrPage(Frozen):
+    number: int
+    width: int
+    height: int
+    source: PageSource
+    lines: tuple[OcrLine, ...]
+    steps: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+class OcrDocument(Frozen):
+    pages: tuple[OcrPage, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\f".join(page.text for page in self.pages)
+
+
+class DeadlineKind(StrEnum):
+    PRINTED = "printed"
+    COMPUTED = "computed"
+
+
+class Field(Frozen):
+    """One extracted value with its provenance. ``value`` is None when the notice does not carry it."""
+
+    value: FieldValue = None
+    confidence: float = 0.0
+    page: int | None = None
+    bbox: BBox | None = None
+    raw: str | None = None
+    rule: str | None = None
+    kind: DeadlineKind | None = None
+
+
+class NoticeTypeMatch(Frozen):
+    code: str | None
+    title: str | None
+    confidence: float
+    runner_up: str | None = None
+
+
+class BillingLine(Frozen):
+    label: str
+    amount: str  # decimal string, two places
+
+
+class Extraction(Frozen):
+    fields: dict[str, Field]
+    billing_lines: tuple[BillingLine, ...] = ()
+    stub_amount: str | None = None  # the amount printed on the payment stub, for cross-checks
+
+
+class Status(StrEnum):
+    PROCESSED = "processed"
+    NEEDS_REVIEW = "needs_review"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+
+class CheckStatus(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+class ValidationStatus(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    PARTIAL = "partial"
+    SKIPPED = "skipped"
+
+
+class Check(Frozen):
+    name: str
+    status: CheckStatus
+    detail: str
+
+
+class Validation(Frozen):
+    status: ValidationStatus = ValidationStatus.SKIPPED
+    checks: tuple[Check, ...] = ()
+
+
+class Category(StrEnum):
+    BALANCE_DUE = "balance_due"
+    INTENT_TO_LEVY = "intent_to_levy"
+    PROPOSED_ADJUSTMENT = "proposed_adjustment"
+    DEFICIENCY = "deficiency"
+    RETURN_CHANGED = "return_changed"
+    UNFILED_RETURN = "unfiled_return"
+    IDENTITY_VERIFICATION = "identity_verification"
+    INFORMATIONAL = "informational"
+    UNKNOWN = "unknown"
+
+
+class Priority(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class Triage(Frozen):
+    category: Category = Category.UNKNOWN
+    priority: Priority = Priority.NORMAL
+    days_left: int | None = None
+    route: str | None = None
+    actions: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+
+
+class ScamRisk(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ScamSignal(Frozen):
+    code: str
+    detail: str
+    weight: float
+
+
+class ScamCheck(Frozen):
+    risk: ScamRisk = ScamRisk.LOW
+    score: float = 0.0
+    signals: tuple[ScamSignal, ...] = ()
+
+
+class ErrorInfo(Frozen):
+    code: str
+    message: str
+
+
+class NoticeResult(Frozen):
+    """The result contract of DESIGN.md: one per input document."""
+
+    document_id: str
+    source: str
+    status: Status
+    review_reasons: tuple[str, ...] = ()
+    pages: int = 0
+    notice_type: NoticeTypeMatch | None = None
+    fields: dict[str, Field] = PydanticField(default_factory=dict)
+    billing_lines: tuple[BillingLine, ...] = ()
+    profile_id: str | None = None
+    validation: Validation = Validation()
+    triage: Triage = Triage()
+    scam: ScamCheck = ScamCheck()
+    error: ErrorInfo | None = None
+    timings: dict[str, float] = PydanticField(default_factory=dict)
+
+    def field_value(self, name: str) -> FieldValue:
+        field = self.fields.get(name)
+        return field.value if field else None
+
+
+def parse_iso_date(value: FieldValue) -> dt.date | None:
+    """A field's ISO date string as a date, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
