@@ -105,7 +105,7 @@ class BillingLine(Frozen):
 class Extraction(Frozen):
     fields: dict[str, Field]
     billing_lines: tuple[BillingLine, ...] = ()
-    stub_amount: str | None = None  # the amount printed on the payment stub, for cross-checks
+    findings: tuple[str, ...] = ()  # disagreements between candidates, for the status stage
 
 
 class Status(StrEnum):

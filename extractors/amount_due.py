@@ -1,0 +1,49 @@
+"""Extract the total amount a notice asks the taxpayer to pay.
+
+Handles (the total only, never a line of the billing summary):
+- "Amount due by June 10, 2024   $5,181.72" (billing-summary total and payment stub)
+- "Amount due: $5,181.72", "Amount due immediately $5,181.72", "Total amount due $5,181.72",
+  "Pay this amount $5,181.72", "Amount you owe $5,181.72", "Total amount you owe $5,181.72",
+  "Balance due $5,181.72", "Proposed amount due $3,411.00" (CP2000), "Deficiency: $2,500.00" (CP3219A),
+  "Payment due immediately $350.00", "Past due amount $350.00" (CP523)
+- OCR damage in labels ("Arnount due", "Amount dne") and digits ("$5,l81.72", "§5,181.72")
+Not taken: "Failure-to-pay penalty $100.00", "Interest charges $81.72", "Tax you owed", "Previous balance",
+"Payments $800.00": their labels are not total labels. "Amount due $0.00" yields 0.00.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from extractors.amounts import AMOUNT, format_amount, parse_amount
+from extractors.dates import DATE
+from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label
+
+_GAP = r"[\s:.…_\-]{0,40}?"
+_DUE_BY = regex.compile(
+    rf"{fuzzy_label('Amount due')}\s*(?:by|on|to\s+be\s+received\s+by)\s*{DATE}{_GAP}{AMOUNT}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+_TOTAL_LABELS = (
+    ("Total amount due", 1), ("Amount due immediately", 2), ("Payment due immediately", 2),
+    ("Total amount you owe", 2), ("Amount you owe", 1), ("Proposed amount due", 2), ("Pay this amount", 1),
+    ("Past due amount", 1), ("Amount due", 1), ("Balance due", 1), ("Deficiency", 1),
+)
+_TOTAL = regex.compile(
+    rf"(?<![A-Za-z])(?:{'|'.join(fuzzy_label(label, e) for label, e in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+
+
+def _amount(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    value = parse_amount(match.group("amount"))
+    if value is None or value < 0:
+        return None
+    clean = regex.fullmatch(r"\(?-?\s?\$?\s?[\d,]+\.\d{2}\)?", match.group("amount").strip()) is not None
+    return format_amount(value), 1.0 if clean else 0.85
+
+
+def find_amounts_due(lines: list[TextLine]) -> list[Candidate]:
+    return find_candidates(_DUE_BY, lines, "amount_due_by", 0.97, _amount) + [
+        c for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount) if "by" not in c.raw.lower()[:18]
+    ]

@@ -1,0 +1,52 @@
+"""Extract the IRS contact details a notice prints: phone, caller ID, and the tax form.
+
+Handles:
+- phone: "To contact us 800-829-0922", "Call us at 1-800-829-1040", "Phone 1-800-829-8374",
+  "(800) 829-1040"; value "800-829-0922"
+- caller ID: "Your caller ID 123456", "Caller ID: 98765"
+- form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR"; value "1040", "941", "1040-SR"
+"""
+
+from __future__ import annotations
+
+import regex
+
+from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+
+_PHONE_DIGITS = r"(?:1\s?[-.]?\s?)?\(?(?P<area>\d{3})\)?\s?[-.]?\s?(?P<mid>\d{3})\s?[-.]\s?(?P<last>\d{4})(?!\d)"
+_PHONE = regex.compile(
+    rf"(?:{fuzzy_label('To contact us')}|{fuzzy_label('Call us')}(?:\s+at)?|Phone|Telephone)\s*[:]?\s*{_PHONE_DIGITS}",
+    regex.IGNORECASE,
+)
+_ANY_PHONE = regex.compile(rf"(?<![\d-]){_PHONE_DIGITS}")
+_CALLER_ID = regex.compile(rf"{fuzzy_label('caller ID')}\s*[:.]?\s*(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE)
+_FORM = regex.compile(
+    r"(?:Tax\s+form|\bForm)\s*[:]?\s*(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)\b",
+    regex.IGNORECASE,
+)
+
+
+def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    return f"{match.group('area')}-{match.group('mid')}-{match.group('last')}", 1.0
+
+
+def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
+    return find_candidates(_PHONE, lines, "contact_label", 0.95, _phone)
+
+
+def find_all_phones(lines: list[TextLine]) -> list[Candidate]:
+    """Every phone number printed anywhere (the scam check weighs numbers that are not the IRS's)."""
+    return find_candidates(_ANY_PHONE, lines, "any_phone", 0.8, _phone)
+
+
+def _caller_id(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    value = repair_digits(match.group("id"))
+    return (value, 1.0) if value.isdigit() else None
+
+
+def find_caller_ids(lines: list[TextLine]) -> list[Candidate]:
+    return find_candidates(_CALLER_ID, lines, "caller_id_label", 0.95, _caller_id)
+
+
+def find_forms(lines: list[TextLine]) -> list[Candidate]:
+    return find_candidates(_FORM, lines, "form_mention", 0.85, lambda m: (m.group("form").upper(), 1.0))

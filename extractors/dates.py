@@ -1,0 +1,69 @@
+"""Parse dates as IRS notices print them, tolerating OCR damage.
+
+Handles: "May 20, 2024", "May 20 2024", "MAY 20, 2024", "Mav 2O, 2024" (one-letter month damage, letter-for-
+digit swaps), "Sept. 3, 2024", "05/20/2024", "5/20/2024", "2024-05-20", "20 May 2024". ``DATE`` is the regex
+fragment other extractors embed (named group ``date``); ``parse_date`` returns a ``datetime.date`` or None,
+never raises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import regex
+
+from extractors.text import repair_digits
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+}
+_ABBREVIATIONS = {"sept": 9, **{name[:3]: number for name, number in MONTHS.items()}}
+_DIGIT = r"[0-9OolISB]"
+_YEAR = rf"(?:[12]{_DIGIT}{{3}})"
+_DAY = rf"(?:{_DIGIT}{{1,2}})"
+_MONTH_WORD = r"(?:[A-Za-z]{3,9}\.?)"
+
+DATE = rf"""(?P<date>
+      {_MONTH_WORD}\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}{_YEAR}      # May 20, 2024
+    | {_DIGIT}{{1,2}}\s?/\s?{_DIGIT}{{1,2}}\s?/\s?{_YEAR}        # 05/20/2024
+    | {_YEAR}-{_DIGIT}{{2}}-{_DIGIT}{{2}}                        # 2024-05-20
+    | {_DAY}\s{_MONTH_WORD}\s{_YEAR}                           # 20 May 2024
+)"""
+_PARTS = regex.compile(r"[A-Za-z]{3,}|[0-9OolISB]+")
+
+
+def parse_month(word: str) -> int | None:
+    """Month number of a month name or abbreviation, allowing one OCR error in full names."""
+    key = word.lower().rstrip(".")
+    if key in MONTHS:
+        return MONTHS[key]
+    if key in _ABBREVIATIONS and len(key) <= 4:
+        return _ABBREVIATIONS[key]
+    close = [n for name, n in MONTHS.items() if len(key) >= 3 and _within_one_edit(key, name)]
+    return close[0] if len(close) == 1 else None
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    return regex.fullmatch(f"(?:{regex.escape(b)}){{e<=1}}", a) is not None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The date written in ``text`` (one of the formats above) or None."""
+    parts = _PARTS.findall(text)
+    if len(parts) != 3:
+        return None
+    try:
+        if parts[0].isalpha() and len(parts[0]) > 2:
+            month, day, year = parse_month(parts[0]), int(repair_digits(parts[1])), int(repair_digits(parts[2]))
+        elif parts[1].isalpha() and len(parts[1]) > 2:
+            day, month, year = int(repair_digits(parts[0])), parse_month(parts[1]), int(repair_digits(parts[2]))
+        elif len(parts[0]) == 4:
+            year, month, day = (int(repair_digits(p)) for p in parts)
+        else:
+            month, day, year = (int(repair_digits(p)) for p in parts)
+        if month is None or not 1990 <= year <= 2100:
+            return None
+        return dt.date(year, month, day)
+    except ValueError:
+        return None

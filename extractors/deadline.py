@@ -1,0 +1,61 @@
+"""Extract the date by which the taxpayer must act, printed or stated as a window.
+
+Printed (value: ISO date, kind "printed"):
+- "Amount due by June 10, 2024", "Amount due, to be received by June 11, 2024", "Pay by June 10, 2024"
+- "Respond by June 19, 2024", "Reply by ...", "Your response is due by ...", "must be received by ..."
+- "Last day to file a petition with the United States Tax Court: August 18, 2024"
+- "request a Collection Due Process hearing by June 19, 2024", "hearing request date June 19, 2024"
+Window (value: number of days, kind "computed"; the caller adds it to the notice date):
+- "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter"
+"""
+
+from __future__ import annotations
+
+import regex
+
+from extractors.dates import DATE, parse_date
+from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label
+
+_BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
+_PRINTED = (
+    ("amount_due_by", 0.97, rf"{fuzzy_label('Amount due')}{_BY}{DATE}"),
+    ("petition_date", 0.98,
+     rf"{fuzzy_label('Last day to file a petition', 3)}(?:\s+with\s+the\s+United\s+States\s+Tax\s+Court)?"
+     rf"\s*[:.]?\s*{DATE}"),
+    ("hearing_date", 0.95, rf"hearing(?:\s+request)?(?:\s+date|\s+by|\s+no\s+later\s+than)\s*[:]?\s*{DATE}"),
+    ("respond_by", 0.93,
+     rf"(?:{fuzzy_label('Respond')}|{fuzzy_label('Reply')}|{fuzzy_label('response is due', 2)}|"
+     rf"{fuzzy_label('Pay')}|{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*"
+     rf"(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}"),
+)
+_NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
+_WINDOW = regex.compile(
+    r"within\s+(?:(?P<word>ten|twenty-one|thirty|sixty|ninety)\s*(?:\((?P<n2>\d{1,3})\))?|(?P<n>\d{1,3}))\s+"
+    r"(?:calendar\s+)?days\s+(?:from|of|after)\s+the\s+date\s+of\s+this\s+(?:notice|letter)",
+    regex.IGNORECASE,
+)
+
+
+def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    date = parse_date(match.group("date"))
+    return (date.isoformat(), 1.0) if date else None
+
+
+def _window(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    if match.group("n"):
+        return int(match.group("n")), 1.0
+    return _NUMBERS[match.group("word").lower()], 1.0
+
+
+def find_deadlines(lines: list[TextLine]) -> list[Candidate]:
+    found: list[Candidate] = []
+    for rule, confidence, pattern in _PRINTED:
+        compiled = regex.compile(pattern, regex.IGNORECASE | regex.VERBOSE)
+        found += [_with_kind(c, "printed") for c in find_candidates(compiled, lines, rule, confidence, _date)]
+    found += [_with_kind(c, "computed") for c in find_candidates(_WINDOW, lines, "window", 0.9, _window)]
+    return found
+
+
+def _with_kind(candidate: Candidate, kind: str) -> Candidate:
+    return Candidate(candidate.value, candidate.raw, candidate.page, candidate.bbox, candidate.rule,
+                     candidate.confidence, kind)

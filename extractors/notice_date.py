@@ -1,0 +1,31 @@
+"""Extract the date the notice was issued.
+
+Handles: "Notice date May 20, 2024", "Notice date: 05/20/2024", "Notlce date Mav 20, 2O24",
+"Letter date May 20, 2024", "Date of this notice: May 20, 2024", "Date of this letter May 20, 2024",
+and, weakest, a bare "Date: May 20, 2024" row.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from extractors.dates import DATE, parse_date
+from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label
+
+_LABELLED = regex.compile(
+    rf"(?:{fuzzy_label('Notice date')}|{fuzzy_label('Letter date')}|{fuzzy_label('Date of this notice', 2)}"
+    rf"|{fuzzy_label('Date of this letter', 2)})\s*[:.]?\s*{DATE}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+_BARE = regex.compile(rf"^\s*Date\s*:\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)
+
+
+def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    date = parse_date(match.group("date"))
+    return (date.isoformat(), 1.0) if date else None
+
+
+def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
+    return find_candidates(_LABELLED, lines, "notice_date_label", 0.97, _date) + find_candidates(
+        _BARE, lines, "date_label", 0.7, _date
+    )

@@ -1,0 +1,47 @@
+"""Extract the notice or letter number ("CP14", "LTR1058") from notice text.
+
+Handles, with literal examples:
+- header or stub row: "Notice CP14", "Notice  CP2000", "Notice number: CP504", "Notice CP 3219A"
+- letters: "Letter 1058", "LTR 1058", "Letter 5071C" → "LTR1058", "LTR5071C"; "LT11", "LT 11"
+- the code alone at a corner: "CP71C", "CP14" (rule "code")
+- OCR damage inside the code: "CPl4" → "CP14", "CP2OOO" → "CP2000", "Notlce CP14"
+Values are normalized codes (upper case, no spaces); whether a code is real is the catalog's business.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+
+_D = r"[0-9OolIS]"
+_CODE = rf"""(?P<code>
+      (?P<prefix>CP|LT)\s?(?P<number>{_D}{{1,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])   # CP14, LT11, CP71C
+    | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]?)(?![A-Za-z0-9])  # LTR 1058
+)"""
+_LABELLED = regex.compile(
+    rf"(?<![A-Za-z]){fuzzy_label('Notice')}(?:\s*(?:number|no\.?))?\s*[:#]?\s*{_CODE}",
+    regex.VERBOSE | regex.IGNORECASE,
+)
+_LETTER = regex.compile(rf"(?<![A-Za-z])(?P<code>(?P<prefix>Letter|LTR)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]?))\b",
+                        regex.VERBOSE)
+_BARE = regex.compile(rf"(?<![A-Za-z0-9]){_CODE}", regex.VERBOSE)
+
+
+def _normalize(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    prefix = match.group("prefix").upper()
+    number = repair_digits(match.group("number"))
+    if not number.isdigit():
+        return None
+    prefix = "LTR" if prefix in ("LETTER", "LTR") else prefix
+    repaired = number != match.group("number")
+    return f"{prefix}{int(number)}{match.group('suffix').upper()}", 0.9 if repaired else 1.0
+
+
+def find_notice_numbers(lines: list[TextLine]) -> list[Candidate]:
+    """Every notice-number candidate, labelled ones first."""
+    return (
+        find_candidates(_LABELLED, lines, "labelled", 0.98, _normalize)
+        + find_candidates(_LETTER, lines, "letter", 0.9, _normalize)
+        + find_candidates(_BARE, lines, "code", 0.7, _normalize)
+    )

@@ -1,0 +1,89 @@
+"""What every extractor reads and returns: ``TextLine`` in, ``Candidate`` out.
+
+A ``TextLine`` is one row of a page as OCR (or a PDF text layer) read it, with its box and mean word
+confidence. A ``Candidate`` is one possible value for a field, with the provenance the result keeps.
+``find_candidates`` runs a compiled pattern over lines and builds candidates; ``repair_digits`` is the one
+place where OCR letter/digit confusions are undone, and only inside numeric tokens.
+
+This package imports nothing from ``pipeline`` or ``flows``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import regex
+
+BBox = tuple[int, int, int, int]
+
+# Letters OCR commonly reads in place of digits. Applied only to tokens already known to be numeric.
+_DIGIT_CONFUSIONS = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1", "!": "1",
+     "L": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "g": "9", "q": "9", "T": "7"}
+)
+MATCH_TIMEOUT_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    page: int
+    text: str
+    bbox: BBox | None = None
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One possible value of a field. ``value`` None means "the notice says there is none" (a placeholder
+    SSN, a refund notice's amount)."""
+
+    value: str | int | None
+    raw: str
+    page: int
+    bbox: BBox | None
+    rule: str
+    confidence: float
+    kind: str | None = None
+
+
+def repair_digits(token: str) -> str:
+    """Undo OCR letter-for-digit confusions in a token that must be numeric ("2O24" → "2024")."""
+    return token.translate(_DIGIT_CONFUSIONS)
+
+
+def search_lines(
+    pattern: regex.Pattern[str], lines: Iterable[TextLine]
+) -> Iterator[tuple[TextLine, regex.Match[str]]]:
+    """Every match of ``pattern`` in every line, in reading order."""
+    for line in lines:
+        for match in pattern.finditer(line.text, timeout=MATCH_TIMEOUT_S):
+            yield line, match
+
+
+def find_candidates(
+    pattern: regex.Pattern[str],
+    lines: Iterable[TextLine],
+    rule: str,
+    base_confidence: float,
+    parse: Callable[[regex.Match[str]], tuple[str | int | None, float] | None],
+) -> list[Candidate]:
+    """Candidates from every match that ``parse`` accepts; ``parse`` returns (value, confidence factor)."""
+    found = []
+    for line, match in search_lines(pattern, lines):
+        parsed = parse(match)
+        if parsed is None:
+            continue
+        value, factor = parsed
+        confidence = round(base_confidence * factor * (0.5 + 0.5 * line.confidence), 3)
+        found.append(Candidate(value, match.group(0).strip(), line.page, line.bbox, rule, confidence))
+    return found
+
+
+def fuzzy_label(words: str, errors: int | None = None) -> str:
+    """A regex fragment matching ``words`` with up to ``errors`` OCR edits (by default 1, or 2 for labels
+    of ten letters or more: "Arnount due" is two edits from "Amount due"), flexible about spaces."""
+    if errors is None:
+        errors = 2 if len(words) >= 10 else 1
+    body = r"\s*".join(regex.escape(word) for word in words.split())
+    return f"(?:{body}){{e<={errors}}}" if errors else f"(?:{body})"

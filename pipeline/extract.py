@@ -1,0 +1,155 @@
+"""Classify the notice and choose one value per field from the extractors' candidates.
+
+``to_text_lines(document)`` turns OCR pages into the extractors' ``TextLine`` rows.
+``classify_notice(lines, catalog) -> (NoticeTypeMatch, NoticeType | None)`` scores every catalog type by the
+notice numbers printed (labelled ones weigh most) and the type's keywords; a close runner-up is recorded.
+``extract_fields(lines, notice_type) -> Extraction`` picks each field's value: candidates that agree add up,
+a strong candidate that disagrees is recorded as a finding (the status stage turns findings into review
+reasons). Values follow the result contract: ISO dates, two-place decimal strings, int years.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+
+from extractors.amount_due import find_amounts_due
+from extractors.billing import find_billing_lines
+from extractors.contacts import find_caller_ids, find_forms, find_irs_phones
+from extractors.deadline import find_deadlines
+from extractors.notice_date import find_notice_dates
+from extractors.notice_number import find_notice_numbers
+from extractors.ssn import find_ssn_last4
+from extractors.party import find_taxpayer
+from extractors.tax_year import find_tax_years
+from extractors.text import Candidate, TextLine
+from pipeline.catalog import Catalog, DeadlineRule, NoticeType, Presence
+from pipeline.models import BillingLine, Category, DeadlineKind, Extraction, Field, NoticeTypeMatch, OcrDocument
+
+STRONG = 0.75  # a candidate this confident that disagrees with the chosen value needs a person
+RUNNER_UP_MARGIN = 0.1
+
+_DEADLINE_RULES_BY_CATEGORY = {
+    Category.DEFICIENCY: ("petition_date", "respond_by", "amount_due_by"),
+    Category.INTENT_TO_LEVY: ("hearing_date", "amount_due_by", "respond_by"),
+    Category.PROPOSED_ADJUSTMENT: ("respond_by", "amount_due_by"),
+}
+_DEFAULT_DEADLINE_RULES = ("amount_due_by", "respond_by", "hearing_date", "petition_date")
+
+
+def to_text_lines(document: OcrDocument) -> list[TextLine]:
+    return [
+        TextLine(page=page.number, text=line.text, bbox=line.bbox, confidence=line.confidence)
+        for page in document.pages
+        for line in page.lines
+    ]
+
+
+def classify_notice(lines: list[TextLine], catalog: Catalog) -> tuple[NoticeTypeMatch, NoticeType | None]:
+    scores: dict[str, float] = defaultdict(float)
+    for candidate in find_notice_numbers(lines):
+        notice = catalog.get(str(candidate.value))
+        code = notice.code if notice else str(candidate.value)
+        scores[code] = max(scores[code], candidate.confidence)
+    if not scores:
+        return NoticeTypeMatch(code=None, title=None, confidence=0.0), None
+    text = " ".join(line.text for line in lines).lower()
+    for code in scores:
+        notice = catalog.get(code)
+        if notice and notice.keywords:
+            hits = sum(1 for keyword in notice.keywords if keyword in text)
+            scores[code] += 0.05 * hits / len(notice.keywords)
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    (code, score), runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+    close = runner_up if runner_up and score - runner_up[1] < RUNNER_UP_MARGIN else None
+    notice = catalog.get(code)
+    match = NoticeTypeMatch(
+        code=code, title=notice.title if notice else None, confidence=round(min(score, 1.0), 3),
+        runner_up=close[0] if close else None,
+    )
+    return match, notice
+
+
+def _field(candidate: Candidate, confidence: float, kind: DeadlineKind | None = None) -> Field:
+    return Field(
+        value=candidate.value, confidence=round(min(confidence, 1.0), 3), page=candidate.page,
+        bbox=candidate.bbox, raw=candidate.raw, rule=candidate.rule, kind=kind,
+    )
+
+
+def choose(name: str, candidates: list[Candidate], findings: list[str]) -> Field:
+    """The best-supported value: its best candidate's confidence, plus a little per agreeing candidate."""
+    if not candidates:
+        return Field()
+    support: dict[object, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        support[candidate.value].append(candidate)
+    def score(group: list[Candidate]) -> float:
+        return max(c.confidence for c in group) + 0.03 * (len(group) - 1)
+    value, group = max(support.items(), key=lambda item: score(item[1]))
+    rivals = sorted({str(v) for v, g in support.items() if v != value and max(c.confidence for c in g) >= STRONG})
+    if rivals:
+        findings.append(f"{name}: the notice also shows {', '.join(rivals)} (chose {value})")
+    best = max(group, key=lambda c: c.confidence)
+    return _field(best, score(group) - (0.2 if rivals else 0.0))
+
+
+def _by_rule(candidates: list[Candidate], rules: tuple[str, ...]) -> list[Candidate]:
+    for rule in rules:
+        chosen = [c for c in candidates if c.rule == rule]
+        if chosen:
+            return chosen
+    return []
+
+
+def _deadline(lines: list[TextLine], notice: NoticeType | None, notice_date: Field, findings: list[str]) -> Field:
+    if notice is not None and notice.deadline is DeadlineRule.NONE:
+        return Field()
+    candidates = find_deadlines(lines)
+    rules = _DEADLINE_RULES_BY_CATEGORY.get(notice.category, _DEFAULT_DEADLINE_RULES) if notice else _DEFAULT_DEADLINE_RULES
+    printed = _by_rule([c for c in candidates if c.kind == "printed"], rules)
+    if printed:
+        chosen = choose("deadline", printed, findings)
+        return chosen.model_copy(update={"kind": DeadlineKind.PRINTED})
+    windows = [c for c in candidates if c.kind == "computed"]
+    if not windows or not isinstance(notice_date.value, str):
+        return Field()
+    window = choose("deadline window", windows, findings)
+    start = dt.date.fromisoformat(notice_date.value)
+    assert isinstance(window.value, int)
+    computed = (start + dt.timedelta(days=window.value)).isoformat()
+    confidence = min(window.confidence, notice_date.confidence)
+    return window.model_copy(update={"value": computed, "confidence": confidence, "kind": DeadlineKind.COMPUTED})
+
+
+def _amount_due(lines: list[TextLine], notice: NoticeType | None, findings: list[str]) -> Field:
+    if notice is not None and notice.amount_due is Presence.ABSENT:
+        return Field()
+    return choose("amount_due", find_amounts_due(lines), findings)
+
+
+def _first(finder: Callable[[list[TextLine]], list[Candidate]], lines: list[TextLine], name: str,
+           findings: list[str]) -> Field:
+    return choose(name, finder(lines), findings)
+
+
+def extract_fields(lines: list[TextLine], match: NoticeTypeMatch, notice: NoticeType | None) -> Extraction:
+    findings: list[str] = []
+    notice_date = _first(find_notice_dates, lines, "notice_date", findings)
+    name, address = find_taxpayer([line for line in lines if line.page == 1])
+    fields = {
+        "notice_number": Field(value=match.code, confidence=match.confidence, rule="classifier"),
+        "tax_year": _first(find_tax_years, lines, "tax_year", findings),
+        "ssn_last4": _first(find_ssn_last4, lines, "ssn_last4", findings),
+        "amount_due": _amount_due(lines, notice, findings),
+        "deadline": _deadline(lines, notice, notice_date, findings),
+        "notice_date": notice_date,
+        "taxpayer_name": _field(name, name.confidence) if name else Field(),
+        "address": _field(address, address.confidence) if address else Field(),
+        "irs_phone": _first(find_irs_phones, lines, "irs_phone", findings),
+        "caller_id": _first(find_caller_ids, lines, "caller_id", []),
+        "form": _first(find_forms, lines, "form", []),
+    }
+    billing = tuple(BillingLine(label=label, amount=str(amount)) for label, amount in find_billing_lines(lines))
+    return Extraction(fields=fields, billing_lines=billing, findings=tuple(findings))

@@ -1,0 +1,212 @@
+"""Load a document: sniff its type by content, count and describe its pages, read PDF text layers.
+
+``load_document(path, limits) -> LoadedDocument`` takes a file path and returns, per page, either the page's
+text layer (an ``OcrPage`` ready for extraction, when the PDF has real text there) or a ``PageRef`` that
+``render_page`` turns into a ``PageImage`` on demand, one page at a time, so a long scan never sits in memory
+whole. Raises ``EmptyDocument``, ``UnsupportedType``, ``CorruptDocument``, ``EncryptedPdf``,
+``TooManyPages``, ``ImageTooLarge`` (pipeline.errors).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from enum import StrEnum
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.errors import (
+    CorruptDocument,
+    EmptyDocument,
+    EncryptedPdf,
+    ImageTooLarge,
+    TooManyPages,
+    UnsupportedType,
+)
+from pipeline.models import OcrPage, PageImage
+from pipeline.textlayer import read_text_layer
+
+Image.MAX_IMAGE_PIXELS = None  # our own pixel limit applies, before decoding
+LETTER_WIDTH_IN = 8.5
+DEFAULT_DPI = 300
+
+
+class FileType(StrEnum):
+    PDF = "pdf"
+    PNG = "png"
+    JPEG = "jpeg"
+    TIFF = "tiff"
+
+
+_MAGIC = (
+    (b"%PDF-", FileType.PDF),
+    (b"\x89PNG\r\n\x1a\n", FileType.PNG),
+    (b"\xff\xd8\xff", FileType.JPEG),
+    (b"II*\x00", FileType.TIFF),
+    (b"MM\x00*", FileType.TIFF),
+)
+
+
+class LoadLimits(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    max_pages: int = 50
+    max_pixels: int = 80_000_000  # per page; a 300-dpi letter page is 8.4 Mpx
+    render_dpi: int = 300
+    min_text_chars: int = 40  # fewer letters than this on a PDF page means "no real text layer"
+
+
+class PageRef(BaseModel):
+    """Where to find one page's pixels: a PDF page (1-based) or an image frame (0-based)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    path: Path
+    file_type: FileType
+    frame: int
+
+
+class LoadedDocument(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    document_id: str
+    path: Path
+    file_type: FileType
+    pages: tuple[OcrPage | PageRef, ...]
+
+
+def sniff_type(head: bytes) -> FileType:
+    for magic, file_type in _MAGIC:
+        if head.startswith(magic):
+            return file_type
+    # Some PDF writers put junk before the header; readers accept it within the first KiB.
+    if b"%PDF-" in head[:1024]:
+        return FileType.PDF
+    raise UnsupportedType("not a PDF, PNG, JPEG or TIFF file (type detected from content, not the name)")
+
+
+def hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_document(path: Path, limits: LoadLimits = LoadLimits()) -> LoadedDocument:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError as exc:
+        raise CorruptDocument(f"cannot read {path.name}: {exc.strerror}") from exc
+    if not head:
+        raise EmptyDocument("the file is empty (0 bytes)")
+    file_type = sniff_type(head)
+    pages = _pdf_pages(path, limits) if file_type is FileType.PDF else _image_pages(path, file_type, limits)
+    return LoadedDocument(document_id=hash_file(path), path=path, file_type=file_type, pages=pages)
+
+
+def _pdf_info(path: Path) -> dict[str, str]:
+    run = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
+    if "Incorrect password" in run.stderr:
+        raise EncryptedPdf("the PDF is encrypted with a password; save an unprotected copy and retry")
+    if run.returncode != 0:
+        raise CorruptDocument("the PDF cannot be read (truncated or corrupt): " + run.stderr.strip()[:200])
+    info = {}
+    for row in run.stdout.splitlines():
+        key, _, value = row.partition(":")
+        info[key.strip()] = value.strip()
+    return info
+
+
+def _pdf_pages(path: Path, limits: LoadLimits) -> tuple[OcrPage | PageRef, ...]:
+    info = _pdf_info(path)
+    if info.get("Encrypted", "no").startswith("yes"):
+        raise EncryptedPdf("the PDF is encrypted; save an unprotected copy and retry")
+    count = int(info.get("Pages", "0") or 0)
+    if count < 1:
+        raise CorruptDocument("the PDF has no pages")
+    if count > limits.max_pages:
+        raise TooManyPages(f"the PDF has {count} pages; the limit is {limits.max_pages} (NOTICEFLOW_MAX_PAGES)")
+    text_pages = read_text_layer(path, limits.render_dpi)
+    pages: list[OcrPage | PageRef] = []
+    for number in range(1, count + 1):
+        text_page = text_pages.get(number)
+        if text_page is not None and _has_real_text(text_page, limits):
+            pages.append(text_page)
+        else:
+            pages.append(PageRef(number=number, path=path, file_type=FileType.PDF, frame=number))
+    return tuple(pages)
+
+
+def _has_real_text(page: OcrPage, limits: LoadLimits) -> bool:
+    return sum(ch.isalnum() for ch in page.text) >= limits.min_text_chars
+
+
+def _image_pages(path: Path, file_type: FileType, limits: LoadLimits) -> tuple[PageRef, ...]:
+    try:
+        with Image.open(path) as image:
+            frames = getattr(image, "n_frames", 1)
+            if frames > limits.max_pages:
+                raise TooManyPages(f"the image has {frames} pages; the limit is {limits.max_pages}")
+            for frame in range(frames):
+                image.seek(frame)
+                _check_pixels(image.size, limits)
+            image.seek(0)
+            image.load()  # decodes the first frame: a truncated file fails here, not later
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise CorruptDocument(f"the {file_type} image cannot be decoded (truncated or corrupt): {exc}") from exc
+    return tuple(
+        PageRef(number=frame + 1, path=path, file_type=file_type, frame=frame) for frame in range(frames)
+    )
+
+
+def _check_pixels(size: tuple[int, int], limits: LoadLimits) -> None:
+    width, height = size
+    if width * height > limits.max_pixels:
+        raise ImageTooLarge(
+            f"a page is {width}x{height} pixels; the limit is {limits.max_pixels:,} (NOTICEFLOW_MAX_PIXELS)"
+        )
+
+
+def render_page(ref: PageRef, limits: LoadLimits = LoadLimits()) -> PageImage:
+    """The pixels of one page, greyscale, with the DPI they were scanned or rendered at."""
+    if ref.file_type is FileType.PDF:
+        return _render_pdf_page(ref, limits)
+    try:
+        with Image.open(ref.path) as image:
+            image.seek(ref.frame)
+            dpi = _image_dpi(image)
+            pixels = np.asarray(image.convert("L"))
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise CorruptDocument(f"page {ref.number} cannot be decoded: {exc}") from exc
+    return PageImage(number=ref.number, dpi=dpi, pixels=pixels)
+
+
+def _image_dpi(image: Image.Image) -> int:
+    """The DPI recorded in the file, or one estimated from the page width (a US letter page is 8.5 in)."""
+    recorded = image.info.get("dpi")
+    if recorded and 50 <= float(recorded[0]) <= 1200:
+        return round(float(recorded[0]))
+    return max(72, round(image.size[0] / LETTER_WIDTH_IN))
+
+
+def _render_pdf_page(ref: PageRef, limits: LoadLimits) -> PageImage:
+    # pdftoppm writes uncompressed PGM to stdout: no PNG encoding, no temp file.
+    run = subprocess.run(
+        ["pdftoppm", "-gray", "-r", str(limits.render_dpi), "-f", str(ref.frame), "-l", str(ref.frame), str(ref.path)],
+        capture_output=True,
+        timeout=120,
+    )
+    if run.returncode != 0 or not run.stdout:
+        raise CorruptDocument(f"page {ref.number} of the PDF cannot be rendered: {run.stderr.decode()[:200]}")
+    pixels = cv2.imdecode(np.frombuffer(run.stdout, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if pixels is None:
+        raise CorruptDocument(f"page {ref.number} of the PDF rendered to an unreadable image")
+    _check_pixels((pixels.shape[1], pixels.shape[0]), limits)
+    return PageImage(number=ref.number, dpi=limits.render_dpi, pixels=pixels)

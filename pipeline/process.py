@@ -1,0 +1,137 @@
+"""One document from file to ``NoticeResult``, as plain function calls (no orchestration).
+
+``process_document(path, context) -> NoticeResult`` loads the file, reads every page (text layer as is;
+image pages rendered, cleaned and OCR'd in parallel, one tesseract per worker), then ``analyze_document``
+classifies, extracts, validates, triages and checks for scams. A ``DocumentError`` or
+``InfrastructureError`` becomes a ``failed`` result with the error's code; nothing is raised for a bad
+document. Prefect flows and the API call these same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+
+from extractors.ssn import count_full_ssns, mask_full_ssns
+from pipeline.catalog import Catalog, load_catalog
+from pipeline.decide import review_reasons
+from pipeline.errors import NoticeflowError
+from pipeline.extract import classify_notice, extract_fields, to_text_lines
+from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
+from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, Status
+from pipeline.ocr import OcrEngine, TesseractEngine, ocr_page
+from pipeline.preprocess import preprocess_page
+from pipeline.settings import Settings
+
+
+@dataclass(frozen=True)
+class PipelineContext:
+    """What every document shares in one run: settings, the OCR engine, the catalog, the date of 'today'."""
+
+    settings: Settings
+    engine: OcrEngine
+    catalog: Catalog
+    as_of: dt.date
+
+    @classmethod
+    def default(cls, as_of: dt.date, settings: Settings | None = None) -> PipelineContext:
+        return cls(settings=settings or Settings(), engine=TesseractEngine(), catalog=load_catalog(), as_of=as_of)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = round(timings.get(stage, 0.0) + time.perf_counter() - start, 4)
+
+
+def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[OcrPage, dict[str, float]]:
+    """Render, clean and OCR one image page; its stage timings beside it."""
+    timings: dict[str, float] = {}
+    with _timed(timings, "render"):
+        image = render_page(ref, context.settings.load_limits)
+    with _timed(timings, "clean"):
+        image = preprocess_page(image, context.settings.clean_config)
+    with _timed(timings, "ocr"):
+        page = ocr_page(image, context.engine, workdir)
+    return page, timings
+
+
+def read_pages(loaded: LoadedDocument, context: PipelineContext, timings: dict[str, float]) -> OcrDocument:
+    """Every page as text, image pages in parallel; full SSNs are masked before anything else sees them."""
+    refs = [page for page in loaded.pages if isinstance(page, PageRef)]
+    with tempfile.TemporaryDirectory(prefix="noticeflow-") as workdir:
+        workers = max(1, min(context.settings.workers, len(refs)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            read = list(pool.map(lambda ref: read_page(ref, context, Path(workdir)), refs))
+    by_number = {page.number: page for page, _ in read}
+    for _, page_timings in read:
+        for stage, seconds in page_timings.items():
+            timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
+    text_pages = [page for page in loaded.pages if isinstance(page, OcrPage)]
+    ordered = sorted([*by_number.values(), *text_pages], key=lambda page: page.number)
+    return OcrDocument(pages=tuple(ordered))
+
+
+def mask_document(document: OcrDocument) -> tuple[OcrDocument, int]:
+    """The document with every full SSN cut to its last four, and how many there were."""
+    full = count_full_ssns(document.text)
+    if not full:
+        return document, 0
+    pages = tuple(
+        page.model_copy(update={"lines": tuple(
+            OcrLine(text=mask_full_ssns(line.text), bbox=line.bbox, confidence=line.confidence)
+            for line in page.lines
+        )})
+        for page in document.pages
+    )
+    return OcrDocument(pages=pages), full
+
+
+def analyze_document(
+    document_id: str, source: str, document: OcrDocument, context: PipelineContext, timings: dict[str, float]
+) -> NoticeResult:
+    """From page text to a result: classify, extract, decide the status."""
+    with _timed(timings, "extract"):
+        lines = to_text_lines(document)
+        match, notice = classify_notice(lines, context.catalog)
+        extraction = extract_fields(lines, match, notice)
+    reasons = review_reasons(extraction, match, notice, context.settings.min_confidence)
+    return NoticeResult(
+        document_id=document_id, source=source,
+        status=Status.NEEDS_REVIEW if reasons else Status.PROCESSED,
+        review_reasons=reasons, pages=len(document.pages), notice_type=match, fields=extraction.fields,
+        billing_lines=extraction.billing_lines, timings=timings,
+    )
+
+
+def failed_result(path: Path, source: str, error: NoticeflowError, timings: dict[str, float]) -> NoticeResult:
+    try:
+        document_id = hash_file(path)
+    except OSError:
+        document_id = ""
+    return NoticeResult(
+        document_id=document_id, source=source, status=Status.FAILED,
+        error=ErrorInfo(code=error.code, message=error.message), timings=timings,
+    )
+
+
+def process_document(path: Path, context: PipelineContext, source: str | None = None) -> NoticeResult:
+    source = source or str(path)
+    timings: dict[str, float] = {}
+    try:
+        with _timed(timings, "load"):
+            loaded = load_document(path, context.settings.load_limits)
+        document, _ = mask_document(read_pages(loaded, context, timings))
+        return analyze_document(loaded.document_id, source, document, context, timings)
+    except NoticeflowError as error:
+        return failed_result(path, source, error, timings)

@@ -1,0 +1,263 @@
+"""Taxpayer profiles: the frozen model of DESIGN.md, the loader, and matching a notice to its profile.
+
+``load_profiles(path)`` takes a JSON file holding one profile object or an array of them and returns
+``tuple[TaxpayerProfile, ...]``. Unknown keys are dropped with a logged warning (other apps send richer
+records); a file that cannot be read, is not JSON, or holds an invalid profile raises ``BadProfiles`` with
+the profile's position and the offending key. ``parse_profiles(text)`` does the same for text in hand.
+
+``match_profile(fields, profiles)`` takes the extracted notice fields and returns a ``ProfileMatch``: the one
+profile whose SSN last 4 and name both match (the address only breaks a tie), or ``None`` with the reason.
+It never guesses: no match, or more than one, gives ``None``.
+
+``is_name_match`` and ``is_address_match`` are the token-based fuzzy comparisons, shared with validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import regex
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+
+from pipeline.errors import BadProfiles
+from pipeline.models import Field
+
+log = logging.getLogger(__name__)
+
+SsnLast4 = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+ZipCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5}(?:-\d{4})?$")]
+StateCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class ProfilePart(BaseModel):
+    """Frozen; keys the model does not know are logged and dropped, never refused."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _warn_unknown_keys(cls, data: object) -> object:
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in cls.model_fields)
+            if unknown:
+                log.warning("profile: ignoring unknown %s keys: %s", cls.__name__, ", ".join(unknown))
+        return data
+
+
+class Address(ProfilePart):
+    street: Text
+    city: Text
+    state: StateCode
+    zip: ZipCode
+
+    def as_line(self) -> str:
+        return f"{self.street}, {self.city}, {self.state} {self.zip}"
+
+
+class Payment(ProfilePart):
+    date: dt.date
+    amount: Decimal
+    method: str = "unknown"
+
+
+class TaxReturn(ProfilePart):
+    tax_year: int
+    form: str = "1040"
+    filed_on: dt.date | None = None
+    tax_reported: Decimal | None = None
+    balance_reported: Decimal | None = None
+    payments: tuple[Payment, ...] = ()
+
+
+class TaxpayerProfile(ProfilePart):
+    id: Text
+    name: Text
+    spouse_name: str | None = None
+    ssn_last4: SsnLast4
+    address: Address
+    returns: tuple[TaxReturn, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.spouse_name) if self.spouse_name else (self.name,)
+
+    @property
+    def display_name(self) -> str:
+        return " and ".join(self.names)
+
+    def return_for(self, tax_year: int) -> TaxReturn | None:
+        return next((ret for ret in self.returns if ret.tax_year == tax_year), None)
+
+
+class ProfileMatch(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    profile: TaxpayerProfile | None
+    reason: str
+
+
+def load_profiles(path: Path | str) -> tuple[TaxpayerProfile, ...]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadProfiles(f"cannot read the profiles file {path}: {exc}") from exc
+    return parse_profiles(text, source=str(path))
+
+
+def parse_profiles(text: str, source: str = "<profiles>") -> tuple[TaxpayerProfile, ...]:
+    try:
+        # Decimal for every JSON number, so amounts never pass through a float.
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise BadProfiles(
+            f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from exc
+    items = data if isinstance(data, list) else [data]
+    profiles = tuple(_validate_profile(item, index, source) for index, item in enumerate(items))
+    _refuse_duplicate_ids(profiles, source)
+    return profiles
+
+
+def _validate_profile(item: object, index: int, source: str) -> TaxpayerProfile:
+    if not isinstance(item, dict):
+        raise BadProfiles(f"{source}: profile #{index + 1} must be a JSON object, not {type(item).__name__}")
+    try:
+        return TaxpayerProfile.model_validate(item)
+    except ValidationError as exc:
+        label = f"profile #{index + 1}" + (f" (id {item['id']!r})" if "id" in item else "")
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or '(profile)'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise BadProfiles(f"{source}: {label} is invalid: {problems}") from exc
+
+
+def _refuse_duplicate_ids(profiles: Sequence[TaxpayerProfile], source: str) -> None:
+    seen: set[str] = set()
+    for profile in profiles:
+        if profile.id in seen:
+            raise BadProfiles(f"{source}: profile id {profile.id!r} appears more than once")
+        seen.add(profile.id)
+
+
+# --- matching ---------------------------------------------------------------------------------------------
+
+# Words on a notice's name line that are not part of anyone's name: joint-filer connectors, titles,
+# generational suffixes. "&" is split off by the tokenizer below.
+NAME_NOISE = frozenset({"AND", "&", "MR", "MRS", "MS", "DR", "JR", "SR", "II", "III", "IV", "ETUX"})
+NAME_TOKEN = regex.compile(r"[A-Z0-9']+|&")
+# Street words are printed spelled out or abbreviated; compare the USPS abbreviation.
+ADDRESS_ABBREVIATIONS = {
+    "STREET": "ST", "AVENUE": "AVE", "AV": "AVE", "ROAD": "RD", "DRIVE": "DR", "LANE": "LN",
+    "BOULEVARD": "BLVD", "COURT": "CT", "PLACE": "PL", "CIRCLE": "CIR", "TERRACE": "TER",
+    "PARKWAY": "PKWY", "HIGHWAY": "HWY", "APARTMENT": "APT", "SUITE": "STE", "NORTH": "N",
+    "SOUTH": "S", "EAST": "E", "WEST": "W", "TRAIL": "TRL", "SQUARE": "SQ", "WAY": "WAY",
+}  # fmt: skip
+ADDRESS_TOKEN = regex.compile(r"[A-Z0-9]+")
+ZIP_PLUS_FOUR = regex.compile(r"\b(\d{5})-\d{4}\b")
+# OCR reads letters as digits inside names ("SULL1VAN", "J0NES"); undo that before comparing.
+NAME_DIGIT_TO_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B"})
+
+
+def match_profile(fields: dict[str, Field], profiles: Iterable[TaxpayerProfile]) -> ProfileMatch:
+    ssn = _field_text(fields, "ssn_last4")
+    name = _field_text(fields, "taxpayer_name")
+    if not ssn:
+        return ProfileMatch(profile=None, reason="the notice shows no SSN last 4; a match needs it")
+    same_ssn = [profile for profile in profiles if profile.ssn_last4 == ssn]
+    if not same_ssn:
+        return ProfileMatch(profile=None, reason=f"no profile has SSN last 4 {ssn}")
+    if not name:
+        ids = ", ".join(profile.id for profile in same_ssn)
+        return ProfileMatch(profile=None, reason=f"the notice shows no name; SSN last 4 {ssn} fits {ids}")
+    named = [profile for profile in same_ssn if is_name_match(name, profile)]
+    if not named:
+        ids = ", ".join(f"{profile.id} ({profile.display_name})" for profile in same_ssn)
+        return ProfileMatch(
+            profile=None, reason=f"SSN last 4 {ssn} fits {ids}, but the name {name!r} on the notice does not"
+        )
+    return _pick_one(named, _field_text(fields, "address"))
+
+
+def _pick_one(candidates: list[TaxpayerProfile], address: str | None) -> ProfileMatch:
+    if len(candidates) == 1:
+        return ProfileMatch(profile=candidates[0], reason=f"SSN last 4 and name match {candidates[0].id}")
+    ids = ", ".join(profile.id for profile in candidates)
+    at_address = [p for p in candidates if address and is_address_match(address, p.address)]
+    if len(at_address) == 1:
+        chosen = at_address[0]
+        return ProfileMatch(
+            profile=chosen, reason=f"SSN last 4 and name match {ids}; the address decides for {chosen.id}"
+        )
+    return ProfileMatch(profile=None, reason=f"SSN last 4 and name match several profiles ({ids})")
+
+
+def _field_text(fields: dict[str, Field], name: str) -> str | None:
+    field = fields.get(name)
+    if field is None or field.value is None:
+        return None
+    return str(field.value).strip() or None
+
+
+def is_name_match(notice_name: str, profile: TaxpayerProfile) -> bool:
+    """True when every name word on the notice belongs to the profile and it names a filer in full.
+
+    Word order, "AND"/"&", middle initials and one wrong letter per word (OCR) do not matter.
+    """
+    notice_tokens = [token for token in _name_tokens(notice_name) if len(token) > 1]
+    profile_tokens = [token for name in profile.names for token in _name_tokens(name)]
+    if not notice_tokens or not all(_has_similar(token, profile_tokens) for token in notice_tokens):
+        return False
+    return any(_names_filer(name, notice_tokens) for name in profile.names)
+
+
+def _names_filer(filer_name: str, notice_tokens: list[str]) -> bool:
+    tokens = [token for token in _name_tokens(filer_name) if len(token) > 1]
+    # First and last name are enough: notices often drop or abbreviate the middle name.
+    essential = {tokens[0], tokens[-1]} if tokens else set()
+    return bool(essential) and all(_has_similar(token, notice_tokens) for token in essential)
+
+
+def _name_tokens(name: str) -> list[str]:
+    upper = name.upper().translate(NAME_DIGIT_TO_LETTER).replace("'", "")
+    return [token for token in NAME_TOKEN.findall(upper) if token not in NAME_NOISE]
+
+
+def is_address_match(notice_address: str, address: Address) -> bool:
+    """True when the notice's one-line address and the profile's are the same, word for word.
+
+    House number and ZIP must be exact; other words tolerate one OCR error; "LANE" equals "LN".
+    """
+    notice_tokens = _address_tokens(notice_address)
+    profile_tokens = _address_tokens(address.as_line())
+    return all(_has_similar(token, profile_tokens) for token in notice_tokens) and all(
+        _has_similar(token, notice_tokens) for token in profile_tokens
+    )
+
+
+def _address_tokens(address: str) -> list[str]:
+    # ZIP+4 extensions come and go between the IRS's files and ours; the five-digit ZIP decides.
+    text = ZIP_PLUS_FOUR.sub(r"\1", address.upper())
+    tokens = [ADDRESS_ABBREVIATIONS.get(token, token) for token in ADDRESS_TOKEN.findall(text)]
+    return [token for token in tokens if token not in {"USA", "US"}]
+
+
+def _has_similar(token: str, candidates: Iterable[str]) -> bool:
+    return any(_is_similar(token, candidate) for candidate in candidates)
+
+
+def _is_similar(left: str, right: str) -> bool:
+    if left == right:
+        return True
+    # Numbers (house numbers, ZIPs) and short words must agree exactly: "MARK" is not "MARY".
+    if left.isdigit() or right.isdigit() or min(len(left), len(right)) < 5:
+        return False
+    return regex.fullmatch(f"(?:{regex.escape(left)}){{e<=1}}", right) is not None

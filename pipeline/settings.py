@@ -1,0 +1,32 @@
+"""Settings read once at an entry point from ``NOTICEFLOW_*`` environment variables, passed down as small
+frozen configs (stages never read the environment or the clock themselves)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline.load import LoadLimits
+from pipeline.preprocess import CleanConfig
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTICEFLOW_", frozen=True)
+
+    home: Path = Path("~/.noticeflow").expanduser()
+    max_pages: int = Field(50, ge=1)
+    max_pixels: int = Field(80_000_000, ge=1_000_000)
+    render_dpi: int = Field(300, ge=100, le=600)
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    min_confidence: float = Field(0.7, ge=0, le=1)
+
+    @property
+    def load_limits(self) -> LoadLimits:
+        return LoadLimits(max_pages=self.max_pages, max_pixels=self.max_pixels, render_dpi=self.render_dpi)
+
+    @property
+    def clean_config(self) -> CleanConfig:
+        return CleanConfig(target_dpi=self.render_dpi)
