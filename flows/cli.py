@@ -113,9 +113,13 @@ def ingest(
 
 def _run(documents: list[Path], context: PipelineContext, orchestrate: bool):  # type: ignore[no-untyped-def]
     if orchestrate:
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        prefect_home = context.settings.home / "prefect"
+        prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect stops if it cannot create it itself
+        os.environ.setdefault("PREFECT_HOME", str(prefect_home))
         from flows.ingest import ingest_batch
 
-        yield from ingest_batch(documents, context)
+        yield from ingest_batch(documents, len(documents), context.as_of)
         return
     from pipeline.process import process_document
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import cv2
 import pytesseract
@@ -32,6 +32,7 @@ MIN_GOOD_WORDS = 25
 MIN_MEAN_CONFIDENCE = 0.6
 
 
+@runtime_checkable
 class OcrEngine(Protocol):
     name: str
 

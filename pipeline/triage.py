@@ -1,0 +1,272 @@
+"""Triage: what kind of notice this is, how urgent, and what the taxpayer can do about it.
+
+``triage(notice_type, fields, validation, scam, as_of, billing_lines=())`` takes the catalog entry (or None),
+the extracted fields, the validation and scam results and today's date, and returns a ``Triage``: category
+(from the catalog; unknown type → unknown), priority, days left until the deadline (None without one),
+route, concrete actions and the documents to gather.
+
+The per-type facts (route, base priority, which options apply, documents) are data:
+``catalog/triage.json``, validated by ``TriageRules`` at load; ``load_triage_rules()`` raises
+``BadCatalog`` on a bad entry, an action that does not exist, an unknown placeholder or a notice code that
+is not in the notice catalog. The policy on top is code: a deadline within ``URGENT_DAYS`` (or past) raises
+the priority one step, a levy or deficiency notice never drops below high, a high scam risk is critical
+and replaces the actions with "verify first", and a validation finding that contradicts the notice turns
+the route to dispute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import string
+from collections.abc import Sequence
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from pipeline.catalog import NoticeType, load_catalog
+from pipeline.errors import BadCatalog
+from pipeline.models import (
+    BillingLine,
+    Category,
+    CheckStatus,
+    Field,
+    Priority,
+    ScamCheck,
+    ScamRisk,
+    Triage,
+    Validation,
+    parse_iso_date,
+)
+from pipeline.validate import CheckName, LineKind, classify_billing_line, format_money, parse_amount
+
+TRIAGE_PATH = Path(__file__).with_name("catalog") / "triage.json"
+
+# A deadline this close (or already past) moves the notice up one priority step.
+URGENT_DAYS = 7
+
+SCAM_ADVICE = (
+    "This letter shows signs of a scam: do not pay, call or reply using anything printed on it. Verify it "
+    "through your IRS Online Account (irs.gov/account) or by calling the IRS at 800-829-1040, not the number "
+    "on the letter."
+)
+SCAM_REPORT = (
+    "If it is fake, report it: IRS impersonation to TIGTA (800-366-4484 or tigta.gov), e-mails to "
+    "phishing@irs.gov, and fraud to ReportFraud.ftc.gov."
+)
+SCAM_CAUTION = (
+    "Before paying or calling, check this notice is genuine: look for it in your IRS Online Account "
+    "(irs.gov/account) or call 800-829-1040, not the number on the letter."
+)
+
+# Findings of validation that mean the notice itself may be wrong: the taxpayer should dispute it.
+DISPUTE_CHECKS = frozenset({CheckName.TAX_YEAR_FILED, CheckName.BILLING_TOTAL, CheckName.PAYMENTS_CREDITED})
+
+PRIORITY_ORDER = (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.CRITICAL)
+
+# What a template may say; a missing value reads as a pointer to the notice, never a made-up figure.
+PLACEHOLDER_FALLBACKS = {
+    "amount": "the amount due",
+    "deadline": "the date on the notice",
+    "notice_date": "the notice date",
+    "tax_year": "the tax year on the notice",
+    "notice": "the notice number",
+}
+
+
+class Route(StrEnum):
+    PAY = "pay"
+    PAYMENT_PLAN = "payment_plan"
+    DISPUTE = "dispute"
+    CANT_PAY = "cant_pay"
+    APPEAL = "appeal"
+    FILE_RETURN = "file_return"
+    VERIFY_IDENTITY = "verify_identity"
+    NONE = "none"
+
+
+class ActionWhen(StrEnum):
+    ALWAYS = "always"
+    HAS_AMOUNT = "has_amount"
+    HAS_PENALTIES = "has_penalties"
+
+
+class RuleModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def check_template(text: str) -> str:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"bad template {text!r}: {exc}") from exc
+    unknown = names - PLACEHOLDER_FALLBACKS.keys()
+    if unknown:
+        raise ValueError(f"unknown placeholder(s) {sorted(unknown)} in {text!r}")
+    return text
+
+
+class ActionRule(RuleModel):
+    when: ActionWhen = ActionWhen.ALWAYS
+    text: str
+
+    @field_validator("text")
+    @classmethod
+    def _text_ok(cls, text: str) -> str:
+        return check_template(text)
+
+
+class TriagePlan(RuleModel):
+    """A category's plan; a notice's entry overrides only the keys it gives."""
+
+    priority: Priority | None = None
+    floor: Priority | None = None
+    route: Route | None = None
+    actions: tuple[str, ...] | None = None
+    documents: tuple[str, ...] | None = None
+
+    @field_validator("documents")
+    @classmethod
+    def _documents_ok(cls, documents: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return tuple(check_template(text) for text in documents) if documents is not None else None
+
+    def merged(self, override: TriagePlan | None) -> TriagePlan:
+        if override is None:
+            return self
+        return self.model_copy(update=override.model_dump(exclude_none=True))
+
+
+class TriageRules(RuleModel):
+    version: int
+    source: str
+    actions: dict[str, ActionRule]
+    categories: dict[Category, TriagePlan]
+    notices: dict[str, TriagePlan] = {}
+
+    @model_validator(mode="after")
+    def _complete(self) -> TriageRules:
+        missing = set(Category) - self.categories.keys()
+        if missing:
+            raise ValueError(f"no triage plan for categories {sorted(missing)}")
+        for name, plan in self.categories.items():
+            if plan.priority is None or plan.route is None or plan.actions is None or plan.documents is None:
+                raise ValueError(f"category {name} needs priority, route, actions and documents")
+        for name, plan in (*self.categories.items(), *self.notices.items()):
+            unknown = set(plan.actions or ()) - self.actions.keys()
+            if unknown:
+                raise ValueError(f"{name} refers to undefined actions {sorted(unknown)}")
+        return self
+
+    def plan_for(self, notice_type: NoticeType | None) -> TriagePlan:
+        category = notice_type.category if notice_type else Category.UNKNOWN
+        override = self.notices.get(notice_type.code) if notice_type else None
+        return self.categories[category].merged(override)
+
+
+@cache
+def load_triage_rules(path: Path = TRIAGE_PATH) -> TriageRules:
+    catalog = load_catalog()
+    try:
+        rules = TriageRules.model_validate(json.loads(path.read_text()))
+    except (OSError, json.JSONDecodeError, ValidationError) as exc:
+        raise BadCatalog(f"triage rules {path} are invalid: {exc}") from exc
+    strangers = sorted(code for code in rules.notices if catalog.get(code) is None)
+    if strangers:
+        raise BadCatalog(f"triage rules {path} name notices not in the catalog: {', '.join(strangers)}")
+    return rules
+
+
+def triage(
+    notice_type: NoticeType | None,
+    fields: dict[str, Field],
+    validation: Validation,
+    scam: ScamCheck,
+    as_of: dt.date,
+    billing_lines: Sequence[BillingLine] = (),
+) -> Triage:
+    plan = load_triage_rules().plan_for(notice_type)
+    deadline_field = fields.get("deadline")
+    deadline = parse_iso_date(deadline_field.value) if deadline_field else None
+    days_left = (deadline - as_of).days if deadline else None
+    values = describe_values(fields, notice_type)
+    has_amount = parse_amount(_value(fields, "amount_due")) not in (None, 0)
+    has_penalties = any(classify_billing_line(line) is LineKind.PENALTY for line in billing_lines)
+    actions = [
+        rule.text.format_map(values)
+        for rule in (load_triage_rules().actions[name] for name in plan.actions or ())
+        if _applies(rule.when, has_amount=has_amount, has_penalties=has_penalties)
+    ]
+    documents = tuple(text.format_map(values) for text in plan.documents or ())
+    route = plan.route or Route.NONE
+    findings = dispute_findings(validation)
+    if findings:
+        route = Route.DISPUTE
+        actions = [*findings, *actions]
+    if scam.risk is ScamRisk.MEDIUM:
+        actions = [SCAM_CAUTION, *actions]
+    if scam.risk is ScamRisk.HIGH:
+        route, actions, documents = Route.NONE, [SCAM_ADVICE, SCAM_REPORT], ()
+    return Triage(
+        category=notice_type.category if notice_type else Category.UNKNOWN,
+        priority=rank_priority(plan, days_left, scam),
+        days_left=days_left,
+        route=route.value,
+        actions=tuple(actions),
+        documents=documents,
+    )
+
+
+def rank_priority(plan: TriagePlan, days_left: int | None, scam: ScamCheck) -> Priority:
+    if scam.risk is ScamRisk.HIGH:
+        return Priority.CRITICAL
+    rank = PRIORITY_ORDER.index(plan.priority or Priority.NORMAL)
+    if days_left is not None and days_left <= URGENT_DAYS:
+        rank = min(rank + 1, len(PRIORITY_ORDER) - 1)
+    if plan.floor is not None:
+        rank = max(rank, PRIORITY_ORDER.index(plan.floor))
+    return PRIORITY_ORDER[rank]
+
+
+def dispute_findings(validation: Validation) -> list[str]:
+    return [
+        f"The profile check found a problem with this notice: {check.detail}. Dispute it in writing with "
+        "copies of your evidence."
+        for check in validation.checks
+        if check.status is CheckStatus.FAIL and check.name in DISPUTE_CHECKS
+    ]
+
+
+def describe_values(fields: dict[str, Field], notice_type: NoticeType | None) -> dict[str, str]:
+    """The template values of one notice, each falling back to a pointer at the notice."""
+    amount = parse_amount(_value(fields, "amount_due"))
+    deadline = parse_iso_date(_value(fields, "deadline"))
+    notice_date = parse_iso_date(_value(fields, "notice_date"))
+    tax_year = _value(fields, "tax_year")
+    notice = notice_type.code if notice_type else _value(fields, "notice_number")
+    found = {
+        "amount": format_money(amount) if amount is not None else None,
+        "deadline": format_date(deadline) if deadline else None,
+        "notice_date": format_date(notice_date) if notice_date else None,
+        "tax_year": str(tax_year) if tax_year is not None else None,
+        "notice": str(notice) if notice else None,
+    }
+    return {name: found[name] or fallback for name, fallback in PLACEHOLDER_FALLBACKS.items()}
+
+
+def format_date(day: dt.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def _value(fields: dict[str, Field], name: str) -> str | int | None:
+    field = fields.get(name)
+    return field.value if field else None
+
+
+def _applies(when: ActionWhen, *, has_amount: bool, has_penalties: bool) -> bool:
+    if when is ActionWhen.HAS_AMOUNT:
+        return has_amount
+    if when is ActionWhen.HAS_PENALTIES:
+        return has_penalties
+    return True
