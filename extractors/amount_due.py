@@ -25,12 +25,12 @@ _DUE_BY = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TOTAL_LABELS = (
-    ("Total amount due", 1), ("Amount due immediately", 2), ("Payment due immediately", 2),
-    ("Total amount you owe", 2), ("Amount you owe", 1), ("Proposed amount due", 2), ("Pay this amount", 1),
-    ("Past due amount", 1), ("Amount due", 1), ("Balance due", 1), ("Deficiency", 1),
+    "Total amount due", "Amount due immediately", "Payment due immediately", "Total amount you owe",
+    "Amount you owe", "Proposed amount due", "Pay this amount", "Past due amount", "Amount due", "Balance due",
+    "Deficiency",
 )
 _TOTAL = regex.compile(
-    rf"(?<![A-Za-z])(?:{'|'.join(fuzzy_label(label, e) for label, e in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
+    rf"(?<![A-Za-z])(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 

@@ -1,0 +1,187 @@
+"""Unit tests for every extractor: positives, OCR-noise variants and negatives."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.amount_due import find_amounts_due
+from extractors.billing import find_billing_lines
+from extractors.contacts import find_caller_ids, find_forms, find_irs_phones
+from extractors.deadline import find_deadlines
+from extractors.notice_date import find_notice_dates
+from extractors.notice_number import find_notice_numbers
+from extractors.party import find_taxpayer
+from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns
+from extractors.tax_year import find_tax_years
+from extractors.text import TextLine, repair_digits
+
+
+def values(finder, *texts: str) -> list:
+    return [c.value for c in finder([TextLine(page=1, text=t) for t in texts])]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Notice CP14", "CP14", id="header"),
+        pytest.param("Notice      CP2000", "CP2000", id="wide-gap"),
+        pytest.param("Notice number: CP504", "CP504", id="number-label"),
+        pytest.param("Notice CP 3219A", "CP3219A", id="space-and-suffix"),
+        pytest.param("Letter 1058", "LTR1058", id="letter"),
+        pytest.param("LTR 5071C", "LTR5071C", id="ltr-suffix"),
+        pytest.param("LT11", "LT11", id="lt-bare"),
+        pytest.param("Notlce CPl4", "CP14", id="ocr-noise"),
+    ],
+)
+def test_notice_number(text: str, expected: str) -> None:
+    assert values(find_notice_numbers, text)[0] == expected
+
+
+def test_notice_number_ignores_plain_words() -> None:
+    assert values(find_notice_numbers, "Notice date May 20, 2024", "Compliance department") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Tax year 2023", 2023, id="label"),
+        pytest.param("Tax year: 2O23", 2023, id="ocr-o-for-zero"),
+        pytest.param("Tax period December 31, 2017", 2017, id="period"),
+        pytest.param("Tax period ending 12/31/2022", 2022, id="period-numeric"),
+        pytest.param("Tax yaar 2021", 2021, id="damaged-label"),
+    ],
+)
+def test_tax_year(text: str, expected: int) -> None:
+    assert values(find_tax_years, text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Social Security number nnn-nn-1234", "1234", id="sample-mask"),
+        pytest.param("Social Security number XXX-XX-1234", "1234", id="x-mask"),
+        pytest.param("Social Security number ***-**-1234", "1234", id="star-mask"),
+        pytest.param("Taxpayer ID number xxx-xx-4321", "4321", id="tin"),
+        pytest.param("Employer ID number XX-XXX1234", "1234", id="ein"),
+        pytest.param("Social Securlty number XXX-XX-l234", "1234", id="ocr-noise"),
+        pytest.param("Social Security number nnn-nn-nnnn", None, id="placeholder"),
+        pytest.param("SSN 987-65-4329", "4329", id="full-ssn-reduced"),
+    ],
+)
+def test_ssn_last4(text: str, expected: str | None) -> None:
+    candidates = find_ssn_last4([TextLine(1, text)])
+    assert candidates[0].value == expected
+    assert "987-65" not in candidates[0].raw  # a full SSN never leaves the module whole
+
+
+def test_phone_numbers_are_not_ssns() -> None:
+    assert values(find_ssn_last4, "To contact us 800-829-0922", "Caller ID 123456") == []
+
+
+def test_full_ssn_masking() -> None:
+    text = "SSN 987-65-4329 and phone 800-829-1040"
+    assert count_full_ssns(text) == 1
+    assert mask_full_ssns(text) == "SSN XXX-XX-4329 and phone 800-829-1040"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Amount due by June 10, 2024   $5,181.72", "5181.72", id="due-by"),
+        pytest.param("Amount due: $5,181.72", "5181.72", id="headline"),
+        pytest.param("Amount due immediately $12,004.10", "12004.10", id="immediately"),
+        pytest.param("Arnount due $5,l81.72", "5181.72", id="ocr-label-and-digit"),
+        pytest.param("Amount due: §5,181.72", "5181.72", id="section-for-dollar"),
+        pytest.param("Proposed amount due $3,411.00", "3411.00", id="cp2000"),
+        pytest.param("Total amount you owe $980.55", "980.55", id="you-owe"),
+    ],
+)
+def test_amount_due(text: str, expected: str) -> None:
+    assert values(find_amounts_due, text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Failure-to-pay penalty $100.00", id="penalty"),
+        pytest.param("Interest charges $81.72", id="interest"),
+        pytest.param("Tax you owed $5,000.00", id="tax-line"),
+        pytest.param("Payments and credits -$800.00", id="credit"),
+        pytest.param("Previous balance $4,200.00", id="previous"),
+    ],
+)
+def test_amount_due_ignores_other_lines(text: str) -> None:
+    assert values(find_amounts_due, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "kind"),
+    [
+        pytest.param("Amount due by June 10, 2024", "2024-06-10", "printed", id="due-by"),
+        pytest.param("Amount due, to be received by June 11, 2024", "2024-06-11", "printed", id="cp501"),
+        pytest.param("Respond by: July 19, 2024", "2024-07-19", "printed", id="respond"),
+        pytest.param(
+            "Last day to file a petition with the United States Tax Court: August 18, 2024", "2024-08-18",
+            "printed", id="petition",
+        ),
+        pytest.param("request a Collection Due Process hearing by Jun 19, 2024", "2024-06-19", "printed",
+                     id="hearing"),
+        pytest.param("within 30 days from the date of this notice", 30, "computed", id="window"),
+        pytest.param("within sixty (60) days of the date of this letter", 60, "computed", id="window-words"),
+    ],
+)
+def test_deadline(text: str, expected: object, kind: str) -> None:
+    candidate = find_deadlines([TextLine(1, text)])[0]
+    assert (candidate.value, candidate.kind) == (expected, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Notice date May 20, 2024", "2024-05-20", id="label"),
+        pytest.param("Notice date: 05/20/2024", "2024-05-20", id="numeric"),
+        pytest.param("Notlce date Mav 20, 2O24", "2024-05-20", id="ocr-noise"),
+        pytest.param("Date of this letter: May 20, 2024", "2024-05-20", id="letter"),
+    ],
+)
+def test_notice_date(text: str, expected: str) -> None:
+    assert values(find_notice_dates, text)[0] == expected
+
+
+def test_notice_date_ignores_other_dates() -> None:
+    assert values(find_notice_dates, "If you paid after May 1, 2024, call us", "Amount due by June 10, 2024") == []
+
+
+def test_contacts() -> None:
+    assert values(find_irs_phones, "To contact us    1-800-829-0922") == ["800-829-0922"]
+    assert values(find_caller_ids, "Your caller ID    4O1234") == ["401234"]
+    assert values(find_forms, "Tax form 1040") == ["1040"]
+
+
+def test_taxpayer_block_skips_irs_return_address() -> None:
+    lines = [TextLine(1, t) for t in (
+        "Department of the Treasury", "Internal Revenue Service", "Kansas City, MO 64999-0023",
+        "JENNIFER AND MARK SULLIVAN        Your caller ID 123456", "1201 PRAIRIE LN", "LINCOLN NE 68510",
+    )]
+    name, address = find_taxpayer(lines)
+    assert name is not None and address is not None
+    assert name.value == "JENNIFER AND MARK SULLIVAN"
+    assert address.value == "1201 PRAIRIE LN, LINCOLN, NE 68510"
+
+
+def test_billing_summary_rows_before_total() -> None:
+    lines = [TextLine(1, t) for t in (
+        "Billing Summary", "Tax you owed     $5,000.00", "Failure-to-pay penalty    100.00",
+        "Payments   -$800.00", "Interest charges   $81.72", "Amount due by June 10, 2024   $4,381.72",
+    )]
+    rows = find_billing_lines(lines)
+    assert [str(amount) for _, amount in rows] == ["5000.00", "100.00", "-800.00", "81.72"]
+
+
+def test_billing_summary_without_total_is_ignored() -> None:
+    assert find_billing_lines([TextLine(1, "Billing Summary"), TextLine(1, "Tax you owed $5.00")]) == []
+
+
+@pytest.mark.parametrize(("token", "expected"), [("2O24", "2024"), ("l5", "15"), ("S0B", "508")])
+def test_repair_digits(token: str, expected: str) -> None:
+    assert repair_digits(token) == expected
