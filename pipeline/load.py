@@ -10,6 +10,7 @@ whole. Raises ``EmptyDocument``, ``UnsupportedType``, ``CorruptDocument``, ``Enc
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +29,7 @@ from pipeline.errors import (
     UnsupportedType,
 )
 from pipeline.models import OcrPage, PageImage
-from pipeline.textlayer import read_text_layer
+from pipeline.textlayer import POINTS_PER_INCH, read_text_layer
 
 Image.MAX_IMAGE_PIXELS = None  # our own pixel limit applies, before decoding
 LETTER_WIDTH_IN = 8.5
@@ -133,6 +134,7 @@ def _pdf_pages(path: Path, limits: LoadLimits) -> tuple[OcrPage | PageRef, ...]:
         raise CorruptDocument("the PDF has no pages")
     if count > limits.max_pages:
         raise TooManyPages(f"the PDF has {count} pages; the limit is {limits.max_pages} (NOTICEFLOW_MAX_PAGES)")
+    _check_pdf_page_size(info, limits)
     text_pages = read_text_layer(path, limits.render_dpi)
     pages: list[OcrPage | PageRef] = []
     for number in range(1, count + 1):
@@ -142,6 +144,14 @@ def _pdf_pages(path: Path, limits: LoadLimits) -> tuple[OcrPage | PageRef, ...]:
         else:
             pages.append(PageRef(number=number, path=path, file_type=FileType.PDF, frame=number))
     return tuple(pages)
+
+
+def _check_pdf_page_size(info: dict[str, str], limits: LoadLimits) -> None:
+    """Refuse a page that would render past the pixel limit ("Page size: 612 x 792 pts (letter)")."""
+    size = re.match(r"([\d.]+) x ([\d.]+) pts", info.get("Page size", ""))
+    if size:
+        width, height = (float(v) / POINTS_PER_INCH * limits.render_dpi for v in size.groups())
+        _check_pixels((round(width), round(height)), limits)
 
 
 def _has_real_text(page: OcrPage, limits: LoadLimits) -> bool:

@@ -15,7 +15,7 @@ from pipeline.errors import CorruptDocument
 from pipeline.layout import group_words_into_lines
 from pipeline.models import OcrPage, OcrWord, PageSource
 
-_POINTS_PER_INCH = 72
+POINTS_PER_INCH = 72
 
 
 def read_text_layer(path: Path, dpi: int) -> dict[int, OcrPage]:
@@ -26,7 +26,7 @@ def read_text_layer(path: Path, dpi: int) -> dict[int, OcrPage]:
         root = ElementTree.fromstring(run.stdout)
     except ElementTree.ParseError as exc:
         raise CorruptDocument(f"the PDF's text layer is malformed: {exc}") from exc
-    scale = dpi / _POINTS_PER_INCH
+    scale = dpi / POINTS_PER_INCH
     pages = {}
     for number, page in enumerate(root.iter("{http://www.w3.org/1999/xhtml}page"), start=1):
         words = [_word(node, scale) for node in page.iter("{http://www.w3.org/1999/xhtml}word") if node.text]
