@@ -8,7 +8,7 @@ Handles (the total only, never a line of the billing summary):
   "Payment due immediately $350.00", "Past due amount $350.00" (CP523)
 - OCR damage in labels ("Arnount due", "Amount dne") and digits ("$5,l81.72", "§5,181.72")
 Not taken: "Failure-to-pay penalty $100.00", "Interest charges $81.72", "Tax you owed", "Previous balance",
-"Payments $800.00": their labels are not total labels. "Amount due $0.00" yields 0.00.
+"Payments $800.00", "Previous amount due $4,200.00": their labels are not total labels. "Amount due $0.00" yields 0.00.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _TOTAL_LABELS = (
     "Deficiency",
 )
 _TOTAL = regex.compile(
-    rf"(?<![A-Za-z])(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
+    rf"(?<![A-Za-z])(?<!(?:previous|prior|original|past)\s{{1,3}})(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 

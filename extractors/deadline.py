@@ -6,7 +6,8 @@ Printed (value: ISO date, kind "printed"):
 - "Last day to file a petition with the United States Tax Court: August 18, 2024"
 - "request a Collection Due Process hearing by June 19, 2024", "hearing request date June 19, 2024"
 Window (value: number of days, kind "computed"; the caller adds it to the notice date):
-- "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter"
+- "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter",
+  also when the paragraph wraps inside the phrase
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import regex
 
 from extractors.dates import DATE, parse_date
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label
+from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, with_next_lines
 
 _BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
 _PRINTED = (
@@ -52,7 +53,8 @@ def find_deadlines(lines: list[TextLine]) -> list[Candidate]:
     for rule, confidence, pattern in _PRINTED:
         compiled = regex.compile(pattern, regex.IGNORECASE | regex.VERBOSE)
         found += [_with_kind(c, "printed") for c in find_candidates(compiled, lines, rule, confidence, _date)]
-    found += [_with_kind(c, "computed") for c in find_candidates(_WINDOW, lines, "window", 0.9, _window)]
+    windows = find_candidates(_WINDOW, with_next_lines(lines), "window", 0.9, _window)
+    found += [_with_kind(c, "computed") for c in windows]
     return found
 
 

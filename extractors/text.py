@@ -80,6 +80,19 @@ def find_candidates(
     return found
 
 
+def with_next_lines(lines: list[TextLine]) -> list[TextLine]:
+    """Each line joined to the next one on its page, for phrases a paragraph wraps ("within 30 days from /
+    the date of this notice"). The joined line keeps the first line's page and box."""
+    joined = []
+    for line, following in zip(lines, [*lines[1:], None], strict=True):
+        if following is not None and following.page == line.page:
+            text = f"{line.text} {following.text}"
+            joined.append(TextLine(line.page, text, line.bbox, min(line.confidence, following.confidence)))
+        else:
+            joined.append(line)
+    return joined
+
+
 def fuzzy_label(words: str, errors: int | None = None) -> str:
     """A regex fragment matching ``words`` with up to ``errors`` OCR edits (by default 1, or 2 for labels
     of ten letters or more: "Arnount due" is two edits from "Amount due"), flexible about spaces."""

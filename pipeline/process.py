@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,10 +40,20 @@ class PipelineContext:
     engine: OcrEngine
     catalog: Catalog
     as_of: dt.date
+    # At most one page per core is rendered, cleaned and OCR'd at a time, however documents and pages are
+    # spread over threads: more tesseracts than cores only makes each slower.
+    page_slots: threading.Semaphore
 
     @classmethod
     def default(cls, as_of: dt.date, settings: Settings | None = None) -> PipelineContext:
-        return cls(settings=settings or Settings(), engine=TesseractEngine(), catalog=load_catalog(), as_of=as_of)
+        settings = settings or Settings()
+        return cls(
+            settings=settings,
+            engine=TesseractEngine(),
+            catalog=load_catalog(),
+            as_of=as_of,
+            page_slots=threading.BoundedSemaphore(settings.workers),
+        )
 
 
 @contextmanager
@@ -57,12 +68,13 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[OcrPage, dict[str, float]]:
     """Render, clean and OCR one image page; its stage timings beside it."""
     timings: dict[str, float] = {}
-    with _timed(timings, "render"):
-        image = render_page(ref, context.settings.load_limits)
-    with _timed(timings, "clean"):
-        image = preprocess_page(image, context.settings.clean_config)
-    with _timed(timings, "ocr"):
-        page = ocr_page(image, context.engine, workdir)
+    with context.page_slots:
+        with _timed(timings, "render"):
+            image = render_page(ref, context.settings.load_limits)
+        with _timed(timings, "clean"):
+            image = preprocess_page(image, context.settings.clean_config)
+        with _timed(timings, "ocr"):
+            page = ocr_page(image, context.engine, workdir)
     return page, timings
 
 
@@ -135,3 +147,9 @@ def process_document(path: Path, context: PipelineContext, source: str | None = 
         return analyze_document(loaded.document_id, source, document, context, timings)
     except NoticeflowError as error:
         return failed_result(path, source, error, timings)
+
+
+def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[NoticeResult]:
+    """Results in input order; documents overlap so both cores stay busy on single-page scans."""
+    with ThreadPoolExecutor(max_workers=context.settings.workers) as pool:
+        yield from pool.map(lambda path: process_document(path, context), paths)

@@ -40,6 +40,7 @@ from pipeline.models import (
     Validation,
     parse_iso_date,
 )
+from pipeline.scam import VERIFY_ADVICE
 from pipeline.validate import CheckName, LineKind, classify_billing_line, format_money, parse_amount
 
 TRIAGE_PATH = Path(__file__).with_name("catalog") / "triage.json"
@@ -47,14 +48,12 @@ TRIAGE_PATH = Path(__file__).with_name("catalog") / "triage.json"
 # A deadline this close (or already past) moves the notice up one priority step.
 URGENT_DAYS = 7
 
-SCAM_ADVICE = (
-    "This letter shows signs of a scam: do not pay, call or reply using anything printed on it. Verify it "
-    "through your IRS Online Account (irs.gov/account) or by calling the IRS at 800-829-1040, not the number "
-    "on the letter."
-)
 SCAM_REPORT = (
     "If it is fake, report it: IRS impersonation to TIGTA (800-366-4484 or tigta.gov), e-mails to "
     "phishing@irs.gov, and fraud to ReportFraud.ftc.gov."
+)
+OVERDUE = (
+    "The date on the notice, {deadline}, passed {days} day(s) ago: act now, and keep proof of when you did."
 )
 SCAM_CAUTION = (
     "Before paying or calling, check this notice is genuine: look for it in your IRS Online Account "
@@ -150,10 +149,11 @@ class TriageRules(RuleModel):
         missing = set(Category) - self.categories.keys()
         if missing:
             raise ValueError(f"no triage plan for categories {sorted(missing)}")
-        for name, plan in self.categories.items():
+        for category, plan in self.categories.items():
             if plan.priority is None or plan.route is None or plan.actions is None or plan.documents is None:
-                raise ValueError(f"category {name} needs priority, route, actions and documents")
-        for name, plan in (*self.categories.items(), *self.notices.items()):
+                raise ValueError(f"category {category} needs priority, route, actions and documents")
+        plans = [*((str(c), p) for c, p in self.categories.items()), *self.notices.items()]
+        for name, plan in plans:
             unknown = set(plan.actions or ()) - self.actions.keys()
             if unknown:
                 raise ValueError(f"{name} refers to undefined actions {sorted(unknown)}")
@@ -186,16 +186,16 @@ def triage(
     as_of: dt.date,
     billing_lines: Sequence[BillingLine] = (),
 ) -> Triage:
-    plan = load_triage_rules().plan_for(notice_type)
-    deadline_field = fields.get("deadline")
-    deadline = parse_iso_date(deadline_field.value) if deadline_field else None
+    rules = load_triage_rules()
+    plan = rules.plan_for(notice_type)
+    deadline = parse_iso_date(_value(fields, "deadline"))
     days_left = (deadline - as_of).days if deadline else None
     values = describe_values(fields, notice_type)
     has_amount = parse_amount(_value(fields, "amount_due")) not in (None, 0)
     has_penalties = any(classify_billing_line(line) is LineKind.PENALTY for line in billing_lines)
     actions = [
         rule.text.format_map(values)
-        for rule in (load_triage_rules().actions[name] for name in plan.actions or ())
+        for rule in (rules.actions[name] for name in plan.actions or ())
         if _applies(rule.when, has_amount=has_amount, has_penalties=has_penalties)
     ]
     documents = tuple(text.format_map(values) for text in plan.documents or ())
@@ -203,11 +203,13 @@ def triage(
     findings = dispute_findings(validation)
     if findings:
         route = Route.DISPUTE
-        actions = [*findings, *actions]
+    if days_left is not None and days_left < 0:
+        findings.insert(0, OVERDUE.format(deadline=values["deadline"], days=-days_left))
+    actions = [*findings, *actions]
     if scam.risk is ScamRisk.MEDIUM:
         actions = [SCAM_CAUTION, *actions]
     if scam.risk is ScamRisk.HIGH:
-        route, actions, documents = Route.NONE, [SCAM_ADVICE, SCAM_REPORT], ()
+        route, actions, documents = Route.NONE, [VERIFY_ADVICE, SCAM_REPORT], ()
     return Triage(
         category=notice_type.category if notice_type else Category.UNKNOWN,
         priority=rank_priority(plan, days_left, scam),
