@@ -1,8 +1,8 @@
 """Extract the tax year a notice is about.
 
 Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period December 31, 2017" → 2017,
-"Tax period ending 12/31/2022" → 2022, "Tax periods 2021", "for tax year 2022" (body text, lower
-confidence), "your 2022 Form 1040" (weakest). A fiscal period ending early in a year counts for the
+"Tax period ending 12/31/2022" → 2022, "Tax periods 2021" (labels that start a row or column), and
+"for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too), "your 2022 Form 1040" (weakest). A fiscal period ending early in a year counts for the
 year before ("Tax period June 30, 2023" → 2022 is NOT assumed: the ending year is returned, flagged by rule).
 """
 
@@ -14,9 +14,10 @@ from extractors.dates import DATE, parse_date
 from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
 
 _YEAR = r"(?P<year>[12][0-9OolIS]{3})(?![0-9])"
-_TAX_YEAR = regex.compile(rf"{fuzzy_label('Tax year')}s?\s*[:.]?\s*{_YEAR}", regex.IGNORECASE | regex.VERBOSE)
+_SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:]\s?))"  # a header label starts its row or column, not a sentence
+_TAX_YEAR = regex.compile(rf"{_SEGMENT_START}{fuzzy_label('Tax year')}s?\s*[:.]?\s*{_YEAR}", regex.IGNORECASE | regex.VERBOSE)
 _TAX_PERIOD = regex.compile(
-    rf"{fuzzy_label('Tax period')}s?\s*(?:ending|ended)?\s*[:.]?\s*{DATE}", regex.IGNORECASE | regex.VERBOSE
+    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}s?\s*(?:ending|ended)?\s*[:.]?\s*{DATE}", regex.IGNORECASE | regex.VERBOSE
 )
 _BODY = regex.compile(rf"\b(?:for|in)\s+tax\s+year\s+{_YEAR}", regex.IGNORECASE)
 _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", regex.IGNORECASE)
@@ -39,6 +40,6 @@ def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
     return (
         find_candidates(_TAX_YEAR, lines, "tax_year_label", 0.97, _year)
         + find_candidates(_TAX_PERIOD, lines, "tax_period_label", 0.95, _period)
-        + find_candidates(_BODY, lines, "body", 0.8, _year)
+        + find_candidates(_BODY, lines, "body", 0.7, _year)
         + find_candidates(_RETURN, lines, "return_mention", 0.6, _year)
     )
