@@ -121,10 +121,9 @@ def _run(documents: list[Path], context: PipelineContext, orchestrate: bool):  #
 
         yield from ingest_batch(documents, len(documents), context.as_of)
         return
-    from pipeline.process import process_document
+    from pipeline.process import process_batch
 
-    for document in documents:
-        yield process_document(document, context)
+    yield from process_batch(documents, context)
 
 
 def main() -> None:
