@@ -3,7 +3,8 @@
 A billing summary starts at a "Billing Summary" (or "Account summary" / "Amount due summary") heading
 and ends at its total row ("Amount due by June 10, 2024  $5,181.72", "Amount due immediately $...").
 Handles rows such as "Tax you owed   $5,000.00", "Failure-to-pay penalty  100.00",
-"Payments and credits  -$800.00" / "($800.00)", "Interest charges $81.72". Returns the rows before the total,
+"Payments and credits  -$800.00" / "($800.00)", "Interest charges $81.72",
+"Accuracy-related penalty (IRC 6662)  $1,340.92". Returns the rows before the total,
 in order, as (label, amount) candidates; the total is the amount-due extractor's business.
 """
 
@@ -25,7 +26,7 @@ _TOTAL = regex.compile(
     rf"{fuzzy_label('Balance due')}|{fuzzy_label('Payment due immediately', 2)}",
     regex.IGNORECASE,
 )
-_ROW = regex.compile(rf"^\s*(?P<label>[A-Za-z][A-Za-z ,'()/&-]{{2,60}}?)[\s.:…_]*{AMOUNT}\s*$", regex.VERBOSE)
+_ROW = regex.compile(rf"^\s*(?P<label>[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)[\s.:…_]*{AMOUNT}\s*$", regex.VERBOSE)
 _MAX_ROWS = 12
 
 

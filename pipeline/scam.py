@@ -3,7 +3,9 @@
 ``check_scam(text, fields, notice_type, catalog, profile)`` takes the letter's full OCR text, the extracted
 fields, the catalog entry it was classified as (or None), the catalog and the matched profile (or None),
 and returns a ``ScamCheck``: signals (code, detail with the matched text as evidence, weight), a score in
-0..1 and a risk. It never raises on any text.
+0..1 and a risk. It never raises on any text. ``add_full_ssn_signal(scam, count)`` adds the full-SSN
+signal for a caller that masked full SSNs out of the text before calling. ``VERIFY_ADVICE`` is the sentence
+to show a person when the risk is high.
 
 Signals follow the red flags of shared/reference/official-contacts-and-scams.md: agencies that do not
 exist, payment by gift card / crypto / wire or to anyone but the United States Treasury, threats of arrest
@@ -21,7 +23,7 @@ pattern here matches them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 import regex
@@ -70,6 +72,22 @@ NON_COLLECTION_CATEGORIES: Final = frozenset({
     Category.IDENTITY_VERIFICATION,
 })  # fmt: skip
 
+# Weights of the signals that are more than one pattern (pattern signals carry their own).
+SIGNAL_WEIGHTS: Final = {
+    "no_notice_number": 0.3,
+    "unknown_notice_number": 0.3,
+    "unknown_phone": 0.2,
+    "outside_link": 0.5,
+    "content_contradicts_code": 0.45,
+    "ssn_mismatch": 0.35,
+    "wrong_payee": 0.6,
+    "email_origin": 0.4,
+    "full_ssn": 0.55,
+    "private_return_address": 0.4,
+}
+
+FULL_SSN_DETAIL: Final = "prints a full Social Security number (the IRS shows only the last 4)"
+
 FLAGS = regex.IGNORECASE | regex.VERBOSE
 
 
@@ -108,7 +126,7 @@ PATTERN_SIGNALS: Final = (
             | department \s+ of \s+ tax \s+ (?:enforcement|collections?|compliance)
             | IRS \s+ (?:legal|enforcement|lien|levy) \s+ (?:department|division|unit|bureau|office)
             | (?:federal \s+ |national \s+ |state \s+ )? tax \s+ (?:lien|levy|enforcement|collections?)
-              \s+ (?:enforcement \s+ )? (?:division|bureau|unit|department|agency|office|center)
+              \s+ (?:enforcement \s+ )? (?:division|bureau|unit|department|agency|office|center|registry)
             )\b""",
             FLAGS,
         ),
@@ -147,7 +165,7 @@ PATTERN_SIGNALS: Final = (
             | licen[cs]e \s+ (?:\w+ \s+){0,2} (?:suspen|revok)
             | (?:suspen|revo)\w* \s+ (?:of \s+)? your \s+ (?:\w+ \s+){0,2} licen[cs]e
             | (?:social \s+ security \s+ (?:number|card)|SSN) \s+ (?:\w+ \s+){0,3}
-              (?:suspend|block|cancel|frozen|freez|deactivat)
+              (?:suspend|block|cancel|frozen|freez|deactivat)\w*
             | (?:suspend|block|cancel|freez)\w* \s+ (?:\w+ \s+){0,2} (?:social \s+ security|SSN)""",
             FLAGS,
         ),
@@ -159,9 +177,11 @@ PATTERN_SIGNALS: Final = (
         pattern=regex.compile(
             r"""within \s+ (?:\d{1,3}|twenty[-\s]four|forty[-\s]eight|seventy[-\s]two)
               \s* -? \s* (?:hours?|hrs?)\b
-            | \b(?:24|48|72) \s* -? \s* hours?\b (?! \s+ a \s+ day)
-            | by \s+ (?:the \s+)? (?:end|close) \s+ of \s+ (?:the \s+)? (?:business \s+)? day
-            | \bby \s+ \d{1,2} (?::\d{2})? \s* [ap]\.?m\b""",
+            | \b(?:24|48|72) \s* -? \s* (?:hours?|hrs?)\b (?! \s+ a \s+ day)
+            | (?:by|at|before) \s+ (?:the \s+)? (?:end|close) \s+ of \s+ (?:the \s+)? (?:business \s+)?
+              (?:day|today)
+            | \b(?:by|before|until) \s+ \d{1,2} (?::\d{2})? \s* [ap]\.?m\b
+            | \b(?:by|before|until|no \s+ later \s+ than) \s+ (?:the \s+ end \s+ of \s+)? tomorrow\b""",
             FLAGS,
         ),
     ),
@@ -276,8 +296,14 @@ PAYEE = regex.compile(
     \s* [:\-]? \s* (?! you\b) (?P<payee>[^,;]{2,50})""",
     FLAGS,
 )
+# "the United States Treasury" / "U.S. Treasury", OCR-damaged ("thc Unitcd", "U.5."), but not a private
+# name built on it ("United States Treasury Collection Services").
 TREASURY_PAYEE = regex.compile(
-    r"^\W*(?:the\s+)?(?:(?:united\s+states){e<=2}|u\.?\s?s\.?)\s+(?:treasury){e<=1}", FLAGS
+    r"""^\W* (?:(?:the){e<=1} \s+)? (?:(?:united \s+ states){e<=2} | u\.? \s? [s5] \.?)
+    \s+ (?:treasury){e<=1}\b
+    (?! [ \t-]* (?:collections?|processing|settlement|resolution|services?|unit|department|office
+                  |division))""",
+    FLAGS,
 )
 SUITE = regex.compile(r"\b(?:suite|ste\.?)\s*\#?\s*\d+[a-z]?\b", regex.IGNORECASE)
 PO_BOX = regex.compile(r"\bP\.?\s*O\.?\s*Box\s+\d+", regex.IGNORECASE)
@@ -291,6 +317,10 @@ CAMPUS_CITY_ZIP = regex.compile(
 COLLECTION_WORDS = regex.compile(r"\blevy\b|\bseiz|\bgarnish|\barrest|\bwarrant", regex.IGNORECASE)
 ZIP_IN_ADDRESS = regex.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
 WHITESPACE = regex.compile(r"\s+")
+# OCR reads letters as digits inside words ("DIVISI0N") and "m" as "rn" ("Enforcernent"); pattern
+# signals also search a copy with those repaired.
+DIGIT_IN_WORD = regex.compile(r"(?<=[A-Za-z])[0158](?=[A-Za-z])")
+DIGIT_AS_LETTER = {"0": "o", "1": "l", "5": "s", "8": "b"}
 # Typographic characters OCR and word processors produce, as the ASCII the patterns expect.
 TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
@@ -301,6 +331,7 @@ class Letter(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     text: str
+    repaired: str  # the text with OCR letter confusions undone, for the word patterns
     notice_code: str | None
     notice_type: NoticeType | None
     catalog: Catalog
@@ -309,8 +340,18 @@ class Letter(BaseModel):
     taxpayer_texts: tuple[str, ...]  # the taxpayer's own address lines, which may carry a suite or a ZIP
     extra_phones: tuple[str, ...]
 
+    @property
+    def views(self) -> tuple[str, ...]:
+        return (self.text,) if self.repaired == self.text else (self.text, self.repaired)
+
 
 Detector = Callable[[Letter], ScamSignal | None]
+
+
+def repair_ocr_letters(text: str) -> str:
+    """The text with digits inside words read as letters and "rn" as "m"; numbers are left alone."""
+    lettered = DIGIT_IN_WORD.sub(lambda match: DIGIT_AS_LETTER[match.group()], text)
+    return lettered.replace("rn", "m").replace("RN", "M")
 
 
 def check_scam(
@@ -321,9 +362,20 @@ def check_scam(
     profile: TaxpayerProfile | None,
 ) -> ScamCheck:
     letter = read_letter(text, fields, notice_type, catalog, profile)
-    signals = [signal for detect in DETECTORS if (signal := detect(letter)) is not None]
+    return combine_signals([signal for detect in DETECTORS if (signal := detect(letter)) is not None])
+
+
+def combine_signals(signals: Sequence[ScamSignal]) -> ScamCheck:
     score = round(1 - math.prod(1 - signal.weight for signal in signals), 2)
     return ScamCheck(risk=rate_risk(score), score=score, signals=tuple(signals))
+
+
+def add_full_ssn_signal(scam: ScamCheck, full_ssn_count: int) -> ScamCheck:
+    """The check with the full-SSN signal added, for callers that masked full SSNs out of the text first."""
+    if full_ssn_count <= 0 or any(signal.code == "full_ssn" for signal in scam.signals):
+        return scam
+    detail = f"{FULL_SSN_DETAIL} ({full_ssn_count} found and masked)"
+    return combine_signals([*scam.signals, _signal("full_ssn", SIGNAL_WEIGHTS["full_ssn"], detail)])
 
 
 def rate_risk(score: float) -> ScamRisk:
@@ -350,6 +402,7 @@ def read_letter(
         taxpayer += [profile.address.as_line(), profile.address.street]
     return Letter(
         text=text.translate(TYPOGRAPHY),
+        repaired=repair_ocr_letters(text.translate(TYPOGRAPHY)),
         notice_code=notice_type.code if notice_type else value("notice_number"),
         notice_type=notice_type or catalog.get(value("notice_number")),
         catalog=catalog,
@@ -366,9 +419,13 @@ def _signal(code: str, weight: float, detail: str, evidence: Iterable[str] = ())
     return ScamSignal(code=code, detail=detail + suffix, weight=weight)
 
 
+def _flag(code: str, detail: str, evidence: Iterable[str] = ()) -> ScamSignal:
+    return _signal(code, SIGNAL_WEIGHTS[code], detail, evidence)
+
+
 def _pattern_detector(rule: PatternSignal) -> Detector:
     def detect(letter: Letter) -> ScamSignal | None:
-        hits = [match.group() for match in rule.pattern.finditer(letter.text)]
+        hits = [match.group() for view in letter.views for match in rule.pattern.finditer(view)]
         return _signal(rule.code, rule.weight, rule.detail, hits) if hits else None
 
     return detect
@@ -383,9 +440,9 @@ def detect_notice_number(letter: Letter) -> ScamSignal | None:
         found = NOTICE_NUMBER.search(letter.text)
         code = f"{found.group('prefix') or 'LTR'}{found.group('number')}".upper() if found else None
     if code is None:
-        return _signal("no_notice_number", 0.3, "carries no notice or letter number")
+        return _flag("no_notice_number", "carries no notice or letter number")
     if letter.notice_type is None and letter.catalog.get(code) is None:
-        return _signal("unknown_notice_number", 0.3, "its notice number is not in the IRS catalog", [code])
+        return _flag("unknown_notice_number", "its notice number is not in the IRS catalog", [code])
     return None
 
 
@@ -393,12 +450,11 @@ def detect_contradiction(letter: Letter) -> ScamSignal | None:
     notice_type = letter.notice_type
     if notice_type is None or notice_type.category not in NON_COLLECTION_CATEGORIES:
         return None
-    hits = [match.group() for match in COLLECTION_WORDS.finditer(letter.text)]
+    hits = [match.group() for view in letter.views for match in COLLECTION_WORDS.finditer(view)]
     if not hits:
         return None
-    return _signal(
+    return _flag(
         "content_contradicts_code",
-        0.45,
         f"a {notice_type.code} ({notice_type.title.lower()}) does not threaten seizure or arrest",
         hits,
     )
@@ -409,9 +465,7 @@ def detect_payee(letter: Letter) -> ScamSignal | None:
     wrong = [payee for payee in payees if not TREASURY_PAYEE.search(payee)]
     if not wrong:
         return None
-    return _signal(
-        "wrong_payee", 0.6, "asks for payment to someone other than the United States Treasury", wrong
-    )
+    return _flag("wrong_payee", "asks for payment to someone other than the United States Treasury", wrong)
 
 
 def detect_phones(letter: Letter) -> ScamSignal | None:
@@ -422,7 +476,7 @@ def detect_phones(letter: Letter) -> ScamSignal | None:
     unknown = [number for number in numbers if number not in OFFICIAL_PHONES]
     if not unknown:
         return None
-    return _signal("unknown_phone", 0.2, "phone number not on the IRS list (unverified, not proof)", unknown)
+    return _flag("unknown_phone", "phone number not on the IRS list (unverified, not proof)", unknown)
 
 
 def detect_links(letter: Letter) -> ScamSignal | None:
@@ -431,7 +485,7 @@ def detect_links(letter: Letter) -> ScamSignal | None:
     outside = [host for host in hosts if not _is_official_host(host)]
     if not outside:
         return None
-    return _signal("outside_link", 0.5, "points to a web or e-mail address outside irs.gov", outside)
+    return _flag("outside_link", "points to a web or e-mail address outside irs.gov", outside)
 
 
 def _is_official_host(host: str) -> bool:
@@ -443,9 +497,7 @@ def detect_email(letter: Letter) -> ScamSignal | None:
     headers = [match.group() for match in EMAIL_HEADER.finditer(letter.text)]
     if len(headers) < 2:
         return None
-    return _signal(
-        "email_origin", 0.4, "was sent as an e-mail (the IRS does not start contact by e-mail)", headers
-    )
+    return _flag("email_origin", "was sent as an e-mail (the IRS does not start contact by e-mail)", headers)
 
 
 def detect_full_ssn(letter: Letter) -> ScamSignal | None:
@@ -454,9 +506,7 @@ def detect_full_ssn(letter: Letter) -> ScamSignal | None:
         return None
     # Quote only the last four: the report must not spread the number it warns about.
     masked = [f"XXX-XX-{hit[-4:]}" for hit in hits]
-    return _signal(
-        "full_ssn", 0.55, "prints a full Social Security number (the IRS shows only the last 4)", masked
-    )
+    return _flag("full_ssn", FULL_SSN_DETAIL, masked)
 
 
 def detect_ssn_mismatch(letter: Letter) -> ScamSignal | None:
@@ -464,9 +514,8 @@ def detect_ssn_mismatch(letter: Letter) -> ScamSignal | None:
         return None
     if letter.ssn_last4 == letter.profile_ssn_last4:
         return None
-    return _signal(
+    return _flag(
         "ssn_mismatch",
-        0.35,
         f"shows SSN last 4 {letter.ssn_last4}, the taxpayer's are {letter.profile_ssn_last4}",
     )
 
@@ -481,9 +530,7 @@ def detect_return_address(letter: Letter) -> ScamSignal | None:
     evidence += _campus_zip_mismatches(letter)
     if not evidence:
         return None
-    return _signal(
-        "private_return_address", 0.4, "gives a return address that is not an IRS campus", evidence
-    )
+    return _flag("private_return_address", "gives a return address that is not an IRS campus", evidence)
 
 
 def _campus_zip_mismatches(letter: Letter) -> list[str]:

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     render_dpi: int = Field(300, ge=100, le=600)
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     min_confidence: float = Field(0.7, ge=0, le=1)
+    db_url: str | None = None  # NOTICEFLOW_DB_URL, e.g. postgresql+psycopg://user:pw@host/db
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.home / 'noticeflow.db'}"
 
     @property
     def load_limits(self) -> LoadLimits:

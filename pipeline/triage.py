@@ -98,9 +98,12 @@ class RuleModel(BaseModel):
 
 def check_template(text: str) -> str:
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)]
     except ValueError as exc:
         raise ValueError(f"bad template {text!r}: {exc}") from exc
+    if any(spec or conversion for name, spec, conversion in fields if name is not None):
+        raise ValueError(f"bad template {text!r}: placeholders take no format spec or conversion")
+    names = {name for name, _, _ in fields if name is not None}
     unknown = names - PLACEHOLDER_FALLBACKS.keys()
     if unknown:
         raise ValueError(f"unknown placeholder(s) {sorted(unknown)} in {text!r}")
@@ -186,23 +189,14 @@ def triage(
     as_of: dt.date,
     billing_lines: Sequence[BillingLine] = (),
 ) -> Triage:
-    rules = load_triage_rules()
-    plan = rules.plan_for(notice_type)
+    plan = load_triage_rules().plan_for(notice_type)
     deadline = parse_iso_date(_value(fields, "deadline"))
     days_left = (deadline - as_of).days if deadline else None
     values = describe_values(fields, notice_type)
-    has_amount = parse_amount(_value(fields, "amount_due")) not in (None, 0)
-    has_penalties = any(classify_billing_line(line) is LineKind.PENALTY for line in billing_lines)
-    actions = [
-        rule.text.format_map(values)
-        for rule in (rules.actions[name] for name in plan.actions or ())
-        if _applies(rule.when, has_amount=has_amount, has_penalties=has_penalties)
-    ]
+    actions = list_actions(plan, values, fields, billing_lines)
     documents = tuple(text.format_map(values) for text in plan.documents or ())
-    route = plan.route or Route.NONE
     findings = dispute_findings(validation)
-    if findings:
-        route = Route.DISPUTE
+    route = Route.DISPUTE if findings else plan.route or Route.NONE
     if days_left is not None and days_left < 0:
         findings.insert(0, OVERDUE.format(deadline=values["deadline"], days=-days_left))
     actions = [*findings, *actions]
@@ -218,6 +212,20 @@ def triage(
         actions=tuple(actions),
         documents=documents,
     )
+
+
+def list_actions(
+    plan: TriagePlan, values: dict[str, str], fields: dict[str, Field], billing_lines: Sequence[BillingLine]
+) -> list[str]:
+    """The plan's actions that apply to this notice, filled in."""
+    has_amount = parse_amount(_value(fields, "amount_due")) not in (None, 0)
+    has_penalties = any(classify_billing_line(line) is LineKind.PENALTY for line in billing_lines)
+    rules = load_triage_rules().actions
+    return [
+        rule.text.format_map(values)
+        for rule in (rules[name] for name in plan.actions or ())
+        if _applies(rule.when, has_amount=has_amount, has_penalties=has_penalties)
+    ]
 
 
 def rank_priority(plan: TriagePlan, days_left: int | None, scam: ScamCheck) -> Priority:

@@ -1,0 +1,1 @@
+"""Alembic migrations of the store (pipeline/store.py); ``open_store`` runs them to head. See env.py."""

@@ -1,0 +1,727 @@
+"""The durable store: results and their history, field provenance, reviews, an append-only audit log,
+taxpayer profiles and reminders, in SQLite (one machine) or PostgreSQL (many).
+
+``open_store(url)`` takes a SQLAlchemy URL — ``sqlite:///$NOTICEFLOW_HOME/noticeflow.db`` (its folder is
+created) or ``postgresql+psycopg://user:password@host:5432/db`` — migrates the database to the newest schema
+(alembic, ``pipeline/migrations``) and returns a ``Store``. Each method is one transaction and may be called
+from many threads and processes at once; a watcher and an API process can share one SQLite file (WAL, busy
+timeout, writers take the write lock when they begin).
+
+The contract:
+- Everything is per tenant, a plain string ("default" unless the API says otherwise). No method reads or
+  changes another tenant's documents, results, reviews, reminders or profiles.
+- ``save_result`` keeps a document's first result: saving the same (tenant, document_id) again stores nothing
+  and returns the stored result with status "duplicate", also when two processes race to save it. Two
+  exceptions: a *failed* current result is replaced by the next save (retrying after an OCR crash must
+  work), and a failed result without a document_id (the file could not be read) is returned unstored.
+- ``replace_result`` (a re-processing, a review's correction) keeps the old result as history and makes the
+  new one current. Reads return the NoticeResult exactly as it was stored.
+- Full SSNs never reach the database: every ddd-dd-dddd in text about to be written (the result JSON and its
+  raw field text, audit values, review reasons, reminder messages, profile JSON) becomes XXX-XX-dddd, and an
+  ``ssn_last4`` value that is not four digits is stored as null. What a method returns is what was stored.
+- Profiles cross this boundary as "the profile's JSON" (``ProfileJson``): the caller validates it with
+  ``pipeline.profiles.TaxpayerProfile`` first; the store keeps it as given and returns it as given.
+
+Raises ``StoreUnavailable`` (code "store_unavailable") when the database cannot be reached or stays locked,
+``DocumentNotFound`` (code "document_not_found") when a method needs a document the tenant does not have,
+``ConfigurationError`` for a URL that names no usable database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import regex
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Engine,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    Select,
+    Text,
+    UniqueConstraint,
+    case,
+    create_engine,
+    event,
+    func,
+    make_url,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from extractors.ssn import mask_full_ssns
+from pipeline.errors import ConfigurationError, InfrastructureError, NoticeflowError
+from pipeline.models import Field, FieldValue, Frozen, NoticeResult, Priority, Status, parse_iso_date
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TENANT = "default"
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_WRITER = "noticeflow_writer"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
+_MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
+_LAST4 = regex.compile(r"\d{4}")
+
+ProfileJson = dict[str, Any]
+"""The profile's JSON: a taxpayer profile as ``pipeline.profiles`` validated it (``id`` is its key)."""
+
+Change = tuple[str, FieldValue, FieldValue]
+"""One change a replacement made: (field name, old value, new value)."""
+
+
+class StoreUnavailable(InfrastructureError):
+    """The database cannot be reached (refused, down, locked too long); retrying later may help."""
+
+    code = "store_unavailable"
+
+
+class DocumentNotFound(NoticeflowError):
+    """The tenant has no such document (or it has no result yet)."""
+
+    code = "document_not_found"
+
+
+class ReviewDecision(StrEnum):
+    ACCEPT = "accept"
+    CORRECT = "correct"
+    REJECT = "reject"
+
+
+class ReminderKind(StrEnum):
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+class AuditEntry(Frozen):
+    """One row of a document's append-only audit log."""
+
+    at: dt.datetime
+    actor: str
+    document_id: str
+    action: str  # "ingested", "reprocessed", "reviewed", or the action given to replace_result
+    field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+    detail: str | None = None
+
+
+class Reminder(Frozen):
+    document_id: str
+    kind: ReminderKind
+    due: dt.date
+    as_of: dt.date
+    message: str
+
+
+# ---- tables ---------------------------------------------------------------------------------------------
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {dt.datetime: DateTime(timezone=True)}
+
+
+class DocumentRow(Base):
+    """One file a tenant sent, keyed by the sha256 of its bytes."""
+
+    __tablename__ = "documents"
+    tenant: Mapped[str] = mapped_column(primary_key=True, server_default=DEFAULT_TENANT)
+    document_id: Mapped[str] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[dt.datetime]
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    pages: Mapped[int]
+
+
+class ResultRow(Base):
+    """Every processing of a document: one is current, the others are its history."""
+
+    __tablename__ = "results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    document_id: Mapped[str]
+    is_current: Mapped[bool]
+    status: Mapped[str]
+    priority: Mapped[str]
+    category: Mapped[str]
+    deadline: Mapped[dt.date | None]
+    profile_id: Mapped[str | None]
+    action: Mapped[str]
+    actor: Mapped[str]
+    created_at: Mapped[dt.datetime]
+    result_json: Mapped[str] = mapped_column(Text)  # the NoticeResult as stored: what reads return
+    fields: Mapped[list[FieldRow]] = relationship(cascade="all, delete-orphan")
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant", "document_id"], ["documents.tenant", "documents.document_id"]),
+        # At most one current result per document, enforced by the database for concurrent writers.
+        Index(
+            "ix_results_one_current",
+            "tenant",
+            "document_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        Index("ix_results_queue", "tenant", "is_current", "priority", "deadline"),
+    )
+
+
+class FieldRow(Base):
+    """One field of one result with its provenance (page, box, raw text, rule), for queries."""
+
+    __tablename__ = "fields"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"))
+    name: Mapped[str]
+    value: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float]
+    page: Mapped[int | None]
+    bbox: Mapped[list[int] | None] = mapped_column(JSON)
+    raw: Mapped[str | None] = mapped_column(Text)
+    rule: Mapped[str | None]
+    kind: Mapped[str | None]
+    __table_args__ = (UniqueConstraint("result_id", "name"),)
+
+
+class ReviewRow(Base):
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    document_id: Mapped[str]
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id"))
+    decision: Mapped[str]
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str]
+    at: Mapped[dt.datetime]
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant", "document_id"], ["documents.tenant", "documents.document_id"]),
+    )
+
+
+class AuditRow(Base):
+    """Append-only: the store inserts rows and never updates or deletes them."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    actor: Mapped[str]
+    document_id: Mapped[str]
+    action: Mapped[str]
+    field: Mapped[str | None]
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_audit_log_document", "tenant", "document_id"),)
+
+
+class ProfileRow(Base):
+    __tablename__ = "profiles"
+    tenant: Mapped[str] = mapped_column(primary_key=True, server_default=DEFAULT_TENANT)
+    profile_id: Mapped[str] = mapped_column(primary_key=True)
+    profile_json: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+
+
+class ReminderRow(Base):
+    __tablename__ = "reminders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    document_id: Mapped[str]
+    kind: Mapped[str]
+    due: Mapped[dt.date]
+    as_of: Mapped[dt.date]
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant", "document_id"], ["documents.tenant", "documents.document_id"]),
+        UniqueConstraint("tenant", "document_id", "kind", "due", "as_of"),
+    )
+
+
+_PRIORITY_RANK = case(
+    {p.value: rank for rank, p in enumerate(Priority)}, value=ResultRow.priority, else_=len(Priority)
+)
+
+
+# ---- opening and migrating --------------------------------------------------------------------------------
+
+
+def open_store(url: str) -> Store:
+    """Open the database at a SQLAlchemy URL and migrate it to the newest schema (a no-op when it is)."""
+    try:
+        engine = _create_engine(make_url(url))
+    except (ArgumentError, ImportError) as error:
+        raise ConfigurationError(f"the store URL names no usable database ({error})") from error
+    store = Store(engine)
+    try:
+        store._migrate()
+    except Exception:
+        store.close()
+        raise
+    return store
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for running the migrations on an open connection (see migrations/env.py)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("file_template", "rev_%%(rev)s_%%(slug)s")
+    config.attributes["connection"] = connection
+    return config
+
+
+def _create_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if url.database and url.database != ":memory:":
+        try:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(
+                f"cannot create the folder of the store {url.database}: {error}"
+            ) from error
+    engine = create_engine(url)
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
+    # SQLAlchemy emits BEGIN itself (_begin_sqlite): sqlite3's own transaction handling skips it for reads.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")  # readers and one writer at once, across processes
+    cursor.execute("PRAGMA synchronous = NORMAL")  # durable enough in WAL mode
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    # A writer takes the write lock when it begins: taking it later, after reading, fails at once with
+    # "database is locked" if another process wrote in between, instead of waiting the busy timeout.
+    is_writer = connection.get_execution_options().get(_WRITER, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if is_writer else "BEGIN")
+
+
+# ---- the store --------------------------------------------------------------------------------------------
+
+
+class Store:
+    """The store's API (see the module docstring for the contract). Made by ``open_store``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._writer = engine.execution_options(**{_WRITER: True})
+        self._name = engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def _transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        try:
+            bind = self._writer if write else self._engine
+            with Session(bind, expire_on_commit=False) as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError, PoolTimeout) as error:
+            reason = error.orig if isinstance(error, DBAPIError) else error
+            raise StoreUnavailable(f"the store {self._name} is unavailable: {reason}") from error
+
+    def _migrate(self) -> None:
+        """Run alembic's upgrade to head inside one transaction that holds the migration lock."""
+        with self._transaction(write=True) as session:  # SQLite: the write lock
+            connection = session.connection()
+            if connection.dialect.name == "postgresql":
+                # Two processes opening a fresh database: the second waits here, then finds it at head.
+                connection.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+            command.upgrade(alembic_config(connection), "head")
+
+    def ping(self) -> bool:
+        """Whether the database answers."""
+        try:
+            with self._transaction() as session:
+                session.execute(select(1))
+        except StoreUnavailable:
+            return False
+        return True
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -- results --
+
+    def save_result(
+        self,
+        result: NoticeResult,
+        tenant: str = DEFAULT_TENANT,
+        actor: str = "pipeline",
+        *,
+        file_size: int | None = None,
+    ) -> NoticeResult:
+        """Store a document's first result; a known document gives its stored result as "duplicate".
+        ``file_size`` (bytes) goes on the document record when the caller knows it."""
+        if not result.document_id:
+            return result
+        stored = _without_full_ssns(result)
+        try:
+            return self._save_once(stored, tenant, actor, file_size)
+        except IntegrityError:
+            # Another process inserted the same new document between our look and our insert.
+            return self._save_once(stored, tenant, actor, file_size)
+
+    def _save_once(
+        self, result: NoticeResult, tenant: str, actor: str, file_size: int | None
+    ) -> NoticeResult:
+        with self._transaction(write=True) as session:
+            if _lock_document(session, tenant, result.document_id) is None:
+                session.add(_document_row(result, tenant, file_size))
+                _add_result(session, result, tenant, actor, "ingested", ())
+                return result
+            current = session.scalars(_current(tenant, result.document_id)).one_or_none()
+            if current is not None and current.status != Status.FAILED.value:
+                stored = NoticeResult.model_validate_json(current.result_json)
+                return stored.model_copy(update={"status": Status.DUPLICATE})
+            _add_result(session, result, tenant, actor, "reprocessed", ())
+            return result
+
+    def replace_result(
+        self, result: NoticeResult, tenant: str, actor: str, action: str, changes: Sequence[Change]
+    ) -> NoticeResult:
+        """Make ``result`` the document's current result, the old one history; audit each change."""
+        stored = _without_full_ssns(result)
+        with self._transaction(write=True) as session:
+            if _lock_document(session, tenant, stored.document_id) is None:
+                raise DocumentNotFound(f"no document {stored.document_id!r} to replace the result of")
+            _add_result(session, stored, tenant, actor, action, changes)
+        return stored
+
+    def get_result(self, document_id: str, tenant: str = DEFAULT_TENANT) -> NoticeResult | None:
+        with self._transaction() as session:
+            stored = session.scalars(_current(tenant, document_id).with_only_columns(ResultRow.result_json))
+            json_text = stored.one_or_none()
+        return None if json_text is None else NoticeResult.model_validate_json(json_text)
+
+    def history(self, document_id: str, tenant: str = DEFAULT_TENANT) -> list[NoticeResult]:
+        """Every result the document had, oldest first; the last is the current one."""
+        query = (
+            select(ResultRow.result_json)
+            .where(ResultRow.tenant == tenant, ResultRow.document_id == document_id)
+            .order_by(ResultRow.id)
+        )
+        with self._transaction() as session:
+            return [NoticeResult.model_validate_json(row) for row in session.scalars(query)]
+
+    def list_results(
+        self,
+        tenant: str = DEFAULT_TENANT,
+        status: str | None = None,
+        priority: str | None = None,
+        category: str | None = None,
+        due_before: dt.date | None = None,
+        profile_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[NoticeResult]:
+        """Current results matching every filter given (``due_before``: deadline strictly earlier), most
+        urgent first: by priority (critical, high, normal, low), then deadline (none last)."""
+        query = select(ResultRow.result_json).where(ResultRow.tenant == tenant, ResultRow.is_current)
+        for column, wanted in (
+            (ResultRow.status, status),
+            (ResultRow.priority, priority),
+            (ResultRow.category, category),
+            (ResultRow.profile_id, profile_id),
+        ):
+            if wanted is not None:
+                query = query.where(column == str(wanted))
+        if due_before is not None:
+            query = query.where(ResultRow.deadline < due_before)
+        query = query.order_by(_PRIORITY_RANK, ResultRow.deadline.asc().nulls_last(), ResultRow.id)
+        with self._transaction() as session:
+            rows = session.scalars(query.limit(limit).offset(offset))
+            return [NoticeResult.model_validate_json(row) for row in rows]
+
+    # -- reviews and the audit log --
+
+    def record_review(
+        self, document_id: str, tenant: str, decision: ReviewDecision, actor: str, reason: str | None
+    ) -> None:
+        """Record a person's decision on the current result (a correction's values go via replace_result)."""
+        decision = ReviewDecision(decision)
+        with self._transaction(write=True) as session:
+            current = session.scalars(_current(tenant, document_id)).one_or_none()
+            if current is None:
+                raise DocumentNotFound(f"no document {document_id!r} to review")
+            reason = _masked(reason)
+            session.add(
+                ReviewRow(
+                    tenant=tenant,
+                    document_id=document_id,
+                    result_id=current.id,
+                    decision=decision.value,
+                    reason=reason,
+                    actor=actor,
+                    at=_now(),
+                )
+            )
+            session.add(_audit_row(tenant, document_id, actor, "reviewed", new=decision.value, detail=reason))
+
+    def audit_log(self, document_id: str, tenant: str = DEFAULT_TENANT) -> list[AuditEntry]:
+        """The document's audit rows, oldest first."""
+        query = (
+            select(AuditRow)
+            .where(AuditRow.tenant == tenant, AuditRow.document_id == document_id)
+            .order_by(AuditRow.id)
+        )
+        with self._transaction() as session:
+            return [
+                AuditEntry(
+                    at=_utc(row.at),
+                    actor=row.actor,
+                    document_id=row.document_id,
+                    action=row.action,
+                    field=row.field,
+                    old_value=row.old_value,
+                    new_value=row.new_value,
+                    detail=row.detail,
+                )
+                for row in session.scalars(query)
+            ]
+
+    # -- profiles --
+
+    def put_profile(self, profile_json: ProfileJson, tenant: str = DEFAULT_TENANT) -> None:
+        """Insert or replace the profile with the JSON's ``id`` (the caller has validated it)."""
+        profile_id = profile_json.get("id")
+        if not isinstance(profile_id, str) or not profile_id:
+            raise ValueError("the profile's JSON has no string id")
+        row = {"profile_json": mask_full_ssns(json.dumps(profile_json)), "updated_at": _now()}
+        with self._transaction(write=True) as session:
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            upsert = insert(ProfileRow).values(tenant=tenant, profile_id=profile_id, **row)
+            session.execute(upsert.on_conflict_do_update(index_elements=["tenant", "profile_id"], set_=row))
+
+    def get_profile(self, profile_id: str, tenant: str = DEFAULT_TENANT) -> ProfileJson | None:
+        with self._transaction() as session:
+            row = session.get(ProfileRow, (tenant, profile_id))
+            return None if row is None else _profile_json(row.profile_json)
+
+    def list_profiles(self, tenant: str = DEFAULT_TENANT) -> list[ProfileJson]:
+        query = (
+            select(ProfileRow.profile_json).where(ProfileRow.tenant == tenant).order_by(ProfileRow.profile_id)
+        )
+        with self._transaction() as session:
+            return [_profile_json(row) for row in session.scalars(query)]
+
+    def delete_profile(self, profile_id: str, tenant: str = DEFAULT_TENANT) -> bool:
+        """Whether there was such a profile to delete."""
+        with self._transaction(write=True) as session:
+            row = session.get(ProfileRow, (tenant, profile_id))
+            if row is not None:
+                session.delete(row)
+            return row is not None
+
+    # -- reminders --
+
+    def save_reminder(
+        self, document_id: str, tenant: str, kind: ReminderKind, due: dt.date, as_of: dt.date, message: str
+    ) -> bool:
+        """Write a reminder; False when the same one (document, kind, due) was already written that day."""
+        row = ReminderRow(
+            tenant=tenant,
+            document_id=document_id,
+            kind=ReminderKind(kind).value,
+            due=due,
+            as_of=as_of,
+            message=mask_full_ssns(message),
+            created_at=_now(),
+        )
+        same = select(ReminderRow.id).filter_by(
+            tenant=tenant, document_id=document_id, kind=row.kind, due=due, as_of=as_of
+        )
+        try:
+            with self._transaction(write=True) as session:
+                if session.get(DocumentRow, (tenant, document_id)) is None:
+                    raise DocumentNotFound(f"no document {document_id!r} to remind of")
+                if session.scalars(same).first() is not None:
+                    return False
+                session.add(row)
+        except IntegrityError:  # the same reminder, written by another process meanwhile
+            return False
+        return True
+
+    def list_reminders(self, tenant: str = DEFAULT_TENANT) -> list[Reminder]:
+        """The tenant's reminders, by day written, then due date."""
+        query = (
+            select(ReminderRow)
+            .where(ReminderRow.tenant == tenant)
+            .order_by(ReminderRow.as_of, ReminderRow.due, ReminderRow.id)
+        )
+        with self._transaction() as session:
+            return [
+                Reminder(
+                    document_id=row.document_id,
+                    kind=ReminderKind(row.kind),
+                    due=row.due,
+                    as_of=row.as_of,
+                    message=row.message,
+                )
+                for row in session.scalars(query)
+            ]
+
+
+# ---- rows -------------------------------------------------------------------------------------------------
+
+
+def _without_full_ssns(result: NoticeResult) -> NoticeResult:
+    """The result as the store keeps it: every full SSN in its JSON masked, ``ssn_last4`` 4 digits or null."""
+    ssn = result.fields.get("ssn_last4")
+    if ssn is not None and ssn.value is not None and not _LAST4.fullmatch(str(ssn.value)):
+        log.warning("store: %s: ssn_last4 is not four digits; storing null", result.document_id)
+        fields = {**result.fields, "ssn_last4": ssn.model_copy(update={"value": None})}
+        result = result.model_copy(update={"fields": fields})
+    return NoticeResult.model_validate_json(mask_full_ssns(result.model_dump_json()))
+
+
+def _lock_document(session: Session, tenant: str, document_id: str) -> DocumentRow | None:
+    """The document row, locked until the transaction ends (PostgreSQL; SQLite writers lock the file)."""
+    query = select(DocumentRow).filter_by(tenant=tenant, document_id=document_id).with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def _current(tenant: str, document_id: str) -> Select[ResultRow]:
+    return select(ResultRow).where(
+        ResultRow.tenant == tenant, ResultRow.document_id == document_id, ResultRow.is_current
+    )
+
+
+def _add_result(
+    session: Session, result: NoticeResult, tenant: str, actor: str, action: str, changes: Sequence[Change]
+) -> None:
+    """Add ``result`` as the document's current result (the old one becomes history) and its audit rows."""
+    session.execute(
+        update(ResultRow)
+        .where(ResultRow.tenant == tenant, ResultRow.document_id == result.document_id, ResultRow.is_current)
+        .values(is_current=False)
+    )
+    session.add(_result_row(result, tenant, actor, action))
+    document_id = result.document_id
+    if not changes:
+        session.add(_audit_row(tenant, document_id, actor, action, detail=f"status {result.status.value}"))
+    for field, old, new in changes:
+        session.add(_audit_row(tenant, document_id, actor, action, field=field, old=old, new=new))
+
+
+def _document_row(result: NoticeResult, tenant: str, file_size: int | None) -> DocumentRow:
+    return DocumentRow(
+        tenant=tenant,
+        document_id=result.document_id,
+        source=result.source,
+        first_seen=_now(),
+        file_size=file_size,
+        pages=result.pages,
+    )
+
+
+def _result_row(result: NoticeResult, tenant: str, actor: str, action: str) -> ResultRow:
+    return ResultRow(
+        tenant=tenant,
+        document_id=result.document_id,
+        is_current=True,
+        status=result.status.value,
+        priority=result.triage.priority.value,
+        category=result.triage.category.value,
+        deadline=parse_iso_date(result.field_value("deadline")),
+        profile_id=result.profile_id,
+        action=action,
+        actor=actor,
+        created_at=_now(),
+        result_json=result.model_dump_json(),
+        fields=[_field_row(name, field) for name, field in result.fields.items()],
+    )
+
+
+def _field_row(name: str, field: Field) -> FieldRow:
+    return FieldRow(
+        name=name,
+        value=None if field.value is None else str(field.value),
+        confidence=field.confidence,
+        page=field.page,
+        bbox=None if field.bbox is None else list(field.bbox),
+        raw=field.raw,
+        rule=field.rule,
+        kind=None if field.kind is None else field.kind.value,
+    )
+
+
+def _audit_row(
+    tenant: str,
+    document_id: str,
+    actor: str,
+    action: str,
+    *,
+    field: str | None = None,
+    old: FieldValue = None,
+    new: FieldValue = None,
+    detail: str | None = None,
+) -> AuditRow:
+    return AuditRow(
+        at=_now(),
+        tenant=tenant,
+        actor=actor,
+        document_id=document_id,
+        action=action,
+        field=field,
+        old_value=_masked(old),
+        new_value=_masked(new),
+        detail=_masked(detail),
+    )
+
+
+def _masked(value: FieldValue) -> str | None:
+    return None if value is None else mask_full_ssns(str(value))
+
+
+def _profile_json(stored: str) -> ProfileJson:
+    profile: ProfileJson = json.loads(stored)
+    return profile
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes (written as UTC); PostgreSQL aware ones in the session's zone."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)

@@ -1,0 +1,258 @@
+"""Scam check: the fixture letters (fixtures/scams/truth.json), single signals, and never raising."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.catalog import load_catalog
+from pipeline.models import Category, Field, ScamRisk
+from pipeline.profiles import TaxpayerProfile, load_profiles
+from pipeline.scam import HIGH_RISK_SCORE, add_full_ssn_signal, check_scam, rate_risk, repair_ocr_letters
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SCAMS = FIXTURES / "scams"
+TRUTH = json.loads((SCAMS / "truth.json").read_text())["letters"]
+CATALOG = load_catalog()
+PROFILES = {profile.id: profile for profile in load_profiles(FIXTURES / "profiles.json")}
+
+
+def fields(**values: str | int | None) -> dict[str, Field]:
+    return {name: Field(value=value) for name, value in values.items()}
+
+
+def check_letter(text: str, profile: TaxpayerProfile | None = None, **values: str | None) -> set[str]:
+    result = check_scam(text, fields(**values), CATALOG.get(values.get("notice_number")), CATALOG, profile)
+    return {signal.code for signal in result.signals}
+
+
+# --- the fixture letters ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "entry", [pytest.param(entry, id=entry["file"].removesuffix(".txt")) for entry in TRUTH]
+)
+def test_fixture_letter(entry: dict) -> None:
+    text = (SCAMS / entry["file"]).read_text()
+    notice_fields = {name: Field(value=value) for name, value in entry["fields"].items()}
+    notice_type = CATALOG.get(entry["fields"]["notice_number"])
+    result = check_scam(text, notice_fields, notice_type, CATALOG, PROFILES.get(entry["profile"]))
+    codes = {signal.code for signal in result.signals}
+    assert result.risk.value == entry["risk"], [signal.detail for signal in result.signals]
+    assert set(entry.get("signals", [])) <= codes
+    assert all(signal.weight > 0 and signal.detail for signal in result.signals)
+
+
+def test_no_genuine_fixture_scores_high() -> None:
+    genuine = [entry for entry in TRUTH if entry["kind"] == "genuine"]
+    risks = {
+        entry["file"]: check_scam(
+            (SCAMS / entry["file"]).read_text(),
+            {name: Field(value=value) for name, value in entry["fields"].items()},
+            CATALOG.get(entry["fields"]["notice_number"]),
+            CATALOG,
+            PROFILES.get(entry["profile"]),
+        ).risk
+        for entry in genuine
+    }
+    assert len(risks) >= 15
+    assert [name for name, risk in risks.items() if risk is ScamRisk.HIGH] == []
+
+
+def test_every_catalog_notice_has_a_genuine_fixture() -> None:
+    covered = {entry["fields"]["notice_number"] for entry in TRUTH if entry["kind"] == "genuine"}
+    assert set(CATALOG.codes) - covered <= {alias for n in CATALOG.notices for alias in n.aliases}
+    categories = {notice.category for notice in CATALOG.notices if notice.code in covered}
+    assert categories == set(Category) - {Category.UNKNOWN}
+
+
+def test_truth_lists_every_letter_file() -> None:
+    assert {entry["file"] for entry in TRUTH} == {path.name for path in SCAMS.glob("*.txt")}
+
+
+# --- single signals ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        pytest.param("Notice from the Bureau of Tax Enforcement", "fake_agency", id="bureau"),
+        pytest.param("TAX PR0CESSING UNIT, Room 4", "fake_agency", id="unit-ocr-digit"),
+        pytest.param("IRS Legal Departrnent", "fake_agency", id="legal-dept-ocr-rn"),
+        pytest.param("Tax Lien Enforcement Division", "fake_agency", id="lien-division"),
+        pytest.param("Pay with two Google Play gift cards", "gift_card_payment", id="gift-cards"),
+        pytest.param("load a prepaid debit card", "gift_card_payment", id="prepaid"),
+        pytest.param("pay in bitcoin at any kiosk", "gift_card_payment", id="bitcoin"),
+        pytest.param("send it by Western Union", "wire_payment", id="western-union"),
+        pytest.param("Make checks payable to I.R.S.", "wrong_payee", id="payee-irs-initials"),
+        pytest.param(
+            "payable to United States Treasury Collection Services", "wrong_payee", id="payee-lookalike"
+        ),
+        pytest.param("Call 1-888-555-0199 now", "unknown_phone", id="unknown-phone"),
+        pytest.param("Visit irs.gov.refund-claim.com", "outside_link", id="spoofed-irs-host"),
+        pytest.param("write to help@taxdesk.net", "outside_link", id="email-address"),
+        pytest.param("Click here to pay", "click_link", id="click"),
+        pytest.param("Scan the QR code to pay", "scan_code", id="scan"),
+        pytest.param("a warrant for your arrest", "threat", id="arrest"),
+        pytest.param("your driver's license will be suspended", "threat", id="license"),
+        pytest.param("your Social Security number will be blocked", "threat", id="ssn-suspension"),
+        pytest.param("the sheriff will visit", "threat", id="sheriff"),
+        pytest.param("respond within 24 hours", "hours_deadline", id="24-hours"),
+        pytest.param("by the end of the business day", "hours_deadline", id="end-of-day"),
+        pytest.param("You must call us today", "today_deadline", id="today"),
+        pytest.param("send documents to our filing agent", "data_request", id="filing-agent"),
+        pytest.param("your online banking password", "data_request", id="bank-login"),
+        pytest.param("a photo of your driver's license", "data_request", id="license-photo"),
+        pytest.param("SSN 412-55-8823", "full_ssn", id="full-ssn"),
+        pytest.param("Department of Treasury", "misspelled_name", id="treasury-without-the"),
+        pytest.param("Internal Revenue Services", "misspelled_name", id="services"),
+        pytest.param("Mail to 200 Main St, Suite 400, Dallas TX", "private_return_address", id="suite"),
+        pytest.param("P.O. Box 149 Austin Processing Center", "private_return_address", id="po-box-center"),
+        pytest.param("Austin, TX 78701", "private_return_address", id="campus-city-wrong-zip"),
+        pytest.param("qualify for the Fresh Start program", "tax_relief_mailer", id="fresh-start"),
+        pytest.param("we obtain a levy release", "tax_relief_mailer", id="levy-release"),
+        pytest.param("not affiliated with the IRS", "tax_relief_mailer", id="disclaimer"),
+        pytest.param("You are eligible to receive a tax refund", "refund_lure", id="refund"),
+        pytest.param("From: a@b.com\nSubject: Refund", "email_origin", id="email-headers"),
+        pytest.param("Dear taxpayer, please pay.", "no_notice_number", id="no-number"),
+        pytest.param("Notice CP777 about your taxes", "unknown_notice_number", id="number-not-in-catalog"),
+    ],
+)
+def test_signal(text: str, code: str) -> None:
+    assert code in check_letter(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "Notice of intent to seize (levy) your property or rights to property", id="intent-to-levy"
+        ),
+        pytest.param("Amount due immediately: $2,256.90. Pay immediately.", id="pay-immediately"),
+        pytest.param("This is your final notice.", id="final-notice"),
+        pytest.param(
+            "We may seize (levy) your property. We may file a Notice of Federal Tax Lien.", id="lien"
+        ),
+        pytest.param("We may deny your passport application or revoke your current passport.", id="passport"),
+        pytest.param("Make your check payable to the United States Treasury.", id="treasury-payee"),
+        pytest.param("Make your check payable to thc Unitcd States Treasury.", id="treasury-payee-ocr"),
+        pytest.param("Make your check payable to the U.5. Treasury.", id="us-treasury-ocr"),
+        pytest.param(
+            "payable to the United States Treasury.\nDepartment of the Treasury", id="payee-then-header"
+        ),
+        pytest.param(
+            "Pay at www.irs.gov/payments or taxpayeradvocate.irs.gov or www.eftps.gov", id="official-links"
+        ),
+        pytest.param("Call us at 1-800-829-1040 or (800) 829-0922", id="official-phones"),
+        pytest.param("You're due a refund of $412.00", id="genuine-refund"),
+        pytest.param("Social Security number XXX-XX-3051 and nnn-nn-nnnn and 999-99-9999", id="masked-ssn"),
+        pytest.param(
+            "Department of the Treasury, Internal Revenue Service, Kansas City, MO 64999-0023", id="campus"
+        ),
+        pytest.param("Collection Due Process hearing: send Form 12153", id="cdp"),
+        pytest.param("Access your account online 24 hours a day", id="24-hours-a-day"),
+    ],
+)
+def test_genuine_wording_is_not_flagged(text: str) -> None:
+    assert check_letter(text, notice_number="CP504") == set()
+
+
+def test_a_levy_word_contradicts_a_cp2000() -> None:
+    assert "content_contradicts_code" in check_letter(
+        "Proposed changes. We will levy your wages.", notice_number="CP2000"
+    )
+    assert "content_contradicts_code" not in check_letter("We will levy your wages.", notice_number="CP504")
+
+
+def test_the_taxpayers_own_suite_and_zip_are_not_flagged() -> None:
+    text = "ACME LLC\n500 CONGRESS AVE SUITE 200\nAUSTIN TX 78701\nNotice CP161"
+    address = "500 CONGRESS AVE SUITE 200, AUSTIN, TX 78701"
+    assert "private_return_address" not in check_letter(text, notice_number="CP161", address=address)
+
+
+def test_ssn_last4_that_is_not_the_taxpayers() -> None:
+    sullivans = PROFILES["client-7"]
+    assert "ssn_mismatch" in check_letter("Notice CP14", sullivans, notice_number="CP14", ssn_last4="1234")
+    assert "ssn_mismatch" not in check_letter(
+        "Notice CP14", sullivans, notice_number="CP14", ssn_last4="3051"
+    )
+
+
+def test_a_full_ssn_is_never_repeated_in_the_evidence() -> None:
+    result = check_scam("SSN 412-55-8823", {}, None, CATALOG, None)
+    details = " ".join(signal.detail for signal in result.signals)
+    assert "412-55" not in details and "XXX-XX-8823" in details
+
+
+def test_a_full_ssn_masked_upstream_can_still_be_counted() -> None:
+    masked = check_scam("SSN XXX-XX-8823. Pay within 24 hours.", {}, None, CATALOG, None)
+    flagged = add_full_ssn_signal(masked, 1)
+    assert "full_ssn" in {signal.code for signal in flagged.signals}
+    assert flagged.score > masked.score and flagged.risk is ScamRisk.HIGH
+    assert add_full_ssn_signal(masked, 0) == masked
+    assert add_full_ssn_signal(flagged, 2) == flagged
+
+
+def test_an_unknown_number_alone_is_weak() -> None:
+    result = check_scam(
+        "Notice CP14. Call 801-620-7115.", fields(notice_number="CP14"), CATALOG.get("CP14"), CATALOG, None
+    )
+    assert result.risk is ScamRisk.LOW and result.score == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize(
+    ("score", "risk"),
+    [
+        pytest.param(0.0, ScamRisk.LOW, id="zero"),
+        pytest.param(0.34, ScamRisk.LOW, id="below-medium"),
+        pytest.param(0.35, ScamRisk.MEDIUM, id="medium"),
+        pytest.param(HIGH_RISK_SCORE, ScamRisk.HIGH, id="high"),
+    ],
+)
+def test_risk_bands(score: float, risk: ScamRisk) -> None:
+    assert rate_risk(score) is risk
+
+
+def test_ocr_letter_repair_leaves_numbers_alone() -> None:
+    assert (
+        repair_ocr_letters("DIVISI0N Enforcernent 800-829-1040 $5,181.72")
+        == "DIVISIoN Enforcement 800-829-1040 $5,181.72"
+    )
+
+
+# --- never raises -----------------------------------------------------------------------------------------
+
+FIELD_VALUES = st.one_of(st.none(), st.integers(), st.text(max_size=40))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(max_size=2000),
+    values=st.dictionaries(
+        st.sampled_from(["notice_number", "ssn_last4", "address", "taxpayer_name", "irs_phone"]), FIELD_VALUES
+    ),
+    with_profile=st.booleans(),
+)
+def test_check_scam_never_raises(text: str, values: dict[str, str | int | None], with_profile: bool) -> None:
+    notice_fields = {name: Field(value=value) for name, value in values.items()}
+    code = values.get("notice_number")
+    profile = PROFILES["client-7"] if with_profile else None
+    result = check_scam(
+        text, notice_fields, CATALOG.get(code if isinstance(code, str) else None), CATALOG, profile
+    )
+    assert 0.0 <= result.score <= 1.0
+    assert result.risk is rate_risk(result.score)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["gift card", "Department of the Treasury", "levy", "\n", " ", "0", "rn", "$", "-"])
+    )
+)
+def test_check_scam_never_raises_on_letter_like_noise(parts: list[str]) -> None:
+    check_scam("".join(parts), {}, None, CATALOG, None)
