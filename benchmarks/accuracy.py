@@ -31,8 +31,19 @@ CORE_FIELDS = ("notice_number", "tax_year", "ssn_last4", "amount_due", "deadline
 
 def generate(out: Path, count: int, seed: int) -> None:
     subprocess.run(
-        [sys.executable, "-m", "fixtures.generator", "--out", str(out), "--count", str(count), "--seed", str(seed)],
-        check=True, cwd=Path(__file__).resolve().parent.parent,
+        [
+            sys.executable,
+            "-m",
+            "fixtures.generator",
+            "--out",
+            str(out),
+            "--count",
+            str(count),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
     )
 
 
@@ -54,7 +65,8 @@ class Tally:
         self.right[key] += right
 
     def line(self, key: str) -> str:
-        return f"{key:<16} {self.right[key]:>4}/{self.total[key]:<4} {100 * self.right[key] / self.total[key]:6.2f}%"
+        share = 100 * self.right[key] / self.total[key]
+        return f"{key:<16} {self.right[key]:>4}/{self.total[key]:<4} {share:6.2f}%"
 
 
 def report(results: list[NoticeResult], truths: list[dict], seconds: float) -> int:
@@ -69,7 +81,8 @@ def report(results: list[NoticeResult], truths: list[dict], seconds: float) -> i
             overall.add("all fields", right)
             if not right and result.status is Status.PROCESSED:
                 wrong_processed.append(
-                    f"  {truth['source']}: {name} = {result.field_value(name)!r}, truth {truth['fields'].get(name)!r}"
+                    f"  {truth['source']}: {name} = {result.field_value(name)!r}, "
+                    f"truth {truth['fields'].get(name)!r}"
                 )
     pages = sum(result.pages for result in results)
     print(f"documents {len(results)}, pages {pages}, statuses {dict(statuses)}")
@@ -85,8 +98,12 @@ def report(results: list[NoticeResult], truths: list[dict], seconds: float) -> i
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, help="existing corpus (with truth.jsonl); default: generate one")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--corpus", type=Path, help="existing corpus (with truth.jsonl); default: generate one"
+    )
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workers", type=int, default=None)

@@ -8,7 +8,8 @@ Handles (the total only, never a line of the billing summary):
   "Payment due immediately $350.00", "Past due amount $350.00" (CP523)
 - OCR damage in labels ("Arnount due", "Amount dne") and digits ("$5,l81.72", "§5,181.72")
 Not taken: "Failure-to-pay penalty $100.00", "Interest charges $81.72", "Tax you owed", "Previous balance",
-"Payments $800.00", "Previous amount due $4,200.00": their labels are not total labels. "Amount due $0.00" yields 0.00.
+"Payments $800.00", "Previous amount due $4,200.00": their labels are not total labels.
+"Amount due $0.00" yields 0.00.
 """
 
 from __future__ import annotations
@@ -25,12 +26,21 @@ _DUE_BY = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TOTAL_LABELS = (
-    "Total amount due", "Amount due immediately", "Payment due immediately", "Total amount you owe",
-    "Amount you owe", "Proposed amount due", "Pay this amount", "Past due amount", "Amount due", "Balance due",
+    "Total amount due",
+    "Amount due immediately",
+    "Payment due immediately",
+    "Total amount you owe",
+    "Amount you owe",
+    "Proposed amount due",
+    "Pay this amount",
+    "Past due amount",
+    "Amount due",
+    "Balance due",
     "Deficiency",
 )
 _TOTAL = regex.compile(
-    rf"(?<![A-Za-z])(?<!(?:previous|prior|original|past)\s{{1,3}})(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
+    rf"(?<![A-Za-z])(?<!(?:previous|prior|original|past)\s{{1,3}})"  # "Previous amount due" is a line
+    rf"(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 
@@ -45,5 +55,7 @@ def _amount(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 def find_amounts_due(lines: list[TextLine]) -> list[Candidate]:
     return find_candidates(_DUE_BY, lines, "amount_due_by", 0.97, _amount) + [
-        c for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount) if "by" not in c.raw.lower()[:18]
+        c
+        for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount)
+        if "by" not in c.raw.lower()[:18]
     ]

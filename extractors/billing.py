@@ -26,7 +26,9 @@ _TOTAL = regex.compile(
     rf"{fuzzy_label('Balance due')}|{fuzzy_label('Payment due immediately', 2)}",
     regex.IGNORECASE,
 )
-_ROW = regex.compile(rf"^\s*(?P<label>[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)[\s.:…_]*{AMOUNT}\s*$", regex.VERBOSE)
+_ROW = regex.compile(
+    rf"^\s*(?P<label>[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)[\s.:…_]*{AMOUNT}\s*$", regex.VERBOSE
+)
 _MAX_ROWS = 12
 
 

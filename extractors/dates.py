@@ -15,8 +15,18 @@ import regex
 from extractors.text import repair_digits
 
 MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
 }
 _ABBREVIATIONS = {"sept": 9, **{name[:3]: number for name, number in MONTHS.items()}}
 _DIGIT = r"[0-9OolISB]"
@@ -55,9 +65,17 @@ def parse_date(text: str) -> dt.date | None:
         return None
     try:
         if parts[0].isalpha() and len(parts[0]) > 2:
-            month, day, year = parse_month(parts[0]), int(repair_digits(parts[1])), int(repair_digits(parts[2]))
+            month, day, year = (
+                parse_month(parts[0]),
+                int(repair_digits(parts[1])),
+                int(repair_digits(parts[2])),
+            )
         elif parts[1].isalpha() and len(parts[1]) > 2:
-            day, month, year = int(repair_digits(parts[0])), parse_month(parts[1]), int(repair_digits(parts[2]))
+            day, month, year = (
+                int(repair_digits(parts[0])),
+                parse_month(parts[1]),
+                int(repair_digits(parts[2])),
+            )
         elif len(parts[0]) == 4:
             year, month, day = (int(repair_digits(p)) for p in parts)
         else:

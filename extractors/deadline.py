@@ -20,14 +20,20 @@ from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, w
 _BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
 _PRINTED = (
     ("amount_due_by", 0.97, rf"{fuzzy_label('Amount due')}{_BY}{DATE}"),
-    ("petition_date", 0.98,
-     rf"{fuzzy_label('Last day to file a petition', 3)}(?:\s+with\s+the\s+United\s+States\s+Tax\s+Court)?"
-     rf"\s*[:.]?\s*{DATE}"),
+    (
+        "petition_date",
+        0.98,
+        rf"{fuzzy_label('Last day to file a petition', 3)}(?:\s+with\s+the\s+United\s+States\s+Tax\s+Court)?"
+        rf"\s*[:.]?\s*{DATE}",
+    ),
     ("hearing_date", 0.95, rf"hearing(?:\s+request)?(?:\s+date|\s+by|\s+no\s+later\s+than)\s*[:]?\s*{DATE}"),
-    ("respond_by", 0.93,
-     rf"(?:{fuzzy_label('Respond')}|{fuzzy_label('Reply')}|{fuzzy_label('response is due', 2)}|"
-     rf"{fuzzy_label('Pay')}|{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*"
-     rf"(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}"),
+    (
+        "respond_by",
+        0.93,
+        rf"(?:{fuzzy_label('Respond')}|{fuzzy_label('Reply')}|{fuzzy_label('response is due', 2)}|"
+        rf"{fuzzy_label('Pay')}|{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*"
+        rf"(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}",
+    ),
 )
 _NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
 _WINDOW = regex.compile(
@@ -59,5 +65,12 @@ def find_deadlines(lines: list[TextLine]) -> list[Candidate]:
 
 
 def _with_kind(candidate: Candidate, kind: str) -> Candidate:
-    return Candidate(candidate.value, candidate.raw, candidate.page, candidate.bbox, candidate.rule,
-                     candidate.confidence, kind)
+    return Candidate(
+        candidate.value,
+        candidate.raw,
+        candidate.page,
+        candidate.bbox,
+        candidate.rule,
+        candidate.confidence,
+        kind,
+    )

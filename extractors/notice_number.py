@@ -24,8 +24,10 @@ _LABELLED = regex.compile(
     rf"(?<![A-Za-z]){fuzzy_label('Notice')}(?:\s*(?:number|no\.?))?\s*[:#]?\s*{_CODE}",
     regex.VERBOSE | regex.IGNORECASE,
 )
-_LETTER = regex.compile(rf"(?<![A-Za-z])(?P<code>(?P<prefix>Letter|LTR)\s{{0,8}}(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]?))\b",
-                        regex.VERBOSE)
+_LETTER = regex.compile(
+    rf"(?<![A-Za-z])(?P<code>(?P<prefix>Letter|LTR)\s{{0,8}}(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]?))\b",
+    regex.VERBOSE,
+)
 _BARE = regex.compile(rf"(?<![A-Za-z0-9]){_CODE}", regex.VERBOSE)
 
 

@@ -14,14 +14,19 @@ import regex
 
 from extractors.text import Candidate, TextLine
 
-IRS_CAMPUS_ZIPS = frozenset({"73301", "64999", "84201", "93888", "45999", "45250", "11742", "19255", "39901",
-                             "84244", "64108", "39901"})
+IRS_CAMPUS_ZIPS = frozenset(
+    {"73301", "64999", "84201", "93888", "45999", "45250", "11742", "19255", "39901", "84244", "64108"}
+)
 _CITY_LINE = regex.compile(
     r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$"
 )
-_STREET = regex.compile(r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE)
+_STREET = regex.compile(
+    r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE
+)
 _NAME = regex.compile(r"^[A-Z][A-Z.'-]*(?:\s+(?:&|AND|[A-Z][A-Z.'-]*)){1,6}$")
-_NOT_NAMES = regex.compile(r"DEPARTMENT|TREASURY|INTERNAL|REVENUE|SERVICE|NOTICE|IRS\b|PAGE|BILLING", regex.IGNORECASE)
+_NOT_NAMES = regex.compile(
+    r"DEPARTMENT|TREASURY|INTERNAL|REVENUE|SERVICE|NOTICE|IRS\b|PAGE|BILLING", regex.IGNORECASE
+)
 
 
 def _left_segment(line: TextLine) -> str:
@@ -51,7 +56,15 @@ def _candidates(
     street = segments[city_index - 1].upper()
     address = f"{street}, {city.group('city').upper().rstrip(',')}, {city.group('state')} {city.group('zip')}"
     confidence = min(name_line.confidence, city_line.confidence)
-    name = Candidate(segments[name_index], segments[name_index], name_line.page, name_line.bbox, "address_block",
-                     round(0.9 * confidence, 3))
+    name = Candidate(
+        segments[name_index],
+        segments[name_index],
+        name_line.page,
+        name_line.bbox,
+        "address_block",
+        round(0.9 * confidence, 3),
+    )
     raw = " / ".join(segments[city_index - 1 : city_index + 1])
-    return name, Candidate(address, raw, city_line.page, city_line.bbox, "address_block", round(0.9 * confidence, 3))
+    return name, Candidate(
+        address, raw, city_line.page, city_line.bbox, "address_block", round(0.9 * confidence, 3)
+    )

@@ -36,7 +36,11 @@ _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
 def _last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     raw = match.group("last4")
     lead = regex.sub(r"\D", "", match.group("lead"))
-    if raw.lower() == "nnnn" or match.group(0)[-11:] in _PLACEHOLDER_SSNS or (lead and set(lead + raw) == {"9"}):
+    if (
+        raw.lower() == "nnnn"
+        or match.group(0)[-11:] in _PLACEHOLDER_SSNS
+        or (lead and set(lead + raw) == {"9"})
+    ):
         return None, 1.0
     digits = repair_digits(raw)
     if not digits.isdigit():

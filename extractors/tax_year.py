@@ -2,8 +2,8 @@
 
 Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period December 31, 2017" → 2017,
 "Tax period ending 12/31/2022" → 2022, "Tax periods 2021" (labels that start a row or column), and
-"for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too), "your 2022 Form 1040" (weakest). A fiscal period ending early in a year counts for the
-year before ("Tax period June 30, 2023" → 2022 is NOT assumed: the ending year is returned, flagged by rule).
+"for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
+"your 2022 Form 1040" (weakest). For a period, the year the period ends is returned.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, r
 
 _YEAR = r"(?P<year>[12][0-9OolIS]{3})(?![0-9])"
 _SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:]\s?))"  # a header label starts its row or column, not a sentence
-_TAX_YEAR = regex.compile(rf"{_SEGMENT_START}{fuzzy_label('Tax year')}s?\s*[:.]?\s*{_YEAR}", regex.IGNORECASE | regex.VERBOSE)
+_TAX_YEAR = regex.compile(
+    rf"{_SEGMENT_START}{fuzzy_label('Tax year')}s?\s*[:.]?\s*{_YEAR}", regex.IGNORECASE | regex.VERBOSE
+)
 _TAX_PERIOD = regex.compile(
-    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}s?\s*(?:ending|ended)?\s*[:.]?\s*{DATE}", regex.IGNORECASE | regex.VERBOSE
+    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}s?\s*(?:ending|ended)?\s*[:.]?\s*{DATE}",
+    regex.IGNORECASE | regex.VERBOSE,
 )
 _BODY = regex.compile(rf"\b(?:for|in)\s+tax\s+year\s+{_YEAR}", regex.IGNORECASE)
 _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", regex.IGNORECASE)

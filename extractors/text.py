@@ -19,8 +19,27 @@ BBox = tuple[int, int, int, int]
 
 # Letters OCR commonly reads in place of digits. Applied only to tokens already known to be numeric.
 _DIGIT_CONFUSIONS = str.maketrans(
-    {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1", "!": "1",
-     "L": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "g": "9", "q": "9", "T": "7"}
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "l": "1",
+        "I": "1",
+        "i": "1",
+        "|": "1",
+        "!": "1",
+        "L": "1",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "Z": "2",
+        "z": "2",
+        "G": "6",
+        "g": "9",
+        "q": "9",
+        "T": "7",
+    }
 )
 MATCH_TIMEOUT_S = 1.0
 

@@ -35,7 +35,8 @@ def collect_documents(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             documents += sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in _NOT_DOCUMENTS
             )
         else:
@@ -64,9 +65,11 @@ def print_table(results: list[NoticeResult]) -> None:
         kind = f" ({deadline.kind})" if deadline and deadline.kind == "computed" else ""
         row = [result.field_value(name) for name in ("notice_number", "tax_year", "ssn_last4", "amount_due")]
         table.add_row(
-            Path(result.source).name, result.status.value,
+            Path(result.source).name,
+            result.status.value,
             *("—" if value is None else str(value) for value in row),
-            f"{result.field_value('deadline') or '—'}{kind}", str(result.field_value("notice_date") or "—"),
+            f"{result.field_value('deadline') or '—'}{kind}",
+            str(result.field_value("notice_date") or "—"),
         )
     console = Console(width=max(130, Console().width))
     console.print(table)
@@ -84,11 +87,15 @@ def _commands() -> None:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Notice files (PDF, PNG, JPEG, TIFF) or folders.")],
-    json_lines: Annotated[bool, typer.Option("--json", help="One JSON result per document per line.")] = False,
+    json_lines: Annotated[
+        bool, typer.Option("--json", help="One JSON result per document per line.")
+    ] = False,
     profiles: Annotated[Path | None, typer.Option(help="Taxpayer profiles (JSON array or object).")] = None,
     as_of: Annotated[str | None, typer.Option(help="Today's date for deadlines, YYYY-MM-DD.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Pages OCR'd at once (default: cores).")] = None,
-    orchestrate: Annotated[bool, typer.Option(help="Run as a Prefect flow even without PREFECT_API_URL.")] = False,
+    orchestrate: Annotated[
+        bool, typer.Option(help="Run as a Prefect flow even without PREFECT_API_URL.")
+    ] = False,
 ) -> None:
     """Read notices and print one result per document."""
     documents = collect_documents(paths)
@@ -127,7 +134,9 @@ def _run(documents: list[Path], context: PipelineContext, orchestrate: bool):  #
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     app()
 
 

@@ -24,7 +24,6 @@ from pipeline.models import NoticeResult, OcrDocument, OcrPage
 from pipeline.process import PipelineContext, analyze_document, failed_result, mask_document, read_page
 
 
-
 def _is_infrastructure_failure(task: object, task_run: object, state: State) -> bool:
     """Retry a tool or disk hiccup; a bad document fails the same way every time."""
     try:
@@ -37,7 +36,9 @@ def _is_infrastructure_failure(task: object, task_run: object, state: State) -> 
 
 
 _IO_RETRIES = {
-    "retries": 2, "retry_delay_seconds": [1, 4], "retry_condition_fn": _is_infrastructure_failure,
+    "retries": 2,
+    "retry_delay_seconds": [1, 4],
+    "retry_condition_fn": _is_infrastructure_failure,
     "cache_policy": NO_CACHE,
 }
 
@@ -53,7 +54,9 @@ def read_page_task(ref: PageRef, context: PipelineContext, workdir: Path) -> Ocr
 
 
 @task(task_run_name="analyze {source}", cache_policy=NO_CACHE)
-def analyze_task(document_id: str, source: str, document: OcrDocument, context: PipelineContext) -> NoticeResult:
+def analyze_task(
+    document_id: str, source: str, document: OcrDocument, context: PipelineContext
+) -> NoticeResult:
     return analyze_document(document_id, source, mask_document(document)[0], context, {})
 
 

@@ -20,12 +20,20 @@ from extractors.contacts import find_caller_ids, find_forms, find_irs_phones
 from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
-from extractors.ssn import find_ssn_last4
 from extractors.party import find_taxpayer
+from extractors.ssn import find_ssn_last4
 from extractors.tax_year import find_tax_years
 from extractors.text import Candidate, TextLine
 from pipeline.catalog import Catalog, DeadlineRule, NoticeType, Presence
-from pipeline.models import BillingLine, Category, DeadlineKind, Extraction, Field, NoticeTypeMatch, OcrDocument
+from pipeline.models import (
+    BillingLine,
+    Category,
+    DeadlineKind,
+    Extraction,
+    Field,
+    NoticeTypeMatch,
+    OcrDocument,
+)
 
 STRONG = 0.75  # a candidate this confident that disagrees with the chosen value needs a person
 RUNNER_UP_MARGIN = 0.1
@@ -65,7 +73,9 @@ def classify_notice(lines: list[TextLine], catalog: Catalog) -> tuple[NoticeType
     close = runner_up if runner_up and score - runner_up[1] < RUNNER_UP_MARGIN else None
     notice = catalog.get(code)
     match = NoticeTypeMatch(
-        code=code, title=notice.title if notice else None, confidence=round(min(score, 1.0), 3),
+        code=code,
+        title=notice.title if notice else None,
+        confidence=round(min(score, 1.0), 3),
         runner_up=close[0] if close else None,
     )
     return match, notice
@@ -73,8 +83,13 @@ def classify_notice(lines: list[TextLine], catalog: Catalog) -> tuple[NoticeType
 
 def _field(candidate: Candidate, confidence: float, kind: DeadlineKind | None = None) -> Field:
     return Field(
-        value=candidate.value, confidence=round(min(confidence, 1.0), 3), page=candidate.page,
-        bbox=candidate.bbox, raw=candidate.raw, rule=candidate.rule, kind=kind,
+        value=candidate.value,
+        confidence=round(min(confidence, 1.0), 3),
+        page=candidate.page,
+        bbox=candidate.bbox,
+        raw=candidate.raw,
+        rule=candidate.rule,
+        kind=kind,
     )
 
 
@@ -85,10 +100,14 @@ def choose(name: str, candidates: list[Candidate], findings: list[str]) -> Field
     support: dict[object, list[Candidate]] = defaultdict(list)
     for candidate in candidates:
         support[candidate.value].append(candidate)
+
     def score(group: list[Candidate]) -> float:
         return max(c.confidence for c in group) + 0.03 * (len(group) - 1)
+
     value, group = max(support.items(), key=lambda item: score(item[1]))
-    rivals = sorted({str(v) for v, g in support.items() if v != value and max(c.confidence for c in g) >= STRONG})
+    rivals = sorted(
+        {str(v) for v, g in support.items() if v != value and max(c.confidence for c in g) >= STRONG}
+    )
     if rivals:
         findings.append(f"{name}: the notice also shows {', '.join(rivals)} (chose {value})")
     best = max(group, key=lambda c: c.confidence)
@@ -103,11 +122,17 @@ def _by_rule(candidates: list[Candidate], rules: tuple[str, ...]) -> list[Candid
     return []
 
 
-def _deadline(lines: list[TextLine], notice: NoticeType | None, notice_date: Field, findings: list[str]) -> Field:
+def _deadline(
+    lines: list[TextLine], notice: NoticeType | None, notice_date: Field, findings: list[str]
+) -> Field:
     if notice is not None and notice.deadline is DeadlineRule.NONE:
         return Field()
     candidates = find_deadlines(lines)
-    rules = _DEADLINE_RULES_BY_CATEGORY.get(notice.category, _DEFAULT_DEADLINE_RULES) if notice else _DEFAULT_DEADLINE_RULES
+    rules = (
+        _DEADLINE_RULES_BY_CATEGORY.get(notice.category, _DEFAULT_DEADLINE_RULES)
+        if notice
+        else _DEFAULT_DEADLINE_RULES
+    )
     printed = _by_rule([c for c in candidates if c.kind == "printed"], rules)
     if printed:
         chosen = choose("deadline", printed, findings)
@@ -120,7 +145,9 @@ def _deadline(lines: list[TextLine], notice: NoticeType | None, notice_date: Fie
     assert isinstance(window.value, int)
     computed = (start + dt.timedelta(days=window.value)).isoformat()
     confidence = min(window.confidence, notice_date.confidence)
-    return window.model_copy(update={"value": computed, "confidence": confidence, "kind": DeadlineKind.COMPUTED})
+    return window.model_copy(
+        update={"value": computed, "confidence": confidence, "kind": DeadlineKind.COMPUTED}
+    )
 
 
 def _amount_due(lines: list[TextLine], notice: NoticeType | None, findings: list[str]) -> Field:
@@ -129,8 +156,9 @@ def _amount_due(lines: list[TextLine], notice: NoticeType | None, findings: list
     return choose("amount_due", find_amounts_due(lines), findings)
 
 
-def _first(finder: Callable[[list[TextLine]], list[Candidate]], lines: list[TextLine], name: str,
-           findings: list[str]) -> Field:
+def _first(
+    finder: Callable[[list[TextLine]], list[Candidate]], lines: list[TextLine], name: str, findings: list[str]
+) -> Field:
     return choose(name, finder(lines), findings)
 
 
@@ -151,5 +179,7 @@ def extract_fields(lines: list[TextLine], match: NoticeTypeMatch, notice: Notice
         "caller_id": _first(find_caller_ids, lines, "caller_id", []),
         "form": _first(find_forms, lines, "form", []),
     }
-    billing = tuple(BillingLine(label=label, amount=str(amount)) for label, amount in find_billing_lines(lines))
+    billing = tuple(
+        BillingLine(label=label, amount=str(amount)) for label, amount in find_billing_lines(lines)
+    )
     return Extraction(fields=fields, billing_lines=billing, findings=tuple(findings))

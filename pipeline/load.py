@@ -133,7 +133,9 @@ def _pdf_pages(path: Path, limits: LoadLimits) -> tuple[OcrPage | PageRef, ...]:
     if count < 1:
         raise CorruptDocument("the PDF has no pages")
     if count > limits.max_pages:
-        raise TooManyPages(f"the PDF has {count} pages; the limit is {limits.max_pages} (NOTICEFLOW_MAX_PAGES)")
+        raise TooManyPages(
+            f"the PDF has {count} pages; the limit is {limits.max_pages} (NOTICEFLOW_MAX_PAGES)"
+        )
     _check_pdf_page_size(info, limits)
     text_pages = read_text_layer(path, limits.render_dpi)
     pages: list[OcrPage | PageRef] = []
@@ -170,7 +172,9 @@ def _image_pages(path: Path, file_type: FileType, limits: LoadLimits) -> tuple[P
             image.seek(0)
             image.load()  # decodes the first frame: a truncated file fails here, not later
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise CorruptDocument(f"the {file_type} image cannot be decoded (truncated or corrupt): {exc}") from exc
+        raise CorruptDocument(
+            f"the {file_type} image cannot be decoded (truncated or corrupt): {exc}"
+        ) from exc
     return tuple(
         PageRef(number=frame + 1, path=path, file_type=file_type, frame=frame) for frame in range(frames)
     )
@@ -209,7 +213,17 @@ def _image_dpi(image: Image.Image) -> int:
 def _render_pdf_page(ref: PageRef, limits: LoadLimits) -> PageImage:
     # pdftoppm writes uncompressed PGM to stdout: no PNG encoding, no temp file.
     run = subprocess.run(
-        ["pdftoppm", "-gray", "-r", str(limits.render_dpi), "-f", str(ref.frame), "-l", str(ref.frame), str(ref.path)],
+        [
+            "pdftoppm",
+            "-gray",
+            "-r",
+            str(limits.render_dpi),
+            "-f",
+            str(ref.frame),
+            "-l",
+            str(ref.frame),
+            str(ref.path),
+        ],
         capture_output=True,
         timeout=120,
     )

@@ -11,7 +11,8 @@ import datetime as dt
 from enum import StrEnum
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field as PydanticField
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 
 BBox = tuple[int, int, int, int]
 """x, y, width, height in pixels of the page the value was read on."""

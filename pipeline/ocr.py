@@ -56,15 +56,26 @@ class TesseractEngine:
     def recognize(self, image_path: Path) -> list[OcrWord]:
         try:
             data = pytesseract.image_to_data(
-                str(image_path), lang=self.language, config="--psm 3",
-                output_type=pytesseract.Output.DICT, timeout=self.timeout_s,
+                str(image_path),
+                lang=self.language,
+                config="--psm 3",
+                output_type=pytesseract.Output.DICT,
+                timeout=self.timeout_s,
             )
         except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
             raise OcrEngineError(f"tesseract failed: {exc}") from exc
         return [
-            OcrWord(text=text.strip(), confidence=max(0.0, float(conf)) / 100, bbox=(left, top, width, height))
+            OcrWord(
+                text=text.strip(), confidence=max(0.0, float(conf)) / 100, bbox=(left, top, width, height)
+            )
             for text, conf, left, top, width, height in zip(
-                data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"], strict=True
+                data["text"],
+                data["conf"],
+                data["left"],
+                data["top"],
+                data["width"],
+                data["height"],
+                strict=True,
             )
             if text.strip() and float(conf) >= 0
         ]
@@ -122,6 +133,10 @@ def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path) -> OcrPage:
                 page, words = turned, turned_words
     height, width = page.pixels.shape[:2]
     return OcrPage(
-        number=page.number, width=width, height=height, source=PageSource.OCR,
-        lines=group_words_into_lines(words), steps=page.steps,
+        number=page.number,
+        width=width,
+        height=height,
+        source=PageSource.OCR,
+        lines=group_words_into_lines(words),
+        steps=page.steps,
     )

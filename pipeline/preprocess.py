@@ -56,7 +56,9 @@ def _flatten_background(page: PageImage, config: CleanConfig) -> PageImage:
     low, high = np.percentile(background, (5, 95))
     if low > 200 and high - low < 25:
         return page  # already white and evenly lit
-    full = cv2.resize(background, (page.pixels.shape[1], page.pixels.shape[0]), interpolation=cv2.INTER_LINEAR)
+    full = cv2.resize(
+        background, (page.pixels.shape[1], page.pixels.shape[0]), interpolation=cv2.INTER_LINEAR
+    )
     flat = cv2.divide(page.pixels, np.maximum(full, 1), scale=255)
     return _with(page, flat, f"flatten_background:{low:.0f}-{high:.0f}")
 
@@ -112,7 +114,11 @@ def _orient_and_deskew(page: PageImage, config: CleanConfig) -> PageImage:
     height, width = page.pixels.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
     turned = cv2.warpAffine(
-        page.pixels, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+        page.pixels,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
         borderValue=255,
     )
     return _with(page, turned, f"deskew:{angle:+.2f}")

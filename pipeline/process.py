@@ -1,8 +1,9 @@
 """One document from file to ``NoticeResult``, as plain function calls (no orchestration).
 
 ``process_document(path, context) -> NoticeResult`` loads the file, reads every page (text layer as is;
-image pages rendered, cleaned and OCR'd in parallel, one tesseract per worker), then ``analyze_document``
-classifies, extracts, validates, triages and checks for scams. A ``DocumentError`` or
+image pages rendered, cleaned and OCR'd in parallel, one tesseract per worker), masks full SSNs, then
+``analyze_document`` classifies, extracts, matches the taxpayer profile, validates, checks for scams and
+triages. ``process_batch`` overlaps documents so both cores stay busy. A ``DocumentError`` or
 ``InfrastructureError`` becomes a ``failed`` result with the error's code; nothing is raised for a bad
 document. Prefect flows and the API call these same functions.
 """
@@ -19,17 +20,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from extractors.ssn import count_full_ssns, mask_full_ssns
 from pipeline.catalog import Catalog, load_catalog
-from pipeline.decide import review_reasons
+from pipeline.decide import failed_check_reasons, review_reasons
 from pipeline.errors import NoticeflowError
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
-from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, Status
+from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, ScamRisk, Status
 from pipeline.ocr import OcrEngine, TesseractEngine, ocr_page
 from pipeline.preprocess import preprocess_page
+from pipeline.profiles import TaxpayerProfile, match_profile
+from pipeline.scam import VERIFY_ADVICE, add_full_ssn_signal, check_scam
 from pipeline.settings import Settings
+from pipeline.triage import triage
+from pipeline.validate import validate_against_profile
 
 
 @dataclass(frozen=True)
@@ -40,18 +44,22 @@ class PipelineContext:
     engine: OcrEngine
     catalog: Catalog
     as_of: dt.date
+    profiles: tuple[TaxpayerProfile, ...]
     # At most one page per core is rendered, cleaned and OCR'd at a time, however documents and pages are
     # spread over threads: more tesseracts than cores only makes each slower.
     page_slots: threading.Semaphore
 
     @classmethod
-    def default(cls, as_of: dt.date, settings: Settings | None = None) -> PipelineContext:
+    def default(
+        cls, as_of: dt.date, settings: Settings | None = None, profiles: tuple[TaxpayerProfile, ...] = ()
+    ) -> PipelineContext:
         settings = settings or Settings()
         return cls(
             settings=settings,
             engine=TesseractEngine(),
             catalog=load_catalog(),
             as_of=as_of,
+            profiles=profiles,
             page_slots=threading.BoundedSemaphore(settings.workers),
         )
 
@@ -100,29 +108,65 @@ def mask_document(document: OcrDocument) -> tuple[OcrDocument, int]:
     if not full:
         return document, 0
     pages = tuple(
-        page.model_copy(update={"lines": tuple(
-            OcrLine(text=mask_full_ssns(line.text), bbox=line.bbox, confidence=line.confidence)
-            for line in page.lines
-        )})
+        page.model_copy(
+            update={
+                "lines": tuple(
+                    OcrLine(text=mask_full_ssns(line.text), bbox=line.bbox, confidence=line.confidence)
+                    for line in page.lines
+                )
+            }
+        )
         for page in document.pages
     )
     return OcrDocument(pages=pages), full
 
 
 def analyze_document(
-    document_id: str, source: str, document: OcrDocument, context: PipelineContext, timings: dict[str, float]
+    document_id: str,
+    source: str,
+    document: OcrDocument,
+    context: PipelineContext,
+    timings: dict[str, float],
+    full_ssns: int = 0,
 ) -> NoticeResult:
-    """From page text to a result: classify, extract, decide the status."""
+    """From page text to a result: classify, extract, match the profile, validate, scam-check, triage, and
+    decide the status. ``full_ssns`` is how many unmasked SSNs the page text printed before masking."""
     with _timed(timings, "extract"):
         lines = to_text_lines(document)
         match, notice = classify_notice(lines, context.catalog)
         extraction = extract_fields(lines, match, notice)
-    reasons = review_reasons(extraction, match, notice, context.settings.min_confidence)
+    with _timed(timings, "validate"):
+        matched = match_profile(extraction.fields, context.profiles) if context.profiles else None
+        profile = matched.profile if matched else None
+        validation = validate_against_profile(
+            extraction.fields, extraction.billing_lines, notice, profile, context.as_of
+        )
+    with _timed(timings, "triage"):
+        scam = check_scam(document.text, extraction.fields, notice, context.catalog, profile)
+        scam = add_full_ssn_signal(scam, full_ssns)
+        triaged = triage(notice, extraction.fields, validation, scam, context.as_of, extraction.billing_lines)
+    reasons = [
+        *review_reasons(extraction, match, notice, context.settings.min_confidence),
+        *failed_check_reasons(validation),
+    ]
+    if matched and profile is None:
+        reasons.append(f"no taxpayer profile matched: {matched.reason}")
+    if scam.risk is ScamRisk.HIGH:
+        reasons.insert(0, f"possible scam: {VERIFY_ADVICE}")
     return NoticeResult(
-        document_id=document_id, source=source,
+        document_id=document_id,
+        source=source,
         status=Status.NEEDS_REVIEW if reasons else Status.PROCESSED,
-        review_reasons=reasons, pages=len(document.pages), notice_type=match, fields=extraction.fields,
-        billing_lines=extraction.billing_lines, timings=timings,
+        review_reasons=tuple(reasons),
+        pages=len(document.pages),
+        notice_type=match,
+        fields=extraction.fields,
+        billing_lines=extraction.billing_lines,
+        profile_id=profile.id if profile else None,
+        validation=validation,
+        triage=triaged,
+        scam=scam,
+        timings=timings,
     )
 
 
@@ -132,8 +176,11 @@ def failed_result(path: Path, source: str, error: NoticeflowError, timings: dict
     except OSError:
         document_id = ""
     return NoticeResult(
-        document_id=document_id, source=source, status=Status.FAILED,
-        error=ErrorInfo(code=error.code, message=error.message), timings=timings,
+        document_id=document_id,
+        source=source,
+        status=Status.FAILED,
+        error=ErrorInfo(code=error.code, message=error.message),
+        timings=timings,
     )
 
 
@@ -143,8 +190,8 @@ def process_document(path: Path, context: PipelineContext, source: str | None = 
     try:
         with _timed(timings, "load"):
             loaded = load_document(path, context.settings.load_limits)
-        document, _ = mask_document(read_pages(loaded, context, timings))
-        return analyze_document(loaded.document_id, source, document, context, timings)
+        document, full_ssns = mask_document(read_pages(loaded, context, timings))
+        return analyze_document(loaded.document_id, source, document, context, timings, full_ssns)
     except NoticeflowError as error:
         return failed_result(path, source, error, timings)
 

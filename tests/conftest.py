@@ -7,7 +7,8 @@ import pytest
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--update-goldens", action="store_true",
+        "--update-goldens",
+        action="store_true",
         help="re-record OCR of fixtures/samples with the real tesseract and rewrite the expected results",
     )
 

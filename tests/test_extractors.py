@@ -121,11 +121,14 @@ def test_amount_due_ignores_other_lines(text: str) -> None:
         pytest.param("Amount due, to be received by June 11, 2024", "2024-06-11", "printed", id="cp501"),
         pytest.param("Respond by: July 19, 2024", "2024-07-19", "printed", id="respond"),
         pytest.param(
-            "Last day to file a petition with the United States Tax Court: August 18, 2024", "2024-08-18",
-            "printed", id="petition",
+            "Last day to file a petition with the United States Tax Court: August 18, 2024",
+            "2024-08-18",
+            "printed",
+            id="petition",
         ),
-        pytest.param("request a Collection Due Process hearing by Jun 19, 2024", "2024-06-19", "printed",
-                     id="hearing"),
+        pytest.param(
+            "request a Collection Due Process hearing by Jun 19, 2024", "2024-06-19", "printed", id="hearing"
+        ),
         pytest.param("within 30 days from the date of this notice", 30, "computed", id="window"),
         pytest.param("within sixty (60) days of the date of this letter", 60, "computed", id="window-words"),
     ],
@@ -149,7 +152,10 @@ def test_notice_date(text: str, expected: str) -> None:
 
 
 def test_notice_date_ignores_other_dates() -> None:
-    assert values(find_notice_dates, "If you paid after May 1, 2024, call us", "Amount due by June 10, 2024") == []
+    assert (
+        values(find_notice_dates, "If you paid after May 1, 2024, call us", "Amount due by June 10, 2024")
+        == []
+    )
 
 
 def test_contacts() -> None:
@@ -159,10 +165,17 @@ def test_contacts() -> None:
 
 
 def test_taxpayer_block_skips_irs_return_address() -> None:
-    lines = [TextLine(1, t) for t in (
-        "Department of the Treasury", "Internal Revenue Service", "Kansas City, MO 64999-0023",
-        "JENNIFER AND MARK SULLIVAN        Your caller ID 123456", "1201 PRAIRIE LN", "LINCOLN NE 68510",
-    )]
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "Department of the Treasury",
+            "Internal Revenue Service",
+            "Kansas City, MO 64999-0023",
+            "JENNIFER AND MARK SULLIVAN        Your caller ID 123456",
+            "1201 PRAIRIE LN",
+            "LINCOLN NE 68510",
+        )
+    ]
     name, address = find_taxpayer(lines)
     assert name is not None and address is not None
     assert name.value == "JENNIFER AND MARK SULLIVAN"
@@ -170,10 +183,17 @@ def test_taxpayer_block_skips_irs_return_address() -> None:
 
 
 def test_billing_summary_rows_before_total() -> None:
-    lines = [TextLine(1, t) for t in (
-        "Billing Summary", "Tax you owed     $5,000.00", "Failure-to-pay penalty    100.00",
-        "Payments   -$800.00", "Interest charges   $81.72", "Amount due by June 10, 2024   $4,381.72",
-    )]
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "Billing Summary",
+            "Tax you owed     $5,000.00",
+            "Failure-to-pay penalty    100.00",
+            "Payments   -$800.00",
+            "Interest charges   $81.72",
+            "Amount due by June 10, 2024   $4,381.72",
+        )
+    ]
     rows = find_billing_lines(lines)
     assert [str(amount) for _, amount in rows] == ["5000.00", "100.00", "-800.00", "81.72"]
 

@@ -11,8 +11,10 @@ from pipeline.ocr import ocr_page
 
 
 def _words(confidence: float, count: int = 40) -> list[OcrWord]:
-    return [OcrWord(text=f"word{i}", confidence=confidence, bbox=(10 + 60 * (i % 10), 20 * (i // 10), 50, 12))
-            for i in range(count)]
+    return [
+        OcrWord(text=f"word{i}", confidence=confidence, bbox=(10 + 60 * (i % 10), 20 * (i // 10), 50, 12))
+        for i in range(count)
+    ]
 
 
 class FakeEngine:
