@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import regex
 
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
 
 _PHONE_DIGITS = (
     r"(?:1\s?[-.]?\s?)?\(?(?P<area>\d{3})\)?\s?[-.]?\s?(?P<mid>\d{3})\s?[-.]\s?(?P<last>\d{4})(?!\d)"
@@ -23,7 +23,7 @@ _PHONE = regex.compile(
 )
 _ANY_PHONE = regex.compile(rf"(?<![\d-]){_PHONE_DIGITS}")
 _CALLER_ID = regex.compile(
-    rf"{fuzzy_label('caller ID')}\s*[:.]?\s*(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
+    rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
 )
 _FORM = regex.compile(
     r"(?:Tax\s+form|\bForm)\s*[:]?\s*(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)\b",

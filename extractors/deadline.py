@@ -36,9 +36,10 @@ _PRINTED = (
     ),
 )
 _NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
+_SEP = r"[\s.,:;‘’'\"”“_-]+"  # words of a wrapped, fax-specked sentence ("the. date of. this” notice")
 _WINDOW = regex.compile(
-    r"within\s+(?:(?P<word>ten|twenty-one|thirty|sixty|ninety)\s*(?:\((?P<n2>\d{1,3})\))?|(?P<n>\d{1,3}))\s+"
-    r"(?:calendar\s+)?days\s+(?:from|of|after)\s+the\s+date\s+of\s+this\s+(?:notice|letter)",
+    rf"within\s+(?:(?P<word>ten|twenty-one|thirty|sixty|ninety)\s*(?:\((?P<n2>\d{{1,3}})\))?|(?P<n>\d{{1,3}})){_SEP}"
+    rf"(?:calendar{_SEP})?days{_SEP}(?:from|of|after){_SEP}the{_SEP}date{_SEP}of{_SEP}this{_SEP}(?:notice|letter)",
     regex.IGNORECASE,
 )
 

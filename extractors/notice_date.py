@@ -10,11 +10,11 @@ from __future__ import annotations
 import regex
 
 from extractors.dates import DATE, parse_date
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label
+from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label
 
 _LABELLED = regex.compile(
     rf"(?:{fuzzy_label('Notice date')}|{fuzzy_label('Letter date')}|{fuzzy_label('Date of this notice', 2)}"
-    rf"|{fuzzy_label('Date of this letter', 2)})\s*[:.]?\s*{DATE}",
+    rf"|{fuzzy_label('Date of this letter', 2)}){LABEL_GAP}{DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _BARE = regex.compile(rf"^\s*Date\s*:\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import regex
 
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
 
 _D = r"[0-9OolIS]"
 _CODE = rf"""(?P<code>
@@ -21,7 +21,7 @@ _CODE = rf"""(?P<code>
     | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]?)(?![A-Za-z0-9])  # LTR 1058
 )"""
 _LABELLED = regex.compile(
-    rf"(?<![A-Za-z]){fuzzy_label('Notice')}(?:\s*(?:number|no\.?))?\s*[:#]?\s*{_CODE}",
+    rf"(?<![A-Za-z]){fuzzy_label('Notice')}(?:\s*(?:number|no\.?))?{LABEL_GAP}{_CODE}",
     regex.VERBOSE | regex.IGNORECASE,
 )
 _LETTER = regex.compile(

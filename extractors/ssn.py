@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import regex
 
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
 
 _MASK = r"[nNxX*#•]"
 _DIGIT = r"[0-9OolISB]"
@@ -22,10 +22,10 @@ _LABEL = "|".join(
     fuzzy_label(label, 2 if len(label) > 15 else 1)
     for label in ("Social Security number", "Taxpayer ID number", "Taxpayer identification number")
 )
-_SSN_LABELLED = regex.compile(rf"(?:{_LABEL}|SSN)\s*[:.]?\s*{_SSN_VALUE}", regex.IGNORECASE)
+_SSN_LABELLED = regex.compile(rf"(?:{_LABEL}|SSN){LABEL_GAP}{_SSN_VALUE}", regex.IGNORECASE)
 _EIN_LABELLED = regex.compile(
     rf"(?:{fuzzy_label('Employer ID number')}|{fuzzy_label('Employer identification number', 2)}|EIN)"
-    rf"\s*[:.]?\s*{_EIN_VALUE}",
+    rf"{LABEL_GAP}{_EIN_VALUE}",
     regex.IGNORECASE,
 )
 _SSN_BARE = regex.compile(rf"(?<![\w-]){_SSN_VALUE}")

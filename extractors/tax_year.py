@@ -11,15 +11,15 @@ from __future__ import annotations
 import regex
 
 from extractors.dates import DATE, parse_date
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
 
 _YEAR = r"(?P<year>[12][0-9OolIS]{3})(?![0-9])"
 _SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:]\s?))"  # a header label starts its row or column, not a sentence
 _TAX_YEAR = regex.compile(
-    rf"{_SEGMENT_START}{fuzzy_label('Tax year')}s?\s*[:.]?\s*{_YEAR}", regex.IGNORECASE | regex.VERBOSE
+    rf"{_SEGMENT_START}{fuzzy_label('Tax year')}s?{LABEL_GAP}{_YEAR}", regex.IGNORECASE | regex.VERBOSE
 )
 _TAX_PERIOD = regex.compile(
-    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}s?\s*(?:ending|ended)?\s*[:.]?\s*{DATE}",
+    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}s?\s*(?:ending|ended)?{LABEL_GAP}{DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _BODY = regex.compile(rf"\b(?:for|in)\s+tax\s+year\s+{_YEAR}", regex.IGNORECASE)

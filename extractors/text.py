@@ -42,6 +42,8 @@ _DIGIT_CONFUSIONS = str.maketrans(
     }
 )
 MATCH_TIMEOUT_S = 1.0
+# Between a label and its value: spaces, a colon, and the specks of a fax or a dirty scan ("Notice  =  CP12").
+LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from pipeline.models import (
 
 STRONG = 0.75  # a candidate this confident that disagrees with the chosen value needs a person
 RUNNER_UP_MARGIN = 0.1
+AGREEMENT_BONUS = 0.03
 
 _DEADLINE_RULES_BY_CATEGORY = {
     Category.DEFICIENCY: ("petition_date", "respond_by", "amount_due_by"),
@@ -55,11 +56,12 @@ def to_text_lines(document: OcrDocument) -> list[TextLine]:
 
 
 def classify_notice(lines: list[TextLine], catalog: Catalog) -> tuple[NoticeTypeMatch, NoticeType | None]:
-    scores: dict[str, float] = defaultdict(float)
+    support: dict[str, list[float]] = defaultdict(list)
     for candidate in find_notice_numbers(lines):
         notice = catalog.get(str(candidate.value))
-        code = notice.code if notice else str(candidate.value)
-        scores[code] = max(scores[code], candidate.confidence)
+        support[notice.code if notice else str(candidate.value)].append(candidate.confidence)
+    # The header, the stub and the body repeat the code: each agreeing reading adds a little.
+    scores = {code: max(found) + AGREEMENT_BONUS * (len(found) - 1) for code, found in support.items()}
     if not scores:
         return NoticeTypeMatch(code=None, title=None, confidence=0.0), None
     text = " ".join(line.text for line in lines).lower()
@@ -102,7 +104,7 @@ def choose(name: str, candidates: list[Candidate], findings: list[str]) -> Field
         support[candidate.value].append(candidate)
 
     def score(group: list[Candidate]) -> float:
-        return max(c.confidence for c in group) + 0.03 * (len(group) - 1)
+        return max(c.confidence for c in group) + AGREEMENT_BONUS * (len(group) - 1)
 
     value, group = max(support.items(), key=lambda item: score(item[1]))
     rivals = sorted(
