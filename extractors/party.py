@@ -5,7 +5,8 @@ campus ZIP (the IRS's own return address has the same shape). Above it: the stre
 number or "PO BOX"), then one or two name rows in capitals. Handles "JENNIFER SULLIVAN",
 "JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN", "ACME ROOFING LLC". Rows are split at wide gaps
 (four or more spaces) and only the left segment is read, because the header block often shares the row.
-Values: name "JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510".
+Rows of the right-hand header printed between them are skipped by their left edge. Values: name
+"JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed).
 """
 
 from __future__ import annotations
@@ -14,16 +15,26 @@ import regex
 
 from extractors.text import Candidate, TextLine
 
-IRS_CAMPUS_ZIPS = frozenset(
-    {"73301", "64999", "84201", "93888", "45999", "45250", "11742", "19255", "39901", "84244", "64108"}
-)
+# IRS processing campuses and the ZIP codes that belong to the IRS there (shared/reference, sample notices).
+IRS_CAMPUSES = {
+    ("AUSTIN", "TX"): frozenset({"73301"}),
+    ("KANSAS CITY", "MO"): frozenset({"64999"}),
+    ("OGDEN", "UT"): frozenset({"84201"}),
+    ("FRESNO", "CA"): frozenset({"93888"}),
+    ("CINCINNATI", "OH"): frozenset({"45999", "45250"}),
+    ("HOLTSVILLE", "NY"): frozenset({"11742"}),
+    ("PHILADELPHIA", "PA"): frozenset({"19255"}),
+    ("ATLANTA", "GA"): frozenset({"39901"}),
+}
+IRS_CAMPUS_ZIPS = frozenset(code for codes in IRS_CAMPUSES.values() for code in codes)
 _CITY_LINE = regex.compile(
-    r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$"
+    r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
 )
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE
 )
 _NAME = regex.compile(r"^[A-Z][A-Z.'-]*(?:\s+(?:&|AND|[A-Z][A-Z.'-]*)){1,6}$")
+COLUMN_TOLERANCE_PX = 60
 _NOT_NAMES = regex.compile(
     r"DEPARTMENT|TREASURY|INTERNAL|REVENUE|SERVICE|NOTICE|IRS\b|PAGE|BILLING", regex.IGNORECASE
 )
@@ -33,38 +44,54 @@ def _left_segment(line: TextLine) -> str:
     return regex.split(r"\s{4,}", line.text.strip())[0].strip()
 
 
+def _same_column_above(lines: list[TextLine], index: int, count: int) -> list[int]:
+    """Indexes of the ``count`` rows above ``index`` that start where it starts: rows of the header block
+    printed at other heights ("Page 1 of 3") fall between the address rows and are skipped."""
+    anchor = lines[index].bbox
+    found = []
+    for above in range(index - 1, max(-1, index - 7), -1):
+        box = lines[above].bbox
+        if anchor is None or box is None or abs(box[0] - anchor[0]) <= COLUMN_TOLERANCE_PX:
+            found.append(above)
+            if len(found) == count:
+                break
+    return found
+
+
 def find_taxpayer(lines: list[TextLine]) -> tuple[Candidate | None, Candidate | None]:
     """(name, address) candidates from the first taxpayer address block, or Nones."""
     segments = [_left_segment(line) for line in lines]
     for index, segment in enumerate(segments):
         city = _CITY_LINE.match(segment)
-        if not city or city.group("zip") in IRS_CAMPUS_ZIPS or index < 2:
+        if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
             continue
-        if not _STREET.match(segments[index - 1]):
+        above = _same_column_above(lines, index, 2)
+        if len(above) < 2 or not _STREET.match(segments[above[0]]):
             continue
-        name_index = index - 2
+        name_index = above[1]
         if not _NAME.match(segments[name_index]) or _NOT_NAMES.search(segments[name_index]):
             continue
-        return _candidates(lines, segments, name_index, index, city)
+        return _candidates(lines, segments[name_index], segments[above[0]], name_index, index, city)
     return None, None
 
 
 def _candidates(
-    lines: list[TextLine], segments: list[str], name_index: int, city_index: int, city: regex.Match[str]
+    lines: list[TextLine], name: str, street: str, name_index: int, city_index: int, city: regex.Match[str]
 ) -> tuple[Candidate, Candidate]:
     name_line, city_line = lines[name_index], lines[city_index]
-    street = segments[city_index - 1].upper()
-    address = f"{street}, {city.group('city').upper().rstrip(',')}, {city.group('state')} {city.group('zip')}"
-    confidence = min(name_line.confidence, city_line.confidence)
-    name = Candidate(
-        segments[name_index],
-        segments[name_index],
-        name_line.page,
-        name_line.bbox,
-        "address_block",
-        round(0.9 * confidence, 3),
+    confidence = round(0.9 * min(name_line.confidence, city_line.confidence), 3)
+    city_name = city.group("city").upper().rstrip(",")
+    address = (
+        f"{street.upper()}, {city_name}, {city.group('state')} {city.group('zip')}{city.group('plus4') or ''}"
     )
-    raw = " / ".join(segments[city_index - 1 : city_index + 1])
-    return name, Candidate(
-        address, raw, city_line.page, city_line.bbox, "address_block", round(0.9 * confidence, 3)
+    return (
+        Candidate(name, name, name_line.page, name_line.bbox, "address_block", confidence),
+        Candidate(
+            address,
+            f"{street} / {city.group(0)}",
+            city_line.page,
+            city_line.bbox,
+            "address_block",
+            confidence,
+        ),
     )

@@ -20,6 +20,7 @@ import typer
 
 from pipeline.errors import ConfigurationError
 from pipeline.models import NoticeResult, Status
+from pipeline.profiles import load_profiles
 from pipeline.process import PipelineContext
 from pipeline.settings import Settings
 
@@ -103,7 +104,8 @@ def ingest(
         raise typer.BadParameter("no documents found", param_hint="PATH")
     settings = Settings() if workers is None else Settings(workers=workers)
     try:
-        context = PipelineContext.default(_parse_as_of(as_of), settings)
+        loaded_profiles = load_profiles(profiles) if profiles else ()
+        context = PipelineContext.default(_parse_as_of(as_of), settings, loaded_profiles)
     except ConfigurationError as error:
         typer.echo(f"error [{error.code}]: {error.message}", err=True)
         raise typer.Exit(2) from None

@@ -29,6 +29,7 @@ from typing import Final
 import regex
 from pydantic import BaseModel, ConfigDict
 
+from extractors.party import IRS_CAMPUSES
 from pipeline.catalog import Catalog, NoticeType
 from pipeline.models import Category, Field, ScamCheck, ScamRisk, ScamSignal
 from pipeline.profiles import TaxpayerProfile
@@ -55,17 +56,7 @@ OFFICIAL_DOMAINS: Final = (
     "irs.gov", "treasury.gov", "eftps.gov", "pay.gov", "usa.gov", "ssa.gov", "ftc.gov", "tigta.gov",
     "ustaxcourt.gov", "identitytheft.gov", "id.me",
 )  # fmt: skip
-# IRS campus cities and the ZIP codes that belong to the IRS there.
-CAMPUS_ZIPS: Final = {
-    ("AUSTIN", "TX"): frozenset({"73301"}),
-    ("KANSAS CITY", "MO"): frozenset({"64999"}),
-    ("OGDEN", "UT"): frozenset({"84201"}),
-    ("FRESNO", "CA"): frozenset({"93888"}),
-    ("CINCINNATI", "OH"): frozenset({"45999", "45250"}),
-    ("HOLTSVILLE", "NY"): frozenset({"11742"}),
-    ("PHILADELPHIA", "PA"): frozenset({"19255"}),
-    ("ATLANTA", "GA"): frozenset({"39901"}),
-}
+CAMPUS_ZIPS: Final = IRS_CAMPUSES
 # Categories whose genuine notices never speak of levy or arrest: a "CP2000" that does is not a CP2000.
 NON_COLLECTION_CATEGORIES: Final = frozenset({
     Category.PROPOSED_ADJUSTMENT, Category.DEFICIENCY, Category.RETURN_CHANGED, Category.UNFILED_RETURN,

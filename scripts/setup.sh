@@ -27,6 +27,6 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e '.[dev]'
 
 if [ "${1:-}" != "--no-demo" ]; then
-  # The samples' notices date from 2024; judge their deadlines as of a fixed day so the table is stable.
-  .venv/bin/noticeflow ingest fixtures/samples --profiles fixtures/profiles.json --as-of 2024-06-01
+  # Deadlines are judged as of a fixed day, so the table reads the same on any day.
+  .venv/bin/noticeflow ingest fixtures/samples --profiles fixtures/samples/profiles.json --as-of 2026-11-28
 fi

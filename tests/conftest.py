@@ -1,4 +1,4 @@
-"""Shared test switches: ``--update-goldens`` rewrites recorded OCR and expected results."""
+"""Shared test switches: ``--update-goldens`` rewrites expected results, ``--record-ocr`` re-records OCR."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ import pytest
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--update-goldens",
-        action="store_true",
-        help="re-record OCR of fixtures/samples with the real tesseract and rewrite the expected results",
+        "--update-goldens", action="store_true", help="rewrite the expected results of the samples"
+    )
+    parser.addoption(
+        "--record-ocr", action="store_true", help="re-record the samples' OCR with the real tesseract first"
     )
 
 
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture
+def record_ocr(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--record-ocr"))

@@ -3,8 +3,8 @@
 Each sample ``NAME.<ext>`` has ``NAME.truth.json`` (what the generator printed), ``golden/NAME.ocr.json``
 (the OCR that the real tesseract produced, recorded) and ``golden/NAME.result.json`` (the expected result).
 The test replays the recorded OCR through everything after OCR and compares the result's JSON with the
-expected one; reviewers read the JSON diff. ``pytest --update-goldens`` re-records OCR with the real
-tesseract and rewrites the expected results. Adding a notice type means adding a sample: a catalog code
+expected one; reviewers read the JSON diff. ``pytest --update-goldens`` rewrites the expected results;
+add ``--record-ocr`` to re-record the OCR with the real tesseract first. Adding a notice type means adding a sample: a catalog code
 without one fails ``test_every_notice_type_has_a_sample``.
 """
 
@@ -20,12 +20,13 @@ from pipeline.catalog import load_catalog
 from pipeline.load import load_document
 from pipeline.models import NoticeResult, OcrDocument, Status
 from pipeline.process import PipelineContext, analyze_document, mask_document, read_pages
+from pipeline.profiles import load_profiles
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
 GOLDEN = SAMPLES / "golden"
-AS_OF = dt.date(2024, 6, 1)
+AS_OF = dt.date(2026, 11, 28)  # after every sample's notice date
 CORE_FIELDS = ("notice_number", "tax_year", "ssn_last4", "amount_due", "deadline", "notice_date")
-SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir() if p.is_file() and not p.name.endswith(".json"))
+SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir() if p.is_file() and p.suffix not in (".json", ".md"))
 
 
 def _truth(name: str) -> dict:
@@ -39,8 +40,8 @@ def _record_ocr(name: str, context: PipelineContext) -> OcrDocument:
     return document
 
 
-def _result(name: str, context: PipelineContext, update: bool) -> NoticeResult:
-    if update:
+def _result(name: str, context: PipelineContext, record: bool) -> NoticeResult:
+    if record:
         document = _record_ocr(name, context)
     else:
         document = OcrDocument.model_validate_json((GOLDEN / f"{name}.ocr.json").read_text())
@@ -56,12 +57,14 @@ def _comparable(result: NoticeResult) -> dict:
 
 @pytest.fixture(scope="module")
 def context() -> PipelineContext:
-    return PipelineContext.default(AS_OF)
+    return PipelineContext.default(AS_OF, profiles=load_profiles(SAMPLES / "profiles.json"))
 
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
-def test_sample_matches_golden(name: str, context: PipelineContext, update_goldens: bool) -> None:
-    result = _comparable(_result(name, context, update_goldens))
+def test_sample_matches_golden(
+    name: str, context: PipelineContext, update_goldens: bool, record_ocr: bool
+) -> None:
+    result = _comparable(_result(name, context, record_ocr))
     expected_path = GOLDEN / f"{name}.result.json"
     if update_goldens:
         expected_path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
@@ -71,7 +74,7 @@ def test_sample_matches_golden(name: str, context: PipelineContext, update_golde
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_processed_sample_values_are_true(name: str, context: PipelineContext) -> None:
     """The product's first rule: a processed result carries no wrong value."""
-    result = _result(name, context, update=False)
+    result = _result(name, context, record=False)
     truth = _truth(name)["fields"]
     if result.status is Status.PROCESSED:
         assert {f: result.field_value(f) for f in CORE_FIELDS} == {f: truth[f] for f in CORE_FIELDS}
