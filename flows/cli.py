@@ -20,8 +20,8 @@ import typer
 
 from pipeline.errors import ConfigurationError
 from pipeline.models import NoticeResult, Status
-from pipeline.profiles import load_profiles
 from pipeline.process import PipelineContext
+from pipeline.profiles import load_profiles
 from pipeline.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn IRS notices into checked records.")

@@ -4,8 +4,8 @@ Each sample ``NAME.<ext>`` has ``NAME.truth.json`` (what the generator printed),
 (the OCR that the real tesseract produced, recorded) and ``golden/NAME.result.json`` (the expected result).
 The test replays the recorded OCR through everything after OCR and compares the result's JSON with the
 expected one; reviewers read the JSON diff. ``pytest --update-goldens`` rewrites the expected results;
-add ``--record-ocr`` to re-record the OCR with the real tesseract first. Adding a notice type means adding a sample: a catalog code
-without one fails ``test_every_notice_type_has_a_sample``.
+add ``--record-ocr`` to re-record the OCR with the real tesseract first. Adding a notice type means adding
+a sample: a catalog code without one fails ``test_every_notice_type_has_a_sample``.
 """
 
 from __future__ import annotations
