@@ -21,9 +21,10 @@ _HEADING = regex.compile(
     rf"{fuzzy_label('Billing summary')}|{fuzzy_label('Account summary')}|{fuzzy_label('Amount due summary')}",
     regex.IGNORECASE,
 )
-_TOTAL = regex.compile(
-    rf"{fuzzy_label('Amount due')}|{fuzzy_label('Total amount')}|{fuzzy_label('Amount you owe')}|"
-    rf"{fuzzy_label('Balance due')}|{fuzzy_label('Payment due immediately', 2)}",
+_TOTAL = regex.compile(  # the total row starts with its label; "Previous amount due" is an ordinary row
+    rf"^\s*(?:{fuzzy_label('Amount due')}|{fuzzy_label('Total amount')}|{fuzzy_label('Amount you owe')}|"
+    rf"{fuzzy_label('Balance due')}|{fuzzy_label('Payment due immediately', 2)}|"
+    rf"{fuzzy_label('Proposed amount due')})",
     regex.IGNORECASE,
 )
 _ROW = regex.compile(

@@ -1,9 +1,11 @@
 """Prefect flows that sequence the plain pipeline functions: ``ingest_document`` and ``ingest_batch``.
 
-Tasks wrap the pipeline's functions unchanged. Only I/O steps retry (loading the file, the tesseract
-process); classification and extraction are pure and never retried. Tasks pass paths and page references,
-never image arrays; page OCR runs as mapped tasks, bounded by the task runner's worker count. Runs are named
-after the document so the Prefect UI reads like the inbox.
+Tasks wrap the pipeline's functions unchanged. Only I/O steps retry, with backoff (loading the file, the
+tesseract process, the store), and only for infrastructure failures: a bad document fails the same way
+every time. Classification and extraction are pure and never retried. Tasks pass paths and page
+references, never image arrays; page OCR runs as mapped tasks, bounded by the task runner's workers. The
+context (settings, engine, profiles) is rebuilt where the flow runs, since a worker may be another machine.
+Runs are named after the document so the Prefect UI reads like the inbox.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -22,10 +25,20 @@ from pipeline.errors import InfrastructureError, NoticeflowError
 from pipeline.load import LoadedDocument, PageRef, load_document
 from pipeline.models import NoticeResult, OcrDocument, OcrPage
 from pipeline.process import PipelineContext, analyze_document, failed_result, mask_document, read_page
+from pipeline.profiles import load_profiles
+from pipeline.settings import Settings
+from pipeline.store import open_store
+
+
+def prepare_prefect(settings: Settings) -> None:
+    """Prefect's own settings before its first import: no telemetry (no network here), a home it can use."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    prefect_home = settings.home / "prefect"
+    prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect stops if it cannot create it itself
+    os.environ.setdefault("PREFECT_HOME", str(prefect_home))
 
 
 def _is_infrastructure_failure(task: object, task_run: object, state: State) -> bool:
-    """Retry a tool or disk hiccup; a bad document fails the same way every time."""
     try:
         state.result()
     except (InfrastructureError, OSError):
@@ -35,20 +48,18 @@ def _is_infrastructure_failure(task: object, task_run: object, state: State) -> 
     return False
 
 
-_IO_RETRIES = {
-    "retries": 2,
-    "retry_delay_seconds": [1, 4],
-    "retry_condition_fn": _is_infrastructure_failure,
+_IO = {
+    "retries": 2, "retry_delay_seconds": [1, 4], "retry_condition_fn": _is_infrastructure_failure,
     "cache_policy": NO_CACHE,
-}
+}  # fmt: skip
 
 
-@task(task_run_name="load {path.name}", **_IO_RETRIES)
+@task(task_run_name="load {path.name}", **_IO)
 def load_task(path: Path, context: PipelineContext) -> LoadedDocument:
     return load_document(path, context.settings.load_limits)
 
 
-@task(task_run_name="ocr page {ref.number} of {ref.path.name}", **_IO_RETRIES)
+@task(task_run_name="ocr page {ref.number} of {ref.path.name}", **_IO)
 def read_page_task(ref: PageRef, context: PipelineContext, workdir: Path) -> OcrPage:
     return read_page(ref, context, workdir)[0]
 
@@ -57,27 +68,46 @@ def read_page_task(ref: PageRef, context: PipelineContext, workdir: Path) -> Ocr
 def analyze_task(
     document_id: str, source: str, document: OcrDocument, context: PipelineContext
 ) -> NoticeResult:
-    return analyze_document(document_id, source, mask_document(document)[0], context, {})
+    masked, full_ssns = mask_document(document)
+    return analyze_document(document_id, source, masked, context, {}, full_ssns)
+
+
+@task(task_run_name="store {result.source}", **_IO)
+def store_task(result: NoticeResult, context: PipelineContext) -> NoticeResult:
+    if not result.document_id:
+        return result
+    context.settings.home.mkdir(parents=True, exist_ok=True)
+    return open_store(context.settings.database_url).save_result(result, actor="flow")
+
+
+def _read_document(loaded: LoadedDocument, context: PipelineContext) -> OcrDocument:
+    refs = [page for page in loaded.pages if isinstance(page, PageRef)]
+    with tempfile.TemporaryDirectory(prefix="noticeflow-") as workdir:
+        read = {
+            page.number: page
+            for page in read_page_task.map(refs, context=context, workdir=Path(workdir)).result()
+        }
+    text_pages = {page.number: page for page in loaded.pages if isinstance(page, OcrPage)}
+    return OcrDocument(pages=tuple(sorted({**text_pages, **read}.values(), key=lambda page: page.number)))
 
 
 @flow(flow_run_name="ingest {path.name}", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
-def ingest_document(path: Path, as_of: dt.date) -> NoticeResult:
-    """One document; the context is built where the flow runs (a worker may be another machine)."""
-    context = PipelineContext.default(as_of)
-    source = str(path)
+def ingest_document(path: Path, as_of: dt.date, profiles_file: Path | None = None) -> NoticeResult:
+    """One document, loaded, read, analyzed and stored."""
+    profiles = load_profiles(profiles_file) if profiles_file else ()
+    context = PipelineContext.default(as_of, profiles=profiles)
     try:
         loaded = load_task(path, context)
-        refs = [page for page in loaded.pages if isinstance(page, PageRef)]
-        with tempfile.TemporaryDirectory(prefix="noticeflow-") as workdir:
-            futures = read_page_task.map(refs, context=context, workdir=Path(workdir))
-            read = {page.number: page for page in futures.result()}
-        text_pages = {page.number: page for page in loaded.pages if isinstance(page, OcrPage)}
-        pages = tuple(sorted({**text_pages, **read}.values(), key=lambda page: page.number))
-        return analyze_task(loaded.document_id, source, OcrDocument(pages=pages), context)
+        result = analyze_task(loaded.document_id, str(path), _read_document(loaded, context), context)
     except NoticeflowError as error:
-        return failed_result(path, source, error, {})
+        result = failed_result(path, str(path), error, {})
+    return store_task(result, context)
 
 
-@flow(flow_run_name="ingest batch of {count} documents")
-def ingest_batch(paths: list[Path], count: int, as_of: dt.date) -> list[NoticeResult]:
-    return [ingest_document(path, as_of) for path in paths]
+def _batch_name() -> str:
+    return f"ingest batch of {len(flow_run.parameters.get('paths', []))} documents"
+
+
+@flow(flow_run_name=_batch_name)
+def ingest_batch(paths: list[Path], as_of: dt.date, profiles_file: Path | None = None) -> list[NoticeResult]:
+    return [ingest_document(path, as_of, profiles_file) for path in paths]

@@ -8,8 +8,11 @@
     │   ├── EncryptedPdf             code "encrypted_pdf"
     │   ├── TooManyPages             code "too_many_pages"
     │   └── ImageTooLarge            code "image_too_large"
+    ├── DocumentNotFound       code "document_not_found" (HTTP 404)
+    ├── BadCorrection          code "bad_correction": a reviewer's value that does not parse (exit 2, 422)
     ├── InfrastructureError    a tool or service failed; retrying may help (exit 1, HTTP 503)
-    │   └── OcrEngineError           code "ocr_failed"
+    │   ├── OcrEngineError           code "ocr_failed"
+    │   └── StoreUnavailable         code "store_unavailable"
     └── ConfigurationError     settings or input files given by the operator are wrong (exit 2)
         ├── BadProfiles              code "bad_profiles"
         └── BadCatalog               code "bad_catalog"
@@ -64,6 +67,19 @@ class InfrastructureError(NoticeflowError):
 
 class OcrEngineError(InfrastructureError):
     code = "ocr_failed"
+
+
+class StoreUnavailable(InfrastructureError):
+    code = "store_unavailable"
+
+
+class DocumentNotFound(NoticeflowError):
+    code = "document_not_found"
+
+
+class BadCorrection(NoticeflowError):
+    code = "bad_correction"
+    exit_code = 2
 
 
 class ConfigurationError(NoticeflowError):

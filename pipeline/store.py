@@ -75,7 +75,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from extractors.ssn import mask_full_ssns
-from pipeline.errors import ConfigurationError, InfrastructureError, NoticeflowError
+from pipeline.errors import ConfigurationError, DocumentNotFound, StoreUnavailable
 from pipeline.models import Field, FieldValue, Frozen, NoticeResult, Priority, Status, parse_iso_date
 
 log = logging.getLogger(__name__)
@@ -92,18 +92,6 @@ ProfileJson = dict[str, Any]
 
 Change = tuple[str, FieldValue, FieldValue]
 """One change a replacement made: (field name, old value, new value)."""
-
-
-class StoreUnavailable(InfrastructureError):
-    """The database cannot be reached (refused, down, locked too long); retrying later may help."""
-
-    code = "store_unavailable"
-
-
-class DocumentNotFound(NoticeflowError):
-    """The tenant has no such document (or it has no result yet)."""
-
-    code = "document_not_found"
 
 
 class ReviewDecision(StrEnum):

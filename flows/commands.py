@@ -1,0 +1,32 @@
+"""What every command shares: the Typer app, today's date from ``--as-of``, the configured store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+
+from pipeline.settings import Settings
+from pipeline.store import Store, open_store
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn IRS notices into checked records.")
+
+
+@app.callback()
+def _commands() -> None:
+    """Turn IRS notices into checked records."""
+
+
+def parse_as_of(value: str | None) -> dt.date:
+    """``--as-of`` as a date; today when not given (read here, at the entry point, never in a stage)."""
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2024-06-10", param_hint="--as-of") from None
+
+
+def open_configured_store(settings: Settings) -> Store:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return open_store(settings.database_url)

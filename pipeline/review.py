@@ -1,0 +1,135 @@
+"""A person's review of a stored result: accept it, correct fields, or reject it; every change audited.
+
+``accept_result``, ``correct_result`` and ``reject_result`` take the store, a document id, the reviewer's
+name and the tenant, and return the new current result (the old one stays in the store's history).
+``correct_result`` parses each corrected value as its field requires (``parse_correction``), then re-runs
+validation and triage with the corrected values: a corrected field is certain (confidence 1.0, rule
+"review"); what is still wrong elsewhere keeps the result in review. Accepting confirms every value and
+marks the result processed; rejecting keeps it out of processed with the reason. Raises
+``DocumentNotFound`` (unknown id) and ``BadCorrection`` (a value that does not parse, an unknown field).
+The CLI and the HTTP API both call these functions, so the rules are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import regex
+
+from extractors.amounts import format_amount, parse_amount
+from extractors.dates import parse_date
+from pipeline.catalog import Catalog
+from pipeline.decide import failed_check_reasons, review_reasons
+from pipeline.errors import BadCorrection, DocumentNotFound
+from pipeline.models import DeadlineKind, Extraction, Field, FieldValue, NoticeResult, NoticeTypeMatch, Status
+from pipeline.profiles import TaxpayerProfile
+from pipeline.store import ReviewDecision, Store
+from pipeline.triage import triage
+from pipeline.validate import validate_against_profile
+
+CORRECTABLE = (
+    "notice_number", "tax_year", "ssn_last4", "amount_due", "deadline", "notice_date", "taxpayer_name",
+    "address", "irs_phone", "caller_id", "form",
+)  # fmt: skip
+_NONE = {"", "none", "null", "-"}
+
+
+def parse_correction(name: str, text: str) -> FieldValue:
+    """The typed value a person typed for field ``name``; "none" clears it."""
+    if name not in CORRECTABLE:
+        raise BadCorrection(f"{name!r} cannot be corrected; fields: {', '.join(CORRECTABLE)}")
+    if text.strip().lower() in _NONE:
+        return None
+    value: FieldValue | Decimal | dt.date | None = text.strip()
+    if name == "tax_year":
+        value = int(text) if regex.fullmatch(r"(19|20)\d\d", text.strip()) else None
+    elif name == "ssn_last4":
+        value = text.strip() if regex.fullmatch(r"\d{4}", text.strip()) else None
+    elif name == "amount_due":
+        amount = parse_amount(text)
+        value = format_amount(amount) if amount is not None and amount >= 0 else None
+    elif name in ("deadline", "notice_date"):
+        day = parse_date(text)
+        value = day.isoformat() if day else None
+    elif name == "notice_number":
+        value = regex.sub(r"\s+", "", text.upper())
+    if value is None:
+        raise BadCorrection(f"{text!r} is not a valid {name.replace('_', ' ')}")
+    return value  # type: ignore[return-value]
+
+
+def _current(store: Store, document_id: str, tenant: str) -> NoticeResult:
+    result = store.get_result(document_id, tenant)
+    if result is None:
+        raise DocumentNotFound(f"no notice {document_id} in this store")
+    return result
+
+
+def _profile(store: Store, result: NoticeResult, tenant: str) -> TaxpayerProfile | None:
+    stored = store.get_profile(result.profile_id, tenant) if result.profile_id else None
+    return TaxpayerProfile.model_validate(stored) if stored else None
+
+
+def _notice_match(result: NoticeResult, corrected_code: FieldValue, catalog: Catalog) -> NoticeTypeMatch:
+    if corrected_code is None:
+        return result.notice_type or NoticeTypeMatch(code=None, title=None, confidence=0.0)
+    notice = catalog.get(str(corrected_code))
+    return NoticeTypeMatch(code=str(corrected_code), title=notice.title if notice else None, confidence=1.0)
+
+
+def correct_result(
+    store: Store,
+    document_id: str,
+    corrections: dict[str, str],
+    *,
+    actor: str,
+    catalog: Catalog,
+    as_of: dt.date,
+    min_confidence: float,
+    tenant: str = "default",
+) -> NoticeResult:
+    result = _current(store, document_id, tenant)
+    values = {name: parse_correction(name, text) for name, text in corrections.items()}
+    fields = dict(result.fields)
+    for name, value in values.items():
+        kind = DeadlineKind.PRINTED if name == "deadline" and value else None
+        fields[name] = Field(value=value, confidence=1.0, raw=corrections[name], rule="review", kind=kind)
+    match = _notice_match(result, values.get("notice_number"), catalog)
+    notice = catalog.get(match.code)
+    validation = validate_against_profile(
+        fields, result.billing_lines, notice, _profile(store, result, tenant), as_of
+    )
+    extraction = Extraction(fields=fields, billing_lines=result.billing_lines)
+    reasons = (*review_reasons(extraction, match, notice, min_confidence), *failed_check_reasons(validation))
+    updated = result.model_copy(update={
+        "fields": fields, "notice_type": match, "validation": validation, "review_reasons": reasons,
+        "status": Status.NEEDS_REVIEW if reasons else Status.PROCESSED,
+        "triage": triage(notice, fields, validation, result.scam, as_of, result.billing_lines),
+    })  # fmt: skip
+    changes = [(name, result.field_value(name), value) for name, value in values.items()]
+    stored = store.replace_result(updated, tenant, actor, "review_correct", changes)
+    store.record_review(document_id, tenant, ReviewDecision.CORRECT, actor, None)
+    return stored
+
+
+def accept_result(store: Store, document_id: str, *, actor: str, tenant: str = "default") -> NoticeResult:
+    """A person confirmed every value: the result is processed."""
+    result = _current(store, document_id, tenant)
+    updated = result.model_copy(update={"status": Status.PROCESSED, "review_reasons": ()})
+    stored = store.replace_result(updated, tenant, actor, "review_accept", [])
+    store.record_review(document_id, tenant, ReviewDecision.ACCEPT, actor, None)
+    return stored
+
+
+def reject_result(
+    store: Store, document_id: str, reason: str, *, actor: str, tenant: str = "default"
+) -> NoticeResult:
+    """Not a usable notice (a scam, a wrong scan): kept out of processed, with the reason."""
+    result = _current(store, document_id, tenant)
+    updated = result.model_copy(
+        update={"status": Status.NEEDS_REVIEW, "review_reasons": (f"rejected by {actor}: {reason}",)}
+    )
+    stored = store.replace_result(updated, tenant, actor, "review_reject", [])
+    store.record_review(document_id, tenant, ReviewDecision.REJECT, actor, reason)
+    return stored
