@@ -23,7 +23,7 @@ from pipeline.models import NoticeResult, ScamRisk, parse_iso_date
 from pipeline.profiles import TaxpayerProfile
 from pipeline.scam import VERIFY_ADVICE
 from pipeline.triage import format_date
-from pipeline.validate import format_money, parse_amount
+from pipeline.validate import decimal_value, format_money
 
 
 class Stance(StrEnum):
@@ -81,7 +81,7 @@ def gather_facts(result: NoticeResult, profile: TaxpayerProfile | None) -> Lette
 
     notice_date = parse_iso_date(result.field_value("notice_date"))
     deadline = parse_iso_date(result.field_value("deadline"))
-    amount = parse_amount(result.field_value("amount_due"))
+    amount = decimal_value(result.field_value("amount_due"))
     ssn = profile.ssn_last4 if profile else found("ssn_last4")
     code = result.notice_type.code if result.notice_type else None
     return LetterFacts(

@@ -27,13 +27,53 @@ class CleanConfig(BaseModel):
 
 
 def preprocess_page(page: PageImage, config: CleanConfig = CleanConfig()) -> PageImage:
-    for step in (_upscale, _flatten_background, _remove_specks, _orient_and_deskew):
+    for step in (_unwarp_photo, _upscale, _flatten_background, _remove_specks, _orient_and_deskew):
         page = step(page, config)
     return page
 
 
 def _with(page: PageImage, pixels: np.ndarray, step: str, dpi: int | None = None) -> PageImage:
     return PageImage(number=page.number, dpi=dpi or page.dpi, pixels=pixels, steps=(*page.steps, step))
+
+
+def _page_corners(pixels: np.ndarray) -> np.ndarray | None:
+    """The four corners of a sheet photographed on a darker background (top-left, top-right,
+    bottom-right, bottom-left), or None when the sheet fills the image as in a scan."""
+    small = cv2.resize(pixels, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    _, paper = cv2.threshold(cv2.GaussianBlur(small, (5, 5), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    sheet = max(contours, key=cv2.contourArea)
+    if not 0.3 < cv2.contourArea(sheet) / small.size < 0.95:
+        return None
+    corners = cv2.approxPolyDP(sheet, 0.02 * cv2.arcLength(sheet, True), True).reshape(-1, 2)
+    if len(corners) != 4:
+        return None
+    by_sum, by_diff = corners.sum(axis=1), np.diff(corners, axis=1).ravel()
+    ordered = [
+        corners[by_sum.argmin()],
+        corners[by_diff.argmin()],
+        corners[by_sum.argmax()],
+        corners[by_diff.argmax()],
+    ]
+    return np.array(ordered, dtype=np.float32) * 4
+
+
+def _unwarp_photo(page: PageImage, config: CleanConfig) -> PageImage:
+    """A phone photo shows the sheet in perspective on a table: map the sheet back to a flat rectangle,
+    so text rows are level again, and take its DPI from its width (a letter sheet is 8.5 in wide)."""
+    corners = _page_corners(page.pixels)
+    if corners is None:
+        return page
+    top_left, top_right, bottom_right, bottom_left = corners
+    width = int(max(np.linalg.norm(top_right - top_left), np.linalg.norm(bottom_right - bottom_left)))
+    height = int(max(np.linalg.norm(bottom_left - top_left), np.linalg.norm(bottom_right - top_right)))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    flat = cv2.warpPerspective(page.pixels, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+    return _with(page, flat, "unwarp_photo", dpi=max(72, round(width / 8.5)))
 
 
 def _upscale(page: PageImage, config: CleanConfig) -> PageImage:

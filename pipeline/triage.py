@@ -41,7 +41,7 @@ from pipeline.models import (
     parse_iso_date,
 )
 from pipeline.scam import VERIFY_ADVICE
-from pipeline.validate import CheckName, LineKind, classify_billing_line, format_money, parse_amount
+from pipeline.validate import CheckName, LineKind, classify_billing_line, decimal_value, format_money
 
 TRIAGE_PATH = Path(__file__).with_name("catalog") / "triage.json"
 
@@ -218,7 +218,7 @@ def list_actions(
     plan: TriagePlan, values: dict[str, str], fields: dict[str, Field], billing_lines: Sequence[BillingLine]
 ) -> list[str]:
     """The plan's actions that apply to this notice, filled in."""
-    has_amount = parse_amount(_value(fields, "amount_due")) not in (None, 0)
+    has_amount = decimal_value(_value(fields, "amount_due")) not in (None, 0)
     has_penalties = any(classify_billing_line(line) is LineKind.PENALTY for line in billing_lines)
     rules = load_triage_rules().actions
     return [
@@ -250,7 +250,7 @@ def dispute_findings(validation: Validation) -> list[str]:
 
 def describe_values(fields: dict[str, Field], notice_type: NoticeType | None) -> dict[str, str]:
     """The template values of one notice, each falling back to a pointer at the notice."""
-    amount = parse_amount(_value(fields, "amount_due"))
+    amount = decimal_value(_value(fields, "amount_due"))
     deadline = parse_iso_date(_value(fields, "deadline"))
     notice_date = parse_iso_date(_value(fields, "notice_date"))
     tax_year = _value(fields, "tax_year")

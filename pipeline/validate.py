@@ -10,7 +10,7 @@ profile. Without a profile the checks that need none (billing arithmetic, deadli
 listed, so a caller must look at failed checks even when the status is skipped. Nothing here raises for a
 finding; unreadable values give an ``unknown`` check.
 
-Also here, because billing lines are money: ``parse_amount``, ``format_money`` and ``classify_billing_line``.
+Also here, because billing lines are money: ``decimal_value``, ``format_money`` and ``classify_billing_line``.
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ class LineKind(StrEnum):
 LINE_KIND_PATTERNS = (
     (
         LineKind.TOTAL,
-        regex.compile(r"total|amount\s+due|balance\s+due|amount\s+you\s+owe\b|pay\s+this", regex.I),
+        # Only a row that starts with a total label is a total: "Previous amount due" is a charge.
+        regex.compile(r"^\s*(?:total|amount\s+due|balance\s+due|amount\s+you\s+owe\b|pay\s+this)", regex.I),
     ),
     (LineKind.PENALTY, regex.compile(r"penalt", regex.I)),
     (LineKind.INTEREST, regex.compile(r"interest", regex.I)),
@@ -73,7 +74,7 @@ LINE_KIND_PATTERNS = (
 )
 
 
-def parse_amount(value: FieldValue | Decimal) -> Decimal | None:
+def decimal_value(value: FieldValue | Decimal) -> Decimal | None:
     """A decimal string like "5181.72" (or "-800.00", "$5,181.72") as a Decimal, or None."""
     if value is None or isinstance(value, bool):
         return None
@@ -277,7 +278,7 @@ def _opening_charge(billing_lines: Sequence[BillingLine]) -> Decimal | None:
 
 
 def _amounts(billing_lines: Sequence[BillingLine]) -> list[tuple[BillingLine, Decimal]]:
-    parsed = [(line, parse_amount(line.amount)) for line in billing_lines]
+    parsed = [(line, decimal_value(line.amount)) for line in billing_lines]
     return [(line, amount) for line, amount in parsed if amount is not None]
 
 
@@ -295,7 +296,7 @@ def check_billing_total(
     if len(amounts) != len(billing_lines):
         return _unknown(CheckName.BILLING_TOTAL, "a billing line's amount could not be read")
     totals = [amount for line, amount in amounts if classify_billing_line(line) is LineKind.TOTAL]
-    target = parse_amount(_text(fields, "amount_due"))
+    target = decimal_value(_text(fields, "amount_due"))
     if target is None:
         target = next(iter(totals), None)
     parts = [

@@ -15,8 +15,8 @@ from pipeline.validate import (
     CheckName,
     LineKind,
     classify_billing_line,
+    decimal_value,
     format_money,
-    parse_amount,
     validate_against_profile,
 )
 
@@ -174,9 +174,9 @@ def test_billing_line_kinds(label: str, kind: LineKind) -> None:
 
 
 def test_money_helpers() -> None:
-    assert parse_amount("$5,181.72") == Decimal("5181.72")
-    assert parse_amount("-800.00") == Decimal("-800.00")
-    assert parse_amount("n/a") is None and parse_amount(None) is None and parse_amount("NaN") is None
+    assert decimal_value("$5,181.72") == Decimal("5181.72")
+    assert decimal_value("-800.00") == Decimal("-800.00")
+    assert decimal_value("n/a") is None and decimal_value(None) is None and decimal_value("NaN") is None
     assert format_money(Decimal("-1234.5")) == "-$1,234.50"
 
 
