@@ -85,7 +85,7 @@ class SettleTracker:
             previous = self.seen.get(path)
             since = previous[1] if previous and previous[0] == signature else now
             current[path] = (signature, since)
-            if stat.st_size > 0 and now - since >= self.settle_s:
+            if now - since >= self.settle_s:
                 ready.append(path)
         self.seen = current
         return ready

@@ -1,0 +1,236 @@
+"""The folder watcher never loses or duplicates a document, even when killed mid-batch.
+
+The crash test drops 20 documents into the inbox while a real ``noticeflow watch`` process runs (born-digital
+notices made unique, corrupt files, byte-identical duplicates, files copied slowly in chunks), kills the
+watcher with SIGKILL mid-batch, restarts it with ``--once``, and then checks the folders and the store.
+It runs against SQLite, and against PostgreSQL when ``NOTICEFLOW_TEST_PG_URL`` is set. The journal tests
+resume a claim from each state a crash can leave behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from flows.watch import SettleTracker, WatchFolders, is_candidate, process_claim
+from pipeline.models import NoticeResult, Status
+from pipeline.process import PipelineContext
+from pipeline.store import Store, open_store
+
+ROOT = Path(__file__).parent.parent
+SAMPLES = ROOT / "fixtures" / "samples"
+BORN_DIGITAL = [
+    SAMPLES / n for n in ("notice_0006.pdf", "notice_0011.pdf", "notice_0017.pdf", "notice_0022.pdf")
+]
+PG_URL = os.environ.get("NOTICEFLOW_TEST_PG_URL")
+
+
+def _unique_pdf(index: int) -> bytes:
+    """A committed born-digital notice with a trailing comment: same notice, different bytes."""
+    return BORN_DIGITAL[index % len(BORN_DIGITAL)].read_bytes() + f"\n%copy-{index}\n".encode()
+
+
+_NO_PG = pytest.mark.skipif(not PG_URL, reason="NOTICEFLOW_TEST_PG_URL is not set (bash scripts/postgres.sh)")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=_NO_PG)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh store: a SQLite file, or a new schema of the test PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    import sqlalchemy
+
+    schema = f"watch_{uuid.uuid4().hex[:8]}"
+    engine = sqlalchemy.create_engine(str(PG_URL))
+    with engine.begin() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+def _start_watcher(root: Path, store_url: str, home: Path, once: bool = False) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "NOTICEFLOW_HOME": str(home), "NOTICEFLOW_DB_URL": store_url}
+    command = [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "watch",
+        str(root),
+        "--settle",
+        "0.5",
+        "--as-of",
+        "2026-11-28",
+    ]
+    return subprocess.Popen([*command, *(["--once"] if once else [])], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def _copy_slowly(data: bytes, target: Path, chunks: int = 6, pause_s: float = 0.4) -> None:
+    with target.open("wb") as handle:
+        step = len(data) // chunks + 1
+        for start in range(0, len(data), step):
+            handle.write(data[start : start + step])
+            handle.flush()
+            time.sleep(pause_s)
+
+
+def _drop_batch(inbox: Path) -> tuple[set[str], list[threading.Thread]]:
+    """20 files: 13 unique notices, 3 duplicates of them, 2 corrupt, 2 copied slowly. Returns the names
+    expected in failed/ and the slow writers."""
+    for index in range(13):
+        (inbox / f"notice-{index:02d}.pdf").write_bytes(_unique_pdf(index))
+    for index in range(3):
+        (inbox / f"again-{index}.pdf").write_bytes(_unique_pdf(index))
+    (inbox / "torn.pdf").write_bytes(_unique_pdf(20)[:900])
+    (inbox / "empty.png").write_bytes(b"")
+    (inbox / ".hidden-upload.pdf.part").write_bytes(b"%PDF-partial")
+    writers = [
+        threading.Thread(target=_copy_slowly, args=(_unique_pdf(30 + i), inbox / f"slow-{i}.pdf"))
+        for i in range(2)
+    ]
+    for writer in writers:
+        writer.start()
+    return {"torn.pdf", "empty.png"}, writers
+
+
+def _wait_for(condition, timeout_s: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_killed_mid_batch_then_restarted_loses_and_duplicates_nothing(tmp_path: Path, store_url: str) -> None:
+    root, home = tmp_path / "watch", tmp_path / "home"
+    inbox = root / "inbox"
+    inbox.mkdir(parents=True)
+    watcher = _start_watcher(root, store_url, home)
+    expected_failed, writers = _drop_batch(inbox)
+    assert _wait_for(lambda: len(list((root / "processed").glob("*.pdf"))) >= 3, 60), watcher.stderr
+    watcher.send_signal(signal.SIGKILL)
+    watcher.wait()
+    for writer in writers:
+        writer.join()
+    restarted = _start_watcher(root, store_url, home, once=True)
+    assert restarted.wait(timeout=120) == 0, restarted.stderr.read() if restarted.stderr else ""
+
+    processed = sorted(p.name for p in (root / "processed").iterdir() if not p.name.endswith(".json"))
+    failed = sorted(p.name for p in (root / "failed").iterdir() if not p.name.endswith(".json"))
+    assert [p.name for p in inbox.iterdir()] == [".hidden-upload.pdf.part"]  # ignored, never taken
+    assert list((root / ".work").iterdir()) == []
+    assert set(failed) == expected_failed
+    assert len(processed) == 18 and len(set(processed)) == 18
+    for name in failed:
+        error = json.loads((root / "failed" / f"{name}.error.json").read_text())
+        assert error["code"] in {"corrupt_file", "empty_file"} and error["attempts"] == 1
+    results = [
+        NoticeResult.model_validate_json((root / "processed" / f"{n}.json").read_text()) for n in processed
+    ]
+    assert sum(r.status is Status.DUPLICATE for r in results) == 3
+    stored = open_store(store_url).list_results(status=None, limit=1000)
+    assert len(stored) == 15 == len({r.document_id for r in results})
+
+
+def _context() -> PipelineContext:
+    return PipelineContext.default(dt.date(2026, 11, 28))
+
+
+def _claim_with(folders: WatchFolders, name: str, data: bytes) -> Path:
+    claim_dir = folders.work / uuid.uuid4().hex
+    claim_dir.mkdir(parents=True)
+    (claim_dir / name).write_bytes(data)
+    return claim_dir
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> WatchFolders:
+    result = WatchFolders(tmp_path / "watch")
+    result.create()
+    return result
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return open_store(f"sqlite:///{tmp_path / 'store.db'}")
+
+
+def test_resume_after_crash_before_the_result_was_written(folders: WatchFolders, store: Store) -> None:
+    claim_dir = _claim_with(folders, "a.pdf", _unique_pdf(0))
+    destination = process_claim(claim_dir, folders, _context(), store, resumed=True)
+    assert destination == folders.processed / "a.pdf"
+    assert json.loads((folders.processed / "a.pdf.json").read_text())["status"] == "processed"
+
+
+def test_resume_after_crash_between_commit_and_move_is_not_a_duplicate(
+    folders: WatchFolders, store: Store
+) -> None:
+    data = _unique_pdf(1)
+    first = _claim_with(folders, "b.pdf", data)
+    (first / "b.pdf").rename(folders.root / "b.pdf")  # stand aside, as if the first run had committed it
+    store.save_result(
+        NoticeResult.model_validate_json(
+            json.dumps({"document_id": _sha(data), "source": "b.pdf", "status": "processed"})
+        ), actor="watcher",
+    )  # fmt: skip
+    (folders.root / "b.pdf").rename(first / "b.pdf")
+    process_claim(first, folders, _context(), store, resumed=True)
+    assert json.loads((folders.processed / "b.pdf.json").read_text())["status"] == "processed"
+    assert len(store.list_results(status=None)) == 1
+
+
+def test_resume_after_crash_during_the_final_moves(folders: WatchFolders, store: Store) -> None:
+    claim_dir = _claim_with(folders, "c.pdf", _unique_pdf(2))
+    (claim_dir / "result.json").write_text('{"status": "processed"}')
+    destination = folders.processed / "c.pdf"
+    (claim_dir / "dest").write_text(json.dumps({"path": str(destination), "suffix": ".json"}))
+    (claim_dir / "c.pdf").rename(destination)  # the document moved; the crash came before its JSON did
+    assert process_claim(claim_dir, folders, _context(), store, resumed=True) == destination
+    assert (folders.processed / "c.pdf.json").exists() and not claim_dir.exists()
+
+
+def test_name_collisions_never_overwrite(folders: WatchFolders, store: Store) -> None:
+    for index in range(3):
+        process_claim(_claim_with(folders, "same.pdf", _unique_pdf(index)), folders, _context(), store, False)
+    assert sorted(p.name for p in folders.processed.iterdir()) == [
+        "same-1.pdf", "same-1.pdf.json", "same-2.pdf", "same-2.pdf.json", "same.pdf", "same.pdf.json",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "taken"),
+    [("scan.pdf", True), ("scan.pdf.part", False), ("~$scan.pdf", False), (".DS_Store", False),
+     ("download.crdownload", False), ("scan.tmp", False)],
+)  # fmt: skip
+def test_partial_and_hidden_files_are_ignored(tmp_path: Path, name: str, taken: bool) -> None:
+    (tmp_path / name).write_bytes(b"x")
+    assert is_candidate(tmp_path / name) is taken
+
+
+def test_a_file_is_taken_only_after_it_settles(tmp_path: Path) -> None:
+    path = tmp_path / "growing.pdf"
+    path.write_bytes(b"%PDF-1")
+    tracker = SettleTracker(settle_s=2.0)
+    assert tracker.settled([path], now=100.0) == []
+    with path.open("ab") as handle:
+        handle.write(b"more")
+    assert tracker.settled([path], now=101.5) == []  # changed: the clock starts again
+    assert tracker.settled([path], now=102.0) == []
+    assert tracker.settled([path], now=103.6) == [path]
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
