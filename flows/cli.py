@@ -121,7 +121,8 @@ def _run_in_process(documents: list[Path], context: PipelineContext) -> Iterator
 def _run_as_flows(
     documents: list[Path], as_of: dt.date, profiles: Path | None, settings: Settings
 ) -> Iterator[NoticeResult]:
-    from flows.ingest import ingest_batch, prepare_prefect
+    from flows.commands import prepare_prefect
+    from flows.ingest import ingest_batch
 
     prepare_prefect(settings)
     yield from ingest_batch(documents, as_of, profiles)
@@ -145,6 +146,7 @@ def main() -> None:
 
 
 # The other commands register themselves on ``app`` when imported.
+import flows.deploy  # noqa: E402, F401
 import flows.review_cli  # noqa: E402, F401
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import typer
 
@@ -30,3 +31,11 @@ def parse_as_of(value: str | None) -> dt.date:
 def open_configured_store(settings: Settings) -> Store:
     settings.home.mkdir(parents=True, exist_ok=True)
     return open_store(settings.database_url)
+
+
+def prepare_prefect(settings: Settings) -> None:
+    """Prefect's own settings before its first import: no telemetry (no network here), a home it can use."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    prefect_home = settings.home / "prefect"
+    prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect stops if it cannot create it itself
+    os.environ.setdefault("PREFECT_HOME", str(prefect_home))

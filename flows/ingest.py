@@ -26,16 +26,7 @@ from pipeline.load import LoadedDocument, PageRef, load_document
 from pipeline.models import NoticeResult, OcrDocument, OcrPage
 from pipeline.process import PipelineContext, analyze_document, failed_result, mask_document, read_page
 from pipeline.profiles import load_profiles
-from pipeline.settings import Settings
 from pipeline.store import open_store
-
-
-def prepare_prefect(settings: Settings) -> None:
-    """Prefect's own settings before its first import: no telemetry (no network here), a home it can use."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    prefect_home = settings.home / "prefect"
-    prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect stops if it cannot create it itself
-    os.environ.setdefault("PREFECT_HOME", str(prefect_home))
 
 
 def _is_infrastructure_failure(task: object, task_run: object, state: State) -> bool:

@@ -431,6 +431,11 @@ class Store:
         with self._transaction() as session:
             return [NoticeResult.model_validate_json(row) for row in session.scalars(query)]
 
+    def tenants(self) -> list[str]:
+        """Every tenant that has a document, for jobs that sweep all of them."""
+        with self._transaction() as session:
+            return sorted(session.scalars(select(DocumentRow.tenant).distinct()))
+
     def list_results(
         self,
         tenant: str = DEFAULT_TENANT,

@@ -1,0 +1,163 @@
+"""The HTTP API's public models: what a client may send and what it gets back, nothing more.
+
+Inputs (``*In``) refuse unknown keys so a typo is a 422, not a silent no-op (profiles are the exception:
+DESIGN.md says unknown profile keys are ignored). Outputs (``*Out``) are built from the pipeline's models
+but declare their own top-level fields and ignore anything else, so an internal field added to
+``NoticeResult`` or ``AuditEntry`` later never leaks into a response. ``NoticeOut.from_result`` also masks
+any full SSN a second time: the store masks on write, the API masks on the way out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import Field as PydanticField
+
+from extractors.ssn import mask_full_ssns
+from pipeline.models import (
+    BillingLine,
+    ErrorInfo,
+    Field,
+    NoticeResult,
+    NoticeTypeMatch,
+    ScamCheck,
+    Status,
+    Triage,
+    Validation,
+)
+from pipeline.profiles import TaxpayerProfile
+from pipeline.store import AuditEntry
+
+Reviewer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class PublicModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class InputModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---- errors and health ------------------------------------------------------------------------------------
+
+
+class ErrorOut(PublicModel):
+    """Every error response: ``{"error": {"code": "...", "message": "..."}}``; branch on ``code``."""
+
+    error: ErrorInfo
+
+
+class HealthOut(PublicModel):
+    status: Literal["ok"] = "ok"
+
+
+class ReadyOut(PublicModel):
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, bool]
+
+
+# ---- notices ----------------------------------------------------------------------------------------------
+
+
+class NoticeOut(PublicModel):
+    """One notice's result: the result contract of DESIGN.md."""
+
+    document_id: str
+    source: str
+    status: Status
+    review_reasons: tuple[str, ...] = ()
+    pages: int = 0
+    notice_type: NoticeTypeMatch | None = None
+    fields: dict[str, Field] = PydanticField(default_factory=dict)
+    billing_lines: tuple[BillingLine, ...] = ()
+    profile_id: str | None = None
+    validation: Validation = Validation()
+    triage: Triage = Triage()
+    scam: ScamCheck = ScamCheck()
+    error: ErrorInfo | None = None
+    timings: dict[str, float] = PydanticField(default_factory=dict)
+
+    @classmethod
+    def from_result(cls, result: NoticeResult) -> NoticeOut:
+        return cls.model_validate_json(mask_full_ssns(result.model_dump_json()))
+
+
+class PendingOut(PublicModel):
+    """An upload accepted with ``?wait=false`` that is still being processed; poll ``location``."""
+
+    document_id: str
+    status: Literal["pending"] = "pending"
+    location: str
+
+
+class NoticePage(PublicModel):
+    """One page of results, most urgent first; ``next_offset`` is null on the last page."""
+
+    items: list[NoticeOut]
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class AuditOut(PublicModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+    detail: str | None = None
+
+    @classmethod
+    def from_entry(cls, entry: AuditEntry) -> AuditOut:
+        return cls.model_validate(entry.model_dump())
+
+
+class AuditPage(PublicModel):
+    items: list[AuditOut]
+
+
+# ---- reviews ----------------------------------------------------------------------------------------------
+
+
+class AcceptIn(InputModel):
+    """A person confirmed every value: the result becomes processed."""
+
+    decision: Literal["accept"]
+    reviewer: Reviewer | None = None
+
+
+class CorrectIn(InputModel):
+    """Corrected values by field name (``{"amount_due": "5181.72"}``); validation and triage run again."""
+
+    decision: Literal["correct"]
+    fields: dict[str, str | int] = PydanticField(min_length=1, max_length=20)
+    reviewer: Reviewer | None = None
+
+
+class RejectIn(InputModel):
+    """Not a usable notice (a scam, a wrong scan): kept out of processed, with the reason."""
+
+    decision: Literal["reject"]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    reviewer: Reviewer | None = None
+
+
+ReviewIn = Annotated[AcceptIn | CorrectIn | RejectIn, PydanticField(discriminator="decision")]
+
+
+# ---- profiles ---------------------------------------------------------------------------------------------
+
+
+class ProfileIn(TaxpayerProfile):
+    """A taxpayer profile as sent to ``PUT /v1/profiles/{id}``: ``id`` may be left out (the path names it);
+    unknown keys are ignored with a logged warning."""
+
+    id: str | None = None  # type: ignore[assignment]
+
+
+class ProfilePage(PublicModel):
+    items: list[TaxpayerProfile]

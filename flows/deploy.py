@@ -1,0 +1,102 @@
+"""Schedules: ``noticeflow deploy`` serves two Prefect deployments until stopped.
+
+- ``inbox-sweep`` runs ``watch --once`` over the watch folder every ``NOTICEFLOW_SWEEP_INTERVAL_S`` seconds;
+- ``deadline-review`` runs daily on ``NOTICEFLOW_REVIEW_CRON`` in ``NOTICEFLOW_TIMEZONE``: it recomputes days
+  left and priority of open notices (pipeline.reminders) and sends each new reminder to
+  ``$NOTICEFLOW_HOME/reminders.jsonl`` and, when ``NOTICEFLOW_REMINDER_WEBHOOK`` is set, to that URL.
+The flows rebuild their context from settings where they run; ``today`` is the schedule's local date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import httpx
+import typer
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from flows.commands import app, open_configured_store, prepare_prefect
+from pipeline.catalog import load_catalog
+from pipeline.reminders import review_deadlines
+from pipeline.settings import Settings
+from pipeline.store import Reminder
+
+log = logging.getLogger("noticeflow.deploy")
+
+
+class ScheduleSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTICEFLOW_", frozen=True)
+
+    sweep_interval_s: int = Field(60, ge=5)
+    review_cron: str = "0 7 * * *"
+    timezone: str = "America/New_York"
+    reminder_webhook: str | None = None
+
+
+def send_reminders(reminders: list[Reminder], home: Path, webhook: str | None) -> None:
+    """Append to reminders.jsonl; post to the webhook too (a failing webhook is logged, never fatal)."""
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / "reminders.jsonl").open("a") as sink:
+        for reminder in reminders:
+            sink.write(reminder.model_dump_json() + "\n")
+    for reminder in reminders if webhook else []:
+        try:
+            httpx.post(str(webhook), json=reminder.model_dump(mode="json"), timeout=10).raise_for_status()
+        except httpx.HTTPError as error:
+            log.warning("reminder webhook failed for %s: %s", reminder.document_id, error)
+
+
+def run_deadline_review(as_of: dt.date, settings: Settings, schedule: ScheduleSettings) -> list[Reminder]:
+    store = open_configured_store(settings)
+    reminders = [
+        r for tenant in store.tenants() for r in review_deadlines(store, as_of, load_catalog(), tenant)
+    ]
+    send_reminders(reminders, settings.home, schedule.reminder_webhook)
+    return reminders
+
+
+def build_deployments(settings: Settings, schedule: ScheduleSettings) -> list[object]:
+    from prefect import flow
+    from prefect.schedules import Cron, Interval
+
+    @flow(name="deadline-review")
+    def deadline_review() -> int:
+        today = dt.datetime.now(ZoneInfo(schedule.timezone)).date()
+        return len(run_deadline_review(today, Settings(), ScheduleSettings()))
+
+    @flow(name="inbox-sweep")
+    def inbox_sweep() -> None:
+        from flows.watch import WatchOptions, watch
+        from pipeline.process import PipelineContext
+
+        current = Settings()
+        today = dt.datetime.now(ZoneInfo(schedule.timezone)).date()
+        watch(current.home / "watch", PipelineContext.default(today, current), open_configured_store(current),
+              WatchOptions(once=True))  # fmt: skip
+
+    return [
+        inbox_sweep.to_deployment(name="inbox-sweep", schedule=Interval(schedule.sweep_interval_s)),
+        deadline_review.to_deployment(
+            name="deadline-review", schedule=Cron(schedule.review_cron, timezone=schedule.timezone)
+        ),
+    ]
+
+
+@app.command()
+def deploy(
+    review_now: Annotated[bool, typer.Option(help="Run the deadline review once now, then serve.")] = False,
+) -> None:
+    """Serve the inbox sweep and the daily deadline review as scheduled Prefect deployments."""
+    settings, schedule = Settings(), ScheduleSettings()
+    if review_now:
+        today = dt.datetime.now(ZoneInfo(schedule.timezone)).date()
+        typer.echo(f"{len(run_deadline_review(today, settings, schedule))} new reminders")
+    prepare_prefect(settings)
+    from prefect import serve
+
+    serve(*build_deployments(settings, schedule))  # type: ignore[arg-type]
