@@ -38,6 +38,7 @@ _TOTAL_LABELS = (
     "Balance due",
     "Deficiency",
 )
+_TOTAL_ANCHORS = ("amou", "ount", "due", "owe", "bala", "defic", "pay")
 _TOTAL = regex.compile(
     rf"(?<![A-Za-z])(?<!(?:previous|prior|original|past)\s{{1,3}})"  # "Previous amount due" is a line
     rf"(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
@@ -56,6 +57,6 @@ def _amount(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 def find_amounts_due(lines: list[TextLine]) -> list[Candidate]:
     return find_candidates(_DUE_BY, lines, "amount_due_by", 0.97, _amount) + [
         c
-        for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount)
+        for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount, anchors=_TOTAL_ANCHORS)
         if "by" not in c.raw.lower()[:18]
     ]

@@ -36,7 +36,7 @@ def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
-    return find_candidates(_PHONE, lines, "contact_label", 0.95, _phone)
+    return find_candidates(_PHONE, lines, "contact_label", 0.95, _phone, anchors=("cont", "call", "phone"))
 
 
 def find_all_phones(lines: list[TextLine]) -> list[Candidate]:

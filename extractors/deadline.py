@@ -18,22 +18,33 @@ from extractors.dates import DATE, parse_date
 from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, with_next_lines
 
 _BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
-_PRINTED = (
-    ("amount_due_by", 0.97, rf"{fuzzy_label('Amount due')}{_BY}{DATE}"),
+_PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must hold one of)
+    ("amount_due_by", 0.97, rf"{fuzzy_label('Amount due')}{_BY}{DATE}", ("amou", "due")),
     (
         "petition_date",
         0.98,
         rf"{fuzzy_label('Last day to file a petition', 3)}(?:\s+with\s+the\s+United\s+States\s+Tax\s+Court)?"
         rf"\s*[:.]?\s*{DATE}",
+        ("petit", "court", "last day"),
     ),
-    ("hearing_date", 0.95, rf"hearing(?:\s+request)?(?:\s+date|\s+by|\s+no\s+later\s+than)\s*[:]?\s*{DATE}"),
+    (
+        "hearing_date",
+        0.95,
+        rf"hearing(?:\s+request)?(?:\s+date|\s+by|\s+no\s+later\s+than)\s*[:]?\s*{DATE}",
+        ("hearing",),
+    ),
     (
         "respond_by",
         0.93,
         rf"(?:{fuzzy_label('Respond')}|{fuzzy_label('Reply')}|{fuzzy_label('response is due', 2)}|"
         rf"{fuzzy_label('Pay')}|{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*"
         rf"(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}",
+        ("by", "later"),
     ),
+)
+_PRINTED = tuple(
+    (rule, confidence, regex.compile(pattern, regex.IGNORECASE | regex.VERBOSE), anchors)
+    for rule, confidence, pattern, anchors in _PRINTED_PATTERNS
 )
 _NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
 _SEP = r"[\s.,:;‘’'\"”“_-]+"  # words of a wrapped, fax-specked sentence ("the. date of. this” notice")
@@ -57,9 +68,9 @@ def _window(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 def find_deadlines(lines: list[TextLine]) -> list[Candidate]:
     found: list[Candidate] = []
-    for rule, confidence, pattern in _PRINTED:
-        compiled = regex.compile(pattern, regex.IGNORECASE | regex.VERBOSE)
-        found += [_with_kind(c, "printed") for c in find_candidates(compiled, lines, rule, confidence, _date)]
+    for rule, confidence, pattern, anchors in _PRINTED:
+        printed = find_candidates(pattern, lines, rule, confidence, _date, anchors=anchors)
+        found += [_with_kind(c, "printed") for c in printed]
     windows = find_candidates(_WINDOW, with_next_lines(lines), "window", 0.9, _window)
     found += [_with_kind(c, "computed") for c in windows]
     return found

@@ -26,6 +26,7 @@ def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
-    return find_candidates(_LABELLED, lines, "notice_date_label", 0.97, _date) + find_candidates(
-        _BARE, lines, "date_label", 0.7, _date
+    labelled = find_candidates(
+        _LABELLED, lines, "notice_date_label", 0.97, _date, anchors=("dat", "ate", "notic")
     )
+    return labelled + find_candidates(_BARE, lines, "date_label", 0.7, _date)

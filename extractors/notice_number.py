@@ -44,7 +44,8 @@ def _normalize(match: regex.Match[str]) -> tuple[str | int | None, float] | None
 def find_notice_numbers(lines: list[TextLine]) -> list[Candidate]:
     """Every notice-number candidate, labelled ones first."""
     return (
-        find_candidates(_LABELLED, lines, "labelled", 0.98, _normalize)
-        + find_candidates(_LETTER, lines, "letter", 0.9, _normalize)
-        + find_candidates(_BARE, lines, "code", 0.7, _normalize)
+        # "CPl4" holds no digit once OCR has read its 1 as an l: these lines are not skipped.
+        find_candidates(_LABELLED, lines, "labelled", 0.98, _normalize, needs_digit=False)
+        + find_candidates(_LETTER, lines, "letter", 0.9, _normalize, needs_digit=False)
+        + find_candidates(_BARE, lines, "code", 0.7, _normalize, needs_digit=False)
     )

@@ -22,6 +22,7 @@ _LABEL = "|".join(
     fuzzy_label(label, 2 if len(label) > 15 else 1)
     for label in ("Social Security number", "Taxpayer ID number", "Taxpayer identification number")
 )
+_ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
 _SSN_LABELLED = regex.compile(rf"(?:{_LABEL}|SSN){LABEL_GAP}{_SSN_VALUE}", regex.IGNORECASE)
 _EIN_LABELLED = regex.compile(
     rf"(?:{fuzzy_label('Employer ID number')}|{fuzzy_label('Employer identification number', 2)}|EIN)"
@@ -56,8 +57,11 @@ def _masked(candidates: list[Candidate]) -> list[Candidate]:
 
 def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
     return _masked(
-        find_candidates(_SSN_LABELLED, lines, "ssn_label", 0.97, _last4)
-        + find_candidates(_EIN_LABELLED, lines, "ein_label", 0.95, _last4)
+        # A placeholder ("nnn-nn-nnnn") holds no digit: labelled rows are read even without one.
+        find_candidates(_SSN_LABELLED, lines, "ssn_label", 0.97, _last4, needs_digit=False, anchors=_ANCHORS)
+        + find_candidates(
+            _EIN_LABELLED, lines, "ein_label", 0.95, _last4, needs_digit=False, anchors=_ANCHORS
+        )
         + find_candidates(_SSN_BARE, lines, "masked_pattern", 0.75, _last4)
     )
 

@@ -74,11 +74,21 @@ def repair_digits(token: str) -> str:
 
 
 def search_lines(
-    pattern: regex.Pattern[str], lines: Iterable[TextLine]
+    pattern: regex.Pattern[str],
+    lines: Iterable[TextLine],
+    needs_digit: bool = True,
+    anchors: tuple[str, ...] = (),
 ) -> Iterator[tuple[TextLine, regex.Match[str]]]:
-    """Every match of ``pattern`` in every line, in reading order."""
+    """Every match of ``pattern`` in every line, in reading order. Fuzzy patterns are costly, so a line is
+    skipped first when it cannot match: it has no digit (every value we look for holds one) or none of the
+    ``anchors`` (lower-case words of the label, several so that OCR damage to one still leaves another).
+    Matching releases the GIL, so documents read in parallel threads really run in parallel."""
     for line in lines:
-        for match in pattern.finditer(line.text, timeout=MATCH_TIMEOUT_S):
+        if needs_digit and not any(ch.isdigit() for ch in line.text):
+            continue
+        if anchors and not any(anchor in line.text.lower() for anchor in anchors):
+            continue
+        for match in pattern.finditer(line.text, timeout=MATCH_TIMEOUT_S, concurrent=True):
             yield line, match
 
 
@@ -88,10 +98,12 @@ def find_candidates(
     rule: str,
     base_confidence: float,
     parse: Callable[[regex.Match[str]], tuple[str | int | None, float] | None],
+    needs_digit: bool = True,
+    anchors: tuple[str, ...] = (),
 ) -> list[Candidate]:
     """Candidates from every match that ``parse`` accepts; ``parse`` returns (value, confidence factor)."""
     found = []
-    for line, match in search_lines(pattern, lines):
+    for line, match in search_lines(pattern, lines, needs_digit, anchors):
         parsed = parse(match)
         if parsed is None:
             continue

@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -115,7 +116,13 @@ def _run_in_process(documents: list[Path], context: PipelineContext) -> Iterator
     for profile in context.profiles:  # kept, so letters and reviews find the profile a notice matched
         store.put_profile(profile.model_dump(mode="json"))
     for result in process_batch(documents, context):
-        yield store.save_result(result, actor="cli") if result.document_id else result
+        if not result.document_id:  # unreadable file: nothing to key it by
+            yield result
+            continue
+        start = time.perf_counter()
+        stored = store.save_result(result, actor="cli")
+        timings = {**stored.timings, "store": round(time.perf_counter() - start, 4)}
+        yield stored.model_copy(update={"timings": timings})
 
 
 def _run_as_flows(

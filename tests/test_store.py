@@ -494,3 +494,12 @@ def test_sqlite_uses_wal_and_waits_for_another_writer(tmp_path: Any) -> None:
     assert time.monotonic() - started >= 0.4
     other_process.close()
     store.close()
+
+
+def test_head_revision_constant_names_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    from pipeline.store import HEAD_REVISION, MIGRATIONS
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    assert script.get_current_head() == HEAD_REVISION
