@@ -93,7 +93,8 @@ def accuracy(results: list[dict], truths: dict[str, dict]) -> str:
             ok = result["fields"].get(name, {}).get("value") == truth["fields"][name]
             right, total = right + ok, total + 1
             wrong_processed += (not ok) and result["status"] == "processed"
-    return f"{right}/{total} fields right ({100 * right / max(total, 1):.2f}%), {wrong_processed} wrong in processed"
+    share = 100 * right / max(total, 1)
+    return f"{right}/{total} fields right ({share:.2f}%), {wrong_processed} wrong in processed"
 
 
 def stage_totals(results: list[dict]) -> str:
@@ -111,7 +112,8 @@ def report(title: str, documents: list[Path], results: list[dict], wall: float, 
     print(f"\n== {title}: {len(documents)} documents, {pages} pages")
     if reference is not None:
         print(
-            f"  reference tesseract (1 thread, sequential): {60 * pages / reference:.1f} pages/min ({reference:.1f} s)"
+            f"  reference tesseract (1 thread, sequential): {60 * pages / reference:.1f} pages/min "
+            f"({reference:.1f} s)"
         )
     print(f"  noticeflow ingest: {60 * pages / wall:.1f} pages/min, {len(documents) / wall:.2f} documents/s "
           f"({wall:.1f} s wall, whole process, cold)")  # fmt: skip
@@ -154,7 +156,8 @@ def run_multipage(count: int, seed: int, scratch: Path) -> None:
     _trim_to(long_pdf, 20)
     wall, peak, results = ingest([long_pdf], scratch / "home-long")
     print(
-        f"\n== one 20-page scanned PDF: {wall:.1f} s, peak memory {peak:.0f} MB, status {results[0]['status']}"
+        f"\n== one 20-page scanned PDF: {wall:.1f} s, peak memory {peak:.0f} MB, "
+        f"status {results[0]['status']}"
     )
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-import httpx
 import typer
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +39,8 @@ class ScheduleSettings(BaseSettings):
 
 def send_reminders(reminders: list[Reminder], home: Path, webhook: str | None) -> None:
     """Append to reminders.jsonl; post to the webhook too (a failing webhook is logged, never fatal)."""
+    import httpx  # only the scheduled job needs it, not every CLI start
+
     home.mkdir(parents=True, exist_ok=True)
     with (home / "reminders.jsonl").open("a") as sink:
         for reminder in reminders:
