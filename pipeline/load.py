@@ -3,8 +3,9 @@
 ``load_document(path, limits) -> LoadedDocument`` takes a file path and returns, per page, either the page's
 text layer (an ``OcrPage`` ready for extraction, when the PDF has real text there) or a ``PageRef`` that
 ``render_page`` turns into a ``PageImage`` on demand, one page at a time, so a long scan never sits in memory
-whole. Raises ``EmptyDocument``, ``UnsupportedType``, ``CorruptDocument``, ``EncryptedPdf``,
-``TooManyPages``, ``ImageTooLarge`` (pipeline.errors).
+whole. A scanned PDF page that is one image gives that image as stored, without rendering. Raises
+``EmptyDocument``, ``UnsupportedType``, ``CorruptDocument``, ``EncryptedPdf``, ``TooManyPages``,
+``ImageTooLarge`` (pipeline.errors).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import tempfile
 from enum import StrEnum
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from pipeline.textlayer import POINTS_PER_INCH, read_text_layer
 Image.MAX_IMAGE_PIXELS = None  # our own pixel limit applies, before decoding
 LETTER_WIDTH_IN = 8.5
 DEFAULT_DPI = 300
+MIN_EMBEDDED_PPI = 200  # below this, rendering at 300 dpi reads better than upscaling the image
 
 
 class FileType(StrEnum):
@@ -210,7 +213,35 @@ def _image_dpi(image: Image.Image) -> int:
     return max(72, round(image.size[0] / LETTER_WIDTH_IN))
 
 
+def _embedded_page_image(ref: PageRef, limits: LoadLimits) -> PageImage | None:
+    """A scanned PDF page's own image, taken out as stored (0.04 s against 0.2 s to render it again), when
+    the page is exactly one image at a scanning resolution; None otherwise."""
+    page = str(ref.frame)
+    listing = subprocess.run(["pdfimages", "-list", "-f", page, "-l", page, str(ref.path)],
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    rows = [row.split() for row in listing.stdout.splitlines()[2:]]
+    if listing.returncode != 0 or len(rows) != 1 or rows[0][2] != "image":
+        return None
+    ppi = round(float(rows[0][12]))
+    if not MIN_EMBEDDED_PPI <= ppi <= 600:
+        return None
+    with tempfile.TemporaryDirectory(prefix="noticeflow-page-") as scratch:
+        extracted = subprocess.run(["pdfimages", "-j", "-f", page, "-l", page, str(ref.path), f"{scratch}/p"],
+                                   capture_output=True, timeout=60)  # fmt: skip
+        files = list(Path(scratch).iterdir())
+        if extracted.returncode != 0 or len(files) != 1:
+            return None
+        pixels = cv2.imread(str(files[0]), cv2.IMREAD_GRAYSCALE)
+    if pixels is None:
+        return None
+    _check_pixels((pixels.shape[1], pixels.shape[0]), limits)
+    return PageImage(number=ref.number, dpi=ppi, pixels=pixels, steps=("embedded_image",))
+
+
 def _render_pdf_page(ref: PageRef, limits: LoadLimits) -> PageImage:
+    embedded = _embedded_page_image(ref, limits)
+    if embedded is not None:
+        return embedded
     # pdftoppm writes uncompressed PGM to stdout: no PNG encoding, no temp file.
     run = subprocess.run(
         [
