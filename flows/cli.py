@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from flows.commands import app, open_configured_store, parse_as_of
@@ -141,11 +140,11 @@ def main() -> None:
     )
     try:
         code = app(standalone_mode=False)
-    except click.ClickException as error:  # bad usage
-        error.show()
-        sys.exit(error.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.exit(1)
+    except typer.TyperException as error:  # bad usage (Typer's own copy of click's UsageError family)
+        error.show()  # type: ignore[attr-defined]
+        sys.exit(getattr(error, "exit_code", 2))
     except NoticeflowError as error:
         print(f"error [{error.code}]: {error.message}", file=sys.stderr)
         sys.exit(error.exit_code)

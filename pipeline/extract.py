@@ -1,10 +1,11 @@
 """Classify the notice and choose one value per field from the extractors' candidates.
 
 ``to_text_lines(document)`` turns OCR pages into the extractors' ``TextLine`` rows.
-``classify_notice(lines, catalog) -> (NoticeTypeMatch, NoticeType | None)`` scores every catalog type by the
-notice numbers printed (labelled ones weigh most) and the type's keywords; a close runner-up is recorded.
-``extract_fields(lines, notice_type) -> Extraction`` picks each field's value: candidates that agree add up,
-a strong candidate that disagrees is recorded as a finding (the status stage turns findings into review
+``classify_notice(lines, catalog) -> Classification`` (match, catalog entry, best printed reading) scores
+every code printed (labelled readings weigh most, misreadings of a printed catalog code count for it) and
+the type's keywords; a close runner-up is recorded.
+``extract_fields(lines, classification) -> Extraction`` picks each field's value: candidates that agree add
+up, a strong candidate that disagrees is recorded as a finding (the status stage turns findings into review
 reasons). Values follow the result contract: ISO dates, two-place decimal strings, int years.
 """
 
@@ -13,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
+from typing import NamedTuple
+
+import regex
 
 from extractors.amount_due import find_amounts_due
 from extractors.billing import find_billing_lines
@@ -38,6 +42,7 @@ from pipeline.models import (
 STRONG = 0.75  # a candidate this confident that disagrees with the chosen value needs a person
 RUNNER_UP_MARGIN = 0.1
 AGREEMENT_BONUS = 0.03
+MISREAD_FACTOR = 0.8  # a reading merged into the code it misread counts for less
 
 _DEADLINE_RULES_BY_CATEGORY = {
     Category.DEFICIENCY: ("petition_date", "respond_by", "amount_due_by"),
@@ -55,15 +60,23 @@ def to_text_lines(document: OcrDocument) -> list[TextLine]:
     ]
 
 
-def classify_notice(lines: list[TextLine], catalog: Catalog) -> tuple[NoticeTypeMatch, NoticeType | None]:
+class Classification(NamedTuple):
+    match: NoticeTypeMatch
+    notice: NoticeType | None
+    evidence: Candidate | None  # the best printed reading of the chosen code, for provenance
+
+
+def classify_notice(lines: list[TextLine], catalog: Catalog) -> Classification:
+    readings = find_notice_numbers(lines)
     support: dict[str, list[float]] = defaultdict(list)
-    for candidate in find_notice_numbers(lines):
+    for candidate in readings:
         notice = catalog.get(str(candidate.value))
         support[notice.code if notice else str(candidate.value)].append(candidate.confidence)
+    support = _merge_misreadings(support, catalog)
     # The header, the stub and the body repeat the code: each agreeing reading adds a little.
     scores = {code: max(found) + AGREEMENT_BONUS * (len(found) - 1) for code, found in support.items()}
     if not scores:
-        return NoticeTypeMatch(code=None, title=None, confidence=0.0), None
+        return Classification(NoticeTypeMatch(code=None, title=None, confidence=0.0), None, None)
     text = " ".join(line.text for line in lines).lower()
     for code in scores:
         notice = catalog.get(code)
@@ -75,12 +88,29 @@ def classify_notice(lines: list[TextLine], catalog: Catalog) -> tuple[NoticeType
     close = runner_up if runner_up and score - runner_up[1] < RUNNER_UP_MARGIN else None
     notice = catalog.get(code)
     match = NoticeTypeMatch(
-        code=code,
-        title=notice.title if notice else None,
-        confidence=round(min(score, 1.0), 3),
+        code=code, title=notice.title if notice else None, confidence=round(min(score, 1.0), 3),
         runner_up=close[0] if close else None,
+    )  # fmt: skip
+    evidence = max(
+        readings, key=lambda c: (c.value == code or catalog.get(str(c.value)) is notice, c.confidence)
     )
-    return match, notice
+    return Classification(match, notice, evidence)
+
+
+def _merge_misreadings(support: dict[str, list[float]], catalog: Catalog) -> dict[str, list[float]]:
+    """An unknown code one OCR edit away from a catalog code that the notice also prints ("CP2600" beside
+    "CP2000", "CP71CC" beside "CP71C") is a misreading of it. An unknown code standing alone stays unknown:
+    it may be a fake's invented number, which the scam check weighs."""
+    merged = {code: list(found) for code, found in support.items() if catalog.get(code)}
+    for code, found in support.items():
+        if catalog.get(code):
+            continue
+        near = [known for known in merged if regex.fullmatch(f"(?:{regex.escape(known)}){{e<=1}}", code)]
+        if len(near) == 1:
+            merged[near[0]] += [confidence * MISREAD_FACTOR for confidence in found]
+        else:
+            merged[code] = list(found)
+    return merged
 
 
 def _field(candidate: Candidate, confidence: float, kind: DeadlineKind | None = None) -> Field:
@@ -164,12 +194,15 @@ def _first(
     return choose(name, finder(lines), findings)
 
 
-def extract_fields(lines: list[TextLine], match: NoticeTypeMatch, notice: NoticeType | None) -> Extraction:
+def extract_fields(lines: list[TextLine], classification: Classification) -> Extraction:
+    match, notice, evidence = classification
     findings: list[str] = []
     notice_date = _first(find_notice_dates, lines, "notice_date", findings)
     name, address = find_taxpayer([line for line in lines if line.page == 1])
     fields = {
-        "notice_number": Field(value=match.code, confidence=match.confidence, rule="classifier"),
+        "notice_number": _field(evidence, match.confidence).model_copy(update={"value": match.code})
+        if evidence
+        else Field(),
         "tax_year": _first(find_tax_years, lines, "tax_year", findings),
         "ssn_last4": _first(find_ssn_last4, lines, "ssn_last4", findings),
         "amount_due": _amount_due(lines, notice, findings),

@@ -133,8 +133,9 @@ def analyze_document(
     decide the status. ``full_ssns`` is how many unmasked SSNs the page text printed before masking."""
     with _timed(timings, "extract"):
         lines = to_text_lines(document)
-        match, notice = classify_notice(lines, context.catalog)
-        extraction = extract_fields(lines, match, notice)
+        classification = classify_notice(lines, context.catalog)
+        match, notice, _ = classification
+        extraction = extract_fields(lines, classification)
     with _timed(timings, "validate"):
         matched = match_profile(extraction.fields, context.profiles) if context.profiles else None
         profile = matched.profile if matched else None

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "fixtures" / "samples" / "notice_0006.pdf"  # born-digital: no OCR, fast
 FAULT = ROOT / "fixtures" / "faults" / "encrypted.pdf"
 
 
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own NOTICEFLOW_HOME, so its store starts empty."""
+    monkeypatch.setenv("NOTICEFLOW_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("NOTICEFLOW_DB_URL", raising=False)
+    return tmp_path / "home"
+
+
 def run(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "flows.cli", "ingest", *args]
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", "ingest", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
+        command, capture_output=True, text=True, cwd=ROOT, timeout=120, env=os.environ.copy()
     )
 
 
@@ -71,3 +79,11 @@ def test_table_without_json() -> None:
     done = run(str(SAMPLE), "--as-of", "2026-11-28")
     assert done.returncode == 0
     assert "CP90" in done.stdout and "processed" in done.stdout
+
+
+def test_same_bytes_again_are_a_duplicate_of_the_stored_result(home: Path) -> None:
+    first = json.loads(run(str(SAMPLE), "--json", "--as-of", "2026-11-28").stdout)
+    again = json.loads(run(str(SAMPLE), "--json", "--as-of", "2026-11-28").stdout)
+    assert again["status"] == "duplicate" and again["document_id"] == first["document_id"]
+    assert again["fields"] == first["fields"]
+    assert (home / "noticeflow.db").exists()
