@@ -87,7 +87,7 @@ def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[Oc
 
 
 def read_pages(loaded: LoadedDocument, context: PipelineContext, timings: dict[str, float]) -> OcrDocument:
-    """Every page as text, image pages in parallel (at most one per page slot); ``mask_document`` comes next."""
+    """Every page as text, image pages in parallel (one per page slot); ``mask_document`` comes next."""
     refs = [page for page in loaded.pages if isinstance(page, PageRef)]
     with tempfile.TemporaryDirectory(prefix="noticeflow-") as workdir:
         workers = max(1, min(context.settings.workers, len(refs)))
