@@ -117,7 +117,7 @@ def with_next_lines(lines: list[TextLine]) -> list[TextLine]:
     """Each line joined to the next one on its page, for phrases a paragraph wraps ("within 30 days from /
     the date of this notice"). The joined line keeps the first line's page and box."""
     joined = []
-    for line, following in zip(lines, [*lines[1:], None], strict=True):
+    for line, following in zip(lines, [*lines[1:], None], strict=False):
         if following is not None and following.page == line.page:
             text = f"{line.text} {following.text}"
             joined.append(TextLine(line.page, text, line.bbox, min(line.confidence, following.confidence)))

@@ -3,8 +3,8 @@
 ``create_app(settings, store)`` returns the FastAPI app; ``uvicorn --factory flows.api:create_app`` serves it
 too. Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
 
-    GET    /healthz                         the process is up (no key needed)
-    GET    /readyz                          the store answers and tesseract/pdfinfo are installed (200 or 503)
+    GET    /healthz                   the process is up (no key needed)
+    GET    /readyz                    the store answers, tesseract and pdfinfo are installed (200 or 503)
     POST   /v1/notices                multipart ``file`` (+ optional ``profile_id``) → the result JSON:
                                       201 new, 200 ``duplicate`` (same bytes); ``?wait=false`` → 202
                                       ``{"document_id", "status": "pending", "location"}`` + Location
@@ -60,7 +60,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import Field, SecretStr, StringConstraints, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, StringConstraints, ValidationError, model_validator
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -274,9 +274,7 @@ def error_response(
 async def handle_noticeflow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, NoticeflowError)
     status = http_status(type(error))
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if status == 503:
-        headers = {"Retry-After": "5"}
+    headers = {401: {"WWW-Authenticate": "Bearer"}, 503: {"Retry-After": "5"}}.get(status)
     log.log(
         logging.WARNING if status >= 500 else logging.INFO, "%s → %d %s", request.url.path, status, error.code
     )
@@ -288,11 +286,15 @@ async def handle_validation_error(request: Request, error: Exception) -> JSONRes
     return error_response(422, "invalid_request", describe_errors(error.errors()))
 
 
-_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
 async def handle_http_exception(request: Request, error: Exception) -> JSONResponse:
+    """Starlette's and FastAPI's own errors in our shape; a body they cannot parse (400) is a 422 like
+    every other malformed request."""
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        return error_response(422, "invalid_request", str(error.detail))
     code = _HTTP_CODES.get(error.status_code, "http_error")
     return error_response(error.status_code, code, str(error.detail), dict(error.headers or {}))
 
@@ -357,6 +359,11 @@ async def receive_upload(request: Request, max_bytes: int) -> Upload:
         raise BadUpload("the client disconnected during the upload") from None
     try:
         file, profile_id = form.get("file"), form.get("profile_id")
+        unknown = sorted(set(form.keys()) - {"file", "profile_id"})
+        if unknown or len(form.multi_items()) > len(set(form.keys())):
+            raise BadUpload(
+                f"send one 'file' and at most one 'profile_id'; not {unknown or 'repeated fields'}"
+            )
         if not isinstance(file, UploadFile):
             raise BadUpload("send the document as the multipart/form-data field 'file'")
         if profile_id is not None and not isinstance(profile_id, str):
@@ -506,9 +513,20 @@ async def current_tenant(
 Tenant = Annotated[str, Depends(current_tenant)]
 DocumentId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")]
 ProfileId = Annotated[
-    str, PathParam(min_length=1, max_length=128, pattern=r"^[\w.@:+-]+$", description="the profile's id")
+    str,
+    PathParam(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$", description="the profile's id"),
 ]
-AsOf = Annotated[dt.date | None, Query(description="today's date for deadlines (default: the server's)")]
+
+
+def _require_iso_date(value: object) -> object:
+    """Pydantic also reads numbers as Unix times ("0.0" → 1970-01-01); a date parameter must look like one."""
+    if isinstance(value, str) and not regex.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("write the date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_require_iso_date)]
+AsOf = Annotated[IsoDate | None, Query(description="today's date for deadlines (default: the server's)")]
 Include = Annotated[
     Literal["text"] | None, Query(description="'text' asks for the raw OCR text, which is not stored (422)")
 ]
@@ -574,6 +592,7 @@ UPLOAD_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
+                    "additionalProperties": False,
                     "properties": {
                         "file": {
                             "type": "string",
@@ -623,29 +642,31 @@ async def upload_notice(
     """Upload one notice (multipart field ``file``, optional ``profile_id``) and get its result."""
     refuse_raw_text(include)
     upload = await receive_upload(request, state.settings.max_upload_bytes)
+    handed_over = False  # once a job owns the temp file, the job removes it
     try:
-        context = await run_in_threadpool(
-            pipeline_context, state, tenant, upload.profile_id, as_of or dt.date.today()
-        )
-        stored = await run_in_threadpool(state.store.get_result, upload.document_id, tenant)
-    except BaseException:
-        upload.discard()
-        raise
-    if stored is not None and stored.status is not Status.FAILED:
-        upload.discard()
-        response.status_code = 200
-        return NoticeOut.from_result(stored.model_copy(update={"status": Status.DUPLICATE}))
-    work = functools.partial(ingest_upload, state.store, upload, tenant, context)
-    future, started = state.jobs.submit((tenant, upload.document_id), work)
-    if not started:
-        upload.discard()
+        today = as_of or dt.date.today()
+        context = await run_in_threadpool(pipeline_context, state, tenant, upload.profile_id, today)
+        known = await run_in_threadpool(state.store.get_result, upload.document_id, tenant)
+        if known is not None and known.status is not Status.FAILED:
+            return answer_with(known, response, is_duplicate=True)
+        work = functools.partial(ingest_upload, state.store, upload, tenant, context)
+        future, handed_over = state.jobs.submit((tenant, upload.document_id), work)
+    finally:
+        if not handed_over:
+            upload.discard()
     if not wait:
         return pending_response(request, upload.document_id)
-    result = await asyncio.shield(asyncio.wrap_future(future))
-    if not started and result.status is not Status.FAILED:
-        result = result.model_copy(update={"status": Status.DUPLICATE})
+    result = await asyncio.shield(asyncio.wrap_future(future))  # a client that leaves cancels nothing
+    return answer_with(result, response, is_duplicate=not handed_over)
+
+
+def answer_with(result: NoticeResult, response: Response, *, is_duplicate: bool) -> NoticeOut:
+    """The result as the answer: 201 when new, 200 for a duplicate; a failed result raises the error its
+    code names (so HTTP_STATUS decides the status)."""
     if result.status is Status.FAILED and result.error is not None:
         raise error_type_for_code(result.error.code)(result.error.message)
+    if is_duplicate:
+        result = result.model_copy(update={"status": Status.DUPLICATE})
     response.status_code = 200 if result.status is Status.DUPLICATE else 201
     return NoticeOut.from_result(result)
 
@@ -657,7 +678,7 @@ def list_notices(
     status: Status | None = None,
     priority: Priority | None = None,
     category: Category | None = None,
-    due_before: Annotated[dt.date | None, Query(description="deadline strictly before this date")] = None,
+    due_before: Annotated[IsoDate | None, Query(description="deadline strictly before this date")] = None,
     profile_id: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
@@ -694,7 +715,7 @@ def get_notice(
 @v1.get(
     "/notices/{document_id}/letter",
     tags=["notices"],
-    response_class=PlainTextResponse,
+    response_class=Response,  # errors stay documented as JSON; the 200 is text/plain (below)
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}, **error_responses(404)},
 )
 def get_letter(

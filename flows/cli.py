@@ -154,6 +154,7 @@ def main() -> None:
 # The other commands register themselves on ``app`` when imported.
 import flows.deploy  # noqa: E402, F401
 import flows.review_cli  # noqa: E402, F401
+import flows.serve_cli  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -7,7 +7,8 @@
     │   ├── CorruptDocument          code "corrupt_file"   (truncated or unreadable)
     │   ├── EncryptedPdf             code "encrypted_pdf"
     │   ├── TooManyPages             code "too_many_pages"
-    │   └── ImageTooLarge            code "image_too_large"
+    │   ├── ImageTooLarge            code "image_too_large"
+    │   └── ImageTooSmall            code "image_too_small"  (an icon, not a page)
     ├── DocumentNotFound       code "document_not_found" (HTTP 404)
     ├── BadCorrection          code "bad_correction": a reviewer's value that does not parse (exit 2, 422)
     ├── InfrastructureError    a tool or service failed; retrying may help (exit 1, HTTP 503)
@@ -59,6 +60,10 @@ class TooManyPages(DocumentError):
 
 class ImageTooLarge(DocumentError):
     code = "image_too_large"
+
+
+class ImageTooSmall(DocumentError):
+    code = "image_too_small"
 
 
 class InfrastructureError(NoticeflowError):

@@ -27,6 +27,7 @@ from pipeline.errors import (
     EmptyDocument,
     EncryptedPdf,
     ImageTooLarge,
+    ImageTooSmall,
     TooManyPages,
     UnsupportedType,
 )
@@ -36,6 +37,7 @@ from pipeline.textlayer import POINTS_PER_INCH, read_text_layer
 Image.MAX_IMAGE_PIXELS = None  # our own pixel limit applies, before decoding
 LETTER_WIDTH_IN = 8.5
 DEFAULT_DPI = 300
+MIN_PAGE_PIXELS = 200  # a quarter of a letter page at 100 dpi
 MIN_EMBEDDED_PPI = 200  # below this, rendering at 300 dpi reads better than upscaling the image
 
 
@@ -185,6 +187,8 @@ def _image_pages(path: Path, file_type: FileType, limits: LoadLimits) -> tuple[P
 
 def _check_pixels(size: tuple[int, int], limits: LoadLimits) -> None:
     width, height = size
+    if min(width, height) < MIN_PAGE_PIXELS:
+        raise ImageTooSmall(f"a page is {width}x{height} pixels: too small to hold a notice")
     if width * height > limits.max_pixels:
         raise ImageTooLarge(
             f"a page is {width}x{height} pixels; the limit is {limits.max_pixels:,} (NOTICEFLOW_MAX_PIXELS)"
