@@ -6,7 +6,8 @@ on stderr; exit 0 when every document produced a result, 1 when any failed, 2 on
 kept in the store (``$NOTICEFLOW_HOME/noticeflow.db`` or ``NOTICEFLOW_DB_URL``); the same bytes ingested
 again come back as ``duplicate``. A one-shot call runs the pipeline in-process (a Prefect server start would
 cost more than the OCR); with a Prefect API configured (``PREFECT_API_URL``) or ``--orchestrate`` the same
-work runs as Prefect flows. Other commands: ``letter``, ``review``, ``profiles``, ``watch``, ``deploy``.
+work runs as Prefect flows. Other commands: ``letter``, ``review``, ``profiles``, ``watch``, ``deploy``,
+``serve``, ``pool register`` / ``pool submit``.
 Errors become exit codes here, in ``main``, and nowhere else.
 """
 
@@ -153,6 +154,7 @@ def main() -> None:
 
 # The other commands register themselves on ``app`` when imported.
 import flows.deploy  # noqa: E402, F401
+import flows.pool  # noqa: E402, F401
 import flows.review_cli  # noqa: E402, F401
 import flows.serve_cli  # noqa: E402, F401
 

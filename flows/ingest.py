@@ -25,8 +25,9 @@ from pipeline.errors import InfrastructureError, NoticeflowError
 from pipeline.load import LoadedDocument, PageRef, load_document
 from pipeline.models import NoticeResult, OcrDocument, OcrPage
 from pipeline.process import PipelineContext, analyze_document, failed_result, mask_document, read_page
-from pipeline.profiles import load_profiles
-from pipeline.store import open_store
+from pipeline.profiles import TaxpayerProfile, load_profiles
+from pipeline.settings import Settings
+from pipeline.store import DEFAULT_TENANT, open_store
 
 
 def _is_infrastructure_failure(task: object, task_run: object, state: State) -> bool:
@@ -64,11 +65,20 @@ def analyze_task(
 
 
 @task(task_run_name="store {result.source}", **_IO)
-def store_task(result: NoticeResult, context: PipelineContext) -> NoticeResult:
+def store_task(result: NoticeResult, context: PipelineContext, tenant: str = DEFAULT_TENANT) -> NoticeResult:
     if not result.document_id:
         return result
     context.settings.home.mkdir(parents=True, exist_ok=True)
-    return open_store(context.settings.database_url).save_result(result, actor="flow")
+    return open_store(context.settings.database_url).save_result(result, tenant=tenant, actor="flow")
+
+
+def _profiles(profiles_file: Path | None, stored: bool, tenant: str) -> tuple[TaxpayerProfile, ...]:
+    if profiles_file:
+        return load_profiles(profiles_file)
+    if not stored:
+        return ()
+    store = open_store(Settings().database_url)
+    return tuple(TaxpayerProfile.model_validate(p) for p in store.list_profiles(tenant))
 
 
 def _read_document(loaded: LoadedDocument, context: PipelineContext) -> OcrDocument:
@@ -83,16 +93,24 @@ def _read_document(loaded: LoadedDocument, context: PipelineContext) -> OcrDocum
 
 
 @flow(flow_run_name="ingest {path.name}", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
-def ingest_document(path: Path, as_of: dt.date, profiles_file: Path | None = None) -> NoticeResult:
-    """One document, loaded, read, analyzed and stored."""
-    profiles = load_profiles(profiles_file) if profiles_file else ()
-    context = PipelineContext.default(as_of, profiles=profiles)
+def ingest_document(
+    path: Path,
+    as_of: dt.date,
+    profiles_file: Path | None = None,
+    source: str | None = None,
+    tenant: str = DEFAULT_TENANT,
+    stored_profiles: bool = False,
+) -> NoticeResult:
+    """One document, loaded, read, analyzed and stored for ``tenant`` under ``source`` (default: its path);
+    ``stored_profiles``: without a file, match the tenant's profiles kept in the store."""
+    source = source or str(path)
+    context = PipelineContext.default(as_of, profiles=_profiles(profiles_file, stored_profiles, tenant))
     try:
         loaded = load_task(path, context)
-        result = analyze_task(loaded.document_id, str(path), _read_document(loaded, context), context)
+        result = analyze_task(loaded.document_id, source, _read_document(loaded, context), context)
     except NoticeflowError as error:
-        result = failed_result(path, str(path), error, {})
-    return store_task(result, context)
+        result = failed_result(path, source, error, {})
+    return store_task(result, context, tenant)
 
 
 def _batch_name() -> str:

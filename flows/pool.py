@@ -18,7 +18,8 @@ Like ``process_document``, a submission never raises for a document: it gives a 
 bytes already stored (nothing is submitted), and a ``failed`` result with code "infrastructure" when a run
 crashes, fails, or does not finish in time (such a run is cancelled, so a retry is the only copy). It raises
 ``ConfigurationError`` when there is no Prefect server to submit to, when the pool is not a process pool,
-or when a run completed but its result is not in the store (workers see other paths or another store).
+or when a run completed but its result is not in the store (workers see other paths or another store), and
+``InfrastructureError`` when the Prefect server does not answer.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -39,7 +40,7 @@ from pipeline.load import hash_file
 from pipeline.models import NoticeResult, Status
 from pipeline.process import failed_result
 from pipeline.settings import Settings
-from pipeline.store import Store
+from pipeline.store import DEFAULT_TENANT, Store
 
 if TYPE_CHECKING:
     from prefect.client.orchestration import SyncPrefectClient
@@ -114,12 +115,45 @@ def register_deployment(pool: str) -> str:
 
 
 @dataclass(frozen=True)
+class PoolRequest:
+    """What every flow run of one submission shares."""
+
+    deployment: str
+    as_of: dt.date
+    profiles_file: Path | None
+    settings: Settings
+    tenant: str = DEFAULT_TENANT
+    timeout_s: float = SUBMIT_TIMEOUT_S
+    stored_profiles: bool = False  # the run matches the tenant's profiles kept in the store
+
+    def parameters(self, path: Path, source: str | None) -> dict[str, str | bool | None]:
+        """The flow run's parameters. ``source``, ``tenant`` and ``stored_profiles`` are sent only when
+        asked for: ``ingest_document`` has to take them first (the watcher and the API need them)."""
+        profiles = str(self.profiles_file.resolve()) if self.profiles_file else None
+        parameters: dict[str, str | bool | None] = {
+            "path": str(path), "as_of": self.as_of.isoformat(), "profiles_file": profiles
+        }  # fmt: skip
+        if source is not None:
+            parameters["source"] = source
+        if self.tenant != DEFAULT_TENANT:
+            parameters["tenant"] = self.tenant
+        if self.stored_profiles:
+            parameters["stored_profiles"] = True
+        return parameters
+
+
+@dataclass(frozen=True)
 class Submission:
     """One document handed to the pool: where it is, its id, and the flow run that reads it."""
 
     path: Path
     document_id: str
-    flow_run_id: UUID
+    source: str | None = None
+    flow_run_id: UUID | None = None
+
+    @property
+    def shown_source(self) -> str:
+        return self.source or str(self.path)
 
 
 def submit_document(
@@ -130,11 +164,16 @@ def submit_document(
     *,
     settings: Settings | None = None,
     timeout_s: float = SUBMIT_TIMEOUT_S,
+    source: str | None = None,
+    tenant: str = DEFAULT_TENANT,
+    stored_profiles: bool = False,
 ) -> NoticeResult:
-    """One document as a flow run on the pool; the result the flow stored (see the module docstring)."""
-    (result,) = submit_documents(
-        [path], as_of, profiles_file, deployment, settings=settings, timeout_s=timeout_s
+    """One document as a flow run on the pool; the result the flow stored (see the module docstring).
+    ``source`` names the document in its result (default: its path)."""
+    request = PoolRequest(
+        deployment, as_of, profiles_file, settings or Settings(), tenant, timeout_s, stored_profiles
     )
+    (result,) = submit_to_pool([path], request, [source])
     return result
 
 
@@ -146,40 +185,54 @@ def submit_documents(
     *,
     settings: Settings | None = None,
     timeout_s: float = SUBMIT_TIMEOUT_S,
+    tenant: str = DEFAULT_TENANT,
 ) -> list[NoticeResult]:
     """One flow run per new document, all submitted before any is waited for; results in input order."""
-    settings = settings or Settings()
-    store = open_configured_store(settings)
+    request = PoolRequest(deployment, as_of, profiles_file, settings or Settings(), tenant, timeout_s)
+    return submit_to_pool(paths, request, [None] * len(paths))
+
+
+def submit_to_pool(paths: list[Path], request: PoolRequest, sources: list[str | None]) -> list[NoticeResult]:
+    """Each path's result, in order: a duplicate for bytes already stored (or earlier in ``paths``), else
+    the stored result of its own flow run. ``sources`` name the documents in results (None: the path)."""
+    store = open_configured_store(request.settings)
     results: dict[int, NoticeResult] = {}
-    new: dict[int, tuple[Path, str]] = {}  # the first copy of each document not stored yet
+    new: dict[int, Submission] = {}  # the first copy of each document not stored yet
     first: dict[str, int] = {}
     copies: dict[int, int] = {}  # the same bytes again in this batch -> the index of the first copy
-    for index, path in enumerate(p.resolve() for p in paths):  # workers start elsewhere: absolute paths
+    for index, (path, source) in enumerate(zip(paths, sources, strict=True)):
+        path = path.resolve()  # runs start elsewhere: absolute paths, the same on every machine
         try:
             document_id = hash_file(path)
         except OSError as error:
             unreadable = CorruptDocument(f"cannot read {path.name}: {error.strerror}")
-            results[index] = failed_result(path, str(path), unreadable, {})
+            results[index] = failed_result(path, source or str(path), unreadable, {})
             continue
         if document_id in first:
             copies[index] = first[document_id]
-        elif (known := _known_result(store, document_id)) is not None:
+        elif (known := _known_result(store, document_id, request.tenant)) is not None:
             results[index] = known
         else:
             first[document_id] = index
-            new[index] = (path, document_id)
+            new[index] = Submission(path, document_id, source)
     if new:
-        submissions = _submit(new, as_of, profiles_file, deployment, settings)
-        results |= _collect(submissions, store, settings, timeout_s)
+        import httpx  # not at the top: every CLI command imports this module
+
+        try:
+            results |= _collect(_submit(new, request), store, request)
+        except httpx.HTTPError as error:  # Prefect's client has retried already
+            raise InfrastructureError(
+                f"the Prefect server (PREFECT_API_URL) did not answer: {error}"
+            ) from error
     for index, original in copies.items():
         copied = results[original]
         results[index] = copied if copied.status is Status.FAILED else _as_duplicate(copied)
     return [results[index] for index in range(len(paths))]
 
 
-def _known_result(store: Store, document_id: str) -> NoticeResult | None:
+def _known_result(store: Store, document_id: str, tenant: str) -> NoticeResult | None:
     """The stored result of these bytes, as a duplicate; a failed one is retried, like ``save_result``."""
-    stored = store.get_result(document_id)
+    stored = store.get_result(document_id, tenant)
     return None if stored is None or stored.status is Status.FAILED else _as_duplicate(stored)
 
 
@@ -187,54 +240,48 @@ def _as_duplicate(result: NoticeResult) -> NoticeResult:
     return result.model_copy(update={"status": Status.DUPLICATE})
 
 
-def _submit(
-    documents: dict[int, tuple[Path, str]],
-    as_of: dt.date,
-    profiles_file: Path | None,
-    deployment: str,
-    settings: Settings,
-) -> dict[int, Submission]:
-    prepare_prefect(settings)
+def _submit(documents: dict[int, Submission], request: PoolRequest) -> dict[int, Submission]:
+    """Create every run before waiting for any (``timeout=0``: create it and return)."""
+    prepare_prefect(request.settings)
     from prefect.deployments import run_deployment
     from prefect.exceptions import ObjectNotFound
 
     _require_prefect_server()
-    profiles = str(profiles_file.resolve()) if profiles_file else None
-    submissions = {}
-    for index, (path, document_id) in documents.items():
-        parameters = {"path": str(path), "as_of": as_of.isoformat(), "profiles_file": profiles}
-        try:  # timeout=0: create the run and return; every run exists before any is waited for
-            run = run_deployment(deployment, parameters=parameters, timeout=0, as_subflow=False)
+    submitted = {}
+    for index, document in documents.items():
+        parameters = request.parameters(document.path, document.source)
+        try:
+            run = run_deployment(request.deployment, parameters=parameters, timeout=0, as_subflow=False)
         except ObjectNotFound:
             raise ConfigurationError(
-                f"no deployment {deployment!r} on the Prefect server: run `noticeflow pool register` first"
+                f"no deployment {request.deployment!r} on the Prefect server: run `noticeflow pool register`"
             ) from None
-        submissions[index] = Submission(path, document_id, run.id)
-    return submissions
+        submitted[index] = replace(document, flow_run_id=run.id)
+    return submitted
 
 
 def _collect(
-    submissions: dict[int, Submission], store: Store, settings: Settings, timeout_s: float
+    submissions: dict[int, Submission], store: Store, request: PoolRequest
 ) -> dict[int, NoticeResult]:
-    """Wait (at most ``timeout_s``) for every run; each document's stored result, or why there is none."""
+    """Wait (at most the request's timeout) for every run; each document's stored result, or why none."""
     from prefect import get_client
 
+    run_ids = [s.flow_run_id for s in submissions.values() if s.flow_run_id is not None]
     with get_client(sync_client=True) as client:
-        finished = _wait_for_runs(client, [s.flow_run_id for s in submissions.values()], timeout_s)
-        for submission in submissions.values():
-            if submission.flow_run_id not in finished:
-                _cancel(client, submission.flow_run_id)
+        finished = _wait_for_runs(client, run_ids, request.timeout_s)
+        for run_id in set(run_ids) - set(finished):
+            _cancel(client, run_id)
     results, missing = {}, []
     for index, submission in submissions.items():
-        run = finished.get(submission.flow_run_id)
+        run = finished.get(submission.flow_run_id) if submission.flow_run_id else None
         if run is None or run.state is None or not run.state.is_completed():
-            results[index] = _run_failure(submission, run, timeout_s)
-        elif (stored := store.get_result(submission.document_id)) is not None:
+            results[index] = _run_failure(submission, run, request.timeout_s)
+        elif (stored := store.get_result(submission.document_id, request.tenant)) is not None:
             results[index] = stored
         else:
             missing.append(submission)
     if missing:
-        raise _not_in_store(missing, settings)
+        raise _not_in_store(missing, request.settings)
     return results
 
 
@@ -271,7 +318,7 @@ def _run_failure(submission: Submission, run: FlowRun | None, timeout_s: float) 
     else:
         why = f"ended {run.state.name}: {run.state.message or 'no message'}" if run.state else "ended"
     error = InfrastructureError(f"flow run {submission.flow_run_id} for {submission.path.name} {why}")
-    return failed_result(submission.path, str(submission.path), error, {})
+    return failed_result(submission.path, submission.shown_source, error, {})
 
 
 def _not_in_store(missing: list[Submission], settings: Settings) -> ConfigurationError:

@@ -40,6 +40,7 @@ INFRASTRUCTURE_CODES = {InfrastructureError.code, *(cls.code for cls in Infrastr
 
 class ResultStore(Protocol):
     def save_result(self, result: NoticeResult, tenant: str = ..., actor: str = ...) -> NoticeResult: ...
+    def get_result(self, document_id: str, tenant: str = ...) -> NoticeResult | None: ...
 
 
 @dataclass(frozen=True)
@@ -138,20 +139,36 @@ def _document_in(claim_dir: Path) -> Path | None:
     )
 
 
+def _process(document: Path, context: PipelineContext) -> NoticeResult:
+    """In this process; or, with NOTICEFLOW_DEPLOYMENT set, as a flow run on the work pool that stores the
+    result itself (ROOT must then be on storage the workers mount at the same path)."""
+    settings = context.settings
+    if settings.deployment is None:
+        return process_document(document, context, source=document.name)
+    from flows.pool import submit_document
+
+    return submit_document(
+        document, context.as_of, None, settings.deployment, settings=settings,
+        timeout_s=settings.submit_timeout_s, source=document.name, stored_profiles=True,
+    )  # fmt: skip
+
+
 def _process_with_retries(document: Path, context: PipelineContext) -> tuple[NoticeResult, int]:
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        result = process_document(document, context, source=document.name)
+        result = _process(document, context)
         if not (result.error and result.error.code in INFRASTRUCTURE_CODES) or attempt == MAX_ATTEMPTS:
             return result, attempt
         time.sleep(2**attempt)
     raise AssertionError("unreachable")
 
 
-def _commit(result: NoticeResult, store: ResultStore, resumed: bool) -> NoticeResult:
-    stored = store.save_result(result, actor="watcher")
+def _commit(result: NoticeResult, store: ResultStore, resumed: bool, pooled: bool) -> NoticeResult:
+    """The result as stored. A pool run has stored it already; in-process results are saved here. On a
+    resumed claim, a duplicate stored under this very name is this file, committed before a crash: its
+    result is the original, not a duplicate."""
+    stored = result if pooled else store.save_result(result, actor="watcher")
     if resumed and stored.status is Status.DUPLICATE and stored.source == result.source:
-        # This very file was committed before a crash; its result is the original, not a duplicate.
-        return stored.model_copy(update={"status": result.status})
+        return store.get_result(result.document_id) or stored
     return stored
 
 
@@ -182,7 +199,7 @@ def process_claim(
         if result.status is Status.FAILED:
             folder, suffix, payload = folders.failed, ".error.json", _error_json(result, attempts)
         else:
-            result = _commit(result, store, resumed)
+            result = _commit(result, store, resumed, pooled=context.settings.deployment is not None)
             folder, suffix, payload = folders.processed, ".json", result.model_dump_json(indent=1)
         destination = _unique_destination(folder, document.name, suffix)
         _write_atomically(claim_dir / "result.json", payload)

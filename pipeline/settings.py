@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     min_confidence: float = Field(0.7, ge=0, le=1)
     db_url: str | None = None  # NOTICEFLOW_DB_URL, e.g. postgresql+psycopg://user:pw@host/db
+    # NOTICEFLOW_DEPLOYMENT (what `noticeflow pool register` prints): the watcher submits each document to
+    # that deployment's work pool (flows.pool) instead of processing it in-process.
+    deployment: str | None = None
+    submit_timeout_s: float = Field(600.0, gt=0)  # NOTICEFLOW_SUBMIT_TIMEOUT_S
 
     @property
     def database_url(self) -> str:
