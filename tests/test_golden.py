@@ -18,9 +18,18 @@ import pytest
 
 from pipeline.catalog import load_catalog
 from pipeline.load import load_document
-from pipeline.models import NoticeResult, OcrDocument, Status
+from pipeline.models import (
+    Category,
+    CheckStatus,
+    NoticeResult,
+    OcrDocument,
+    Priority,
+    Status,
+    ValidationStatus,
+)
 from pipeline.process import PipelineContext, analyze_document, mask_document, read_pages
 from pipeline.profiles import load_profiles
+from pipeline.validate import validate_against_profile
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
 GOLDEN = SAMPLES / "golden"
@@ -84,3 +93,30 @@ def test_every_notice_type_has_a_sample() -> None:
     sampled = {_truth(name)["notice_type"] for name in SAMPLE_NAMES}
     missing = {notice.code for notice in load_catalog().notices} - sampled
     assert not missing, f"add a sample for {sorted(missing)} (python -m fixtures.generator --types ...)"
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_sample_category_and_levy_priority(name: str, context: PipelineContext) -> None:
+    """The right category for every recognized sample; levy and deficiency notices never below high."""
+    result = _result(name, context, record=False)
+    truth = load_catalog().get(_truth(name)["notice_type"])
+    assert truth is not None
+    if result.notice_type and result.notice_type.code == truth.code:
+        assert result.triage.category is truth.category
+    if truth.category in (Category.INTENT_TO_LEVY, Category.DEFICIENCY):
+        assert result.triage.priority in (Priority.CRITICAL, Priority.HIGH)
+
+
+def test_validation_passes_for_the_right_profile_and_fails_for_a_wrong_one(context: PipelineContext) -> None:
+    result = _result("notice_0011.pdf", context, record=False)
+    profiles = {profile.id: profile for profile in context.profiles}
+    notice = load_catalog().get("CP503")
+    right = validate_against_profile(
+        result.fields, result.billing_lines, notice, profiles["client-11"], AS_OF
+    )
+    wrong = validate_against_profile(result.fields, result.billing_lines, notice, profiles["client-4"], AS_OF)
+    assert result.profile_id == "client-11"
+    assert right.status in (ValidationStatus.PASS, ValidationStatus.PARTIAL)
+    assert not any(check.status is CheckStatus.FAIL for check in right.checks)
+    assert wrong.status is ValidationStatus.FAIL
+    assert {c.name for c in wrong.checks if c.status is CheckStatus.FAIL} >= {"ssn_last4", "name", "address"}
