@@ -82,6 +82,7 @@ from flows.api_models import (
     ReadyOut,
     ReviewIn,
 )
+from pipeline.archive import keep_original
 from pipeline.errors import (
     BadCorrection,
     BadProfiles,
@@ -459,6 +460,7 @@ def ingest_upload(store: Store, upload: Upload, tenant: str, context: PipelineCo
     """Process the upload and store its result (a failed one too: the next upload replaces it)."""
     try:
         result = process_document(upload.path, context, source=upload.source)
+        keep_original(upload.path, result, context.settings.home)
     finally:
         upload.discard()
     return store.save_result(result, tenant=tenant, actor="api", file_size=upload.size)
@@ -853,4 +855,7 @@ def create_app(settings: ApiSettings | None = None, store: Store | None = None) 
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.add_exception_handler(Exception, handle_unexpected)
+    from flows.web import mount_web  # here, not at the top: flows.web imports this module
+
+    mount_web(app)
     return app

@@ -110,12 +110,14 @@ def ingest(
 
 
 def _run_in_process(documents: list[Path], context: PipelineContext) -> Iterator[NoticeResult]:
+    from pipeline.archive import keep_original
     from pipeline.process import process_batch
 
     store = open_configured_store(context.settings)
     for profile in context.profiles:  # kept, so letters and reviews find the profile a notice matched
         store.put_profile(profile.model_dump(mode="json"))
-    for result in process_batch(documents, context):
+    for path, result in zip(documents, process_batch(documents, context), strict=True):
+        keep_original(path, result, context.settings.home)  # the review page shows the scan
         if not result.document_id:  # unreadable file: nothing to key it by
             yield result
             continue

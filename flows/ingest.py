@@ -21,6 +21,7 @@ from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from pipeline.archive import keep_original
 from pipeline.errors import InfrastructureError, NoticeflowError
 from pipeline.load import LoadedDocument, PageRef, load_document
 from pipeline.models import NoticeResult, OcrDocument, OcrPage
@@ -110,6 +111,7 @@ def ingest_document(
         result = analyze_task(loaded.document_id, source, _read_document(loaded, context), context)
     except NoticeflowError as error:
         result = failed_result(path, source, error, {})
+    keep_original(path, result, context.settings.home)
     return store_task(result, context, tenant)
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from pipeline.archive import keep_original
 from pipeline.errors import InfrastructureError
 from pipeline.models import ErrorInfo, NoticeResult, Status
 from pipeline.process import PipelineContext, process_document
@@ -196,6 +197,7 @@ def process_claim(
             shutil.rmtree(claim_dir)
             return None
         result, attempts = _process_with_retries(document, context)
+        keep_original(document, result, context.settings.home)
         if result.status is Status.FAILED:
             folder, suffix, payload = folders.failed, ".error.json", _error_json(result, attempts)
         else:

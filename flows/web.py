@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 import regex
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -64,9 +65,18 @@ from extractors.ssn import mask_full_ssns
 from flows.api import ApiKey, ApiState, create_app, describe_errors, is_loopback
 from flows.api_models import AuditOut, NoticeOut
 from pipeline.archive import PagePreview, PreviewConfig, preview_page, preview_pages
-from pipeline.errors import BadCorrection, DocumentError, DocumentNotFound
+from pipeline.errors import BadCorrection, ConfigurationError, DocumentError
 from pipeline.letter import Stance, draft_letter
-from pipeline.models import Category, CheckStatus, Priority, ScamRisk, Status, parse_iso_date
+from pipeline.models import (
+    BBox,
+    Category,
+    CheckStatus,
+    NoticeResult,
+    Priority,
+    ScamRisk,
+    Status,
+    parse_iso_date,
+)
 from pipeline.profiles import TaxpayerProfile
 from pipeline.review import CORRECTABLE, accept_result, correct_result, reject_result
 from pipeline.store import DEFAULT_TENANT
@@ -83,6 +93,7 @@ _DOCUMENT_ID = regex.compile(r"[0-9a-f]{64}")
 _PROFILE_ID = regex.compile(r"[A-Za-z0-9_.@:+-]{1,128}")
 _SAFE_NEXT = regex.compile(r"/(?![/\\])[A-Za-z0-9/_.?=&%+-]*")
 _CONTROL = regex.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BUT_NEWLINES = regex.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
@@ -261,9 +272,13 @@ async def read_form(request: Request, session: Session) -> FormData:
     return form
 
 
-def text_field(form: FormData, name: str, max_length: int = 1000) -> str:
+def text_field(form: FormData, name: str, max_length: int = 1000, *, multiline: bool = False) -> str:
+    """A form field's text, stripped, control characters (but newlines in ``multiline``) made spaces;
+    ``max_length`` only bounds the work: the inputs' own maxlength is lower, and validation decides."""
     value = form.get(name)
-    return _CONTROL.sub(" ", value).strip()[:max_length] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return (_CONTROL_BUT_NEWLINES if multiline else _CONTROL).sub(" ", value[:max_length]).strip()
 
 
 # ---- responses --------------------------------------------------------------------------------------------
@@ -290,10 +305,16 @@ def render(
     request: Request, template: str, session: Session | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     web = web_state(request)
-    html = web.pages.get_template(template).render(
-        csrf=session.csrf if session else "", today=web.today(), is_fixed_today=web.settings.as_of is not None,
-        static_version=STATIC_VERSION, **{"user": None, **context},
-    )  # fmt: skip
+    defaults = {
+        "user": None,
+        "nav": None,
+        "today": web.today(),
+        "is_fixed_today": web.settings.as_of is not None,
+    }
+    page = web.pages.get_template(template)
+    html = page.render(
+        {**defaults, **context, "csrf": session.csrf if session else "", "static_version": STATIC_VERSION}
+    )
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
     secure(response, request, session)
     return response
@@ -311,13 +332,17 @@ async def handle_login_required(request: Request, error: Exception) -> Response:
 
 async def handle_page_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, PageError)
-    session = web_state(request).signer.load(request.cookies.get(COOKIE))
-    return render(request, "error.html", session, error.status, message=error.message, status=error.status)
+    try:
+        user: WebUser | None = current_user(request)  # signed in: the page keeps its navigation
+    except (LoginRequired, PageError):
+        user = None
+    session = user.session if user else web_state(request).signer.load(request.cookies.get(COOKIE))
+    return render(
+        request, "error.html", session, error.status, user=user, message=error.message, code=error.status
+    )
 
 
 def _quote(path: str) -> str:
-    from urllib.parse import quote
-
     return quote(path, safe="/")
 
 
@@ -342,7 +367,7 @@ def format_money(value: object) -> str:
         return str(value)
 
 
-def days_left(result: NoticeOut, today: dt.date) -> int | None:
+def days_left(result: NoticeResult | NoticeOut, today: dt.date) -> int | None:
     deadline = parse_iso_date(result.fields["deadline"].value) if "deadline" in result.fields else None
     return None if deadline is None else (deadline - today).days
 
@@ -357,7 +382,7 @@ def describe_days(days: int | None) -> str:
     return f"{days} day{'s' if days != 1 else ''} left"
 
 
-def make_pages(cache_dir: Path | None = None) -> Environment:
+def make_pages() -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"]),
@@ -389,18 +414,24 @@ def queue_rows(results: Iterable[NoticeOut], names: Mapping[str, str], today: dt
     rows = []
     for result in results:
         taxpayer = result.fields.get("taxpayer_name")
-        name = names.get(result.profile_id or "") or (str(taxpayer.value) if taxpayer and taxpayer.value else "")
-        client = f"{result.profile_id} · {name}" if result.profile_id and name else (result.profile_id or name)
+        name = names.get(result.profile_id or "") or (
+            str(taxpayer.value) if taxpayer and taxpayer.value else ""
+        )
+        client = (
+            f"{result.profile_id} · {name}" if result.profile_id and name else (result.profile_id or name)
+        )
         rows.append(QueueRow(result, client or "unmatched", days_left(result, today)))
     return rows
 
 
-def count_urgent(rows: Iterable[QueueRow]) -> Counts:
+def count_urgent(results: Iterable[NoticeResult | NoticeOut], today: dt.date) -> Counts:
+    """How many notices are overdue, due within DUE_SOON_DAYS, and likely scams (high risk)."""
     overdue = due_soon = scams = 0
-    for row in rows:
-        overdue += row.days_left is not None and row.days_left < 0
-        due_soon += row.days_left is not None and 0 <= row.days_left <= DUE_SOON_DAYS
-        scams += row.result.scam.risk is ScamRisk.HIGH
+    for result in results:
+        days = days_left(result, today)
+        overdue += days is not None and days < 0
+        due_soon += days is not None and 0 <= days <= DUE_SOON_DAYS
+        scams += result.scam.risk is ScamRisk.HIGH
     return Counts(overdue, due_soon, scams)
 
 
@@ -490,8 +521,6 @@ class QueueFilters:
         )  # fmt: skip
 
     def query(self, **changes: object) -> str:
-        from urllib.parse import urlencode
-
         values = {**dataclasses.asdict(self), **changes}
         return urlencode({k: str(v) for k, v in values.items() if v not in (None, 0, "")})
 
@@ -507,9 +536,9 @@ def queue_page(request: Request, user: User, web: Web, api: Api) -> Response:
         limit=PAGE_SIZE + 1, offset=filters.offset,
     )  # fmt: skip
     rows = queue_rows((NoticeOut.from_result(r) for r in found[:PAGE_SIZE]), names, today)
-    everything = queue_rows(map(NoticeOut.from_result, store.list_results(user.tenant, limit=COUNT_LIMIT)), {}, today)
+    everything = store.list_results(user.tenant, limit=COUNT_LIMIT)
     return render(
-        request, "queue.html", user.session, user=user, rows=rows, counts=count_urgent(everything),
+        request, "queue.html", user.session, user=user, rows=rows, counts=count_urgent(everything, today),
         total=len(everything), filters=filters, profiles=profiles,
         next_query=filters.query(offset=filters.offset + PAGE_SIZE) if len(found) > PAGE_SIZE else None,
         previous_query=filters.query(offset=max(0, filters.offset - PAGE_SIZE)) if filters.offset else None,
@@ -527,24 +556,42 @@ def find_notice(api: ApiState, document_id: str, tenant: str) -> NoticeOut:
     return NoticeOut.from_result(result)
 
 
-def load_previews(web: WebState, api: ApiState, document_id: str) -> tuple[PagePreview, ...] | str:
+def find_reviewable(api: ApiState, document_id: str, tenant: str) -> NoticeOut:
+    """The tenant's notice, if it has a result a person can review (a failed one has no values)."""
+    result = find_notice(api, document_id, tenant)
+    if result.status is Status.FAILED:
+        raise PageError(409, "Processing this document failed: there are no values to review.")
+    return result
+
+
+def page_boxes(result: NoticeOut) -> dict[int, list[BBox]]:
+    """The boxes of the fields that have a value, by page: they also tell which way up a scan was read."""
+    boxes: dict[int, list[BBox]] = {}
+    for field in result.fields.values():
+        if field.page is not None and field.bbox is not None and field.value is not None:
+            boxes.setdefault(field.page, []).append(field.bbox)
+    return boxes
+
+
+def load_previews(web: WebState, api: ApiState, result: NoticeOut) -> tuple[PagePreview, ...] | str:
     """The page previews, or why the scan cannot be shown."""
     try:
-        previews = preview_pages(document_id, api.settings.home, web.previews)
+        previews = preview_pages(result.document_id, api.settings.home, web.previews, page_boxes(result))
     except DocumentError as error:
         return f"The kept file cannot be shown: {error.message}"
     return previews if previews is not None else "The original file was not kept, so the scan is not shown."
 
 
 def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str) -> dict[str, Any]:
+    """Everything the notice page shows."""
     result = find_notice(api, document_id, user.tenant)
-    previews = load_previews(web, api, document_id)
+    previews = load_previews(web, api, result)
+    pages = () if isinstance(previews, str) else previews
     profile = api.store.get_profile(result.profile_id, user.tenant) if result.profile_id else None
     return {
-        "user": user, "result": result, "previews": previews if not isinstance(previews, str) else (),
+        "user": user, "result": result, "previews": pages,
         "scan_note": previews if isinstance(previews, str) else None,
-        "boxes": {page.number: field_boxes(result, page.number) for page in previews or ()}
-        if not isinstance(previews, str) else {},
+        "boxes": {page.number: field_boxes(result, page.number) for page in pages},
         "audit": [AuditOut.from_entry(entry) for entry in api.store.audit_log(document_id, user.tenant)],
         "profile": TaxpayerProfile.model_validate(profile) if profile else None,
         "days_left": days_left(result, web.today()), "correctable": CORRECTABLE,
@@ -573,7 +620,8 @@ def page_image(request: Request, document_id: str, number: int, user: User, web:
     if not 1 <= number <= result.pages:
         raise PageError(404, "The notice has no such page.")
     try:
-        preview = preview_page(document_id, number, api.settings.home, web.previews)
+        boxes = page_boxes(result).get(number, [])
+        preview = preview_page(document_id, number, api.settings.home, web.previews, boxes)
     except DocumentError as error:
         raise PageError(404, f"The page cannot be shown: {error.message}") from None
     if preview is None:
@@ -586,8 +634,12 @@ def page_image(request: Request, document_id: str, number: int, user: User, web:
 @router.post("/notices/{document_id}/accept")
 async def accept(request: Request, document_id: str, user: User, api: Api) -> Response:
     await read_form(request, user.session)
-    find_notice(api, document_id, user.tenant)
-    await run_in_threadpool(accept_result, api.store, document_id, actor=user.actor, tenant=user.tenant)
+
+    def work() -> None:
+        find_reviewable(api, document_id, user.tenant)
+        accept_result(api.store, document_id, actor=user.actor, tenant=user.tenant)
+
+    await run_in_threadpool(work)
     return redirect(request, f"/notices/{document_id}?done=accepted")
 
 
@@ -595,29 +647,38 @@ async def accept(request: Request, document_id: str, user: User, api: Api) -> Re
 async def reject(request: Request, document_id: str, user: User, web: Web, api: Api) -> Response:
     form = await read_form(request, user.session)
     reason = text_field(form, "reason", 1000)
-    if not reason:
-        return await run_in_threadpool(_notice_with_error, request, web, api, user, document_id, {}, "Give a reason to reject.")
-    find_notice(api, document_id, user.tenant)
-    await run_in_threadpool(reject_result, api.store, document_id, reason, actor=user.actor, tenant=user.tenant)
-    return redirect(request, f"/notices/{document_id}?done=rejected")
+
+    def work() -> Response:
+        find_reviewable(api, document_id, user.tenant)
+        if not reason:
+            return _notice_with_error(request, web, api, user, document_id, {}, "Give a reason to reject.")
+        reject_result(api.store, document_id, reason, actor=user.actor, tenant=user.tenant)
+        return redirect(request, f"/notices/{document_id}?done=rejected")
+
+    return await run_in_threadpool(work)
 
 
 @router.post("/notices/{document_id}/correct")
 async def correct(request: Request, document_id: str, user: User, web: Web, api: Api) -> Response:
+    """Correct the fields whose text differs from the value shown (only those: the form sends all)."""
     form = await read_form(request, user.session)
-    result = await run_in_threadpool(find_notice, api, document_id, user.tenant)
     typed = {name: text_field(form, name, 200) for name in CORRECTABLE if name in form}
-    changes = {name: text for name, text in typed.items() if text != _shown(result, name)}
-    if not changes:
-        return redirect(request, f"/notices/{document_id}?done=unchanged")
-    try:
-        await run_in_threadpool(
-            correct_result, api.store, document_id, changes, actor=user.actor, catalog=api.context.catalog,
-            as_of=web.today(), min_confidence=api.settings.min_confidence, tenant=user.tenant,
-        )  # fmt: skip
-    except BadCorrection as error:
-        return await run_in_threadpool(_notice_with_error, request, web, api, user, document_id, typed, error.message)
-    return redirect(request, f"/notices/{document_id}?done=corrected")
+
+    def work() -> Response:
+        result = find_reviewable(api, document_id, user.tenant)
+        changes = {name: text for name, text in typed.items() if text != _shown(result, name)}
+        if not changes:
+            return redirect(request, f"/notices/{document_id}?done=unchanged")
+        try:
+            correct_result(
+                api.store, document_id, changes, actor=user.actor, catalog=api.context.catalog,
+                as_of=web.today(), min_confidence=api.settings.min_confidence, tenant=user.tenant,
+            )  # fmt: skip
+        except BadCorrection as error:
+            return _notice_with_error(request, web, api, user, document_id, typed, error.message)
+        return redirect(request, f"/notices/{document_id}?done=corrected")
+
+    return await run_in_threadpool(work)
 
 
 def _shown(result: NoticeOut, name: str) -> str:
@@ -661,7 +722,7 @@ def letter(request: Request, document_id: str, user: User, api: Api) -> Response
 
 def profile_json_from_form(form: FormData, profile_id: str) -> dict[str, Any]:
     """The profile the form describes, as JSON for TaxpayerProfile; returns are edited as a JSON array."""
-    returns_text = text_field(form, "returns", 100_000) if "returns" in form else "[]"
+    returns_text = text_field(form, "returns", 100_000, multiline=True) if "returns" in form else "[]"
     try:
         returns = json.loads(returns_text or "[]", parse_float=Decimal)
     except json.JSONDecodeError as error:
@@ -670,8 +731,13 @@ def profile_json_from_form(form: FormData, profile_id: str) -> dict[str, Any]:
         "id": profile_id,
         "name": text_field(form, "name", 200),
         "spouse_name": text_field(form, "spouse_name", 200) or None,
-        "ssn_last4": text_field(form, "ssn_last4", 4),
-        "address": {part: text_field(form, part, 200) for part in ("street", "city", "state", "zip")},
+        "ssn_last4": text_field(form, "ssn_last4", 200),
+        "address": {
+            "street": text_field(form, "street", 200),
+            "city": text_field(form, "city", 200),
+            "state": text_field(form, "state", 200).upper(),
+            "zip": text_field(form, "zip", 200),
+        },
         "returns": returns,
     }
 
@@ -691,7 +757,7 @@ def profile_form_values(profile: TaxpayerProfile | None, form: FormData | None =
     """What the edit form shows: what was typed (after an error), else the stored profile."""
     names = ("name", "spouse_name", "ssn_last4", "street", "city", "state", "zip", "returns")
     if form is not None:
-        return {name: text_field(form, name, 100_000) for name in names}
+        return {name: text_field(form, name, 100_000, multiline=name == "returns") for name in names}
     if profile is None:
         return dict.fromkeys(names, "")
     data = profile.model_dump(mode="json")
@@ -773,8 +839,6 @@ def load_web_settings() -> WebSettings:
     try:
         return WebSettings()
     except ValidationError as error:
-        from pipeline.errors import ConfigurationError
-
         raise ConfigurationError(f"bad web settings: {describe_errors(error.errors())}") from None
 
 

@@ -10,24 +10,31 @@ the same file); who may see a document is the store's business, not the archive'
 
 ``archived_path(document_id, home) -> Path | None``: the kept file, or None (never archived, or not an id).
 
-``preview_pages(document_id, home, config) -> tuple[PagePreview, ...] | None`` makes (or finds in
+``keep_original(path, result, home) -> Path | None`` is what the ingest paths call after processing: it
+archives the file a result was made from (not for a failed result: there is nothing to review) and logs,
+rather than raises, a copy that cannot be made: the result matters more than its scan.
+
+``preview_pages(document_id, home, config, boxes) -> tuple[PagePreview, ...] | None`` makes (or finds in
 ``home/cache/pages/<document_id>/``) a greyscale PNG about ``config.width`` pixels wide for every page, and
 returns, per page, the PNG and the page's size *in the coordinates of the result's field boxes*: a text-layer
 PDF page at ``render_dpi`` (the size the text layer's boxes were scaled to), an image page as the OCR saw it
 after ``preprocess_page`` (upscaled to 300 dpi when scanned lower, unwarped, turned a quarter, deskewed).
+The OCR stage may turn a page once more (upside down, or back from a quarter turn it doubts), and the result
+does not record that turn: so an image page is turned by 0, 90, 180 or 270 degrees to where its fields'
+``boxes`` (by page number) cover the most ink, when at least 3 boxes clearly agree (``orient_to_boxes``).
 ``preview_page`` does the same for one page. Both return None when the document was never archived and
-raise the ``DocumentError`` that ``pipeline.load`` raises for a file that cannot be read.
-
-Limitation: the OCR stage itself may still turn a page (upside down, or undoing a quarter turn it doubts);
-that turn is not recorded in the result, so the boxes of such a page do not line up with its preview.
+raise the ``DocumentError`` that ``pipeline.load`` raises for a file that cannot be read. The first call
+decides a page's preview; later calls read the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -37,10 +44,17 @@ import regex
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.load import FileType, LoadedDocument, LoadLimits, PageRef, load_document, render_page
-from pipeline.models import OcrPage
+from pipeline.models import BBox, NoticeResult, OcrPage, Status
 from pipeline.preprocess import CleanConfig, preprocess_page
 
-PREVIEW_VERSION = 1  # bump when previews are drawn differently: old cache files are then ignored
+log = logging.getLogger(__name__)
+
+PREVIEW_VERSION = 2  # bump when previews are drawn differently: old cache files are then ignored
+MIN_BOXES_TO_ORIENT = 3
+ORIENT_MARGIN = 1.5  # another turn must put this many times more ink in the boxes than the page as cleaned
+_TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+PageBoxes = Mapping[int, Sequence[BBox]]
+"""The boxes of a result's fields by page number, in the page's box coordinates."""
 _SHA256 = regex.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
 
@@ -85,6 +99,17 @@ def archive_document(path: Path, document_id: str, home: Path) -> Path:
     return target
 
 
+def keep_original(path: Path, result: NoticeResult, home: Path) -> Path | None:
+    """Archive ``path`` under ``result.document_id`` unless the result failed; None when not kept."""
+    if result.status is Status.FAILED or not result.document_id:
+        return None
+    try:
+        return archive_document(path, result.document_id, home)
+    except (OSError, ValueError) as error:
+        log.warning("archive: %s was not kept: %s", result.source, error)
+        return None
+
+
 # ---- page previews ------------------------------------------------------------------------------------
 
 
@@ -113,7 +138,9 @@ def cache_dir(document_id: str, home: Path) -> Path:
     return home / "cache" / "pages" / document_id
 
 
-def preview_pages(document_id: str, home: Path, config: PreviewConfig) -> tuple[PagePreview, ...] | None:
+def preview_pages(
+    document_id: str, home: Path, config: PreviewConfig, boxes: PageBoxes | None = None
+) -> tuple[PagePreview, ...] | None:
     """Every page's preview, made (pages in parallel) and cached on the first call."""
     original = archived_path(document_id, home)
     if original is None:
@@ -125,12 +152,19 @@ def preview_pages(document_id: str, home: Path, config: PreviewConfig) -> tuple[
     loaded = load_document(original, config.limits)
     workers = max(1, min(os.cpu_count() or 1, len(loaded.pages)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pages = tuple(pool.map(lambda page: _make_preview(loaded, page, home, config), loaded.pages))
+        pages = tuple(
+            pool.map(
+                lambda page: _make_preview(loaded, page, home, config, (boxes or {}).get(page.number, ())),
+                loaded.pages,
+            )
+        )
     _write_atomically(manifest, json.dumps([page.model_dump(mode="json") for page in pages]).encode())
     return pages
 
 
-def preview_page(document_id: str, number: int, home: Path, config: PreviewConfig) -> PagePreview | None:
+def preview_page(
+    document_id: str, number: int, home: Path, config: PreviewConfig, boxes: Sequence[BBox] = ()
+) -> PagePreview | None:
     """One page's preview (None when the document was never archived or has no such page)."""
     original = archived_path(document_id, home)
     if original is None:
@@ -141,13 +175,13 @@ def preview_page(document_id: str, number: int, home: Path, config: PreviewConfi
         return PagePreview(number=number, png=png, width=size[0], height=size[1])
     loaded = load_document(original, config.limits)
     page = next((page for page in loaded.pages if page.number == number), None)
-    return None if page is None else _make_preview(loaded, page, home, config)
+    return None if page is None else _make_preview(loaded, page, home, config, boxes)
 
 
 def _make_preview(
-    loaded: LoadedDocument, page: OcrPage | PageRef, home: Path, config: PreviewConfig
+    loaded: LoadedDocument, page: OcrPage | PageRef, home: Path, config: PreviewConfig, boxes: Sequence[BBox]
 ) -> PagePreview:
-    pixels, size = _page_pixels(loaded, page, config)
+    pixels, size = _page_pixels(loaded, page, config, boxes)
     height = max(1, round(pixels.shape[0] * config.width / pixels.shape[1]))
     small = cv2.resize(pixels, (config.width, height), interpolation=cv2.INTER_AREA)
     encoded, png_bytes = cv2.imencode(".png", small, [cv2.IMWRITE_PNG_COMPRESSION, 6])
@@ -160,15 +194,49 @@ def _make_preview(
 
 
 def _page_pixels(
-    loaded: LoadedDocument, page: OcrPage | PageRef, config: PreviewConfig
+    loaded: LoadedDocument, page: OcrPage | PageRef, config: PreviewConfig, boxes: Sequence[BBox]
 ) -> tuple[np.ndarray, tuple[int, int]]:
     """The page's pixels and its size in box coordinates."""
     if isinstance(page, OcrPage):  # a text-layer page: its boxes are at render_dpi; render it the same
         ref = PageRef(number=page.number, path=loaded.path, file_type=FileType.PDF, frame=page.number)
         return render_page(ref, config.limits).pixels, (page.width, page.height)
-    cleaned = preprocess_page(render_page(page, config.limits), config.clean)
-    height, width = cleaned.pixels.shape[:2]
-    return cleaned.pixels, (width, height)
+    pixels = orient_to_boxes(preprocess_page(render_page(page, config.limits), config.clean).pixels, boxes)
+    height, width = pixels.shape[:2]
+    return pixels, (width, height)
+
+
+def orient_to_boxes(pixels: np.ndarray, boxes: Sequence[BBox]) -> np.ndarray:
+    """The page turned clockwise by 0, 90, 180 or 270 degrees, whichever puts the most ink inside the
+    boxes; unturned unless there are ``MIN_BOXES_TO_ORIENT`` boxes and the best turn wins by
+    ``ORIENT_MARGIN`` (a text line's box is ~15% ink; the same box on the wrong turn lands half on blank)."""
+    if len(boxes) < MIN_BOXES_TO_ORIENT:
+        return pixels
+    scale = 0.25
+    ink = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) < 128
+    scores = {
+        degrees: _ink_in_boxes(np.rot90(ink, k=-degrees // 90), boxes, scale) for degrees in (0, *_TURNS)
+    }
+    best = max(scores, key=lambda degrees: scores[degrees])
+    if best == 0 or scores[best] < ORIENT_MARGIN * scores[0]:
+        return pixels
+    return cv2.rotate(pixels, _TURNS[best])
+
+
+def _ink_in_boxes(ink: np.ndarray, boxes: Sequence[BBox], scale: float) -> float:
+    """The mean share of ink pixels inside the boxes; a box mostly off the page counts as empty."""
+    height, width = ink.shape
+    shares = []
+    for x, y, w, h in boxes:
+        left, top, right, bottom = (
+            int(x * scale),
+            int(y * scale),
+            int((x + w) * scale) + 1,
+            int((y + h) * scale) + 1,
+        )
+        inside = ink[max(0, top) : min(height, bottom), max(0, left) : min(width, right)]
+        is_on_page = inside.size >= 0.5 * (right - left) * (bottom - top)
+        shares.append(float(inside.mean()) if is_on_page and inside.size else 0.0)
+    return sum(shares) / len(shares)
 
 
 def _png_path(document_id: str, number: int, home: Path, config: PreviewConfig) -> Path:
