@@ -17,15 +17,8 @@ from pydantic import Field as PydanticField
 
 from extractors.ssn import mask_full_ssns
 from pipeline.models import (
-    BillingLine,
     ErrorInfo,
-    Field,
     NoticeResult,
-    NoticeTypeMatch,
-    ScamCheck,
-    Status,
-    Triage,
-    Validation,
 )
 from pipeline.profiles import TaxpayerProfile
 from pipeline.store import AuditEntry
@@ -62,23 +55,8 @@ class ReadyOut(PublicModel):
 # ---- notices ----------------------------------------------------------------------------------------------
 
 
-class NoticeOut(PublicModel):
-    """One notice's result: the result contract of DESIGN.md."""
-
-    document_id: str
-    source: str
-    status: Status
-    review_reasons: tuple[str, ...] = ()
-    pages: int = 0
-    notice_type: NoticeTypeMatch | None = None
-    fields: dict[str, Field] = PydanticField(default_factory=dict)
-    billing_lines: tuple[BillingLine, ...] = ()
-    profile_id: str | None = None
-    validation: Validation = Validation()
-    triage: Triage = Triage()
-    scam: ScamCheck = ScamCheck()
-    error: ErrorInfo | None = None
-    timings: dict[str, float] = PydanticField(default_factory=dict)
+class NoticeOut(NoticeResult):
+    """One notice's result as the API answers it: the result contract of DESIGN.md, every full SSN masked."""
 
     @classmethod
     def from_result(cls, result: NoticeResult) -> NoticeOut:
