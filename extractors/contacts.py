@@ -21,7 +21,6 @@ _PHONE = regex.compile(
     rf"\s*[:]?\s*{_PHONE_DIGITS}",
     regex.IGNORECASE,
 )
-_ANY_PHONE = regex.compile(rf"(?<![\d-]){_PHONE_DIGITS}")
 _CALLER_ID = regex.compile(
     rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
 )
@@ -37,11 +36,6 @@ def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
     return find_candidates(_PHONE, lines, "contact_label", 0.95, _phone, anchors=("cont", "call", "phone"))
-
-
-def find_all_phones(lines: list[TextLine]) -> list[Candidate]:
-    """Every phone number printed anywhere (the scam check weighs numbers that are not the IRS's)."""
-    return find_candidates(_ANY_PHONE, lines, "any_phone", 0.8, _phone)
 
 
 def _caller_id(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

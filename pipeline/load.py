@@ -36,7 +36,6 @@ from pipeline.textlayer import POINTS_PER_INCH, read_text_layer
 
 Image.MAX_IMAGE_PIXELS = None  # our own pixel limit applies, before decoding
 LETTER_WIDTH_IN = 8.5
-DEFAULT_DPI = 300
 MIN_PAGE_PIXELS = 200  # a quarter of a letter page at 100 dpi
 MIN_EMBEDDED_PPI = 200  # below this, rendering at 300 dpi reads better than upscaling the image
 
