@@ -23,7 +23,7 @@ import pytesseract
 from pipeline.errors import OcrEngineError
 from pipeline.layout import group_words_into_lines
 from pipeline.models import OcrPage, OcrWord, PageImage, PageSource
-from pipeline.preprocess import rotate_page
+from pipeline.preprocess import UPRIGHT_STEP, rotate_page
 
 # One tesseract thread per process: with OpenMP threads on a busy machine tesseract spin-waits (3x slower).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -113,6 +113,8 @@ def _confirm_quarter_turn(page: PageImage, engine: OcrEngine, workdir: Path) -> 
     before the one full OCR pass."""
     if not any(step.startswith("quarter_turn") for step in page.steps):
         return page
+    if any(step.startswith((UPRIGHT_STEP, "upside_down")) for step in page.steps):
+        return page  # the cleaning stage's text-line test already gave a clear verdict
     small = cv2.resize(page.pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     small_path = workdir / f"orientation-{page.number}.pgm"
     if not cv2.imwrite(str(small_path), small):

@@ -1,11 +1,12 @@
 """Clean a page image for OCR with cheap OpenCV steps, recording each step applied.
 
-``preprocess_page(page, config) -> PageImage`` returns a new page: scaled up to ``target_dpi`` when scanned
-lower; flattened when the background is grey or unevenly lit (phone photos); median-filtered when it carries
-salt-and-pepper noise; turned a quarter when its text runs vertically; deskewed (±``max_skew`` degrees) by a
-projection-profile search on a quarter-size copy. Upside-down pages are left to the OCR stage, which can tell
-from the text. Every step costs milliseconds; the expensive ones (non-local-means denoising, full-resolution
-Hough) are deliberately absent. ``rotate_page`` turns a page by a multiple of 90 degrees.
+``preprocess_page(page, config) -> PageImage`` returns a new page: a phone photo's sheet flattened by its
+corners; fax specks dropped; scaled up to ``target_dpi`` when scanned lower; flattened when the background
+is grey or unevenly lit; median-filtered when it carries salt-and-pepper noise; turned a quarter when its
+text runs vertically; deskewed (±``max_skew`` degrees) by a projection-profile search on a quarter-size
+copy; turned over when its text lines carry more ink below the x-height band than above it. The OCR stage
+re-reads what is still not upright. Every step costs milliseconds; the expensive ones (non-local-means
+denoising, full-resolution Hough) are deliberately absent. ``rotate_page`` turns a page by 90° steps.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.models import PageImage
+
+UPSIDE_DOWN_RATIO = 1.5
+UPRIGHT_STEP = "upright"
+MIN_LINES_FOR_VERDICT = 8
+MIN_LINE_ROWS, MAX_LINE_ROWS = 4, 60  # text-line heights at half resolution
 
 
 class CleanConfig(BaseModel):
@@ -34,6 +40,7 @@ def preprocess_page(page: PageImage, config: CleanConfig = CleanConfig()) -> Pag
         _flatten_background,
         _remove_specks,
         _orient_and_deskew,
+        _fix_upside_down,
     ):
         page = step(page, config)
     return page
@@ -187,6 +194,36 @@ def _orient_and_deskew(page: PageImage, config: CleanConfig) -> PageImage:
         borderValue=255,
     )
     return _with(page, turned, f"deskew:{angle:+.2f}")
+
+
+def ascender_ratio(pixels: np.ndarray) -> tuple[float, int]:
+    """(ink below the x-height band / ink above it, text lines measured). Latin text has more ascenders
+    and capitals than descenders: upright pages measure about 0.1-0.4, upside-down ones 3 and more."""
+    mask = _ink_mask(pixels, 0.5)
+    rows = mask.sum(axis=1, dtype=np.int64)
+    is_ink = np.concatenate([[False], rows > max(3, 0.005 * mask.shape[1]), [False]])
+    edges = np.flatnonzero(np.diff(is_ink.astype(np.int8)))
+    above = below = lines = 0
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        line = rows[start:end]
+        if not MIN_LINE_ROWS <= len(line) <= MAX_LINE_ROWS:
+            continue
+        core = np.flatnonzero(line >= 0.5 * line.max())  # the x-height band
+        above += int(line[: core[0]].sum())
+        below += int(line[core[-1] + 1 :].sum())
+        lines += 1
+    return below / max(above, 1), lines
+
+
+def _fix_upside_down(page: PageImage, config: CleanConfig) -> PageImage:
+    """Turn an upside-down page before OCR reads it (a second reading costs 1.8 s, this 5 ms); record a
+    clear verdict so the OCR stage needs no orientation check for a quarter-turned page."""
+    ratio, lines = ascender_ratio(page.pixels)
+    if lines < MIN_LINES_FOR_VERDICT or 1 / UPSIDE_DOWN_RATIO < ratio < UPSIDE_DOWN_RATIO:
+        return page
+    if ratio >= UPSIDE_DOWN_RATIO:
+        return rotate_page(page, 180, f"upside_down:{ratio:.2f}")
+    return _with(page, page.pixels, f"{UPRIGHT_STEP}:{ratio:.2f}")
 
 
 def rotate_page(page: PageImage, degrees: int, reason: str) -> PageImage:

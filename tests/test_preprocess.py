@@ -1,0 +1,54 @@
+"""Cleaning on a synthetic text page: upright, upside down, sideways and skewed pages come out upright."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.models import PageImage
+from pipeline.preprocess import ascender_ratio, estimate_skew, preprocess_page
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+TEXT = "Your balance is due by June 10, 2024; pay the full amount to avoid penalty and interest."
+
+
+@pytest.fixture(scope="module")
+def page() -> Image.Image:
+    image = Image.new("L", (2550, 3300), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    words = TEXT.split()
+    for row in range(40):  # every row different, as on a real page (identical rows make sharp columns)
+        line = " ".join(words[row % len(words) :] + words[: row % len(words)])[: 40 + row % 30]
+        draw.text((150 + 7 * (row % 5), 150 + row * 70), line, font=font, fill=0)
+    return image
+
+
+def _clean(image: Image.Image) -> PageImage:
+    return preprocess_page(PageImage(number=1, dpi=300, pixels=np.asarray(image)))
+
+
+def test_upright_page_gets_a_clear_verdict_and_nothing_else(page: Image.Image) -> None:
+    cleaned = _clean(page)
+    assert [step.split(":")[0] for step in cleaned.steps] == ["upright"]
+    assert ascender_ratio(cleaned.pixels)[0] < 0.67
+
+
+def test_upside_down_page_is_turned_before_ocr(page: Image.Image) -> None:
+    cleaned = _clean(page.rotate(180))
+    assert any(step.startswith("upside_down") for step in cleaned.steps)
+    assert np.array_equal(cleaned.pixels, np.asarray(page))
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_sideways_page_comes_out_upright(page: Image.Image, turn: int) -> None:
+    cleaned = _clean(page.rotate(turn, expand=True))
+    assert cleaned.pixels.shape == (3300, 2550)
+    assert np.array_equal(cleaned.pixels, np.asarray(page))
+
+
+@pytest.mark.parametrize("angle", [-8.0, -1.5, 3.0, 10.0])
+def test_skew_is_estimated_within_a_fifth_of_a_degree(page: Image.Image, angle: float) -> None:
+    turned = np.asarray(page.rotate(angle, fillcolor=255))
+    assert abs(estimate_skew(turned, 12.0) + angle) <= 0.2  # the turn that undoes it
