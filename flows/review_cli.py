@@ -41,12 +41,10 @@ def _find(store: Store, prefix: str) -> NoticeResult:
     """The result whose document id starts with ``prefix`` (at least 6 characters)."""
     if len(prefix) < 6:
         raise typer.BadParameter("give at least 6 characters of the document id", param_hint="ID")
-    found = store.get_result(prefix) if len(prefix) == 64 else None
-    if found is None:
-        matches = [r for r in store.list_results(limit=100_000) if r.document_id.startswith(prefix)]
-        if len(matches) > 1:
-            raise typer.BadParameter(f"{prefix} matches {len(matches)} documents; give more characters")
-        found = matches[0] if matches else None
+    matches = store.document_ids_starting(prefix)
+    if len(matches) > 1:
+        raise typer.BadParameter(f"{prefix} matches several documents; give more characters")
+    found = store.get_result(matches[0]) if matches else None
     if found is None:
         raise DocumentNotFound(f"no notice with id {prefix}")
     return found

@@ -21,8 +21,10 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -237,8 +239,6 @@ def _handle_claims(
     context: PipelineContext,
     store: ResultStore,
 ) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     def handle(claim_dir: Path) -> None:
         try:
             process_claim(claim_dir, folders, context, store, claim_dir in resumed)
@@ -254,7 +254,7 @@ def watch(
     context: PipelineContext,
     store: ResultStore,
     options: WatchOptions = WatchOptions(),
-    stop: object = None,
+    stop: threading.Event | None = None,
 ) -> None:
     """Run until ``stop`` (a threading.Event) is set, or, with ``options.once``, until the inbox is empty."""
     folders = WatchFolders(root)
@@ -268,7 +268,7 @@ def watch(
         waiting = _inbox(folders)
         if options.once and (not waiting or time.monotonic() - started > options.once_timeout_s):
             return
-        if stop is not None and stop.is_set():  # type: ignore[attr-defined]
+        if stop is not None and stop.is_set():
             return
         time.sleep(options.poll_s)
 

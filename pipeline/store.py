@@ -449,6 +449,14 @@ class Store:
         with self._transaction() as session:
             return [NoticeResult.model_validate_json(row) for row in session.scalars(query)]
 
+    def document_ids_starting(self, prefix: str, tenant: str = DEFAULT_TENANT, limit: int = 2) -> list[str]:
+        """Ids of the tenant's documents that start with ``prefix`` (ids abbreviated as git abbreviates)."""
+        query = select(DocumentRow.document_id).where(
+            DocumentRow.tenant == tenant, DocumentRow.document_id.startswith(prefix, autoescape=True)
+        )
+        with self._transaction() as session:
+            return list(session.scalars(query.order_by(DocumentRow.document_id).limit(limit)))
+
     def tenants(self) -> list[str]:
         """Every tenant that has a document, for jobs that sweep all of them."""
         with self._transaction() as session:

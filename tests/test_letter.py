@@ -11,22 +11,13 @@ import pytest
 from pipeline.letter import Stance, draft_letter
 from pipeline.models import Field, NoticeResult, NoticeTypeMatch, ScamCheck, ScamRisk, Status
 from pipeline.profiles import load_profiles
+from tests.notices import CP14_FIELDS
 
 PROFILES = {
     p.id: p for p in load_profiles(Path(__file__).resolve().parents[1] / "fixtures" / "profiles.json")
 }
 SULLIVANS = PROFILES["client-7"]
 
-CP14_FIELDS = {
-    "notice_number": "CP14",
-    "tax_year": 2023,
-    "ssn_last4": "3051",
-    "taxpayer_name": "JENNIFER & MARK SULLIVAN",
-    "address": "1201 PRAIRIE LN, LINCOLN, NE 68510",
-    "amount_due": "5181.72",
-    "notice_date": "2024-05-20",
-    "deadline": "2024-06-10",
-}
 
 SULLIVANS_AGREE_WITH_PLAN = """\
 Jennifer Sullivan

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import pathlib
 import sqlite3
 import threading
 import time
@@ -503,3 +504,19 @@ def test_head_revision_constant_names_the_newest_migration() -> None:
 
     script = ScriptDirectory(str(MIGRATIONS))
     assert script.get_current_head() == HEAD_REVISION
+
+
+def test_document_ids_by_prefix_stay_within_the_tenant(tmp_path: pathlib.Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'prefix.db'}")
+    for document_id, tenant in (
+        ("ab" + "0" * 62, "acme"),
+        ("ab" + "1" * 62, "acme"),
+        ("ab" + "2" * 62, "beta"),
+    ):
+        store.save_result(
+            NoticeResult(document_id=document_id, source="s", status=Status.PROCESSED), tenant=tenant
+        )
+    assert store.document_ids_starting("ab0", "acme") == ["ab" + "0" * 62]
+    assert len(store.document_ids_starting("ab", "acme")) == 2
+    assert store.document_ids_starting("ab2", "acme") == []
+    assert store.document_ids_starting("a%", "acme") == []  # LIKE wildcards are escaped

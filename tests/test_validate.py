@@ -19,22 +19,13 @@ from pipeline.validate import (
     format_money,
     validate_against_profile,
 )
+from tests.notices import CP14_FIELDS
 
 PROFILES = load_profiles(Path(__file__).resolve().parents[1] / "fixtures" / "profiles.json")
 SULLIVANS = next(profile for profile in PROFILES if profile.id == "client-7")
 CATALOG = load_catalog()
 AS_OF = dt.date(2024, 5, 25)
 
-CP14_FIELDS = {
-    "notice_number": "CP14",
-    "tax_year": 2023,
-    "ssn_last4": "3051",
-    "taxpayer_name": "JENNIFER & MARK SULLIVAN",
-    "address": "1201 PRAIRIE LN, LINCOLN, NE 68510",
-    "amount_due": "5181.72",
-    "notice_date": "2024-05-20",
-    "deadline": "2024-06-10",
-}
 CP14_BILLING = (
     BillingLine(label="Amount you owed", amount="5000.00"),
     BillingLine(label="Failure-to-pay penalty", amount="120.00"),
