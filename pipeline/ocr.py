@@ -1,4 +1,4 @@
-"""OCR a cleaned page: the ``OcrEngine`` protocol, the tesseract engine, and ``ocr_page``.
+"""OCR a cleaned page: the ``OcrEngine`` protocol and ``ocr_page``.
 
 ``ocr_page(page, engine, workdir) -> OcrPage`` writes the page once as uncompressed PGM (tesseract reads it
 without decoding cost; PNG would cost seconds on a noisy scan), recognizes words with boxes and
@@ -7,26 +7,21 @@ first checked with the engine's orientation detection. When the words read badly
 asks the engine which way the page is turned and, if it is turned, reads the turned page once more and keeps
 the better reading. Raises ``OcrEngineError`` when the engine fails.
 
-Only this module imports pytesseract. Tests give ``ocr_page`` a fake engine that replays recorded words.
+The tesseract engine is ``pipeline.tesseract``; tests give ``ocr_page`` a fake engine that replays recorded
+words.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import cv2
-import pytesseract
 
 from pipeline.errors import OcrEngineError
 from pipeline.layout import group_words_into_lines
 from pipeline.models import OcrPage, OcrWord, PageImage, PageSource
 from pipeline.preprocess import UPRIGHT_STEP, rotate_page
-
-# One tesseract thread per process: with OpenMP threads on a busy machine tesseract spin-waits (3x slower).
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 GOOD_WORD = 0.7
 MIN_GOOD_WORDS = 25
@@ -44,49 +39,6 @@ class OcrEngine(Protocol):
     def detect_rotation(self, image_path: Path) -> int:
         """Degrees clockwise the page must be turned to be upright (0, 90, 180, 270)."""
         ...
-
-
-class TesseractEngine:
-    name = "tesseract"
-
-    def __init__(self, language: str = "eng", timeout_s: float = 120) -> None:
-        self.language = language
-        self.timeout_s = timeout_s
-
-    def recognize(self, image_path: Path) -> list[OcrWord]:
-        try:
-            data = pytesseract.image_to_data(
-                str(image_path),
-                lang=self.language,
-                config="--psm 3",
-                output_type=pytesseract.Output.DICT,
-                timeout=self.timeout_s,
-            )
-        except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
-            raise OcrEngineError(f"tesseract failed: {exc}") from exc
-        return [
-            OcrWord(
-                text=text.strip(), confidence=max(0.0, float(conf)) / 100, bbox=(left, top, width, height)
-            )
-            for text, conf, left, top, width, height in zip(
-                data["text"],
-                data["conf"],
-                data["left"],
-                data["top"],
-                data["width"],
-                data["height"],
-                strict=True,
-            )
-            if text.strip() and float(conf) >= 0
-        ]
-
-    def detect_rotation(self, image_path: Path) -> int:
-        try:
-            report = pytesseract.image_to_osd(str(image_path), config="--psm 0", timeout=self.timeout_s)
-        except (pytesseract.TesseractError, RuntimeError, OSError):
-            return 0  # too little text to tell: keep the page as it is
-        match = re.search(r"Rotate:\s*(\d+)", report)
-        return int(match.group(1)) if match else 0
 
 
 def _reading_quality(words: list[OcrWord]) -> tuple[int, float]:

@@ -27,11 +27,12 @@ from pipeline.errors import NoticeflowError
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
 from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, ScamRisk, Status
-from pipeline.ocr import OcrEngine, TesseractEngine, ocr_page
+from pipeline.ocr import OcrEngine, ocr_page
 from pipeline.preprocess import preprocess_page
 from pipeline.profiles import TaxpayerProfile, match_profile
 from pipeline.scam import VERIFY_ADVICE, add_full_ssn_signal, check_scam
 from pipeline.settings import Settings
+from pipeline.tesseract import TesseractEngine
 from pipeline.triage import triage
 from pipeline.validate import validate_against_profile
 

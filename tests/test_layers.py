@@ -36,4 +36,4 @@ def test_package_imports_point_down(package: str) -> None:
 
 def test_only_the_engine_module_imports_pytesseract() -> None:
     users = {str(p.relative_to(ROOT)) for p in ROOT.glob("[pef]*/**/*.py") if "pytesseract" in _imports(p)}
-    assert users == {"pipeline/ocr.py"}
+    assert users == {"pipeline/tesseract.py"}

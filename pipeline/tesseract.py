@@ -1,0 +1,179 @@
+"""The tesseract OCR engine: words from long-lived tesseract processes, orientation from pytesseract.
+
+``TesseractEngine().recognize(image_path) -> list[OcrWord]`` hands the path to a tesseract process that
+stays up between pages and reads image paths from its stdin (tesseract's ``stream_filelist``), answering
+each with TSV: words, boxes and confidences from one pass. Starting tesseract and loading its model cost
+about 0.1 s a page, as much as everything else noticeflow does to a page; a process per worker pays it
+once. Each page path is followed by a blank sentinel image, whose TSV page line marks the end of the page's
+output. A process serves one page at a time; concurrent callers get their own (started on demand, kept
+idle in between). A process that fails or times out is killed and replaced, and the page raises
+``OcrEngineError``. ``detect_rotation`` (rare: only pages that read badly) runs ``pytesseract``'s
+orientation check. ``close()`` ends the processes; they also end on their own when this process exits
+(their stdin closes).
+
+Only this module starts tesseract or imports pytesseract.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import select
+import subprocess
+import tempfile
+import time
+import weakref
+from pathlib import Path
+from typing import IO
+
+import pytesseract
+
+from pipeline.errors import OcrEngineError
+from pipeline.models import OcrWord
+
+# One tesseract thread per process: with OpenMP threads on a busy machine tesseract spin-waits (3x slower).
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+SENTINEL_SIDE = 32  # pixels: a blank square tesseract reads in milliseconds
+_TSV_COLUMNS = 12  # level page_num block_num par_num line_num word_num left top width height conf text
+_WORD_LEVEL = "5"
+
+
+class TesseractEngine:
+    name = "tesseract"
+
+    def __init__(self, language: str = "eng", timeout_s: float = 120) -> None:
+        self.language = language
+        self.timeout_s = timeout_s
+        self._scratch = tempfile.TemporaryDirectory(prefix="noticeflow-tesseract-")
+        self._sentinel = Path(self._scratch.name) / "sentinel.pgm"
+        _write_blank_pgm(self._sentinel, SENTINEL_SIDE)
+        self._idle: queue.SimpleQueue[_StreamingTesseract] = queue.SimpleQueue()
+        self._finalizer = weakref.finalize(self, _close_all, self._idle, self._scratch)
+
+    def recognize(self, image_path: Path) -> list[OcrWord]:
+        try:
+            process = self._idle.get_nowait()
+        except queue.Empty:
+            process = _StreamingTesseract(self.language, self._sentinel)
+        try:
+            tsv = process.read_page(image_path, self.timeout_s)
+        except OcrEngineError:
+            process.kill()
+            raise
+        self._idle.put(process)
+        return parse_tsv_words(tsv)
+
+    def detect_rotation(self, image_path: Path) -> int:
+        try:
+            report = pytesseract.image_to_osd(str(image_path), config="--psm 0", timeout=self.timeout_s)
+        except (pytesseract.TesseractError, RuntimeError, OSError):
+            return 0  # too little text to tell: keep the page as it is
+        match = re.search(r"Rotate:\s*(\d+)", report)
+        return int(match.group(1)) if match else 0
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def parse_tsv_words(tsv: str) -> list[OcrWord]:
+    """The words (TSV level 5, confidence ≥ 0, text not blank) of tesseract's TSV output, confidence 0..1."""
+    words = []
+    for row in tsv.splitlines():
+        cells = row.split("\t")
+        if len(cells) != _TSV_COLUMNS or cells[0] != _WORD_LEVEL:
+            continue
+        left, top, width, height = map(int, cells[6:10])
+        confidence, text = float(cells[10]), cells[11].strip()
+        if text and confidence >= 0:
+            words.append(OcrWord(text=text, confidence=confidence / 100, bbox=(left, top, width, height)))
+    return words
+
+
+class _StreamingTesseract:
+    """One tesseract process reading image paths from stdin and writing TSV to stdout, page after page."""
+
+    def __init__(self, language: str, sentinel: Path) -> None:
+        self._sentinel = sentinel
+        self._errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
+        command = ["tesseract", "-", "-", "-l", language, "--psm", "3", "-c", "stream_filelist=true", "tsv"]
+        try:
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors
+            )
+        except OSError as exc:
+            raise OcrEngineError(f"cannot start tesseract: {exc}") from exc
+        self._pages_sent = 0
+        self._pending = b""
+
+    def read_page(self, image_path: Path, timeout_s: float) -> str:
+        """The TSV rows of ``image_path``; raises ``OcrEngineError`` when tesseract stops or times out."""
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(os.fsencode(image_path) + b"\n" + os.fsencode(self._sentinel) + b"\n")
+            self._process.stdin.flush()
+        except OSError as exc:
+            raise OcrEngineError(f"tesseract stopped: {self._last_error() or exc}") from exc
+        self._pages_sent += 2
+        marker = f"\n1\t{self._pages_sent}\t".encode()  # the sentinel's page row
+        output = self._read_until(marker, time.monotonic() + timeout_s)
+        return output.decode("utf-8", errors="replace")
+
+    def _read_until(self, marker: bytes, deadline: float) -> bytes:
+        assert self._process.stdout is not None
+        stdout = self._process.stdout.fileno()
+        while (end := self._complete_end(marker)) is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([stdout], [], [], remaining)[0]:
+                raise OcrEngineError("tesseract timed out")
+            chunk = os.read(stdout, 1 << 16)
+            if not chunk:
+                self._process.wait()
+                raise OcrEngineError(f"tesseract stopped: {self._last_error() or 'no output'}")
+            self._pending += chunk
+        output, self._pending = self._pending[: end[0]], self._pending[end[1] :]
+        return output
+
+    def _complete_end(self, marker: bytes) -> tuple[int, int] | None:
+        """(end of the page's rows, end of the sentinel's row) once the sentinel's whole row is in."""
+        start = self._pending.find(marker)
+        if start < 0:
+            return None
+        line_end = self._pending.find(b"\n", start + len(marker))
+        return None if line_end < 0 else (start + 1, line_end + 1)
+
+    def _last_error(self) -> str:
+        self._errors.seek(0)
+        lines = self._errors.read().decode("utf-8", errors="replace").strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def kill(self) -> None:
+        self._process.kill()
+        self.close()
+
+    def close(self) -> None:
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            with contextlib.suppress(OSError):  # already gone
+                self._process.stdin.close()
+        self._process.wait()
+        self._errors.close()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+def _close_all(
+    idle: queue.SimpleQueue[_StreamingTesseract], scratch: tempfile.TemporaryDirectory[str]
+) -> None:
+    while True:
+        try:
+            idle.get_nowait().close()
+        except queue.Empty:
+            break
+    scratch.cleanup()
+
+
+def _write_blank_pgm(path: Path, side: int) -> None:
+    header = f"P5\n{side} {side}\n255\n".encode()
+    path.write_bytes(header + b"\xff" * (side * side))

@@ -1,0 +1,100 @@
+"""The tesseract engine: long-lived processes read pages from stdin and give the words a one-off run gives."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import cv2
+import pytesseract
+import pytest
+
+from pipeline.errors import OcrEngineError
+from pipeline.tesseract import TesseractEngine, parse_tsv_words
+
+SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
+
+
+def test_tsv_rows_become_words_with_confidence_0_to_1() -> None:
+    tsv = "\n".join(
+        [
+            "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext",
+            "1\t1\t0\t0\t0\t0\t0\t0\t2550\t3300\t-1\t",
+            "4\t1\t1\t1\t1\t0\t240\t200\t800\t40\t-1\t",
+            "5\t1\t1\t1\t1\t1\t240\t200\t300\t40\t96.5\tNotice",
+            "5\t1\t1\t1\t1\t2\t560\t200\t120\t40\t91\tCP14",
+            "5\t1\t1\t1\t1\t3\t700\t200\t10\t40\t95\t ",
+            "5\t1\t1\t1\t1\t4\t720\t200\t10\t40\t-1\tghost",
+        ]
+    )
+    words = parse_tsv_words(tsv)
+    assert [(w.text, w.confidence, w.bbox) for w in words] == [
+        ("Notice", 0.965, (240, 200, 300, 40)),
+        ("CP14", 0.91, (560, 200, 120, 40)),
+    ]
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Two sample pages as the OCR stage writes them: uncompressed greyscale."""
+    folder = tmp_path_factory.mktemp("pages")
+    paths = []
+    for name in ("notice_0021.png", "notice_0008.png"):
+        path = folder / f"{Path(name).stem}.pgm"
+        cv2.imwrite(str(path), cv2.imread(str(SAMPLES / name), cv2.IMREAD_GRAYSCALE))
+        paths.append(path)
+    return paths
+
+
+def _one_off_words(path: Path) -> list[str]:
+    data = pytesseract.image_to_data(str(path), config="--psm 3", output_type=pytesseract.Output.DICT)
+    return [text.strip() for text, conf in zip(data["text"], data["conf"], strict=True)
+            if text.strip() and float(conf) >= 0]  # fmt: skip
+
+
+@pytest.mark.tesseract
+def test_pages_read_by_one_process_give_the_words_of_one_off_runs(pages: list[Path]) -> None:
+    engine = TesseractEngine()
+    try:
+        read = [engine.recognize(path) for path in [*pages, pages[0]]]
+    finally:
+        engine.close()
+    assert [w.text for w in read[0]] == _one_off_words(pages[0])
+    assert [w.text for w in read[1]] == _one_off_words(pages[1])
+    assert read[2] == read[0]  # the same page again, after another: nothing carried over
+
+
+@pytest.mark.tesseract
+def test_concurrent_callers_each_get_their_own_page(pages: list[Path]) -> None:
+    engine = TesseractEngine()
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            read = list(pool.map(engine.recognize, [pages[0], pages[1], pages[1], pages[0]]))
+    finally:
+        engine.close()
+    assert read[0] == read[3] and read[1] == read[2] and read[0] != read[1]
+
+
+@pytest.mark.tesseract
+def test_a_page_tesseract_cannot_read_fails_alone(pages: list[Path], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pgm"
+    broken.write_bytes(b"P5\nnot an image")
+    engine = TesseractEngine()
+    try:
+        with pytest.raises(OcrEngineError, match="tesseract stopped"):
+            engine.recognize(broken)
+        assert [w.text for w in engine.recognize(pages[0])] == _one_off_words(pages[0])
+    finally:
+        engine.close()
+
+
+@pytest.mark.tesseract
+def test_a_page_over_the_time_limit_fails_and_the_next_one_reads(pages: list[Path]) -> None:
+    engine = TesseractEngine(timeout_s=0.05)
+    try:
+        with pytest.raises(OcrEngineError, match="timed out"):
+            engine.recognize(pages[0])
+        engine.timeout_s = 120
+        assert engine.recognize(pages[1])
+    finally:
+        engine.close()
