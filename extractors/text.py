@@ -42,6 +42,7 @@ _DIGIT_CONFUSIONS = str.maketrans(
     }
 )
 MATCH_TIMEOUT_S = 1.0
+_DIGIT = regex.compile(r"\d")
 # Between a label and its value: spaces, a colon, and the specks of a fax or a dirty scan ("Notice  =  CP12").
 LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 
@@ -84,10 +85,12 @@ def search_lines(
     ``anchors`` (lower-case words of the label, several so that OCR damage to one still leaves another).
     Matching releases the GIL, so documents read in parallel threads really run in parallel."""
     for line in lines:
-        if needs_digit and not any(ch.isdigit() for ch in line.text):
+        if needs_digit and _DIGIT.search(line.text) is None:
             continue
-        if anchors and not any(anchor in line.text.lower() for anchor in anchors):
-            continue
+        if anchors:
+            lowered = line.text.lower()
+            if not any(anchor in lowered for anchor in anchors):
+                continue
         for match in pattern.finditer(line.text, timeout=MATCH_TIMEOUT_S, concurrent=True):
             yield line, match
 

@@ -8,6 +8,7 @@ still share a row, while extractors can still tell the columns apart.
 
 from __future__ import annotations
 
+from bisect import insort
 from statistics import median
 
 from pipeline.models import BBox, OcrLine, OcrWord
@@ -16,22 +17,41 @@ COLUMN_GAP = "    "
 
 
 def group_words_into_lines(words: list[OcrWord]) -> tuple[OcrLine, ...]:
-    rows: list[list[OcrWord]] = []
+    rows: list[_Row] = []
     for word in sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3] / 2, w.bbox[0])):
         centre = word.bbox[1] + word.bbox[3] / 2
-        if rows and abs(centre - _row_centre(rows[-1])) <= max(4.0, 0.5 * _row_height(rows[-1])):
-            rows[-1].append(word)
+        if rows and abs(centre - rows[-1].centre()) <= max(4.0, 0.5 * rows[-1].height()):
+            rows[-1].add(word, centre)
         else:
-            rows.append([word])
-    return tuple(_make_line(sorted(row, key=lambda w: w.bbox[0])) for row in rows)
+            rows.append(_Row(word, centre))
+    return tuple(_make_line(sorted(row.words, key=lambda w: w.bbox[0])) for row in rows)
 
 
-def _row_centre(row: list[OcrWord]) -> float:
-    return median(w.bbox[1] + w.bbox[3] / 2 for w in row)
+class _Row:
+    """The words of one row, with their centres and heights kept sorted for the medians."""
+
+    __slots__ = ("words", "_centres", "_heights")
+
+    def __init__(self, word: OcrWord, centre: float) -> None:
+        self.words = [word]
+        self._centres = [centre]
+        self._heights = [float(word.bbox[3])]
+
+    def add(self, word: OcrWord, centre: float) -> None:
+        self.words.append(word)
+        insort(self._centres, centre)
+        insort(self._heights, float(word.bbox[3]))
+
+    def centre(self) -> float:
+        return _median_of_sorted(self._centres)
+
+    def height(self) -> float:
+        return _median_of_sorted(self._heights)
 
 
-def _row_height(row: list[OcrWord]) -> float:
-    return median(w.bbox[3] for w in row)
+def _median_of_sorted(values: list[float]) -> float:
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def _make_line(row: list[OcrWord]) -> OcrLine:

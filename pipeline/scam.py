@@ -416,7 +416,10 @@ def _flag(code: str, detail: str, evidence: Iterable[str] = ()) -> ScamSignal:
 
 def _pattern_detector(rule: PatternSignal) -> Detector:
     def detect(letter: Letter) -> ScamSignal | None:
-        hits = [match.group() for view in letter.views for match in rule.pattern.finditer(view)]
+        # concurrent=True releases the GIL: documents checked in parallel threads really run in parallel
+        hits = [
+            match.group() for view in letter.views for match in rule.pattern.finditer(view, concurrent=True)
+        ]
         return _signal(rule.code, rule.weight, rule.detail, hits) if hits else None
 
     return detect
