@@ -3,21 +3,24 @@
 ``process_document(path, context) -> NoticeResult`` loads the file, reads every page (text layer as is;
 image pages rendered, cleaned and OCR'd in parallel, one tesseract per worker), masks full SSNs, then
 ``analyze_document`` classifies, extracts, matches the taxpayer profile, validates, checks for scams and
-triages. ``process_batch`` overlaps documents so both cores stay busy. A ``DocumentError`` or
-``InfrastructureError`` becomes a ``failed`` result with the error's code; nothing is raised for a bad
-document. Prefect flows and the API call these same functions.
+triages. ``process_batch`` overlaps documents so every core stays busy (in forked processes, from the CLI).
+A ``DocumentError`` or ``InfrastructureError`` becomes a ``failed`` result with the error's code; nothing is
+raised for a bad document. Prefect flows and the API call these same functions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import multiprocessing.synchronize
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from extractors.ssn import count_full_ssns, mask_full_ssns
@@ -36,6 +39,9 @@ from pipeline.tesseract import TesseractEngine
 from pipeline.triage import triage
 from pipeline.validate import validate_against_profile
 
+# Page slots: ``threading``'s semaphore within one process, ``multiprocessing``'s across forked ones.
+PageSlots = threading.Semaphore | multiprocessing.synchronize.Semaphore
+
 
 @dataclass(frozen=True)
 class PipelineContext:
@@ -48,7 +54,7 @@ class PipelineContext:
     profiles: tuple[TaxpayerProfile, ...]
     # At most one page per core is rendered, cleaned and OCR'd at a time, however documents and pages are
     # spread over threads: more tesseracts than cores only makes each slower.
-    page_slots: threading.Semaphore
+    page_slots: PageSlots
 
     @classmethod
     def default(
@@ -199,6 +205,41 @@ def process_document(path: Path, context: PipelineContext, source: str | None = 
 
 
 def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[NoticeResult]:
-    """Results in input order; documents overlap so both cores stay busy on single-page scans."""
-    with ThreadPoolExecutor(max_workers=context.settings.workers) as pool:
-        yield from pool.map(lambda path: process_document(path, context), paths)
+    """Start every document now; the iterator gives the results in input order as they are read.
+
+    From a process with no other thread (the CLI), documents run in ``workers`` forked processes: reading
+    text layers, cleaning pages, extracting and scam-checking are Python work that one process's GIL would
+    run one at a time. The forked processes inherit the imported code and ``context``, and share one
+    cross-process page semaphore, so there are still at most ``workers`` pages in OCR at once, and one
+    long document still spreads its pages over every core. Elsewhere (threads already running, where a
+    fork would copy locks held by them; or no ``fork``), documents run in threads instead."""
+    paths = list(paths)
+    workers = max(1, min(context.settings.workers, len(paths)))
+    if workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        threads = ThreadPoolExecutor(max_workers=workers)
+        return _drain(threads, threads.map(lambda path: process_document(path, context), paths))
+    global _forked_context
+    fork = multiprocessing.get_context("fork")
+    _forked_context = replace(context, page_slots=fork.BoundedSemaphore(context.settings.workers))
+    sys.stdout.flush()  # a forked process flushes what it inherited when it ends: nothing may be pending
+    sys.stderr.flush()
+    try:
+        processes = ProcessPoolExecutor(max_workers=workers, mp_context=fork)
+        return _drain(processes, processes.map(_process_in_forked_worker, paths))  # all forked here
+    finally:
+        _forked_context = None
+
+
+_forked_context: PipelineContext | None = None  # what forked batch workers inherit (set only while forking)
+
+
+def _process_in_forked_worker(path: Path) -> NoticeResult:
+    assert _forked_context is not None, "runs only in a process forked by process_batch"
+    return process_document(path, _forked_context)
+
+
+def _drain(pool: Executor, results: Iterator[NoticeResult]) -> Iterator[NoticeResult]:
+    try:
+        yield from results
+    finally:  # a reader that stops early (an error while storing) leaves no document running behind it
+        pool.shutdown(cancel_futures=True)

@@ -4,12 +4,12 @@
 stays up between pages and reads image paths from its stdin (tesseract's ``stream_filelist``), answering
 each with TSV: words, boxes and confidences from one pass. Starting tesseract and loading its model cost
 about 0.1 s a page, as much as everything else noticeflow does to a page; a process per worker pays it
-once. Each page path is followed by a blank sentinel image, whose TSV page line marks the end of the page's
-output. A process serves one page at a time; concurrent callers get their own (started on demand, kept
-idle in between). A process that fails or times out is killed and replaced, and the page raises
-``OcrEngineError``. ``detect_rotation`` (rare: only pages that read badly) runs ``pytesseract``'s
-orientation check. ``close()`` ends the processes; they also end on their own when this process exits
-(their stdin closes).
+once. Each page path is followed by a blank sentinel image written beside it, whose TSV page line marks
+the end of the page's output. A process serves one page at a time; concurrent callers get their own
+(started on demand, kept idle in between). A process that fails or times out is killed and replaced, and
+the page raises ``OcrEngineError``. ``detect_rotation`` (rare: only pages that read badly) runs
+``pytesseract``'s orientation check. ``close()`` ends the processes; they also end on their own when this
+process exits (their stdin closes).
 
 Only this module starts tesseract or imports pytesseract.
 """
@@ -47,17 +47,14 @@ class TesseractEngine:
     def __init__(self, language: str = "eng", timeout_s: float = 120) -> None:
         self.language = language
         self.timeout_s = timeout_s
-        self._scratch = tempfile.TemporaryDirectory(prefix="noticeflow-tesseract-")
-        self._sentinel = Path(self._scratch.name) / "sentinel.pgm"
-        _write_blank_pgm(self._sentinel, SENTINEL_SIDE)
         self._idle: queue.SimpleQueue[_StreamingTesseract] = queue.SimpleQueue()
-        self._finalizer = weakref.finalize(self, _close_all, self._idle, self._scratch)
+        self._finalizer = weakref.finalize(self, _close_all, self._idle)
 
     def recognize(self, image_path: Path) -> list[OcrWord]:
         try:
             process = self._idle.get_nowait()
         except queue.Empty:
-            process = _StreamingTesseract(self.language, self._sentinel)
+            process = _StreamingTesseract(self.language)
         try:
             tsv = process.read_page(image_path, self.timeout_s)
         except OcrEngineError:
@@ -86,7 +83,9 @@ def parse_tsv_words(tsv: str) -> list[OcrWord]:
         if len(cells) != _TSV_COLUMNS or cells[0] != _WORD_LEVEL:
             continue
         left, top, width, height = map(int, cells[6:10])
-        confidence, text = float(cells[10]), cells[11].strip()
+        # Whole percent, truncated, as pytesseract gives it: the recorded OCR of the goldens and every
+        # tie between candidates were measured that way.
+        confidence, text = int(float(cells[10])), cells[11].strip()
         if text and confidence >= 0:
             words.append(OcrWord(text=text, confidence=confidence / 100, bbox=(left, top, width, height)))
     return words
@@ -95,8 +94,7 @@ def parse_tsv_words(tsv: str) -> list[OcrWord]:
 class _StreamingTesseract:
     """One tesseract process reading image paths from stdin and writing TSV to stdout, page after page."""
 
-    def __init__(self, language: str, sentinel: Path) -> None:
-        self._sentinel = sentinel
+    def __init__(self, language: str) -> None:
         self._errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
         command = ["tesseract", "-", "-", "-l", language, "--psm", "3", "-c", "stream_filelist=true", "tsv"]
         try:
@@ -111,8 +109,10 @@ class _StreamingTesseract:
     def read_page(self, image_path: Path, timeout_s: float) -> str:
         """The TSV rows of ``image_path``; raises ``OcrEngineError`` when tesseract stops or times out."""
         assert self._process.stdin is not None
+        sentinel = image_path.with_name(f"{image_path.name}.end.pgm")
+        _write_blank_pgm(sentinel, SENTINEL_SIDE)
         try:
-            self._process.stdin.write(os.fsencode(image_path) + b"\n" + os.fsencode(self._sentinel) + b"\n")
+            self._process.stdin.write(os.fsencode(image_path) + b"\n" + os.fsencode(sentinel) + b"\n")
             self._process.stdin.flush()
         except OSError as exc:
             raise OcrEngineError(f"tesseract stopped: {self._last_error() or exc}") from exc
@@ -163,15 +163,12 @@ class _StreamingTesseract:
             self._process.stdout.close()
 
 
-def _close_all(
-    idle: queue.SimpleQueue[_StreamingTesseract], scratch: tempfile.TemporaryDirectory[str]
-) -> None:
+def _close_all(idle: queue.SimpleQueue[_StreamingTesseract]) -> None:
     while True:
         try:
             idle.get_nowait().close()
         except queue.Empty:
             break
-    scratch.cleanup()
 
 
 def _write_blank_pgm(path: Path, side: int) -> None:

@@ -10,6 +10,7 @@ import pytesseract
 import pytest
 
 from pipeline.errors import OcrEngineError
+from pipeline.models import OcrWord
 from pipeline.tesseract import TesseractEngine, parse_tsv_words
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
@@ -29,7 +30,7 @@ def test_tsv_rows_become_words_with_confidence_0_to_1() -> None:
     )
     words = parse_tsv_words(tsv)
     assert [(w.text, w.confidence, w.bbox) for w in words] == [
-        ("Notice", 0.965, (240, 200, 300, 40)),
+        ("Notice", 0.96, (240, 200, 300, 40)),
         ("CP14", 0.91, (560, 200, 120, 40)),
     ]
 
@@ -46,10 +47,18 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return paths
 
 
-def _one_off_words(path: Path) -> list[str]:
+def _one_off_words(path: Path) -> list[tuple[str, float, tuple[int, int, int, int]]]:
+    """(text, confidence, box) of every word pytesseract reads from ``path`` in a tesseract run of its own."""
     data = pytesseract.image_to_data(str(path), config="--psm 3", output_type=pytesseract.Output.DICT)
-    return [text.strip() for text, conf in zip(data["text"], data["conf"], strict=True)
+    columns = ("text", "conf", "left", "top", "width", "height")
+    rows = zip(*(data[column] for column in columns), strict=True)
+    return [(text.strip(), float(conf) / 100, (left, top, width, height))
+            for text, conf, left, top, width, height in rows
             if text.strip() and float(conf) >= 0]  # fmt: skip
+
+
+def _read(words: list[OcrWord]) -> list[tuple[str, float, tuple[int, int, int, int]]]:
+    return [(word.text, word.confidence, word.bbox) for word in words]
 
 
 @pytest.mark.tesseract
@@ -59,8 +68,8 @@ def test_pages_read_by_one_process_give_the_words_of_one_off_runs(pages: list[Pa
         read = [engine.recognize(path) for path in [*pages, pages[0]]]
     finally:
         engine.close()
-    assert [w.text for w in read[0]] == _one_off_words(pages[0])
-    assert [w.text for w in read[1]] == _one_off_words(pages[1])
+    assert _read(read[0]) == _one_off_words(pages[0])
+    assert _read(read[1]) == _one_off_words(pages[1])
     assert read[2] == read[0]  # the same page again, after another: nothing carried over
 
 
@@ -83,7 +92,7 @@ def test_a_page_tesseract_cannot_read_fails_alone(pages: list[Path], tmp_path: P
     try:
         with pytest.raises(OcrEngineError, match="tesseract stopped"):
             engine.recognize(broken)
-        assert [w.text for w in engine.recognize(pages[0])] == _one_off_words(pages[0])
+        assert _read(engine.recognize(pages[0])) == _one_off_words(pages[0])
     finally:
         engine.close()
 

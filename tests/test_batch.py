@@ -1,0 +1,135 @@
+"""``process_batch``: results in input order; documents in forked processes when the caller has no other
+thread (in threads otherwise); never more pages in OCR at once than page slots, across those processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from pipeline.catalog import load_catalog
+from pipeline.models import OcrWord
+from pipeline.process import PipelineContext, process_batch
+from pipeline.settings import Settings
+
+ROOT = Path(__file__).parent.parent
+BORN_DIGITAL = ROOT / "fixtures" / "samples" / "notice_0006.pdf"
+TRUNCATED = ROOT / "fixtures" / "faults" / "truncated.pdf"
+READING_S = 0.2
+
+
+class LoggingEngine:
+    """Reads every page as the same words, slowly, appending "pid start end" per reading to a shared log."""
+
+    name = "logging-fake"
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+
+    def recognize(self, image_path: Path) -> list[OcrWord]:
+        start = time.monotonic()
+        time.sleep(READING_S)
+        with self.log.open("a") as handle:
+            handle.write(f"{os.getpid()} {start} {time.monotonic()}\n")
+        return [OcrWord(text=f"word{i}", confidence=0.95, bbox=(40 * i, 50, 30, 20)) for i in range(30)]
+
+    def detect_rotation(self, image_path: Path) -> int:
+        return 0
+
+
+def _readings(log: Path) -> list[list[float]]:
+    rows = (row.split() for row in log.read_text().splitlines())
+    return [[int(pid), float(start), float(end)] for pid, start, end in rows]
+
+
+def _most_at_once(readings: list[list[float]]) -> int:
+    events = sorted([(start, 1) for _, start, _ in readings] + [(end, -1) for _, _, end in readings])
+    running = most = 0
+    for _, step in events:
+        running += step
+        most = max(most, running)
+    return most
+
+
+def make_batch(folder: Path) -> list[Path]:
+    """Six one-page scans between a born-digital notice and a truncated PDF."""
+    scans = []
+    for index in range(6):
+        page = np.full((1100, 850), 255, np.uint8)
+        cv2.putText(page, f"scan {index}", (100, 200), cv2.FONT_HERSHEY_SIMPLEX, 2, 0, 4)
+        scans.append(folder / f"scan-{index}.png")
+        cv2.imwrite(str(scans[-1]), page)
+    return [BORN_DIGITAL, *scans, TRUNCATED]
+
+
+def batch_summary(folder: Path) -> dict[str, Any]:
+    """Run the batch in ``folder`` with an engine that logs there; what came out, and who read the pages."""
+    log = folder / "readings.log"
+    context = PipelineContext(
+        settings=Settings(workers=2),
+        engine=LoggingEngine(log),
+        catalog=load_catalog(),
+        as_of=dt.date(2026, 11, 28),
+        profiles=(),
+        page_slots=threading.BoundedSemaphore(2),
+    )
+    results = list(process_batch(make_batch(folder), context))
+    return {
+        "caller": os.getpid(),
+        "results": [
+            [
+                Path(r.source).name,
+                r.status.value,
+                r.error.code if r.error else None,
+                {name: field.value for name, field in r.fields.items()},
+            ]
+            for r in results
+        ],  # fmt: skip
+        "readings": _readings(log),
+    }
+
+
+def test_a_single_threaded_caller_runs_documents_in_forked_processes_sharing_the_page_slots(
+    tmp_path: Path,
+) -> None:
+    # In a fresh interpreter: pytest itself may be running threads, and then the batch rightly uses threads.
+    code = "import json, sys, pathlib; from tests.test_batch import batch_summary as run\n"
+    code += "print(json.dumps(run(pathlib.Path(sys.argv[1]))))"
+    command = [sys.executable, "-c", code, str(tmp_path)]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    names = [row[0] for row in summary["results"]]
+    assert names == [path.name for path in make_batch(tmp_path)]  # input order
+    assert summary["results"][0][1] != "failed" and summary["results"][-1][1:3] == ["failed", "corrupt_file"]
+    readings = summary["readings"]
+    assert len(readings) == 6
+    assert summary["caller"] not in {pid for pid, _, _ in readings}  # read in forked processes
+    assert _most_at_once(readings) == 2  # both slots used, never more, across processes
+
+    (tmp_path / "threaded").mkdir()
+    threaded = _with_another_thread_running(lambda: batch_summary(tmp_path / "threaded"))
+    assert {pid for pid, _, _ in threaded["readings"]} == {os.getpid()}  # read in this process
+    assert _most_at_once(threaded["readings"]) <= 2
+    assert threaded["results"] == summary["results"]
+
+
+def _with_another_thread_running(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        return work()
+    finally:
+        stop.set()
+        other.join()
