@@ -118,7 +118,8 @@ def main() -> int:
         # After every notice date the generator prints, so "notice date in the future" never fires.
         context = PipelineContext.default(dt.date(2027, 6, 1), settings)
         start = time.perf_counter()
-        results = list(process_batch([corpus / truth["source"] for truth in truths], context))
+        with process_batch([corpus / truth["source"] for truth in truths], context) as batch:
+            results = list(batch)
         seconds = time.perf_counter() - start
         if args.show_reasons:
             _print_reasons(results, truths)

@@ -14,6 +14,7 @@ Errors become exit codes here, in ``main``, and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
 import sys
@@ -113,18 +114,19 @@ def _run_in_process(documents: list[Path], context: PipelineContext) -> Iterator
     from pipeline.archive import keep_original
     from pipeline.process import process_batch
 
-    store = open_configured_store(context.settings)
-    for profile in context.profiles:  # kept, so letters and reviews find the profile a notice matched
-        store.put_profile(profile.model_dump(mode="json"))
-    for path, result in zip(documents, process_batch(documents, context), strict=True):
-        keep_original(path, result, context.settings.home)  # the review page shows the scan
-        if not result.document_id:  # unreadable file: nothing to key it by
-            yield result
-            continue
-        start = time.perf_counter()
-        stored = store.save_result(result, actor="cli")
-        timings = {**stored.timings, "store": round(time.perf_counter() - start, 4)}
-        yield stored.model_copy(update={"timings": timings})
+    with process_batch(documents, context) as results:  # pages are being read while the store opens
+        store = open_configured_store(context.settings)
+        for profile in context.profiles:  # kept, so letters and reviews find the profile a notice matched
+            store.put_profile(profile.model_dump(mode="json"))
+        for path, result in zip(documents, results, strict=True):
+            keep_original(path, result, context.settings.home)  # the review page shows the scan
+            if not result.document_id:  # unreadable file: nothing to key it by
+                yield result
+                continue
+            start = time.perf_counter()
+            stored = store.save_result(result, actor="cli")
+            timings = {**stored.timings, "store": round(time.perf_counter() - start, 4)}
+            yield stored.model_copy(update={"timings": timings})
 
 
 def _run_as_flows(
@@ -141,6 +143,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
+    register_commands(sys.argv[1:])
     try:
         code = app(standalone_mode=False)
     except typer.Abort:
@@ -154,11 +157,29 @@ def main() -> None:
     sys.exit(code or 0)
 
 
-# The other commands register themselves on ``app`` when imported.
-import flows.deploy  # noqa: E402, F401
-import flows.pool  # noqa: E402, F401
-import flows.review_cli  # noqa: E402, F401
-import flows.serve_cli  # noqa: E402, F401
+# The other commands register themselves on ``app`` when their module is imported. Only the module a call
+# needs is imported (all of them for help), so ``ingest`` starts reading pages without loading FastAPI, the
+# review and scheduling code, or the store before it needs it.
+_COMMAND_MODULES = {
+    "review": "flows.review_cli",
+    "letter": "flows.review_cli",
+    "profiles": "flows.review_cli",
+    "watch": "flows.review_cli",
+    "deploy": "flows.deploy",
+    "pool": "flows.pool",
+    "serve": "flows.serve_cli",
+}
+
+
+def register_commands(argv: list[str]) -> None:
+    """Import the command modules that ``argv`` (the arguments after the program name) may call."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command == "ingest":
+        return
+    wanted = [_COMMAND_MODULES[command]] if command in _COMMAND_MODULES else _COMMAND_MODULES.values()
+    for module in sorted(set(wanted)):
+        importlib.import_module(module)
+
 
 if __name__ == "__main__":
     main()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import TYPE_CHECKING
 
 import typer
 
 from pipeline.settings import Settings
-from pipeline.store import Store, open_store
+
+if TYPE_CHECKING:
+    from pipeline.store import Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn IRS notices into checked records.")
 
@@ -29,6 +32,8 @@ def parse_as_of(value: str | None) -> dt.date:
 
 
 def open_configured_store(settings: Settings) -> Store:
+    from pipeline.store import open_store  # SQLAlchemy loads when a command first needs the store
+
     settings.home.mkdir(parents=True, exist_ok=True)
     return open_store(settings.database_url)
 

@@ -204,8 +204,10 @@ def process_document(path: Path, context: PipelineContext, source: str | None = 
         return failed_result(path, source, error, timings)
 
 
-def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[NoticeResult]:
-    """Start every document now; the iterator gives the results in input order as they are read.
+@contextmanager
+def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[Iterator[NoticeResult]]:
+    """Start every document on entry; the iterator gives the results in input order as it is read. On exit
+    documents not yet started are cancelled (a reader that stops early leaves nothing running behind it).
 
     From a process with no other thread (the CLI), documents run in ``workers`` forked processes: reading
     text layers, cleaning pages, extracting and scam-checking are Python work that one process's GIL would
@@ -215,9 +217,21 @@ def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[N
     fork would copy locks held by them; or no ``fork``), documents run in threads instead."""
     paths = list(paths)
     workers = max(1, min(context.settings.workers, len(paths)))
+    pool: Executor
     if workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        threads = ThreadPoolExecutor(max_workers=workers)
-        return _drain(threads, threads.map(lambda path: process_document(path, context), paths))
+        pool = ThreadPoolExecutor(max_workers=workers)
+        results = pool.map(lambda path: process_document(path, context), paths)
+    else:
+        pool, results = _start_forked(paths, context, workers)
+    try:
+        yield results
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _start_forked(
+    paths: list[Path], context: PipelineContext, workers: int
+) -> tuple[Executor, Iterator[NoticeResult]]:
     global _forked_context
     fork = multiprocessing.get_context("fork")
     _forked_context = replace(context, page_slots=fork.BoundedSemaphore(context.settings.workers))
@@ -225,7 +239,7 @@ def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[N
     sys.stderr.flush()
     try:
         processes = ProcessPoolExecutor(max_workers=workers, mp_context=fork)
-        return _drain(processes, processes.map(_process_in_forked_worker, paths))  # all forked here
+        return processes, processes.map(_process_in_forked_worker, paths)  # every process is forked here
     finally:
         _forked_context = None
 
@@ -236,10 +250,3 @@ _forked_context: PipelineContext | None = None  # what forked batch workers inhe
 def _process_in_forked_worker(path: Path) -> NoticeResult:
     assert _forked_context is not None, "runs only in a process forked by process_batch"
     return process_document(path, _forked_context)
-
-
-def _drain(pool: Executor, results: Iterator[NoticeResult]) -> Iterator[NoticeResult]:
-    try:
-        yield from results
-    finally:  # a reader that stops early (an error while storing) leaves no document running behind it
-        pool.shutdown(cancel_futures=True)

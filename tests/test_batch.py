@@ -83,7 +83,8 @@ def batch_summary(folder: Path) -> dict[str, Any]:
         profiles=(),
         page_slots=threading.BoundedSemaphore(2),
     )
-    results = list(process_batch(make_batch(folder), context))
+    with process_batch(make_batch(folder), context) as batch:
+        results = list(batch)
     return {
         "caller": os.getpid(),
         "results": [

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import flows.cli  # noqa: F401 - registers every command on the app
+from flows.cli import register_commands
 from flows.commands import app
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 
 
 def _command_names() -> list[str]:
+    register_commands([])  # as for ``noticeflow --help``: every command
     names = [command.name or command.callback.__name__ for command in app.registered_commands]  # type: ignore[union-attr]
     for group in app.registered_groups:
         sub = group.typer_instance
