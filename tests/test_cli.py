@@ -87,3 +87,30 @@ def test_same_bytes_again_are_a_duplicate_of_the_stored_result(home: Path) -> No
     assert again["status"] == "duplicate" and again["document_id"] == first["document_id"]
     assert again["fields"] == first["fields"]
     assert (home / "noticeflow.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param(["ingest", "a.pdf"], set(), id="ingest-loads-no-other-command"),
+        pytest.param(["review", "list"], {"flows.review_cli"}, id="review"),
+        pytest.param(
+            ["--help"], {"flows.review_cli", "flows.deploy", "flows.pool", "flows.serve_cli"}, id="help"
+        ),
+    ],
+)
+def test_only_the_called_commands_module_is_imported(argv: list[str], expected: set[str]) -> None:
+    """``ingest`` starts reading pages before FastAPI, the review code or SQLAlchemy are loaded."""
+    probe = (
+        "import json, sys, flows.cli; flows.cli.register_commands(json.loads(sys.argv[1])); "
+        "watched = ('flows.', 'sqlalchemy', 'fastapi'); "
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(watched))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(argv)], capture_output=True, text=True, cwd=ROOT
+    )
+    loaded = set(json.loads(done.stdout))
+    always = {"flows.cli", "flows.commands"}
+    assert {m for m in loaded if m.startswith("flows.")} - always == expected
+    if not expected:
+        assert not any(m.startswith(("sqlalchemy", "fastapi")) for m in loaded)
