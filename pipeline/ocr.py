@@ -1,8 +1,9 @@
 """OCR a cleaned page: the ``OcrEngine`` protocol and ``ocr_page``.
 
-``ocr_page(page, engine, workdir) -> OcrPage`` writes the page once as uncompressed PGM (tesseract reads it
-without decoding cost; PNG would cost seconds on a noisy scan), recognizes words with boxes and
-confidences in one engine call, and groups them into rows. A page the cleaning stage turned a quarter is
+``ocr_page(page, engine, workdir, ocr_dpi) -> OcrPage`` writes the page once as uncompressed PGM (tesseract
+reads it without decoding cost; PNG would cost seconds on a noisy scan), scaled down to ``ocr_dpi`` when it
+has more (boxes come back in the page's own pixels), recognizes words with boxes and confidences in one
+engine call, and groups them into rows. A page the cleaning stage turned a quarter is
 first checked with the engine's orientation detection. When the words read badly (low confidence), it
 asks the engine which way the page is turned and, if it is turned, reads the turned page once more and keeps
 the better reading. Raises ``OcrEngineError`` when the engine fails.
@@ -20,9 +21,10 @@ import cv2
 
 from pipeline.errors import OcrEngineError
 from pipeline.layout import group_words_into_lines
-from pipeline.models import OcrPage, OcrWord, PageImage, PageSource
-from pipeline.preprocess import UPRIGHT_STEP, rotate_page
+from pipeline.models import BBox, OcrPage, OcrWord, PageImage, PageSource
+from pipeline.preprocess import UPRIGHT_STEP, UPSCALE_STEP, rotate_page
 
+OCR_DPI = 240  # pages cleaned at more are read from a copy scaled down to this (see _recognize)
 GOOD_WORD = 0.7
 MIN_GOOD_WORDS = 25
 MIN_MEAN_CONFIDENCE = 0.6
@@ -52,11 +54,29 @@ def _reads_well(words: list[OcrWord]) -> bool:
     return good >= MIN_GOOD_WORDS and mean >= MIN_MEAN_CONFIDENCE
 
 
-def _recognize(page: PageImage, engine: OcrEngine, workdir: Path) -> tuple[Path, list[OcrWord]]:
+def _recognize(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int) -> tuple[Path, list[OcrWord]]:
+    """The page's words, boxes in the page's pixels. A page above ``ocr_dpi`` is read from a copy scaled
+    down to it, unless cleaning scaled it up (a fax, a low-resolution scan) to be read at that size.
+    Tesseract scales every text line to one height before recognizing it, so pixels beyond ``ocr_dpi``
+    cost layout-analysis time (a tenth of a page's OCR at 300 against 240 dpi) and read no field better
+    (benchmarks/accuracy.py, same corpora at both)."""
+    upscaled = any(step.startswith(UPSCALE_STEP) for step in page.steps)
+    scale = 1.0 if upscaled else min(1.0, ocr_dpi / page.dpi)
+    pixels = page.pixels
+    if scale < 1:
+        pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     image_path = workdir / f"page-{page.number}.pgm"
-    if not cv2.imwrite(str(image_path), page.pixels):
+    if not cv2.imwrite(str(image_path), pixels):
         raise OcrEngineError(f"cannot write page image to {workdir}")
-    return image_path, engine.recognize(image_path)
+    words = engine.recognize(image_path)
+    if scale < 1:
+        words = [word.model_copy(update={"bbox": _unscaled(word.bbox, scale)}) for word in words]
+    return image_path, words
+
+
+def _unscaled(box: BBox, scale: float) -> BBox:
+    x, y, width, height = (round(value / scale) for value in box)
+    return (x, y, width, height)
 
 
 def _confirm_quarter_turn(page: PageImage, engine: OcrEngine, workdir: Path) -> PageImage:
@@ -75,14 +95,14 @@ def _confirm_quarter_turn(page: PageImage, engine: OcrEngine, workdir: Path) -> 
     return rotate_page(page, rotation, "orientation") if rotation else page
 
 
-def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path) -> OcrPage:
+def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = OCR_DPI) -> OcrPage:
     page = _confirm_quarter_turn(page, engine, workdir)
-    image_path, words = _recognize(page, engine, workdir)
+    image_path, words = _recognize(page, engine, workdir, ocr_dpi)
     if not _reads_well(words):
         rotation = engine.detect_rotation(image_path)
         if rotation:
             turned = rotate_page(page, rotation, "orientation")
-            _, turned_words = _recognize(turned, engine, workdir)
+            _, turned_words = _recognize(turned, engine, workdir, ocr_dpi)
             if _reading_quality(turned_words) > _reading_quality(words):
                 page, words = turned, turned_words
     height, width = page.pixels.shape[:2]

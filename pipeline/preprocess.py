@@ -19,6 +19,7 @@ from pipeline.models import PageImage
 
 UPSIDE_DOWN_RATIO = 1.5
 UPRIGHT_STEP = "upright"
+UPSCALE_STEP = "upscale"
 MIN_LINES_FOR_VERDICT = 8
 MIN_LINE_ROWS, MAX_LINE_ROWS = 4, 60  # text-line heights at half resolution
 COARSE_SCALE, FINE_SCALE = 0.125, 0.25  # of the page, for the skew searches
@@ -114,7 +115,7 @@ def _upscale(page: PageImage, config: CleanConfig) -> PageImage:
         return page
     factor = config.target_dpi / page.dpi
     pixels = cv2.resize(page.pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    return _with(page, pixels, f"upscale:{page.dpi}->{config.target_dpi}dpi", config.target_dpi)
+    return _with(page, pixels, f"{UPSCALE_STEP}:{page.dpi}->{config.target_dpi}dpi", config.target_dpi)
 
 
 def _background(pixels: np.ndarray) -> np.ndarray:

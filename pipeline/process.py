@@ -89,7 +89,7 @@ def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[Oc
         with _timed(timings, "clean"):
             image = preprocess_page(image, context.settings.clean_config)
         with _timed(timings, "ocr"):
-            page = ocr_page(image, context.engine, workdir)
+            page = ocr_page(image, context.engine, workdir, context.settings.ocr_dpi)
     return page, timings
 
 

@@ -10,6 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.load import LoadLimits
+from pipeline.ocr import OCR_DPI
 from pipeline.preprocess import CleanConfig
 
 
@@ -20,6 +21,7 @@ class Settings(BaseSettings):
     max_pages: int = Field(50, ge=1)
     max_pixels: int = Field(80_000_000, ge=1_000_000)
     render_dpi: int = Field(300, ge=100, le=600)
+    ocr_dpi: int = Field(OCR_DPI, ge=150, le=600)  # pages above it are OCR'd from a copy scaled down to it
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     min_confidence: float = Field(0.7, ge=0, le=1)
     db_url: str | None = None  # NOTICEFLOW_DB_URL, e.g. postgresql+psycopg://user:pw@host/db
