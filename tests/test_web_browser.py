@@ -254,10 +254,16 @@ def test_a_scanned_page_is_shown_with_its_boxes(page: Page, artifacts: Path) -> 
     page.locator("tbody tr", has_text="notice_0021.png").get_by_role("link", name="CP504").click()
     wait_for_images(page)
     assert_boxes_lie_on_the_scan(page)
-    amount = page.locator('rect.box[data-field="amount_due"]').first.bounding_box()
-    image = page.locator(".page-frame img").first.bounding_box()
+    rect = page.locator('rect.box[data-field="amount_due"]').first
+    amount, image = rect.bounding_box(), page.locator(".page-frame img").first.bounding_box()
     assert amount is not None and image is not None
-    assert amount["y"] > image["y"] + image["height"] / 2  # read from the payment stub, low on the page
+    # Drawn where the amount was read: its place on the screen is its place on the page (SVG viewBox in
+    # page pixels), whichever line of the notice it was read from.
+    view_box, rect_y = page.locator("svg.boxes").first.get_attribute("viewBox"), rect.get_attribute("y")
+    assert view_box is not None and rect_y is not None
+    on_page = float(rect_y) / float(view_box.split()[3])
+    assert abs((amount["y"] - image["y"]) / image["height"] - on_page) < 0.01
+    assert 0.2 < on_page < 0.95  # below the header, on the page
     page.locator(".page-frame").first.screenshot(path=artifacts / "4-scanned-page.png")
 
 
