@@ -74,6 +74,10 @@ class OcrEngineError(InfrastructureError):
     code = "ocr_failed"
 
 
+class WorkerStopped(InfrastructureError):
+    code = "worker_stopped"
+
+
 class StoreUnavailable(InfrastructureError):
     code = "store_unavailable"
 

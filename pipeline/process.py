@@ -18,7 +18,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,7 +27,7 @@ from pathlib import Path
 from extractors.ssn import count_full_ssns, mask_full_ssns
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.decide import failed_check_reasons, review_reasons
-from pipeline.errors import NoticeflowError
+from pipeline.errors import NoticeflowError, WorkerStopped
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
 from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, ScamRisk, Status
@@ -239,9 +240,21 @@ def _start_forked(
     sys.stderr.flush()
     try:
         processes = ProcessPoolExecutor(max_workers=workers, mp_context=fork)
-        return processes, processes.map(_process_in_forked_worker, paths)  # every process is forked here
+        futures = [processes.submit(_process_in_forked_worker, path) for path in paths]  # all forked here
     finally:
         _forked_context = None
+    return processes, _results_in_order(paths, futures)
+
+
+def _results_in_order(paths: list[Path], futures: list[Future[NoticeResult]]) -> Iterator[NoticeResult]:
+    """Each document's result; when a worker process dies (killed, out of memory, a crash in a native
+    library), every document it left unfinished gets a ``worker_stopped`` failed result, never silence."""
+    for path, future in zip(paths, futures, strict=True):
+        try:
+            yield future.result()
+        except BrokenProcessPool:
+            stopped = WorkerStopped("the process reading this document stopped (killed or crashed)")
+            yield failed_result(path, str(path), stopped, {})
 
 
 _forked_context: PipelineContext | None = None  # what forked batch workers inherit (set only while forking)

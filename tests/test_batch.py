@@ -29,14 +29,18 @@ READING_S = 0.2
 
 
 class LoggingEngine:
-    """Reads every page as the same words, slowly, appending "pid start end" per reading to a shared log."""
+    """Reads every page as the same words, slowly, appending "pid start end" per reading to a shared log;
+    with ``crash_on_dark``, dies as a crashing native library would on a mostly dark page."""
 
     name = "logging-fake"
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, crash_on_dark: bool = False) -> None:
         self.log = log
+        self.crash_on_dark = crash_on_dark
 
     def recognize(self, image_path: Path) -> list[OcrWord]:
+        if self.crash_on_dark and cv2.imread(str(image_path), cv2.IMREAD_GRAYSCALE).mean() < 160:
+            os._exit(70)
         start = time.monotonic()
         time.sleep(READING_S)
         with self.log.open("a") as handle:
@@ -62,22 +66,25 @@ def _most_at_once(readings: list[list[float]]) -> int:
 
 
 def make_batch(folder: Path) -> list[Path]:
-    """Six one-page scans between a born-digital notice and a truncated PDF."""
+    """Six one-page scans between a born-digital notice and a truncated PDF; the fourth is mostly dark."""
     scans = []
     for index in range(6):
         page = np.full((1100, 850), 255, np.uint8)
+        if index == 3:
+            page[300:1000, 50:800] = 0
         cv2.putText(page, f"scan {index}", (100, 200), cv2.FONT_HERSHEY_SIMPLEX, 2, 0, 4)
         scans.append(folder / f"scan-{index}.png")
         cv2.imwrite(str(scans[-1]), page)
     return [BORN_DIGITAL, *scans, TRUNCATED]
 
 
-def batch_summary(folder: Path) -> dict[str, Any]:
+def batch_summary(folder: Path, crash_on_dark: bool = False) -> dict[str, Any]:
     """Run the batch in ``folder`` with an engine that logs there; what came out, and who read the pages."""
     log = folder / "readings.log"
+    log.touch()
     context = PipelineContext(
         settings=Settings(workers=2),
-        engine=LoggingEngine(log),
+        engine=LoggingEngine(log, crash_on_dark),
         catalog=load_catalog(),
         as_of=dt.date(2026, 11, 28),
         profiles=(),
@@ -103,13 +110,7 @@ def batch_summary(folder: Path) -> dict[str, Any]:
 def test_a_single_threaded_caller_runs_documents_in_forked_processes_sharing_the_page_slots(
     tmp_path: Path,
 ) -> None:
-    # In a fresh interpreter: pytest itself may be running threads, and then the batch rightly uses threads.
-    code = "import json, sys, pathlib; from tests.test_batch import batch_summary as run\n"
-    code += "print(json.dumps(run(pathlib.Path(sys.argv[1]))))"
-    command = [sys.executable, "-c", code, str(tmp_path)]
-    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    summary = json.loads(run.stdout)
+    summary = _summary_from_a_fresh_interpreter(tmp_path)
     names = [row[0] for row in summary["results"]]
     assert names == [path.name for path in make_batch(tmp_path)]  # input order
     assert summary["results"][0][1] != "failed" and summary["results"][-1][1:3] == ["failed", "corrupt_file"]
@@ -123,6 +124,32 @@ def test_a_single_threaded_caller_runs_documents_in_forked_processes_sharing_the
     assert {pid for pid, _, _ in threaded["readings"]} == {os.getpid()}  # read in this process
     assert _most_at_once(threaded["readings"]) <= 2
     assert threaded["results"] == summary["results"]
+
+
+def test_a_worker_that_dies_leaves_a_failed_result_for_each_document_left_unfinished(
+    tmp_path: Path,
+) -> None:
+    summary = _summary_from_a_fresh_interpreter(tmp_path, crash_on_dark=True)
+    results = summary["results"]
+    assert [row[0] for row in results] == [path.name for path in make_batch(tmp_path)]
+    assert results[4][1:3] == ["failed", "worker_stopped"]  # the page that kills its worker
+    assert results[0][1] != "failed"  # finished before the crash: kept
+    assert {tuple(row[1:3]) for row in results[1:-1]} <= {
+        ("failed", "worker_stopped"),
+        ("needs_review", None),
+    }
+
+
+def _summary_from_a_fresh_interpreter(folder: Path, crash_on_dark: bool = False) -> dict[str, Any]:
+    """``batch_summary`` in a new interpreter: pytest itself may be running threads, and then the batch
+    rightly runs in threads, not forked processes."""
+    code = "import json, sys, pathlib; from tests.test_batch import batch_summary as run\n"
+    code += "print(json.dumps(run(pathlib.Path(sys.argv[1]), json.loads(sys.argv[2]))))"
+    command = [sys.executable, "-c", code, str(folder), json.dumps(crash_on_dark)]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    summary: dict[str, Any] = json.loads(run.stdout)
+    return summary
 
 
 def _with_another_thread_running(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
