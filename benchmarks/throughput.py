@@ -10,7 +10,8 @@ one 20-page scanned PDF; 500 born-digital PDFs for memory), then for each prints
 - field accuracy of the ingest results against the generator's truth, so a speed-up that costs accuracy
   shows at once;
 - the cold single-document CLI call against tesseract on the same page, and Prefect's overhead
-  (``--orchestrate`` against in-process on the same born-digital documents: start-up and per task).
+  (``--orchestrate`` against in-process on the same born-digital documents, 2 and 10 of them: start-up and
+  per task).
 """
 
 from __future__ import annotations
@@ -185,11 +186,23 @@ def run_born_digital(count: int, seed: int, scratch: Path) -> None:
     documents = [corpus / t["source"] for t in truths]
     wall, peak, results = ingest(documents, scratch / "home-text")
     report("born-digital PDFs", documents, results, wall, peak, {t["source"]: t for t in truths})
-    flow_wall, _, flow_results = ingest(documents[:10], scratch / "home-flow", "--orchestrate")
-    plain_wall, _, _ = ingest(documents[:10], scratch / "home-plain")
-    tasks = sum(3 + r["pages"] for r in flow_results)  # load, analyze, store, and a task per page read
-    print(f"  Prefect overhead on 10 documents: {flow_wall:.1f} s as flows vs {plain_wall:.1f} s in-process: "
-          f"{flow_wall - plain_wall:.1f} s (start-up and {tasks} tasks)")  # fmt: skip
+    run_prefect_overhead(documents, scratch)
+
+
+def run_prefect_overhead(documents: list[Path], scratch: Path) -> None:
+    """``--orchestrate`` against in-process on 2 and on 10 documents, each in a fresh home: what the larger
+    batch costs more is the per-task cost (a document's flow run and its tasks); the rest is start-up."""
+    extra: dict[int, tuple[float, int]] = {}
+    for size in (2, 10):
+        flow_wall, _, flow_results = ingest(documents[:size], scratch / f"home-flow-{size}", "--orchestrate")
+        plain_wall, _, _ = ingest(documents[:size], scratch / f"home-plain-{size}")
+        tasks = sum(3 + r["pages"] for r in flow_results)  # load, analyze, store, and a task per page read
+        extra[size] = (flow_wall - plain_wall, tasks)
+        print(f"  {size} documents as Prefect flows: {flow_wall:.1f} s against {plain_wall:.1f} s in-process "
+              f"({tasks} tasks)")  # fmt: skip
+    per_task = (extra[10][0] - extra[2][0]) / (extra[10][1] - extra[2][1])
+    print(f"  Prefect's own cost: start-up {extra[2][0] - per_task * extra[2][1]:.1f} s, then "
+          f"{1000 * per_task:.0f} ms a task")  # fmt: skip
 
 
 def run_memory(seed: int, scratch: Path) -> None:

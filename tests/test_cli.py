@@ -114,3 +114,16 @@ def test_only_the_called_commands_module_is_imported(argv: list[str], expected: 
     assert {m for m in loaded if m.startswith("flows.")} - always == expected
     if not expected:
         assert not any(m.startswith(("sqlalchemy", "fastapi")) for m in loaded)
+
+
+def test_orchestrated_ingest_runs_as_prefect_flows_with_the_same_result() -> None:
+    """``--orchestrate`` (Prefect's temporary server, no heartbeats) gives what in-process gives."""
+    flows = run(str(SAMPLE), "--json", "--as-of", "2026-11-28", "--orchestrate")
+    assert flows.returncode == 0, flows.stderr
+    orchestrated = json.loads(flows.stdout)
+    assert "Finished in state Completed()" in flows.stderr  # Prefect's own log of the flow runs
+    plain = json.loads(run(str(SAMPLE), "--json", "--as-of", "2026-11-28").stdout)
+    assert plain["status"] == "duplicate"  # the flow stored it
+    assert {k: v["value"] for k, v in plain["fields"].items()} == {
+        k: v["value"] for k, v in orchestrated["fields"].items()
+    }
