@@ -22,8 +22,6 @@ import hashlib
 import ipaddress
 import os
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +36,10 @@ from urllib.parse import urlsplit
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import running_server  # noqa: E402
+
 SAMPLES = [ROOT / "fixtures" / "samples" / f"notice_{n}.pdf" for n in ("0006", "0011", "0017", "0022")]
 SERVE = "import flows.serve_cli; from flows.cli import main; main()"
 
@@ -141,43 +143,15 @@ def verify(client: httpx.Client, outcomes: list[Outcome]) -> list[str]:
     return problems + ([f"{len(wrong_created)} created != 1"] if wrong_created else [])
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def local_server(key: str) -> Iterator[str]:
     """``noticeflow serve`` on a free loopback port with a fresh home; its URL."""
     with tempfile.TemporaryDirectory(prefix="noticeflow-load-") as home:
-        port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("NOTICEFLOW_")}
         env |= {"NOTICEFLOW_HOME": home, "NOTICEFLOW_API_KEYS": f"load:{key}"}
-        log = Path(home) / "server.log"
-        with log.open("wb") as output:
-            command = [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)]
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_up(url, process, log)
+        command = [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", "{port}"]
+        with running_server(command, env, Path(home) / "server.log") as url:
             yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    sys.exit(f"the server did not come up in {timeout_s} s")
 
 
 def is_loopback_url(url: str) -> bool:

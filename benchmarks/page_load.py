@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,7 @@ from pipeline.process import PipelineContext, process_document  # noqa: E402
 from pipeline.profiles import load_profiles  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.store import open_store  # noqa: E402
+from tests.servers import running_server  # noqa: E402
 
 SAMPLES = ROOT / "fixtures" / "samples"
 BORN_DIGITAL = ("notice_0006.pdf", "notice_0011.pdf", "notice_0022.pdf")  # 1 + 1 + 2 pages
@@ -75,26 +75,12 @@ def make_notice(home: Path, parts: tuple[str, ...]) -> str:
 
 
 @contextmanager
-def running_server(home: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def page_server(home: Path) -> Iterator[str]:
     env = {**os.environ, "NOTICEFLOW_HOME": str(home), "NOTICEFLOW_API_KEYS": f"bench:{KEY}"}
     env.pop("NOTICEFLOW_DB_URL", None)
-    command = [sys.executable, "-m", "uvicorn", "--factory", "flows.web:create_web_app", "--port", str(port)]
-    server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    command = [sys.executable, "-m", "uvicorn", "--factory", "flows.web:create_web_app", "--port", "{port}"]
+    with running_server([*command, "--log-level", "warning"], env, home / "server.log") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def sign_in(client: httpx.Client) -> None:
@@ -184,7 +170,7 @@ def main() -> None:
         document_id = make_notice(home, SCANNED if args.scanned else BORN_DIGITAL)
         kind = "scanned" if args.scanned else "born-digital (text layer)"
         print(f"4-page {kind} notice {document_id[:12]}…, {os.cpu_count()} CPUs")
-        with running_server(home) as url:
+        with page_server(home) as url:
             measure(url, home, document_id, args)
 
 

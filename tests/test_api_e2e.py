@@ -4,7 +4,6 @@ two tenants' keys), driven over real HTTP with httpx. Born-digital samples only:
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.servers import free_port, running_server
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "fixtures" / "samples" / "notice_0006.pdf"  # born-digital CP90: fast, no OCR
@@ -23,58 +24,18 @@ LIMIT = 1 << 20
 SERVE = "import flows.serve_cli; from flows.cli import main; main()"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(home: Path, port: int, keys: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTICEFLOW_")}
-    env |= {
-        "NOTICEFLOW_HOME": str(home),
-        "NOTICEFLOW_API_KEYS": keys,
-        "NOTICEFLOW_MAX_UPLOAD_BYTES": str(LIMIT),
-    }
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"the server did not come up in {timeout_s} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("home")
-    port, log = free_port(), home / "server.log"
-    process = start_server(home, port, f"acme:{ACME_KEY},beta:{BETA_KEY}", log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process, log)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTICEFLOW_")}
+    env |= {
+        "NOTICEFLOW_HOME": str(home),
+        "NOTICEFLOW_API_KEYS": f"acme:{ACME_KEY},beta:{BETA_KEY}",
+        "NOTICEFLOW_MAX_UPLOAD_BYTES": str(LIMIT),
+    }
+    command = [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", "{port}"]
+    with running_server(command, env, home / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ from pipeline.load import hash_file
 from pipeline.models import NoticeResult, Status
 from pipeline.settings import Settings
 from pipeline.store import open_store
+from tests.servers import free_port
 
 pytestmark = pytest.mark.scale_out
 
@@ -54,12 +54,6 @@ NOTICEFLOW = [sys.executable, "-c", "import flows.pool, flows.cli; flows.cli.mai
 
 
 # ---- processes --------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -160,7 +154,7 @@ class Cluster:
 
 @pytest.fixture
 def cluster(tmp_path: Path, store_url: str) -> Iterator[Cluster]:
-    port = _free_port()
+    port = free_port()
     api, pool_name = f"http://127.0.0.1:{port}/api", "noticeflow-test"
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NOTICEFLOW_"))}
     prefect = {**clean, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}

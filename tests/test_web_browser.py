@@ -17,15 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from pipeline.archive import keep_original
@@ -33,6 +30,7 @@ from pipeline.process import PipelineContext, process_document
 from pipeline.profiles import load_profiles
 from pipeline.settings import Settings
 from pipeline.store import open_store
+from tests.servers import running_server
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "fixtures" / "samples"
@@ -83,32 +81,11 @@ def seed_home(home: Path) -> None:
         store.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_up(base_url: str, server: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not answer /healthz in time")
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require_browser()
     home = tmp_path_factory.mktemp("browser") / "home"
     seed_home(home)
-    port = free_port()
     env = {
         **os.environ,
         "NOTICEFLOW_HOME": str(home),
@@ -117,22 +94,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "NOTICEFLOW_SESSION_SECRET": "browser-test-secret-0123456789abcdef",
     }
     env.pop("NOTICEFLOW_DB_URL", None)  # the SQLite store in this home, whatever the caller's shell says
-    log = (home / "server.log").open("wb")
-    command = [sys.executable, "-m", "uvicorn", "--factory", "flows.web:create_web_app"]
-    server = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, server)
+    command = [sys.executable, "-m", "uvicorn", "--factory", "flows.web:create_web_app", "--port", "{port}"]
+    with running_server(command, env, home / "server.log") as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
