@@ -22,11 +22,12 @@ key); the session cookie (HttpOnly, SameSite=Strict, Secure when the request is 
 session: an HMAC-SHA256 over its JSON with ``NOTICEFLOW_SESSION_SECRET`` (at least 32 characters; without
 it a random per-process secret, so sessions end at a restart and several workers need the variable). The
 session names its key by an HMAC of the key's digest, never the key: removing a key from the configuration
-ends its sessions. Sessions last ``NOTICEFLOW_SESSION_HOURS`` (12). Every POST form carries the session's
-CSRF token in a hidden field, checked in constant time; the login form too, with a session that has no key
-yet. Without API keys, loopback clients are the "default" tenant with no login, as in the API. Another
-tenant's notice, page image or profile is a 404. Pages are sent with a strict Content-Security-Policy (no
-inline script or style) and ``Cache-Control: no-store``.
+ends its sessions. Sessions last ``NOTICEFLOW_SESSION_HOURS`` (12). After 5 failed sign-ins within 15
+minutes an address gets 429 with ``Retry-After`` until the oldest leaves the window (``flows.throttle``).
+Every POST form carries the session's CSRF token in a hidden field, checked in constant time; the login
+form too, with a session that has no key yet. Without API keys, loopback clients are the "default" tenant
+with no login, as in the API. Another tenant's notice, page image or profile is a 404. Pages are sent with a
+strict Content-Security-Policy (no inline script or style) and ``Cache-Control: no-store``.
 
 ``NOTICEFLOW_AS_OF`` (YYYY-MM-DD) fixes "today" for days left and corrections (demos and tests); by default
 it is the server's date. Days left are counted from today, while the stored priority is the one the last
@@ -42,6 +43,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -64,6 +66,7 @@ from starlette.datastructures import FormData
 from extractors.ssn import mask_full_ssns
 from flows.api import ApiKey, ApiState, create_app, describe_errors, is_loopback
 from flows.api_models import AuditOut, NoticeOut
+from flows.throttle import SignInThrottle
 from pipeline.archive import PagePreview, PreviewConfig, preview_page, preview_pages
 from pipeline.errors import BadCorrection, ConfigurationError, DocumentError
 from pipeline.letter import Stance, draft_letter
@@ -109,8 +112,9 @@ SECURITY_HEADERS = {
 
 
 class WebSettings(BaseSettings):
-    """``NOTICEFLOW_SESSION_SECRET``, ``NOTICEFLOW_SESSION_HOURS``, ``NOTICEFLOW_AS_OF``, and the preview
-    width in pixels (``NOTICEFLOW_PREVIEW_WIDTH``)."""
+    """``NOTICEFLOW_SESSION_SECRET``, ``NOTICEFLOW_SESSION_HOURS``, ``NOTICEFLOW_AS_OF``, the preview
+    width in pixels (``NOTICEFLOW_PREVIEW_WIDTH``), and the failed sign-ins an address may make within a
+    window before it must wait (``NOTICEFLOW_SIGN_IN_ATTEMPTS``, ``NOTICEFLOW_SIGN_IN_WINDOW_MINUTES``)."""
 
     model_config = SettingsConfigDict(env_prefix="NOTICEFLOW_", frozen=True)
 
@@ -118,6 +122,8 @@ class WebSettings(BaseSettings):
     session_hours: float = PydanticField(12, gt=0, le=24 * 30)
     as_of: dt.date | None = None
     preview_width: int = PydanticField(1100, ge=400, le=2550)
+    sign_in_attempts: int = PydanticField(5, ge=1, le=1000)  # failed sign-ins per address in the window
+    sign_in_window_minutes: float = PydanticField(15, gt=0, le=24 * 60)
 
 
 # ---- sessions ---------------------------------------------------------------------------------------------
@@ -204,6 +210,7 @@ class WebState:
     signer: SessionSigner
     pages: Environment
     previews: PreviewConfig
+    sign_ins: SignInThrottle
 
     def today(self) -> dt.date:
         return self.settings.as_of or dt.date.today()
@@ -473,11 +480,20 @@ async def login(request: Request, web: Web, api: Api) -> Response:
         message = "Your session expired before you signed in. Please try again."
         return render(request, "login.html", web.signer.new(), 400, next="/", error=message)
     form = await read_form(request, session)
-    key = match_api_key(api.keys, text_field(form, "api_key", 1000))
     next_path = safe_next(text_field(form, "next"))
+    address = request.client.host if request.client else "?"
+    if wait_s := web.sign_ins.wait_s(address):
+        minutes = math.ceil(wait_s / 60)
+        error = f"Too many failed sign-ins from your address. Try again in {minutes} minute(s)."
+        refused = render(request, "login.html", session, 429, next=next_path, error=error)
+        refused.headers["Retry-After"] = str(math.ceil(wait_s))
+        return refused
+    key = match_api_key(api.keys, text_field(form, "api_key", 1000))
     if key is None:
-        log.info("web login refused from %s", request.client.host if request.client else "?")
+        web.sign_ins.failed(address)
+        log.info("web login refused from %s", address)
         return render(request, "login.html", session, 403, next=next_path, error="That API key is not valid.")
+    web.sign_ins.succeeded(address)
     reviewer = text_field(form, "reviewer", 100) or None
     return redirect(request, next_path, web.signer.new(web.signer.key_id(key), reviewer))
 
@@ -851,7 +867,9 @@ def make_web_state(settings: WebSettings, api: ApiState) -> WebState:
     previews = PreviewConfig(
         limits=api.settings.load_limits, clean=api.settings.clean_config, width=settings.preview_width
     )
-    return WebState(settings, SessionSigner(secret, settings.session_hours * 3600), make_pages(), previews)
+    sign_ins = SignInThrottle(settings.sign_in_attempts, settings.sign_in_window_minutes * 60)
+    signer = SessionSigner(secret, settings.session_hours * 3600)
+    return WebState(settings, signer, make_pages(), previews, sign_ins)
 
 
 def mount_web(app: FastAPI, settings: WebSettings | None = None) -> None:

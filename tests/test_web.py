@@ -700,3 +700,14 @@ def test_the_api_app_serves_the_pages_and_keeps_uploaded_files(tmp_path: Path) -
         image = client.get(f"/notices/{uploaded.json()['document_id']}/pages/1.png")
         assert image.status_code == 200 and image.headers["content-type"] == "image/png"
     store.close()
+
+
+def test_an_address_that_keeps_guessing_keys_must_wait(client: TestClient) -> None:
+    for _ in range(5):
+        assert log_in(client, key="not-a-key-0123456789abcdef").status_code == 403
+    refused = log_in(client)  # even the right key, until the window has passed
+    assert refused.status_code == 429 and "Too many failed sign-ins" in refused.text
+    assert 0 < int(refused.headers["retry-after"]) <= 15 * 60
+    assert client.get("/").status_code == 303  # no session was given
+    with TestClient(client.app, client=("127.0.0.2", 50000), follow_redirects=False) as other:
+        assert log_in(other).status_code == 303  # another address is not affected
