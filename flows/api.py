@@ -25,8 +25,10 @@ id of another tenant's is a 404. Responses never carry a full SSN; raw OCR text 
 
 Uploads stream into a temp file with a random name (the client's file name is only the result's ``source``)
 and are refused with 413 as soon as they pass ``NOTICEFLOW_MAX_UPLOAD_BYTES``; the type is sniffed from the
-content (415). Processing runs on an in-process thread pool (``wait=false`` work is lost on restart; Prefect
-work-pool submission is not wired here).
+content (415). Processing runs on an in-process thread pool. A ``wait=false`` upload is first moved to the
+spool under the home (``flows.spool``) and removed only once its result is stored; a server that starts
+finds what an earlier one accepted and did not finish, and processes it. Prefect work-pool submission is
+not wired here.
 
 Errors: every error is ``{"error": {"code", "message"}}``. ``HTTP_STATUS`` is the one table from exception
 class to status; a failed pipeline result becomes the exception its code names, so the same table applies.
@@ -82,6 +84,7 @@ from flows.api_models import (
     ReadyOut,
     ReviewIn,
 )
+from flows.spool import SpoolEntry, spool_upload, spooled
 from pipeline.archive import keep_original
 from pipeline.errors import (
     BadCorrection,
@@ -322,8 +325,11 @@ class Upload:
     size: int
     document_id: str  # sha256 of the bytes, as the pipeline computes it
     profile_id: str | None
+    spool_description: Path | None = None  # set once a 202 was promised (flows.spool)
 
     def discard(self) -> None:
+        if self.spool_description is not None:
+            self.spool_description.unlink(missing_ok=True)
         self.path.unlink(missing_ok=True)
 
 
@@ -457,13 +463,45 @@ class Jobs:
 
 
 def ingest_upload(store: Store, upload: Upload, tenant: str, context: PipelineContext) -> NoticeResult:
-    """Process the upload and store its result (a failed one too: the next upload replaces it)."""
+    """Process the upload and store its result (a failed one too: the next upload replaces it); its bytes
+    (and spool entry) are removed after, so a process killed before storing leaves the entry to resume."""
     try:
         result = process_document(upload.path, context, source=upload.source)
         keep_original(upload.path, result, context.settings.home)
+        return store.save_result(result, tenant=tenant, actor="api", file_size=upload.size)
     finally:
         upload.discard()
-    return store.save_result(result, tenant=tenant, actor="api", file_size=upload.size)
+
+
+def spool_for_later(upload: Upload, tenant: str, as_of: dt.date, home: Path) -> Upload:
+    """The upload moved to the spool (flows.spool), so a restart before its result is stored finishes it."""
+    entry = SpoolEntry(tenant=tenant, document_id=upload.document_id, source=upload.source, size=upload.size,
+                       profile_id=upload.profile_id, as_of=as_of)  # fmt: skip
+    data, description = spool_upload(upload.path, entry, home)
+    return dataclasses.replace(upload, path=data, spool_description=description)
+
+
+def resume_spooled(state: ApiState) -> None:
+    """Submit again what an earlier server process answered 202 for and did not finish storing."""
+    for entry, data, description in spooled(state.settings.home):
+        upload = Upload(data, entry.source, entry.size, entry.document_id, entry.profile_id, description)
+        known = state.store.get_result(entry.document_id, entry.tenant)
+        if known is not None and known.status is not Status.FAILED:
+            upload.discard()  # stored just before that process ended
+            continue
+        try:
+            context = pipeline_context(state, entry.tenant, entry.profile_id, entry.as_of)
+        except UnknownProfile:  # deleted since: match against all the tenant's profiles instead
+            context = pipeline_context(state, entry.tenant, None, entry.as_of)
+        work = functools.partial(ingest_upload, state.store, upload, entry.tenant, context)
+        try:
+            _, started = state.jobs.submit((entry.tenant, entry.document_id), work)
+        except Busy:
+            log.warning("spool: more to resume than NOTICEFLOW_MAX_PENDING; the rest waits for a restart")
+            return
+        if not started:
+            upload.discard()
+        log.info("resumed spooled upload %s for tenant %s", entry.document_id[:12], entry.tenant)
 
 
 # ---- dependencies -----------------------------------------------------------------------------------------
@@ -651,6 +689,8 @@ async def upload_notice(
         known = await run_in_threadpool(state.store.get_result, upload.document_id, tenant)
         if known is not None and known.status is not Status.FAILED:
             return answer_with(known, response, is_duplicate=True)
+        if not wait:  # a 202 promises a result: keep the bytes on disk until it is stored
+            upload = await run_in_threadpool(spool_for_later, upload, tenant, today, state.settings.home)
         work = functools.partial(ingest_upload, state.store, upload, tenant, context)
         future, handed_over = state.jobs.submit((tenant, upload.document_id), work)
     finally:
@@ -837,6 +877,7 @@ def create_app(settings: ApiSettings | None = None, store: Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(resume_spooled, state)
         yield
         await run_in_threadpool(state.jobs.shutdown)
         if owns_store:

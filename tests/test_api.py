@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import json
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -146,11 +147,41 @@ def test_wait_false_answers_202_with_a_location_to_poll(client: TestClient) -> N
     body = accepted.json()
     assert body["status"] == "pending" and accepted.headers["location"] == body["location"]
     assert body["location"] == f"/v1/notices/{body['document_id']}"
-    deadline = time.monotonic() + 30
-    while (polled := client.get(body["location"], headers=ACME)).status_code == 202:
-        assert polled.json()["status"] == "pending" and time.monotonic() < deadline
-        time.sleep(0.05)
+    assert client.get(body["location"], headers=ACME).status_code in (200, 202)
+    polled = poll_until_stored(client, body["location"], ACME)
     assert polled.status_code == 200 and polled.json()["status"] == "processed"
+
+
+def poll_until_stored(client: TestClient, location: str, headers: dict[str, str]) -> httpx.Response:
+    deadline = time.monotonic() + 30
+    while (polled := client.get(location, headers=headers)).status_code == 202:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return polled
+
+
+def test_a_202_upload_is_spooled_until_stored_and_a_restart_finishes_it(
+    tmp_path: Path, store: Store, upload_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    keys = SecretStr(f"acme:{ACME_KEY},beta:{BETA_KEY}")
+    settings = ApiSettings(home=home, api_keys=keys, max_upload_bytes=LIMIT, workers=1)
+    never_run = threading.Event()  # the first server is "killed" before its job runs: the job never ends
+    monkeypatch.setattr("flows.api.ingest_upload", lambda *args: never_run.wait(30) and None)
+    with TestClient(create_app(settings, store), client=("127.0.0.1", 50000)) as first:
+        first.put("/v1/profiles/client-6", json=sample_profile(), headers=ACME)
+        accepted = upload(first, unique_pdf(40), ACME, wait="false", profile_id="client-6")
+        assert accepted.status_code == 202
+        spooled = sorted(path.suffix for path in (home / "spool" / "acme").iterdir())
+        assert spooled == [".bin", ".json"]  # on disk before the 202 was sent
+        never_run.set()
+    monkeypatch.undo()
+    with TestClient(create_app(settings, store), client=("127.0.0.1", 50000)) as second:  # the restart
+        polled = poll_until_stored(second, accepted.headers["location"], ACME)
+        assert polled.status_code == 200 and polled.json()["status"] == "processed"
+        assert polled.json()["profile_id"] == "client-6"
+    assert list((home / "spool" / "acme").iterdir()) == []  # removed once stored
+    assert list(upload_dir.iterdir()) == []
 
 
 def test_listing_filters_and_pages(client: TestClient) -> None:
