@@ -13,7 +13,9 @@
     ├── BadCorrection          code "bad_correction": a reviewer's value that does not parse (exit 2, 422)
     ├── InfrastructureError    a tool or service failed; retrying may help (exit 1, HTTP 503)
     │   ├── OcrEngineError           code "ocr_failed"
-    │   └── StoreUnavailable         code "store_unavailable"
+    │   ├── StoreUnavailable         code "store_unavailable"
+    │   ├── WorkerStopped            code "worker_stopped"  (a batch worker process was killed or crashed)
+    │   └── InternalError            code "internal_error"  (a bug met on one document of a batch)
     └── ConfigurationError     settings or input files given by the operator are wrong (exit 2)
         ├── BadProfiles              code "bad_profiles"
         └── BadCatalog               code "bad_catalog"
@@ -76,6 +78,10 @@ class OcrEngineError(InfrastructureError):
 
 class WorkerStopped(InfrastructureError):
     code = "worker_stopped"
+
+
+class InternalError(InfrastructureError):
+    code = "internal_error"  # a bug met while reading one document of a batch (logged with its traceback)
 
 
 class StoreUnavailable(InfrastructureError):

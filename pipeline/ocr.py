@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import cv2
+import numpy as np
 
 from pipeline.errors import OcrEngineError
 from pipeline.layout import group_words_into_lines
@@ -65,13 +66,21 @@ def _recognize(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int) 
     pixels = page.pixels
     if scale < 1:
         pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    image_path = workdir / f"page-{page.number}.pgm"
-    if not cv2.imwrite(str(image_path), pixels):
-        raise OcrEngineError(f"cannot write page image to {workdir}")
+    image_path = _write_pgm(workdir / f"page-{page.number}.pgm", pixels)
     words = engine.recognize(image_path)
     if scale < 1:
         words = [word.model_copy(update={"bbox": _unscaled(word.bbox, scale)}) for word in words]
     return image_path, words
+
+
+def _write_pgm(path: Path, pixels: np.ndarray) -> Path:
+    try:
+        written = cv2.imwrite(str(path), pixels)
+    except cv2.error as exc:
+        raise OcrEngineError(f"cannot write page image to {path.parent}: {exc}") from exc
+    if not written:
+        raise OcrEngineError(f"cannot write page image to {path.parent}")
+    return path
 
 
 def _unscaled(box: BBox, scale: float) -> BBox:
@@ -88,9 +97,7 @@ def _confirm_quarter_turn(page: PageImage, engine: OcrEngine, workdir: Path) -> 
     if any(step.startswith((UPRIGHT_STEP, "upside_down")) for step in page.steps):
         return page  # the cleaning stage's text-line test already gave a clear verdict
     small = cv2.resize(page.pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    small_path = workdir / f"orientation-{page.number}.pgm"
-    if not cv2.imwrite(str(small_path), small):
-        raise OcrEngineError(f"cannot write page image to {workdir}")
+    small_path = _write_pgm(workdir / f"orientation-{page.number}.pgm", small)
     rotation = engine.detect_rotation(small_path)
     return rotate_page(page, rotation, "orientation") if rotation else page
 

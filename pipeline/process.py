@@ -11,23 +11,26 @@ raised for a bad document. Prefect flows and the API call these same functions.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import multiprocessing
 import multiprocessing.synchronize
+import multiprocessing.util
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from extractors.ssn import count_full_ssns, mask_full_ssns
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.decide import failed_check_reasons, review_reasons
-from pipeline.errors import NoticeflowError, WorkerStopped
+from pipeline.errors import InternalError, NoticeflowError, WorkerStopped
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
 from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, ScamRisk, Status
@@ -42,6 +45,8 @@ from pipeline.validate import validate_against_profile
 
 # Page slots: ``threading``'s semaphore within one process, ``multiprocessing``'s across forked ones.
 PageSlots = threading.Semaphore | multiprocessing.synchronize.Semaphore
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,8 @@ def process_document(path: Path, context: PipelineContext, source: str | None = 
 def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[Iterator[NoticeResult]]:
     """Start every document on entry; the iterator gives the results in input order as it is read. On exit
     documents not yet started are cancelled (a reader that stops early leaves nothing running behind it).
+    An unexpected exception in one document (a bug) becomes its ``internal_error`` failed result, logged
+    with its traceback; the other documents go on.
 
     From a process with no other thread (the CLI), documents run in ``workers`` forked processes: reading
     text layers, cleaning pages, extracting and scam-checking are Python work that one process's GIL would
@@ -218,48 +225,124 @@ def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[I
     fork would copy locks held by them; or no ``fork``), documents run in threads instead."""
     paths = list(paths)
     workers = max(1, min(context.settings.workers, len(paths)))
-    pool: Executor
     if workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         pool = ThreadPoolExecutor(max_workers=workers)
-        results = pool.map(lambda path: process_document(path, context), paths)
-    else:
-        pool, results = _start_forked(paths, context, workers)
-    try:
-        yield results
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
-def _start_forked(
-    paths: list[Path], context: PipelineContext, workers: int
-) -> tuple[Executor, Iterator[NoticeResult]]:
-    global _forked_context
-    fork = multiprocessing.get_context("fork")
-    _forked_context = replace(context, page_slots=fork.BoundedSemaphore(context.settings.workers))
-    sys.stdout.flush()  # a forked process flushes what it inherited when it ends: nothing may be pending
-    sys.stderr.flush()
-    try:
-        processes = ProcessPoolExecutor(max_workers=workers, mp_context=fork)
-        futures = [processes.submit(_process_in_forked_worker, path) for path in paths]  # all forked here
-    finally:
-        _forked_context = None
-    return processes, _results_in_order(paths, futures)
-
-
-def _results_in_order(paths: list[Path], futures: list[Future[NoticeResult]]) -> Iterator[NoticeResult]:
-    """Each document's result; when a worker process dies (killed, out of memory, a crash in a native
-    library), every document it left unfinished gets a ``worker_stopped`` failed result, never silence."""
-    for path, future in zip(paths, futures, strict=True):
         try:
-            yield future.result()
+            yield pool.map(lambda path: _process_guarded(path, context), paths)
+        finally:
+            pool.shutdown(cancel_futures=True)
+    else:
+        batch = _ForkedBatch(paths, context, workers)
+        try:
+            yield batch.results()
+        finally:
+            batch.shutdown()
+
+
+def _process_guarded(path: Path, context: PipelineContext) -> NoticeResult:
+    try:
+        return process_document(path, context)
+    except Exception as exc:  # noqa: BLE001 (a bug in one document's reading must not end the batch)
+        _log.exception("unexpected error reading %s", path.name)
+        return failed_result(path, str(path), InternalError(f"unexpected {type(exc).__name__}; logged"), {})
+
+
+class _ForkedBatch:
+    """Documents in forked worker processes, results in input order. A worker that dies (killed, out of
+    memory, a crash in a native library) takes its whole pool down (``concurrent.futures`` ends every
+    worker then). Results that arrived are kept; each document that was in progress is read again alone,
+    in a pool of its own, and gets a ``worker_stopped`` failed result only if it stops that worker too; the
+    documents not yet started go on in a new pool. A crash costs one document, never the batch."""
+
+    def __init__(self, paths: list[Path], context: PipelineContext, workers: int) -> None:
+        self._fork = multiprocessing.get_context("fork")
+        self._paths = paths
+        self._workers = workers
+        self._context = context
+        self._started = self._fork.Array("b", len(paths), lock=False)  # set by a worker taking a document
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures = self._start(list(range(len(paths))), workers)
+
+    def results(self) -> Iterator[NoticeResult]:
+        for index in range(len(self._paths)):
+            while True:
+                try:
+                    result = self._futures[index].result()
+                    break
+                except BrokenProcessPool:
+                    self._recover()
+            del self._futures[index]  # memory stays flat however long the batch
+            yield result
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def _start(self, indices: list[int], workers: int) -> dict[int, Future[NoticeResult]]:
+        """Fork ``workers`` processes and hand them ``indices``; they inherit ``_forked_batch``, with page
+        slots of their own (a worker that died holding a slot never gave it back)."""
+        global _forked_batch
+        page_slots = self._fork.BoundedSemaphore(self._context.settings.workers)
+        _forked_batch = _ForkedWork(replace(self._context, page_slots=page_slots), self._started)
+        sys.stdout.flush()  # a forked process flushes what it inherited when it ends: nothing may be pending
+        sys.stderr.flush()
+        try:
+            self._pool = ProcessPoolExecutor(workers, mp_context=self._fork, initializer=_start_forked_worker)
+            return {i: self._pool.submit(_process_in_forked_worker, i, self._paths[i]) for i in indices}
+        finally:
+            _forked_batch = None  # every worker was forked by the first submit
+
+    def _recover(self) -> None:
+        assert self._pool is not None
+        self._pool.shutdown(wait=True)  # its manager thread ends: the next forks copy no held lock
+        self._pool = None
+        broken = [i for i, future in self._futures.items() if _broke(future)]
+        in_progress = [i for i in broken if self._started[i]] or broken[:1]  # always one step forward
+        for index in in_progress:
+            self._futures[index] = self._read_alone(index)
+        rest = [i for i in broken if i not in in_progress]
+        if rest:
+            self._futures.update(self._start(rest, min(self._workers, len(rest))))
+
+    def _read_alone(self, index: int) -> Future[NoticeResult]:
+        future = self._start([index], 1)[index]
+        try:
+            future.result()
         except BrokenProcessPool:
             stopped = WorkerStopped("the process reading this document stopped (killed or crashed)")
-            yield failed_result(path, str(path), stopped, {})
+            future = Future()
+            future.set_result(failed_result(self._paths[index], str(self._paths[index]), stopped, {}))
+        assert self._pool is not None
+        self._pool.shutdown(wait=True)
+        self._pool = None
+        return future
 
 
-_forked_context: PipelineContext | None = None  # what forked batch workers inherit (set only while forking)
+def _broke(future: Future[NoticeResult]) -> bool:
+    return future.done() and not future.cancelled() and isinstance(future.exception(), BrokenProcessPool)
 
 
-def _process_in_forked_worker(path: Path) -> NoticeResult:
-    assert _forked_context is not None, "runs only in a process forked by process_batch"
-    return process_document(path, _forked_context)
+@dataclass(frozen=True)
+class _ForkedWork:
+    context: PipelineContext
+    started: Any  # multiprocessing's shared array of flags, one per document
+
+
+_forked_batch: _ForkedWork | None = None  # what forked batch workers inherit (set only while forking)
+
+
+def _start_forked_worker() -> None:
+    """A worker's own OCR engine (never the parent's processes and pipes), closed when the worker ends."""
+    global _forked_batch
+    assert _forked_batch is not None, "runs only in a process forked by process_batch"
+    inherited = _forked_batch.context.engine
+    if isinstance(inherited, TesseractEngine):
+        engine = TesseractEngine(inherited.language, inherited.timeout_s)
+        multiprocessing.util.Finalize(engine, engine.close, exitpriority=10)
+        _forked_batch = replace(_forked_batch, context=replace(_forked_batch.context, engine=engine))
+
+
+def _process_in_forked_worker(index: int, path: Path) -> NoticeResult:
+    assert _forked_batch is not None, "runs only in a process forked by process_batch"
+    _forked_batch.started[index] = 1
+    return _process_guarded(path, _forked_batch.context)

@@ -51,17 +51,25 @@ class TesseractEngine:
         self._finalizer = weakref.finalize(self, _close_all, self._idle)
 
     def recognize(self, image_path: Path) -> list[OcrWord]:
-        try:
-            process = self._idle.get_nowait()
-        except queue.Empty:
-            process = _StreamingTesseract(self.language)
+        process = self._checkout()
         try:
             tsv = process.read_page(image_path, self.timeout_s)
-        except OcrEngineError:
+        except BaseException:  # a failure, a timeout, an interrupt: its output can no longer be trusted
             process.kill()
             raise
         self._idle.put(process)
         return parse_tsv_words(tsv)
+
+    def _checkout(self) -> _StreamingTesseract:
+        """An idle process still running (one that died while idle, e.g. killed for memory, is replaced)."""
+        while True:
+            try:
+                process = self._idle.get_nowait()
+            except queue.Empty:
+                return _StreamingTesseract(self.language)
+            if process.running():
+                return process
+            process.close()
 
     def detect_rotation(self, image_path: Path) -> int:
         try:
@@ -110,7 +118,10 @@ class _StreamingTesseract:
         """The TSV rows of ``image_path``; raises ``OcrEngineError`` when tesseract stops or times out."""
         assert self._process.stdin is not None
         sentinel = image_path.with_name(f"{image_path.name}.end.pgm")
-        _write_blank_pgm(sentinel, SENTINEL_SIDE)
+        try:
+            _write_blank_pgm(sentinel, SENTINEL_SIDE)
+        except OSError as exc:
+            raise OcrEngineError(f"cannot write {sentinel.name}: {exc}") from exc
         try:
             self._process.stdin.write(os.fsencode(image_path) + b"\n" + os.fsencode(sentinel) + b"\n")
             self._process.stdin.flush()
@@ -119,7 +130,17 @@ class _StreamingTesseract:
         self._pages_sent += 2
         marker = f"\n1\t{self._pages_sent}\t".encode()  # the sentinel's page row
         output = self._read_until(marker, time.monotonic() + timeout_s)
+        self._forget_messages()
         return output.decode("utf-8", errors="replace")
+
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+    def _forget_messages(self) -> None:
+        """Empty the stderr file after a good page: tesseract writes a line or two for every image, and a
+        process lives for thousands of pages. (The file's offset is shared with tesseract's stderr.)"""
+        self._errors.seek(0)
+        self._errors.truncate()
 
     def _read_until(self, marker: bytes, deadline: float) -> bytes:
         assert self._process.stdout is not None

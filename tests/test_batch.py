@@ -29,18 +29,21 @@ READING_S = 0.2
 
 
 class LoggingEngine:
-    """Reads every page as the same words, slowly, appending "pid start end" per reading to a shared log;
-    with ``crash_on_dark``, dies as a crashing native library would on a mostly dark page."""
+    """Reads every page as the same words, slowly, appending "pid start end" per reading to a shared log.
+    On a mostly dark page, ``on_dark="exit"`` dies as a crashing native library would, ``"raise"`` raises
+    as a bug would."""
 
     name = "logging-fake"
 
-    def __init__(self, log: Path, crash_on_dark: bool = False) -> None:
+    def __init__(self, log: Path, on_dark: str | None = None) -> None:
         self.log = log
-        self.crash_on_dark = crash_on_dark
+        self.on_dark = on_dark
 
     def recognize(self, image_path: Path) -> list[OcrWord]:
-        if self.crash_on_dark and cv2.imread(str(image_path), cv2.IMREAD_GRAYSCALE).mean() < 160:
-            os._exit(70)
+        if self.on_dark and cv2.imread(str(image_path), cv2.IMREAD_GRAYSCALE).mean() < 160:
+            if self.on_dark == "exit":
+                os._exit(70)
+            raise ZeroDivisionError("a bug")
         start = time.monotonic()
         time.sleep(READING_S)
         with self.log.open("a") as handle:
@@ -78,13 +81,14 @@ def make_batch(folder: Path) -> list[Path]:
     return [BORN_DIGITAL, *scans, TRUNCATED]
 
 
-def batch_summary(folder: Path, crash_on_dark: bool = False) -> dict[str, Any]:
+def batch_summary(folder: Path, on_dark: str | None = None) -> dict[str, Any]:
     """Run the batch in ``folder`` with an engine that logs there; what came out, and who read the pages."""
+    folder.mkdir(exist_ok=True)
     log = folder / "readings.log"
     log.touch()
     context = PipelineContext(
         settings=Settings(workers=2),
-        engine=LoggingEngine(log, crash_on_dark),
+        engine=LoggingEngine(log, on_dark),
         catalog=load_catalog(),
         as_of=dt.date(2026, 11, 28),
         profiles=(),
@@ -119,33 +123,41 @@ def test_a_single_threaded_caller_runs_documents_in_forked_processes_sharing_the
     assert summary["caller"] not in {pid for pid, _, _ in readings}  # read in forked processes
     assert _most_at_once(readings) == 2  # both slots used, never more, across processes
 
-    (tmp_path / "threaded").mkdir()
     threaded = _with_another_thread_running(lambda: batch_summary(tmp_path / "threaded"))
     assert {pid for pid, _, _ in threaded["readings"]} == {os.getpid()}  # read in this process
     assert _most_at_once(threaded["readings"]) <= 2
     assert threaded["results"] == summary["results"]
 
 
-def test_a_worker_that_dies_leaves_a_failed_result_for_each_document_left_unfinished(
-    tmp_path: Path,
-) -> None:
-    summary = _summary_from_a_fresh_interpreter(tmp_path, crash_on_dark=True)
+def test_a_worker_that_dies_costs_only_the_document_that_killed_it(tmp_path: Path) -> None:
+    summary = _summary_from_a_fresh_interpreter(tmp_path, on_dark="exit")
     results = summary["results"]
     assert [row[0] for row in results] == [path.name for path in make_batch(tmp_path)]
-    assert results[4][1:3] == ["failed", "worker_stopped"]  # the page that kills its worker
-    assert results[0][1] != "failed"  # finished before the crash: kept
-    assert {tuple(row[1:3]) for row in results[1:-1]} <= {
-        ("failed", "worker_stopped"),
-        ("needs_review", None),
-    }
+    assert [tuple(row[1:3]) for row in results] == [
+        (results[0][1], None),  # the born-digital notice, whatever its status
+        *[("needs_review", None)] * 3,
+        ("failed", "worker_stopped"),  # the dark page kills every worker that reads it
+        *[("needs_review", None)] * 2,
+        ("failed", "corrupt_file"),
+    ]
+    assert results[0][1] != "failed"
 
 
-def _summary_from_a_fresh_interpreter(folder: Path, crash_on_dark: bool = False) -> dict[str, Any]:
+def test_a_bug_on_one_document_fails_it_alone(tmp_path: Path) -> None:
+    for summary in (
+        _summary_from_a_fresh_interpreter(tmp_path / "forked", on_dark="raise"),
+        _with_another_thread_running(lambda: batch_summary(tmp_path / "threaded", on_dark="raise")),
+    ):
+        codes = [row[2] for row in summary["results"]]
+        assert codes == [None, None, None, None, "internal_error", None, None, "corrupt_file"]
+
+
+def _summary_from_a_fresh_interpreter(folder: Path, on_dark: str | None = None) -> dict[str, Any]:
     """``batch_summary`` in a new interpreter: pytest itself may be running threads, and then the batch
     rightly runs in threads, not forked processes."""
     code = "import json, sys, pathlib; from tests.test_batch import batch_summary as run\n"
     code += "print(json.dumps(run(pathlib.Path(sys.argv[1]), json.loads(sys.argv[2]))))"
-    command = [sys.executable, "-c", code, str(folder), json.dumps(crash_on_dark)]
+    command = [sys.executable, "-c", code, str(folder), json.dumps(on_dark)]
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     summary: dict[str, Any] = json.loads(run.stdout)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -107,3 +110,55 @@ def test_a_page_over_the_time_limit_fails_and_the_next_one_reads(pages: list[Pat
         assert engine.recognize(pages[1])
     finally:
         engine.close()
+
+
+def _tesseract_children() -> list[int]:
+    """Process ids of the tesseracts this test process started and that are still running."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
+        except (OSError, IndexError):
+            continue  # ended while listed
+        if command == "tesseract" and fields[0] != "Z" and int(fields[1]) == os.getpid():
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.tesseract
+def test_a_process_that_died_while_idle_is_replaced(pages: list[Path]) -> None:
+    engine = TesseractEngine()
+    try:
+        first = engine.recognize(pages[1])
+        [idle] = _tesseract_children()
+        os.kill(idle, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        while _tesseract_children():
+            time.sleep(0.01)
+        assert engine.recognize(pages[1]) == first
+    finally:
+        engine.close()
+    assert _tesseract_children() == []
+
+
+@pytest.mark.tesseract
+def test_a_long_lived_process_does_not_pile_up_messages(pages: list[Path]) -> None:
+    engine = TesseractEngine()
+    try:
+        for _ in range(3):
+            engine.recognize(pages[1])
+        [process] = _tesseract_children()
+        assert os.stat(f"/proc/{process}/fd/2").st_size == 0  # tesseract writes a line for every image
+    finally:
+        engine.close()
+
+
+@pytest.mark.tesseract
+def test_a_page_whose_folder_is_gone_fails_as_an_engine_error(tmp_path: Path) -> None:
+    engine = TesseractEngine()
+    try:
+        with pytest.raises(OcrEngineError, match="cannot write"):
+            engine.recognize(tmp_path / "removed" / "page-1.pgm")
+    finally:
+        engine.close()
+    assert _tesseract_children() == []
