@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from flows.cli import _COMMAND_MODULES, register_commands
+from flows.commands import app
+
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "fixtures" / "samples" / "notice_0006.pdf"  # born-digital: no OCR, fast
 FAULT = ROOT / "fixtures" / "faults" / "encrypted.pdf"
@@ -127,3 +130,16 @@ def test_orchestrated_ingest_runs_as_prefect_flows_with_the_same_result() -> Non
     assert {k: v["value"] for k, v in plain["fields"].items()} == {
         k: v["value"] for k, v in orchestrated["fields"].items()
     }
+
+
+def test_every_command_is_imported_from_the_module_that_defines_it() -> None:
+    """``_COMMAND_MODULES`` names, for each command, the module that registers it: a command missing there
+    or pointed at the wrong module would load every module, or none, before it runs."""
+    register_commands([])
+    defined_in = {command.name or command.callback.__name__: command.callback.__module__  # type: ignore[union-attr]
+                  for command in app.registered_commands}  # fmt: skip
+    for group in app.registered_groups:
+        first = group.typer_instance.registered_commands[0]  # type: ignore[union-attr]
+        defined_in[str(group.name)] = first.callback.__module__  # type: ignore[union-attr]
+    assert defined_in.pop("ingest") == "flows.cli"
+    assert defined_in == _COMMAND_MODULES
