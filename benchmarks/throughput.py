@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/throughput.py [--scans 40] [--multipage 10] [--born-digital 40] [--seed 31]
 
-Generates fresh corpora (single-page scans; 4–8-page scanned PDFs joined with pdfunite; born-digital PDFs;
-one 20-page scanned PDF; 500 born-digital PDFs for memory), then for each prints:
+Generates fresh corpora (single-page scans; 4–8-page scanned notices as PDFs; born-digital PDFs; one
+20-page scanned PDF of 20 notices joined with pdfunite; 500 born-digital PDFs for memory), then prints:
 - the reference: bare single-thread ``tesseract`` run sequentially on every page image (pages/min);
 - ``noticeflow ingest --json`` as a whole process, cold (pages/min, documents/s, ratio to the reference);
 - time per stage summed over documents (from each result's ``timings``), peak memory (largest process);
@@ -32,11 +32,9 @@ CORE_FIELDS = ("notice_number", "tax_year", "ssn_last4", "amount_due", "deadline
 NOTICEFLOW = [str(ROOT / ".venv" / "bin" / "noticeflow")]
 
 
-def generate(out: Path, count: int, seed: int, kinds: str, degradations: str | None = None) -> list[dict]:
+def generate(out: Path, count: int, seed: int, kinds: str, *options: str) -> list[dict]:
     command = [sys.executable, "-m", "fixtures.generator", "--out", str(out), "--count", str(count),
-               "--seed", str(seed), "--kinds", kinds]  # fmt: skip
-    if degradations:
-        command += ["--degradations", degradations]
+               "--seed", str(seed), "--kinds", kinds, *options]  # fmt: skip
     subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return [json.loads(line) for line in (out / "truth.jsonl").read_text().splitlines()]
 
@@ -132,7 +130,7 @@ def join_pdfs(sources: list[Path], target: Path) -> Path:
 
 def run_scans(count: int, seed: int, scratch: Path) -> None:
     corpus = scratch / "scans"
-    truths = [t for t in generate(corpus, int(count * 1.8), seed, "scan") if t["pages"] == 1][:count]
+    truths = generate(corpus, count, seed, "scan", "--pages", "1")
     documents = [corpus / t["source"] for t in truths]
     reference = reference_seconds(page_images(documents, scratch / "ref-scans"), scratch)
     wall, peak, results = ingest(documents, scratch / "home-scans")
@@ -141,18 +139,13 @@ def run_scans(count: int, seed: int, scratch: Path) -> None:
 
 def run_multipage(count: int, seed: int, scratch: Path) -> None:
     corpus = scratch / "pdfscan"
-    parts = [corpus / t["source"] for t in generate(corpus, count * 4, seed + 1, "pdf_scan")]
-    documents, cursor = [], 0
-    for index in range(count):
-        group = []
-        while sum(_pages(p) for p in group) < 4 + index % 5:  # 4 to 8 pages
-            group.append(parts[cursor % len(parts)])
-            cursor += 1
-        documents.append(join_pdfs(group, scratch / f"multipage-{index}.pdf"))
+    truths = generate(corpus, count, seed + 1, "pdf_scan", "--pages", "4-8")
+    documents = [corpus / t["source"] for t in truths]
     (scratch / "ref-multi").mkdir()
     reference = reference_seconds(page_images(documents, scratch / "ref-multi"), scratch)
     wall, peak, results = ingest(documents, scratch / "home-multi")
-    report("multi-page scanned PDFs", documents, results, wall, peak, {}, reference)
+    truth_by_name = {t["source"]: t for t in truths}
+    report("multi-page scanned PDFs", documents, results, wall, peak, truth_by_name, reference)
 
 
 def run_long_pdf(seed: int, scratch: Path) -> None:
@@ -165,11 +158,6 @@ def run_long_pdf(seed: int, scratch: Path) -> None:
         f"\n== one {results[0]['pages']}-page scanned PDF: {wall:.1f} s, peak memory {peak:.0f} MB, "
         f"status {results[0]['status']}"
     )
-
-
-def _pages(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def _trim_to(path: Path, pages: int) -> None:

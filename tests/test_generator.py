@@ -154,6 +154,19 @@ def test_plan_honours_kind_and_degradation_filters():
         plan(5, seed=1, kinds=("pdf_text",), degradations=("blur",))
 
 
+def test_a_page_range_gives_each_document_its_count_and_changes_nothing_else():
+    chosen, free = plan(40, seed=9, pages=(4, 8)), plan(40, seed=9)
+    assert [spec.pages for spec in chosen if spec.kind != "photo"] != []
+    for spec, same in zip(chosen, free, strict=True):
+        assert (spec.code, spec.kind, spec.degradation) == (same.code, same.kind, same.degradation)
+        doc = compose(spec)
+        assert doc.truth["pages"] == (1 if spec.kind == "photo" else 4 + spec.index % 5)
+        assert doc.truth["fields"] == compose(same).truth["fields"]
+        assert all(len(text) > 200 for text in _page_texts(doc)[1:])  # more than a continuation header
+    with pytest.raises(SystemExit):
+        main(["--out", "unused", "--pages", "8-4"])
+
+
 def test_photos_are_single_pages():
     assert all(compose(spec).truth["pages"] == 1 for spec in plan(100, seed=4, kinds=("photo",)))
 
