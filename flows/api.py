@@ -18,17 +18,21 @@ too. Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
 Security: ``NOTICEFLOW_API_KEYS`` holds comma-separated ``KEY`` or ``TENANT:KEY`` entries (a bare key is its
 own tenant, named ``key-`` + the first 12 hex digits of its sha256, so the key itself is never stored).
 Clients send ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``; the key is compared in constant time with
-every configured key. Without keys every request runs as tenant "default" and only loopback clients are
-served (``serve`` also refuses to listen elsewhere). Each tenant sees only its own notices and profiles: an
-id of another tenant's is a 404. Responses never carry a full SSN; raw OCR text is not kept, so
-``?include=text`` is refused with 422 ``not_stored``.
+every configured key. An invalid key counts against the client's address in the throttle the sign-in page
+shares (``flows.throttle``): past the limit the address gets 429 ``too_many_invalid_keys`` with
+``Retry-After`` before its key is looked at. Without keys every request runs as tenant "default" and only
+loopback clients are served (``serve`` also refuses to listen elsewhere). Each tenant sees only its own
+notices and profiles: an id of another tenant's is a 404. Responses never carry a full SSN; raw OCR text is
+not kept, so ``?include=text`` is refused with 422 ``not_stored``.
 
 Uploads stream into a temp file with a random name (the client's file name is only the result's ``source``)
 and are refused with 413 as soon as they pass ``NOTICEFLOW_MAX_UPLOAD_BYTES``; the type is sniffed from the
 content (415). Processing runs on an in-process thread pool. A ``wait=false`` upload is first moved to the
-spool under the home (``flows.spool``) and removed only once its result is stored; a server that starts
-finds what an earlier one accepted and did not finish, and processes it. Prefect work-pool submission is
-not wired here.
+spool under the home (``flows.spool``; 503 ``spool_unavailable`` when the disk refuses) and removed only
+once its result is stored; one that joins a running job for the same bytes keeps its entry until that job
+ends. When processing or storing raises, the entry stays: a server that starts claims what no other
+process holds and processes it, up to 3 attempts, then sets it aside in ``stuck/``. Prefect work-pool
+submission is not wired here.
 
 Errors: every error is ``{"error": {"code", "message"}}``. ``HTTP_STATUS`` is the one table from exception
 class to status; a failed pipeline result becomes the exception its code names, so the same table applies.
@@ -44,6 +48,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import math
 import shutil
 import tempfile
 import threading
@@ -84,7 +89,8 @@ from flows.api_models import (
     ReadyOut,
     ReviewIn,
 )
-from flows.spool import SpoolEntry, spool_upload, spooled
+from flows.spool import Spooled, SpoolEntry, claim_spooled, spool_upload
+from flows.throttle import SignInThrottle
 from pipeline.archive import keep_original
 from pipeline.errors import (
     BadCorrection,
@@ -147,11 +153,15 @@ def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
 
 class ApiSettings(Settings):
     """The pipeline's settings plus the API's: ``NOTICEFLOW_API_KEYS``, ``NOTICEFLOW_MAX_UPLOAD_BYTES``,
-    ``NOTICEFLOW_MAX_PENDING`` (uploads queued or processing at once; more get 503 "busy")."""
+    ``NOTICEFLOW_MAX_PENDING`` (uploads queued or processing at once; more get 503 "busy"), and the invalid
+    keys an address may send (API or sign-in page) within a window before it must wait
+    (``NOTICEFLOW_SIGN_IN_ATTEMPTS``, ``NOTICEFLOW_SIGN_IN_WINDOW_MINUTES``)."""
 
     api_keys: SecretStr = SecretStr("")
     max_upload_bytes: int = Field(25 * 1024 * 1024, ge=1024)
     max_pending: int = Field(256, ge=1)
+    sign_in_attempts: int = Field(5, ge=1, le=1000)  # invalid keys per address in the window
+    sign_in_window_minutes: float = Field(15, gt=0, le=24 * 60)
 
     @model_validator(mode="after")
     def _refuse_bad_keys(self) -> ApiSettings:
@@ -210,6 +220,14 @@ class LoopbackOnly(ApiError):
     code = "loopback_only"
 
 
+class TooManyInvalidKeys(ApiError):
+    code = "too_many_invalid_keys"
+
+    def __init__(self, message: str, retry_after_s: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class UploadTooLarge(DocumentError):
     code = "too_large"
 
@@ -234,6 +252,10 @@ class Busy(InfrastructureError):
     code = "busy"
 
 
+class SpoolUnavailable(InfrastructureError):
+    code = "spool_unavailable"
+
+
 HTTP_STATUS: dict[type[NoticeflowError], int] = {
     NoticeflowError: 500,
     ConfigurationError: 500,
@@ -249,6 +271,7 @@ HTTP_STATUS: dict[type[NoticeflowError], int] = {
     MissingApiKey: 401,
     InvalidApiKey: 403,
     LoopbackOnly: 403,
+    TooManyInvalidKeys: 429,
 }
 
 
@@ -279,6 +302,8 @@ async def handle_noticeflow_error(request: Request, error: Exception) -> JSONRes
     assert isinstance(error, NoticeflowError)
     status = http_status(type(error))
     headers = {401: {"WWW-Authenticate": "Bearer"}, 503: {"Retry-After": "5"}}.get(status)
+    if isinstance(error, TooManyInvalidKeys):
+        headers = {"Retry-After": str(error.retry_after_s)}
     log.log(
         logging.WARNING if status >= 500 else logging.INFO, "%s → %d %s", request.url.path, status, error.code
     )
@@ -325,12 +350,21 @@ class Upload:
     size: int
     document_id: str  # sha256 of the bytes, as the pipeline computes it
     profile_id: str | None
-    spool_description: Path | None = None  # set once a 202 was promised (flows.spool)
+    spooled: Spooled | None = None  # set once a 202 was promised: ``path`` is then its bytes (flows.spool)
 
     def discard(self) -> None:
-        if self.spool_description is not None:
-            self.spool_description.unlink(missing_ok=True)
-        self.path.unlink(missing_ok=True)
+        """Its result is stored, or none was promised: the bytes (and spool entry) are removed."""
+        if self.spooled is None:
+            self.path.unlink(missing_ok=True)
+        else:
+            self.spooled.discard()
+
+    def give_back(self) -> None:
+        """Processing it failed: a spooled upload stays for the next start (the attempt counted)."""
+        if self.spooled is None:
+            self.path.unlink(missing_ok=True)
+        else:
+            self.spooled.give_back()
 
 
 def _limit_body(receive: Receive, limit: int, max_bytes: int) -> Receive:
@@ -463,45 +497,73 @@ class Jobs:
 
 
 def ingest_upload(store: Store, upload: Upload, tenant: str, context: PipelineContext) -> NoticeResult:
-    """Process the upload and store its result (a failed one too: the next upload replaces it); its bytes
-    (and spool entry) are removed after, so a process killed before storing leaves the entry to resume."""
+    """Process the upload and store its result (a failed one too: the next upload replaces it). Its bytes
+    (and spool entry) are removed only once the result is stored; when processing or storing raises, a
+    spooled upload stays for the next start, which resumes it (``flows.spool`` caps the attempts)."""
     try:
         result = process_document(upload.path, context, source=upload.source)
         keep_original(upload.path, result, context.settings.home)
-        return store.save_result(result, tenant=tenant, actor="api", file_size=upload.size)
-    finally:
-        upload.discard()
+        stored = store.save_result(result, tenant=tenant, actor="api", file_size=upload.size)
+    except BaseException:
+        upload.give_back()
+        raise
+    upload.discard()
+    return stored
+
+
+def settle_with(upload: Upload, job: Future[NoticeResult]) -> None:
+    """A spooled upload whose bytes a running job already processes ends as that job does: removed once
+    it stored the result, kept for the next start (the attempt counted) when it raised."""
+    job.add_done_callback(lambda done: upload.discard() if done.exception() is None else upload.give_back())
 
 
 def spool_for_later(upload: Upload, tenant: str, as_of: dt.date, home: Path) -> Upload:
-    """The upload moved to the spool (flows.spool), so a restart before its result is stored finishes it."""
+    """The upload moved to the spool (flows.spool), so a restart before its result is stored finishes it;
+    ``SpoolUnavailable`` when the disk refuses (full, permissions)."""
     entry = SpoolEntry(tenant=tenant, document_id=upload.document_id, source=upload.source, size=upload.size,
                        profile_id=upload.profile_id, as_of=as_of)  # fmt: skip
-    data, description = spool_upload(upload.path, entry, home)
-    return dataclasses.replace(upload, path=data, spool_description=description)
+    try:
+        spooled = spool_upload(upload.path, entry, home)
+    except OSError as error:
+        log.error("spool: cannot keep upload %s on disk: %s", upload.document_id[:12], error.strerror)
+        raise SpoolUnavailable(
+            "the upload cannot be kept on disk for background processing; retry, or send it with wait=true"
+        ) from None
+    return dataclasses.replace(upload, path=spooled.data, spooled=spooled)
 
 
 def resume_spooled(state: ApiState) -> None:
-    """Submit again what an earlier server process answered 202 for and did not finish storing."""
-    for entry, data, description in spooled(state.settings.home):
-        upload = Upload(data, entry.source, entry.size, entry.document_id, entry.profile_id, description)
-        known = state.store.get_result(entry.document_id, entry.tenant)
-        if known is not None and known.status is not Status.FAILED:
-            upload.discard()  # stored just before that process ended
-            continue
+    """Submit again what earlier server processes answered 202 for and did not finish storing: the spool
+    entries no other process holds, each held by its job until it ends."""
+    for spooled in claim_spooled(state.settings.home):
         try:
-            context = pipeline_context(state, entry.tenant, entry.profile_id, entry.as_of)
-        except UnknownProfile:  # deleted since: match against all the tenant's profiles instead
-            context = pipeline_context(state, entry.tenant, None, entry.as_of)
-        work = functools.partial(ingest_upload, state.store, upload, entry.tenant, context)
-        try:
-            _, started = state.jobs.submit((entry.tenant, entry.document_id), work)
+            resume_upload(state, spooled)
         except Busy:
+            spooled.release()
             log.warning("spool: more to resume than NOTICEFLOW_MAX_PENDING; the rest waits for a restart")
             return
-        if not started:
-            upload.discard()
-        log.info("resumed spooled upload %s for tenant %s", entry.document_id[:12], entry.tenant)
+        except Exception as error:  # the store is down, say: counted as a failed attempt
+            spooled.give_back()
+            failure = type(error).__name__  # not the message: a store's may quote the data it was sent
+            log.warning("spool: resuming upload %s failed: %s", spooled.entry.document_id[:12], failure)
+
+
+def resume_upload(state: ApiState, spooled: Spooled) -> None:
+    entry = spooled.entry
+    upload = Upload(spooled.data, entry.source, entry.size, entry.document_id, entry.profile_id, spooled)
+    known = state.store.get_result(entry.document_id, entry.tenant)
+    if known is not None and known.status is not Status.FAILED:
+        upload.discard()  # stored just before that process ended
+        return
+    try:
+        context = pipeline_context(state, entry.tenant, entry.profile_id, entry.as_of)
+    except UnknownProfile:  # deleted since: match against all the tenant's profiles instead
+        context = pipeline_context(state, entry.tenant, None, entry.as_of)
+    work = functools.partial(ingest_upload, state.store, upload, entry.tenant, context)
+    job, started = state.jobs.submit((entry.tenant, entry.document_id), work)
+    if not started:
+        settle_with(upload, job)
+    log.info("resumed spooled upload %s for tenant %s", entry.document_id[:12], entry.tenant)
 
 
 # ---- dependencies -----------------------------------------------------------------------------------------
@@ -514,6 +576,7 @@ class ApiState:
     store: Store
     context: PipelineContext  # engine, catalog and page slots shared; profiles and as_of set per request
     jobs: Jobs
+    sign_ins: SignInThrottle  # invalid keys per client address, here and on the sign-in page (flows.web)
 
 
 def api_state(request: Request) -> ApiState:
@@ -532,11 +595,17 @@ async def current_tenant(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_header_key)],
 ) -> str:
-    """The caller's tenant: the one whose key matches, compared in constant time with every key."""
+    """The caller's tenant: the one whose key matches, compared in constant time with every key. An
+    address that sent too many invalid keys is refused (429) before its key is looked at."""
+    address = request.client.host if request.client else ""
     if not state.keys:
-        if not is_loopback(request.client.host if request.client else ""):
+        if not is_loopback(address):
             raise LoopbackOnly("no API keys are configured (NOTICEFLOW_API_KEYS): only loopback is served")
         return DEFAULT_TENANT
+    if wait_s := state.sign_ins.wait_s(address):
+        raise TooManyInvalidKeys(
+            f"too many invalid API keys from this address; retry in {math.ceil(wait_s)} s", math.ceil(wait_s)
+        )
     given = bearer.credentials if bearer else header_key
     if not given:
         raise MissingApiKey("send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
@@ -546,6 +615,7 @@ async def current_tenant(
         if hmac.compare_digest(digest, key.digest):
             tenant = key.tenant
     if tenant is None:
+        state.sign_ins.failed(address)
         raise InvalidApiKey("the API key is not valid")
     return tenant
 
@@ -604,7 +674,7 @@ def pipeline_context(state: ApiState, tenant: str, profile_id: str | None, as_of
 # ---- routes -----------------------------------------------------------------------------------------------
 
 health = APIRouter(tags=["health"])
-v1 = APIRouter(prefix="/v1", responses=error_responses(401, 403, 422, 503))
+v1 = APIRouter(prefix="/v1", responses=error_responses(401, 403, 422, 429, 503))
 
 
 @health.get("/healthz")
@@ -682,7 +752,7 @@ async def upload_notice(
     """Upload one notice (multipart field ``file``, optional ``profile_id``) and get its result."""
     refuse_raw_text(include)
     upload = await receive_upload(request, state.settings.max_upload_bytes)
-    handed_over = False  # once a job owns the temp file, the job removes it
+    is_handed_over = False  # once a job owns the upload's files, they are removed (or kept) there
     try:
         today = as_of or dt.date.today()
         context = await run_in_threadpool(pipeline_context, state, tenant, upload.profile_id, today)
@@ -692,14 +762,17 @@ async def upload_notice(
         if not wait:  # a 202 promises a result: keep the bytes on disk until it is stored
             upload = await run_in_threadpool(spool_for_later, upload, tenant, today, state.settings.home)
         work = functools.partial(ingest_upload, state.store, upload, tenant, context)
-        future, handed_over = state.jobs.submit((tenant, upload.document_id), work)
+        future, started = state.jobs.submit((tenant, upload.document_id), work)
+        if not (started or wait):  # joined a running job: this 202's spool entry ends as that job does
+            settle_with(upload, future)
+        is_handed_over = started or not wait
     finally:
-        if not handed_over:
+        if not is_handed_over:
             upload.discard()
     if not wait:
         return pending_response(request, upload.document_id)
     result = await asyncio.shield(asyncio.wrap_future(future))  # a client that leaves cancels nothing
-    return answer_with(result, response, is_duplicate=not handed_over)
+    return answer_with(result, response, is_duplicate=not started)
 
 
 def answer_with(result: NoticeResult, response: Response, *, is_duplicate: bool) -> NoticeOut:
@@ -873,6 +946,7 @@ def create_app(settings: ApiSettings | None = None, store: Store | None = None) 
         store=store,
         context=context,
         jobs=Jobs(workers=settings.workers, max_pending=settings.max_pending),
+        sign_ins=SignInThrottle(settings.sign_in_attempts, settings.sign_in_window_minutes * 60),
     )
 
     @asynccontextmanager

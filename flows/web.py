@@ -22,8 +22,9 @@ key); the session cookie (HttpOnly, SameSite=Strict, Secure when the request is 
 session: an HMAC-SHA256 over its JSON with ``NOTICEFLOW_SESSION_SECRET`` (at least 32 characters; without
 it a random per-process secret, so sessions end at a restart and several workers need the variable). The
 session names its key by an HMAC of the key's digest, never the key: removing a key from the configuration
-ends its sessions. Sessions last ``NOTICEFLOW_SESSION_HOURS`` (12). After 5 failed sign-ins within 15
-minutes an address gets 429 with ``Retry-After`` until the oldest leaves the window (``flows.throttle``).
+ends its sessions. Sessions last ``NOTICEFLOW_SESSION_HOURS`` (12). After 5 invalid keys within 15 minutes
+(sign-ins and API requests alike: the throttle is the API's, ``flows.throttle``) an address gets 429 with
+``Retry-After`` until the oldest leaves the window; a successful sign-in does not clear the count.
 Every POST form carries the session's CSRF token in a hidden field, checked in constant time; the login
 form too, with a session that has no key yet. Without API keys, loopback clients are the "default" tenant
 with no login, as in the API. Another tenant's notice, page image or profile is a 404. Pages are sent with a
@@ -66,7 +67,6 @@ from starlette.datastructures import FormData
 from extractors.ssn import mask_full_ssns
 from flows.api import ApiKey, ApiState, create_app, describe_errors, is_loopback
 from flows.api_models import AuditOut, NoticeOut
-from flows.throttle import SignInThrottle
 from pipeline.archive import PagePreview, PreviewConfig, preview_page, preview_pages
 from pipeline.errors import BadCorrection, ConfigurationError, DocumentError
 from pipeline.letter import Stance, draft_letter
@@ -112,9 +112,8 @@ SECURITY_HEADERS = {
 
 
 class WebSettings(BaseSettings):
-    """``NOTICEFLOW_SESSION_SECRET``, ``NOTICEFLOW_SESSION_HOURS``, ``NOTICEFLOW_AS_OF``, the preview
-    width in pixels (``NOTICEFLOW_PREVIEW_WIDTH``), and the failed sign-ins an address may make within a
-    window before it must wait (``NOTICEFLOW_SIGN_IN_ATTEMPTS``, ``NOTICEFLOW_SIGN_IN_WINDOW_MINUTES``)."""
+    """``NOTICEFLOW_SESSION_SECRET``, ``NOTICEFLOW_SESSION_HOURS``, ``NOTICEFLOW_AS_OF`` and the preview
+    width in pixels (``NOTICEFLOW_PREVIEW_WIDTH``) (the sign-in throttle: ``flows.api.ApiSettings``)."""
 
     model_config = SettingsConfigDict(env_prefix="NOTICEFLOW_", frozen=True)
 
@@ -122,8 +121,6 @@ class WebSettings(BaseSettings):
     session_hours: float = PydanticField(12, gt=0, le=24 * 30)
     as_of: dt.date | None = None
     preview_width: int = PydanticField(1100, ge=400, le=2550)
-    sign_in_attempts: int = PydanticField(5, ge=1, le=1000)  # failed sign-ins per address in the window
-    sign_in_window_minutes: float = PydanticField(15, gt=0, le=24 * 60)
 
 
 # ---- sessions ---------------------------------------------------------------------------------------------
@@ -210,7 +207,6 @@ class WebState:
     signer: SessionSigner
     pages: Environment
     previews: PreviewConfig
-    sign_ins: SignInThrottle
 
     def today(self) -> dt.date:
         return self.settings.as_of or dt.date.today()
@@ -482,7 +478,7 @@ async def login(request: Request, web: Web, api: Api) -> Response:
     form = await read_form(request, session)
     next_path = safe_next(text_field(form, "next"))
     address = request.client.host if request.client else "?"
-    if wait_s := web.sign_ins.wait_s(address):
+    if wait_s := api.sign_ins.wait_s(address):
         minutes = math.ceil(wait_s / 60)
         error = f"Too many failed sign-ins from your address. Try again in {minutes} minute(s)."
         refused = render(request, "login.html", session, 429, next=next_path, error=error)
@@ -490,10 +486,9 @@ async def login(request: Request, web: Web, api: Api) -> Response:
         return refused
     key = match_api_key(api.keys, text_field(form, "api_key", 1000))
     if key is None:
-        web.sign_ins.failed(address)
+        api.sign_ins.failed(address)
         log.info("web login refused from %s", address)
         return render(request, "login.html", session, 403, next=next_path, error="That API key is not valid.")
-    web.sign_ins.succeeded(address)
     reviewer = text_field(form, "reviewer", 100) or None
     return redirect(request, next_path, web.signer.new(web.signer.key_id(key), reviewer))
 
@@ -867,9 +862,8 @@ def make_web_state(settings: WebSettings, api: ApiState) -> WebState:
     previews = PreviewConfig(
         limits=api.settings.load_limits, clean=api.settings.clean_config, width=settings.preview_width
     )
-    sign_ins = SignInThrottle(settings.sign_in_attempts, settings.sign_in_window_minutes * 60)
     signer = SessionSigner(secret, settings.session_hours * 3600)
-    return WebState(settings, signer, make_pages(), previews, sign_ins)
+    return WebState(settings, signer, make_pages(), previews)
 
 
 def mount_web(app: FastAPI, settings: WebSettings | None = None) -> None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -29,6 +31,7 @@ from typer.testing import CliRunner
 from flows.api import (
     HTTP_STATUS,
     ApiSettings,
+    Upload,
     create_app,
     error_type_for_code,
     http_status,
@@ -167,13 +170,19 @@ def test_a_202_upload_is_spooled_until_stored_and_a_restart_finishes_it(
     keys = SecretStr(f"acme:{ACME_KEY},beta:{BETA_KEY}")
     settings = ApiSettings(home=home, api_keys=keys, max_upload_bytes=LIMIT, workers=1)
     never_run = threading.Event()  # the first server is "killed" before its job runs: the job never ends
-    monkeypatch.setattr("flows.api.ingest_upload", lambda *args: never_run.wait(30) and None)
+
+    def killed(store: Store, upload: Upload, *rest: object) -> None:
+        never_run.wait(30)
+        assert upload.spooled is not None
+        upload.spooled.release()  # as a killed process does: files left, lock let go
+
+    monkeypatch.setattr("flows.api.ingest_upload", killed)
     with TestClient(create_app(settings, store), client=("127.0.0.1", 50000)) as first:
         first.put("/v1/profiles/client-6", json=sample_profile(), headers=ACME)
         accepted = upload(first, unique_pdf(40), ACME, wait="false", profile_id="client-6")
         assert accepted.status_code == 202
         spooled = sorted(path.suffix for path in (home / "spool" / "acme").iterdir())
-        assert spooled == [".bin", ".json"]  # on disk before the 202 was sent
+        assert spooled == [".bin", ".json", ".lock"]  # on disk before the 202 was sent
         never_run.set()
     monkeypatch.undo()
     with TestClient(create_app(settings, store), client=("127.0.0.1", 50000)) as second:  # the restart
@@ -182,6 +191,87 @@ def test_a_202_upload_is_spooled_until_stored_and_a_restart_finishes_it(
         assert polled.json()["profile_id"] == "client-6"
     assert list((home / "spool" / "acme").iterdir()) == []  # removed once stored
     assert list(upload_dir.iterdir()) == []
+
+
+def unavailable(*args: object, **kwargs: object) -> NoticeResult:
+    raise errors.StoreUnavailable("the database is down")
+
+
+def api_settings(tmp_path: Path) -> ApiSettings:
+    keys = SecretStr(f"acme:{ACME_KEY},beta:{BETA_KEY}")
+    return ApiSettings(home=tmp_path / "home", api_keys=keys, max_upload_bytes=LIMIT, workers=1)
+
+
+def test_a_202_upload_whose_result_cannot_be_stored_stays_spooled_for_the_next_start(
+    tmp_path: Path, store: Store, upload_dir: Path
+) -> None:
+    settings, folder = api_settings(tmp_path), tmp_path / "home" / "spool" / "acme"
+    with pytest.MonkeyPatch.context() as patched, TestClient(create_app(settings, store)) as first:
+        patched.setattr(store, "save_result", unavailable)
+        accepted = upload(first, unique_pdf(41), ACME, wait="false")
+        assert accepted.status_code == 202
+        assert_error(poll_until_stored(first, accepted.headers["location"], ACME), 503, "store_unavailable")
+    (description,) = folder.glob("*.json")
+    assert json.loads(description.read_text())["attempts"] == 1 and len(list(folder.glob("*.bin"))) == 1
+    with TestClient(create_app(settings, store)) as second:  # the store is back
+        polled = poll_until_stored(second, accepted.headers["location"], ACME)
+        assert polled.status_code == 200 and polled.json()["status"] == "processed"
+    assert list(folder.iterdir()) == []
+    assert list(upload_dir.iterdir()) == []
+
+
+def test_a_spooled_upload_that_fails_three_times_is_set_aside_in_stuck(
+    tmp_path: Path, store: Store, upload_dir: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    settings, folder = api_settings(tmp_path), tmp_path / "home" / "spool" / "acme"
+    monkeypatch.setattr(store, "save_result", unavailable)
+    with TestClient(create_app(settings, store)) as first:
+        name = "MARK DUNMORE 123-45-6789.pdf"
+        assert upload(first, unique_pdf(42), ACME, name=name, wait="false").status_code == 202
+    for _restart in range(2):
+        with TestClient(create_app(settings, store)):
+            pass  # the start resumes the entry; the stop waits for its job
+    assert sorted(path.name for path in folder.iterdir()) == ["stuck"]
+    assert sorted(path.suffix for path in (folder / "stuck").iterdir()) == [".bin", ".json"]
+    stuck = [record for record in caplog.records if record.levelname == "ERROR" and "stuck" in record.message]
+    assert len(stuck) == 1 and "6789" not in caplog.text and "DUNMORE" not in caplog.text.upper()
+
+
+def test_a_spool_the_disk_refuses_is_503_spool_unavailable(
+    tmp_path: Path, client: TestClient, upload_dir: Path
+) -> None:
+    (tmp_path / "home" / "spool").write_text("a file where the folder should be")
+    assert_error(upload(client, unique_pdf(43), ACME, wait="false"), 503, "spool_unavailable")
+    assert list(upload_dir.iterdir()) == []
+
+
+def test_a_202_that_joins_a_running_upload_of_the_same_bytes_is_spooled_too(
+    tmp_path: Path, store: Store, upload_dir: Path
+) -> None:
+    settings, folder = api_settings(tmp_path), tmp_path / "home" / "spool" / "acme"
+    content, released = unique_pdf(44), threading.Event()
+
+    def failing_when_released(*args: object, **kwargs: object) -> NoticeResult:
+        released.wait(30)
+        raise errors.OcrEngineError("tesseract stopped")
+
+    location = f"/v1/notices/{hashlib.sha256(content).hexdigest()}"
+    with pytest.MonkeyPatch.context() as patched, TestClient(create_app(settings, store)) as first:
+        patched.setattr("flows.api.process_document", failing_when_released)
+        with ThreadPoolExecutor(1) as background:
+            waiting = background.submit(upload, first, content, ACME)  # wait=true: its job is the one
+            while first.get(location, headers=ACME).status_code != 202:
+                time.sleep(0.01)
+            joined = upload(first, content, ACME, wait="false")
+            assert joined.status_code == 202
+            assert sorted(path.suffix for path in folder.iterdir()) == [".bin", ".json", ".lock"]
+            released.set()
+            assert_error(waiting.result(), 503, "ocr_failed")
+    with TestClient(create_app(settings, store)) as second:
+        polled = poll_until_stored(second, location, ACME)
+        assert polled.status_code == 200 and polled.json()["status"] == "processed"
+    assert list(folder.iterdir()) == []
 
 
 def test_listing_filters_and_pages(client: TestClient) -> None:
@@ -253,6 +343,18 @@ def test_a_missing_key_is_401_and_a_wrong_one_403(client: TestClient) -> None:
     assert_error(client.get("/v1/notices", headers={"Authorization": "Bearer nope"}), 403, "invalid_api_key")
     assert client.get("/v1/notices", headers={"Authorization": f"Bearer {ACME_KEY}"}).status_code == 200
     assert client.get("/healthz").json() == {"status": "ok"}  # no key needed
+
+
+def test_an_address_guessing_keys_must_wait_even_with_the_right_key(app: FastAPI, client: TestClient) -> None:
+    for guess in range(5):
+        key = f"guess-{guess:020d}"
+        headers = {"X-API-Key": key} if guess % 2 else {"Authorization": f"Bearer {key}"}
+        assert_error(client.get("/v1/notices", headers=headers), 403, "invalid_api_key")
+    refused = client.get("/v1/notices", headers=ACME)  # refused before the key is looked at
+    assert_error(refused, 429, "too_many_invalid_keys")
+    assert 0 < int(refused.headers["retry-after"]) <= 15 * 60
+    other = TestClient(app, client=("127.0.0.2", 50000))
+    assert other.get("/v1/notices", headers=ACME).status_code == 200  # another address is not affected
 
 
 def test_without_keys_only_loopback_clients_are_served_as_tenant_default(
@@ -401,7 +503,7 @@ def test_every_error_class_has_a_status_and_document_errors_are_4xx() -> None:
         return [cls, *(sub for child in cls.__subclasses__() for sub in subclasses(child))]
 
     for cls in subclasses(errors.NoticeflowError):
-        assert http_status(cls) in {401, 403, 404, 413, 415, 422, 500, 503}
+        assert http_status(cls) in {401, 403, 404, 413, 415, 422, 429, 500, 503}
         assert error_type_for_code(cls.code) is cls or cls.code == errors.NoticeflowError.code
     for cls in subclasses(errors.DocumentError):
         assert http_status(cls) in {413, 415, 422}
@@ -490,12 +592,19 @@ schemathesis.openapi.format("binary", st.one_of(st.sampled_from(UPLOAD_BYTES), s
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
-def test_every_operation_answers_as_its_schema_says_and_never_500(app: FastAPI, mode: GenerationMode) -> None:
+def test_every_operation_answers_as_its_schema_says_and_never_500(
+    tmp_path: Path, store: Store, upload_dir: Path, mode: GenerationMode
+) -> None:
     """Schemathesis's checks (no 5xx, documented status, content type and schema, invalid data refused) on
     each operation. Not "schema-valid data is accepted": whether an upload is a readable notice or an id
-    exists is beyond what a schema can say. Driven through Hypothesis directly: schemathesis's pytest loader
-    does not work with pytest 9."""
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    exists is beyond what a schema can say. Its invalid keys would soon be throttled (429, tested above), so
+    the limit is raised here. Driven through Hypothesis directly: schemathesis's pytest loader does not work
+    with pytest 9."""
+    keys = SecretStr(f"acme:{ACME_KEY},beta:{BETA_KEY}")
+    lenient = ApiSettings(
+        home=tmp_path / "home", api_keys=keys, max_upload_bytes=LIMIT, workers=2, sign_in_attempts=1000
+    )
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(lenient, store))
     for found in schema.get_all_operations():
         operation = found.ok()
 

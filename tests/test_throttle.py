@@ -1,4 +1,4 @@
-"""Failed sign-ins per address: a window of ``limit`` failures, then a wait; a success forgets them."""
+"""Invalid keys per address (an IPv6 address by its /64): a window of ``limit`` failures, then a wait."""
 
 from __future__ import annotations
 
@@ -30,12 +30,21 @@ def test_an_address_waits_after_its_limit_until_the_oldest_failure_leaves_the_wi
     assert sign_ins.wait_s("10.0.0.1") == 0
 
 
-def test_a_success_forgets_the_failures() -> None:
+@pytest.mark.parametrize(
+    ("failing", "same", "other"),
+    [
+        pytest.param("2001:db8:0:7::1", "2001:db8:0:7:ffff::2", "2001:db8:0:8::1", id="ipv6-by-its-64"),
+        pytest.param("[2001:db8::1]", "2001:db8::dead:beef", "2001:db8:1::1", id="ipv6-bracketed"),
+        pytest.param("::ffff:10.0.0.1", "10.0.0.1", "10.0.0.2", id="ipv4-mapped"),
+        pytest.param("10.0.0.1", "10.0.0.1", "10.0.0.3", id="ipv4-itself"),
+    ],
+)
+def test_an_address_is_counted_by_the_network_one_client_holds(failing: str, same: str, other: str) -> None:
     sign_ins = SignInThrottle(limit=2, window_s=60, clock=Clock())
-    sign_ins.failed("10.0.0.1")
-    sign_ins.succeeded("10.0.0.1")
-    sign_ins.failed("10.0.0.1")
-    assert sign_ins.wait_s("10.0.0.1") == 0
+    sign_ins.failed(failing)
+    sign_ins.failed(same)
+    assert sign_ins.wait_s(failing) > 0 and sign_ins.wait_s(same) > 0
+    assert sign_ins.wait_s(other) == 0
 
 
 def test_memory_is_bounded_by_forgetting_the_longest_idle_addresses(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -711,3 +711,21 @@ def test_an_address_that_keeps_guessing_keys_must_wait(client: TestClient) -> No
     assert client.get("/").status_code == 303  # no session was given
     with TestClient(client.app, client=("127.0.0.2", 50000), follow_redirects=False) as other:
         assert log_in(other).status_code == 303  # another address is not affected
+
+
+def test_signing_in_with_a_valid_key_in_between_does_not_clear_the_failures(client: TestClient) -> None:
+    for _ in range(4):
+        assert log_in(client, key="not-a-key-0123456789abcdef").status_code == 403
+    assert log_in(client).status_code == 303
+    client.cookies.clear()  # signed out: guess again
+    assert log_in(client, key="not-a-key-0123456789abcdef").status_code == 403
+    assert log_in(client).status_code == 429
+
+
+def test_invalid_keys_on_the_api_and_the_sign_in_page_count_together(client: TestClient) -> None:
+    wrong = "not-a-key-0123456789abcdef"
+    for _ in range(4):
+        assert client.get("/v1/notices", headers={"X-API-Key": wrong}).status_code == 403
+    assert log_in(client, key=wrong).status_code == 403
+    assert log_in(client).status_code == 429
+    assert client.get("/v1/notices", headers={"X-API-Key": ACME_KEY}).status_code == 429
