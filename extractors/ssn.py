@@ -2,9 +2,11 @@
 
 Handles: "Social Security number nnn-nn-1234", "XXX-XX-1234", "***-**-1234", "NNN-NN-1234",
 "Taxpayer ID number xxx-xx-1234", "SSN: XXX-XX-1234", "Employer ID number XX-XXX1234" / "nn-nnn1234",
-OCR damage ("Social Securlty number", "XXX-XX-l234"). Placeholders ("nnn-nn-nnnn", "999-99-9999" in
-samples) give a candidate whose value is None. A full SSN ("123-45-6789") yields only "6789"; its raw text is
-masked before it leaves this module. ``mask_full_ssns`` rewrites any full SSN in a text to "XXX-XX-6789".
+OCR damage ("Social Securlty number", "XXX-XX-l234"), and a labelled mask OCR turned to noise
+("Social Security number #kKK_AK.1672", "¥**-4*.1 839": read with less confidence). Placeholders
+("nnn-nn-nnnn", "999-99-9999" in samples) give a candidate whose value is None. A full SSN ("123-45-6789")
+yields only "6789"; its raw text is masked before it leaves this module. ``mask_full_ssns`` rewrites any
+full SSN in a text to "XXX-XX-6789".
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ _EIN_LABELLED = regex.compile(
     rf"{LABEL_GAP}{_EIN_VALUE}",
     regex.IGNORECASE,
 )
+# Asterisks read as letters, symbols or a stray digit: the label, then one token of mask noise ending in a
+# separator, then the four digits (tesseract may split off a narrow first digit: "1 839").
+_GARBLED_MASK = regex.compile(
+    rf"(?:{_LABEL}|SSN){LABEL_GAP}(?P<lead>[^\s\d][^\s]{{2,8}}[-_.,~])(?P<last4>\d ?\d{{3}})(?![\d])",
+    regex.IGNORECASE,
+)
+_MASK_LIKE = regex.compile(r"[*xX#kK¥•_]")
 _SSN_BARE = regex.compile(rf"(?<![\w-]){_SSN_VALUE}")
 _FULL_SSN = regex.compile(r"(?<![\d-])\d{3}-\d{2}-(?P<last4>\d{4})(?![\d-])")
 _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
@@ -49,6 +58,14 @@ def _last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     return digits, 1.0 if digits == raw else 0.85
 
 
+def _garbled_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    """The digits after a mask that still looks like one (mask-like characters, at most one digit)."""
+    lead = match.group("lead")
+    if len(_MASK_LIKE.findall(lead)) < 2 or sum(char.isdigit() for char in lead) > 1:
+        return None
+    return match.group("last4").replace(" ", ""), 1.0
+
+
 def _masked(candidates: list[Candidate]) -> list[Candidate]:
     return [
         Candidate(c.value, mask_full_ssns(c.raw), c.page, c.bbox, c.rule, c.confidence) for c in candidates
@@ -62,6 +79,7 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(
             _EIN_LABELLED, lines, "ein_label", 0.95, _last4, needs_digit=False, anchors=_ANCHORS
         )
+        + find_candidates(_GARBLED_MASK, lines, "ssn_garbled_mask", 0.85, _garbled_last4, anchors=_ANCHORS)
         + find_candidates(_SSN_BARE, lines, "masked_pattern", 0.75, _last4)
     )
 

@@ -66,6 +66,8 @@ def test_tax_year(text: str, expected: int) -> None:
         pytest.param("Social Securlty number XXX-XX-l234", "1234", id="ocr-noise"),
         pytest.param("Social Security number nnn-nn-nnnn", None, id="placeholder"),
         pytest.param("SSN 987-65-4329", "4329", id="full-ssn-reduced"),
+        pytest.param("Social Security number    #kKK_AK.1672", "1672", id="mask-read-as-letters"),
+        pytest.param("Social Security number    ¥#*-**.1 839", "1839", id="mask-noise-split-digit"),
     ],
 )
 def test_ssn_last4(text: str, expected: str | None) -> None:
@@ -76,6 +78,10 @@ def test_ssn_last4(text: str, expected: str | None) -> None:
 
 def test_phone_numbers_are_not_ssns() -> None:
     assert values(find_ssn_last4, "To contact us 800-829-0922", "Caller ID 123456") == []
+
+
+def test_words_after_the_label_are_not_a_garbled_mask() -> None:
+    assert values(find_ssn_last4, "Social Security number see.page.1234", "SSN on file 12a-45.6789") == []
 
 
 def test_full_ssn_masking() -> None:
