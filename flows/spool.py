@@ -3,18 +3,22 @@
 An upload answered 202 (``?wait=false``) has been promised a result. Its entry is three files in
 ``home/spool/<tenant>/`` named ``<document_id>-<random>``: ``.lock`` (made first; whoever owns the entry holds
 an exclusive ``fcntl.flock`` on it), ``.bin`` (the bytes) and ``.json`` (a ``SpoolEntry``: what processing
-needs, and the failed attempts so far), each flushed to disk, as are new folders.
+needs, and the attempts started so far), each flushed to disk, as are new folders. An attempt is counted on
+disk before it starts, so one that ends its process (a native crash, the out-of-memory killer) counts too.
 
-- ``spool_upload(path, entry, home)`` moves ``path`` into a new entry and returns it as a ``Spooled``, locked;
-  an OSError (disk full, permission) propagates after what was written is removed.
+- ``spool_upload(path, entry, home)`` moves ``path`` into a new entry and returns it as a ``Spooled``, locked,
+  its first attempt counted; an OSError (disk full, permission) propagates after what was written is
+  removed.
 - ``claim_spooled(home)`` yields, oldest first and locked for the caller, the entries that nobody holds:
   what earlier processes accepted and did not finish. Several servers may share one home; an entry another
   process holds is left alone, and files vanishing meanwhile are skipped. What only a crash leaves behind
-  (bytes without a description, a ``.json.tmp``, a lone lock) is removed once its lock is free.
+  (bytes without a description, a ``.json.tmp``, a lone lock) is removed once its lock is free. Each
+  entry claimed has one more attempt counted.
 - The owner ends an entry with ``Spooled.discard()`` once its result is stored, ``Spooled.give_back()``
-  after a failed attempt (counted; the entry waits for the next start), or ``Spooled.release()`` (not
-  counted). After ``MAX_ATTEMPTS`` failed attempts, or with an unreadable description, the entry is moved
-  to ``stuck/`` beside it, never deleted, and logged as an error for an operator.
+  after a failed attempt (the entry waits for the next start), or ``Spooled.release()`` (not processed).
+  An entry whose ``MAX_ATTEMPTS`` attempts all ended without a result (given back, or found again after
+  its process died), or with an unreadable description, is moved to ``stuck/`` beside it, never deleted,
+  and logged as an error for an operator.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ class SpoolEntry(BaseModel):
     size: int
     profile_id: str | None
     as_of: dt.date
-    attempts: int = 0  # failed attempts to process and store it
+    attempts: int = 0  # attempts to process and store it started so far
 
 
 class Spooled:
@@ -68,15 +72,11 @@ class Spooled:
         self._lock = _drop_lock(self.stem, self._lock)
 
     def give_back(self) -> None:
-        """Count a failed attempt and let go; the last allowed one moves the entry to ``stuck/``."""
+        """The attempt failed: let go, for the next start; after the last allowed one, to ``stuck/``."""
         try:
-            entry = self.entry.model_copy(update={"attempts": self.entry.attempts + 1})
-            if entry.attempts >= MAX_ATTEMPTS:
-                _set_aside(self.stem, f"{entry.attempts} failed attempts")
+            if self.entry.attempts >= MAX_ATTEMPTS:
+                _set_aside(self.stem, f"{self.entry.attempts} failed attempts")
                 self._lock = _drop_lock(self.stem, self._lock)
-            else:
-                _describe(self.stem, entry)
-                self.entry = entry
         finally:
             self.release()
 
@@ -88,7 +88,9 @@ class Spooled:
 
 
 def spool_upload(path: Path, entry: SpoolEntry, home: Path) -> Spooled:
-    """A new entry under ``home/spool`` holding ``path``'s bytes (moved), locked by the caller."""
+    """A new entry under ``home/spool`` holding ``path``'s bytes (moved), locked by the caller, with the
+    caller's attempt counted."""
+    entry = entry.model_copy(update={"attempts": entry.attempts + 1})
     folder = home / "spool" / entry.tenant
     _make_folder(folder)
     stem, lock = _lock_new(folder, entry.document_id)
@@ -141,11 +143,26 @@ def _take(stem: Path, lock: int) -> Spooled | None:
         entry = SpoolEntry.model_validate_json(description.read_text())
     except (OSError, ValidationError):
         entry = None
-    if entry is None or not data.exists():  # unreadable, or a move to stuck/ was cut short
-        _set_aside(stem, "an unreadable description" if entry is None else "a move to stuck/ cut short")
+    if entry is None or not data.exists() or entry.attempts >= MAX_ATTEMPTS:
+        _set_aside(stem, _why_stuck(entry, data))
         _drop_lock(stem, lock)
         return None
+    entry = entry.model_copy(update={"attempts": entry.attempts + 1})
+    try:
+        _describe(stem, entry)  # counted before it starts: a crash during it counts too
+    except OSError as error:
+        log.warning("spool: cannot count an attempt of %s (%s); left for the next start", stem.name, error)
+        os.close(lock)
+        return None
     return Spooled(entry, stem, lock)
+
+
+def _why_stuck(entry: SpoolEntry | None, data: Path) -> str:
+    if entry is None:
+        return "an unreadable description"
+    if not data.exists():
+        return "a move to stuck/ cut short"
+    return f"{entry.attempts} attempts that ended without a result (a crash during each, or failures)"
 
 
 def _set_aside(stem: Path, reason: str) -> None:

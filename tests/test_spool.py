@@ -20,9 +20,9 @@ from flows.spool import MAX_ATTEMPTS, Spooled, SpoolEntry, claim_spooled, spool_
 DOCUMENT_ID = "ab" * 32
 
 
-def entry(tenant: str = "acme") -> SpoolEntry:
+def entry(tenant: str = "acme", attempts: int = 0) -> SpoolEntry:
     return SpoolEntry(tenant=tenant, document_id=DOCUMENT_ID, source="Jane Roe 123-45-6789.pdf", size=5,
-                      profile_id=None, as_of=dt.date(2026, 5, 1))  # fmt: skip
+                      profile_id=None, as_of=dt.date(2026, 5, 1), attempts=attempts)  # fmt: skip
 
 
 def spool_bytes(home: Path, tmp_path: Path, name: str = "upload") -> Spooled:
@@ -71,7 +71,7 @@ def test_leftovers_of_a_crash_are_removed_once_their_lock_is_free(home: Path, tm
     (folder / "orphan.json.tmp").write_text("{")
     (folder / "lonely.lock").touch()  # died right after taking the lock
     (claimed,) = claim_spooled(home)
-    assert claimed.entry == entry() and claimed.data.read_bytes() == b"%PDF-"
+    assert claimed.entry == entry(attempts=2) and claimed.data.read_bytes() == b"%PDF-"
     assert names(folder) == sorted(claimed.stem.name + suffix for suffix in (".bin", ".json", ".lock"))
     claimed.discard()
     assert names(folder) == []
@@ -84,7 +84,7 @@ def test_a_file_vanishing_while_the_spool_is_listed_is_skipped(
     listed = list((home / "spool").glob("*/*"))
     ghost = home / "spool" / "acme" / "gone.bin"  # removed by another server between listing and stat()
     monkeypatch.setattr(Path, "glob", lambda self, pattern: iter([ghost, *listed]))
-    assert [claimed.entry for claimed in claim_spooled(home)] == [entry()]
+    assert [claimed.entry for claimed in claim_spooled(home)] == [entry(attempts=2)]
 
 
 def test_the_last_allowed_failed_attempt_moves_the_entry_to_stuck(
@@ -92,11 +92,12 @@ def test_the_last_allowed_failed_attempt_moves_the_entry_to_stuck(
 ) -> None:
     folder = home / "spool" / "acme"
     spool_bytes(home, tmp_path).give_back()
-    for attempt in range(1, MAX_ATTEMPTS):
+    for attempt in range(2, MAX_ATTEMPTS + 1):
         (claimed,) = claim_spooled(home)
         assert claimed.entry.attempts == attempt
         with caplog.at_level(logging.ERROR, logger="flows.spool"):
             claimed.give_back()
+    assert names(folder) == ["stuck"]  # at once, not at the next start
     assert list(claim_spooled(home)) == []
     assert names(folder) == ["stuck"]
     assert sorted(path.suffix for path in (folder / "stuck").iterdir()) == [".bin", ".json"]
@@ -122,3 +123,16 @@ def test_new_spool_folders_are_flushed_with_the_folder_above(
     home.mkdir()
     spool_bytes(home, tmp_path).discard()
     assert {home, home / "spool", home / "spool" / "acme"} <= set(flushed)
+
+
+def test_attempts_that_end_their_process_count_too(home: Path, tmp_path: Path) -> None:
+    """A document that kills its server (a native crash, the out-of-memory killer) never reaches
+    ``give_back``: each start counts its attempt before it begins, and the last start sets it aside."""
+    folder = home / "spool" / "acme"
+    spool_bytes(home, tmp_path).release()  # the accepting server died while processing it
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        (claimed,) = claim_spooled(home)
+        assert claimed.entry.attempts == attempt
+        claimed.release()  # and so did every server that took it again
+    assert list(claim_spooled(home)) == []
+    assert names(folder) == ["stuck"]
