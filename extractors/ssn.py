@@ -37,7 +37,8 @@ _GARBLED_MASK = regex.compile(
     rf"(?:{_LABEL}|SSN){LABEL_GAP}(?P<lead>[^\s\d][^\s]{{2,8}}[-_.,~])(?P<last4>\d ?\d{{3}})(?![\d])",
     regex.IGNORECASE,
 )
-_MASK_LIKE = regex.compile(r"[*xX#kK¥•_]")
+_MASK_SYMBOL = regex.compile(r"[*xX#kK¥•]")  # what OCR makes of an asterisk
+_MASK_GROUP = regex.compile(rf"{_MASK}{{4}}")  # a masked last-4: what follows it is something else
 _SSN_BARE = regex.compile(rf"(?<![\w-]){_SSN_VALUE}")
 _FULL_SSN = regex.compile(r"(?<![\d-])\d{3}-\d{2}-(?P<last4>\d{4})(?![\d-])")
 _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
@@ -59,9 +60,13 @@ def _last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def _garbled_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
-    """The digits after a mask that still looks like one (mask-like characters, at most one digit)."""
-    lead = match.group("lead")
-    if len(_MASK_LIKE.findall(lead)) < 2 or sum(char.isdigit() for char in lead) > 1:
+    """The digits after a mask that still looks like one: at least two asterisk-like symbols, two thirds of
+    it symbols or separators, at most one digit, and no masked last-4 group of its own."""
+    mask = match.group("lead")[:-1]  # without the separator before the digits
+    symbols = len(_MASK_SYMBOL.findall(mask))
+    separators = sum(char in "-_." for char in mask)
+    digits = sum(char.isdigit() for char in mask)
+    if symbols < 2 or 3 * (symbols + separators) < 2 * len(mask) or digits > 1 or _MASK_GROUP.search(mask):
         return None
     return match.group("last4").replace(" ", ""), 1.0
 

@@ -81,7 +81,9 @@ def test_phone_numbers_are_not_ssns() -> None:
 
 
 def test_words_after_the_label_are_not_a_garbled_mask() -> None:
-    assert values(find_ssn_last4, "Social Security number see.page.1234", "SSN on file 12a-45.6789") == []
+    texts = ("Social Security number see.page.1234", "SSN on file 12a-45.6789", "SSN tax_2023",
+             "SSN ext_1234", "Taxpayer ID number box_1040", "SSN: ***-**-****-2024")  # fmt: skip
+    assert values(find_ssn_last4, *texts) == []
 
 
 def test_full_ssn_masking() -> None:
