@@ -15,12 +15,13 @@ import logging
 import multiprocessing
 import multiprocessing.synchronize
 import multiprocessing.util
+import shutil
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -260,7 +261,9 @@ class _ForkedBatch:
         self._workers = workers
         self._context = context
         self._started = self._fork.Array("b", len(paths), lock=False)  # set by a worker taking a document
-        self._pool: ProcessPoolExecutor | None = None
+        # The workers' temporary files go under one folder, removed at the end: a killed worker's too.
+        self._scratch = Path(tempfile.mkdtemp(prefix="noticeflow-batch-"))
+        self._pool: Executor | None = None
         self._futures = self._start(list(range(len(paths))), workers)
 
     def results(self) -> Iterator[NoticeResult]:
@@ -277,13 +280,15 @@ class _ForkedBatch:
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _start(self, indices: list[int], workers: int) -> dict[int, Future[NoticeResult]]:
         """Fork ``workers`` processes and hand them ``indices``; they inherit ``_forked_batch``, with page
         slots of their own (a worker that died holding a slot never gave it back)."""
         global _forked_batch
         page_slots = self._fork.BoundedSemaphore(self._context.settings.workers)
-        _forked_batch = _ForkedWork(replace(self._context, page_slots=page_slots), self._started)
+        context = replace(self._context, page_slots=page_slots)
+        _forked_batch = _ForkedWork(context, self._started, self._scratch)
         sys.stdout.flush()  # a forked process flushes what it inherited when it ends: nothing may be pending
         sys.stderr.flush()
         try:
@@ -298,24 +303,45 @@ class _ForkedBatch:
         self._pool = None
         broken = [i for i, future in self._futures.items() if _broke(future)]
         in_progress = [i for i in broken if self._started[i]] or broken[:1]  # always one step forward
+        rest = [i for i in broken if i not in in_progress]
+        if threading.active_count() > 1:  # the reader has started threads: a fork now could copy their locks
+            self._continue_in_threads(in_progress, rest)
+            return
         for index in in_progress:
             self._futures[index] = self._read_alone(index)
-        rest = [i for i in broken if i not in in_progress]
         if rest:
             self._futures.update(self._start(rest, min(self._workers, len(rest))))
+
+    def _continue_in_threads(self, in_progress: list[int], rest: list[int]) -> None:
+        """Without forking again: the documents in progress get ``worker_stopped`` (one of them stopped the
+        worker, and read again in this process it could end it), the rest run in threads."""
+        for index in in_progress:
+            self._futures[index] = _resolved(self._stopped(index))
+        self._pool = ThreadPoolExecutor(self._workers)
+        for index in rest:
+            self._futures[index] = self._pool.submit(_process_guarded, self._paths[index], self._context)
 
     def _read_alone(self, index: int) -> Future[NoticeResult]:
         future = self._start([index], 1)[index]
         try:
             future.result()
         except BrokenProcessPool:
-            stopped = WorkerStopped("the process reading this document stopped (killed or crashed)")
-            future = Future()
-            future.set_result(failed_result(self._paths[index], str(self._paths[index]), stopped, {}))
+            future = _resolved(self._stopped(index))
         assert self._pool is not None
         self._pool.shutdown(wait=True)
         self._pool = None
         return future
+
+
+    def _stopped(self, index: int) -> NoticeResult:
+        stopped = WorkerStopped("the process reading this document stopped (killed or crashed)")
+        return failed_result(self._paths[index], str(self._paths[index]), stopped, {})
+
+
+def _resolved(result: NoticeResult) -> Future[NoticeResult]:
+    future: Future[NoticeResult] = Future()
+    future.set_result(result)
+    return future
 
 
 def _broke(future: Future[NoticeResult]) -> bool:
@@ -326,6 +352,7 @@ def _broke(future: Future[NoticeResult]) -> bool:
 class _ForkedWork:
     context: PipelineContext
     started: Any  # multiprocessing's shared array of flags, one per document
+    scratch: Path  # the batch's folder for temporary files
 
 
 _forked_batch: _ForkedWork | None = None  # what forked batch workers inherit (set only while forking)
@@ -335,6 +362,7 @@ def _start_forked_worker() -> None:
     """A worker's own OCR engine (never the parent's processes and pipes), closed when the worker ends."""
     global _forked_batch
     assert _forked_batch is not None, "runs only in a process forked by process_batch"
+    tempfile.tempdir = str(_forked_batch.scratch)
     inherited = _forked_batch.context.engine
     if isinstance(inherited, TesseractEngine):
         engine = TesseractEngine(inherited.language, inherited.timeout_s)

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -81,8 +82,12 @@ def make_batch(folder: Path) -> list[Path]:
     return [BORN_DIGITAL, *scans, TRUNCATED]
 
 
-def batch_summary(folder: Path, on_dark: str | None = None) -> dict[str, Any]:
-    """Run the batch in ``folder`` with an engine that logs there; what came out, and who read the pages."""
+def batch_summary(
+    folder: Path, on_dark: str | None = None, thread_after_first: bool = False
+) -> dict[str, Any]:
+    """Run the batch in ``folder`` with an engine that logs there; what came out, who read the pages, and
+    what was left in the temporary folder. With ``thread_after_first`` the reader starts a thread once it
+    has the first result (as a progress bar or a connection pool might)."""
     folder.mkdir(exist_ok=True)
     log = folder / "readings.log"
     log.touch()
@@ -94,8 +99,13 @@ def batch_summary(folder: Path, on_dark: str | None = None) -> dict[str, Any]:
         profiles=(),
         page_slots=threading.BoundedSemaphore(2),
     )
+    stop = threading.Event()
     with process_batch(make_batch(folder), context) as batch:
-        results = list(batch)
+        results = [next(batch)]
+        if thread_after_first:
+            threading.Thread(target=stop.wait).start()
+        results += list(batch)
+    stop.set()
     return {
         "caller": os.getpid(),
         "results": [
@@ -108,6 +118,7 @@ def batch_summary(folder: Path, on_dark: str | None = None) -> dict[str, Any]:
             for r in results
         ],  # fmt: skip
         "readings": _readings(log),
+        "left_in_temp": sorted(os.listdir(tempfile.gettempdir())),
     }
 
 
@@ -141,6 +152,18 @@ def test_a_worker_that_dies_costs_only_the_document_that_killed_it(tmp_path: Pat
         ("failed", "corrupt_file"),
     ]
     assert results[0][1] != "failed"
+    assert summary["left_in_temp"] == []  # the killed workers' page images too
+
+
+def test_a_reader_that_started_a_thread_gets_the_rest_read_in_threads_after_a_crash(tmp_path: Path) -> None:
+    summary = _summary_from_a_fresh_interpreter(tmp_path, on_dark="exit", thread_after_first=True)
+    codes = [row[2] for row in summary["results"]]
+    assert codes[4] == "worker_stopped" and codes[-1] == "corrupt_file"
+    # Without a fork to read it alone, the document beside the culprit, if one was in progress, fails too.
+    assert codes[1:-1].count("worker_stopped") <= 2 and set(codes[1:-1]) <= {None, "worker_stopped"}
+    assert summary["results"][6][1] == "needs_review"
+    assert summary["caller"] in {pid for pid, _, _ in summary["readings"]}  # no fork after the thread
+    assert summary["left_in_temp"] == []
 
 
 def test_a_bug_on_one_document_fails_it_alone(tmp_path: Path) -> None:
@@ -152,13 +175,15 @@ def test_a_bug_on_one_document_fails_it_alone(tmp_path: Path) -> None:
         assert codes == [None, None, None, None, "internal_error", None, None, "corrupt_file"]
 
 
-def _summary_from_a_fresh_interpreter(folder: Path, on_dark: str | None = None) -> dict[str, Any]:
-    """``batch_summary`` in a new interpreter: pytest itself may be running threads, and then the batch
-    rightly runs in threads, not forked processes."""
+def _summary_from_a_fresh_interpreter(folder: Path, **options: Any) -> dict[str, Any]:
+    """``batch_summary`` in a new interpreter with a temporary folder of its own: pytest itself may be
+    running threads, and then the batch rightly runs in threads, not forked processes."""
     code = "import json, sys, pathlib; from tests.test_batch import batch_summary as run\n"
-    code += "print(json.dumps(run(pathlib.Path(sys.argv[1]), json.loads(sys.argv[2]))))"
-    command = [sys.executable, "-c", code, str(folder), json.dumps(on_dark)]
-    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    code += "print(json.dumps(run(pathlib.Path(sys.argv[1]), **json.loads(sys.argv[2]))))"
+    command = [sys.executable, "-c", code, str(folder), json.dumps(options)]
+    (folder / "tmp").mkdir(parents=True)
+    environment = {**os.environ, "TMPDIR": str(folder / "tmp")}
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=environment)
     assert run.returncode == 0, run.stderr
     summary: dict[str, Any] = json.loads(run.stdout)
     return summary

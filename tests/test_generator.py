@@ -163,8 +163,9 @@ def test_a_page_range_gives_each_document_its_count_and_changes_nothing_else():
         assert doc.truth["pages"] == (1 if spec.kind == "photo" else 4 + spec.index % 5)
         assert doc.truth["fields"] == compose(same).truth["fields"]
         assert all(len(text) > 200 for text in _page_texts(doc)[1:])  # more than a continuation header
-    with pytest.raises(SystemExit):
-        main(["--out", "unused", "--pages", "8-4"])
+    for wrong in ("8-4", "4-10"):  # backwards; more pages than there are sections to fill them
+        with pytest.raises(SystemExit):
+            main(["--out", "unused", "--pages", wrong])
 
 
 def test_photos_are_single_pages():
