@@ -53,7 +53,7 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -179,6 +179,21 @@ def load_api_settings() -> ApiSettings:
         return ApiSettings()
     except ValidationError as error:
         raise ConfigurationError(f"bad API settings: {describe_errors(error.errors())}") from None
+
+
+def match_api_key(keys: Iterable[ApiKey], given: str) -> ApiKey | None:
+    """The configured key equal to ``given``, compared in constant time with every key (no early exit: the
+    time taken does not depend on which key matched)."""
+    digest = hashlib.sha256(given.encode()).digest()
+    found = None
+    for key in keys:
+        if hmac.compare_digest(digest, key.digest):
+            found = key
+    return found
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def is_loopback(host: str) -> bool:
@@ -597,7 +612,7 @@ async def current_tenant(
 ) -> str:
     """The caller's tenant: the one whose key matches, compared in constant time with every key. An
     address that sent too many invalid keys is refused (429) before its key is looked at."""
-    address = request.client.host if request.client else ""
+    address = client_address(request)
     if not state.keys:
         if not is_loopback(address):
             raise LoopbackOnly("no API keys are configured (NOTICEFLOW_API_KEYS): only loopback is served")
@@ -609,15 +624,11 @@ async def current_tenant(
     given = bearer.credentials if bearer else header_key
     if not given:
         raise MissingApiKey("send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
-    digest = hashlib.sha256(given.encode()).digest()
-    tenant = None
-    for key in state.keys:  # no early exit: the time taken does not depend on which key matched
-        if hmac.compare_digest(digest, key.digest):
-            tenant = key.tenant
-    if tenant is None:
+    key = match_api_key(state.keys, given)
+    if key is None:
         state.sign_ins.failed(address)
         raise InvalidApiKey("the API key is not valid")
-    return tenant
+    return key.tenant
 
 
 Tenant = Annotated[str, Depends(current_tenant)]

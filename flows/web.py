@@ -65,7 +65,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.datastructures import FormData
 
 from extractors.ssn import mask_full_ssns
-from flows.api import ApiKey, ApiState, create_app, describe_errors, is_loopback
+from flows.api import (
+    ApiKey,
+    ApiState,
+    client_address,
+    create_app,
+    describe_errors,
+    is_loopback,
+    match_api_key,
+)
 from flows.api_models import AuditOut, NoticeOut
 from pipeline.archive import PagePreview, PreviewConfig, preview_page, preview_pages
 from pipeline.errors import BadCorrection, ConfigurationError, DocumentError
@@ -188,16 +196,6 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def match_api_key(keys: Iterable[ApiKey], given: str) -> ApiKey | None:
-    """The configured key equal to ``given``, compared in constant time with every key."""
-    digest = hashlib.sha256(given.encode()).digest()
-    found = None
-    for key in keys:
-        if hmac.compare_digest(digest, key.digest):
-            found = key
-    return found
-
-
 # ---- state, users and errors ------------------------------------------------------------------------------
 
 
@@ -252,7 +250,7 @@ def current_user(request: Request) -> WebUser:
     web, api = web_state(request), api_state(request)
     session = web.signer.load(request.cookies.get(COOKIE))
     if not api.keys:
-        if not is_loopback(request.client.host if request.client else ""):
+        if not is_loopback(client_address(request)):
             raise PageError(403, "No API keys are configured (NOTICEFLOW_API_KEYS): only loopback is served.")
         return WebUser(DEFAULT_TENANT, session or web.signer.new())
     key = web.signer.find_key(api.keys, session.key_id) if session and session.key_id else None
@@ -477,7 +475,7 @@ async def login(request: Request, web: Web, api: Api) -> Response:
         return render(request, "login.html", web.signer.new(), 400, next="/", error=message)
     form = await read_form(request, session)
     next_path = safe_next(text_field(form, "next"))
-    address = request.client.host if request.client else "?"
+    address = client_address(request)
     if wait_s := api.sign_ins.wait_s(address):
         minutes = math.ceil(wait_s / 60)
         error = f"Too many failed sign-ins from your address. Try again in {minutes} minute(s)."

@@ -298,9 +298,7 @@ class _ForkedBatch:
             _forked_batch = None  # every worker was forked by the first submit
 
     def _recover(self) -> None:
-        assert self._pool is not None
-        self._pool.shutdown(wait=True)  # its manager thread ends: the next forks copy no held lock
-        self._pool = None
+        self._close_pool()
         broken = [i for i, future in self._futures.items() if _broke(future)]
         in_progress = [i for i in broken if self._started[i]] or broken[:1]  # always one step forward
         rest = [i for i in broken if i not in in_progress]
@@ -327,11 +325,14 @@ class _ForkedBatch:
             future.result()
         except BrokenProcessPool:
             future = _resolved(self._stopped(index))
+        self._close_pool()
+        return future
+
+    def _close_pool(self) -> None:
+        """Wait for the pool to end, its manager thread included: the next forks copy no lock it held."""
         assert self._pool is not None
         self._pool.shutdown(wait=True)
         self._pool = None
-        return future
-
 
     def _stopped(self, index: int) -> NoticeResult:
         stopped = WorkerStopped("the process reading this document stopped (killed or crashed)")
