@@ -49,10 +49,13 @@ LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 
 @dataclass(frozen=True, slots=True)
 class TextLine:
+    """One row; ``stacked`` rows are a label joined to the values printed below it (not a printed row)."""
+
     page: int
     text: str
     bbox: BBox | None = None
     confidence: float = 1.0
+    stacked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

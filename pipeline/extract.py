@@ -1,6 +1,7 @@
 """Classify the notice and choose one value per field from the extractors' candidates.
 
-``to_text_lines(document)`` turns OCR pages into the extractors' ``TextLine`` rows.
+``to_text_lines(document)`` turns OCR pages into the extractors' ``TextLine`` rows, each followed by its
+labels joined to the values printed under them (``pipeline.layout.stacked_label_lines``).
 ``classify_notice(lines, catalog) -> Classification`` (match, catalog entry, best printed reading) scores
 every code printed (labelled readings weigh most, misreadings of a printed catalog code count for it) and
 the type's keywords; a close runner-up is recorded.
@@ -29,6 +30,7 @@ from extractors.ssn import find_ssn_last4
 from extractors.tax_year import find_tax_years
 from extractors.text import Candidate, TextLine
 from pipeline.catalog import Catalog, DeadlineRule, NoticeType, Presence
+from pipeline.layout import stacked_label_lines
 from pipeline.models import (
     BillingLine,
     Category,
@@ -37,6 +39,7 @@ from pipeline.models import (
     Field,
     NoticeTypeMatch,
     OcrDocument,
+    OcrLine,
 )
 
 STRONG = 0.75  # a candidate this confident that disagrees with the chosen value needs a person
@@ -53,11 +56,20 @@ _DEFAULT_DEADLINE_RULES = ("amount_due_by", "respond_by", "hearing_date", "petit
 
 
 def to_text_lines(document: OcrDocument) -> list[TextLine]:
-    return [
-        TextLine(page=page.number, text=line.text, bbox=line.bbox, confidence=line.confidence)
-        for page in document.pages
-        for line in page.lines
-    ]
+    """Every row in reading order, each followed by the labels on it joined to their stacked values."""
+    lines = []
+    for page in document.pages:
+        stacked: dict[int, list[OcrLine]] = defaultdict(list)
+        for index, line in stacked_label_lines(page.lines):
+            stacked[index].append(line)
+        for index, line in enumerate(page.lines):
+            lines.append(_text_line(page.number, line))
+            lines += [_text_line(page.number, joined, stacked=True) for joined in stacked[index]]
+    return lines
+
+
+def _text_line(page: int, line: OcrLine, stacked: bool = False) -> TextLine:
+    return TextLine(page=page, text=line.text, bbox=line.bbox, confidence=line.confidence, stacked=stacked)
 
 
 class Classification(NamedTuple):
@@ -198,7 +210,7 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     match, notice, evidence = classification
     findings: list[str] = []
     notice_date = _first(find_notice_dates, lines, "notice_date", findings)
-    name, address = find_taxpayer([line for line in lines if line.page == 1])
+    name, address = find_taxpayer([line for line in lines if line.page == 1 and not line.stacked])
     fields = {
         "notice_number": _field(evidence, match.confidence).model_copy(update={"value": match.code})
         if evidence

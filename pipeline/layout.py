@@ -4,12 +4,20 @@
 line height of each other form one row, read left to right. A wide horizontal gap (more than three
 character widths) is written as four spaces, so a label and its value printed far apart in a header block
 still share a row, while extractors can still tell the columns apart.
+
+``stacked_label_lines(rows)`` pairs a label with the values printed directly below it in the same column
+(header boxes and letters print "Notice date" over "January 30, 2018"; stubs print "Amount due by" over the
+date over the amount): each pairing is one more row, "Notice date    January 30, 2018", returned with the
+index of the label's row so it can be read right after it.
 """
 
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Iterator, Sequence
 from statistics import median
+
+import regex
 
 from pipeline.models import BBox, OcrLine, OcrWord
 
@@ -54,12 +62,19 @@ def _median_of_sorted(values: list[float]) -> float:
     return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
-def _make_line(row: list[OcrWord]) -> OcrLine:
-    char_width = median(w.bbox[2] / max(1, len(w.text)) for w in row)
+def _char_width(row: Sequence[OcrWord]) -> float:
+    return median(w.bbox[2] / max(1, len(w.text)) for w in row)
+
+
+def _is_column_gap(previous: OcrWord, word: OcrWord, char_width: float) -> bool:
+    return word.bbox[0] - (previous.bbox[0] + previous.bbox[2]) > 3 * char_width
+
+
+def _make_line(row: Sequence[OcrWord]) -> OcrLine:
+    char_width = _char_width(row)
     parts = [row[0].text]
     for previous, word in zip(row, row[1:], strict=False):
-        gap = word.bbox[0] - (previous.bbox[0] + previous.bbox[2])
-        parts.append(COLUMN_GAP if gap > 3 * char_width else " ")
+        parts.append(COLUMN_GAP if _is_column_gap(previous, word, char_width) else " ")
         parts.append(word.text)
     return OcrLine(
         text="".join(parts),
@@ -77,3 +92,135 @@ def _union(boxes: object) -> BBox:
         xs1.append(x + w)
         ys1.append(y + h)
     return (min(xs0), min(ys0), max(xs1) - min(xs0), max(ys1) - min(ys0))
+
+
+# --- values printed under their labels --------------------------------------------------------------------
+
+_LABEL_MAX_WORDS = 5
+_LABEL_MAX_CHARS = 40
+_VALUE_MAX_CHARS = 32
+_MOST_VALUES = 3  # "Amount due by" / "February 20, 2018" / "$1,075.21"
+_DIGIT = regex.compile(r"\d")
+_LETTER = regex.compile(r"[A-Za-z]")
+_WORD = regex.compile(r"[A-Za-z]{3,}")
+_AMOUNT_END = regex.compile(r"\d[.,]\d{2}\s*$")
+_PLACEHOLDER = regex.compile(r"^[nNxX*#]{3}\s?-")  # "nnn-nn-nnnn": a value that holds no digit
+_CONNECTOR = regex.compile(r"^(?:by|on|due\s+by|to\s+be\s+received\s+by|no\s+later\s+than)$")
+_NUMBER_ONLY = regex.compile(r"^[-–$(),.\s\d]+$")  # an amount or the ", 2018" a text layer splits off
+
+
+def column_segments(line: OcrLine) -> list[OcrLine]:
+    """The parts of a row that the wide gaps separate (header label, its value, another column)."""
+    if len(line.words) < 2:
+        return [line]
+    char_width = _char_width(line.words)
+    segments: list[list[OcrWord]] = [[line.words[0]]]
+    for previous, word in zip(line.words, line.words[1:], strict=False):
+        if _is_column_gap(previous, word, char_width):
+            segments.append([word])
+        else:
+            segments[-1].append(word)
+    return [_make_line(words) for words in segments]
+
+
+def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]]:
+    """(index of the label's row, label joined to its values) for every label whose value is printed under
+    it, or beside it but low enough to fall into the next row."""
+    segmented = [column_segments(row) for row in rows]
+    for index, segments in enumerate(segmented):
+        for position, segment in enumerate(segments):
+            is_last = position == len(segments) - 1
+            values: list[OcrLine] = []
+            if _is_bare_label(segment) and not any(_is_value(s) for s in segments[position + 1 :]):
+                values = _values_below(segmented, index, segment)
+            if not values and is_last and _is_row_tail_label(segment):
+                values = _value_beside(segmented, index, segment)
+            if values:
+                yield index, _joined(segment, values)
+
+
+def _is_bare_label(segment: OcrLine) -> bool:
+    text = segment.text.strip()
+    return (
+        len(text) <= _LABEL_MAX_CHARS
+        and len(text.split()) <= _LABEL_MAX_WORDS
+        and _DIGIT.search(text) is None
+        and _LETTER.search(text) is not None
+        and not text.endswith((".", ",", ";"))  # the end of a sentence, not a label
+    )
+
+
+def _is_row_tail_label(segment: OcrLine) -> bool:
+    """A label, or a label with a date ("Amount due by May 20, 2024"), that ends its row."""
+    text = segment.text.strip()
+    return (
+        len(text) <= _LABEL_MAX_CHARS
+        and _LETTER.search(text) is not None
+        and not text.endswith((".", ",", ";"))
+        and _AMOUNT_END.search(text) is None
+    )
+
+
+def _is_value(segment: OcrLine) -> bool:
+    """Short, with a digit (or a placeholder's shape), and at most two words: "May 20, 2024", "Phone
+    800-829-0922", "$1,075.21", "nnn-nn-1234"; not "Amount due by May 20, 2024", a label with its value."""
+    text = segment.text.strip()
+    return (
+        len(text) <= _VALUE_MAX_CHARS
+        and len(_WORD.findall(text)) <= 2
+        and (_DIGIT.search(text) is not None or _PLACEHOLDER.match(text) is not None)
+    )
+
+
+def _values_below(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine) -> list[OcrLine]:
+    """The value segments stacked under ``label``: each starts in the label's column, within a line's
+    height below the one before; a connector ("by") may come between, numbers may follow the value."""
+    height = label.bbox[3]
+    chain: list[OcrLine] = []
+    above = label
+    for segments in segmented[index + 1 : index + 1 + 2 * _MOST_VALUES]:
+        below = next((s for s in segments if _is_under(s, label, above, height)), None)
+        if below is None:
+            if segments and segments[0].bbox[1] > above.bbox[1] + above.bbox[3] + 1.5 * height:
+                break
+            continue
+        has_value = any(_is_value(s) for s in chain)
+        text = below.text.strip()
+        fits = _is_value(below) and (not has_value or _NUMBER_ONLY.match(text) is not None)
+        if not (fits or (not has_value and _CONNECTOR.match(text.lower()))):
+            break
+        chain.append(below)
+        above = below
+        if len(chain) == _MOST_VALUES:
+            break
+    return chain if any(_is_value(s) for s in chain) else []
+
+
+def _value_beside(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine) -> list[OcrLine]:
+    """A value right of the label whose baseline sits a little lower, so that it fell into the next row
+    (a text layer's amount column, a tilted scan)."""
+    if index + 1 >= len(segmented):
+        return []
+    centre = label.bbox[1] + label.bbox[3] / 2
+    for segment in segmented[index + 1]:
+        x, y, _, h = segment.bbox
+        if x > label.bbox[0] + label.bbox[2] and abs(y + h / 2 - centre) <= 0.9 * label.bbox[3]:
+            return [segment] if _is_value(segment) else []
+    return []
+
+
+def _is_under(segment: OcrLine, label: OcrLine, above: OcrLine, height: int) -> bool:
+    x, y, _, _ = segment.bbox
+    gap = y - (above.bbox[1] + above.bbox[3])
+    in_column = label.bbox[0] - height <= x <= label.bbox[0] + label.bbox[2]
+    return in_column and -0.3 * height <= gap <= 1.5 * height
+
+
+def _joined(label: OcrLine, values: list[OcrLine]) -> OcrLine:
+    parts = [label, *values]
+    return OcrLine(
+        text=COLUMN_GAP.join([label.text, " ".join(value.text for value in values)]),
+        bbox=_union(part.bbox for part in parts),
+        confidence=min(part.confidence for part in parts),
+        words=tuple(word for part in parts for word in part.words),
+    )

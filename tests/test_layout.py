@@ -1,0 +1,140 @@
+"""Labels paired with values by geometry: the IRS's own CP14 sample (public), laid out as its text layer
+places the words, and negatives (prose is not a label)."""
+
+from __future__ import annotations
+
+
+from pipeline.catalog import load_catalog
+from pipeline.extract import classify_notice, extract_fields, to_text_lines
+from pipeline.layout import group_words_into_lines, stacked_label_lines
+from pipeline.models import OcrDocument, OcrPage, OcrWord, PageSource
+from pipeline.validate import check_billing_total
+
+CHAR = 10  # px per character at the sample's size
+LINE = 30  # px between rows
+
+
+def _words(x: int, row: float, text: str) -> list[OcrWord]:
+    words, cursor = [], x
+    for token in text.split():
+        words.append(
+            OcrWord(text=token, confidence=0.95, bbox=(cursor, round(row * LINE), CHAR * len(token), 20))
+        )
+        cursor += CHAR * (len(token) + 1)
+    return words
+
+
+def _page(*placed: tuple[int, float, str]) -> OcrDocument:
+    words = [word for x, row, text in placed for word in _words(x, row, text)]
+    lines = group_words_into_lines(words)
+    return OcrDocument(
+        pages=(OcrPage(number=1, width=2550, height=3300, source=PageSource.OCR, lines=lines),)
+    )
+
+
+# The IRS's sample CP14 (irs.gov/pub/notices/cp14_english.pdf): header box, stub and billing summary print
+# each value under its label.
+IRS_CP14 = _page(
+    (100, 1, "Department of the Treasury"),
+    (1500, 1, "Notice"),
+    (1500, 2, "CP14"),
+    (1500, 3, "Tax year"),
+    (1500, 4, "2017"),
+    (1500, 5, "Notice date"),
+    (1500, 6, "January 30, 2018"),
+    (1500, 7, "Social security number"),
+    (1500, 8, "nnn-nn-nnnn"),
+    (1500, 9, "To contact us"),
+    (1500, 10, "Phone 1-800-829-0922"),
+    (1500, 11, "Your caller ID"),
+    (1500, 12, "nnnn"),
+    (100, 13, "JOHN AND MARY SMITH"),
+    (100, 14, "123 N HARRIS ST"),
+    (100, 15, "HARVARD, TX 12345"),
+    (100, 17, "You have a balance due for 2017"),
+    (100, 18, "Billing Summary"),
+    (100, 19, "Tax you owed"),
+    (700, 19, "$3,183.00"),
+    (100, 20, "Payments and credits"),
+    (700, 20, "-3,328.00"),
+    (100, 21, "Failure-to-file penalty"),
+    (700, 21, "318.30"),
+    (100, 22, "Failure-to-pay penalty"),
+    (700, 22, "633.30"),
+    (100, 23, "Interest charges"),
+    (700, 23, "145.00"),
+    (100, 24, "Failure-to-pay estimated tax penalty"),
+    (700, 24, "123.61"),
+    (100, 25, "Amount due by February 20, 2018"),
+    (700, 25, "$1,075.21"),
+    (1500, 30, "Amount due by"),
+    (1500, 31, "February 20, 2018"),
+    (1500, 32, "$1,075.21"),
+)
+
+
+def _extraction(document: OcrDocument):  # type: ignore[no-untyped-def]
+    lines = to_text_lines(document)
+    return extract_fields(lines, classify_notice(lines, load_catalog()))
+
+
+def test_values_under_their_labels_are_read() -> None:
+    extraction = _extraction(IRS_CP14)
+    values = {name: field.value for name, field in extraction.fields.items()}
+    assert values["notice_number"] == "CP14"
+    assert values["tax_year"] == 2017
+    assert values["notice_date"] == "2018-01-30"
+    assert values["amount_due"] == "1075.21"
+    assert values["deadline"] == "2018-02-20"
+    assert values["ssn_last4"] is None  # the placeholder, read as "none printed"
+    assert extraction.findings == ()
+
+
+def test_the_irs_billing_summary_adds_up() -> None:
+    extraction = _extraction(IRS_CP14)
+    assert [line.amount for line in extraction.billing_lines] == [
+        "3183.00", "-3328.00", "318.30", "633.30", "145.00", "123.61",
+    ]  # fmt: skip
+    check = check_billing_total(extraction.fields, extraction.billing_lines, load_catalog().get("CP14"))
+    assert check is not None and check.status == "pass", check
+
+
+def test_a_stub_stack_joins_label_date_and_amount() -> None:
+    rows = IRS_CP14.pages[0].lines
+    joined = [line.text for _, line in stacked_label_lines(rows)]
+    assert "Amount due by    February 20, 2018 $1,075.21" in joined
+    assert "Notice date    January 30, 2018" in joined
+    assert "Your caller ID    nnnn" not in joined  # no digit and no placeholder shape: not a value
+
+
+def test_prose_and_labels_with_a_value_beside_them_are_not_stacked() -> None:
+    document = _page(
+        (100, 1, "If you already paid your balance in full within"),
+        (100, 2, "the last 21 days, please disregard this notice."),
+        (100, 4, "Tax year"),
+        (400, 4, "2023"),
+        (100, 5, "2024"),
+        (100, 7, "Pay online now."),
+        (100, 8, "$500.00"),
+    )
+    assert list(stacked_label_lines(document.pages[0].lines)) == []
+
+
+def test_a_value_in_another_column_is_not_paired() -> None:
+    document = _page((100, 1, "Notice date"), (1500, 2, "May 20, 2024"))
+    assert list(stacked_label_lines(document.pages[0].lines)) == []
+
+
+def test_an_amount_printed_a_little_lower_than_its_label_is_its_value() -> None:
+    document = _page(
+        (100, 1, "Billing Summary"),
+        (100, 2, "Tax you owed"),
+        (700, 2.55, "$3,183.00"),
+        (100, 3.1, "Interest charges"),
+        (700, 3.65, "145.00"),
+        (100, 4.2, "Amount due by February 20, 2018"),
+        (700, 4.75, "$3,328.00"),
+    )
+    extraction = _extraction(document)
+    assert [line.amount for line in extraction.billing_lines] == ["3183.00", "145.00"]
+    assert extraction.fields["amount_due"].value == "3328.00"
