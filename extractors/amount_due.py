@@ -8,7 +8,8 @@ Handles (the total only, never a line of the billing summary):
   "Payment due immediately $350.00", "Past due amount $350.00" (CP523)
 - OCR damage in labels ("Arnount due", "Amount dne") and digits ("$5,l81.72", "§5,181.72")
 Not taken: "Failure-to-pay penalty $100.00", "Interest charges $81.72", "Tax you owed", "Previous balance",
-"Payments $800.00", "Previous amount due $4,200.00": their labels are not total labels.
+"Payments $800.00", "Previous amount due $4,200.00", "Amount you owed $1,481.57" (the tax owed, one edit
+from "Amount you owe"): their labels name a part of the balance (``extractors.billing.billing_role``).
 "Amount due $0.00" yields 0.00.
 """
 
@@ -17,12 +18,14 @@ from __future__ import annotations
 import regex
 
 from extractors.amounts import AMOUNT, format_amount, parse_amount
+from extractors.billing import names_a_part
 from extractors.dates import DATE
 from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label
 
 _GAP = r"[\s:.…_\-]{0,40}?"
 _DUE_BY = regex.compile(
-    rf"{fuzzy_label('Amount due')}\s*(?:by|on|to\s+be\s+received\s+by)\s*{DATE}{_GAP}{AMOUNT}",
+    rf"(?:{fuzzy_label('Amount due')}\s*(?:by|on|to\s+be\s+received\s+by)"
+    rf"|{fuzzy_label('Cantidad adeudada', 2)}\s*(?:para\s+el|antes\s+del?))\s*{DATE}{_GAP}{AMOUNT}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TOTAL_LABELS = (
@@ -37,13 +40,18 @@ _TOTAL_LABELS = (
     "Amount due",
     "Balance due",
     "Deficiency",
+    "Cantidad adeudada",
+    "Total adeudado",
 )
-_TOTAL_ANCHORS = ("amou", "ount", "due", "owe", "bala", "defic", "pay")
+_TOTAL_ANCHORS = ("amou", "ount", "due", "owe", "bala", "defic", "pay", "adeud", "cantid")
 _TOTAL = regex.compile(
     rf"(?<![A-Za-z])(?<!(?:previous|prior|original|past)\s{{1,3}})"  # "Previous amount due" is a line
     rf"(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
     regex.IGNORECASE | regex.VERBOSE,
 )
+
+
+_DATED = regex.compile(r"\bby\b|\bpara\s+el\b", regex.IGNORECASE)  # a dated total is _DUE_BY's
 
 
 def _amount(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
@@ -58,5 +66,5 @@ def find_amounts_due(lines: list[TextLine]) -> list[Candidate]:
     return find_candidates(_DUE_BY, lines, "amount_due_by", 0.97, _amount) + [
         c
         for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount, anchors=_TOTAL_ANCHORS)
-        if "by" not in c.raw.lower()[:18]
+        if not _DATED.search(c.raw[:30]) and not names_a_part(c.raw)
     ]

@@ -6,11 +6,17 @@ Handles rows such as "Tax you owed   $5,000.00", "Failure-to-pay penalty  100.00
 "Payments and credits  -$800.00" / "($800.00)", "Interest charges $81.72",
 "Accuracy-related penalty (IRC 6662)  $1,340.92". Returns the rows before the total,
 in order, as (label, amount) candidates; the total is the amount-due extractor's business.
+
+``billing_role(label)`` says what a row is: the total, the tax owed ("Tax you owed", "Amount you owed"),
+a previous balance, a payment or credit, a penalty, interest, or another charge. It is the one place that
+knows; ``names_a_part(label)`` (a role that is a part of the balance, never its total) keeps such rows from
+being read as the amount due or as the end of the summary.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 
 import regex
 
@@ -33,6 +39,45 @@ _ROW = regex.compile(
 _MAX_ROWS = 12
 
 
+class BillingRole(StrEnum):
+    TOTAL = "total"
+    TAX_OWED = "tax_owed"
+    PREVIOUS_BALANCE = "previous_balance"
+    CREDIT = "credit"  # payments and credits lower the balance, printed with a minus sign or not
+    PENALTY = "penalty"
+    INTEREST = "interest"
+    CHARGE = "charge"
+
+
+# Order matters: "Penalty for late payment" is a penalty, not a payment; "Amount you owed" (past tense) is
+# the tax owed, "Amount you owe" the total; "Previous amount due" is a previous balance, not the total.
+_ROLE_PATTERNS = (
+    (
+        BillingRole.TOTAL,
+        regex.compile(r"^\s*(?:total|amount\s+due|balance\s+due|amount\s+you\s+owe\b|pay\s+this)", regex.I),
+    ),
+    (
+        BillingRole.PREVIOUS_BALANCE,
+        regex.compile(r"^\s*(?:previous|prior|earlier)\b|balance\s+forward", regex.I),
+    ),
+    (BillingRole.PENALTY, regex.compile(r"penalt", regex.I)),
+    (BillingRole.INTEREST, regex.compile(r"interest", regex.I)),
+    (BillingRole.CREDIT, regex.compile(r"payment|credit|applied|withh[eo]ld|refund\s+offset", regex.I)),
+    (BillingRole.TAX_OWED, regex.compile(r"\bowed\b|^\s*(?:additional\s+)?tax\b", regex.I)),
+)
+_PARTS = frozenset(BillingRole) - {BillingRole.TOTAL, BillingRole.CHARGE}
+
+
+def billing_role(label: str) -> BillingRole:
+    return next((role for role, pattern in _ROLE_PATTERNS if pattern.search(label)), BillingRole.CHARGE)
+
+
+def names_a_part(label: str) -> bool:
+    """True for a label that names a part of the balance (tax owed, a payment, a penalty...), never the
+    total, however close its words ("Amount you owed" is one OCR edit from "Amount you owe")."""
+    return billing_role(label) in _PARTS
+
+
 def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal]]:
     """Rows of the first billing summary found, before its total; empty when there is none."""
     start = next((i for i, line in enumerate(lines) if _HEADING.search(line.text)), None)
@@ -40,7 +85,7 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal]]:
         return []
     rows: list[tuple[str, Decimal]] = []
     for line in lines[start + 1 : start + 1 + _MAX_ROWS]:
-        if _TOTAL.search(line.text):
+        if _TOTAL.search(line.text) and not names_a_part(line.text):
             return rows
         match = _ROW.match(line.text)
         amount = parse_amount(match.group("amount")) if match else None

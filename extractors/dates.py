@@ -1,9 +1,9 @@
 """Parse dates as IRS notices print them, tolerating OCR damage.
 
 Handles: "May 20, 2024", "May 20 2024", "MAY 20, 2024", "Mav 2O, 2024" (one-letter month damage, letter-for-
-digit swaps), "Sept. 3, 2024", "05/20/2024", "5/20/2024", "2024-05-20", "20 May 2024". ``DATE`` is the regex
-fragment other extractors embed (named group ``date``); ``parse_date`` returns a ``datetime.date`` or None,
-never raises.
+digit swaps), "Sept. 3, 2024", "05/20/2024", "5/20/2024", "2024-05-20", "20 May 2024", and Spanish
+"20 de mayo de 2024". ``DATE`` is the regex fragment other extractors embed (named group ``date``);
+``parse_date`` returns a ``datetime.date`` or None, never raises.
 """
 
 from __future__ import annotations
@@ -27,18 +27,33 @@ MONTHS = {
     "october": 10,
     "november": 11,
     "december": 12,
+    # Spanish notices (CP14SP ...): "20 de mayo de 2024"
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
 }
 _ABBREVIATIONS = {"sept": 9, **{name[:3]: number for name, number in MONTHS.items()}}
 _DIGIT = r"[0-9OolISB]"
 _YEAR = rf"(?:[12]{_DIGIT}{{3}})"
 _DAY = rf"(?:{_DIGIT}{{1,2}})"
-_MONTH_WORD = r"(?:[A-Za-z]{3,9}\.?)"
+_MONTH_WORD = r"(?:[A-Za-z]{3,10}\.?)"
 
 DATE = rf"""(?P<date>
       {_MONTH_WORD}\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}{_YEAR}      # May 20, 2024
     | {_DIGIT}{{1,2}}\s?/\s?{_DIGIT}{{1,2}}\s?/\s?{_YEAR}        # 05/20/2024
     | {_YEAR}-{_DIGIT}{{2}}-{_DIGIT}{{2}}                        # 2024-05-20
     | {_DAY}\s{_MONTH_WORD}\s{_YEAR}                           # 20 May 2024
+    | {_DAY}\s{{1,2}}de\s{{1,2}}{_MONTH_WORD}\s{{1,2}}del?\s{{1,2}}{_YEAR}   # 20 de mayo de 2024
 )"""
 _PARTS = regex.compile(r"[A-Za-z]{3,}|[0-9OolISB]+")
 
@@ -60,7 +75,7 @@ def _within_one_edit(a: str, b: str) -> bool:
 
 def parse_date(text: str) -> dt.date | None:
     """The date written in ``text`` (one of the formats above) or None."""
-    parts = _PARTS.findall(text)
+    parts = [part for part in _PARTS.findall(text) if part.lower() != "del"]  # "20 de mayo del 2024"
     if len(parts) != 3:
         return None
     try:

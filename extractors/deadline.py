@@ -5,6 +5,8 @@ Printed (value: ISO date, kind "printed"):
 - "Respond by June 19, 2024", "Reply by ...", "Your response is due by ...", "must be received by ..."
 - "Last day to file a petition with the United States Tax Court: August 18, 2024"
 - "request a Collection Due Process hearing by June 19, 2024", "hearing request date June 19, 2024"
+- "File your tax return by June 10, 2024", "file your 2023 return by ..." (CP59, CP515, CP518)
+- Spanish: "Cantidad adeudada para el 10 de junio de 2024", "Responda antes del 19 de junio de 2024"
 Window (value: number of days, kind "computed"; the caller adds it to the notice date):
 - "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter",
   also when the paragraph wraps inside the phrase
@@ -18,8 +20,22 @@ from extractors.dates import DATE, parse_date
 from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, with_next_lines
 
 _BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
+_YEAR = r"[12]\d{3}"
 _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must hold one of)
     ("amount_due_by", 0.97, rf"{fuzzy_label('Amount due')}{_BY}{DATE}", ("amou", "due")),
+    (
+        "amount_due_by",
+        0.97,
+        rf"{fuzzy_label('Cantidad adeudada', 2)}\s*(?:para\s+el|antes\s+del?)\s*{DATE}",
+        ("adeud", "cantid"),
+    ),
+    (
+        "file_by",
+        0.95,
+        rf"\b(?:file|send\s+us|submit)\s+(?:your\s+)?(?:{_YEAR}\s+)?(?:federal\s+)?(?:(?:income\s+)?tax\s+)?"
+        rf"returns?\s*(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}",
+        ("file", "return"),
+    ),
     (
         "petition_date",
         0.98,
@@ -38,8 +54,9 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
         0.93,
         rf"(?:{fuzzy_label('Respond')}|{fuzzy_label('Reply')}|{fuzzy_label('response is due', 2)}|"
         rf"{fuzzy_label('Pay')}|{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*"
-        rf"(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}",
-        ("by", "later"),
+        rf"(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}"
+        rf"|(?:{fuzzy_label('Responda')}|{fuzzy_label('Pague')})\s+(?:antes\s+del?|para\s+el)\s*{DATE}",
+        ("by", "later", "antes", "para el"),
     ),
 )
 _PRINTED = tuple(

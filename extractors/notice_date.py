@@ -2,7 +2,8 @@
 
 Handles: "Notice date May 20, 2024", "Notice date: 05/20/2024", "Notlce date Mav 20, 2O24",
 "Letter date May 20, 2024", "Date of this notice: May 20, 2024", "Date of this letter May 20, 2024",
-and, weakest, a bare "Date: May 20, 2024" row.
+Spanish notices: "Fecha del aviso 20 de mayo de 2024", "Fecha de la carta ...", and, weakest, a bare
+"Date: May 20, 2024" row.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuz
 
 _LABELLED = regex.compile(
     rf"(?:{fuzzy_label('Notice date')}|{fuzzy_label('Letter date')}|{fuzzy_label('Date of this notice', 2)}"
-    rf"|{fuzzy_label('Date of this letter', 2)}){LABEL_GAP}{DATE}",
+    rf"|{fuzzy_label('Date of this letter', 2)}|{fuzzy_label('Fecha del aviso')}"
+    rf"|{fuzzy_label('Fecha de este aviso', 2)}|{fuzzy_label('Fecha de la carta', 2)}){LABEL_GAP}{DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _BARE = regex.compile(rf"^\s*Date\s*:\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)
@@ -27,6 +29,6 @@ def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
     labelled = find_candidates(
-        _LABELLED, lines, "notice_date_label", 0.97, _date, anchors=("dat", "ate", "notic")
+        _LABELLED, lines, "notice_date_label", 0.97, _date, anchors=("dat", "ate", "notic", "fech", "echa")
     )
     return labelled + find_candidates(_BARE, lines, "date_label", 0.7, _date)

@@ -3,7 +3,8 @@
 Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period December 31, 2017" → 2017,
 "Tax period ending 12/31/2022" → 2022, "Tax periods 2021" (labels that start a row or column), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
-"your 2022 Form 1040" (weakest). For a period, the year the period ends is returned.
+"your 2022 Form 1040" (weakest), and Spanish "Año tributario 2023" ("Ano tributario", "Año fiscal").
+For a period, the year the period ends is returned.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuz
 _YEAR = r"(?P<year>[12][0-9OolIS]{3})(?![0-9])"
 _SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:]\s?))"  # a header label starts its row or column, not a sentence
 _TAX_YEAR = regex.compile(
-    rf"{_SEGMENT_START}{fuzzy_label('Tax year')}s?{LABEL_GAP}{_YEAR}", regex.IGNORECASE | regex.VERBOSE
+    rf"{_SEGMENT_START}(?:{fuzzy_label('Tax year')}s?|A[ñn]o\s+(?:tributario|fiscal)){LABEL_GAP}{_YEAR}",
+    regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_PERIOD = regex.compile(
     rf"{_SEGMENT_START}{fuzzy_label('Tax period')}s?\s*(?:ending|ended)?{LABEL_GAP}{DATE}",

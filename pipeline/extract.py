@@ -51,8 +51,9 @@ _DEADLINE_RULES_BY_CATEGORY = {
     Category.DEFICIENCY: ("petition_date", "respond_by", "amount_due_by"),
     Category.INTENT_TO_LEVY: ("hearing_date", "amount_due_by", "respond_by"),
     Category.PROPOSED_ADJUSTMENT: ("respond_by", "amount_due_by"),
+    Category.UNFILED_RETURN: ("file_by", "respond_by", "amount_due_by"),
 }
-_DEFAULT_DEADLINE_RULES = ("amount_due_by", "respond_by", "hearing_date", "petition_date")
+_DEFAULT_DEADLINE_RULES = ("amount_due_by", "respond_by", "hearing_date", "petition_date", "file_by")
 
 
 def to_text_lines(document: OcrDocument) -> list[TextLine]:
@@ -169,8 +170,6 @@ def _by_rule(candidates: list[Candidate], rules: tuple[str, ...]) -> list[Candid
 def _deadline(
     lines: list[TextLine], notice: NoticeType | None, notice_date: Field, findings: list[str]
 ) -> Field:
-    if notice is not None and notice.deadline is DeadlineRule.NONE:
-        return Field()
     candidates = find_deadlines(lines)
     rules = (
         _DEADLINE_RULES_BY_CATEGORY.get(notice.category, _DEFAULT_DEADLINE_RULES)
@@ -181,7 +180,10 @@ def _deadline(
     if printed:
         chosen = choose("deadline", printed, findings)
         return chosen.model_copy(update={"kind": DeadlineKind.PRINTED})
+    # A type that usually sets no deadline still has one when it prints it ("File your return by ...").
     windows = [c for c in candidates if c.kind == "computed"]
+    if notice is not None and notice.deadline is DeadlineRule.NONE:
+        return Field()
     if not windows or not isinstance(notice_date.value, str):
         return Field()
     window = choose("deadline window", windows, findings)

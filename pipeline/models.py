@@ -11,8 +11,10 @@ import datetime as dt
 from enum import StrEnum
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 from pydantic import Field as PydanticField
+
+from extractors.billing import BillingRole, billing_role
 
 BBox = tuple[int, int, int, int]
 """x, y, width, height in pixels of the page the value was read on."""
@@ -101,6 +103,12 @@ class NoticeTypeMatch(Frozen):
 class BillingLine(Frozen):
     label: str
     amount: str  # decimal string, two places
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def role(self) -> BillingRole:
+        """What the row is (tax owed, a payment, a penalty...), derived from its label."""
+        return billing_role(self.label)
 
 
 class Extraction(Frozen):

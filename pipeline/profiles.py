@@ -172,9 +172,10 @@ def match_profile(fields: dict[str, Field], profiles: Iterable[TaxpayerProfile])
     name = _field_text(fields, "taxpayer_name")
     if not ssn:
         return ProfileMatch(profile=None, reason="the notice shows no SSN last 4; a match needs it")
+    profiles = tuple(profiles)
     same_ssn = [profile for profile in profiles if profile.ssn_last4 == ssn]
     if not same_ssn:
-        return ProfileMatch(profile=None, reason=f"no profile has SSN last 4 {ssn}")
+        return _likely_client(ssn, name, _field_text(fields, "address"), profiles)
     if not name:
         ids = ", ".join(profile.id for profile in same_ssn)
         return ProfileMatch(profile=None, reason=f"the notice shows no name; SSN last 4 {ssn} fits {ids}")
@@ -185,6 +186,27 @@ def match_profile(fields: dict[str, Field], profiles: Iterable[TaxpayerProfile])
             profile=None, reason=f"SSN last 4 {ssn} fits {ids}, but the name {name!r} on the notice does not"
         )
     return _pick_one(named, _field_text(fields, "address"))
+
+
+def _likely_client(
+    ssn: str, name: str | None, address: str | None, profiles: tuple[TaxpayerProfile, ...]
+) -> ProfileMatch:
+    """No profile has the notice's SSN last 4: when one client has its name and address, the notice is that
+    client's with the wrong number (misaddressed, an IRS mix-up, identity theft, or a misread): it is matched
+    so the failed SSN check puts it in front of a person."""
+    alike = [
+        profile
+        for profile in profiles
+        if name and address and is_name_match(name, profile) and is_address_match(address, profile.address)
+    ]
+    if len(alike) != 1:
+        return ProfileMatch(profile=None, reason=f"no profile has SSN last 4 {ssn}")
+    client = alike[0]
+    return ProfileMatch(
+        profile=client,
+        reason=f"no profile has SSN last 4 {ssn}, but the name and address are those of {client.id} "
+        f"({client.display_name}), whose SSN last 4 differs",
+    )
 
 
 def _pick_one(candidates: list[TaxpayerProfile], address: str | None) -> ProfileMatch:
@@ -210,13 +232,40 @@ def _field_text(fields: dict[str, Field], name: str) -> str | None:
 def is_name_match(notice_name: str, profile: TaxpayerProfile) -> bool:
     """True when every name word on the notice belongs to the profile and it names a filer in full.
 
-    Word order, "AND"/"&", middle initials and one wrong letter per word (OCR) do not matter.
+    Word order, "AND"/"&", middle initials and one wrong letter per word (OCR) do not matter. A joint notice
+    ("JAMES & KAREN Q SPARROW") matches a client whose profile has no spouse when one of the two people it
+    names is the client; when the profile names a spouse, the other person must be that spouse.
     """
+    people = _people(notice_name)
+    if len(people) > 1 and not profile.spouse_name:
+        return any(_names_filer(profile.name, person) and _all_in(person, profile) for person in people)
     notice_tokens = [token for token in _name_tokens(notice_name) if len(token) > 1]
     profile_tokens = [token for name in profile.names for token in _name_tokens(name)]
     if not notice_tokens or not all(_has_similar(token, profile_tokens) for token in notice_tokens):
         return False
     return any(_names_filer(name, notice_tokens) for name in profile.names)
+
+
+def _people(notice_name: str) -> list[list[str]]:
+    """The people a name line names, each as name words; a first name joined to a shared last name
+    ("JAMES & KAREN Q SPARROW") borrows it."""
+    upper = notice_name.upper().translate(NAME_DIGIT_TO_LETTER).replace("'", "")
+    people: list[list[str]] = [[]]
+    for token in NAME_TOKEN.findall(upper):
+        if token in ("&", "AND"):
+            people.append([])
+        elif token not in NAME_NOISE and len(token) > 1:
+            people[-1].append(token)
+    people = [person for person in people if person]
+    if len(people) > 1:
+        last = people[-1][-1]
+        people = [person if len(person) > 1 else [*person, last] for person in people]
+    return people
+
+
+def _all_in(person: list[str], profile: TaxpayerProfile) -> bool:
+    profile_tokens = [token for name in profile.names for token in _name_tokens(name)]
+    return all(_has_similar(token, profile_tokens) for token in person)
 
 
 def _names_filer(filer_name: str, notice_tokens: list[str]) -> bool:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from extractors.billing import BillingRole
 from pipeline.catalog import NoticeType, load_catalog
 from pipeline.errors import BadCatalog
 from pipeline.models import (
@@ -41,7 +42,7 @@ from pipeline.models import (
     parse_iso_date,
 )
 from pipeline.scam import VERIFY_ADVICE
-from pipeline.validate import CheckName, LineKind, classify_billing_line, decimal_value, format_money
+from pipeline.validate import CheckName, decimal_value, format_money
 
 TRIAGE_PATH = Path(__file__).with_name("catalog") / "triage.json"
 
@@ -219,7 +220,7 @@ def list_actions(
 ) -> list[str]:
     """The plan's actions that apply to this notice, filled in."""
     has_amount = decimal_value(_value(fields, "amount_due")) not in (None, 0)
-    has_penalties = any(classify_billing_line(line) is LineKind.PENALTY for line in billing_lines)
+    has_penalties = any(line.role is BillingRole.PENALTY for line in billing_lines)
     rules = load_triage_rules().actions
     return [
         rule.text.format_map(values)

@@ -49,6 +49,8 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Tax period December 31, 2017", 2017, id="period"),
         pytest.param("Tax period ending 12/31/2022", 2022, id="period-numeric"),
         pytest.param("Tax yaar 2021", 2021, id="damaged-label"),
+        pytest.param("Año tributario 2022", 2022, id="spanish"),
+        pytest.param("Ano tributario: 2022", 2022, id="spanish-no-tilde"),
     ],
 )
 def test_tax_year(text: str, expected: int) -> None:
@@ -102,6 +104,10 @@ def test_full_ssn_masking() -> None:
         pytest.param("Amount due: §5,181.72", "5181.72", id="section-for-dollar"),
         pytest.param("Proposed amount due $3,411.00", "3411.00", id="cp2000"),
         pytest.param("Total amount you owe $980.55", "980.55", id="you-owe"),
+        pytest.param("Cantidad adeudada: $5,181.72", "5181.72", id="spanish"),
+        pytest.param(
+            "Cantidad adeudada para el 10 de junio de 2024 $5,181.72", "5181.72", id="spanish-dated"
+        ),
     ],
 )
 def test_amount_due(text: str, expected: str) -> None:
@@ -116,6 +122,8 @@ def test_amount_due(text: str, expected: str) -> None:
         pytest.param("Tax you owed $5,000.00", id="tax-line"),
         pytest.param("Payments and credits -$800.00", id="credit"),
         pytest.param("Previous balance $4,200.00", id="previous"),
+        pytest.param("Amount you owed $1,481.57", id="owed-is-the-tax-owed"),
+        pytest.param("Previous amount due $4,200.00", id="previous-amount-due"),
     ],
 )
 def test_amount_due_ignores_other_lines(text: str) -> None:
@@ -139,6 +147,14 @@ def test_amount_due_ignores_other_lines(text: str) -> None:
         ),
         pytest.param("within 30 days from the date of this notice", 30, "computed", id="window"),
         pytest.param("within sixty (60) days of the date of this letter", 60, "computed", id="window-words"),
+        pytest.param("File your tax return by June 10, 2024.", "2024-06-10", "printed", id="cp59-file-by"),
+        pytest.param(
+            "file your 2023 return no later than 06/10/2024", "2024-06-10", "printed", id="file-2023"
+        ),
+        pytest.param(
+            "Cantidad adeudada para el 10 de junio de 2024", "2024-06-10", "printed", id="spanish-due"
+        ),
+        pytest.param("Responda antes del 19 de julio de 2024", "2024-07-19", "printed", id="spanish-respond"),
     ],
 )
 def test_deadline(text: str, expected: object, kind: str) -> None:
@@ -153,6 +169,8 @@ def test_deadline(text: str, expected: object, kind: str) -> None:
         pytest.param("Notice date: 05/20/2024", "2024-05-20", id="numeric"),
         pytest.param("Notlce date Mav 20, 2O24", "2024-05-20", id="ocr-noise"),
         pytest.param("Date of this letter: May 20, 2024", "2024-05-20", id="letter"),
+        pytest.param("Fecha del aviso 20 de mayo de 2024", "2024-05-20", id="spanish"),
+        pytest.param("Fecha del aviso: 20 de mayo del 2024", "2024-05-20", id="spanish-del"),
     ],
 )
 def test_notice_date(text: str, expected: str) -> None:

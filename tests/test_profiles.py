@@ -225,3 +225,34 @@ def test_a_name_must_name_a_filer_in_full(profiles: tuple[TaxpayerProfile, ...])
     assert not is_name_match("", sullivans)
     oneill = next(profile for profile in profiles if profile.id == "client-23")
     assert is_name_match("THOMAS O'NEILL JR", oneill) and is_name_match("THOMAS ONEILL", oneill)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("JAMES & KAREN Q. SPARROW", id="ampersand-shared-last-name"),
+        pytest.param("JAMES AND KAREN SPARROW", id="and"),
+        pytest.param("KAREN SPARROW & JAMES SPARROW", id="client-second"),
+        pytest.param("JAMES SPARROW", id="client-alone"),
+    ],
+)
+def test_a_joint_notice_matches_a_client_whose_spouse_is_not_on_file(name: str) -> None:
+    sparrow = TaxpayerProfile.model_validate(
+        {**SULLIVANS, "id": "sparrow", "name": "James Sparrow"} | {"spouse_name": None}
+    )
+    assert is_name_match(name, sparrow)
+    assert not is_name_match("KAREN SPARROW", sparrow)
+    assert not is_name_match("JAMES & KAREN ROBIN", sparrow)
+
+
+def test_a_notice_with_a_clients_name_and_address_but_another_ssn_names_that_client(
+    profiles: tuple[TaxpayerProfile, ...],
+) -> None:
+    notice = fields(
+        ssn_last4="9999", taxpayer_name="JENNIFER SULLIVAN", address="1201 PRAIRIE LN, LINCOLN, NE 68510"
+    )
+    match = match_profile(notice, profiles)
+    assert match.profile is not None and match.profile.id == "client-7"
+    assert "SSN last 4 differs" in match.reason
+    moved = fields(ssn_last4="9999", taxpayer_name="JENNIFER SULLIVAN", address="45 OAK ST, OMAHA, NE 68102")
+    assert match_profile(moved, profiles).profile is None

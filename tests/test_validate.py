@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from extractors.billing import BillingRole
 from pipeline.catalog import load_catalog
 from pipeline.models import BillingLine, Check, CheckStatus, Field, Validation, ValidationStatus
 from pipeline.profiles import TaxpayerProfile, load_profiles
 from pipeline.validate import (
     CheckName,
-    LineKind,
-    classify_billing_line,
     decimal_value,
     format_money,
     validate_against_profile,
@@ -151,17 +150,20 @@ def test_no_billing_check_for_a_notice_without_an_amount() -> None:
 @pytest.mark.parametrize(
     ("label", "kind"),
     [
-        pytest.param("Amount you owed", LineKind.CHARGE, id="owed-is-a-charge"),
-        pytest.param("Amount you owe", LineKind.TOTAL, id="owe-is-the-total"),
-        pytest.param("Penalty for late payment", LineKind.PENALTY, id="penalty-before-payment"),
-        pytest.param("Failure-to-pay penalty", LineKind.PENALTY, id="ftp-penalty"),
-        pytest.param("Interest charges", LineKind.INTEREST, id="interest"),
-        pytest.param("Payments and credits", LineKind.CREDIT, id="credits"),
-        pytest.param("Tax withheld", LineKind.CREDIT, id="withholding"),
+        pytest.param("Amount you owed", BillingRole.TAX_OWED, id="owed-is-the-tax-owed"),
+        pytest.param("Tax you owed", BillingRole.TAX_OWED, id="tax-you-owed"),
+        pytest.param("Amount you owe", BillingRole.TOTAL, id="owe-is-the-total"),
+        pytest.param("Previous amount due", BillingRole.PREVIOUS_BALANCE, id="previous-amount-due"),
+        pytest.param("Penalty for late payment", BillingRole.PENALTY, id="penalty-before-payment"),
+        pytest.param("Failure-to-pay penalty", BillingRole.PENALTY, id="ftp-penalty"),
+        pytest.param("Interest charges", BillingRole.INTEREST, id="interest"),
+        pytest.param("Payments and credits", BillingRole.CREDIT, id="credits"),
+        pytest.param("Tax withheld", BillingRole.CREDIT, id="withholding"),
+        pytest.param("Collection fee", BillingRole.CHARGE, id="other-charge"),
     ],
 )
-def test_billing_line_kinds(label: str, kind: LineKind) -> None:
-    assert classify_billing_line(BillingLine(label=label, amount="1.00")) is kind
+def test_billing_line_roles(label: str, kind: BillingRole) -> None:
+    assert BillingLine(label=label, amount="1.00").role is kind
 
 
 def test_money_helpers() -> None:
@@ -317,6 +319,14 @@ def test_cp59_for_a_year_the_profile_lacks_is_unknown() -> None:
         ),
         pytest.param(
             "2024-05-20", "2024-05-10", "CP14", CheckStatus.FAIL, "not after the notice date", id="before"
+        ),
+        pytest.param(
+            "2024-05-20",
+            "2024-06-10",
+            "CP504",
+            CheckStatus.PASS,
+            "is the one that counts",
+            id="cp504-21-of-30",
         ),
         pytest.param("2024-02-12", "2024-05-12", "CP3219A", CheckStatus.PASS, "90 days", id="deficiency-90"),
         pytest.param(None, "2024-06-10", "CP14", CheckStatus.UNKNOWN, "no notice date", id="no-notice-date"),
