@@ -34,11 +34,11 @@ from pipeline.decide import failed_check_reasons, review_reasons
 from pipeline.errors import InternalError, NoticeflowError, WorkerStopped
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
-from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, ScamRisk, Status
+from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, Status
 from pipeline.ocr import OcrEngine, ocr_page
 from pipeline.preprocess import preprocess_page
 from pipeline.profiles import TaxpayerProfile, match_profile
-from pipeline.scam import VERIFY_ADVICE, add_full_ssn_signal, check_scam
+from pipeline.scam import add_full_ssn_signal, check_scam, scam_review_reason
 from pipeline.settings import Settings
 from pipeline.tesseract import TesseractEngine
 from pipeline.triage import triage
@@ -157,7 +157,8 @@ def analyze_document(
             extraction.fields, extraction.billing_lines, notice, profile, context.as_of
         )
     with _timed(timings, "triage"):
-        scam = check_scam(document.text, extraction.fields, notice, context.catalog, profile)
+        # The document, not its text: OCR confidence decides whether a payee, agency or phone is evidence.
+        scam = check_scam(document, extraction.fields, notice, context.catalog, profile)
         scam = add_full_ssn_signal(scam, full_ssns)
         triaged = triage(notice, extraction.fields, validation, scam, context.as_of, extraction.billing_lines)
     reasons = [
@@ -166,8 +167,8 @@ def analyze_document(
     ]
     if matched and profile is None:
         reasons.append(f"no taxpayer profile matched: {matched.reason}")
-    if scam.risk is ScamRisk.HIGH:
-        reasons.insert(0, f"possible scam: {VERIFY_ADVICE}")
+    if (scam_reason := scam_review_reason(scam)) is not None:
+        reasons.insert(0, scam_reason)
     return NoticeResult(
         document_id=document_id,
         source=source,

@@ -1,9 +1,10 @@
 """Scam check: how much a letter that claims to be from the IRS looks like a fake.
 
-``check_scam(text, fields, notice_type, catalog, profile)`` takes the letter's full OCR text, the extracted
-fields, the catalog entry it was classified as (or None), the catalog and the matched profile (or None),
-and returns a ``ScamCheck``: signals (code, detail with the matched text as evidence, weight), a score in
-0..1 and a risk. It never raises on any text. ``add_full_ssn_signal(scam, count)`` adds the full-SSN
+``check_scam(letter, fields, notice_type, catalog, profile)`` takes the letter as read (the ``OcrDocument``,
+whose lines and words carry OCR confidence, or plain text, read as fully confident), the extracted fields,
+the catalog entry it was classified as (or None), the catalog and the matched profile (or None), and
+returns a ``ScamCheck``: signals (code, detail with the matched text as evidence, weight), a score in 0..1
+and a risk. It never raises on any text. ``add_full_ssn_signal(scam, count)`` adds the full-SSN
 signal for a caller that masked full SSNs out of the text before calling. ``VERIFY_ADVICE`` is the sentence
 to show a person when the risk is high.
 
@@ -12,32 +13,50 @@ exist, payment by gift card / crypto / wire or to anyone but the United States T
 or licence and SSN suspension, deadlines in hours, links and e-mail, requests for bank logins or ID photos
 to a "filing agent", a full SSN or a wrong last four, misspelt names, private return addresses, tax-relief
 mailers, no or unknown notice number, content that contradicts the notice's code, and phone numbers that
-are not IRS numbers (weak: an unknown number is unverified, not proof).
+are not IRS numbers (weak: an unknown number is unverified, not proof). Two kinds of letter are told apart:
+a private tax-relief firm's mailer made to look like a notice (``not_from_irs``: it is not from the IRS at
+all) and an e-mail or text message printed on paper (``phishing_message``).
+
+A payee, an agency name or a phone number is evidence only when it was read with confidence as one: OCR
+garbage next to "payable to" ("the United States dG Securi Write Social") names no payee, a low-confidence
+line names no agency, a number one digit away from an IRS number is that number misread. Telling a taxpayer
+to ignore a genuine intent-to-levy notice is as harmful as missing a fake.
 
 Weights combine like independent evidence (score = 1 - Π(1 - weight)): one damning signal (gift cards, a
 fake agency, an arrest threat) is high on its own; weak ones need company. Genuine levy and final notices
-use strong words ("intent to levy", "pay immediately", "final notice", "Notice of Federal Tax Lien") and no
-pattern here matches them.
+use strong words ("intent to levy", "pay immediately", "pay today", "final notice", "Notice of Federal Tax
+Lien") and no pattern here matches them ("today" counts only on letters that are not a catalogued collection
+notice).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
 import regex
 from pydantic import BaseModel, ConfigDict
 
 from extractors.party import IRS_CAMPUSES
 from pipeline.catalog import Catalog, NoticeType
-from pipeline.models import Category, Field, ScamCheck, ScamRisk, ScamSignal
+from pipeline.models import Category, Field, OcrDocument, ScamCheck, ScamRisk, ScamSignal
 from pipeline.profiles import TaxpayerProfile
 
 HIGH_RISK_SCORE: Final = 0.7
 MEDIUM_RISK_SCORE: Final = 0.35
 EVIDENCE_LIMIT: Final = 3  # matched snippets quoted per signal
+# OCR confidence (0..1) a word or line needs before what it says counts as evidence. Tesseract gives clean
+# print 0.9 and more; garbage from stamps, columns and noise mostly below 0.6.
+WORD_MIN_CONFIDENCE: Final = 0.7
+LINE_MIN_CONFIDENCE: Final = 0.6
 
+NOT_FROM_IRS_ADVICE: Final = (
+    "This is not from the IRS: it is a private company's mailer made to look like an IRS notice. You do not "
+    "need to answer it. To see what you really owe, use your IRS Online Account (irs.gov/account) or call "
+    "the IRS at 800-829-1040."
+)
 VERIFY_ADVICE: Final = (
     "This letter shows signs of a scam. Do not pay, call or reply using anything printed on it: verify it "
     "through your IRS Online Account (irs.gov/account) or by calling the IRS at 800-829-1040, not the "
@@ -57,6 +76,13 @@ OFFICIAL_DOMAINS: Final = (
     "ustaxcourt.gov", "identitytheft.gov", "id.me",
 )  # fmt: skip
 CAMPUS_ZIPS: Final = IRS_CAMPUSES
+# Link shorteners hide where a link leads; no genuine notice prints one.
+SHORT_LINK_HOSTS: Final = (
+    "bit.ly", "tinyurl.com", "t.co", "goo.gl", "rb.gy", "is.gd", "cutt.ly", "ow.ly", "tiny.cc", "shorturl.at",
+    "t.ly", "rebrand.ly", "buff.ly", "s.id", "qrco.de",
+)  # fmt: skip
+# Categories of collection notices, whose genuine wording includes "pay the amount you owe today".
+COLLECTION_CATEGORIES: Final = frozenset({Category.BALANCE_DUE, Category.INTENT_TO_LEVY})
 # Categories whose genuine notices never speak of levy or arrest: a "CP2000" that does is not a CP2000.
 NON_COLLECTION_CATEGORIES: Final = frozenset({
     Category.PROPOSED_ADJUSTMENT, Category.DEFICIENCY, Category.RETURN_CHANGED, Category.UNFILED_RETURN,
@@ -75,9 +101,16 @@ SIGNAL_WEIGHTS: Final = {
     "email_origin": 0.4,
     "full_ssn": 0.55,
     "private_return_address": 0.4,
+    "not_from_irs": 0.75,
+    "phishing_message": 0.6,
+    "short_link": 0.5,
 }
 
 FULL_SSN_DETAIL: Final = "prints a full Social Security number (the IRS shows only the last 4)"
+NOT_FROM_IRS_DETAIL: Final = (
+    "not from the IRS: a private firm's mailer made to look like an IRS notice (tax-relief companies buy "
+    "lien records and sell their services), not an IRS notice"
+)
 
 FLAGS = regex.IGNORECASE | regex.VERBOSE
 
@@ -91,6 +124,10 @@ class PatternSignal(BaseModel):
     weight: float
     detail: str
     pattern: regex.Pattern[str]
+    # A match counts only on lines read at least this confidently (names OCR can make out of noise).
+    min_confidence: float = 0.0
+    # Categories whose genuine notices use this wording: on a catalogued notice of one, it is no signal.
+    genuine_on: frozenset[Category] = frozenset()
 
 
 def _fuzzy_names(names: Iterable[str], errors: int) -> str:
@@ -121,6 +158,7 @@ PATTERN_SIGNALS: Final = (
             )\b""",
             FLAGS,
         ),
+        min_confidence=LINE_MIN_CONFIDENCE,
     ),
     PatternSignal(
         code="gift_card_payment",
@@ -185,6 +223,7 @@ PATTERN_SIGNALS: Final = (
             | \btoday \s+ (?:only|or \s+ else) | end \s+ of \s+ today""",
             FLAGS,
         ),
+        genuine_on=COLLECTION_CATEGORIES,
     ),
     PatternSignal(
         code="data_request",
@@ -213,6 +252,7 @@ PATTERN_SIGNALS: Final = (
             | \buntied \s+ states""",
             FLAGS,
         ),
+        min_confidence=LINE_MIN_CONFIDENCE,
     ),
     PatternSignal(
         code="tax_relief_mailer",
@@ -240,7 +280,13 @@ PATTERN_SIGNALS: Final = (
               (?:refund|rebate|reimbursement)
             | unclaimed \s+ (?:tax \s+)? refund
             | claim \s+ (?:your|the) \s+ (?:\w+ \s+){0,2} (?:refund|rebate)
-            | refund \s+ (?:is \s+)? (?:pending|on \s+ hold \s+ until) | tax \s+ rebate""",
+            | refund \s+ (?:is \s+)? (?:pending|on \s+ hold \s+ until) | tax \s+ rebate
+            | refund \s+ (?:e-? \s? statement|notification|confirmation
+              |payment \s+ (?:is \s+)? (?:ready|waiting))
+            | (?:recalculation|recalculated) \s+ (?:of \s+)? your \s+ (?:tax \s+)? refund
+            | (?:fill \s+ out|complete|submit) \s+ (?:the|a|this) \s+ (?:\w+ \s+){0,2}form \s+ to \s+
+              (?:get|receive|claim|release) \s+ your \s+ (?:tax \s+)? refund
+            | (?:received|receive|sent \s+ you) \s+ a \s+ direct \s+ deposit \s+ of""",
             FLAGS,
         ),
     ),
@@ -248,7 +294,32 @@ PATTERN_SIGNALS: Final = (
         code="click_link",
         weight=0.4,
         detail="asks to click a link (the IRS mails paper notices)",
-        pattern=regex.compile(r"\bclick \s+ (?:here|the \s+ link|below|on|this)\b", FLAGS),
+        pattern=regex.compile(
+            r"""\bclick \s+ (?:here|the \s+ link|below|on|this)\b
+            | \bclicking \s+ (?:on \s+)? (?:here|the \s+ link|this \s+ link|below)\b
+            | \b(?:tap|continue|go) \s+ here\b | \btap \s+ (?:the|this) \s+ link\b
+            | \b(?:follow|use|open|visit) \s+ (?:the|this) \s+
+              (?:following \s+ |secure \s+ |personalized \s+ )? link\b""",
+            FLAGS,
+        ),
+    ),
+    PatternSignal(
+        code="account_alert",
+        weight=0.45,
+        detail="says an account is suspended or locked, or a payment rejected (the IRS writes no such thing)",
+        pattern=regex.compile(
+            r"""\byour \s+ (?:IRS \s+ |online \s+ |tax \s+ |e-?file \s+ |taxpayer \s+ )*
+              (?:account|profile|access) \s+ (?:has \s+ been|was|is|will \s+ be) \s+ (?:temporarily \s+ )?
+              (?:suspended|locked|disabled|restricted|deactivated|frozen|flagged|on \s+ hold|limited)
+            | (?:unusual|suspicious|unauthori[sz]ed) \s+ (?:\w+ \s+)?
+              (?:activity|sign-? \s? in|log-? \s? in|login|access)
+            | (?:restore|reactivate|unlock|unfreeze) \s+ (?:your \s+)? (?:\w+ \s+)? (?:account|access)
+            | (?:payment|transfer|tax \s+ payment) \s+ (?:\(ID:? [^)]{0,30}\) \s+ )?(?:\w+ \s+){0,8}?
+              (?:was|has \s+ been) \s+ (?:rejected|declined)\b
+            | \brejected \s+ (?:tax \s+)? (?:payment|transfer)
+            | \b(?:tax \s+ )?refund \s+ (?:has \s+ been \s+ |was \s+ |is \s+ )?(?:rejected|declined)\b""",
+            FLAGS,
+        ),
     ),
     PatternSignal(
         code="scan_code",
@@ -258,15 +329,17 @@ PATTERN_SIGNALS: Final = (
     ),
 )
 
+CLICK_LINK: Final = next(rule.pattern for rule in PATTERN_SIGNALS if rule.code == "click_link")
 # "CP14", "LTR 5071C", "LT11", "Letter 1058" (stored as LTR1058).
 NOTICE_NUMBER = regex.compile(
     r"\b(?:(?P<prefix>CP|LTR|LT) \s? (?P<number>\d{1,5}[A-Z]?) | letter \s+ (?P<number>\d{3,5}[A-Z]?))\b",
     FLAGS,
 )
-# "1-800-829-1040", "(800) 829-1040", "800.829.1040"; a separator is required so account numbers stay out.
+# "1-800-829-1040", "(800) 829-1040", "800.829.1040"; a separator is required so account numbers stay out,
+# and the area code and exchange must be possible North American ones (first digit 2-9).
 PHONE = regex.compile(
-    r"""(?<![\d-]) (?:1 [\s.-])? (?:\((?P<area>\d{3})\)\s? | (?P<area>\d{3})[\s.-])
-    (?P<exchange>\d{3}) [\s.-] (?P<line>\d{4}) (?![\d-])""",
+    r"""(?<![\d-]) (?:1 [\s.-])? (?:\((?P<area>[2-9]\d{2})\)\s? | (?P<area>[2-9]\d{2})[\s.-])
+    (?P<exchange>[2-9]\d{2}) [\s.-] (?P<line>\d{4}) (?![\d-])""",
     regex.VERBOSE,
 )
 FULL_SSN = regex.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
@@ -277,14 +350,82 @@ URL_OR_DOMAIN = regex.compile(
 )
 EMAIL = regex.compile(r"[\w.+-]+@(?P<host>(?:[a-z0-9-]+\.)+[a-z]{2,})", regex.IGNORECASE)
 EMAIL_HEADER = regex.compile(
-    r"^\s*(?:from|to|subject|sent|reply-to|cc)\s*:", regex.IGNORECASE | regex.MULTILINE
+    r"^\s*(?:from|to|subject|sent|date|reply-to|cc)\s*:", regex.IGNORECASE | regex.MULTILINE
 )
-# The payee may run onto the next line in OCR text; "payable to you" (a refund) names no payee.
+# A text message printed or photographed: the phone's own wording around it.
+TEXT_MESSAGE = regex.compile(
+    r"""\btext \s+ message\b | \bSMS\b | \bi?Message\b | \breply \s+ (?:STOP|YES|Y)\b | \btext \s+ STOP\b
+    | \bmsg \s* (?:&|and) \s* data \s+ rates\b | \bdelivered \s+ (?:today|yesterday|\d)""",
+    FLAGS,
+)
+# What a message asks the reader to do that a notice never does.
+MESSAGE_LURE = regex.compile(
+    r"""\b(?:verify|confirm|update|validate|re-?enter|complete) \s+ (?:your \s+)? (?:\w+ \s+)?
+        (?:identity|account|information|details|bank|profile|records|payment)
+    | \b(?:sign|log) \s? -? \s? in \s+ (?:to|at) | \baccess \s+ (?:the|your) \s+ (?:form|refund|statement)""",
+    FLAGS,
+)
+# A link that hides where it leads: a shortener, or a numeric host ("http://0x7C.0x3.0x3A.0x85/www.irs.gov").
+SHORT_LINK = regex.compile(
+    r"\b(?:https?://)?(?P<host>"
+    + "|".join(regex.escape(host) for host in SHORT_LINK_HOSTS)
+    + r")/[\w-]+"
+    + r"|https?://(?P<host>(?:\d{1,3}|0x[0-9a-f]{1,2})(?:\.(?:\d{1,3}|0x[0-9a-f]{1,2})){3})\b",
+    regex.IGNORECASE,
+)
+# A private firm speaking: who it says it is, and how it wants to be called.
+PRIVATE_FIRM_DISCLAIMER = regex.compile(
+    r"""not \s+ (?:affiliated|associated|connected|endorsed) \s+ (?:\w+ \s+){0,2}
+        (?:IRS|internal \s+ revenue|(?:any \s+ |a \s+ )?government|federal|state|treasury)
+    | not \s+ a \s+ government \s+ agency
+    | (?:is|are) \s+ a \s+ private \s+ (?:company|firm|business|organi[sz]ation)
+    | privately \s+ owned | we \s+ are \s+ not \s+ (?:the \s+ )?IRS\b
+    | independent \s+ tax \s+ (?:resolution|relief) \s+ (?:firm|company)""",
+    FLAGS,
+)
+PRIVATE_FIRM_MARKS = (
+    (
+        "firm name",
+        regex.compile(
+            r"""\btax \s+ (?:resolution|relief|settlement|debt|defen[cs]e|advocacy|solutions?|mediation
+                          |negotiation)
+            \s+ (?:department|center|centre|services?|group|division|office|team|associates|partners|solutions
+                 |bureau|unit|dept\.?)\b""",
+            FLAGS,
+        ),
+    ),
+    (
+        "specialist",
+        regex.compile(
+            r"""\b(?:speak|talk|consult) \s+ (?:with|to) \s+ (?:a|an|one \s+ of \s+ our|our) \s+
+            (?:licensed \s+ |certified \s+ )?
+            (?:tax \s+ )?(?:specialist|case \s+ (?:manager|advisor|worker)|advocate|counselor|consultant
+            |professional|expert|representative|resolution \s+ officer)s?\b""",
+            FLAGS,
+        ),
+    ),
+    (
+        "lien header",
+        regex.compile(
+            r"""\b(?:final \s+ )?notice \s+ of \s+ (?:state \s+ )?tax \s+ lien\b
+            | \b(?:tax \s+ )?lien \s+ (?:has \s+ been \s+ )?(?:filed|recorded) \s+ (?:against \s+ you \s+ )?
+              in \s+ (?:\w+ \s+)?county
+            | public \s+ records? \s+ (?:show|indicate|search|research) | county \s+ records""",
+            FLAGS,
+        ),
+    ),
+    (
+        "case number",
+        regex.compile(r"\b(?:case|file|client) \s* (?:ID|number|no\.?|\#) \s* :? \s* [A-Z0-9-]{4,}", FLAGS),
+    ),
+)
+# The payee may run onto the next line in OCR text; "payable to you" (a refund) names no payee. What follows
+# is only where a payee would be: ``read_payee`` keeps the words of it that were read cleanly.
 PAYEE = regex.compile(
     r"""(?:payable \s+ to | made \s+ out \s+ to | pay \s+ to \s+ the \s+ order \s+ of
         | make \s+ (?:your \s+ |all \s+ )? (?:checks?|money \s+ orders?) (?:\s+ or \s+ money \s+ orders?)?
           \s+ (?:payable \s+)? to)
-    \s* [:\-]? \s* (?! you\b) (?P<payee>[^,;]{2,50})""",
+    [ \t]* [:\-]? \s* (?! you\b) (?P<payee>[^,;\n]{2,60}(?:\n[^,;\n]{1,40})?)""",
     FLAGS,
 )
 # "the United States Treasury" / "U.S. Treasury", OCR-damaged ("thc Unitcd", "U.5."), but not a private
@@ -296,6 +437,18 @@ TREASURY_PAYEE = regex.compile(
                   |division))""",
     FLAGS,
 )
+# What a payee is made of: capitalised or upper-case words, initials ("I.R.S.", "U.S."), "&", and the small
+# words of a name. Anything else ("dG", "Securi-", "|l1") is where the readable payee ends.
+PAYEE_WORD = regex.compile(
+    r"""^(?: [A-Z][a-z]+\.? | [A-Z]{2,}\.? | (?:[A-Z]\.){1,4}[A-Z]?\.?
+        | & | the | of | for | and | de | la ) [:,.]? $""",
+    regex.VERBOSE,
+)
+# Words that end a payee: the sentence goes on ("... Treasury and mail it", "... Treasury. Write your SSN").
+PAYEE_STOP_WORDS = frozenset({"and", "or", "with", "at", "by", "in", "on", "write", "include", "mail"})
+PAYEE_SMALL_WORDS = frozenset({"the", "of", "for", "and", "de", "la", "&"})
+ABBREVIATION = regex.compile(r"^(?:[A-Z]\.){1,4}[A-Z]?\.?$|^(?:Inc|Co|Corp|Ltd|Dept|St)\.$")
+WORD_SPAN = regex.compile(r"\S+")
 SUITE = regex.compile(r"\b(?:suite|ste\.?)\s*\#?\s*\d+[a-z]?\b", regex.IGNORECASE)
 PO_BOX = regex.compile(r"\bP\.?\s*O\.?\s*Box\s+\d+", regex.IGNORECASE)
 PROCESSING_CENTER = regex.compile(r"processing\s+(?:center|centre|unit|department|office)", regex.IGNORECASE)
@@ -316,13 +469,24 @@ DIGIT_AS_LETTER = {"0": "o", "1": "l", "5": "s", "8": "b"}
 TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
 
+class WordSpan(NamedTuple):
+    """Where one OCR word sits in the letter's text, and how sure the OCR was of it."""
+
+    start: int
+    end: int
+    confidence: float
+
+
 class Letter(BaseModel):
-    """What the detectors look at: the text once normalized, and the facts the fields and profile add."""
+    """What the detectors look at: the text once normalized, how confidently each part of it was read, and
+    the facts the fields and profile add."""
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     repaired: str  # the text with OCR letter confusions undone, for the word patterns
+    line_confidences: tuple[float, ...]  # one per line of ``text`` (split at "\n"); empty: all read cleanly
+    words: tuple[WordSpan, ...]  # OCR words by position in ``text``, in order; empty: all read cleanly
     notice_code: str | None
     notice_type: NoticeType | None
     catalog: Catalog
@@ -335,6 +499,26 @@ class Letter(BaseModel):
     def views(self) -> tuple[str, ...]:
         return (self.text,) if self.repaired == self.text else (self.text, self.repaired)
 
+    def line_confidence(self, view: str, start: int, end: int) -> float:
+        """The lowest confidence of the lines that ``view[start:end]`` covers (repairs keep line breaks)."""
+        if not self.line_confidences:
+            return 1.0
+        first = view.count("\n", 0, start)
+        last = first + view.count("\n", start, end)
+        covered = self.line_confidences[first : last + 1]
+        return min(covered) if covered else 1.0
+
+    def word_confidence(self, start: int, end: int) -> float:
+        """The lowest confidence of the OCR words in ``text[start:end]``; 1.0 where no word was recorded."""
+        index = bisect.bisect_right(self.words, (start, math.inf, math.inf)) - 1
+        lowest = 1.0
+        for word in self.words[max(index, 0) :]:
+            if word.start >= end:
+                break
+            if word.end > start:
+                lowest = min(lowest, word.confidence)
+        return lowest
+
 
 Detector = Callable[[Letter], ScamSignal | None]
 
@@ -346,14 +530,15 @@ def repair_ocr_letters(text: str) -> str:
 
 
 def check_scam(
-    text: str,
+    letter: OcrDocument | str,
     fields: dict[str, Field],
     notice_type: NoticeType | None,
     catalog: Catalog,
     profile: TaxpayerProfile | None,
 ) -> ScamCheck:
-    letter = read_letter(text, fields, notice_type, catalog, profile)
-    return combine_signals([signal for detect in DETECTORS if (signal := detect(letter)) is not None])
+    """``letter`` as read: an ``OcrDocument`` (confidences weigh the evidence) or text (read as confident)."""
+    read = read_letter(letter, fields, notice_type, catalog, profile)
+    return combine_signals([signal for detect in DETECTORS if (signal := detect(read)) is not None])
 
 
 def combine_signals(signals: Sequence[ScamSignal]) -> ScamCheck:
@@ -369,6 +554,20 @@ def add_full_ssn_signal(scam: ScamCheck, full_ssn_count: int) -> ScamCheck:
     return combine_signals([*scam.signals, _signal("full_ssn", SIGNAL_WEIGHTS["full_ssn"], detail)])
 
 
+def is_not_from_irs(scam: ScamCheck) -> bool:
+    """Whether the check found a private firm's lookalike mailer (not a letter claiming to be the IRS)."""
+    return any(signal.code == "not_from_irs" for signal in scam.signals)
+
+
+def scam_review_reason(scam: ScamCheck) -> str | None:
+    """The review reason a high-risk check puts first, or None: a lookalike mailer is named for what it is."""
+    if scam.risk is not ScamRisk.HIGH:
+        return None
+    if is_not_from_irs(scam):
+        return f"not from the IRS: {NOT_FROM_IRS_ADVICE}"
+    return f"possible scam: {VERIFY_ADVICE}"
+
+
 def rate_risk(score: float) -> ScamRisk:
     if score >= HIGH_RISK_SCORE:
         return ScamRisk.HIGH
@@ -378,7 +577,7 @@ def rate_risk(score: float) -> ScamRisk:
 
 
 def read_letter(
-    text: str,
+    letter: OcrDocument | str,
     fields: dict[str, Field],
     notice_type: NoticeType | None,
     catalog: Catalog,
@@ -388,12 +587,15 @@ def read_letter(
         field = fields.get(name)
         return str(field.value).strip() or None if field is not None and field.value is not None else None
 
+    text, line_confidences, words = _read_text(letter)
     taxpayer = [value("address") or "", value("taxpayer_name") or ""]
     if profile is not None:
         taxpayer += [profile.address.as_line(), profile.address.street]
     return Letter(
         text=text.translate(TYPOGRAPHY),
         repaired=repair_ocr_letters(text.translate(TYPOGRAPHY)),
+        line_confidences=line_confidences,
+        words=words,
         notice_code=notice_type.code if notice_type else value("notice_number"),
         notice_type=notice_type or catalog.get(value("notice_number")),
         catalog=catalog,
@@ -402,6 +604,35 @@ def read_letter(
         taxpayer_texts=tuple(line.upper() for line in taxpayer if line),
         extra_phones=tuple(phone for phone in (value("irs_phone"),) if phone),
     )
+
+
+def _read_text(letter: OcrDocument | str) -> tuple[str, tuple[float, ...], tuple[WordSpan, ...]]:
+    """The letter's text as ``OcrDocument.text`` joins it, each line's confidence and each word's place.
+    A word is found in its line's text in order; one that cannot be found (a line whose text was rewritten,
+    as full-SSN masking does) is left out, so that part counts as read cleanly."""
+    if isinstance(letter, str):
+        return letter, (), ()
+    confidences: list[float] = []
+    words: list[WordSpan] = []
+    offset = 0
+    for page_index, page in enumerate(letter.pages):
+        offset += 2 if page_index else 0  # the "\n\f" between pages
+        for line_index, line in enumerate(page.lines):
+            offset += 1 if line_index else 0
+            cursor = 0
+            for word in line.words:
+                found = line.text.find(word.text, cursor) if word.text else -1
+                if found >= 0:
+                    words.append(WordSpan(offset + found, offset + found + len(word.text), word.confidence))
+                    cursor = found + len(word.text)
+            confidences += [line.confidence] * (line.text.count("\n") + 1)
+            offset += len(line.text)
+        if not page.lines:
+            confidences.append(1.0)  # the empty line the page break leaves
+    text = letter.text
+    if offset != len(text):  # a layout this reading does not know: the text alone, read as clean
+        return text, (), ()
+    return text, tuple(confidences), tuple(words)
 
 
 def _signal(code: str, weight: float, detail: str, evidence: Iterable[str] = ()) -> ScamSignal:
@@ -416,9 +647,14 @@ def _flag(code: str, detail: str, evidence: Iterable[str] = ()) -> ScamSignal:
 
 def _pattern_detector(rule: PatternSignal) -> Detector:
     def detect(letter: Letter) -> ScamSignal | None:
+        if letter.notice_type is not None and letter.notice_type.category in rule.genuine_on:
+            return None
         # concurrent=True releases the GIL: documents checked in parallel threads really run in parallel
         hits = [
-            match.group() for view in letter.views for match in rule.pattern.finditer(view, concurrent=True)
+            match.group()
+            for view in letter.views
+            for match in rule.pattern.finditer(view, concurrent=True)
+            if letter.line_confidence(view, match.start(), match.end()) >= rule.min_confidence
         ]
         return _signal(rule.code, rule.weight, rule.detail, hits) if hits else None
 
@@ -455,31 +691,86 @@ def detect_contradiction(letter: Letter) -> ScamSignal | None:
 
 
 def detect_payee(letter: Letter) -> ScamSignal | None:
-    payees = [match.group("payee").strip() for match in PAYEE.finditer(letter.text)]
-    wrong = [payee for payee in payees if not TREASURY_PAYEE.search(payee)]
+    payees = [
+        read_payee(letter, match.start("payee"), match.group("payee"))
+        for match in PAYEE.finditer(letter.text)
+    ]
+    wrong = [payee for payee in payees if payee is not None and not _is_treasury(payee)]
     if not wrong:
         return None
     return _flag("wrong_payee", "asks for payment to someone other than the United States Treasury", wrong)
 
 
+def read_payee(letter: Letter, start: int, raw: str) -> str | None:
+    """The payee named at ``raw`` (found at ``start`` in the text): its words up to the end of the sentence,
+    a column gap, or the first word that is not part of a name or was read with low confidence. None when
+    that names no one (only small words, or nothing capitalised: "payable to the order shown"), or when OCR
+    noise cut it to less than two words of a name ("payable to Treasury |l1 Se"): too little to judge."""
+    kept: list[str] = []
+    previous_end = 0
+    cut_by_noise = False
+    for word in WORD_SPAN.finditer(raw):
+        text, gap = word.group(), raw[previous_end : word.start()]
+        if (kept and ("  " in gap or "\t" in gap)) or text.lower().strip(".,:") in PAYEE_STOP_WORDS:
+            break  # a column gap, or the sentence goes on
+        confident = letter.word_confidence(start + word.start(), start + word.end()) >= WORD_MIN_CONFIDENCE
+        if not confident or not PAYEE_WORD.match(text):
+            cut_by_noise = True
+            break
+        kept.append(text)
+        previous_end = word.end()
+        if text.endswith(".") and not ABBREVIATION.match(text):
+            break  # the sentence ends here
+    names = [word for word in kept if word.lower().strip(".:,") not in PAYEE_SMALL_WORDS]
+    if not names or (cut_by_noise and len(names) < 2):
+        return None
+    payee = " ".join(kept)
+    return payee if ABBREVIATION.match(kept[-1]) else payee.rstrip(".:,")
+
+
+def _is_treasury(payee: str) -> bool:
+    # A payee cut short by OCR garbage ("the United States dG Securi") is the Treasury read in part.
+    return bool(TREASURY_PAYEE.search(payee) or TREASURY_PAYEE.search(f"{payee} Treasury"))
+
+
 def detect_phones(letter: Letter) -> ScamSignal | None:
     numbers = [
         f"{match.group('area')}-{match.group('exchange')}-{match.group('line')}"
-        for match in PHONE.finditer("\n".join((letter.text, *letter.extra_phones)))
+        for match in PHONE.finditer(letter.text)
+        if letter.word_confidence(match.start(), match.end()) >= WORD_MIN_CONFIDENCE
     ]
-    unknown = [number for number in numbers if number not in OFFICIAL_PHONES]
+    numbers += [
+        f"{match.group('area')}-{match.group('exchange')}-{match.group('line')}"
+        for phone in letter.extra_phones
+        if (match := PHONE.fullmatch(phone.strip()))
+    ]
+    unknown = [number for number in numbers if not _is_official_phone(number)]
     if not unknown:
         return None
     return _flag("unknown_phone", "phone number not on the IRS list (unverified, not proof)", unknown)
 
 
+def _is_official_phone(number: str) -> bool:
+    """An IRS number, or one with a single digit misread ("800-829-1046"): too close to be evidence."""
+    return any(
+        sum(a != b for a, b in zip(number, official, strict=True)) <= 1 for official in OFFICIAL_PHONES
+    )
+
+
 def detect_links(letter: Letter) -> ScamSignal | None:
     hosts = [match.group("host") for match in URL_OR_DOMAIN.finditer(letter.text)]
     hosts += [match.group("host") for match in EMAIL.finditer(letter.text)]
-    outside = [host for host in hosts if not _is_official_host(host)]
+    outside = [host for host in hosts if not _is_official_host(host) and host.lower() not in SHORT_LINK_HOSTS]
     if not outside:
         return None
     return _flag("outside_link", "points to a web or e-mail address outside irs.gov", outside)
+
+
+def detect_short_link(letter: Letter) -> ScamSignal | None:
+    links = [match.group() for match in SHORT_LINK.finditer(letter.text)]
+    if not links:
+        return None
+    return _flag("short_link", "gives a shortened or numeric link that hides where it leads", links)
 
 
 def _is_official_host(host: str) -> bool:
@@ -487,11 +778,54 @@ def _is_official_host(host: str) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in OFFICIAL_DOMAINS)
 
 
+def _email_headers(letter: Letter) -> list[str]:
+    return [match.group().strip() for match in EMAIL_HEADER.finditer(letter.text)]
+
+
 def detect_email(letter: Letter) -> ScamSignal | None:
-    headers = [match.group() for match in EMAIL_HEADER.finditer(letter.text)]
-    if len(headers) < 2:
+    headers = _email_headers(letter)
+    if len(set(header.lower() for header in headers)) < 2:
         return None
     return _flag("email_origin", "was sent as an e-mail (the IRS does not start contact by e-mail)", headers)
+
+
+def detect_phishing(letter: Letter) -> ScamSignal | None:
+    """A printed e-mail or text message that asks to follow a link or confirm details: phishing on paper."""
+    message = _email_headers(letter) + [match.group() for match in TEXT_MESSAGE.finditer(letter.text)]
+    if not message:
+        return None
+    lures = [match.group() for view in letter.views for match in MESSAGE_LURE.finditer(view)]
+    lures += [match.group() for match in SHORT_LINK.finditer(letter.text)]
+    lures += [
+        match.group()
+        for match in URL_OR_DOMAIN.finditer(letter.text)
+        if not _is_official_host(match.group("host"))
+    ]
+    lures += [match.group() for match in CLICK_LINK.finditer(letter.text)]
+    if not lures:
+        return None
+    return _flag(
+        "phishing_message",
+        "a printed e-mail or text message asking to follow a link or confirm details (the IRS does not start "
+        "contact by e-mail or text)",
+        [*message[:1], *lures],
+    )
+
+
+def detect_not_from_irs(letter: Letter) -> ScamSignal | None:
+    """A private firm's mailer dressed as a notice: it says it is a private firm, or shows two of a firm's
+    marks (a firm's name, "speak with a tax specialist", a lien "notice" from public records, a case or file
+    number) with no catalogued notice number behind them."""
+    disclaimers = [match.group() for view in letter.views for match in PRIVATE_FIRM_DISCLAIMER.finditer(view)]
+    marks = {
+        name: found.group()
+        for name, pattern in PRIVATE_FIRM_MARKS
+        if (found := next((m for view in letter.views for m in pattern.finditer(view)), None)) is not None
+    }
+    catalogued = letter.notice_type is not None
+    if not disclaimers and (len(marks) < 2 or (catalogued and len(marks) < 3)):
+        return None
+    return _flag("not_from_irs", NOT_FROM_IRS_DETAIL, [*disclaimers, *marks.values()])
 
 
 def detect_full_ssn(letter: Letter) -> ScamSignal | None:
@@ -552,7 +886,10 @@ DETECTORS: Final[tuple[Detector, ...]] = (
     detect_payee,
     detect_phones,
     detect_links,
+    detect_short_link,
     detect_email,
+    detect_phishing,
+    detect_not_from_irs,
     detect_full_ssn,
     detect_ssn_mismatch,
     detect_return_address,

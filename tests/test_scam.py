@@ -10,9 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.catalog import load_catalog
-from pipeline.models import Category, Field, ScamRisk
+from pipeline.models import Category, Field, OcrDocument, OcrLine, OcrPage, OcrWord, PageSource, ScamRisk
 from pipeline.profiles import TaxpayerProfile, load_profiles
-from pipeline.scam import HIGH_RISK_SCORE, add_full_ssn_signal, check_scam, rate_risk, repair_ocr_letters
+from pipeline.scam import (
+    HIGH_RISK_SCORE,
+    add_full_ssn_signal,
+    check_scam,
+    is_not_from_irs,
+    rate_risk,
+    repair_ocr_letters,
+    scam_review_reason,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SCAMS = FIXTURES / "scams"
@@ -222,6 +230,191 @@ def test_ocr_letter_repair_leaves_numbers_alone() -> None:
         repair_ocr_letters("DIVISI0N Enforcernent 800-829-1040 $5,181.72")
         == "DIVISIoN Enforcement 800-829-1040 $5,181.72"
     )
+
+
+# --- evidence read with confidence -----------------------------------------------------------------------
+
+LT11_WITH_VOUCHER_GARBAGE = """Department of the Treasury          Letter LT11
+Internal Revenue Service            Social Security number XXX-XX-7724
+Final notice of intent to levy and notice of your right to a hearing
+Amount due immediately: $1,629.40
+Pay the amount you owe today. If you don't, we may seize (levy) your property or rights to property.
+Make your check or money order payable to the United States dG Securi Write Social
+Call us at 800-829-7650."""
+
+
+def scanned(*lines: str, low: frozenset[str] = frozenset()) -> OcrDocument:
+    """Text as tesseract would give it: one word per space-separated token; words in ``low`` at 0.3."""
+
+    def ocr_line(text: str, top: int) -> OcrLine:
+        words = tuple(
+            OcrWord(text=word, confidence=0.3 if word in low else 0.95, bbox=(0, top, 10, 10))
+            for word in text.split()
+        )
+        confidence = sum(word.confidence for word in words) / len(words) if words else 1.0
+        return OcrLine(text=text, bbox=(0, top, 100, 10), confidence=confidence, words=words)
+
+    lines_read = tuple(ocr_line(text, 20 * index) for index, text in enumerate(lines))
+    page = OcrPage(number=1, width=2550, height=3300, source=PageSource.OCR, lines=lines_read)
+    return OcrDocument(pages=(page,))
+
+
+def check_scanned(document: OcrDocument, notice_number: str | None = None) -> set[str]:
+    result = check_scam(
+        document, fields(notice_number=notice_number), CATALOG.get(notice_number), CATALOG, None
+    )
+    return {signal.code for signal in result.signals}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        pytest.param(LT11_WITH_VOUCHER_GARBAGE, "LT11", id="lt11-payee-garbage"),
+        pytest.param(
+            LT11_WITH_VOUCHER_GARBAGE.replace("Letter LT11", "Letter 1058"),
+            "LTR1058",
+            id="ltr1058-payee-garbage",
+        ),
+        pytest.param(
+            "Letter 1058\nFinal notice. Pay the amount you owe today.\n"
+            "payable to the United States Tr3a5 uiy.",
+            "LTR1058",
+            id="ltr1058-treasury-misread",
+        ),
+        pytest.param(
+            "Notice CP504\nPay immediately.\nPayment voucher   payable to: lJn1ted  $t&tes  0ffice",
+            "CP504",
+            id="cp504-voucher-noise",
+        ),
+        pytest.param(
+            "Letter LT11\nWe may seize your property. Call 1-800-829-1O40 or 800-829-7651.",
+            "LT11",
+            id="misread-irs-phone",
+        ),
+    ],
+)
+def test_genuine_final_notice_with_ocr_garbage_stays_below_high(text: str, code: str) -> None:
+    result = check_scam(text, fields(notice_number=code), CATALOG.get(code), CATALOG, None)
+    assert result.risk is not ScamRisk.HIGH, [signal.detail for signal in result.signals]
+    assert "wrong_payee" not in {signal.code for signal in result.signals}
+
+
+def test_pay_today_is_genuine_wording_on_a_collection_notice_only() -> None:
+    assert "today_deadline" not in check_letter("Pay the amount you owe today.", notice_number="LT11")
+    assert "today_deadline" in check_letter("Pay the amount you owe today.", notice_number="CP2000")
+    assert "today_deadline" in check_letter("Pay the amount you owe today.")
+
+
+@pytest.mark.parametrize(
+    ("lines", "low", "code", "flagged"),
+    [
+        pytest.param(
+            ("Make checks payable to Treasury Collection Services.",),
+            frozenset(),
+            "wrong_payee",
+            True,
+            id="payee-clean",
+        ),
+        pytest.param(
+            ("Make checks payable to Treasury Collection Services.",),
+            frozenset({"Collection", "Services."}),
+            "wrong_payee",
+            False,
+            id="payee-low-confidence",
+        ),
+        pytest.param(("Call 1-888-555-0199 now",), frozenset(), "unknown_phone", True, id="phone-clean"),
+        pytest.param(
+            ("Call 1-888-555-0199 now",),
+            frozenset({"1-888-555-0199"}),
+            "unknown_phone",
+            False,
+            id="phone-blurred",
+        ),
+        pytest.param(("Bureau of Tax Enforcement",), frozenset(), "fake_agency", True, id="agency-clean"),
+        pytest.param(
+            ("Bureau of Tax Enforcement",),
+            frozenset({"Bureau", "of", "Tax"}),
+            "fake_agency",
+            False,
+            id="agency-noise",
+        ),
+    ],
+)
+def test_a_payee_phone_or_agency_counts_only_when_read_with_confidence(
+    lines: tuple[str, ...], low: frozenset[str], code: str, flagged: bool
+) -> None:
+    assert (code in check_scanned(scanned(*lines, low=low), "CP14")) is flagged
+
+
+def test_a_scanned_genuine_lt11_with_low_confidence_voucher_stays_low() -> None:
+    document = scanned(
+        *LT11_WITH_VOUCHER_GARBAGE.splitlines(), low=frozenset({"dG", "Securi", "Write", "Social"})
+    )
+    result = check_scam(document, fields(notice_number="LT11"), CATALOG.get("LT11"), CATALOG, None)
+    assert result.risk is ScamRisk.LOW and result.signals == ()
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        pytest.param("scam_lookalike_tax_lien_mailer.txt", id="lien-mailer-fixture"),
+        pytest.param("scam_fresh_start_mailer.txt", id="fresh-start-fixture"),
+        pytest.param(
+            "FINAL NOTICE OF TAX LIEN   File number: 88-20417\nTax Resolution Department\n"
+            "Call 1-866-310-4470 to speak with a tax specialist.",
+            id="lien-header-firm-specialist",
+        ),
+        pytest.param(
+            "NOTICE OF STATE TAX LIEN\nOur firm is not affiliated with any government agency.",
+            id="disclaimer",
+        ),
+    ],
+)
+def test_a_lookalike_mailer_is_not_from_the_irs(file: str) -> None:
+    text = (SCAMS / file).read_text() if file.endswith(".txt") else file
+    result = check_scam(text, {}, None, CATALOG, None)
+    assert is_not_from_irs(result) and result.risk is ScamRisk.HIGH
+    signal = next(signal for signal in result.signals if signal.code == "not_from_irs")
+    assert signal.detail.startswith("not from the IRS: a private firm's mailer")
+    assert (scam_review_reason(result) or "").startswith("not from the IRS")
+
+
+def test_genuine_notices_are_not_taken_for_a_private_firm() -> None:
+    genuine = [entry for entry in TRUTH if entry["kind"] == "genuine"]
+    flagged = [
+        entry["file"]
+        for entry in genuine
+        if "not_from_irs" in check_letter((SCAMS / entry["file"]).read_text(), **entry["fields"])
+    ]
+    assert flagged == []
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        pytest.param("scam_phish_refund_estatement_email.txt", id="ftc-refund-e-statement"),
+        pytest.param("scam_phish_covid_deposit_text.txt", id="irs-covid-deposit-text"),
+        pytest.param("scam_phish_payment_rejected_email.txt", id="payment-rejected"),
+        pytest.param("scam_phish_account_suspended_email.txt", id="account-suspended"),
+        pytest.param("scam_phish_refund_personalized_link_email.txt", id="refund-numeric-link"),
+        pytest.param("scam_phish_refund_rejected_email.txt", id="refund-rejected-no-url"),
+        pytest.param(
+            "From: IRS <alerts@irs-gov.help>\nSubject: Verify your identity\nVerify your identity to release "
+            "your refund: tinyurl.com/irs-id-check",
+            id="verify-identity-short-link",
+        ),
+    ],
+)
+def test_a_printed_phishing_message_reaches_high(file: str) -> None:
+    text = (SCAMS / file).read_text() if file.endswith(".txt") else file
+    result = check_scam(text, {}, None, CATALOG, None)
+    assert result.risk is ScamRisk.HIGH and "phishing_message" in {signal.code for signal in result.signals}
+    assert (scam_review_reason(result) or "").startswith("possible scam")
+
+
+def test_verify_your_identity_on_a_genuine_5071c_is_not_phishing() -> None:
+    text = (SCAMS / "genuine_ltr5071c.txt").read_text()
+    assert "phishing_message" not in check_letter(text, notice_number="LTR5071C")
 
 
 # --- never raises -----------------------------------------------------------------------------------------
