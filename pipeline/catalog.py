@@ -2,7 +2,8 @@
 
 ``load_catalog()`` reads ``catalog/notices.json`` (built from shared/reference/irs-notices.md) and returns a
 ``Catalog``; a bad entry raises ``BadCatalog`` and is never skipped. ``Catalog.get(code)`` resolves codes
-and aliases ("Letter 1058" is stored as ``LTR1058``).
+and aliases ("Letter 1058" is stored as ``LTR1058``; the Spanish "CP14SP" resolves to ``CP14``). Every
+entry names its ``source``: the irs.gov page or IRS sample notice its facts come from.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import json
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from pipeline.errors import BadCatalog
 from pipeline.models import Category
@@ -41,8 +43,17 @@ class NoticeType(BaseModel):
     amount_due: Presence
     deadline: DeadlineRule
     response_window_days: int | None
+    source: str  # the irs.gov "Understanding your ... notice" page or the IRS sample notice
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+
+    @field_validator("source")
+    @classmethod
+    def _source_is_an_irs_page(cls, source: str) -> str:
+        host = urlsplit(source).hostname or ""
+        if not source.startswith("https://") or not (host == "irs.gov" or host.endswith(".irs.gov")):
+            raise ValueError(f"source {source!r} is not an https address on irs.gov")
+        return source
 
     @model_validator(mode="after")
     def _window_matches_rule(self) -> NoticeType:
