@@ -120,3 +120,26 @@ def test_validation_passes_for_the_right_profile_and_fails_for_a_wrong_one(conte
     assert not any(check.status is CheckStatus.FAIL for check in right.checks)
     assert wrong.status is ValidationStatus.FAIL
     assert {c.name for c in wrong.checks if c.status is CheckStatus.FAIL} >= {"ssn_last4", "name", "address"}
+
+
+def test_a_code_not_in_the_catalog_keeps_every_field_and_is_named_for_review(
+    context: PipelineContext,
+) -> None:
+    """A notice the catalog does not know (here the CP23 sample with its code changed) still gets every field
+    the page carries, and goes to a person with a reason that names the printed code."""
+    recorded = (GOLDEN / "notice_0045.pdf.ocr.json").read_text()
+    assert load_catalog().get("CP2899") is None and '"CP23"' in recorded
+    document = OcrDocument.model_validate_json(recorded.replace("CP23", "CP2899"))
+    result = analyze_document("unknown-code", "fixtures/samples/notice_0045.pdf", document, context, {})
+    truth = _truth("notice_0045.pdf")["fields"]
+    assert result.status is Status.NEEDS_REVIEW
+    assert any("CP2899" in reason for reason in result.review_reasons)
+    assert result.notice_type.code == "CP2899" and result.triage.category is Category.UNKNOWN
+    assert {f: result.field_value(f) for f in CORE_FIELDS} == {
+        **{f: truth[f] for f in CORE_FIELDS},
+        "notice_number": "CP2899",
+    }
+    assert (
+        result.fields["deadline"].kind is not None
+        and result.field_value("taxpayer_name") == truth["taxpayer_name"]
+    )
