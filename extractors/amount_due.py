@@ -20,7 +20,7 @@ import regex
 from extractors.amounts import AMOUNT, format_amount, parse_amount
 from extractors.billing import names_a_part
 from extractors.dates import DATE
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label
+from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, printed_after
 
 _GAP = r"[\s:.…_\-]{0,40}?"
 _DUE_BY = regex.compile(
@@ -44,6 +44,7 @@ _TOTAL_LABELS = (
     "Total adeudado",
 )
 _TOTAL_ANCHORS = ("amou", "ount", "due", "owe", "bala", "defic", "pay", "adeud", "cantid")
+AMOUNT_DUE_PRINTED = printed_after("|".join(fuzzy_label(label) for label in _TOTAL_LABELS))
 _TOTAL = regex.compile(
     rf"(?<![A-Za-z])(?<!(?:previous|prior|original|past)\s{{1,3}})"  # "Previous amount due" is a line
     rf"(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}{AMOUNT}",

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import regex
 
-from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+from extractors.text import (
+    LABEL_GAP,
+    Candidate,
+    TextLine,
+    find_candidates,
+    fuzzy_label,
+    printed_after,
+    repair_digits,
+)
 
 _PHONE_DIGITS = (
     r"(?:1\s?[-.]?\s?)?\(?(?P<area>\d{3})\)?\s?[-.]?\s?(?P<mid>\d{3})\s?[-.]\s?(?P<last>\d{4})(?!\d)"
@@ -21,6 +29,7 @@ _PHONE = regex.compile(
     rf"\s*[:]?\s*{_PHONE_DIGITS}",
     regex.IGNORECASE,
 )
+CALLER_ID_PRINTED = printed_after(fuzzy_label("caller ID"))
 _CALLER_ID = regex.compile(
     rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
 )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import regex
 
 from extractors.dates import DATE, parse_date
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, with_next_lines
+from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, printed_after, with_next_lines
 
 _BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
 _YEAR = r"[12]\d{3}"
@@ -62,6 +62,11 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
 _PRINTED = tuple(
     (rule, confidence, regex.compile(pattern, regex.IGNORECASE | regex.VERBOSE), anchors)
     for rule, confidence, pattern, anchors in _PRINTED_PATTERNS
+)
+# A deadline phrase with digits after it that no pattern above could read ("Respond by Jnue 1O, 2O24").
+DEADLINE_PRINTED = printed_after(
+    r"(?:respond|reply|pay|file\s+your(?:\s+\w+){0,3}\s+returns?|must\s+be\s+received|hearing|amount\s+due)"
+    r"\s*,?\s*(?:to\s+be\s+received\s+)?(?:by|no\s+later\s+than)\b"
 )
 _NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
 _SEP = r"[\s.,:;‘’'\"”“_-]+"  # words of a wrapped, fax-specked sentence ("the. date of. this” notice")

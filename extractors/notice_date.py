@@ -11,14 +11,15 @@ from __future__ import annotations
 import regex
 
 from extractors.dates import DATE, parse_date
-from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label
+from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, printed_after
 
-_LABELLED = regex.compile(
-    rf"(?:{fuzzy_label('Notice date')}|{fuzzy_label('Letter date')}|{fuzzy_label('Date of this notice', 2)}"
+_LABELS = (
+    rf"{fuzzy_label('Notice date')}|{fuzzy_label('Letter date')}|{fuzzy_label('Date of this notice', 2)}"
     rf"|{fuzzy_label('Date of this letter', 2)}|{fuzzy_label('Fecha del aviso')}"
-    rf"|{fuzzy_label('Fecha de este aviso', 2)}|{fuzzy_label('Fecha de la carta', 2)}){LABEL_GAP}{DATE}",
-    regex.IGNORECASE | regex.VERBOSE,
+    rf"|{fuzzy_label('Fecha de este aviso', 2)}|{fuzzy_label('Fecha de la carta', 2)}"
 )
+_LABELLED = regex.compile(rf"(?:{_LABELS}){LABEL_GAP}{DATE}", regex.IGNORECASE | regex.VERBOSE)
+NOTICE_DATE_PRINTED = printed_after(_LABELS)
 _BARE = regex.compile(rf"^\s*Date\s*:\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)
 
 

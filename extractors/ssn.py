@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import regex
 
-from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+from extractors.text import (
+    LABEL_GAP,
+    Candidate,
+    TextLine,
+    find_candidates,
+    fuzzy_label,
+    printed_after,
+    repair_digits,
+)
 
 _MASK = r"[nNxX*#•]"
 _DIGIT = r"[0-9OolISB]"
@@ -25,6 +33,7 @@ _LABEL = "|".join(
     for label in ("Social Security number", "Taxpayer ID number", "Taxpayer identification number")
 )
 _ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
+SSN_PRINTED = printed_after(rf"{_LABEL}|SSN")
 _SSN_LABELLED = regex.compile(rf"(?:{_LABEL}|SSN){LABEL_GAP}{_SSN_VALUE}", regex.IGNORECASE)
 _EIN_LABELLED = regex.compile(
     rf"(?:{fuzzy_label('Employer ID number')}|{fuzzy_label('Employer identification number', 2)}|EIN)"

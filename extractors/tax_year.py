@@ -12,12 +12,22 @@ from __future__ import annotations
 import regex
 
 from extractors.dates import DATE, parse_date
-from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+from extractors.text import (
+    LABEL_GAP,
+    Candidate,
+    TextLine,
+    find_candidates,
+    fuzzy_label,
+    printed_after,
+    repair_digits,
+)
 
 _YEAR = r"(?P<year>[12][0-9OolIS]{3})(?![0-9])"
 _SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:]\s?))"  # a header label starts its row or column, not a sentence
+_LABEL = rf"{fuzzy_label('Tax year')}s?|A[ñn]o\s+(?:tributario|fiscal)"
+TAX_YEAR_PRINTED = printed_after(rf"{_SEGMENT_START}(?:{_LABEL}|{fuzzy_label('Tax period')})")
 _TAX_YEAR = regex.compile(
-    rf"{_SEGMENT_START}(?:{fuzzy_label('Tax year')}s?|A[ñn]o\s+(?:tributario|fiscal)){LABEL_GAP}{_YEAR}",
+    rf"{_SEGMENT_START}(?:{_LABEL}){LABEL_GAP}{_YEAR}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_PERIOD = regex.compile(

@@ -3,7 +3,9 @@
 A ``TextLine`` is one row of a page as OCR (or a PDF text layer) read it, with its box and mean word
 confidence. A ``Candidate`` is one possible value for a field, with the provenance the result keeps.
 ``find_candidates`` runs a compiled pattern over lines and builds candidates; ``repair_digits`` is the one
-place where OCR letter/digit confusions are undone, and only inside numeric tokens.
+place where OCR letter/digit confusions are undone, and only inside numeric tokens. ``printed_after(label)``
+and ``find_printed`` tell that a field's label is printed with digits after it, so a value we could not read
+is never taken for a value the notice does not carry.
 
 This package imports nothing from ``pipeline`` or ``flows``.
 """
@@ -139,3 +141,13 @@ def fuzzy_label(words: str, errors: int | None = None) -> str:
         errors = 2 if len(words) >= 10 else 1
     body = r"\s*".join(regex.escape(word) for word in words.split())
     return f"(?:{body}){{e<={errors}}}" if errors else f"(?:{body})"
+
+
+def printed_after(label: str) -> regex.Pattern[str]:
+    """A pattern for ``label`` followed, within a few characters, by a digit: the field is printed."""
+    return regex.compile(rf"(?<![A-Za-z])(?:{label})[^\d\n]{{0,24}}\d", regex.IGNORECASE)
+
+
+def find_printed(pattern: regex.Pattern[str], lines: Iterable[TextLine]) -> str | None:
+    """The first text ``pattern`` (from ``printed_after``) matches, or None."""
+    return next((match.group(0) for _, match in search_lines(pattern, lines)), None)

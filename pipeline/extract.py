@@ -19,16 +19,16 @@ from typing import NamedTuple
 
 import regex
 
-from extractors.amount_due import find_amounts_due
+from extractors.amount_due import AMOUNT_DUE_PRINTED, find_amounts_due
 from extractors.billing import find_billing_lines
-from extractors.contacts import find_caller_ids, find_forms, find_irs_phones
-from extractors.deadline import find_deadlines
-from extractors.notice_date import find_notice_dates
+from extractors.contacts import CALLER_ID_PRINTED, find_caller_ids, find_forms, find_irs_phones
+from extractors.deadline import DEADLINE_PRINTED, find_deadlines
+from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.notice_number import find_notice_numbers
 from extractors.party import find_taxpayer
-from extractors.ssn import find_ssn_last4
-from extractors.tax_year import find_tax_years
-from extractors.text import Candidate, TextLine
+from extractors.ssn import SSN_PRINTED, find_ssn_last4
+from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
+from extractors.text import Candidate, TextLine, find_printed
 from pipeline.catalog import Catalog, DeadlineRule, NoticeType, Presence
 from pipeline.layout import stacked_label_lines
 from pipeline.models import (
@@ -231,4 +231,37 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     billing = tuple(
         BillingLine(label=label, amount=str(amount)) for label, amount in find_billing_lines(lines)
     )
+    findings += _unread_values(lines, fields, notice)
     return Extraction(fields=fields, billing_lines=billing, findings=tuple(findings))
+
+
+# Labels that show a field is printed (with digits after them), so that a value we could not read is a
+# review reason instead of a silent gap, whether the notice type requires the field or not.
+_PRINTED_LABELS = {
+    "tax_year": TAX_YEAR_PRINTED,
+    "notice_date": NOTICE_DATE_PRINTED,
+    "ssn_last4": SSN_PRINTED,
+    "amount_due": AMOUNT_DUE_PRINTED,
+    "deadline": DEADLINE_PRINTED,
+    "caller_id": CALLER_ID_PRINTED,
+}
+
+
+def _unread_values(lines: list[TextLine], fields: dict[str, Field], notice: NoticeType | None) -> list[str]:
+    unread = []
+    for name, pattern in _PRINTED_LABELS.items():
+        field = fields[name]
+        if field.value is not None or field.rule is not None or _carries_none(notice, name):
+            continue  # read, a placeholder read as "none", or a field this type never prints
+        printed = find_printed(pattern, lines)
+        if printed is not None:
+            unread.append(f"{name}: the notice prints {printed.strip()!r} but the value could not be read")
+    return unread
+
+
+def _carries_none(notice: NoticeType | None, name: str) -> bool:
+    if notice is None:
+        return False
+    return (name == "amount_due" and notice.amount_due is Presence.ABSENT) or (
+        name == "deadline" and notice.deadline is DeadlineRule.NONE
+    )
