@@ -11,6 +11,8 @@ import functools
 import hashlib
 import json
 import re
+import shutil
+import subprocess
 import zlib
 from decimal import Decimal
 
@@ -253,3 +255,16 @@ def test_cli_writes_an_irs_corpus(tmp_path):
     assert generate(tmp_path / "again", 2, seed=1, kinds=("pdf_text",), family="irs") == truths
     with pytest.raises(SystemExit):
         main(["--out", str(tmp_path), "--family", "modern"])
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
+def test_pdf_text_layer_reads_back_with_pdftotext(tmp_path):
+    truths = generate(tmp_path, 4, seed=6, kinds=("pdf_text",), family="irs")
+    for truth in truths:
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(tmp_path / truth["source"]), "-"], capture_output=True, text=True
+        ).stdout
+        fields = truth["fields"]
+        assert fields["notice_number"][-4:] in text and fields["address"].split(",")[0] in text
+        if fields["amount_due"]:
+            assert money(round(Decimal(fields["amount_due"]) * 100)) in text
