@@ -422,7 +422,7 @@ PRIVATE_FIRM_MARKS = (
 # The payee may run onto the next line in OCR text; "payable to you" (a refund) names no payee. What follows
 # is only where a payee would be: ``read_payee`` keeps the words of it that were read cleanly.
 PAYEE = regex.compile(
-    r"""(?:payable \s+ to | made \s+ out \s+ to | pay \s+ to \s+ the \s+ order \s+ of
+    r"""(?:(?:payable){e<=1} \s+ to | made \s+ out \s+ to | pay \s+ to \s+ the \s+ order \s+ of
         | make \s+ (?:your \s+ |all \s+ )? (?:checks?|money \s+ orders?) (?:\s+ or \s+ money \s+ orders?)?
           \s+ (?:payable \s+)? to)
     [ \t]* [:\-]? \s* (?! you\b) (?P<payee>[^,;\n]{2,60}(?:\n[^,;\n]{1,40})?)""",
@@ -437,6 +437,15 @@ TREASURY_PAYEE = regex.compile(
                   |division))""",
     FLAGS,
 )
+# The Treasury's name word by word, OCR-damaged as TREASURY_PAYEE allows, to recognise its start.
+TREASURY_NAMES: Final = (("united", "states", "treasury"), ("u.s.", "treasury"))
+TREASURY_WORD: Final = {
+    "the": regex.compile(r"(?:the){e<=1}", regex.IGNORECASE),
+    "united": regex.compile(r"(?:united){e<=1}", regex.IGNORECASE),
+    "states": regex.compile(r"(?:states){e<=1}", regex.IGNORECASE),
+    "treasury": regex.compile(r"(?:treasury){e<=1}", regex.IGNORECASE),
+    "u.s.": regex.compile(r"u\.?\s?[s5]\.?", regex.IGNORECASE),
+}
 # What a payee is made of: capitalised or upper-case words, initials ("I.R.S.", "U.S."), "&", and the small
 # words of a name. Anything else ("dG", "Securi-", "|l1") is where the readable payee ends.
 PAYEE_WORD = regex.compile(
@@ -711,8 +720,11 @@ def read_payee(letter: Letter, start: int, raw: str) -> str | None:
     cut_by_noise = False
     for word in WORD_SPAN.finditer(raw):
         text, gap = word.group(), raw[previous_end : word.start()]
-        if (kept and ("  " in gap or "\t" in gap)) or text.lower().strip(".,:") in PAYEE_STOP_WORDS:
-            break  # a column gap, or the sentence goes on
+        # A column gap or a line end (the next line may be another column's), or the sentence goes on.
+        if kept and ("  " in gap or "\t" in gap or "\n" in gap):
+            break
+        if text.lower().strip(".,:") in PAYEE_STOP_WORDS:
+            break
         confident = letter.word_confidence(start + word.start(), start + word.end()) >= WORD_MIN_CONFIDENCE
         if not confident or not PAYEE_WORD.match(text):
             cut_by_noise = True
@@ -729,8 +741,16 @@ def read_payee(letter: Letter, start: int, raw: str) -> str | None:
 
 
 def _is_treasury(payee: str) -> bool:
-    # A payee cut short by OCR garbage ("the United States dG Securi") is the Treasury read in part.
-    return bool(TREASURY_PAYEE.search(payee) or TREASURY_PAYEE.search(f"{payee} Treasury"))
+    """The Treasury, or the start of its name where a line, column or OCR garbage cut it ("the United")."""
+    if TREASURY_PAYEE.search(payee):
+        return True
+    words = payee.split()
+    words = words[1:] if words and TREASURY_WORD["the"].fullmatch(words[0]) else words
+    return any(
+        0 < len(words) < len(name)
+        and all(TREASURY_WORD[part].fullmatch(word) for word, part in zip(words, name, strict=False))
+        for name in TREASURY_NAMES
+    )
 
 
 def detect_phones(letter: Letter) -> ScamSignal | None:
