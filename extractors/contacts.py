@@ -34,7 +34,7 @@ _CALLER_ID = regex.compile(
     rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
 )
 _FORM = regex.compile(
-    r"(?:Tax\s+form|\bForm)\s*[:]?\s*(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)\b",
+    r"(?:Tax\s+form|\bForm|\bform\s+number)\s*[:(]?\s*(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)\b",
     regex.IGNORECASE,
 )
 

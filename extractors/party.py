@@ -58,6 +58,16 @@ def _same_column_above(lines: list[TextLine], index: int, count: int) -> list[in
     return found
 
 
+def has_address_block(lines: list[TextLine]) -> bool:
+    """True when a taxpayer's "CITY ST 12345" row is printed (not the IRS campus's): the notice carries a
+    name and address even when ``find_taxpayer`` could not read them."""
+    for line in lines:
+        city = _CITY_LINE.match(_left_segment(line))
+        if city and city.group("zip") not in IRS_CAMPUS_ZIPS:
+            return True
+    return False
+
+
 def find_taxpayer(lines: list[TextLine]) -> tuple[Candidate | None, Candidate | None]:
     """(name, address) candidates from the first taxpayer address block, or Nones."""
     segments = [_left_segment(line) for line in lines]

@@ -25,7 +25,7 @@ from extractors.contacts import CALLER_ID_PRINTED, find_caller_ids, find_forms, 
 from extractors.deadline import DEADLINE_PRINTED, find_deadlines
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.notice_number import find_notice_numbers
-from extractors.party import find_taxpayer
+from extractors.party import find_taxpayer, has_address_block
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
 from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
 from extractors.text import Candidate, TextLine, find_printed
@@ -212,7 +212,12 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     match, notice, evidence = classification
     findings: list[str] = []
     notice_date = _first(find_notice_dates, lines, "notice_date", findings)
-    name, address = find_taxpayer([line for line in lines if line.page == 1 and not line.stacked])
+    page_one = [line for line in lines if line.page == 1 and not line.stacked]
+    name, address = find_taxpayer(page_one)
+    if (name is None or address is None) and has_address_block(page_one):
+        findings.append(
+            "taxpayer_name: the notice prints an address block but the name and address could not be read"
+        )
     fields = {
         "notice_number": _field(evidence, match.confidence).model_copy(update={"value": match.code})
         if evidence

@@ -32,3 +32,12 @@ def test_a_printed_value_we_cannot_read_is_a_finding(text: str, field: str) -> N
 def test_labels_without_values_are_not_findings() -> None:
     findings = _findings("Notice    CP14", "Pay the amount due by the date on this notice.", "Tax year")
     assert not any("the notice prints" in finding for finding in findings), findings
+
+
+def test_an_address_block_we_cannot_read_is_a_finding() -> None:
+    findings = _findings("Notice    CP14", "OSCAR HOLLOWAY", "oli WILLOW LN", "BURLINGTON, VT 05401")
+    assert any(
+        finding.startswith("taxpayer_name: the notice prints an address block") for finding in findings
+    )
+    readable = _findings("Notice    CP14", "OSCAR HOLLOWAY", "511 WILLOW LN", "BURLINGTON, VT 05401")
+    assert not any("address block" in finding for finding in readable)

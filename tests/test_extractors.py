@@ -188,6 +188,7 @@ def test_contacts() -> None:
     assert values(find_irs_phones, "To contact us    1-800-829-0922") == ["800-829-0922"]
     assert values(find_caller_ids, "Your caller ID    4O1234") == ["401234"]
     assert values(find_forms, "Tax form 1040") == ["1040"]
+    assert values(find_forms, "the tax year (2022) and the form number (1040) on your payment") == ["1040"]
 
 
 def test_taxpayer_block_skips_irs_return_address() -> None:
