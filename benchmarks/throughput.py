@@ -7,6 +7,8 @@ Generates fresh corpora (single-page scans; 4–8-page scanned notices as PDFs; 
 - the reference: bare single-thread ``tesseract`` run sequentially on every page image (pages/min);
 - ``noticeflow ingest --json`` as a whole process, cold (pages/min, documents/s, ratio to the reference);
 - time per stage summed over documents (from each result's ``timings``), peak memory (largest process);
+- how many documents had a page read twice because it read poorly after cleaning (``ocr_reread`` in
+  the result's timings; for single-page documents, pages read twice);
 - field accuracy of the ingest results against the generator's truth, so a speed-up that costs accuracy
   shows at once;
 - the cold single-document CLI call against tesseract on the same page, and Prefect's overhead
@@ -105,6 +107,12 @@ def stage_totals(results: list[dict]) -> str:
     )
 
 
+def rereads(results: list[dict]) -> str:
+    """Documents with a page read a second time, as loaded, because it read poorly after cleaning."""
+    seconds = [r["timings"]["ocr_reread"] for r in results if "ocr_reread" in r.get("timings", {})]
+    return f"{len(seconds)} of {len(results)} documents, {sum(seconds):.1f} s"
+
+
 def report(title: str, documents: list[Path], results: list[dict], wall: float, peak: float,
            truths: dict[str, dict], reference: float | None = None) -> None:  # fmt: skip
     pages = sum(r["pages"] for r in results)
@@ -120,6 +128,7 @@ def report(title: str, documents: list[Path], results: list[dict], wall: float, 
         print(f"  ratio noticeflow / reference: {reference / wall:.2f}x")
     print(f"  statuses: {dict(Counter(r['status'] for r in results))}; peak memory {peak:.0f} MB")
     print(f"  stage time, summed over documents: {stage_totals(results)}")
+    print(f"  read twice (poor after cleaning, read again as loaded): {rereads(results)}")
     print(f"  accuracy: {accuracy(results, truths)}")
 
 

@@ -8,14 +8,21 @@ first checked with the engine's orientation detection. When the words read badly
 asks the engine which way the page is turned and, if it is turned, reads the turned page once more and keeps
 the better reading. Raises ``OcrEngineError`` when the engine fails.
 
+Cleaning can also hurt (a grey-lit photo once had half its sheet cut off as if it were the table):
+``reread_original(read, original, engine, workdir, ocr_dpi) -> OcrPage`` reads the page as it was loaded
+(turned like the cleaned one, nothing else) and keeps the better of the two readings. The caller asks for
+it when ``reads_well(read)`` is False. One ``ReadingQuality`` judges every reading: whether it reads well,
+and which of two readings is better (``score``).
+
 The tesseract engine is ``pipeline.tesseract``; tests give ``ocr_page`` a fake engine that replays recorded
 words.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -23,12 +30,20 @@ import numpy as np
 from pipeline.errors import OcrEngineError
 from pipeline.layout import group_words_into_lines
 from pipeline.models import BBox, OcrPage, OcrWord, PageImage, PageSource
-from pipeline.preprocess import UPRIGHT_STEP, UPSCALE_STEP, rotate_page
+from pipeline.preprocess import UPRIGHT_STEP, UPSCALE_STEP, rotate_page, turn_like
 
 OCR_DPI = 240  # pages cleaned at more are read from a copy scaled down to this (see _recognize)
 GOOD_WORD = 0.7
 MIN_GOOD_WORDS = 25
 MIN_MEAN_CONFIDENCE = 0.6
+# Well-read notice pages measure 0.94-1.00 word-like words; upside-down ones read as they are 0.62-0.70.
+MIN_WORDLIKE_SHARE = 0.8
+EDGE_SHARE = 0.01  # of the page's width: a word this close to a side runs off the page
+MAX_EDGE_WORDS = 3  # every notice has side margins: more words at a side than this were cut off
+REREAD_STEP = "reread_original"
+# A word as a dictionary would spell it: capitalised or lower case, or an all-capitals word, with a vowel.
+_WORDLIKE = re.compile(r"(?=[A-Za-z]*[AEIOUYaeiouy])(?:[A-Z]?[a-z]+|[A-Z]{2,})")
+_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
 
 
 @runtime_checkable
@@ -44,15 +59,53 @@ class OcrEngine(Protocol):
         ...
 
 
-def _reading_quality(words: list[OcrWord]) -> tuple[int, float]:
-    good = sum(1 for w in words if w.confidence >= GOOD_WORD)
-    mean = sum(w.confidence for w in words) / len(words) if words else 0.0
-    return good, mean
+class ReadingQuality(NamedTuple):
+    """How well one reading of a page went, from its words alone."""
+
+    good_words: int  # read with confidence >= GOOD_WORD
+    mean_confidence: float
+    wordlike_share: float  # of the words with letters, those spelled like dictionary words
+    edge_words: int  # touching the page's left or right side
+    score: int  # what two readings of a page are compared by: confident, dictionary-like words
+
+    @property
+    def reads_well(self) -> bool:
+        return (
+            self.good_words >= MIN_GOOD_WORDS
+            and self.mean_confidence >= MIN_MEAN_CONFIDENCE
+            and self.wordlike_share >= MIN_WORDLIKE_SHARE
+            and self.edge_words <= MAX_EDGE_WORDS
+        )
 
 
-def _reads_well(words: list[OcrWord]) -> bool:
-    good, mean = _reading_quality(words)
-    return good >= MIN_GOOD_WORDS and mean >= MIN_MEAN_CONFIDENCE
+def _is_wordlike(text: str) -> bool:
+    return _WORDLIKE.fullmatch(_PUNCTUATION.sub("", text)) is not None
+
+
+def _reading_quality(words: list[OcrWord], width: int) -> ReadingQuality:
+    """The one measure of a reading (``width``: the page's, in the words' pixels). Numbers are left out of
+    the word-like share: a billing page is mostly numbers and reads well."""
+    good = [w for w in words if w.confidence >= GOOD_WORD]
+    lettered = [
+        w.text for w in words if any(c.isalpha() for c in w.text) and not any(c.isdigit() for c in w.text)
+    ]
+    margin = EDGE_SHARE * width
+    return ReadingQuality(
+        good_words=len(good),
+        mean_confidence=sum(w.confidence for w in words) / len(words) if words else 0.0,
+        wordlike_share=sum(map(_is_wordlike, lettered)) / len(lettered) if lettered else 0.0,
+        edge_words=sum(1 for w in words if w.bbox[0] <= margin or w.bbox[0] + w.bbox[2] >= width - margin),
+        score=sum(1 for w in good if _is_wordlike(w.text)),
+    )
+
+
+def reading_quality(page: OcrPage) -> ReadingQuality:
+    return _reading_quality([word for line in page.lines for word in line.words], page.width)
+
+
+def reads_well(page: OcrPage) -> bool:
+    """Whether an OCR'd page needs no second reading."""
+    return page.source is not PageSource.OCR or reading_quality(page).reads_well
 
 
 def _recognize(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int) -> tuple[Path, list[OcrWord]]:
@@ -105,13 +158,36 @@ def _confirm_quarter_turn(page: PageImage, engine: OcrEngine, workdir: Path) -> 
 def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = OCR_DPI) -> OcrPage:
     page = _confirm_quarter_turn(page, engine, workdir)
     image_path, words = _recognize(page, engine, workdir, ocr_dpi)
-    if not _reads_well(words):
+    if not _quality(words, page).reads_well:
         rotation = engine.detect_rotation(image_path)
         if rotation:
             turned = rotate_page(page, rotation, "orientation")
             _, turned_words = _recognize(turned, engine, workdir, ocr_dpi)
-            if _reading_quality(turned_words) > _reading_quality(words):
+            if _quality(turned_words, turned).score > _quality(words, page).score:
                 page, words = turned, turned_words
+    return _ocr_result(page, words, page.steps)
+
+
+def reread_original(
+    read: OcrPage, original: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = OCR_DPI
+) -> OcrPage:
+    """The better of ``read`` (a poor reading of the cleaned page) and a reading of ``original``, the page
+    as loaded, turned as the cleaned page was and nothing else (what bare tesseract would see). The steps
+    say which was kept: the cleaning steps, then ``reread_original:kept:<score>><score>`` (words and
+    boxes are the original's) or ``reread_original:dropped:<score><=<score>``."""
+    plain = turn_like(original, read.steps)
+    _, words = _recognize(plain, engine, workdir, ocr_dpi)
+    first, second = reading_quality(read).score, _quality(words, plain).score
+    if second > first:
+        return _ocr_result(plain, words, (*read.steps, f"{REREAD_STEP}:kept:{second}>{first}"))
+    return read.model_copy(update={"steps": (*read.steps, f"{REREAD_STEP}:dropped:{second}<={first}")})
+
+
+def _quality(words: list[OcrWord], page: PageImage) -> ReadingQuality:
+    return _reading_quality(words, page.pixels.shape[1])
+
+
+def _ocr_result(page: PageImage, words: list[OcrWord], steps: tuple[str, ...]) -> OcrPage:
     height, width = page.pixels.shape[:2]
     return OcrPage(
         number=page.number,
@@ -119,5 +195,5 @@ def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = O
         height=height,
         source=PageSource.OCR,
         lines=group_words_into_lines(words),
-        steps=page.steps,
+        steps=steps,
     )

@@ -6,7 +6,8 @@ is grey or unevenly lit; median-filtered when it carries salt-and-pepper noise; 
 text runs vertically; deskewed (±``max_skew`` degrees) by a projection-profile search on a quarter-size
 copy; turned over when its text lines carry more ink below the x-height band than above it. The OCR stage
 re-reads what is still not upright. Every step costs milliseconds; the expensive ones (non-local-means
-denoising, full-resolution Hough) are deliberately absent. ``rotate_page`` turns a page by 90° steps.
+denoising, full-resolution Hough) are deliberately absent. ``rotate_page`` turns a page by 90° steps;
+``turn_like`` turns an uncleaned page as its steps say the cleaned one was turned.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from pipeline.models import PageImage
 UPSIDE_DOWN_RATIO = 1.5
 UPRIGHT_STEP = "upright"
 UPSCALE_STEP = "upscale"
+TURN_STEPS = ("quarter_turn", "upside_down", "orientation")  # the reasons pages are given to rotate_page
 MIN_LINES_FOR_VERDICT = 8
 MIN_LINE_ROWS, MAX_LINE_ROWS = 4, 60  # text-line heights at half resolution
 COARSE_SCALE, FINE_SCALE = 0.125, 0.25  # of the page, for the skew searches
+MIN_SHEET_EDGE_STEP = 30  # grey levels from a photographed sheet's edge to the table (measured 70-150)
 
 
 class CleanConfig(BaseModel):
@@ -62,7 +65,7 @@ def _page_corners(pixels: np.ndarray) -> np.ndarray | None:
     if not contours:
         return None
     sheet = max(contours, key=cv2.contourArea)
-    if not 0.3 < cv2.contourArea(sheet) / small.size < 0.95:
+    if not 0.3 < cv2.contourArea(sheet) / small.size < 0.95 or not _has_sheet_edge(small, sheet):
         return None
     corners = cv2.approxPolyDP(sheet, 0.02 * cv2.arcLength(sheet, True), True).reshape(-1, 2)
     if len(corners) != 4:
@@ -75,6 +78,23 @@ def _page_corners(pixels: np.ndarray) -> np.ndarray | None:
         corners[by_diff.argmax()],
     ]
     return np.array(ordered, dtype=np.float32) * 4
+
+
+def _has_sheet_edge(small: np.ndarray, sheet: np.ndarray) -> bool:
+    """Whether the bright region ends in a step down to a darker background, as a sheet on a table does.
+    On a sheet that fills the frame but is lit from one side, Otsu's threshold splits the page along the
+    light's falloff into a bright and a dark part, and the bright part has four corners too: unwarping it
+    cut off the dark side's text (a grey-lit CP14 photo lost every field but the notice number). Along
+    such a split the brightness changes by a level or two across the boundary, across a real sheet's
+    edge by 70 and more. Image borders are no edge (the erosion leaves them inside)."""
+    region = np.zeros_like(small)
+    cv2.drawContours(region, [sheet], -1, 255, cv2.FILLED)
+    band = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    inside = (region > 0) & (cv2.erode(region, band) == 0)
+    outside = (region == 0) & (cv2.dilate(region, band) > 0)
+    if not inside.any() or not outside.any():
+        return False
+    return float(np.median(small[inside])) - float(np.median(small[outside])) >= MIN_SHEET_EDGE_STEP
 
 
 def _unwarp_photo(page: PageImage, config: CleanConfig) -> PageImage:
@@ -241,3 +261,9 @@ def rotate_page(page: PageImage, degrees: int, reason: str) -> PageImage:
     """The page turned clockwise by ``degrees`` (a multiple of 90)."""
     codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
     return _with(page, cv2.rotate(page.pixels, codes[degrees % 360]), f"{reason}:{degrees}")
+
+
+def turn_like(page: PageImage, steps: tuple[str, ...]) -> PageImage:
+    """``page`` turned by the quarter turns recorded in ``steps`` (by ``rotate_page``), and nothing else."""
+    degrees = sum(int(step.rsplit(":", 1)[1]) for step in steps if step.startswith(TURN_STEPS)) % 360
+    return rotate_page(page, degrees, "turned_as_cleaned") if degrees else page

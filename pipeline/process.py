@@ -35,7 +35,7 @@ from pipeline.errors import InternalError, NoticeflowError, WorkerStopped
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
 from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, Status
-from pipeline.ocr import OcrEngine, ocr_page
+from pipeline.ocr import OcrEngine, ocr_page, reads_well, reread_original
 from pipeline.preprocess import preprocess_page
 from pipeline.profiles import TaxpayerProfile, match_profile
 from pipeline.scam import add_full_ssn_signal, check_scam, scam_review_reason
@@ -88,15 +88,19 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[OcrPage, dict[str, float]]:
-    """Render, clean and OCR one image page; its stage timings beside it."""
+    """Render, clean and OCR one image page; its stage timings beside it. A page that reads poorly after
+    cleaning is read once more as it was loaded, and the better reading kept (``ocr_reread`` timed)."""
     timings: dict[str, float] = {}
     with context.page_slots:
         with _timed(timings, "render"):
             image = render_page(ref, context.settings.load_limits)
         with _timed(timings, "clean"):
-            image = preprocess_page(image, context.settings.clean_config)
+            cleaned = preprocess_page(image, context.settings.clean_config)
         with _timed(timings, "ocr"):
-            page = ocr_page(image, context.engine, workdir, context.settings.ocr_dpi)
+            page = ocr_page(cleaned, context.engine, workdir, context.settings.ocr_dpi)
+        if not reads_well(page):
+            with _timed(timings, "ocr_reread"):
+                page = reread_original(page, image, context.engine, workdir, context.settings.ocr_dpi)
     return page, timings
 
 

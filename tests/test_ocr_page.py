@@ -1,19 +1,32 @@
-"""``ocr_page`` with a fake engine: orientation is retried only when the first reading is poor."""
+"""``ocr_page`` with a fake engine: orientation is retried only when the first reading is poor; ``read_page``
+reads a page that reads poorly after cleaning once more as it was loaded, and keeps the better reading."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
+from pipeline.load import FileType, PageRef
 from pipeline.models import OcrWord, PageImage
-from pipeline.ocr import ocr_page
+from pipeline.ocr import ocr_page, reread_original
+from pipeline.process import PipelineContext, read_page
+
+TEXT = ("notice", "balance", "amount", "due", "penalty", "interest", "payment", "taxpayer", "period", "date")
 
 
-def _words(confidence: float, count: int = 40) -> list[OcrWord]:
+def _words(confidence: float, count: int = 40, left: int = 100) -> list[OcrWord]:
+    """``count`` words in rows of ten, 60 pixels apart from ``left`` on."""
     return [
-        OcrWord(text=f"word{i}", confidence=confidence, bbox=(10 + 60 * (i % 10), 20 * (i // 10), 50, 12))
+        OcrWord(
+            text=TEXT[i % len(TEXT)],
+            confidence=confidence,
+            bbox=(left + 60 * (i % 10), 20 * (i // 10), 50, 12),
+        )
         for i in range(count)
     ]
 
@@ -39,14 +52,14 @@ class FakeEngine:
 
 
 def _page(steps: tuple[str, ...] = ()) -> PageImage:
-    return PageImage(number=1, dpi=300, pixels=np.full((40, 30), 255, np.uint8), steps=steps)
+    return PageImage(number=1, dpi=100, pixels=np.full((1100, 850), 255, np.uint8), steps=steps)
 
 
 def test_good_reading_is_not_second_guessed(tmp_path: Path) -> None:
     engine = FakeEngine([_words(0.95)], rotation=180)
     page = ocr_page(_page(), engine, tmp_path)
     assert engine.orientation_checks == 0 and len(engine.recognized) == 1
-    assert page.lines[0].text.startswith("word0")
+    assert page.lines[0].text.startswith("notice balance")
 
 
 def test_poor_reading_of_upside_down_page_is_read_again_turned(tmp_path: Path) -> None:
@@ -62,7 +75,7 @@ def test_quarter_turn_is_confirmed_before_the_one_ocr_pass(tmp_path: Path) -> No
     page = ocr_page(_page(("quarter_turn:90",)), engine, tmp_path)
     assert engine.orientation_checks == 1 and len(engine.recognized) == 1
     assert page.steps == ("quarter_turn:90", "orientation:180")
-    assert (page.width, page.height) == (30, 40)
+    assert (page.width, page.height) == (850, 1100)
 
 
 class SizeRecordingEngine(FakeEngine):
@@ -87,7 +100,7 @@ def test_a_page_above_the_ocr_resolution_is_read_scaled_down_boxes_in_page_pixel
     assert engine.sizes == [(2040, 2640)]
     assert (read.width, read.height) == (2550, 3300)
     first = read.lines[0].words[0]
-    assert first.bbox == (round(10 / 0.8), 0, round(50 / 0.8), round(12 / 0.8))
+    assert first.bbox == (round(100 / 0.8), 0, round(50 / 0.8), round(12 / 0.8))
 
 
 def test_a_page_at_or_below_the_ocr_resolution_is_read_as_it_is(tmp_path: Path) -> None:
@@ -95,7 +108,7 @@ def test_a_page_at_or_below_the_ocr_resolution_is_read_as_it_is(tmp_path: Path) 
     engine = SizeRecordingEngine([_words(0.95)])
     read = ocr_page(page, engine, tmp_path, ocr_dpi=240)
     assert engine.sizes == [(1700, 2200)]
-    assert read.lines[0].words[0].bbox == (10, 0, 50, 12)
+    assert read.lines[0].words[0].bbox == (100, 0, 50, 12)
 
 
 def test_a_page_cleaning_scaled_up_is_read_at_that_size(tmp_path: Path) -> None:
@@ -104,3 +117,55 @@ def test_a_page_cleaning_scaled_up_is_read_at_that_size(tmp_path: Path) -> None:
     engine = SizeRecordingEngine([_words(0.95)])
     ocr_page(page, engine, tmp_path, ocr_dpi=240)
     assert engine.sizes == [(2550, 3300)]
+
+
+def _loaded_page(tmp_path: Path) -> PageRef:
+    """A blank 200-dpi page image on disk (the fake engine reads nothing from it)."""
+    cv2.imwrite(str(tmp_path / "page.png"), np.full((2200, 1700), 255, np.uint8))
+    return PageRef(number=1, path=tmp_path / "page.png", file_type=FileType.PNG, frame=0)
+
+
+def _read(tmp_path: Path, engine: FakeEngine) -> tuple[list[str], dict[str, float]]:
+    context = dataclasses.replace(PipelineContext.default(dt.date(2024, 1, 1)), engine=engine)
+    page, timings = read_page(_loaded_page(tmp_path), context, tmp_path)
+    return list(page.steps), timings
+
+
+def test_a_page_that_reads_well_after_cleaning_is_read_once(tmp_path: Path) -> None:
+    engine = FakeEngine([_words(0.95)], rotation=0)
+    steps, timings = _read(tmp_path, engine)
+    assert len(engine.recognized) == 1 and "ocr_reread" not in timings
+    assert not any(step.startswith("reread_original") for step in steps)
+
+
+@pytest.mark.parametrize(
+    "poor",
+    [
+        pytest.param(_words(0.3), id="low-confidence"),
+        pytest.param([w.model_copy(update={"text": "Ww:"}) for w in _words(0.9)], id="not-words"),
+        pytest.param(_words(0.95, left=0), id="text-cut-at-the-side"),  # cleaning cut the sheet
+    ],
+)
+def test_a_page_that_reads_poorly_after_cleaning_is_read_again_as_loaded(
+    tmp_path: Path, poor: list[OcrWord]
+) -> None:
+    engine = FakeEngine([poor, _words(0.95, count=60)], rotation=0)
+    steps, timings = _read(tmp_path, engine)
+    assert len(engine.recognized) == 2 and "ocr_reread" in timings
+    assert steps[-1].startswith("reread_original:kept:")
+
+
+def test_the_cleaned_reading_is_kept_when_the_page_as_loaded_reads_worse(tmp_path: Path) -> None:
+    engine = FakeEngine([_words(0.5, count=60), _words(0.2)], rotation=0)
+    steps, _ = _read(tmp_path, engine)
+    assert len(engine.recognized) == 2
+    assert steps[-1].startswith("reread_original:dropped:") and steps[0].startswith("upscale")
+
+
+def test_the_page_as_loaded_is_read_turned_as_the_cleaning_turned_it(tmp_path: Path) -> None:
+    cleaned = ocr_page(_page(("quarter_turn:90",)), FakeEngine([_words(0.3)], rotation=0), tmp_path)
+    engine = SizeRecordingEngine([_words(0.95)])
+    original = PageImage(number=1, dpi=100, pixels=np.full((850, 1100), 255, np.uint8))  # on its side
+    read = reread_original(cleaned, original, engine, tmp_path)
+    assert engine.sizes == [(850, 1100)]  # read upright, as the cleaned page was
+    assert read.steps[-1].startswith("reread_original:kept")

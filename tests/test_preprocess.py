@@ -52,3 +52,21 @@ def test_sideways_page_comes_out_upright(page: Image.Image, turn: int) -> None:
 def test_skew_is_estimated_within_a_fifth_of_a_degree(page: Image.Image, angle: float) -> None:
     turned = np.asarray(page.rotate(angle, fillcolor=255))
     assert abs(estimate_skew(turned, 12.0) + angle) <= 0.2  # the turn that undoes it
+
+
+def test_a_page_lit_from_one_side_is_not_taken_for_a_sheet_on_a_table(page: Image.Image) -> None:
+    """Otsu's threshold splits such a page along the light's falloff; unwarping its bright part cut off
+    the text in the shade."""
+    pixels = np.asarray(page).astype(np.float32)
+    light = np.linspace(0.6, 0.9, pixels.shape[1], dtype=np.float32)  # darker to the left
+    cleaned = preprocess_page(PageImage(number=1, dpi=300, pixels=(pixels * light).astype(np.uint8)))
+    assert not any(step.startswith("unwarp_photo") for step in cleaned.steps)
+    assert cleaned.pixels.shape == pixels.shape
+
+
+def test_a_sheet_on_a_darker_table_is_cut_out(page: Image.Image) -> None:
+    table = np.full((3700, 2900), 110, np.uint8)
+    table[200:3500, 175:2725] = np.asarray(page)
+    cleaned = preprocess_page(PageImage(number=1, dpi=300, pixels=table))
+    assert cleaned.steps[0] == "unwarp_photo"
+    assert abs(cleaned.pixels.shape[1] - 2550) < 20 and abs(cleaned.pixels.shape[0] - 3300) < 20
