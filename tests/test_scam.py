@@ -287,6 +287,12 @@ def check_scanned(document: OcrDocument, notice_number: str | None = None) -> se
             id="cp504-voucher-noise",
         ),
         pytest.param(
+            "Letter LT11\nPay the amount you owe today.\nMake your check payable to the United\n"
+            "Taxpayer ID number    nnn-nn-5657\nStates Treasury.",
+            "LT11",
+            id="voucher-payee-wrapped-across-a-column",
+        ),
+        pytest.param(
             "Letter LT11\nWe may seize your property. Call 1-800-829-1O40 or 800-829-7651.",
             "LT11",
             id="misread-irs-phone",
