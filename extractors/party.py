@@ -3,7 +3,9 @@
 The block is found by its last row, "CITY ST 12345" or "CITY, ST 12345-6789", whose ZIP is not an IRS
 campus ZIP (the IRS's own return address has the same shape). Above it: the street row (starts with a
 number or "PO BOX"), then one or two name rows in capitals. Handles "JENNIFER SULLIVAN",
-"JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN", "ACME ROOFING LLC". Rows are split at wide gaps
+"JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN", "ACME ROOFING LLC", and a name on two rows: two
+people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI & MARIA OSEI") or one name wrapped ("ERIC K" /
+"OKAFOR"). Rows are split at wide gaps
 (four or more spaces) and only the left segment is read, because the header block often shares the row.
 Rows of the right-hand header printed between them are skipped by their left edge. Values: name
 "JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed).
@@ -33,8 +35,10 @@ _CITY_LINE = regex.compile(
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE
 )
+_SURNAME = regex.compile(r"^[A-Z][A-Z'-]+$")
 _NAME = regex.compile(r"^[A-Z][A-Z.'-]*(?:\s+(?:&|AND|[A-Z][A-Z.'-]*)){1,6}$")
 COLUMN_TOLERANCE_PX = 60
+_BUSINESS_WORD = regex.compile(r"\b(?:LLC|INC|CO|CORP|LLP|LP|LTD|PC|PLLC|TRUST|ESTATE|GROUP|COMPANY)\b")
 _NOT_NAMES = regex.compile(
     r"DEPARTMENT|TREASURY|INTERNAL|REVENUE|SERVICE|NOTICE|IRS\b|PAGE|BILLING", regex.IGNORECASE
 )
@@ -75,14 +79,36 @@ def find_taxpayer(lines: list[TextLine]) -> tuple[Candidate | None, Candidate | 
         city = _CITY_LINE.match(segment)
         if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
             continue
-        above = _same_column_above(lines, index, 2)
+        above = _same_column_above(lines, index, 3)
         if len(above) < 2 or not _STREET.match(segments[above[0]]):
             continue
-        name_index = above[1]
-        if not _NAME.match(segments[name_index]) or _NOT_NAMES.search(segments[name_index]):
+        name_index, name = above[1], segments[above[1]]
+        if len(above) == 3 and _continues_name(lines, segments, above[2], name_index):
+            name_index, name = above[2], _two_line_name(segments[above[2]], name)
+        if not _is_name(name):
             continue
-        return _candidates(lines, segments[name_index], segments[above[0]], name_index, index, city)
+        return _candidates(lines, name, segments[above[0]], name_index, index, city)
     return None, None
+
+
+def _continues_name(lines: list[TextLine], segments: list[str], upper: int, lower: int) -> bool:
+    """The row right above the name row is a name too ("ERIC K" over "OKAFOR" counts)."""
+    if not _is_name(segments[upper]) or not (_is_name(segments[lower]) or _SURNAME.match(segments[lower])):
+        return False
+    top, bottom = lines[upper].bbox, lines[lower].bbox
+    return top is None or bottom is None or bottom[1] - (top[1] + top[3]) <= 1.5 * bottom[3]
+
+
+def _is_name(segment: str) -> bool:
+    return _NAME.match(segment) is not None and _NOT_NAMES.search(segment) is None
+
+
+def _two_line_name(first: str, second: str) -> str:
+    """A name printed on two rows: two people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI & MARIA
+    OSEI"), or one name wrapped ("ERIC K" / "OKAFOR", "NGUYEN AUTO" / "REPAIR LLC")."""
+    is_person = len(second.split()) >= 2 and not _BUSINESS_WORD.search(second)
+    joiner = " & " if is_person and not first.endswith(("&", " AND")) else " "
+    return f"{first}{joiner}{second}"
 
 
 def _candidates(

@@ -209,6 +209,27 @@ def test_taxpayer_block_skips_irs_return_address() -> None:
     assert address.value == "1201 PRAIRIE LN, LINCOLN, NE 68510"
 
 
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        pytest.param(("ANTHONY OSEI", "MARIA OSEI"), "ANTHONY OSEI & MARIA OSEI", id="two-people"),
+        pytest.param(("ERIC K", "OKAFOR"), "ERIC K OKAFOR", id="wrapped-name"),
+        pytest.param(("NGUYEN AUTO", "REPAIR LLC"), "NGUYEN AUTO REPAIR LLC", id="wrapped-business"),
+        pytest.param(("JAMES &", "KAREN SPARROW"), "JAMES & KAREN SPARROW", id="joint-wrapped"),
+    ],
+)
+def test_a_name_on_two_rows(rows: tuple[str, str], expected: str) -> None:
+    texts = (
+        "Internal Revenue Service",
+        "Kansas City, MO 64999-0023",
+        *rows,
+        "3651 BIRCH LN",
+        "EUGENE, OR 97401",
+    )
+    name, _ = find_taxpayer([TextLine(1, text) for text in texts])
+    assert name is not None and name.value == expected
+
+
 def test_billing_summary_rows_before_total() -> None:
     lines = [
         TextLine(1, t)
