@@ -4,7 +4,8 @@ A billing summary starts at a "Billing Summary" (or "Account summary" / "Amount 
 and ends at its total row ("Amount due by June 10, 2024  $5,181.72", "Amount due immediately $...").
 Handles rows such as "Tax you owed   $5,000.00", "Failure-to-pay penalty  100.00",
 "Payments and credits  -$800.00" / "($800.00)", "Interest charges $81.72",
-"Accuracy-related penalty (IRC 6662)  $1,340.92". Returns the rows before the total,
+"Accuracy-related penalty (IRC 6662)  $1,340.92", also in the right-hand column of a page whose rows it
+shares with paragraphs. Returns the rows before the total,
 in order, as (label, amount) candidates; the total is the amount-due extractor's business.
 
 ``billing_role(label)`` says what a row is: the total, the tax owed ("Tax you owed", "Amount you owed"),
@@ -85,10 +86,19 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal]]:
         return []
     rows: list[tuple[str, Decimal]] = []
     for line in lines[start + 1 : start + 1 + _MAX_ROWS]:
-        if _TOTAL.search(line.text) and not names_a_part(line.text):
-            return rows
-        match = _ROW.match(line.text)
-        amount = parse_amount(match.group("amount")) if match else None
-        if match and amount is not None:
-            rows.append((match.group("label").strip(), Decimal(format_amount(amount))))
+        for text in _column_tails(line.text):
+            if _TOTAL.search(text) and not names_a_part(text):
+                return rows
+            match = _ROW.match(text)
+            amount = parse_amount(match.group("amount")) if match else None
+            if match and amount is not None:
+                rows.append((match.group("label").strip(), Decimal(format_amount(amount))))
+                break
     return []  # no total row: a partial summary proves nothing
+
+
+def _column_tails(text: str) -> list[str]:
+    """The row, then what follows each wide gap in it: a summary printed in the right-hand column shares
+    its rows with the paragraphs on the left ("... the last 21    Failure-to-pay penalty    785.37")."""
+    parts = regex.split(r"\s{4,}", text.strip())
+    return ["    ".join(parts[i:]) for i in range(len(parts))]

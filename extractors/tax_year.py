@@ -3,6 +3,7 @@
 Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period December 31, 2017" → 2017,
 "Tax period ending 12/31/2022" → 2022, "Tax periods 2021" (labels that start a row or column), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
+"the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
 "your 2022 Form 1040" (weakest), and Spanish "Año tributario 2023" ("Ano tributario", "Año fiscal").
 For a period, the year the period ends is returned.
 """
@@ -20,6 +21,7 @@ from extractors.text import (
     fuzzy_label,
     printed_after,
     repair_digits,
+    with_next_lines,
 )
 
 _YEAR = r"(?P<year>[12][0-9OolIS]{3})(?![0-9])"
@@ -35,6 +37,10 @@ _TAX_PERIOD = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 _BODY = regex.compile(rf"\b(?:for|in)\s+tax\s+year\s+{_YEAR}", regex.IGNORECASE)
+_STUB = regex.compile(
+    rf"\bthe\s+tax\s+year\s*\(\s*{_YEAR}\s*\)", regex.IGNORECASE
+)  # "Write ... the tax year (2023)"
+_YEAR_ENDING = regex.compile(rf"\btax\s+year\s+end(?:ing|ed)\s+{DATE}", regex.IGNORECASE | regex.VERBOSE)
 _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", regex.IGNORECASE)
 
 
@@ -56,5 +62,7 @@ def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
         find_candidates(_TAX_YEAR, lines, "tax_year_label", 0.97, _year)
         + find_candidates(_TAX_PERIOD, lines, "tax_period_label", 0.95, _period)
         + find_candidates(_BODY, lines, "body", 0.7, _year)
+        + find_candidates(_STUB, lines, "stub_instruction", 0.85, _year)
+        + find_candidates(_YEAR_ENDING, with_next_lines(lines), "tax_year_ending", 0.85, _period)
         + find_candidates(_RETURN, lines, "return_mention", 0.6, _year)
     )

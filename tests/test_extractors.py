@@ -253,3 +253,26 @@ def test_billing_summary_without_total_is_ignored() -> None:
 @pytest.mark.parametrize(("token", "expected"), [("2O24", "2024"), ("l5", "15"), ("S0B", "508")])
 def test_repair_digits(token: str, expected: str) -> None:
     assert repair_digits(token) == expected
+
+
+def test_billing_summary_in_the_right_hand_column() -> None:
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "Our records show you have unpaid taxes    Billing Summary",
+            "Previous balance    $17,677.42",
+            "If you already paid your balance in full within the last 21    Failure-to-pay penalty    785.37",
+            "days or made payment arrangements, please disregard this    Interest charges    457.35",
+            "notice. Payments we received after May 20, 2026 may not    Amount due by",
+        )
+    ]
+    assert [(label, str(amount)) for label, amount in find_billing_lines(lines)] == [
+        ("Previous balance", "17677.42"),
+        ("Failure-to-pay penalty", "785.37"),
+        ("Interest charges", "457.35"),
+    ]
+
+
+def test_tax_year_from_the_stub_instruction_and_a_wrapped_period() -> None:
+    assert values(find_tax_years, "Write your SSN, the tax year (2023), and the form number") == [2023]
+    assert 2025 in values(find_tax_years, "unpaid taxes for the tax year ending", "December 31, 2025.")
