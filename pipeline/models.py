@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydanticField
 
 from extractors.billing import BillingRole, billing_role
@@ -103,12 +103,14 @@ class NoticeTypeMatch(Frozen):
 class BillingLine(Frozen):
     label: str
     amount: str  # decimal string, two places
+    role: BillingRole = BillingRole.CHARGE  # what the row is (tax owed, a payment...): always from the label
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def role(self) -> BillingRole:
-        """What the row is (tax owed, a payment, a penalty...), derived from its label."""
-        return billing_role(self.label)
+    @model_validator(mode="before")
+    @classmethod
+    def _role_from_label(cls, data: object) -> object:
+        if isinstance(data, dict) and "label" in data:
+            return {**data, "role": billing_role(str(data["label"]))}
+        return data
 
 
 class Extraction(Frozen):
