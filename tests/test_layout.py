@@ -3,7 +3,6 @@ places the words, and negatives (prose is not a label)."""
 
 from __future__ import annotations
 
-
 from pipeline.catalog import load_catalog
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.layout import group_words_into_lines, stacked_label_lines
