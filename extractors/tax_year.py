@@ -38,7 +38,7 @@ _TAX_PERIOD = regex.compile(
 )
 _BODY = regex.compile(rf"\b(?:for|in)\s+tax\s+year\s+{_YEAR}", regex.IGNORECASE)
 _STUB = regex.compile(
-    rf"\bthe\s+tax\s+year\s*\(\s*{_YEAR}\s*\)", regex.IGNORECASE
+    rf"\b(?:the\s+)?tax\s+year\s*\(\s*{_YEAR}\s*\)", regex.IGNORECASE
 )  # "Write ... the tax year (2023)"
 _YEAR_ENDING = regex.compile(rf"\btax\s+year\s+end(?:ing|ed)\s+{DATE}", regex.IGNORECASE | regex.VERBOSE)
 _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", regex.IGNORECASE)

@@ -145,7 +145,8 @@ def fuzzy_label(words: str, errors: int | None = None) -> str:
 
 def printed_after(label: str) -> regex.Pattern[str]:
     """A pattern for ``label`` followed, within a few characters, by a digit: the field is printed."""
-    return regex.compile(rf"(?<![A-Za-z])(?:{label})[^\d\n]{{0,24}}\d", regex.IGNORECASE)
+    # "Page 2 of 3" in the next column is not the label's value.
+    return regex.compile(rf"(?<![A-Za-z])(?:{label})(?:(?!Page\b)[^\d\n]){{0,24}}\d", regex.IGNORECASE)
 
 
 def find_printed(pattern: regex.Pattern[str], lines: Iterable[TextLine]) -> str | None:

@@ -28,7 +28,7 @@ from extractors.notice_number import find_notice_numbers
 from extractors.party import find_taxpayer, has_address_block
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
 from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
-from extractors.text import Candidate, TextLine, find_printed
+from extractors.text import Candidate, TextLine, find_printed, repair_digits
 from pipeline.catalog import Catalog, DeadlineRule, NoticeType, Presence
 from pipeline.layout import stacked_label_lines
 from pipeline.models import (
@@ -237,6 +237,7 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
         BillingLine(label=label, amount=str(amount)) for label, amount in find_billing_lines(lines)
     )
     findings += _unread_values(lines, fields, notice)
+    findings += _unconfirmed_copies(lines, fields)
     return Extraction(fields=fields, billing_lines=billing, findings=tuple(findings))
 
 
@@ -262,6 +263,48 @@ def _unread_values(lines: list[TextLine], fields: dict[str, Field], notice: Noti
         if printed is not None:
             unread.append(f"{name}: the notice prints {printed.strip()!r} but the value could not be read")
     return unread
+
+
+# Fields a notice prints more than once (header, stub, later pages' headers): a copy we could not read may
+# hold what the one we read got wrong ("*** KK -0054" beside "***-**-9054"), so one reading alone is not
+# enough when another copy is unreadable.
+_COPIED_FIELDS: dict[str, Callable[[list[TextLine]], list[Candidate]]] = {
+    "ssn_last4": find_ssn_last4,
+    "notice_date": find_notice_dates,
+    "tax_year": find_tax_years,
+}
+
+
+def _unconfirmed_copies(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:
+    findings = []
+    for name, finder in _COPIED_FIELDS.items():
+        value = fields[name].value
+        if value is None:
+            continue
+        copies = [line for line in lines if _PRINTED_LABELS[name].search(line.text)]
+        confirmed = [_confirms(name, finder, line, value) for line in copies]
+        unread = [line.text.strip() for line, found in zip(copies, confirmed, strict=True) if found is None]
+        if unread and confirmed.count(True) < 2:
+            findings.append(
+                f"{name}: the notice prints it again as {unread[0][:60]!r}, which could not be read to "
+                f"confirm {value}"
+            )
+    return findings
+
+
+def _confirms(
+    name: str, finder: Callable[[list[TextLine]], list[Candidate]], line: TextLine, value: object
+) -> bool | None:
+    """True when the copy reads as ``value``, False when it reads as something else, None when unread. A
+    masked SSN whose mask OCR garbled still confirms by its last four digits ("*AKAKK- 6477")."""
+    found = finder([line])
+    if found:
+        return any(candidate.value == value for candidate in found)
+    if name == "ssn_last4":
+        after_label = line.text[_PRINTED_LABELS[name].search(line.text).start() :]  # type: ignore[union-attr]
+        if str(value) in repair_digits(after_label.replace(" ", "")):
+            return True
+    return None
 
 
 def _carries_none(notice: NoticeType | None, name: str) -> bool:
