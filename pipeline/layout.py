@@ -139,26 +139,24 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
                 yield index, _joined(segment, values)
 
 
-def _is_bare_label(segment: OcrLine) -> bool:
-    text = segment.text.strip()
+def _reads_as_label(text: str) -> bool:
+    """Short, with a letter, and not the end of a sentence."""
     return (
         len(text) <= _LABEL_MAX_CHARS
-        and len(text.split()) <= _LABEL_MAX_WORDS
-        and _DIGIT.search(text) is None
         and _LETTER.search(text) is not None
-        and not text.endswith((".", ",", ";"))  # the end of a sentence, not a label
+        and not text.endswith((".", ",", ";"))
     )
+
+
+def _is_bare_label(segment: OcrLine) -> bool:
+    text = segment.text.strip()
+    return _reads_as_label(text) and len(text.split()) <= _LABEL_MAX_WORDS and _DIGIT.search(text) is None
 
 
 def _is_row_tail_label(segment: OcrLine) -> bool:
     """A label, or a label with a date ("Amount due by May 20, 2024"), that ends its row."""
     text = segment.text.strip()
-    return (
-        len(text) <= _LABEL_MAX_CHARS
-        and _LETTER.search(text) is not None
-        and not text.endswith((".", ",", ";"))
-        and _AMOUNT_END.search(text) is None
-    )
+    return _reads_as_label(text) and _AMOUNT_END.search(text) is None
 
 
 def _is_value(segment: OcrLine) -> bool:
