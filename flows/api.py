@@ -887,7 +887,7 @@ def review_notice(
     actor = review.reviewer or tenant
     store = state.store
     if isinstance(review, AcceptIn):
-        result = accept_result(store, document_id, actor=actor, tenant=tenant)
+        result = accept_result(store, document_id, actor=actor, reason=review.reason, tenant=tenant)
     elif isinstance(review, CorrectIn):
         result = correct_result(
             store, document_id, {name: str(value) for name, value in review.fields.items()},

@@ -17,7 +17,6 @@ from pydantic import Field as PydanticField
 
 from extractors.ssn import mask_full_ssns
 from pipeline.models import (
-    ErrorInfo,
     NoticeResult,
 )
 from pipeline.profiles import TaxpayerProfile
@@ -37,10 +36,15 @@ class InputModel(BaseModel):
 # ---- errors and health ------------------------------------------------------------------------------------
 
 
+class ErrorBody(PublicModel):
+    code: str
+    message: str
+
+
 class ErrorOut(PublicModel):
     """Every error response: ``{"error": {"code": "...", "message": "..."}}``; branch on ``code``."""
 
-    error: ErrorInfo
+    error: ErrorBody
 
 
 class HealthOut(PublicModel):
@@ -102,10 +106,12 @@ class AuditPage(PublicModel):
 
 
 class AcceptIn(InputModel):
-    """A person confirmed every value: the result becomes processed."""
+    """A person confirmed every value: the result becomes processed. A notice held for a possible scam, a
+    failed check or an unmatched profile needs ``reason``: what the person verified."""
 
     decision: Literal["accept"]
     reviewer: Reviewer | None = None
+    reason: str | None = PydanticField(default=None, max_length=1000)
 
 
 class CorrectIn(InputModel):

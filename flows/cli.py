@@ -27,7 +27,7 @@ import typer
 
 from flows.commands import app, open_configured_store, parse_as_of
 from pipeline.errors import NoticeflowError
-from pipeline.models import NoticeResult, Status
+from pipeline.models import Channel, NoticeResult, Status
 from pipeline.process import PipelineContext
 from pipeline.profiles import load_profiles
 from pipeline.settings import Settings
@@ -111,22 +111,30 @@ def ingest(
 
 
 def _run_in_process(documents: list[Path], context: PipelineContext) -> Iterator[NoticeResult]:
-    from pipeline.archive import keep_original
-    from pipeline.process import process_batch
+    """Each document through the ingest service's steps; the ones not yet stored read in one batch that
+    overlaps them over every core, and yielded in input order."""
+    from pipeline import ingest
+    from pipeline.process import process_batch, process_document
 
-    with process_batch(documents, context) as results:  # pages are being read while the store opens
-        store = open_configured_store(context.settings)
-        for profile in context.profiles:  # kept, so letters and reviews find the profile a notice matched
-            store.put_profile(profile.model_dump(mode="json"))
-        for path, result in zip(documents, results, strict=True):
-            keep_original(path, result, context.settings.home)  # the review page shows the scan
-            if not result.document_id:  # unreadable file: nothing to key it by
-                yield result
+    store = open_configured_store(context.settings)
+    for profile in context.profiles:  # kept, so letters and reviews find the profile a notice matched
+        store.put_profile(profile.model_dump(mode="json"))
+    incoming = [ingest.Incoming(path, str(path), Channel.CLI) for path in documents]
+    known = [ingest.admit(item, store) for item in incoming]
+    to_read = [item for item, stored in zip(incoming, known, strict=True) if stored is None]
+    with process_batch([item.path for item in to_read], context) as results:
+        for item, stored in zip(incoming, known, strict=True):
+            if stored is not None:
+                yield stored
                 continue
+            read = ingest.read_with_retries(item, context, process_document, first=next(results))
             start = time.perf_counter()
-            stored = store.save_result(result, actor="cli")
-            timings = {**stored.timings, "store": round(time.perf_counter() - start, 4)}
-            yield stored.model_copy(update={"timings": timings})
+            result = ingest.commit(item, read, context, store)
+            yield result.model_copy(update={"timings": {**result.timings, "store": _since(start)}})
+
+
+def _since(start: float) -> float:
+    return round(time.perf_counter() - start, 4)
 
 
 def _run_as_flows(

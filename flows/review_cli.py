@@ -108,10 +108,15 @@ def review_show(document_id: str) -> None:
 
 
 @review.command("accept")
-def review_accept(document_id: str) -> None:
+def review_accept(
+    document_id: str,
+    reason: Annotated[
+        str | None, typer.Option(help="What you verified; needed for a scam hold or a failed check.")
+    ] = None,
+) -> None:
     """Confirm every value: the notice becomes processed."""
     store = open_configured_store(Settings())
-    result = accept_result(store, _find(store, document_id).document_id, actor=_actor())
+    result = accept_result(store, _find(store, document_id).document_id, actor=_actor(), reason=reason)
     console.print(f"{result.document_id[:10]} {result.status.value}")
 
 

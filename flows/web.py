@@ -641,15 +641,19 @@ def page_image(request: Request, document_id: str, number: int, user: User, web:
 
 
 @router.post("/notices/{document_id}/accept")
-async def accept(request: Request, document_id: str, user: User, api: Api) -> Response:
-    await read_form(request, user.session)
+async def accept(request: Request, document_id: str, user: User, web: Web, api: Api) -> Response:
+    form = await read_form(request, user.session)
+    reason = text_field(form, "reason", 1000) or None
 
-    def work() -> None:
+    def work() -> Response:
         find_reviewable(api, document_id, user.tenant)
-        accept_result(api.store, document_id, actor=user.actor, tenant=user.tenant)
+        try:
+            accept_result(api.store, document_id, actor=user.actor, reason=reason, tenant=user.tenant)
+        except BadCorrection as error:
+            return _notice_with_error(request, web, api, user, document_id, {}, error.message)
+        return redirect(request, f"/notices/{document_id}?done=accepted")
 
-    await run_in_threadpool(work)
-    return redirect(request, f"/notices/{document_id}?done=accepted")
+    return await run_in_threadpool(work)
 
 
 @router.post("/notices/{document_id}/reject")

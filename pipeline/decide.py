@@ -1,44 +1,82 @@
-"""Decide a result's status: ``processed`` only when nothing needs a person.
+"""Decide a result's status: ``processed`` only when nothing needs a person. The one place for that rule.
 
-``review_reasons(extraction, match, notice, min_confidence) -> tuple[str, ...]`` lists every reason a person
-must look: an unknown or ambiguous notice type, a required field missing or below ``min_confidence``,
-candidates that disagree (page 1 against the payment stub), a tax year not before the notice's year.
-``failed_check_reasons(validation)`` adds the validation checks that failed (pipeline.validate owns the
-billing arithmetic and the deadline window). No reasons at all means ``processed``.
+``decide(result, notice, min_confidence) -> NoticeResult`` sets ``status`` and ``review_reasons`` from the
+facts the result carries, and nothing else; ingest, a correction, an accept and a reject all call it:
+
+- a high scam risk (first reason: a possible scam, or a mailer not from the IRS);
+- an unknown or ambiguous notice type; a required field missing or below ``min_confidence``; a tax year
+  not before the notice's year; what extraction noticed (``findings``: candidates that disagree, a value
+  printed but unreadable);
+- every failed validation check (pipeline.validate owns the arithmetic and the deadline window);
+- no taxpayer profile matched (``profile_mismatch``).
+
+A person's ``resolution`` comes last: a reject keeps the result out of ``processed`` with its reason; an
+accept resolves every reason, and an accept of a result held for a scam, a profile mismatch or a failed
+check must say why (``hold_needing_a_reason``). A correction (pipeline.review) drops the resolution and the
+findings about the fields it corrected, so it clears only what it corrects: a scam hold stays.
 """
 
 from __future__ import annotations
 
 from pipeline.catalog import NoticeType
-from pipeline.models import CheckStatus, Extraction, NoticeTypeMatch, Validation, parse_iso_date
+from pipeline.models import CheckStatus, Decision, NoticeResult, Status, parse_iso_date
+from pipeline.scam import scam_review_reason
 
 
-def review_reasons(
-    extraction: Extraction, match: NoticeTypeMatch, notice: NoticeType | None, min_confidence: float
+def decide(result: NoticeResult, notice: NoticeType | None, min_confidence: float) -> NoticeResult:
+    resolution = result.resolution
+    if resolution is not None and resolution.decision is Decision.REJECT:
+        reasons: tuple[str, ...] = (f"rejected by {resolution.actor}: {resolution.reason}",)
+    elif resolution is not None:
+        reasons = ()
+    else:
+        holds = _holds(result)
+        scam, rest = (holds[:1], holds[1:]) if scam_review_reason(result.scam) else ((), holds)
+        reasons = (*scam, *_reading_reasons(result, notice, min_confidence), *rest)
+    status = Status.NEEDS_REVIEW if reasons else Status.PROCESSED
+    return result.model_copy(update={"status": status, "review_reasons": reasons})
+
+
+def hold_needing_a_reason(result: NoticeResult) -> str | None:
+    """The first reason an accept must explain (a scam hold, a failed check, no profile matched), or None."""
+    return next(iter(_holds(result)), None)
+
+
+def finding_field(finding: str) -> str:
+    """The field a finding is about: extraction names it before the first colon."""
+    return finding.split(":", 1)[0]
+
+
+def _holds(result: NoticeResult) -> tuple[str, ...]:
+    """What no correction of a value clears: only a person who says why (or rejects) resolves these."""
+    holds = [scam] if (scam := scam_review_reason(result.scam)) else []
+    failed = [check for check in result.validation.checks if check.status is CheckStatus.FAIL]
+    holds += [f"{check.name}: {check.detail}" for check in failed]
+    if result.profile_mismatch:
+        holds.append(f"no taxpayer profile matched: {result.profile_mismatch}")
+    return tuple(holds)
+
+
+def _reading_reasons(
+    result: NoticeResult, notice: NoticeType | None, min_confidence: float
 ) -> tuple[str, ...]:
+    match = result.notice_type
     if notice is None:
-        code = match.code or "no notice number"
+        code = (match.code if match else None) or "no notice number"
         return (f"notice type not recognized ({code}); a person must identify it",)
     reasons: list[str] = []
-    if match.runner_up:
+    if match is not None and match.runner_up:
         reasons.append(f"notice type is ambiguous: {match.code} or {match.runner_up}")
     for name in notice.required_fields:
-        field = extraction.fields.get(name)
+        field = result.fields.get(name)
         if field is None or field.value is None:
-            if not (name == "ssn_last4" and field is not None and field.rule):
+            if not (name == "ssn_last4" and field is not None and field.rule):  # a printed placeholder
                 reasons.append(f"{name} not found")
         elif field.confidence < min_confidence:
             reasons.append(f"{name} read with low confidence ({field.confidence:.2f}): {field.raw!r}")
-    reasons.extend(extraction.findings)
-    notice_date = parse_iso_date(extraction.fields["notice_date"].value)
-    tax_year = extraction.fields["tax_year"].value
+    reasons.extend(result.findings)
+    notice_date = parse_iso_date(result.field_value("notice_date"))
+    tax_year = result.field_value("tax_year")
     if notice_date and isinstance(tax_year, int) and not tax_year < notice_date.year:
         reasons.append(f"tax year {tax_year} is not before the notice date {notice_date}")
     return tuple(reasons)
-
-
-def failed_check_reasons(validation: Validation) -> tuple[str, ...]:
-    """Every failed validation check (billing arithmetic, deadline window, notice date, profile): a reason."""
-    return tuple(
-        f"{check.name}: {check.detail}" for check in validation.checks if check.status is CheckStatus.FAIL
-    )

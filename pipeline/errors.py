@@ -14,11 +14,15 @@
     ├── InfrastructureError    a tool or service failed; retrying may help (exit 1, HTTP 503)
     │   ├── OcrEngineError           code "ocr_failed"
     │   ├── StoreUnavailable         code "store_unavailable"
-    │   ├── WorkerStopped            code "worker_stopped"  (a batch worker process was killed or crashed)
-    │   └── InternalError            code "internal_error"  (a bug met on one document of a batch)
+    │   └── WorkerStopped            code "worker_stopped"  (a batch worker process was killed or crashed)
+    ├── InternalError          code "internal_error": a bug met on one document (logged; not retried)
     └── ConfigurationError     settings or input files given by the operator are wrong (exit 2)
         ├── BadProfiles              code "bad_profiles"
         └── BadCatalog               code "bad_catalog"
+
+Each class says whether the same document may succeed when tried again (``retryable``, the one failure
+policy: pipeline.ingest tries a retryable failure at most ``MAX_ATTEMPTS`` times, anything else once).
+Only infrastructure failures are retryable; a bad document fails the same way every time, and a bug too.
 
 Findings about a notice (a missing field, a profile mismatch, a scam signal) are data in the result,
 never exceptions. Callers branch on the class or ``code``, never on the message.
@@ -30,6 +34,7 @@ from __future__ import annotations
 class NoticeflowError(Exception):
     code = "error"
     exit_code = 1
+    retryable = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -70,6 +75,7 @@ class ImageTooSmall(DocumentError):
 
 class InfrastructureError(NoticeflowError):
     code = "infrastructure"
+    retryable = True
 
 
 class OcrEngineError(InfrastructureError):
@@ -80,8 +86,8 @@ class WorkerStopped(InfrastructureError):
     code = "worker_stopped"
 
 
-class InternalError(InfrastructureError):
-    code = "internal_error"  # a bug met while reading one document of a batch (logged with its traceback)
+class InternalError(NoticeflowError):
+    code = "internal_error"  # a bug met while reading one document (logged with its traceback)
 
 
 class StoreUnavailable(InfrastructureError):

@@ -199,6 +199,32 @@ class ScamCheck(Frozen):
 class ErrorInfo(Frozen):
     code: str
     message: str
+    retryable: bool = False  # the error class's word: the same document may succeed when tried again
+    attempts: int = 1  # how many times the document was tried before this error was final
+
+
+class Channel(StrEnum):
+    """The entry point that took a document in (pipeline.ingest records it in the result and the audit)."""
+
+    CLI = "cli"
+    WATCH = "watch"
+    SWEEP = "sweep"
+    API = "api"
+    POOL = "pool"
+    MAIL = "mail"
+
+
+class Decision(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+class Resolution(Frozen):
+    """A person's last accept or reject of the result; what it resolved stays resolved until a correction."""
+
+    decision: Decision
+    actor: str
+    reason: str | None = None
 
 
 class NoticeResult(Frozen):
@@ -218,6 +244,11 @@ class NoticeResult(Frozen):
     scam: ScamCheck = ScamCheck()
     error: ErrorInfo | None = None
     timings: dict[str, float] = PydanticField(default_factory=dict)
+    channel: Channel | None = None
+    # The facts pipeline.decide derives the status from, besides the fields, validation and scam check:
+    findings: tuple[str, ...] = ()  # what extraction noticed; each names its field before a colon
+    profile_mismatch: str | None = None  # why no taxpayer profile matched, when profiles were given
+    resolution: Resolution | None = None
 
     def field_value(self, name: str) -> FieldValue:
         field = self.fields.get(name)

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -30,7 +30,7 @@ from typing import Any
 
 from extractors.ssn import count_full_ssns, mask_full_ssns
 from pipeline.catalog import Catalog, load_catalog
-from pipeline.decide import failed_check_reasons, review_reasons
+from pipeline.decide import decide
 from pipeline.errors import InternalError, NoticeflowError, WorkerStopped
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
@@ -38,7 +38,7 @@ from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPa
 from pipeline.ocr import OcrEngine, ocr_page, reads_well, reread_original
 from pipeline.preprocess import preprocess_page
 from pipeline.profiles import TaxpayerProfile, match_profile
-from pipeline.scam import add_full_ssn_signal, check_scam, scam_review_reason
+from pipeline.scam import add_full_ssn_signal, check_scam
 from pipeline.settings import Settings
 from pipeline.tesseract import TesseractEngine
 from pipeline.triage import triage
@@ -165,19 +165,10 @@ def analyze_document(
         scam = check_scam(document, extraction.fields, notice, context.catalog, profile)
         scam = add_full_ssn_signal(scam, full_ssns)
         triaged = triage(notice, extraction.fields, validation, scam, context.as_of, extraction.billing_lines)
-    reasons = [
-        *review_reasons(extraction, match, notice, context.settings.min_confidence),
-        *failed_check_reasons(validation),
-    ]
-    if matched and profile is None:
-        reasons.append(f"no taxpayer profile matched: {matched.reason}")
-    if (scam_reason := scam_review_reason(scam)) is not None:
-        reasons.insert(0, scam_reason)
-    return NoticeResult(
+    undecided = NoticeResult(
         document_id=document_id,
         source=source,
-        status=Status.NEEDS_REVIEW if reasons else Status.PROCESSED,
-        review_reasons=tuple(reasons),
+        status=Status.NEEDS_REVIEW,
         pages=len(document.pages),
         notice_type=match,
         fields=extraction.fields,
@@ -187,7 +178,10 @@ def analyze_document(
         triage=triaged,
         scam=scam,
         timings=timings,
+        findings=extraction.findings,
+        profile_mismatch=matched.reason if matched and profile is None else None,
     )
+    return decide(undecided, notice, context.settings.min_confidence)
 
 
 def failed_result(path: Path, source: str, error: NoticeflowError, timings: dict[str, float]) -> NoticeResult:
@@ -199,7 +193,7 @@ def failed_result(path: Path, source: str, error: NoticeflowError, timings: dict
         document_id=document_id,
         source=source,
         status=Status.FAILED,
-        error=ErrorInfo(code=error.code, message=error.message),
+        error=ErrorInfo(code=error.code, message=error.message, retryable=error.retryable),
         timings=timings,
     )
 
@@ -234,7 +228,7 @@ def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[I
     if workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         pool = ThreadPoolExecutor(max_workers=workers)
         try:
-            yield pool.map(lambda path: _process_guarded(path, context), paths)
+            yield pool.map(lambda path: guarded(process_document, path, context), paths)
         finally:
             pool.shutdown(cancel_futures=True)
     else:
@@ -245,12 +239,19 @@ def process_batch(paths: Iterable[Path], context: PipelineContext) -> Iterator[I
             batch.shutdown()
 
 
-def _process_guarded(path: Path, context: PipelineContext) -> NoticeResult:
+# How a document is read: ``process_document`` here, a Prefect flow run elsewhere (path, context, source).
+Reader = Callable[[Path, PipelineContext, str | None], NoticeResult]
+
+
+def guarded(read: Reader, path: Path, context: PipelineContext, source: str | None = None) -> NoticeResult:
+    """``read``'s result; a bug met on the way (any unexpected exception) is this document's final
+    ``internal_error`` result, logged with its traceback: the other documents go on."""
     try:
-        return process_document(path, context)
-    except Exception as exc:  # noqa: BLE001 (a bug in one document's reading must not end the batch)
+        return read(path, context, source)
+    except Exception as exc:  # noqa: BLE001 (a bug in one document's reading must not end the caller)
         _log.exception("unexpected error reading %s", path.name)
-        return failed_result(path, str(path), InternalError(f"unexpected {type(exc).__name__}; logged"), {})
+        bug = InternalError(f"unexpected {type(exc).__name__}; logged")
+        return failed_result(path, source or str(path), bug, {})
 
 
 class _ForkedBatch:
@@ -322,7 +323,9 @@ class _ForkedBatch:
             self._futures[index] = _resolved(self._stopped(index))
         self._pool = ThreadPoolExecutor(self._workers)
         for index in rest:
-            self._futures[index] = self._pool.submit(_process_guarded, self._paths[index], self._context)
+            self._futures[index] = self._pool.submit(
+                guarded, process_document, self._paths[index], self._context
+            )
 
     def _read_alone(self, index: int) -> Future[NoticeResult]:
         future = self._start([index], 1)[index]
@@ -379,4 +382,4 @@ def _start_forked_worker() -> None:
 def _process_in_forked_worker(index: int, path: Path) -> NoticeResult:
     assert _forked_batch is not None, "runs only in a process forked by process_batch"
     _forked_batch.started[index] = 1
-    return _process_guarded(path, _forked_batch.context)
+    return guarded(process_document, path, _forked_batch.context)

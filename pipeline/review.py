@@ -5,7 +5,9 @@ name and the tenant, and return the new current result (the old one stays in the
 ``correct_result`` parses each corrected value as its field requires (``parse_correction``), then re-runs
 validation and triage with the corrected values: a corrected field is certain (confidence 1.0, rule
 "review"); what is still wrong elsewhere keeps the result in review. Accepting confirms every value and
-marks the result processed; rejecting keeps it out of processed with the reason. Raises
+marks the result processed (a scam hold, a failed check or an unmatched profile only with a reason);
+rejecting keeps it out of processed with the reason. pipeline.decide sets every status: a correction clears
+only what it corrects. Raises
 ``DocumentNotFound`` (unknown id) and ``BadCorrection`` (a value that does not parse, an unknown field).
 The CLI and the HTTP API both call these functions, so the rules are the same everywhere.
 """
@@ -20,9 +22,17 @@ import regex
 from extractors.amounts import format_amount, parse_amount
 from extractors.dates import parse_date
 from pipeline.catalog import Catalog
-from pipeline.decide import failed_check_reasons, review_reasons
+from pipeline.decide import decide, finding_field, hold_needing_a_reason
 from pipeline.errors import BadCorrection, DocumentNotFound
-from pipeline.models import DeadlineKind, Extraction, Field, FieldValue, NoticeResult, NoticeTypeMatch, Status
+from pipeline.models import (
+    DeadlineKind,
+    Decision,
+    Field,
+    FieldValue,
+    NoticeResult,
+    NoticeTypeMatch,
+    Resolution,
+)
 from pipeline.profiles import TaxpayerProfile
 from pipeline.store import ReviewDecision, Store
 from pipeline.triage import triage
@@ -100,25 +110,31 @@ def correct_result(
     validation = validate_against_profile(
         fields, result.billing_lines, notice, _profile(store, result, tenant), as_of
     )
-    extraction = Extraction(fields=fields, billing_lines=result.billing_lines)
-    reasons = (*review_reasons(extraction, match, notice, min_confidence), *failed_check_reasons(validation))
-    updated = result.model_copy(update={
-        "fields": fields, "notice_type": match, "validation": validation, "review_reasons": reasons,
-        "status": Status.NEEDS_REVIEW if reasons else Status.PROCESSED,
+    corrected = result.model_copy(update={
+        "fields": fields, "notice_type": match, "validation": validation, "resolution": None,
+        "findings": tuple(f for f in result.findings if finding_field(f) not in values),
         "triage": triage(notice, fields, validation, result.scam, as_of, result.billing_lines),
     })  # fmt: skip
+    updated = decide(corrected, notice, min_confidence)
     changes = [(name, result.field_value(name), value) for name, value in values.items()]
     stored = store.replace_result(updated, tenant, actor, "review_correct", changes)
     store.record_review(document_id, tenant, ReviewDecision.CORRECT, actor, None)
     return stored
 
 
-def accept_result(store: Store, document_id: str, *, actor: str, tenant: str = "default") -> NoticeResult:
-    """A person confirmed every value: the result is processed."""
+def accept_result(
+    store: Store, document_id: str, *, actor: str, reason: str | None = None, tenant: str = "default"
+) -> NoticeResult:
+    """A person confirmed every value: the result is processed. A result held for a possible scam, a failed
+    check or an unmatched profile is accepted only with ``reason`` (why it is genuine, why it is right)."""
     result = _current(store, document_id, tenant)
-    updated = result.model_copy(update={"status": Status.PROCESSED, "review_reasons": ()})
+    hold = hold_needing_a_reason(result)
+    if hold is not None and not (reason and reason.strip()):
+        raise BadCorrection(f"this notice is held ({hold}); accept it with a reason that resolves that")
+    resolution = Resolution(decision=Decision.ACCEPT, actor=actor, reason=reason)
+    updated = _resolved(result, resolution)
     stored = store.replace_result(updated, tenant, actor, "review_accept", [])
-    store.record_review(document_id, tenant, ReviewDecision.ACCEPT, actor, None)
+    store.record_review(document_id, tenant, ReviewDecision.ACCEPT, actor, reason)
     return stored
 
 
@@ -127,9 +143,12 @@ def reject_result(
 ) -> NoticeResult:
     """Not a usable notice (a scam, a wrong scan): kept out of processed, with the reason."""
     result = _current(store, document_id, tenant)
-    updated = result.model_copy(
-        update={"status": Status.NEEDS_REVIEW, "review_reasons": (f"rejected by {actor}: {reason}",)}
-    )
+    updated = _resolved(result, Resolution(decision=Decision.REJECT, actor=actor, reason=reason))
     stored = store.replace_result(updated, tenant, actor, "review_reject", [])
     store.record_review(document_id, tenant, ReviewDecision.REJECT, actor, reason)
     return stored
+
+
+def _resolved(result: NoticeResult, resolution: Resolution) -> NoticeResult:
+    """A person's decision settles the status whatever the notice type (``decide`` reads nothing else)."""
+    return decide(result.model_copy(update={"resolution": resolution}), None, min_confidence=0.0)

@@ -537,7 +537,8 @@ def test_review_round_trip_is_audited(client: TestClient, store: Store) -> None:
     )
     assert rejected.json()["status"] == "needs_review"
     assert rejected.json()["review_reasons"] == ["rejected by acme: a scan of the wrong page"]
-    assert client.post(path, json={"decision": "accept"}, headers=ACME).json()["status"] == "processed"
+    accept = {"decision": "accept", "reason": "checked against the client's file"}
+    assert client.post(path, json=accept, headers=ACME).json()["status"] == "processed"
     audit = client.get(f"/v1/notices/{document_id}/audit", headers=ACME).json()["items"]
     assert [(row["actor"], row["action"]) for row in audit] == [
         ("api", "ingested"), ("ana", "review_correct"), ("ana", "review_correct"), ("ana", "reviewed"),

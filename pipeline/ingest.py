@@ -1,0 +1,136 @@
+"""The one way a document comes in: every entry point (CLI, watcher, sweep, API, work pool, mail) calls this.
+
+``ingest(incoming, context, store) -> NoticeResult`` takes one file with the name it was given, the
+``Channel`` it came through, and the tenant, and does, in order:
+
+1. dedupe: a document already stored for the tenant (by content hash) is answered with its stored result
+   as ``duplicate``, without being read again (a stored ``failed`` result is read again);
+2. read it (``pipeline.process.process_document`` unless the caller runs it elsewhere, e.g. as a Prefect
+   flow run), with the one failure policy: a failure whose error class is ``retryable`` is tried again,
+   at most ``MAX_ATTEMPTS`` times in all; a bad document and a bug (``internal_error``, logged with its
+   traceback) are final at once. The final error says how many attempts were made;
+3. keep the original (not for a failed result), so the review pages can show the scan;
+4. store the result and audit it with the channel as actor; the store too gets ``MAX_ATTEMPTS``.
+
+``admit`` and ``commit`` are steps 1 and 3–4 for a caller that reads many documents at once (the CLI's
+batch overlaps documents over every core) and must still treat each document the same way.
+Raises only ``StoreUnavailable`` when the store stays unreachable through every attempt; the caller then
+ends the document as failed (nothing was stored) or keeps it to try later within its own bound.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.archive import keep_original
+from pipeline.errors import StoreUnavailable
+from pipeline.load import hash_file
+from pipeline.models import Channel, ErrorInfo, NoticeResult, Status
+from pipeline.process import PipelineContext, Reader, guarded, process_document
+from pipeline.store import DEFAULT_TENANT, Store
+
+MAX_ATTEMPTS = 3
+RETRY_DELAYS_S = (1.0, 4.0)  # before the second and the third attempt
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One document handed in: where its bytes are, the name it was given (the result's ``source``)."""
+
+    path: Path
+    name: str
+    channel: Channel
+    tenant: str = DEFAULT_TENANT
+    file_size: int | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How hard to try; tests shorten the delays, never the bound."""
+
+    attempts: int = MAX_ATTEMPTS
+    delays_s: Sequence[float] = RETRY_DELAYS_S
+
+
+def ingest(
+    incoming: Incoming,
+    context: PipelineContext,
+    store: Store,
+    read: Reader = process_document,
+    policy: Policy = Policy(),
+) -> NoticeResult:
+    known = admit(incoming, store)
+    if known is not None:
+        return known
+    return commit(incoming, read_with_retries(incoming, context, read, policy), context, store, policy)
+
+
+def admit(incoming: Incoming, store: Store) -> NoticeResult | None:
+    """The stored result as ``duplicate`` when this document is already in the store, else None."""
+    try:
+        document_id = hash_file(incoming.path)
+    except OSError:
+        return None  # reading it will say why
+    known = store.get_result(document_id, incoming.tenant)
+    if known is None or known.status is Status.FAILED:
+        return None
+    return known.model_copy(update={"status": Status.DUPLICATE})
+
+
+def read_with_retries(
+    incoming: Incoming,
+    context: PipelineContext,
+    read: Reader,
+    policy: Policy = Policy(),
+    first: NoticeResult | None = None,
+) -> NoticeResult:
+    """The document read until it succeeds or fails for good; ``first``: the first attempt's result, when
+    the caller made it (the CLI's batch)."""
+    result = first or guarded(read, incoming.path, context, incoming.name)
+    for attempt in range(1, policy.attempts + 1):
+        if result.error is None or not result.error.retryable or attempt == policy.attempts:
+            return _with_attempts(result, attempt)
+        _pause(incoming, result.error.code, attempt, policy)
+        result = guarded(read, incoming.path, context, incoming.name)
+    raise AssertionError("unreachable: the last attempt returns")
+
+
+def commit(
+    incoming: Incoming,
+    result: NoticeResult,
+    context: PipelineContext,
+    store: Store,
+    policy: Policy = Policy(),
+) -> NoticeResult:
+    """Keep the original and store the result (a failed one too, so a later upload can replace it)."""
+    result = result.model_copy(update={"channel": incoming.channel})
+    keep_original(incoming.path, result, context.settings.home)
+    if not result.document_id:
+        return result  # unreadable file: nothing to key it by
+    actor, tenant, size = incoming.channel.value, incoming.tenant, incoming.file_size
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return store.save_result(result, tenant=tenant, actor=actor, file_size=size)
+        except StoreUnavailable as error:
+            if attempt == policy.attempts:
+                raise
+            _pause(incoming, error.code, attempt, policy)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _pause(incoming: Incoming, code: str, attempt: int, policy: Policy) -> None:
+    _log.warning("%s: %s; trying again (attempt %d of %d)", incoming.name, code, attempt + 1, policy.attempts)
+    time.sleep(policy.delays_s[min(attempt, len(policy.delays_s)) - 1])
+
+
+def _with_attempts(result: NoticeResult, attempts: int) -> NoticeResult:
+    if result.error is None:
+        return result
+    error = ErrorInfo(**{**result.error.model_dump(), "attempts": attempts})
+    return result.model_copy(update={"error": error})
