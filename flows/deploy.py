@@ -73,12 +73,17 @@ def build_deployments(settings: Settings, schedule: ScheduleSettings) -> list[ob
     @flow(name="inbox-sweep")
     def inbox_sweep() -> None:
         from flows.watch import WatchOptions, watch
+        from pipeline.models import Channel
         from pipeline.process import PipelineContext
 
         current = Settings()
-        today = dt.datetime.now(ZoneInfo(schedule.timezone)).date()
-        watch(current.home / "watch", PipelineContext.default(today, current), open_configured_store(current),
-              WatchOptions(once=True))  # fmt: skip
+
+        def today() -> dt.date:
+            return dt.datetime.now(ZoneInfo(schedule.timezone)).date()
+
+        options = WatchOptions(once=True, today=today, tenant=current.watch_tenant, channel=Channel.SWEEP)
+        context = PipelineContext.default(today(), current)
+        watch(current.home / "watch", context, open_configured_store(current), options)
 
     return [
         inbox_sweep.to_deployment(name="inbox-sweep", schedule=Interval(schedule.sweep_interval_s)),

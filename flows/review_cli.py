@@ -10,6 +10,7 @@ A document id may be given by its first characters, as with git commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 from decimal import Decimal, InvalidOperation
@@ -219,6 +220,8 @@ def watch(
 
     settings = Settings()
     store = open_configured_store(settings)
-    known = tuple(TaxpayerProfile.model_validate(p) for p in store.list_profiles())
-    context = PipelineContext.default(parse_as_of(as_of), settings, known)
-    run_watch(root or settings.home / "watch", context, store, WatchOptions(settle_s=settle, once=once))
+    fixed_day = parse_as_of(as_of)
+    today = (lambda: fixed_day) if as_of else dt.date.today
+    options = WatchOptions(settle_s=settle, once=once, tenant=settings.watch_tenant, today=today)
+    context = PipelineContext.default(fixed_day, settings)
+    run_watch(root or settings.home / "watch", context, store, options)

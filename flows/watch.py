@@ -13,10 +13,16 @@ Crash safety is a small journal per file under ``ROOT/.work/<claim>/``:
 4. rename the document to ``dest``, then ``result.json`` to ``dest`` + ``.json`` (or ``.error.json``).
 On start, every claim left by a crash resumes at the step its files show. Kill the watcher at any moment:
 each file ends in exactly one of processed/ or failed/, stored once. A bad file never stops the watcher.
+
+Step 2 is the ingest service (pipeline.ingest) with its one failure policy: a bug is final at once, an
+infrastructure failure is tried ``MAX_ATTEMPTS`` times. A claim that still raises (outside the service) is
+counted in ``attempts`` in its folder and ends in failed/ after ``MAX_ATTEMPTS`` rounds. Each round asks
+for "today" and reads the tenant's profiles (``NOTICEFLOW_WATCH_TENANT``) again: a watcher runs for weeks.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -24,26 +30,23 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
 
-from pipeline.archive import keep_original
-from pipeline.errors import InfrastructureError
-from pipeline.models import ErrorInfo, NoticeResult, Status
-from pipeline.process import PipelineContext, process_document
+from pipeline import ingest
+from pipeline.errors import InternalError, StoreUnavailable
+from pipeline.ingest import MAX_ATTEMPTS, Incoming, Policy
+from pipeline.models import Channel, ErrorInfo, NoticeResult, Status
+from pipeline.process import PipelineContext, failed_result, process_document
+from pipeline.profiles import TaxpayerProfile
+from pipeline.store import DEFAULT_TENANT, Store
 
 log = logging.getLogger("noticeflow.watch")
 _IGNORED_SUFFIXES = {".part", ".tmp", ".crdownload", ".partial", ".download", ".json"}
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-MAX_ATTEMPTS = 3
-INFRASTRUCTURE_CODES = {InfrastructureError.code, *(cls.code for cls in InfrastructureError.__subclasses__())}
-
-
-class ResultStore(Protocol):
-    def save_result(self, result: NoticeResult, tenant: str = ..., actor: str = ...) -> NoticeResult: ...
-    def get_result(self, document_id: str, tenant: str = ...) -> NoticeResult | None: ...
+_JOURNAL = ("result.json", "dest", "attempts")  # a claim folder's own files, beside the document
 
 
 @dataclass(frozen=True)
@@ -133,55 +136,55 @@ def claim(path: Path, folders: WatchFolders) -> Path:
 
 def _document_in(claim_dir: Path) -> Path | None:
     return next(
-        (
-            p
-            for p in claim_dir.iterdir()
-            if p.name not in ("result.json", "dest") and not p.name.endswith(".tmp")
-        ),
+        (p for p in claim_dir.iterdir() if p.name not in _JOURNAL and not p.name.endswith(".tmp")),
         None,
     )
 
 
-def _process(document: Path, context: PipelineContext) -> NoticeResult:
+def _read(document: Path, context: PipelineContext, source: str | None) -> NoticeResult:
     """In this process; or, with NOTICEFLOW_DEPLOYMENT set, as a flow run on the work pool that stores the
     result itself (ROOT must then be on storage the workers mount at the same path)."""
     settings = context.settings
     if settings.deployment is None:
-        return process_document(document, context, source=document.name)
+        return process_document(document, context, source)
     from flows.pool import submit_document
 
     return submit_document(
         document, context.as_of, None, settings.deployment, settings=settings,
-        timeout_s=settings.submit_timeout_s, source=document.name, stored_profiles=True,
+        timeout_s=settings.submit_timeout_s, source=source, stored_profiles=True,
     )  # fmt: skip
 
 
-def _process_with_retries(document: Path, context: PipelineContext) -> tuple[NoticeResult, int]:
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        result = _process(document, context)
-        if not (result.error and result.error.code in INFRASTRUCTURE_CODES) or attempt == MAX_ATTEMPTS:
-            return result, attempt
-        time.sleep(2**attempt)
-    raise AssertionError("unreachable")
+def _ingest(
+    incoming: Incoming, context: PipelineContext, store: Store, resumed: bool, policy: Policy
+) -> NoticeResult:
+    """The ingest service's steps (a pool run stores its result itself). On a resumed claim, a duplicate
+    stored under this very name is this file, committed before a crash: its result is the original."""
+    known = ingest.admit(incoming, store)
+    if known is not None:
+        return _unless_resumed(known, store, incoming, resumed)
+    read = ingest.read_with_retries(incoming, context, _read, policy)
+    if context.settings.deployment is not None:
+        return read
+    try:
+        return ingest.commit(incoming, read, context, store, policy)
+    except StoreUnavailable as error:  # through every attempt: the document ends in failed/
+        return failed_result(incoming.path, incoming.name, error, {})
 
 
-def _commit(result: NoticeResult, store: ResultStore, resumed: bool, pooled: bool) -> NoticeResult:
-    """The result as stored. A pool run has stored it already; in-process results are saved here. On a
-    resumed claim, a duplicate stored under this very name is this file, committed before a crash: its
-    result is the original, not a duplicate."""
-    stored = result if pooled else store.save_result(result, actor="watcher")
-    if resumed and stored.status is Status.DUPLICATE and stored.source == result.source:
-        return store.get_result(result.document_id) or stored
-    return stored
+def _unless_resumed(known: NoticeResult, store: Store, incoming: Incoming, resumed: bool) -> NoticeResult:
+    if resumed and known.source == incoming.name:
+        return store.get_result(known.document_id, incoming.tenant) or known
+    return known
 
 
-def _error_json(result: NoticeResult, attempts: int) -> str:
+def _error_json(result: NoticeResult) -> str:
     error = result.error or ErrorInfo(code="unknown", message="no result")
     return json.dumps(
         {
             "code": error.code,
             "message": error.message,
-            "attempts": attempts,
+            "attempts": error.attempts,
             "document_id": result.document_id,
             "source": result.source,
         },
@@ -190,25 +193,57 @@ def _error_json(result: NoticeResult, attempts: int) -> str:
 
 
 def process_claim(
-    claim_dir: Path, folders: WatchFolders, context: PipelineContext, store: ResultStore, resumed: bool
-) -> Path | None:
+    claim_dir: Path, folders: WatchFolders, context: PipelineContext, store: Store, resumed: bool,
+    options: WatchOptions | None = None,
+) -> Path | None:  # fmt: skip
     """Carry one claim to its end; returns where the document went (None for an empty, abandoned claim)."""
     if not (claim_dir / "dest").exists():
         document = _document_in(claim_dir)
         if document is None:  # crashed between creating the claim and moving the file in
             shutil.rmtree(claim_dir)
             return None
-        result, attempts = _process_with_retries(document, context)
-        keep_original(document, result, context.settings.home)
-        if result.status is Status.FAILED:
-            folder, suffix, payload = folders.failed, ".error.json", _error_json(result, attempts)
-        else:
-            result = _commit(result, store, resumed, pooled=context.settings.deployment is not None)
-            folder, suffix, payload = folders.processed, ".json", result.model_dump_json(indent=1)
-        destination = _unique_destination(folder, document.name, suffix)
-        _write_atomically(claim_dir / "result.json", payload)
-        _write_atomically(claim_dir / "dest", json.dumps({"path": str(destination), "suffix": suffix}))
+        options = options or WatchOptions()
+        incoming = Incoming(document, document.name, options.channel, options.tenant)
+        result = _ingest(incoming, context, store, resumed, options.policy)
+        _plan_destination(claim_dir, document.name, result, folders)
     return _finish_claim(claim_dir)
+
+
+def _plan_destination(claim_dir: Path, name: str, result: NoticeResult, folders: WatchFolders) -> None:
+    if result.status is Status.FAILED:
+        folder, suffix, payload = folders.failed, ".error.json", _error_json(result)
+    else:
+        folder, suffix, payload = folders.processed, ".json", result.model_dump_json(indent=1)
+    destination = _unique_destination(folder, name, suffix)
+    _write_atomically(claim_dir / "result.json", payload)
+    _write_atomically(claim_dir / "dest", json.dumps({"path": str(destination), "suffix": suffix}))
+
+
+def _give_up(claim_dir: Path, folders: WatchFolders) -> None:
+    """A claim that raised ``MAX_ATTEMPTS`` rounds (a bug outside the pipeline, a disk that refuses the
+    journal) ends in failed/ as ``internal_error``: a watcher never retries for ever."""
+    log.error("claim %s raised %d rounds: it goes to failed/", claim_dir.name, MAX_ATTEMPTS)
+    document = _document_in(claim_dir)
+    if document is None:
+        shutil.rmtree(claim_dir)
+        return
+    bug = InternalError(f"the watcher could not finish this file in {MAX_ATTEMPTS} rounds; see its log")
+    failed = failed_result(document, document.name, bug, {})
+    error_info = failed.error.model_copy(update={"attempts": MAX_ATTEMPTS}) if failed.error else None
+    _plan_destination(claim_dir, document.name, failed.model_copy(update={"error": error_info}), folders)
+    _finish_claim(claim_dir)
+
+
+def _attempts(claim_dir: Path) -> int:
+    counter = claim_dir / "attempts"
+    return int(counter.read_text()) if counter.exists() else 0
+
+
+def _count_attempt(claim_dir: Path) -> None:
+    try:
+        _write_atomically(claim_dir / "attempts", str(_attempts(claim_dir) + 1))
+    except (OSError, ValueError):
+        log.exception("claim %s: its attempts cannot be counted", claim_dir.name)
 
 
 def _finish_claim(claim_dir: Path) -> Path:
@@ -230,20 +265,31 @@ class WatchOptions:
     poll_s: float = 1.0
     once: bool = False
     once_timeout_s: float = 60.0  # --once waits this long at most for files still being written
+    today: Callable[[], dt.date] = dt.date.today  # asked every round: a watcher runs for weeks
+    tenant: str = DEFAULT_TENANT  # NOTICEFLOW_WATCH_TENANT
+    channel: Channel = Channel.WATCH  # the scheduled sweep says Channel.SWEEP
+    policy: Policy = Policy()  # attempts per document (pipeline.ingest); tests shorten the delays
+
+
+def _for_this_round(context: PipelineContext, store: Store, options: WatchOptions) -> PipelineContext:
+    """Today's date and the tenant's profiles as they are now: profiles imported since are matched."""
+    profiles = tuple(TaxpayerProfile.model_validate(p) for p in store.list_profiles(options.tenant))
+    return replace(context, as_of=options.today(), profiles=profiles)
 
 
 def _handle_claims(
-    claims: list[Path],
-    resumed: set[Path],
-    folders: WatchFolders,
-    context: PipelineContext,
-    store: ResultStore,
-) -> None:
+    claims: list[Path], resumed: set[Path], folders: WatchFolders, context: PipelineContext, store: Store,
+    options: WatchOptions,
+) -> None:  # fmt: skip
     def handle(claim_dir: Path) -> None:
         try:
-            process_claim(claim_dir, folders, context, store, claim_dir in resumed)
+            if _attempts(claim_dir) >= MAX_ATTEMPTS:
+                _give_up(claim_dir, folders)
+            else:
+                process_claim(claim_dir, folders, context, store, claim_dir in resumed, options)
         except Exception:  # noqa: BLE001 - one bad file (or a store outage) never stops the watcher
             log.exception("claim %s is kept for the next round", claim_dir.name)
+            _count_attempt(claim_dir)
 
     with ThreadPoolExecutor(max_workers=context.settings.workers) as pool:
         list(pool.map(handle, claims))
@@ -252,7 +298,7 @@ def _handle_claims(
 def watch(
     root: Path,
     context: PipelineContext,
-    store: ResultStore,
+    store: Store,
     options: WatchOptions = WatchOptions(),
     stop: threading.Event | None = None,
 ) -> None:
@@ -264,7 +310,9 @@ def watch(
     while True:
         leftovers = sorted(p for p in folders.work.iterdir() if p.is_dir())
         fresh = [claim(path, folders).parent for path in tracker.settled(_inbox(folders), time.monotonic())]
-        _handle_claims(leftovers + fresh, set(leftovers), folders, context, store)
+        if leftovers or fresh:
+            round_context = _for_this_round(context, store, options)
+            _handle_claims(leftovers + fresh, set(leftovers), folders, round_context, store, options)
         waiting = _inbox(folders)
         if options.once and (not waiting or time.monotonic() - started > options.once_timeout_s):
             return

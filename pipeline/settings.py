@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     # that deployment's work pool (flows.pool) instead of processing it in-process.
     deployment: str | None = None
     submit_timeout_s: float = Field(600.0, gt=0)  # NOTICEFLOW_SUBMIT_TIMEOUT_S
+    watch_tenant: str = "default"  # NOTICEFLOW_WATCH_TENANT: whose notices the watcher and the sweep take in
 
     @property
     def database_url(self) -> str:

@@ -9,6 +9,7 @@ resume a claim from each state a crash can leave behind.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -22,9 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.watch import SettleTracker, WatchFolders, is_candidate, process_claim
-from pipeline.models import NoticeResult, Status
-from pipeline.process import PipelineContext
+import flows.watch
+from flows.watch import SettleTracker, WatchFolders, WatchOptions, is_candidate, process_claim, watch
+from pipeline.errors import OcrEngineError
+from pipeline.ingest import MAX_ATTEMPTS, Policy
+from pipeline.models import Channel, NoticeResult, Status
+from pipeline.process import PipelineContext, failed_result
+from pipeline.profiles import load_profiles
 from pipeline.store import Store, open_store
 
 ROOT = Path(__file__).parent.parent
@@ -140,7 +145,9 @@ def test_killed_mid_batch_then_restarted_loses_and_duplicates_nothing(tmp_path: 
     ]
     assert sum(r.status is Status.DUPLICATE for r in results) == 3
     stored = open_store(store_url).list_results(status=None, limit=1000)
-    assert len(stored) == 15 == len({r.document_id for r in results})
+    readable = [r for r in stored if r.status is not Status.FAILED]
+    assert len(readable) == 15 == len({r.document_id for r in results})
+    assert sorted(r.source for r in stored if r.status is Status.FAILED) == sorted(expected_failed)
 
 
 def _context() -> PipelineContext:
@@ -234,3 +241,83 @@ def _sha(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+# ---- one failure policy: bounded attempts, one final place -------------------------------------------------
+
+QUICK = WatchOptions(settle_s=0.0, poll_s=0.01, once=True, policy=Policy(delays_s=(0.0,)))
+
+
+def _drop(folders: WatchFolders, name: str, data: bytes) -> None:
+    (folders.inbox / name).write_bytes(data)
+
+
+def test_a_bug_ends_in_failed_after_one_attempt(
+    folders: WatchFolders, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def buggy(path: Path, context: PipelineContext, source: str | None = None) -> NoticeResult:
+        calls.append(path.name)
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(flows.watch, "process_document", buggy)
+    _drop(folders, "bug.pdf", _unique_pdf(5))
+    watch(folders.root, _context(), store, QUICK)
+    error = json.loads((folders.failed / "bug.pdf.error.json").read_text())
+    assert (error["code"], error["attempts"], calls) == ("internal_error", 1, ["bug.pdf"])
+    assert sorted(p.name for p in folders.inbox.iterdir()) == [] == list(folders.work.iterdir())
+
+
+def test_an_infrastructure_failure_is_tried_three_times_then_failed(
+    folders: WatchFolders, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def ocr_down(path: Path, context: PipelineContext, source: str | None = None) -> NoticeResult:
+        calls.append(path.name)
+        return failed_result(path, source or path.name, OcrEngineError("tesseract is not answering"), {})
+
+    monkeypatch.setattr(flows.watch, "process_document", ocr_down)
+    _drop(folders, "busy.pdf", _unique_pdf(6))
+    watch(folders.root, _context(), store, QUICK)
+    error = json.loads((folders.failed / "busy.pdf.error.json").read_text())
+    assert (error["code"], error["attempts"], len(calls)) == ("ocr_failed", 3, 3)
+
+
+def test_a_claim_that_raises_every_round_ends_in_failed(
+    folders: WatchFolders, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rounds: list[int] = []
+
+    def journal_refused(claim_dir: Path, name: str, result: NoticeResult, folders: WatchFolders) -> None:
+        rounds.append(1)
+        raise PermissionError("the journal cannot be written")
+
+    monkeypatch.setattr(flows.watch, "_plan_destination", journal_refused)
+    claim_dir = _claim_with(folders, "stuck.pdf", _unique_pdf(7))
+    for _ in range(MAX_ATTEMPTS):
+        flows.watch._handle_claims([claim_dir], set(), folders, _context(), store, QUICK)
+    monkeypatch.undo()  # the last round's give-up writes its own journal
+    flows.watch._handle_claims([claim_dir], set(), folders, _context(), store, QUICK)
+    assert len(rounds) == MAX_ATTEMPTS
+    assert json.loads((folders.failed / "stuck.pdf.error.json").read_text())["code"] == "internal_error"
+    assert not claim_dir.exists()
+
+
+def test_each_round_matches_the_profiles_stored_since_and_uses_that_day(
+    folders: WatchFolders, store: Store
+) -> None:
+    days = iter([dt.date(2026, 11, 28), dt.date(2026, 11, 29)])
+    options = dataclasses.replace(QUICK, today=lambda: next(days))
+    _drop(folders, "before.pdf", _unique_pdf(0))
+    watch(folders.root, _context(), store, options)
+    for profile in load_profiles(SAMPLES / "profiles.json"):
+        store.put_profile(profile.model_dump(mode="json"))
+    _drop(folders, "after.pdf", _unique_pdf(4))
+    watch(folders.root, _context(), store, options)
+    before = NoticeResult.model_validate_json((folders.processed / "before.pdf.json").read_text())
+    after = NoticeResult.model_validate_json((folders.processed / "after.pdf.json").read_text())
+    assert before.profile_id is None and after.profile_id is not None
+    assert after.channel is Channel.WATCH
+    assert next(days, None) is None  # "today" was asked once a round
