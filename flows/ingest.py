@@ -1,10 +1,12 @@
 """Prefect flows that sequence the plain pipeline functions: ``ingest_document`` and ``ingest_batch``.
 
-Tasks wrap the pipeline's functions unchanged. Only I/O steps retry, with backoff (loading the file, the
-tesseract process, the store), and only for infrastructure failures: a bad document fails the same way
-every time. Classification and extraction are pure and never retried. Tasks pass paths and page
-references, never image arrays; page OCR runs as mapped tasks, bounded by the task runner's workers. The
-context (settings, engine, profiles) is rebuilt where the flow runs, since a worker may be another machine.
+Tasks wrap the pipeline's functions unchanged; the flow begins and ends with the ingest service's steps
+(pipeline.ingest: dedupe, then keep and store). Only I/O steps retry, with the service's bound and backoff
+(loading the file, the tesseract process), and only for errors whose class is retryable: a bad document
+fails the same way every time, and a bug too. Classification and extraction are pure and never retried.
+Tasks pass paths and page references, never image arrays; page OCR runs as mapped tasks, bounded by the
+task runner's workers. The context (settings, engine, profiles) is rebuilt where the flow runs, since a
+worker may be another machine.
 Runs are named after the document so the Prefect UI reads like the inbox.
 """
 
@@ -21,29 +23,32 @@ from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline.archive import keep_original
-from pipeline.errors import InfrastructureError, NoticeflowError
+from pipeline.errors import NoticeflowError
+from pipeline.ingest import MAX_ATTEMPTS, RETRY_DELAYS_S, Incoming, admit, commit
 from pipeline.load import LoadedDocument, PageRef, load_document
-from pipeline.models import NoticeResult, OcrDocument, OcrPage
+from pipeline.models import Channel, NoticeResult, OcrDocument, OcrPage
 from pipeline.process import PipelineContext, analyze_document, failed_result, mask_document, read_page
 from pipeline.profiles import TaxpayerProfile, load_profiles
 from pipeline.settings import Settings
 from pipeline.store import DEFAULT_TENANT, open_store
 
 
-def _is_infrastructure_failure(task: object, task_run: object, state: State) -> bool:
+def _is_retryable(task: object, task_run: object, state: State) -> bool:
+    """The one failure policy (pipeline.errors): the error class says; an OS error is the disk or a tool."""
     try:
         state.result()
-    except (InfrastructureError, OSError):
+    except NoticeflowError as error:
+        return error.retryable
+    except OSError:
         return True
-    except Exception:  # noqa: BLE001 - any other failure is final
+    except Exception:  # noqa: BLE001 - any other failure (a bug) is final
         return False
     return False
 
 
 _IO = {
-    "retries": 2, "retry_delay_seconds": [1, 4], "retry_condition_fn": _is_infrastructure_failure,
-    "cache_policy": NO_CACHE,
+    "retries": MAX_ATTEMPTS - 1, "retry_delay_seconds": list(RETRY_DELAYS_S),
+    "retry_condition_fn": _is_retryable, "cache_policy": NO_CACHE,
 }  # fmt: skip
 
 
@@ -65,12 +70,11 @@ def analyze_task(
     return analyze_document(document_id, source, masked, context, {}, full_ssns)
 
 
-@task(task_run_name="store {result.source}", **_IO)
-def store_task(result: NoticeResult, context: PipelineContext, tenant: str = DEFAULT_TENANT) -> NoticeResult:
-    if not result.document_id:
-        return result
+@task(task_run_name="store {incoming.name}", cache_policy=NO_CACHE)
+def store_task(incoming: Incoming, result: NoticeResult, context: PipelineContext) -> NoticeResult:
+    """The ingest service's last steps: keep the original, store (it bounds the store's attempts itself)."""
     context.settings.home.mkdir(parents=True, exist_ok=True)
-    return open_store(context.settings.database_url).save_result(result, tenant=tenant, actor="flow")
+    return commit(incoming, result, context, open_store(context.settings.database_url))
 
 
 def _profiles(profiles_file: Path | None, stored: bool, tenant: str) -> tuple[TaxpayerProfile, ...]:
@@ -101,18 +105,22 @@ def ingest_document(
     source: str | None = None,
     tenant: str = DEFAULT_TENANT,
     stored_profiles: bool = False,
+    channel: Channel = Channel.POOL,
 ) -> NoticeResult:
     """One document, loaded, read, analyzed and stored for ``tenant`` under ``source`` (default: its path);
-    ``stored_profiles``: without a file, match the tenant's profiles kept in the store."""
+    ``stored_profiles``: without a file, match the tenant's profiles kept in the store. ``channel``: the
+    entry point that handed it in (a work-pool submission unless the caller says otherwise)."""
     source = source or str(path)
+    incoming = Incoming(path, source, channel, tenant)
     context = PipelineContext.default(as_of, profiles=_profiles(profiles_file, stored_profiles, tenant))
+    if (known := admit(incoming, open_store(context.settings.database_url))) is not None:
+        return known
     try:
         loaded = load_task(path, context)
         result = analyze_task(loaded.document_id, source, _read_document(loaded, context), context)
     except NoticeflowError as error:
         result = failed_result(path, source, error, {})
-    keep_original(path, result, context.settings.home)
-    return store_task(result, context, tenant)
+    return store_task(incoming, result, context)
 
 
 def _batch_name() -> str:
@@ -121,4 +129,4 @@ def _batch_name() -> str:
 
 @flow(flow_run_name=_batch_name)
 def ingest_batch(paths: list[Path], as_of: dt.date, profiles_file: Path | None = None) -> list[NoticeResult]:
-    return [ingest_document(path, as_of, profiles_file) for path in paths]
+    return [ingest_document(path, as_of, profiles_file, channel=Channel.CLI) for path in paths]
