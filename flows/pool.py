@@ -36,6 +36,7 @@ import typer
 
 from flows.commands import app, open_configured_store, parse_as_of, prepare_prefect
 from pipeline.errors import ConfigurationError, CorruptDocument, InfrastructureError
+from pipeline.ingest import as_duplicate, stored_duplicate
 from pipeline.load import hash_file
 from pipeline.models import NoticeResult, Status
 from pipeline.process import failed_result
@@ -210,7 +211,7 @@ def submit_to_pool(paths: list[Path], request: PoolRequest, sources: list[str | 
             continue
         if document_id in first:
             copies[index] = first[document_id]
-        elif (known := _known_result(store, document_id, request.tenant)) is not None:
+        elif (known := stored_duplicate(store, document_id, request.tenant)) is not None:
             results[index] = known
         else:
             first[document_id] = index
@@ -226,18 +227,8 @@ def submit_to_pool(paths: list[Path], request: PoolRequest, sources: list[str | 
             ) from error
     for index, original in copies.items():
         copied = results[original]
-        results[index] = copied if copied.status is Status.FAILED else _as_duplicate(copied)
+        results[index] = copied if copied.status is Status.FAILED else as_duplicate(copied)
     return [results[index] for index in range(len(paths))]
-
-
-def _known_result(store: Store, document_id: str, tenant: str) -> NoticeResult | None:
-    """The stored result of these bytes, as a duplicate; a failed one is retried, like ``save_result``."""
-    stored = store.get_result(document_id, tenant)
-    return None if stored is None or stored.status is Status.FAILED else _as_duplicate(stored)
-
-
-def _as_duplicate(result: NoticeResult) -> NoticeResult:
-    return result.model_copy(update={"status": Status.DUPLICATE})
 
 
 def _submit(documents: dict[int, Submission], request: PoolRequest) -> dict[int, Submission]:

@@ -77,10 +77,17 @@ def admit(incoming: Incoming, store: Store) -> NoticeResult | None:
         document_id = hash_file(incoming.path)
     except OSError:
         return None  # reading it will say why
-    known = store.get_result(document_id, incoming.tenant)
-    if known is None or known.status is Status.FAILED:
-        return None
-    return known.model_copy(update={"status": Status.DUPLICATE})
+    return stored_duplicate(store, document_id, incoming.tenant)
+
+
+def stored_duplicate(store: Store, document_id: str, tenant: str) -> NoticeResult | None:
+    """The stored result of these bytes as ``duplicate``; None when not stored or stored as failed."""
+    known = store.get_result(document_id, tenant)
+    return None if known is None or known.status is Status.FAILED else as_duplicate(known)
+
+
+def as_duplicate(result: NoticeResult) -> NoticeResult:
+    return result.model_copy(update={"status": Status.DUPLICATE})
 
 
 def read_with_retries(
