@@ -101,6 +101,7 @@ from pipeline.errors import (
     EmptyDocument,
     InfrastructureError,
     NoticeflowError,
+    ProfileNotFound,
     UnsupportedType,
 )
 from pipeline.letter import Stance, draft_letter
@@ -253,10 +254,6 @@ class BadUpload(ApiError):
 
 class UnknownProfile(ApiError):
     code = "unknown_profile"
-
-
-class ProfileNotFound(ApiError):
-    code = "profile_not_found"
 
 
 class NotStored(ApiError):
@@ -658,24 +655,12 @@ def refuse_raw_text(include: str | None) -> None:
         raise NotStored("the raw OCR text is not stored; results carry each field's matched text as 'raw'")
 
 
-def find_result(state: ApiState, document_id: str, tenant: str) -> NoticeResult:
-    result = state.store.get_result(document_id, tenant)
-    if result is None:
-        raise DocumentNotFound(f"no notice {document_id}")
-    return result
-
-
-def load_profile(state: ApiState, profile_id: str, tenant: str) -> TaxpayerProfile | None:
-    stored = state.store.get_profile(profile_id, tenant)
-    return None if stored is None else TaxpayerProfile.model_validate(stored)
-
-
 def pipeline_context(state: ApiState, tenant: str, profile_id: str | None, as_of: dt.date) -> PipelineContext:
     """The shared context with the tenant's profiles (only ``profile_id``'s when given)."""
     if profile_id is None:
-        profiles = tuple(TaxpayerProfile.model_validate(p) for p in state.store.list_profiles(tenant))
+        profiles = tuple(state.store.list_profiles(tenant))
     else:
-        profile = load_profile(state, profile_id, tenant)
+        profile = state.store.get_profile(profile_id, tenant)
         if profile is None:
             raise UnknownProfile(f"no profile {profile_id!r}; create it with PUT /v1/profiles/{{id}}")
         profiles = (profile,)
@@ -835,7 +820,7 @@ def get_notice(
     if state.jobs.is_running(key):
         return pending_response(request, document_id)
     state.jobs.raise_if_crashed(key)
-    return NoticeOut.from_result(find_result(state, document_id, tenant))
+    return NoticeOut.from_result(state.store.result(document_id, tenant))
 
 
 @v1.get(
@@ -863,8 +848,8 @@ def get_letter(
     """A draft reply for the taxpayer to check, sign and mail (the same as ``noticeflow letter``)."""
     if stance is Stance.DISAGREE and not (reason and reason.strip()):
         raise ApiError("a letter that disagrees needs a reason")
-    result = find_result(state, document_id, tenant)
-    profile = load_profile(state, result.profile_id, tenant) if result.profile_id else None
+    result = state.store.result(document_id, tenant)
+    profile = state.store.get_profile(result.profile_id, tenant) if result.profile_id else None
     text = draft_letter(result, profile, stance, reason, attach or [], monthly_plan)
     return PlainTextResponse(mask_full_ssns(text))
 
@@ -872,7 +857,7 @@ def get_letter(
 @v1.get("/notices/{document_id}/audit", tags=["notices"], responses=error_responses(404))
 def get_audit(document_id: DocumentId, tenant: Tenant, state: State) -> AuditPage:
     """Who did what to the notice, oldest first."""
-    find_result(state, document_id, tenant)
+    state.store.result(document_id, tenant)  # DocumentNotFound: another tenant's is a 404 too
     return AuditPage(
         items=[AuditOut.from_entry(entry) for entry in state.store.audit_log(document_id, tenant)]
     )
@@ -901,15 +886,12 @@ def review_notice(
 
 @v1.get("/profiles", tags=["profiles"])
 def list_profiles(tenant: Tenant, state: State) -> ProfilePage:
-    return ProfilePage(items=[TaxpayerProfile.model_validate(p) for p in state.store.list_profiles(tenant)])
+    return ProfilePage(items=state.store.list_profiles(tenant))
 
 
 @v1.get("/profiles/{profile_id}", tags=["profiles"], responses=error_responses(404))
 def get_profile(profile_id: ProfileId, tenant: Tenant, state: State) -> TaxpayerProfile:
-    profile = load_profile(state, profile_id, tenant)
-    if profile is None:
-        raise ProfileNotFound(f"no profile {profile_id!r}")
-    return profile
+    return state.store.profile(profile_id, tenant)
 
 
 @v1.put(
@@ -928,7 +910,7 @@ def put_profile(
     except ValidationError as error:
         raise BadProfiles(describe_errors(error.errors())) from None
     existed = state.store.get_profile(profile_id, tenant) is not None
-    state.store.put_profile(profile.model_dump(mode="json"), tenant)
+    state.store.put_profile(profile, tenant)
     response.status_code = 200 if existed else 201
     return profile
 

@@ -83,7 +83,7 @@ def _profiles(profiles_file: Path | None, stored: bool, tenant: str) -> tuple[Ta
     if not stored:
         return ()
     store = open_store(Settings().database_url)
-    return tuple(TaxpayerProfile.model_validate(p) for p in store.list_profiles(tenant))
+    return tuple(store.list_profiles(tenant))
 
 
 def _read_document(loaded: LoadedDocument, context: PipelineContext) -> OcrDocument:

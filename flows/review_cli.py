@@ -26,7 +26,7 @@ from pipeline.catalog import load_catalog
 from pipeline.errors import BadCorrection, DocumentNotFound
 from pipeline.letter import Stance, draft_letter
 from pipeline.models import NoticeResult
-from pipeline.profiles import TaxpayerProfile, load_profiles
+from pipeline.profiles import load_profiles
 from pipeline.review import accept_result, correct_result, reject_result
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -45,10 +45,9 @@ def _find(store: Store, prefix: str) -> NoticeResult:
     matches = store.document_ids_starting(prefix)
     if len(matches) > 1:
         raise typer.BadParameter(f"{prefix} matches several documents; give more characters")
-    found = store.get_result(matches[0]) if matches else None
-    if found is None:
+    if not matches:
         raise DocumentNotFound(f"no notice with id {prefix}")
-    return found
+    return store.result(matches[0])
 
 
 def _actor() -> str:
@@ -157,7 +156,7 @@ def profiles_import(path: Path) -> None:
     store = open_configured_store(Settings())
     loaded = load_profiles(path)
     for profile in loaded:
-        store.put_profile(profile.model_dump(mode="json"))
+        store.put_profile(profile)
     console.print(f"{len(loaded)} profiles stored")
 
 
@@ -165,7 +164,7 @@ def profiles_import(path: Path) -> None:
 def profiles_list() -> None:
     store = open_configured_store(Settings())
     for profile in store.list_profiles():
-        console.print(json.dumps(profile), highlight=False)
+        console.print(json.dumps(profile.model_dump(mode="json")), highlight=False)
 
 
 def _monthly(plan: str | None) -> Decimal | None:
@@ -196,8 +195,7 @@ def letter(
         raise typer.BadParameter("--disagree needs --reason")
     store = open_configured_store(Settings())
     result = _find(store, document_id)
-    stored_profile = store.get_profile(result.profile_id) if result.profile_id else None
-    profile = TaxpayerProfile.model_validate(stored_profile) if stored_profile else None
+    profile = store.get_profile(result.profile_id) if result.profile_id else None
     stance = Stance.AGREE if agree else Stance.DISAGREE
     typer.echo(draft_letter(result, profile, stance, reason, attach or [], _monthly(plan)))
 

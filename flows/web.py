@@ -76,7 +76,13 @@ from flows.api import (
 )
 from flows.api_models import AuditOut, NoticeOut
 from pipeline.archive import PagePreview, PreviewConfig, preview_page, preview_pages
-from pipeline.errors import BadCorrection, ConfigurationError, DocumentError
+from pipeline.errors import (
+    BadCorrection,
+    ConfigurationError,
+    DocumentError,
+    DocumentNotFound,
+    ProfileNotFound,
+)
 from pipeline.letter import Stance, draft_letter
 from pipeline.models import (
     BBox,
@@ -100,7 +106,6 @@ PAGE_SIZE = 50
 COUNT_LIMIT = 10_000  # results read to count overdue / due soon / scams on the queue page
 DUE_SOON_DAYS = 7
 STATIC_VERSION = "1"
-_DOCUMENT_ID = regex.compile(r"[0-9a-f]{64}")
 _PROFILE_ID = regex.compile(r"[A-Za-z0-9_.@:+-]{1,128}")
 _SAFE_NEXT = regex.compile(r"/(?![/\\])[A-Za-z0-9/_.?=&%+-]*")
 _CONTROL = regex.compile(r"[\x00-\x1f\x7f]")
@@ -538,7 +543,7 @@ class QueueFilters:
 def queue_page(request: Request, user: User, web: Web, api: Api) -> Response:
     filters = QueueFilters.from_query(request.query_params)
     store, today = api.store, web.today()
-    profiles = [TaxpayerProfile.model_validate(p) for p in store.list_profiles(user.tenant)]
+    profiles = store.list_profiles(user.tenant)
     names = {profile.id: profile.display_name for profile in profiles}
     found = store.list_results(
         user.tenant, filters.status, filters.priority, filters.category, None, filters.client,
@@ -557,12 +562,16 @@ def queue_page(request: Request, user: User, web: Web, api: Api) -> Response:
 # ---- one notice -------------------------------------------------------------------------------------------
 
 
-def find_notice(api: ApiState, document_id: str, tenant: str) -> NoticeOut:
+def find_result(api: ApiState, document_id: str, tenant: str) -> NoticeResult:
     """The tenant's notice; another tenant's (or no such) id is the same 404."""
-    result = api.store.get_result(document_id, tenant) if _DOCUMENT_ID.fullmatch(document_id) else None
-    if result is None:
-        raise PageError(404, "There is no such notice.")
-    return NoticeOut.from_result(result)
+    try:
+        return api.store.result(document_id, tenant)
+    except DocumentNotFound:
+        raise PageError(404, "There is no such notice.") from None
+
+
+def find_notice(api: ApiState, document_id: str, tenant: str) -> NoticeOut:
+    return NoticeOut.from_result(find_result(api, document_id, tenant))
 
 
 def find_reviewable(api: ApiState, document_id: str, tenant: str) -> NoticeOut:
@@ -602,7 +611,7 @@ def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str
         "scan_note": previews if isinstance(previews, str) else None,
         "boxes": {page.number: field_boxes(result, page.number) for page in pages},
         "audit": [AuditOut.from_entry(entry) for entry in api.store.audit_log(document_id, user.tenant)],
-        "profile": TaxpayerProfile.model_validate(profile) if profile else None,
+        "profile": profile,
         "days_left": days_left(result, web.today()), "correctable": CORRECTABLE,
         "message": None, "error": None, "typed": {},
     }  # fmt: skip
@@ -710,9 +719,7 @@ def _notice_with_error(
 
 @router.get("/notices/{document_id}/letter")
 def letter(request: Request, document_id: str, user: User, api: Api) -> Response:
-    result = api.store.get_result(document_id, user.tenant) if _DOCUMENT_ID.fullmatch(document_id) else None
-    if result is None:
-        raise PageError(404, "There is no such notice.")
+    result = find_result(api, document_id, user.tenant)
     try:
         stance = Stance(request.query_params.get("stance", ""))
     except ValueError:
@@ -720,8 +727,7 @@ def letter(request: Request, document_id: str, user: User, api: Api) -> Response
     reason = _CONTROL.sub(" ", request.query_params.get("reason", "")).strip()[:2000] or None
     if stance is Stance.DISAGREE and not reason:
         raise PageError(422, "A letter that disagrees needs a reason: say why the notice is wrong.")
-    stored = api.store.get_profile(result.profile_id, user.tenant) if result.profile_id else None
-    profile = TaxpayerProfile.model_validate(stored) if stored else None
+    profile = api.store.get_profile(result.profile_id, user.tenant) if result.profile_id else None
     text = mask_full_ssns(draft_letter(result, profile, stance, reason, [], None))
     code = regex.sub(r"[^A-Za-z0-9]", "", result.field_value("notice_number") or "notice") or "notice"
     name = f"letter-{code}-{document_id[:8]}-{stance.value}.txt"
@@ -787,7 +793,7 @@ def _profiles_page(
     request: Request, user: WebUser, api: ApiState, status: int = 200,
     error: str | None = None, new_id: str = "", form: FormData | None = None,
 ) -> Response:  # fmt: skip
-    profiles = [TaxpayerProfile.model_validate(p) for p in api.store.list_profiles(user.tenant)]
+    profiles = api.store.list_profiles(user.tenant)
     values = profile_form_values(None, form)
     return render(request, "profiles.html", user.session, status, user=user, profiles=profiles,
                   error=error, new_id=new_id, values=values)  # fmt: skip
@@ -805,15 +811,16 @@ async def create_profile(request: Request, user: User, api: Api) -> Response:
         profile = validate_profile_form(form, profile_id)
     except BadProfileForm as error:
         return await run_in_threadpool(_profiles_page, request, user, api, 422, str(error), profile_id, form)
-    await run_in_threadpool(api.store.put_profile, profile.model_dump(mode="json"), user.tenant)
+    await run_in_threadpool(api.store.put_profile, profile, user.tenant)
     return redirect(request, f"/profiles/{profile_id}?done=saved")
 
 
 def find_profile(api: ApiState, profile_id: str, tenant: str) -> TaxpayerProfile:
-    stored = api.store.get_profile(profile_id, tenant) if _PROFILE_ID.fullmatch(profile_id) else None
-    if stored is None:
-        raise PageError(404, "There is no such profile.")
-    return TaxpayerProfile.model_validate(stored)
+    """The tenant's profile; another tenant's (or no such) id is the same 404."""
+    try:
+        return api.store.profile(profile_id, tenant)
+    except ProfileNotFound:
+        raise PageError(404, "There is no such profile.") from None
 
 
 @router.get("/profiles/{profile_id}")
@@ -841,7 +848,7 @@ async def save_profile(request: Request, profile_id: str, user: User, api: Api) 
         profile = validate_profile_form(form, profile_id)
     except BadProfileForm as error:
         return await run_in_threadpool(_profile_page, request, user, api, stored, 422, None, str(error), form)
-    await run_in_threadpool(api.store.put_profile, profile.model_dump(mode="json"), user.tenant)
+    await run_in_threadpool(api.store.put_profile, profile, user.tenant)
     return redirect(request, f"/profiles/{profile_id}?done=saved")
 
 

@@ -10,6 +10,7 @@
     │   ├── ImageTooLarge            code "image_too_large"
     │   └── ImageTooSmall            code "image_too_small"  (an icon, not a page)
     ├── DocumentNotFound       code "document_not_found" (HTTP 404)
+    ├── ProfileNotFound        code "profile_not_found" (HTTP 404)
     ├── BadCorrection          code "bad_correction": a reviewer's value that does not parse (exit 2, 422)
     ├── InfrastructureError    a tool or service failed; retrying may help (exit 1, HTTP 503)
     │   ├── OcrEngineError           code "ocr_failed"
@@ -96,6 +97,10 @@ class StoreUnavailable(InfrastructureError):
 
 class DocumentNotFound(NoticeflowError):
     code = "document_not_found"
+
+
+class ProfileNotFound(NoticeflowError):
+    code = "profile_not_found"
 
 
 class BadCorrection(NoticeflowError):

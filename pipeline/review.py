@@ -23,7 +23,7 @@ from extractors.amounts import format_amount, parse_amount
 from extractors.dates import parse_date
 from pipeline.catalog import Catalog
 from pipeline.decide import decide, finding_field, hold_needing_a_reason
-from pipeline.errors import BadCorrection, DocumentNotFound
+from pipeline.errors import BadCorrection
 from pipeline.models import (
     DeadlineKind,
     Decision,
@@ -70,15 +70,11 @@ def parse_correction(name: str, text: str) -> FieldValue:
 
 
 def _current(store: Store, document_id: str, tenant: str) -> NoticeResult:
-    result = store.get_result(document_id, tenant)
-    if result is None:
-        raise DocumentNotFound(f"no notice {document_id} in this store")
-    return result
+    return store.result(document_id, tenant)  # DocumentNotFound for an id the tenant does not have
 
 
 def _profile(store: Store, result: NoticeResult, tenant: str) -> TaxpayerProfile | None:
-    stored = store.get_profile(result.profile_id, tenant) if result.profile_id else None
-    return TaxpayerProfile.model_validate(stored) if stored else None
+    return store.get_profile(result.profile_id, tenant) if result.profile_id else None
 
 
 def _notice_match(result: NoticeResult, corrected_code: FieldValue, catalog: Catalog) -> NoticeTypeMatch:

@@ -19,18 +19,20 @@ The contract:
 - Full SSNs never reach the database: every ddd-dd-dddd in text about to be written (the result JSON and its
   raw field text, audit values, review reasons, reminder messages, profile JSON) becomes XXX-XX-dddd, and an
   ``ssn_last4`` value that is not four digits is stored as null. What a method returns is what was stored.
-- Profiles cross this boundary as "the profile's JSON" (``ProfileJson``): the caller validates it with
-  ``pipeline.profiles.TaxpayerProfile`` first; the store keeps it as given and returns it as given.
+- Reads return models: ``NoticeResult`` and ``pipeline.profiles.TaxpayerProfile``, validated here once.
+  ``put_profile`` takes a ``TaxpayerProfile`` (or its JSON, validated here).
+- Two ways to look a thing up: ``result(id)`` and ``profile(id)`` raise the not-found error, for callers
+  that need the thing; ``get_result`` and ``get_profile`` return None, for callers that ask whether it is.
 
 Raises ``StoreUnavailable`` (code "store_unavailable") when the database cannot be reached or stays locked,
 ``DocumentNotFound`` (code "document_not_found") when a method needs a document the tenant does not have,
+``ProfileNotFound`` (code "profile_not_found") when ``profile`` finds no such profile of the tenant,
 ``ConfigurationError`` for a URL that names no usable database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -74,8 +76,14 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from extractors.ssn import mask_full_ssns
-from pipeline.errors import ConfigurationError, DocumentNotFound, StoreUnavailable
+from pipeline.errors import (
+    ConfigurationError,
+    DocumentNotFound,
+    ProfileNotFound,
+    StoreUnavailable,
+)
 from pipeline.models import Field, FieldValue, Frozen, NoticeResult, Priority, Status, parse_iso_date
+from pipeline.profiles import TaxpayerProfile
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +99,7 @@ _MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
 _LAST4 = regex.compile(r"\d{4}")
 
 ProfileJson = dict[str, Any]
-"""The profile's JSON: a taxpayer profile as ``pipeline.profiles`` validated it (``id`` is its key)."""
+"""A taxpayer profile's JSON, as ``pipeline.profiles.TaxpayerProfile`` reads it (``id`` is its key)."""
 
 Change = tuple[str, FieldValue, FieldValue]
 """One change a replacement made: (field name, old value, new value)."""
@@ -433,7 +441,15 @@ class Store:
             _add_result(session, stored, tenant, actor, action, changes)
         return stored
 
+    def result(self, document_id: str, tenant: str = DEFAULT_TENANT) -> NoticeResult:
+        """The document's current result; ``DocumentNotFound`` when the tenant has no such document."""
+        result = self.get_result(document_id, tenant)
+        if result is None:
+            raise DocumentNotFound(f"no notice {document_id}")
+        return result
+
     def get_result(self, document_id: str, tenant: str = DEFAULT_TENANT) -> NoticeResult | None:
+        """The document's current result, or None when the tenant has no such document."""
         with self._transaction() as session:
             stored = session.scalars(_current(tenant, document_id).with_only_columns(ResultRow.result_json))
             json_text = stored.one_or_none()
@@ -540,28 +556,37 @@ class Store:
 
     # -- profiles --
 
-    def put_profile(self, profile_json: ProfileJson, tenant: str = DEFAULT_TENANT) -> None:
-        """Insert or replace the profile with the JSON's ``id`` (the caller has validated it)."""
-        profile_id = profile_json.get("id")
-        if not isinstance(profile_id, str) or not profile_id:
-            raise ValueError("the profile's JSON has no string id")
-        row = {"profile_json": mask_full_ssns(json.dumps(profile_json)), "updated_at": _now()}
+    def put_profile(self, profile: TaxpayerProfile | ProfileJson, tenant: str = DEFAULT_TENANT) -> None:
+        """Insert or replace the profile with its ``id``; JSON is validated first (pydantic's
+        ``ValidationError``, a ValueError, when it is no profile)."""
+        if not isinstance(profile, TaxpayerProfile):
+            profile = TaxpayerProfile.model_validate(profile)
+        row = {"profile_json": mask_full_ssns(profile.model_dump_json()), "updated_at": _now()}
         with self._transaction(write=True) as session:
             insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-            upsert = insert(ProfileRow).values(tenant=tenant, profile_id=profile_id, **row)
+            upsert = insert(ProfileRow).values(tenant=tenant, profile_id=profile.id, **row)
             session.execute(upsert.on_conflict_do_update(index_elements=["tenant", "profile_id"], set_=row))
 
-    def get_profile(self, profile_id: str, tenant: str = DEFAULT_TENANT) -> ProfileJson | None:
+    def profile(self, profile_id: str, tenant: str = DEFAULT_TENANT) -> TaxpayerProfile:
+        """The tenant's profile; ``ProfileNotFound`` when it has none with that id."""
+        profile = self.get_profile(profile_id, tenant)
+        if profile is None:
+            raise ProfileNotFound(f"no profile {profile_id!r}")
+        return profile
+
+    def get_profile(self, profile_id: str, tenant: str = DEFAULT_TENANT) -> TaxpayerProfile | None:
+        """The tenant's profile, or None when it has none with that id."""
         with self._transaction() as session:
             row = session.get(ProfileRow, (tenant, profile_id))
-            return None if row is None else _profile_json(row.profile_json)
+            return None if row is None else TaxpayerProfile.model_validate_json(row.profile_json)
 
-    def list_profiles(self, tenant: str = DEFAULT_TENANT) -> list[ProfileJson]:
+    def list_profiles(self, tenant: str = DEFAULT_TENANT) -> list[TaxpayerProfile]:
+        """The tenant's profiles, by id."""
         query = (
             select(ProfileRow.profile_json).where(ProfileRow.tenant == tenant).order_by(ProfileRow.profile_id)
         )
         with self._transaction() as session:
-            return [_profile_json(row) for row in session.scalars(query)]
+            return [TaxpayerProfile.model_validate_json(row) for row in session.scalars(query)]
 
     def delete_profile(self, profile_id: str, tenant: str = DEFAULT_TENANT) -> bool:
         """Whether there was such a profile to delete."""
@@ -732,9 +757,6 @@ def _masked(value: FieldValue) -> str | None:
     return None if value is None else mask_full_ssns(str(value))
 
 
-def _profile_json(stored: str) -> ProfileJson:
-    profile: ProfileJson = json.loads(stored)
-    return profile
 
 
 def _now() -> dt.datetime:

@@ -27,7 +27,7 @@ from alembic.script import ScriptDirectory
 from pydantic import ValidationError
 from sqlalchemy import Engine, create_engine, func, inspect, make_url, select, text
 
-from pipeline.errors import ConfigurationError, InfrastructureError
+from pipeline.errors import ConfigurationError, InfrastructureError, ProfileNotFound
 from pipeline.models import (
     Category,
     Check,
@@ -43,6 +43,7 @@ from pipeline.models import (
     Validation,
     ValidationStatus,
 )
+from pipeline.profiles import TaxpayerProfile
 from pipeline.store import (
     MIGRATIONS,
     Base,
@@ -74,6 +75,14 @@ def doc_id(name: str) -> str:
 
 
 DOC = doc_id("cp14")
+
+
+ADDRESS = {"street": "12 Elm St", "city": "Omaha", "state": "NE", "zip": "68102"}
+
+
+def profile(profile_id: str = "client-7", **changes: object) -> TaxpayerProfile:
+    data = {"id": profile_id, "name": "Jennifer Sullivan", "ssn_last4": "3051", "address": ADDRESS}
+    return TaxpayerProfile.model_validate({**data, **changes})
 
 
 def notice(
@@ -203,9 +212,11 @@ def test_a_saved_result_reads_back_exactly(store: Store, db: Engine) -> None:
     result = notice()
     assert store.save_result(result, file_size=48_213) == result
     assert store.get_result(DOC) == result
-    assert store.get_result(DOC).model_dump_json() == result.model_dump_json()  # type: ignore[union-attr]
+    assert store.result(DOC).model_dump_json() == result.model_dump_json()
     assert count(db, "fields") == len(result.fields)
     assert store.get_result(doc_id("never seen")) is None
+    with pytest.raises(DocumentNotFound, match="no notice"):
+        store.result(doc_id("never seen"))
 
 
 def test_saving_a_known_document_again_is_a_duplicate_and_stores_nothing(store: Store, db: Engine) -> None:
@@ -357,19 +368,23 @@ def test_a_tenant_sees_and_changes_only_its_own(store: Store) -> None:
     store.save_result(notice(), tenant="a")
     assert store.save_result(notice(amount="9.99"), tenant="b").status != Status.DUPLICATE
     store.save_result(notice(doc_id("only a")), tenant="a")
-    store.put_profile({"id": "client-7", "name": "A's client"}, tenant="a")
+    store.put_profile(profile(name="A's client"), tenant="a")
     store.save_reminder(DOC, "a", ReminderKind.DUE_SOON, dt.date(2024, 6, 10), dt.date(2024, 6, 3), "soon")
 
     only_a = doc_id("only a")
     assert store.get_result(only_a, tenant="b") is None
+    with pytest.raises(DocumentNotFound):
+        store.result(only_a, tenant="b")
     assert store.history(only_a, tenant="b") == []
     assert store.audit_log(only_a, tenant="b") == []
     assert [r.field_value("amount_due") for r in store.list_results(tenant="b")] == ["9.99"]
     assert store.get_result(DOC) is None  # nor the default tenant
     assert store.get_profile("client-7", tenant="b") is None
+    with pytest.raises(ProfileNotFound):
+        store.profile("client-7", tenant="b")
     assert store.list_profiles(tenant="b") == []
     assert store.delete_profile("client-7", tenant="b") is False
-    assert store.get_profile("client-7", tenant="a") == {"id": "client-7", "name": "A's client"}
+    assert store.profile("client-7", tenant="a") == profile(name="A's client")
     assert store.list_reminders(tenant="b") == []
     for write in (
         lambda: store.replace_result(notice(only_a), "b", "mallory", "corrected", []),
@@ -392,7 +407,7 @@ def test_no_full_ssn_reaches_the_database(store: Store, db: Engine) -> None:
     store.save_reminder(
         DOC, "default", ReminderKind.OVERDUE, dt.date(2024, 6, 10), dt.date(2024, 6, 11), "123-45-6789"
     )
-    store.put_profile({"id": "client-7", "note": "old SSN 123-45-6789"})
+    store.put_profile(profile(spouse_name="old SSN 123-45-6789"))
 
     assert saved.fields["ssn_last4"].value is None
     assert saved.fields["ssn_last4"].raw == "SSN XXX-XX-6789"
@@ -409,27 +424,26 @@ def test_no_full_ssn_reaches_the_database(store: Store, db: Engine) -> None:
 # ---- profiles and reminders -------------------------------------------------------------------------------
 
 
-def test_profiles_are_kept_as_given_replaced_by_id_and_deleted(store: Store) -> None:
-    jennifer = {
-        "id": "client-7",
-        "name": "Jennifer Sullivan",
-        "ssn_last4": "3051",
-        "returns": [{"tax_year": 2023}],
-    }
-    mark = {"name": "Mark Adams", "id": "client-3", "ssn_last4": "1111"}
+def test_profiles_come_back_as_models_replaced_by_id_and_deleted(store: Store) -> None:
+    jennifer = profile(returns=[{"tax_year": 2023, "tax_reported": "1200.50", "payments": []}])
+    mark = profile("client-3", name="Mark Adams", ssn_last4="1111")
     store.put_profile(jennifer)
-    store.put_profile(mark)
-    assert store.get_profile("client-7") == jennifer
-    assert list(store.get_profile("client-3") or {}) == ["name", "id", "ssn_last4"]  # key order kept
+    store.put_profile(mark.model_dump(mode="json"))  # JSON is validated into the same profile
+    assert store.profile("client-7") == jennifer
+    assert isinstance(store.get_profile("client-3"), TaxpayerProfile)
 
-    moved = {**jennifer, "address": {"city": "Omaha"}}
+    moved = jennifer.model_copy(update={"address": profile(address={**ADDRESS, "city": "Lincoln"}).address})
     store.put_profile(moved)
-    assert store.list_profiles() == [mark, moved]
+    assert store.list_profiles() == [mark, moved]  # by id
     assert store.delete_profile("client-7") is True
     assert store.delete_profile("client-7") is False
     assert store.list_profiles() == [mark]
-    with pytest.raises(ValueError):
-        store.put_profile({"name": "no id"})
+    assert store.get_profile("client-7") is None
+    with pytest.raises(ProfileNotFound):
+        store.profile("client-7")
+    with pytest.raises(ValidationError, match="id"):
+        store.put_profile({"name": "no id", "ssn_last4": "1111", "address": ADDRESS})
+    assert store.list_profiles() == [mark]
 
 
 def test_a_reminder_is_written_once_a_day(store: Store) -> None:

@@ -71,9 +71,9 @@ def store(home: Path, processed: dict[str, NoticeResult]) -> Iterator[Store]:
     """acme has three notices (archived) and every sample profile; beta has one notice and one profile."""
     opened = open_store(f"sqlite:///{home / 'noticeflow.db'}")
     for profile in load_profiles(SAMPLES / "profiles.json"):
-        opened.put_profile(profile.model_dump(mode="json"), "acme")
+        opened.put_profile(profile, "acme")
     beta_profile = next(p for p in load_profiles(SAMPLES / "profiles.json") if p.id == "client-17")
-    opened.put_profile(beta_profile.model_dump(mode="json"), "beta")
+    opened.put_profile(beta_profile, "beta")
     for name, result in processed.items():
         archive_document(SAMPLES / name, result.document_id, home)
         opened.save_result(result, "beta" if name == BETA_SAMPLE else "acme", actor="test")
@@ -221,7 +221,7 @@ def test_every_post_form_checks_the_csrf_token(
             assert response.status_code == 403 and "CSRF" in response.text, (path, token)
     assert len(store.audit_log(notice, "acme")) == audit_before
     assert store.get_profile("new-1", "acme") is None
-    assert store.get_profile("client-6", "acme")["name"] == "Mark Dunmore"  # type: ignore[index]
+    assert store.profile("client-6", "acme").name == "Mark Dunmore"
     assert acme.get("/").status_code == 200  # still signed in: logout was refused too
 
 
@@ -438,7 +438,7 @@ def test_another_tenants_notices_pages_images_and_profiles_are_not_found(
     ):
         assert client.post(path, data={**data, "csrf_token": token}).status_code == 404, path
     assert [e.action for e in store.audit_log(acme_notice, "acme")] == ["ingested"]
-    assert [p["id"] for p in store.list_profiles("beta")] == ["client-17"]
+    assert [p.id for p in store.list_profiles("beta")] == ["client-17"]
     assert "client-6" not in client.get("/profiles").text
 
 
@@ -482,17 +482,15 @@ def test_a_profile_is_added_validated_and_edited(acme: TestClient, store: Store)
     added = acme.post("/profiles", data={**profile_form(), "id": "client-new", "csrf_token": token})
     assert added.status_code == 303, added.text[added.text.find('class="error') :][:300]
     assert added.headers["location"] == "/profiles/client-new?done=saved"
-    stored = store.get_profile("client-new", "acme")
-    assert (
-        stored is not None and stored["address"]["state"] == "NE" and stored["returns"][0]["tax_year"] == 2023
-    )
+    stored = store.profile("client-new", "acme")
+    assert stored.address.state == "NE" and stored.returns[0].tax_year == 2023
     again = acme.post("/profiles", data={**profile_form(), "id": "client-new", "csrf_token": token})
     assert again.status_code == 422 and "already exists" in again.text
     bad_json = acme.post("/profiles/client-new", data={**profile_form(returns="[{"), "csrf_token": token})
     assert bad_json.status_code == 422 and "not valid JSON" in bad_json.text
     edited = acme.post("/profiles/client-new", data={**profile_form(city="Omaha"), "csrf_token": token})
     assert edited.status_code == 303
-    assert store.get_profile("client-new", "acme")["address"]["city"] == "Omaha"  # type: ignore[index]
+    assert store.profile("client-new", "acme").address.city == "Omaha"
     assert "Profile saved." in acme.get("/profiles/client-new?done=saved").text
 
 
