@@ -5,7 +5,7 @@
 Joins committed samples into one 4-page PDF with ``pdfunite`` (born-digital: notice_0006 + notice_0011 +
 notice_0022, text-layer pages; ``--scanned``: notice_0001 + 0004 + 0007 + 0013, scanned pages, OCR'd once at
 set-up), ingests and archives it in a fresh NOTICEFLOW_HOME, starts ``uvicorn --factory
-flows.web:create_web_app`` on a free loopback port, signs in through the login form, then measures:
+flows.api:create_app`` on a free loopback port, signs in through the login form, then measures:
 
 - over HTTP (httpx): ``GET /notices/{id}`` and then the 4 page images fetched in parallel, as a browser
   does. Cold: the preview cache (``home/cache``) emptied before each run; warm: the cache kept.
@@ -78,7 +78,7 @@ def make_notice(home: Path, parts: tuple[str, ...]) -> str:
 def page_server(home: Path) -> Iterator[str]:
     env = {**os.environ, "NOTICEFLOW_HOME": str(home), "NOTICEFLOW_API_KEYS": f"bench:{KEY}"}
     env.pop("NOTICEFLOW_DB_URL", None)
-    command = [sys.executable, "-m", "uvicorn", "--factory", "flows.web:create_web_app", "--port", "{port}"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "flows.api:create_app", "--port", "{port}"]
     with running_server([*command, "--log-level", "warning"], env, home / "server.log") as url:
         yield url
 

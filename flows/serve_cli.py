@@ -20,7 +20,8 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8080,
 ) -> None:
     """Serve the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
-    from flows.api import create_app, is_loopback, load_api_settings  # FastAPI: only for this command
+    from flows.api import create_app  # FastAPI: only for this command
+    from flows.api_keys import is_loopback, load_api_settings
 
     settings = load_api_settings()
     if not settings.keys and not is_loopback(host):

@@ -1,8 +1,8 @@
 """The review pages for people, served by ``noticeflow serve`` under ``/`` beside the API.
 
-``mount_web(app, settings=None)`` adds the pages to the app ``flows.api.create_app`` made (it reads the
-store, keys and pipeline context from ``app.state.noticeflow``); calling it again only replaces the web
-settings. ``create_web_app()`` is a uvicorn factory for both: ``uvicorn --factory flows.web:create_web_app``.
+``mount_web(app, settings)`` adds the pages to the app ``flows.api.create_app`` makes, once (they read the
+store, keys and pipeline context from ``app.state.noticeflow``, ``flows.api_deps.ApiState``); this module
+never imports the app factory. ``uvicorn --factory flows.api:create_app`` serves the API and the pages.
 
 Pages (server-rendered Jinja2, ``flows/templates``; a little vanilla JS and CSS in ``flows/static``):
 
@@ -65,16 +65,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.datastructures import FormData
 
 from extractors.ssn import mask_full_ssns
-from flows.api import (
-    ApiKey,
-    ApiState,
-    client_address,
-    create_app,
-    describe_errors,
-    is_loopback,
-    match_api_key,
-)
+from flows.api_deps import ApiState, api_state
+from flows.api_keys import ApiKey, client_address, is_loopback, match_api_key
 from flows.api_models import AuditOut, NoticeOut
+from flows.http_errors import describe_errors
 from pipeline.archive import PagePreview, PreviewConfig, preview_page, preview_pages
 from pipeline.errors import (
     BadCorrection,
@@ -126,7 +120,7 @@ SECURITY_HEADERS = {
 
 class WebSettings(BaseSettings):
     """``NOTICEFLOW_SESSION_SECRET``, ``NOTICEFLOW_SESSION_HOURS``, ``NOTICEFLOW_AS_OF`` and the preview
-    width in pixels (``NOTICEFLOW_PREVIEW_WIDTH``) (the sign-in throttle: ``flows.api.ApiSettings``)."""
+    width in pixels (``NOTICEFLOW_PREVIEW_WIDTH``) (the sign-in throttle: ``flows.api_keys.ApiSettings``)."""
 
     model_config = SettingsConfigDict(env_prefix="NOTICEFLOW_", frozen=True)
 
@@ -184,7 +178,7 @@ class SessionSigner:
 
     def find_key(self, keys: Iterable[ApiKey], key_id: str) -> ApiKey | None:
         found = None
-        for key in keys:  # no early exit, as in flows.api.current_tenant
+        for key in keys:  # no early exit, as in flows.api_keys.match_api_key
             if hmac.compare_digest(self.key_id(key).encode(), key_id.encode()):
                 found = key
         return found
@@ -242,11 +236,6 @@ class PageError(Exception):
 
 def web_state(request: Request) -> WebState:
     state: WebState = request.app.state.noticeflow_web
-    return state
-
-
-def api_state(request: Request) -> ApiState:
-    state: ApiState = request.app.state.noticeflow
     return state
 
 
@@ -875,21 +864,10 @@ def make_web_state(settings: WebSettings, api: ApiState) -> WebState:
     return WebState(settings, signer, make_pages(), previews)
 
 
-def mount_web(app: FastAPI, settings: WebSettings | None = None) -> None:
-    """Add the review pages to an app made by ``flows.api.create_app`` (a second call replaces the
-    settings only)."""
-    app.state.noticeflow_web = make_web_state(settings or load_web_settings(), app.state.noticeflow)
-    if getattr(app.state, "noticeflow_web_mounted", False):
-        return
+def mount_web(app: FastAPI, settings: WebSettings) -> None:
+    """Add the review pages to the app ``flows.api.create_app`` makes (it calls this once)."""
+    app.state.noticeflow_web = make_web_state(settings, app.state.noticeflow)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="web-static")
     app.add_exception_handler(LoginRequired, handle_login_required)
     app.add_exception_handler(PageError, handle_page_error)
-    app.state.noticeflow_web_mounted = True
-
-
-def create_web_app() -> FastAPI:
-    """The API and the pages: ``uvicorn --factory flows.web:create_web_app``."""
-    app = create_app()
-    mount_web(app)
-    return app

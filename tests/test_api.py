@@ -28,17 +28,11 @@ from pydantic import SecretStr
 from schemathesis import GenerationMode, checks
 from typer.testing import CliRunner
 
-from flows.api import (
-    HTTP_STATUS,
-    ApiSettings,
-    Upload,
-    create_app,
-    error_type_for_code,
-    http_status,
-    load_api_settings,
-    parse_api_keys,
-)
+from flows.api import create_app
+from flows.api_keys import ApiSettings, load_api_settings, parse_api_keys
 from flows.api_models import NoticeOut
+from flows.http_errors import HTTP_STATUS, error_type_for_code, http_status
+from flows.jobs import Upload
 from pipeline import errors
 from pipeline.models import NoticeResult, Status
 from pipeline.store import Store, open_store
@@ -176,7 +170,7 @@ def test_a_202_upload_is_spooled_until_stored_and_a_restart_finishes_it(
         assert upload.spooled is not None
         upload.spooled.release()  # as a killed process does: files left, lock let go
 
-    monkeypatch.setattr("flows.api.ingest_upload", killed)
+    monkeypatch.setattr("flows.jobs.ingest_upload", killed)
     with TestClient(create_app(settings, store), client=("127.0.0.1", 50000)) as first:
         first.put("/v1/profiles/client-6", json=sample_profile(), headers=ACME)
         accepted = upload(first, unique_pdf(40), ACME, wait="false", profile_id="client-6")
@@ -258,7 +252,7 @@ def test_a_202_that_joins_a_running_upload_of_the_same_bytes_is_spooled_too(
 
     location = f"/v1/notices/{hashlib.sha256(content).hexdigest()}"
     with pytest.MonkeyPatch.context() as patched, TestClient(create_app(settings, store)) as first:
-        patched.setattr("flows.api.process_document", failing_when_released)
+        patched.setattr("flows.jobs.process_document", failing_when_released)
         with ThreadPoolExecutor(1) as background:
             waiting = background.submit(upload, first, content, ACME)  # wait=true: its job is the one
             while first.get(location, headers=ACME).status_code != 202:

@@ -22,8 +22,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from flows.api import ApiSettings, create_app
-from flows.web import COOKIE, WebSettings, mount_web
+from flows.api import create_app
+from flows.api_keys import ApiSettings
+from flows.web import COOKIE, WebSettings
 from pipeline.archive import (
     PreviewConfig,
     archive_document,
@@ -83,9 +84,7 @@ def store(home: Path, processed: dict[str, NoticeResult]) -> Iterator[Store]:
 
 def make_app(home: Path, store: Store, keys: str = f"acme:{ACME_KEY},beta:{BETA_KEY}") -> FastAPI:
     api_settings = ApiSettings(home=home, api_keys=SecretStr(keys), workers=1)
-    app = create_app(api_settings, store)
-    mount_web(app, WebSettings(session_secret=SecretStr(SECRET), as_of=AS_OF))
-    return app
+    return create_app(api_settings, store, WebSettings(session_secret=SecretStr(SECRET), as_of=AS_OF))
 
 
 @pytest.fixture
@@ -678,16 +677,13 @@ def test_a_preview_is_turned_the_way_its_boxes_were_read(turn: int | None) -> No
     assert np.array_equal(orient_to_boxes(given, boxes[:2]), given)  # too few boxes to tell: left as is
 
 
-# ---- wiring into the API (runs once flows.api.create_app mounts the pages) -------------------------------
+# ---- wiring into the API ---------------------------------------------------------------------------------
 
 
 def test_the_api_app_serves_the_pages_and_keeps_uploaded_files(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'home' / 'noticeflow.db'}")
     settings = ApiSettings(home=tmp_path / "home", api_keys=SecretStr(f"acme:{ACME_KEY}"), workers=1)
     app = create_app(settings, store)
-    if not getattr(app.state, "noticeflow_web_mounted", False):
-        store.close()
-        pytest.skip("flows.api.create_app does not call flows.web.mount_web yet (integration pending)")
     with TestClient(app, follow_redirects=False) as client:
         sample = SAMPLES / "notice_0006.pdf"
         files = {"file": ("notice.pdf", sample.read_bytes(), "application/pdf")}

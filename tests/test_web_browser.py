@@ -1,5 +1,5 @@
 """The review pages in a real browser: headless Chromium (Debian's ``chromium`` package) driven by
-Playwright, against ``uvicorn --factory flows.web:create_web_app`` in a subprocess on a free loopback port.
+Playwright, against ``uvicorn --factory flows.api:create_app`` in a subprocess on a free loopback port.
 
 The store is seeded by ingesting committed samples (four born-digital PDFs and one clean scan, which takes
 about 2 s of tesseract) and archiving them, then the server starts on the same NOTICEFLOW_HOME. The story:
@@ -94,7 +94,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "NOTICEFLOW_SESSION_SECRET": "browser-test-secret-0123456789abcdef",
     }
     env.pop("NOTICEFLOW_DB_URL", None)  # the SQLite store in this home, whatever the caller's shell says
-    command = [sys.executable, "-m", "uvicorn", "--factory", "flows.web:create_web_app", "--port", "{port}"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "flows.api:create_app", "--port", "{port}"]
     with running_server(command, env, home / "server.log") as url:
         yield url
 

@@ -1,0 +1,327 @@
+"""The API's routes (``flows.api.create_app`` mounts them; the module docstring there lists them).
+
+Each route translates HTTP into calls on the store, ``pipeline.review``, ``pipeline.letter`` and the upload
+jobs (``flows.jobs``), and their answers into the public models of ``flows.api_models``; errors are raised
+as exceptions and answered by ``flows.http_errors``. Every route but the health checks runs as the caller's
+tenant (``flows.api_deps.Tenant``): another tenant's notice or profile is a 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import regex
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BeforeValidator, StringConstraints, ValidationError
+
+from extractors.ssn import mask_full_ssns
+from flows.api_deps import State, Tenant
+from flows.api_models import (
+    AcceptIn,
+    AuditOut,
+    AuditPage,
+    CorrectIn,
+    HealthOut,
+    NoticeOut,
+    NoticePage,
+    PendingOut,
+    ProfileIn,
+    ProfilePage,
+    ReadyOut,
+    ReviewIn,
+)
+from flows.http_errors import ApiError, NotStored, describe_errors, error_responses, error_type_for_code
+from flows.jobs import pipeline_context, receive_upload, settle_with, spool_for_later, start_ingest
+from pipeline.errors import BadProfiles, ProfileNotFound
+from pipeline.letter import Stance, draft_letter
+from pipeline.models import Category, NoticeResult, Priority, Status
+from pipeline.profiles import TaxpayerProfile
+from pipeline.review import accept_result, correct_result, reject_result
+
+DocumentId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")]
+ProfileId = Annotated[
+    str,
+    PathParam(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$", description="the profile's id"),
+]
+
+
+def _require_iso_date(value: object) -> object:
+    """Pydantic also reads numbers as Unix times ("0.0" → 1970-01-01); a date parameter must look like one."""
+    if isinstance(value, str) and not regex.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("write the date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_require_iso_date)]
+AsOf = Annotated[IsoDate | None, Query(description="today's date for deadlines (default: the server's)")]
+Include = Annotated[
+    Literal["text"] | None, Query(description="'text' asks for the raw OCR text, which is not stored (422)")
+]
+
+
+def refuse_raw_text(include: str | None) -> None:
+    if include == "text":
+        raise NotStored("the raw OCR text is not stored; results carry each field's matched text as 'raw'")
+
+
+# ---- routes -----------------------------------------------------------------------------------------------
+
+health = APIRouter(tags=["health"])
+v1 = APIRouter(prefix="/v1", responses=error_responses(401, 403, 422, 429, 503))
+
+
+@health.get("/healthz")
+def healthz() -> HealthOut:
+    return HealthOut()
+
+
+@health.get("/readyz", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
+def readyz(state: State) -> JSONResponse:
+    checks = {
+        "store": state.store.ping(),
+        "tesseract": shutil.which("tesseract") is not None,
+        "pdfinfo": shutil.which("pdfinfo") is not None,
+    }
+    ready = all(checks.values())
+    body = ReadyOut(status="ready" if ready else "unavailable", checks=checks)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "PDF, PNG, JPEG or TIFF",
+                        },
+                        "profile_id": {"type": "string", "description": "match against this profile only"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def pending_response(request: Request, document_id: str) -> JSONResponse:
+    location = request.app.url_path_for("get_notice", document_id=document_id)
+    body = PendingOut(document_id=document_id, location=str(location))
+    return JSONResponse(
+        body.model_dump(), status_code=202, headers={"Location": str(location), "Retry-After": "1"}
+    )
+
+
+@v1.post(
+    "/notices",
+    status_code=201,
+    response_model=NoticeOut,
+    tags=["notices"],
+    openapi_extra=UPLOAD_BODY,
+    responses={
+        200: {"model": NoticeOut, "description": "the same bytes were uploaded before: status 'duplicate'"},
+        202: {"model": PendingOut, "description": "accepted (?wait=false): poll the Location"},
+        **error_responses(413, 415),
+    },
+)
+async def upload_notice(
+    request: Request,
+    response: Response,
+    tenant: Tenant,
+    state: State,
+    wait: Annotated[
+        bool, Query(description="false: answer 202 at once and process in the background")
+    ] = True,
+    as_of: AsOf = None,
+    include: Include = None,
+) -> Any:
+    """Upload one notice (multipart field ``file``, optional ``profile_id``) and get its result."""
+    refuse_raw_text(include)
+    upload = await receive_upload(request, state.settings.max_upload_bytes)
+    is_handed_over = False  # once a job owns the upload's files, they are removed (or kept) there
+    try:
+        today = as_of or dt.date.today()
+        context = await run_in_threadpool(
+            pipeline_context, state.store, state.context, tenant, upload.profile_id, today
+        )
+        known = await run_in_threadpool(state.store.get_result, upload.document_id, tenant)
+        if known is not None and known.status is not Status.FAILED:
+            return answer_with(known, response, is_duplicate=True)
+        if not wait:  # a 202 promises a result: keep the bytes on disk until it is stored
+            upload = await run_in_threadpool(spool_for_later, upload, tenant, today, state.settings.home)
+        future, started = start_ingest(state.jobs, state.store, upload, tenant, context)
+        if not (started or wait):  # joined a running job: this 202's spool entry ends as that job does
+            settle_with(upload, future)
+        is_handed_over = started or not wait
+    finally:
+        if not is_handed_over:
+            upload.discard()
+    if not wait:
+        return pending_response(request, upload.document_id)
+    result = await asyncio.shield(asyncio.wrap_future(future))  # a client that leaves cancels nothing
+    return answer_with(result, response, is_duplicate=not started)
+
+
+def answer_with(result: NoticeResult, response: Response, *, is_duplicate: bool) -> NoticeOut:
+    """The result as the answer: 201 when new, 200 for a duplicate; a failed result raises the error its
+    code names (so HTTP_STATUS decides the status)."""
+    if result.status is Status.FAILED and result.error is not None:
+        raise error_type_for_code(result.error.code)(result.error.message)
+    if is_duplicate:
+        result = result.model_copy(update={"status": Status.DUPLICATE})
+    response.status_code = 200 if result.status is Status.DUPLICATE else 201
+    return NoticeOut.from_result(result)
+
+
+@v1.get("/notices", tags=["notices"])
+def list_notices(
+    tenant: Tenant,
+    state: State,
+    status: Status | None = None,
+    priority: Priority | None = None,
+    category: Category | None = None,
+    due_before: Annotated[IsoDate | None, Query(description="deadline strictly before this date")] = None,
+    profile_id: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+) -> NoticePage:
+    """The tenant's notices, most urgent first (priority, then deadline)."""
+    results = state.store.list_results(
+        tenant, status, priority, category, due_before, profile_id, limit=limit + 1, offset=offset
+    )
+    return NoticePage(
+        items=[NoticeOut.from_result(result) for result in results[:limit]],
+        limit=limit,
+        offset=offset,
+        next_offset=offset + limit if len(results) > limit else None,
+    )
+
+
+@v1.get(
+    "/notices/{document_id}",
+    tags=["notices"],
+    response_model=NoticeOut,
+    responses={202: {"model": PendingOut, "description": "still being processed"}, **error_responses(404)},
+)
+def get_notice(
+    request: Request, document_id: DocumentId, tenant: Tenant, state: State, include: Include = None
+) -> Any:
+    refuse_raw_text(include)
+    key = (tenant, document_id)
+    if state.jobs.is_running(key):
+        return pending_response(request, document_id)
+    state.jobs.raise_if_crashed(key)
+    return NoticeOut.from_result(state.store.result(document_id, tenant))
+
+
+@v1.get(
+    "/notices/{document_id}/letter",
+    tags=["notices"],
+    response_class=Response,  # errors stay documented as JSON; the 200 is text/plain (below)
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}, **error_responses(404)},
+)
+def get_letter(
+    document_id: DocumentId,
+    tenant: Tenant,
+    state: State,
+    stance: Stance,
+    reason: Annotated[
+        str | None, Query(max_length=2000, description="why you disagree (required then)")
+    ] = None,
+    attach: Annotated[
+        list[Annotated[str, StringConstraints(max_length=200)]] | None,
+        Query(max_length=20, description="a document to enclose (repeat)"),
+    ] = None,
+    monthly_plan: Annotated[
+        Decimal | None, Query(gt=0, max_digits=12, decimal_places=2, description="ask for a payment plan")
+    ] = None,
+) -> PlainTextResponse:
+    """A draft reply for the taxpayer to check, sign and mail (the same as ``noticeflow letter``)."""
+    if stance is Stance.DISAGREE and not (reason and reason.strip()):
+        raise ApiError("a letter that disagrees needs a reason")
+    result = state.store.result(document_id, tenant)
+    profile = state.store.get_profile(result.profile_id, tenant) if result.profile_id else None
+    text = draft_letter(result, profile, stance, reason, attach or [], monthly_plan)
+    return PlainTextResponse(mask_full_ssns(text))
+
+
+@v1.get("/notices/{document_id}/audit", tags=["notices"], responses=error_responses(404))
+def get_audit(document_id: DocumentId, tenant: Tenant, state: State) -> AuditPage:
+    """Who did what to the notice, oldest first."""
+    state.store.result(document_id, tenant)  # DocumentNotFound: another tenant's is a 404 too
+    return AuditPage(
+        items=[AuditOut.from_entry(entry) for entry in state.store.audit_log(document_id, tenant)]
+    )
+
+
+@v1.post("/notices/{document_id}/review", tags=["notices"], responses=error_responses(404))
+def review_notice(
+    document_id: DocumentId, review: ReviewIn, tenant: Tenant, state: State, as_of: AsOf = None
+) -> NoticeOut:
+    """Accept, correct or reject the result (the CLI's rules); audited under the reviewer's name, or the
+    tenant's when none is given."""
+    actor = review.reviewer or tenant
+    store = state.store
+    if isinstance(review, AcceptIn):
+        result = accept_result(store, document_id, actor=actor, reason=review.reason, tenant=tenant)
+    elif isinstance(review, CorrectIn):
+        result = correct_result(
+            store, document_id, {name: str(value) for name, value in review.fields.items()},
+            actor=actor, catalog=state.context.catalog, as_of=as_of or dt.date.today(),
+            min_confidence=state.settings.min_confidence, tenant=tenant,
+        )  # fmt: skip
+    else:
+        result = reject_result(store, document_id, review.reason, actor=actor, tenant=tenant)
+    return NoticeOut.from_result(result)
+
+
+@v1.get("/profiles", tags=["profiles"])
+def list_profiles(tenant: Tenant, state: State) -> ProfilePage:
+    return ProfilePage(items=state.store.list_profiles(tenant))
+
+
+@v1.get("/profiles/{profile_id}", tags=["profiles"], responses=error_responses(404))
+def get_profile(profile_id: ProfileId, tenant: Tenant, state: State) -> TaxpayerProfile:
+    return state.store.profile(profile_id, tenant)
+
+
+@v1.put(
+    "/profiles/{profile_id}",
+    tags=["profiles"],
+    responses={201: {"model": TaxpayerProfile, "description": "created"}},
+)
+def put_profile(
+    profile_id: ProfileId, body: ProfileIn, response: Response, tenant: Tenant, state: State
+) -> TaxpayerProfile:
+    """Create (201) or replace (200) the profile; unknown keys are ignored; ``id`` may be left out."""
+    if body.id is not None and body.id != profile_id:
+        raise BadProfiles(f"the body's id {body.id!r} is not the path's {profile_id!r}")
+    try:
+        profile = TaxpayerProfile.model_validate({**body.model_dump(), "id": profile_id})
+    except ValidationError as error:
+        raise BadProfiles(describe_errors(error.errors())) from None
+    existed = state.store.get_profile(profile_id, tenant) is not None
+    state.store.put_profile(profile, tenant)
+    response.status_code = 200 if existed else 201
+    return profile
+
+
+@v1.delete("/profiles/{profile_id}", tags=["profiles"], status_code=204, responses=error_responses(404))
+def delete_profile(profile_id: ProfileId, tenant: Tenant, state: State) -> Response:
+    if not state.store.delete_profile(profile_id, tenant):
+        raise ProfileNotFound(f"no profile {profile_id!r}")
+    return Response(status_code=204)
