@@ -64,7 +64,8 @@ from flows.api_routes import health, v1
 from flows.http_errors import add_error_handlers
 from flows.jobs import Jobs, resume_spooled
 from flows.throttle import SignInThrottle
-from flows.web import WebSettings, load_web_settings, mount_web
+from flows.web import mount_web
+from flows.web_pages import WebSettings, load_web_settings
 from pipeline.process import PipelineContext
 from pipeline.store import Store, open_store
 

@@ -3,6 +3,9 @@
 ``mount_web(app, settings)`` adds the pages to the app ``flows.api.create_app`` makes, once (they read the
 store, keys and pipeline context from ``app.state.noticeflow``, ``flows.api_deps.ApiState``); this module
 never imports the app factory. ``uvicorn --factory flows.api:create_app`` serves the API and the pages.
+This module holds the sign-in, queue and notice pages; ``flows.web_profiles`` the profile pages,
+``flows.web_pages`` what they share (settings, the user, forms, rendering), ``flows.web_session`` the
+signed session cookie.
 
 Pages (server-rendered Jinja2, ``flows/templates``; a little vanilla JS and CSS in ``flows/static``):
 
@@ -37,358 +40,70 @@ processing or review gave.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
-import hashlib
-import hmac
-import json
 import logging
 import math
-import secrets
-import time
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from typing import Any
+from urllib.parse import urlencode
 
 import regex
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from pydantic import Field as PydanticField
-from pydantic import SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
-from starlette.datastructures import FormData
 
 from extractors.ssn import mask_full_ssns
-from flows.api_deps import ApiState, api_state
-from flows.api_keys import ApiKey, client_address, is_loopback, match_api_key
+from flows.api_deps import ApiState
+from flows.api_keys import client_address, match_api_key
 from flows.api_models import AuditOut, NoticeOut
-from flows.http_errors import describe_errors
-from pipeline.archive import PagePreview, PreviewConfig, preview_page, preview_pages
-from pipeline.errors import (
-    BadCorrection,
-    ConfigurationError,
-    DocumentError,
-    DocumentNotFound,
-    ProfileNotFound,
+from flows.web_pages import (
+    CONTROL,
+    COOKIE,
+    HERE,
+    PROFILE_ID,
+    Api,
+    LoginRequired,
+    PageError,
+    User,
+    Web,
+    WebSettings,
+    WebState,
+    WebUser,
+    days_left,
+    handle_login_required,
+    handle_page_error,
+    make_web_state,
+    read_form,
+    redirect,
+    render,
+    safe_next,
+    secure,
+    text_field,
 )
+from flows.web_profiles import router as profile_pages
+from pipeline.archive import PagePreview, preview_page, preview_pages
+from pipeline.errors import BadCorrection, DocumentError, DocumentNotFound
 from pipeline.letter import Stance, draft_letter
 from pipeline.models import (
     BBox,
     Category,
-    CheckStatus,
     NoticeResult,
     Priority,
     ScamRisk,
     Status,
-    parse_iso_date,
 )
-from pipeline.profiles import TaxpayerProfile
 from pipeline.review import CORRECTABLE, accept_result, correct_result, reject_result
-from pipeline.store import DEFAULT_TENANT
 
 log = logging.getLogger("noticeflow.web")
 
-HERE = Path(__file__).parent
-COOKIE = "noticeflow_session"
 PAGE_SIZE = 50
 COUNT_LIMIT = 10_000  # results read to count overdue / due soon / scams on the queue page
 DUE_SOON_DAYS = 7
-STATIC_VERSION = "1"
-_PROFILE_ID = regex.compile(r"[A-Za-z0-9_.@:+-]{1,128}")
-_SAFE_NEXT = regex.compile(r"/(?![/\\])[A-Za-z0-9/_.?=&%+-]*")
-_CONTROL = regex.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_BUT_NEWLINES = regex.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
-
-
-# ---- settings ---------------------------------------------------------------------------------------------
-
-
-class WebSettings(BaseSettings):
-    """``NOTICEFLOW_SESSION_SECRET``, ``NOTICEFLOW_SESSION_HOURS``, ``NOTICEFLOW_AS_OF`` and the preview
-    width in pixels (``NOTICEFLOW_PREVIEW_WIDTH``) (the sign-in throttle: ``flows.api_keys.ApiSettings``)."""
-
-    model_config = SettingsConfigDict(env_prefix="NOTICEFLOW_", frozen=True)
-
-    session_secret: SecretStr | None = PydanticField(None, min_length=32)
-    session_hours: float = PydanticField(12, gt=0, le=24 * 30)
-    as_of: dt.date | None = None
-    preview_width: int = PydanticField(1100, ge=400, le=2550)
-
-
-# ---- sessions ---------------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Session:
-    """What the cookie carries: the key's HMAC id (None before login), the reviewer's name, a CSRF token."""
-
-    csrf: str
-    issued: int
-    key_id: str | None = None
-    reviewer: str | None = None
-    is_new: bool = False  # made for this response: the cookie must be set
-
-
-class SessionSigner:
-    """Signs and reads session cookies: ``base64url(json) + "." + base64url(hmac_sha256)``."""
-
-    def __init__(self, secret: bytes, max_age_s: float) -> None:
-        self._secret = secret
-        self.max_age_s = max_age_s
-
-    def new(self, key_id: str | None = None, reviewer: str | None = None) -> Session:
-        issued = int(time.time())
-        return Session(secrets.token_urlsafe(32), issued, key_id, reviewer, is_new=True)
-
-    def dump(self, session: Session) -> str:
-        body = {"c": session.csrf, "i": session.issued, "k": session.key_id, "r": session.reviewer}
-        payload = _b64(json.dumps(body, separators=(",", ":")).encode())
-        return payload + "." + _b64(self._sign(payload))
-
-    def load(self, cookie: str | None) -> Session | None:
-        """The session in a cookie this server signed and that has not expired; None for anything else."""
-        payload, _, signature = (cookie or "").partition(".")
-        try:
-            is_signed = hmac.compare_digest(_unb64(signature), self._sign(payload))
-            body = json.loads(_unb64(payload)) if is_signed else None
-            session = Session(str(body["c"]), int(body["i"]), body["k"], body["r"]) if body else None
-        except (ValueError, KeyError, TypeError):
-            return None
-        if session is None or not 0 <= time.time() - session.issued <= self.max_age_s:
-            return None
-        return session
-
-    def key_id(self, key: ApiKey) -> str:
-        return hmac.new(self._secret, b"api-key:" + key.digest, hashlib.sha256).hexdigest()[:32]
-
-    def find_key(self, keys: Iterable[ApiKey], key_id: str) -> ApiKey | None:
-        found = None
-        for key in keys:  # no early exit, as in flows.api_keys.match_api_key
-            if hmac.compare_digest(self.key_id(key).encode(), key_id.encode()):
-                found = key
-        return found
-
-    def _sign(self, payload: str) -> bytes:
-        return hmac.new(self._secret, b"noticeflow-session-v1." + payload.encode(), hashlib.sha256).digest()
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-# ---- state, users and errors ------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class WebState:
-    settings: WebSettings
-    signer: SessionSigner
-    pages: Environment
-    previews: PreviewConfig
-
-    def today(self) -> dt.date:
-        return self.settings.as_of or dt.date.today()
-
-
-@dataclasses.dataclass(frozen=True)
-class WebUser:
-    tenant: str
-    session: Session
-
-    @property
-    def actor(self) -> str:
-        """Who the audit log names: the reviewer's name given at login, else the tenant (as the API)."""
-        return self.session.reviewer or self.tenant
-
-
-class LoginRequired(Exception):
-    def __init__(self, next_path: str) -> None:
-        self.next_path = next_path
-
-
-class PageError(Exception):
-    """A request the pages answer with an HTML error page (404 another tenant's notice, 403 CSRF...)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def web_state(request: Request) -> WebState:
-    state: WebState = request.app.state.noticeflow_web
-    return state
-
-
-def current_user(request: Request) -> WebUser:
-    """The signed-in user; without API keys, a loopback client is the default tenant (as in the API)."""
-    web, api = web_state(request), api_state(request)
-    session = web.signer.load(request.cookies.get(COOKIE))
-    if not api.keys:
-        if not is_loopback(client_address(request)):
-            raise PageError(403, "No API keys are configured (NOTICEFLOW_API_KEYS): only loopback is served.")
-        return WebUser(DEFAULT_TENANT, session or web.signer.new())
-    key = web.signer.find_key(api.keys, session.key_id) if session and session.key_id else None
-    if key is None or session is None:
-        raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-    return WebUser(key.tenant, session)
-
-
-User = Annotated[WebUser, Depends(current_user)]
-Web = Annotated[WebState, Depends(web_state)]
-Api = Annotated[ApiState, Depends(api_state)]
-
-
-async def read_form(request: Request, session: Session) -> FormData:
-    """The POSTed form, once its CSRF token is the session's."""
-    form = await request.form(max_files=0, max_fields=64, max_part_size=64 * 1024)
-    token = form.get("csrf_token")
-    if not isinstance(token, str) or not hmac.compare_digest(token.encode(), session.csrf.encode()):
-        raise PageError(403, "The form was not sent from this site's page (CSRF check). Reload and retry.")
-    return form
-
-
-def text_field(form: FormData, name: str, max_length: int = 1000, *, multiline: bool = False) -> str:
-    """A form field's text, stripped, control characters (but newlines in ``multiline``) made spaces;
-    ``max_length`` only bounds the work: the inputs' own maxlength is lower, and validation decides."""
-    value = form.get(name)
-    if not isinstance(value, str):
-        return ""
-    return (_CONTROL_BUT_NEWLINES if multiline else _CONTROL).sub(" ", value[:max_length]).strip()
-
-
-# ---- responses --------------------------------------------------------------------------------------------
-
-
-def secure(response: Response, request: Request, session: Session | None = None) -> Response:
-    """Security headers on every page response, and the session cookie when it is new."""
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if session is not None and session.is_new:
-        response.set_cookie(
-            COOKIE,
-            web_state(request).signer.dump(session),
-            max_age=int(web_state(request).signer.max_age_s),
-            path="/",
-            secure=request.url.scheme == "https",
-            httponly=True,
-            samesite="strict",
-        )
-    return response
-
-
-def render(
-    request: Request, template: str, session: Session | None, status: int = 200, **context: Any
-) -> HTMLResponse:
-    web = web_state(request)
-    defaults = {
-        "user": None,
-        "nav": None,
-        "today": web.today(),
-        "is_fixed_today": web.settings.as_of is not None,
-    }
-    page = web.pages.get_template(template)
-    html = page.render(
-        {**defaults, **context, "csrf": session.csrf if session else "", "static_version": STATIC_VERSION}
-    )
-    response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
-    secure(response, request, session)
-    return response
-
-
-def redirect(request: Request, location: str, session: Session | None = None) -> Response:
-    return secure(RedirectResponse(location, status_code=303), request, session)
-
-
-async def handle_login_required(request: Request, error: Exception) -> Response:
-    assert isinstance(error, LoginRequired)
-    target = "/login" if error.next_path == "/" else f"/login?next={_quote(error.next_path)}"
-    return redirect(request, target)
-
-
-async def handle_page_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, PageError)
-    try:
-        user: WebUser | None = current_user(request)  # signed in: the page keeps its navigation
-    except (LoginRequired, PageError):
-        user = None
-    session = user.session if user else web_state(request).signer.load(request.cookies.get(COOKIE))
-    return render(
-        request, "error.html", session, error.status, user=user, message=error.message, code=error.status
-    )
-
-
-def _quote(path: str) -> str:
-    return quote(path, safe="/")
-
-
-def safe_next(value: str | None) -> str:
-    """A local path to go to after login; anything else (another site, //host) is the queue."""
-    return value if value and _SAFE_NEXT.fullmatch(value) else "/"
 
 
 # ---- presentation -----------------------------------------------------------------------------------------
-
-FIELD_LABELS = {"ssn_last4": "SSN last 4", "irs_phone": "IRS phone", "caller_id": "Caller ID"}
-
-
-def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def format_money(value: object) -> str:
-    try:
-        return f"${Decimal(str(value)):,.2f}" if value is not None else "—"
-    except InvalidOperation:
-        return str(value)
-
-
-def days_left(result: NoticeResult | NoticeOut, today: dt.date) -> int | None:
-    deadline = parse_iso_date(result.fields["deadline"].value) if "deadline" in result.fields else None
-    return None if deadline is None else (deadline - today).days
-
-
-def describe_days(days: int | None) -> str:
-    if days is None:
-        return "no deadline"
-    if days < 0:
-        return f"overdue by {-days} day{'s' if days != -1 else ''}"
-    if days == 0:
-        return "due today"
-    return f"{days} day{'s' if days != 1 else ''} left"
-
-
-def make_pages() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(money=format_money, days=describe_days, label=field_label)
-    env.globals.update(Status=Status, Priority=Priority, Category=Category, ScamRisk=ScamRisk)
-    env.globals.update(CheckStatus=CheckStatus)
-    return env
 
 
 @dataclasses.dataclass(frozen=True)
@@ -519,7 +234,7 @@ class QueueFilters:
         return cls(
             status=choice("status", Status), priority=choice("priority", Priority),
             category=choice("category", Category),
-            client=client if client and _PROFILE_ID.fullmatch(client) else None,
+            client=client if client and PROFILE_ID.fullmatch(client) else None,
             offset=int(offset) if offset.isdigit() and len(offset) < 10 else 0,
         )  # fmt: skip
 
@@ -713,7 +428,7 @@ def letter(request: Request, document_id: str, user: User, api: Api) -> Response
         stance = Stance(request.query_params.get("stance", ""))
     except ValueError:
         raise PageError(422, "Choose whether the letter agrees or disagrees.") from None
-    reason = _CONTROL.sub(" ", request.query_params.get("reason", "")).strip()[:2000] or None
+    reason = CONTROL.sub(" ", request.query_params.get("reason", "")).strip()[:2000] or None
     if stance is Stance.DISAGREE and not reason:
         raise PageError(422, "A letter that disagrees needs a reason: say why the notice is wrong.")
     profile = api.store.get_profile(result.profile_id, user.tenant) if result.profile_id else None
@@ -725,149 +440,14 @@ def letter(request: Request, document_id: str, user: User, api: Api) -> Response
     return secure(response, request)
 
 
-# ---- profiles ---------------------------------------------------------------------------------------------
-
-
-def profile_json_from_form(form: FormData, profile_id: str) -> dict[str, Any]:
-    """The profile the form describes, as JSON for TaxpayerProfile; returns are edited as a JSON array."""
-    returns_text = text_field(form, "returns", 100_000, multiline=True) if "returns" in form else "[]"
-    try:
-        returns = json.loads(returns_text or "[]", parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise BadProfileForm(f"returns: not valid JSON (line {error.lineno}): {error.msg}") from None
-    return {
-        "id": profile_id,
-        "name": text_field(form, "name", 200),
-        "spouse_name": text_field(form, "spouse_name", 200) or None,
-        "ssn_last4": text_field(form, "ssn_last4", 200),
-        "address": {
-            "street": text_field(form, "street", 200),
-            "city": text_field(form, "city", 200),
-            "state": text_field(form, "state", 200).upper(),
-            "zip": text_field(form, "zip", 200),
-        },
-        "returns": returns,
-    }
-
-
-class BadProfileForm(Exception):
-    pass
-
-
-def validate_profile_form(form: FormData, profile_id: str) -> TaxpayerProfile:
-    try:
-        return TaxpayerProfile.model_validate(profile_json_from_form(form, profile_id))
-    except ValidationError as error:
-        raise BadProfileForm(describe_errors(error.errors())) from None
-
-
-def profile_form_values(profile: TaxpayerProfile | None, form: FormData | None = None) -> dict[str, str]:
-    """What the edit form shows: what was typed (after an error), else the stored profile."""
-    names = ("name", "spouse_name", "ssn_last4", "street", "city", "state", "zip", "returns")
-    if form is not None:
-        return {name: text_field(form, name, 100_000, multiline=name == "returns") for name in names}
-    if profile is None:
-        return dict.fromkeys(names, "")
-    data = profile.model_dump(mode="json")
-    returns = json.dumps(data["returns"], indent=1) if data["returns"] else ""
-    return {**{k: data[k] or "" for k in names[:3]}, **data["address"], "returns": returns}
-
-
-@router.get("/profiles")
-def profiles_page(request: Request, user: User, api: Api) -> Response:
-    return _profiles_page(request, user, api)
-
-
-def _profiles_page(
-    request: Request, user: WebUser, api: ApiState, status: int = 200,
-    error: str | None = None, new_id: str = "", form: FormData | None = None,
-) -> Response:  # fmt: skip
-    profiles = api.store.list_profiles(user.tenant)
-    values = profile_form_values(None, form)
-    return render(request, "profiles.html", user.session, status, user=user, profiles=profiles,
-                  error=error, new_id=new_id, values=values)  # fmt: skip
-
-
-@router.post("/profiles")
-async def create_profile(request: Request, user: User, api: Api) -> Response:
-    form = await read_form(request, user.session)
-    profile_id = text_field(form, "id", 128)
-    try:
-        if not _PROFILE_ID.fullmatch(profile_id):
-            raise BadProfileForm("id: 1-128 letters, digits or _ . @ : + -")
-        if await run_in_threadpool(api.store.get_profile, profile_id, user.tenant) is not None:
-            raise BadProfileForm(f"id: a profile {profile_id!r} already exists; edit it instead")
-        profile = validate_profile_form(form, profile_id)
-    except BadProfileForm as error:
-        return await run_in_threadpool(_profiles_page, request, user, api, 422, str(error), profile_id, form)
-    await run_in_threadpool(api.store.put_profile, profile, user.tenant)
-    return redirect(request, f"/profiles/{profile_id}?done=saved")
-
-
-def find_profile(api: ApiState, profile_id: str, tenant: str) -> TaxpayerProfile:
-    """The tenant's profile; another tenant's (or no such) id is the same 404."""
-    try:
-        return api.store.profile(profile_id, tenant)
-    except ProfileNotFound:
-        raise PageError(404, "There is no such profile.") from None
-
-
-@router.get("/profiles/{profile_id}")
-def profile_page(request: Request, profile_id: str, user: User, api: Api) -> Response:
-    profile = find_profile(api, profile_id, user.tenant)
-    saved = request.query_params.get("done") == "saved"
-    return _profile_page(request, user, api, profile, message="Profile saved." if saved else None)
-
-
-def _profile_page(
-    request: Request, user: WebUser, api: ApiState, profile: TaxpayerProfile, status: int = 200,
-    message: str | None = None, error: str | None = None, form: FormData | None = None,
-) -> Response:  # fmt: skip
-    notices = [NoticeOut.from_result(r) for r in api.store.list_results(user.tenant, profile_id=profile.id)]
-    return render(request, "profile.html", user.session, status, user=user, profile=profile,
-                  values=profile_form_values(profile, form), notices=notices, message=message,
-                  error=error)  # fmt: skip
-
-
-@router.post("/profiles/{profile_id}")
-async def save_profile(request: Request, profile_id: str, user: User, api: Api) -> Response:
-    form = await read_form(request, user.session)
-    stored = await run_in_threadpool(find_profile, api, profile_id, user.tenant)
-    try:
-        profile = validate_profile_form(form, profile_id)
-    except BadProfileForm as error:
-        return await run_in_threadpool(_profile_page, request, user, api, stored, 422, None, str(error), form)
-    await run_in_threadpool(api.store.put_profile, profile, user.tenant)
-    return redirect(request, f"/profiles/{profile_id}?done=saved")
-
-
 # ---- the app ----------------------------------------------------------------------------------------------
-
-
-def load_web_settings() -> WebSettings:
-    try:
-        return WebSettings()
-    except ValidationError as error:
-        raise ConfigurationError(f"bad web settings: {describe_errors(error.errors())}") from None
-
-
-def make_web_state(settings: WebSettings, api: ApiState) -> WebState:
-    if settings.session_secret is None:
-        log.warning("NOTICEFLOW_SESSION_SECRET is not set: sessions end when the server restarts")
-        secret = secrets.token_bytes(32)
-    else:
-        secret = settings.session_secret.get_secret_value().encode()
-    previews = PreviewConfig(
-        limits=api.settings.load_limits, clean=api.settings.clean_config, width=settings.preview_width
-    )
-    signer = SessionSigner(secret, settings.session_hours * 3600)
-    return WebState(settings, signer, make_pages(), previews)
 
 
 def mount_web(app: FastAPI, settings: WebSettings) -> None:
     """Add the review pages to the app ``flows.api.create_app`` makes (it calls this once)."""
     app.state.noticeflow_web = make_web_state(settings, app.state.noticeflow)
     app.include_router(router)
+    app.include_router(profile_pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="web-static")
     app.add_exception_handler(LoginRequired, handle_login_required)
     app.add_exception_handler(PageError, handle_page_error)

@@ -24,7 +24,7 @@ from pydantic import SecretStr
 
 from flows.api import create_app
 from flows.api_keys import ApiSettings
-from flows.web import COOKIE, WebSettings
+from flows.web_pages import COOKIE, WebSettings
 from pipeline.archive import (
     PreviewConfig,
     archive_document,
@@ -189,7 +189,8 @@ def test_tampered_foreign_and_expired_sessions_are_refused(
         assert acme.get("/").status_code == 303, cookie
     acme.cookies.set(COOKIE, good)
     assert acme.get("/").status_code == 200
-    monkeypatch.setattr("flows.web.time.time", lambda: body["i"] + 13 * 3600)  # past the 12-hour lifetime
+    past_lifetime = body["i"] + 13 * 3600  # the lifetime is 12 hours
+    monkeypatch.setattr("flows.web_session.time.time", lambda: past_lifetime)
     assert acme.get("/").status_code == 303
 
 
