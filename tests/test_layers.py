@@ -3,9 +3,9 @@ cycle inside it (STYLE.md: "a module that needs a late import to dodge one is tw
 
 The cycle test reads every ``import`` and ``from ... import`` statement with ``ast``: at module level,
 inside functions and under ``if TYPE_CHECKING:`` alike. A late import inside a function counts: one made
-for start-up time (``flows.cli`` registering command modules, ``serve`` importing FastAPI) closes no cycle,
-and one made to dodge a cycle is the cycle this test is for. ``importlib.import_module`` with a string is
-not seen.
+for start-up time (``flows.cli`` importing ``flows.ingest`` for ``ingest``, ``serve`` importing FastAPI)
+closes no cycle, and one made to dodge a cycle is the cycle this test is for. ``importlib.import_module``
+with a string (``flows.cli`` registering command modules) is not seen.
 """
 
 from __future__ import annotations
