@@ -41,11 +41,11 @@ from starlette.types import Message, Receive
 
 from flows.http_errors import BadUpload, Busy, SpoolUnavailable, UnknownProfile, UploadTooLarge
 from flows.spool import Spooled, SpoolEntry, claim_spooled, spool_upload
-from pipeline.archive import keep_original
 from pipeline.errors import EmptyDocument, NoticeflowError
+from pipeline.ingest import Incoming, ingest
 from pipeline.load import sniff_type
-from pipeline.models import NoticeResult, Status
-from pipeline.process import PipelineContext, process_document
+from pipeline.models import Channel, NoticeResult, Status
+from pipeline.process import PipelineContext
 from pipeline.store import Store
 
 log = logging.getLogger("noticeflow.api")
@@ -233,13 +233,14 @@ def pipeline_context(
 
 
 def ingest_upload(store: Store, upload: Upload, tenant: str, context: PipelineContext) -> NoticeResult:
-    """Process the upload and store its result (a failed one too: the next upload replaces it). Its bytes
-    (and spool entry) are removed only once the result is stored; when processing or storing raises, a
-    spooled upload stays for the next start, which resumes it (``flows.spool`` caps the attempts)."""
+    """The upload through the ingest service (pipeline.ingest; a failed result is stored too: the next
+    upload replaces it). Its bytes (and spool entry) are removed only once the result is stored; when the
+    store stays down through the service's attempts, a spooled upload stays for the next start, which
+    resumes it (``flows.spool`` caps the attempts)."""
     try:
-        result = process_document(upload.path, context, source=upload.source)
-        keep_original(upload.path, result, context.settings.home)
-        stored = store.save_result(result, tenant=tenant, actor="api", file_size=upload.size)
+        stored = ingest(
+            Incoming(upload.path, upload.source, Channel.API, tenant, upload.size), context, store
+        )
     except BaseException:
         upload.give_back()
         raise

@@ -30,7 +30,7 @@ from pipeline.archive import keep_original
 from pipeline.errors import StoreUnavailable
 from pipeline.load import hash_file
 from pipeline.models import Channel, ErrorInfo, NoticeResult, Status
-from pipeline.process import PipelineContext, Reader, guarded, process_document
+from pipeline.process import PipelineContext, Reader, document_label, guarded, process_document
 from pipeline.store import DEFAULT_TENANT, Store
 
 MAX_ATTEMPTS = 3
@@ -62,13 +62,15 @@ def ingest(
     incoming: Incoming,
     context: PipelineContext,
     store: Store,
-    read: Reader = process_document,
+    read: Reader | None = None,
     policy: Policy = Policy(),
 ) -> NoticeResult:
+    """``read``: how the document is read (default ``process_document``, in this process)."""
     known = admit(incoming, store)
     if known is not None:
         return known
-    return commit(incoming, read_with_retries(incoming, context, read, policy), context, store, policy)
+    result = read_with_retries(incoming, context, read or process_document, policy)
+    return commit(incoming, result, context, store, policy)
 
 
 def admit(incoming: Incoming, store: Store) -> NoticeResult | None:
@@ -132,7 +134,10 @@ def commit(
 
 
 def _pause(incoming: Incoming, code: str, attempt: int, policy: Policy) -> None:
-    _log.warning("%s: %s; trying again (attempt %d of %d)", incoming.name, code, attempt + 1, policy.attempts)
+    """Logged by document id, never by name: a file name may hold a taxpayer's name or SSN."""
+    document = document_label(incoming.path)
+    _log.warning("%s (%s): %s; trying again (attempt %d of %d)", document, incoming.channel.value, code,
+                 attempt + 1, policy.attempts)  # fmt: skip
     time.sleep(policy.delays_s[min(attempt, len(policy.delays_s)) - 1])
 
 

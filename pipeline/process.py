@@ -184,6 +184,14 @@ def analyze_document(
     return decide(undecided, notice, context.settings.min_confidence)
 
 
+def document_label(path: Path) -> str:
+    """How logs name a document: its id's first 12 characters (a file name may hold PII)."""
+    try:
+        return f"document {hash_file(path)[:12]}"
+    except OSError:
+        return "an unreadable document"
+
+
 def failed_result(path: Path, source: str, error: NoticeflowError, timings: dict[str, float]) -> NoticeResult:
     try:
         document_id = hash_file(path)
@@ -244,12 +252,15 @@ Reader = Callable[[Path, PipelineContext, str | None], NoticeResult]
 
 
 def guarded(read: Reader, path: Path, context: PipelineContext, source: str | None = None) -> NoticeResult:
-    """``read``'s result; a bug met on the way (any unexpected exception) is this document's final
-    ``internal_error`` result, logged with its traceback: the other documents go on."""
+    """``read``'s result; a noticeflow error it raises is this document's failed result with that error's
+    code, and a bug met on the way (any other exception) its final ``internal_error`` result, logged with
+    its traceback: the other documents go on."""
     try:
         return read(path, context, source)
+    except NoticeflowError as error:
+        return failed_result(path, source or str(path), error, {})
     except Exception as exc:  # noqa: BLE001 (a bug in one document's reading must not end the caller)
-        _log.exception("unexpected error reading %s", path.name)
+        _log.exception("unexpected error reading %s", document_label(path))
         bug = InternalError(f"unexpected {type(exc).__name__}; logged")
         return failed_result(path, source or str(path), bug, {})
 

@@ -240,7 +240,7 @@ def test_a_spool_the_disk_refuses_is_503_spool_unavailable(
     assert list(upload_dir.iterdir()) == []
 
 
-def test_a_202_that_joins_a_running_upload_of_the_same_bytes_is_spooled_too(
+def test_a_202_that_joins_a_running_upload_of_the_same_bytes_ends_as_it_does(
     tmp_path: Path, store: Store, upload_dir: Path
 ) -> None:
     settings, folder = api_settings(tmp_path), tmp_path / "home" / "spool" / "acme"
@@ -252,7 +252,7 @@ def test_a_202_that_joins_a_running_upload_of_the_same_bytes_is_spooled_too(
 
     location = f"/v1/notices/{hashlib.sha256(content).hexdigest()}"
     with pytest.MonkeyPatch.context() as patched, TestClient(create_app(settings, store)) as first:
-        patched.setattr("flows.jobs.process_document", failing_when_released)
+        patched.setattr("pipeline.ingest.process_document", failing_when_released)
         with ThreadPoolExecutor(1) as background:
             waiting = background.submit(upload, first, content, ACME)  # wait=true: its job is the one
             while first.get(location, headers=ACME).status_code != 202:
@@ -261,11 +261,15 @@ def test_a_202_that_joins_a_running_upload_of_the_same_bytes_is_spooled_too(
             assert joined.status_code == 202
             assert sorted(path.suffix for path in folder.iterdir()) == [".bin", ".json", ".lock"]
             released.set()
-            assert_error(waiting.result(), 503, "ocr_failed")
+            assert_error(waiting.result(), 503, "ocr_failed")  # after the ingest service's 3 attempts
+    assert list(folder.iterdir()) == []  # settled with the job: failed for good, nothing left to resume
     with TestClient(create_app(settings, store)) as second:
-        polled = poll_until_stored(second, location, ACME)
-        assert polled.status_code == 200 and polled.json()["status"] == "processed"
-    assert list(folder.iterdir()) == []
+        stored = second.get(location, headers=ACME).json()
+        assert (stored["status"], stored["error"]["code"], stored["error"]["attempts"]) == (
+            "failed",
+            "ocr_failed",
+            3,
+        )
 
 
 def test_listing_filters_and_pages(client: TestClient) -> None:
