@@ -118,7 +118,7 @@ def _run_in_process(documents: list[Path], context: PipelineContext) -> Iterator
 
     store = open_configured_store(context.settings)
     for profile in context.profiles:  # kept, so letters and reviews find the profile a notice matched
-        store.put_profile(profile.model_dump(mode="json"))
+        store.put_profile(profile)
     incoming = [ingest.Incoming(path, str(path), Channel.CLI) for path in documents]
     known = [ingest.admit(item, store) for item in incoming]
     to_read = [item for item, stored in zip(incoming, known, strict=True) if stored is None]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 
 from prefect import flow, task
@@ -27,7 +26,14 @@ from pipeline.errors import NoticeflowError
 from pipeline.ingest import MAX_ATTEMPTS, RETRY_DELAYS_S, Incoming, admit, commit
 from pipeline.load import LoadedDocument, PageRef, load_document
 from pipeline.models import Channel, NoticeResult, OcrDocument, OcrPage
-from pipeline.process import PipelineContext, analyze_document, failed_result, mask_document, read_page
+from pipeline.process import (
+    PipelineContext,
+    analyze_document,
+    failed_result,
+    mask_document,
+    read_page,
+    read_pages,
+)
 from pipeline.profiles import TaxpayerProfile, load_profiles
 from pipeline.settings import Settings
 from pipeline.store import DEFAULT_TENANT, open_store
@@ -58,8 +64,8 @@ def load_task(path: Path, context: PipelineContext) -> LoadedDocument:
 
 
 @task(task_run_name="ocr page {ref.number} of {ref.path.name}", **_IO)
-def read_page_task(ref: PageRef, context: PipelineContext, workdir: Path) -> OcrPage:
-    return read_page(ref, context, workdir)[0]
+def read_page_task(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[OcrPage, dict[str, float]]:
+    return read_page(ref, context, workdir)
 
 
 @task(task_run_name="analyze {source}", cache_policy=NO_CACHE)
@@ -87,14 +93,12 @@ def _profiles(profiles_file: Path | None, stored: bool, tenant: str) -> tuple[Ta
 
 
 def _read_document(loaded: LoadedDocument, context: PipelineContext) -> OcrDocument:
-    refs = [page for page in loaded.pages if isinstance(page, PageRef)]
-    with tempfile.TemporaryDirectory(prefix="noticeflow-") as workdir:
-        read = {
-            page.number: page
-            for page in read_page_task.map(refs, context=context, workdir=Path(workdir)).result()
-        }
-    text_pages = {page.number: page for page in loaded.pages if isinstance(page, OcrPage)}
-    return OcrDocument(pages=tuple(sorted({**text_pages, **read}.values(), key=lambda page: page.number)))
+    """The pipeline's page reading, each image page a mapped task."""
+
+    def as_tasks(refs: list[PageRef], workdir: Path) -> list[tuple[OcrPage, dict[str, float]]]:
+        return list(read_page_task.map(refs, context=context, workdir=workdir).result())
+
+    return read_pages(loaded, context, {}, as_tasks)
 
 
 @flow(flow_run_name="ingest {path.name}", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))

@@ -40,7 +40,6 @@ from pipeline.errors import InternalError, StoreUnavailable
 from pipeline.ingest import MAX_ATTEMPTS, Incoming, Policy
 from pipeline.models import Channel, ErrorInfo, NoticeResult, Status
 from pipeline.process import PipelineContext, failed_result, process_document
-from pipeline.profiles import TaxpayerProfile
 from pipeline.store import DEFAULT_TENANT, Store
 
 log = logging.getLogger("noticeflow.watch")
@@ -273,7 +272,7 @@ class WatchOptions:
 
 def _for_this_round(context: PipelineContext, store: Store, options: WatchOptions) -> PipelineContext:
     """Today's date and the tenant's profiles as they are now: profiles imported since are matched."""
-    profiles = tuple(TaxpayerProfile.model_validate(p) for p in store.list_profiles(options.tenant))
+    profiles = tuple(store.list_profiles(options.tenant))
     return replace(context, as_of=options.today(), profiles=profiles)
 
 

@@ -104,20 +104,35 @@ def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[Oc
     return page, timings
 
 
-def read_pages(loaded: LoadedDocument, context: PipelineContext, timings: dict[str, float]) -> OcrDocument:
+# How a document's image pages are read: (page refs, scratch folder) -> each page and its stage timings,
+# in order. Threads here (``_read_in_threads``); Prefect's mapped tasks in flows.ingest.
+PageReader = Callable[[list[PageRef], Path], list[tuple[OcrPage, dict[str, float]]]]
+
+
+def read_pages(
+    loaded: LoadedDocument,
+    context: PipelineContext,
+    timings: dict[str, float],
+    read_images: PageReader | None = None,
+) -> OcrDocument:
     """Every page as text, image pages in parallel (one per page slot); ``mask_document`` comes next."""
     refs = [page for page in loaded.pages if isinstance(page, PageRef)]
+    read_images = read_images or (lambda refs, workdir: _read_in_threads(refs, context, workdir))
     with tempfile.TemporaryDirectory(prefix="noticeflow-") as workdir:
-        workers = max(1, min(context.settings.workers, len(refs)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            read = list(pool.map(lambda ref: read_page(ref, context, Path(workdir)), refs))
-    by_number = {page.number: page for page, _ in read}
+        read = read_images(refs, Path(workdir)) if refs else []
     for _, page_timings in read:
         for stage, seconds in page_timings.items():
             timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
     text_pages = [page for page in loaded.pages if isinstance(page, OcrPage)]
-    ordered = sorted([*by_number.values(), *text_pages], key=lambda page: page.number)
+    ordered = sorted([*(page for page, _ in read), *text_pages], key=lambda page: page.number)
     return OcrDocument(pages=tuple(ordered))
+
+
+def _read_in_threads(
+    refs: list[PageRef], context: PipelineContext, workdir: Path
+) -> list[tuple[OcrPage, dict[str, float]]]:
+    with ThreadPoolExecutor(max_workers=max(1, min(context.settings.workers, len(refs)))) as pool:
+        return list(pool.map(lambda ref: read_page(ref, context, workdir), refs))
 
 
 def mask_document(document: OcrDocument) -> tuple[OcrDocument, int]:

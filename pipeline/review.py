@@ -69,10 +69,6 @@ def parse_correction(name: str, text: str) -> FieldValue:
     return value  # type: ignore[return-value]
 
 
-def _current(store: Store, document_id: str, tenant: str) -> NoticeResult:
-    return store.result(document_id, tenant)  # DocumentNotFound for an id the tenant does not have
-
-
 def _profile(store: Store, result: NoticeResult, tenant: str) -> TaxpayerProfile | None:
     return store.get_profile(result.profile_id, tenant) if result.profile_id else None
 
@@ -95,7 +91,7 @@ def correct_result(
     min_confidence: float,
     tenant: str = "default",
 ) -> NoticeResult:
-    result = _current(store, document_id, tenant)
+    result = store.result(document_id, tenant)
     values = {name: parse_correction(name, text) for name, text in corrections.items()}
     fields = dict(result.fields)
     for name, value in values.items():
@@ -123,7 +119,7 @@ def accept_result(
 ) -> NoticeResult:
     """A person confirmed every value: the result is processed. A result held for a possible scam, a failed
     check or an unmatched profile is accepted only with ``reason`` (why it is genuine, why it is right)."""
-    result = _current(store, document_id, tenant)
+    result = store.result(document_id, tenant)
     hold = hold_needing_a_reason(result)
     if hold is not None and not (reason and reason.strip()):
         raise BadCorrection(f"this notice is held ({hold}); accept it with a reason that resolves that")
@@ -138,7 +134,7 @@ def reject_result(
     store: Store, document_id: str, reason: str, *, actor: str, tenant: str = "default"
 ) -> NoticeResult:
     """Not a usable notice (a scam, a wrong scan): kept out of processed, with the reason."""
-    result = _current(store, document_id, tenant)
+    result = store.result(document_id, tenant)
     updated = _resolved(result, Resolution(decision=Decision.REJECT, actor=actor, reason=reason))
     stored = store.replace_result(updated, tenant, actor, "review_reject", [])
     store.record_review(document_id, tenant, ReviewDecision.REJECT, actor, reason)

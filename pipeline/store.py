@@ -98,7 +98,6 @@ _WRITER = "noticeflow_writer"  # execution option: this transaction writes (SQLi
 _MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
 _LAST4 = regex.compile(r"\d{4}")
 
-ProfileJson = dict[str, Any]
 """A taxpayer profile's JSON, as ``pipeline.profiles.TaxpayerProfile`` reads it (``id`` is its key)."""
 
 Change = tuple[str, FieldValue, FieldValue]
@@ -556,11 +555,8 @@ class Store:
 
     # -- profiles --
 
-    def put_profile(self, profile: TaxpayerProfile | ProfileJson, tenant: str = DEFAULT_TENANT) -> None:
-        """Insert or replace the profile with its ``id``; JSON is validated first (pydantic's
-        ``ValidationError``, a ValueError, when it is no profile)."""
-        if not isinstance(profile, TaxpayerProfile):
-            profile = TaxpayerProfile.model_validate(profile)
+    def put_profile(self, profile: TaxpayerProfile, tenant: str = DEFAULT_TENANT) -> None:
+        """Insert or replace the profile with its ``id``."""
         row = {"profile_json": mask_full_ssns(profile.model_dump_json()), "updated_at": _now()}
         with self._transaction(write=True) as session:
             insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

@@ -98,7 +98,9 @@ def test_a_reject_stays_through_the_next_decision(store: Store, tmp_path: Path) 
     assert store.get_result(document_id) == rejected
 
 
-def test_a_correction_clears_the_findings_about_the_corrected_field_only(store: Store, tmp_path: Path) -> None:
+def test_a_correction_clears_the_findings_about_the_corrected_field_only(
+    store: Store, tmp_path: Path
+) -> None:
     document_id, document = _notice_pages("CP14", tmp_path)
     result = analyze_document(document_id, "cp14.pdf", document, PipelineContext.default(AS_OF), {})
     findings = ("amount_due: the notice also shows 12.00 (chose 5.00)", "tax_year: printed twice, unread")

@@ -313,7 +313,7 @@ def test_each_round_matches_the_profiles_stored_since_and_uses_that_day(
     _drop(folders, "before.pdf", _unique_pdf(0))
     watch(folders.root, _context(), store, options)
     for profile in load_profiles(SAMPLES / "profiles.json"):
-        store.put_profile(profile.model_dump(mode="json"))
+        store.put_profile(profile)
     _drop(folders, "after.pdf", _unique_pdf(4))
     watch(folders.root, _context(), store, options)
     before = NoticeResult.model_validate_json((folders.processed / "before.pdf.json").read_text())

@@ -71,7 +71,7 @@ def seed_home(home: Path) -> None:
     store = open_store(settings.database_url)
     try:
         for profile in profiles:
-            store.put_profile(profile.model_dump(mode="json"), "acme")
+            store.put_profile(profile, "acme")
         context = PipelineContext.default(AS_OF, settings, profiles)
         for name in SEEDED:
             result = process_document(SAMPLES / name, context, source=name)
