@@ -5,9 +5,11 @@ Tasks wrap the pipeline's functions unchanged; the flow begins and ends with the
 (loading the file, the tesseract process), and only for errors whose class is retryable: a bad document
 fails the same way every time, and a bug too. Classification and extraction are pure and never retried.
 Tasks pass paths and page references, never image arrays; page OCR runs as mapped tasks, bounded by the
-task runner's workers. The context (settings, engine, profiles) is rebuilt where the flow runs, since a
-worker may be another machine.
-Runs are named after the document so the Prefect UI reads like the inbox.
+task runner's workers. The context, documents and results go to tasks ``quote``d: Prefect would otherwise
+walk every field of them (the whole catalog, every word) looking for futures, about 20 ms a task. The
+context (settings, engine, profiles) is rebuilt where the flow runs, since a worker may be another machine.
+Runs are named after the document (its ``source``: an upload's name, not its temporary path) so the
+Prefect UI reads like the inbox.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from pipeline.errors import NoticeflowError
 from pipeline.ingest import MAX_ATTEMPTS, RETRY_DELAYS_S, Incoming, admit, commit
@@ -96,12 +99,17 @@ def _read_document(loaded: LoadedDocument, context: PipelineContext) -> OcrDocum
     """The pipeline's page reading, each image page a mapped task."""
 
     def as_tasks(refs: list[PageRef], workdir: Path) -> list[tuple[OcrPage, dict[str, float]]]:
-        return list(read_page_task.map(refs, context=context, workdir=workdir).result())
+        return list(read_page_task.map(refs, context=quote(context), workdir=workdir).result())
 
     return read_pages(loaded, context, {}, as_tasks)
 
 
-@flow(flow_run_name="ingest {path.name}", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
+def _document_name() -> str:
+    parameters = flow_run.parameters
+    return f"ingest {Path(str(parameters.get('source') or parameters['path'])).name}"
+
+
+@flow(flow_run_name=_document_name, task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
 def ingest_document(
     path: Path,
     as_of: dt.date,
@@ -120,11 +128,12 @@ def ingest_document(
     if (known := admit(incoming, open_store(context.settings.database_url))) is not None:
         return known
     try:
-        loaded = load_task(path, context)
-        result = analyze_task(loaded.document_id, source, _read_document(loaded, context), context)
+        loaded = load_task(path, quote(context))
+        document = _read_document(loaded, context)
+        result = analyze_task(loaded.document_id, source, quote(document), quote(context))
     except NoticeflowError as error:
         result = failed_result(path, source, error, {})
-    return store_task(incoming, result, context)
+    return store_task(incoming, quote(result), quote(context))
 
 
 def _batch_name() -> str:
