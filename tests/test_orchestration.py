@@ -1,0 +1,114 @@
+"""A document run through flows.orchestration is a Prefect flow run on a real server, with the right result.
+
+One Prefect server for the module, started by ``prefect_api`` the way ``serve`` and ``watch`` start theirs
+(``prefect server start`` on a free loopback port, its own PREFECT_HOME under a fresh NOTICEFLOW_HOME),
+about 10–30 s; the documents are born-digital PDFs (no tesseract). Select with ``-m orchestration``.
+Checked: the run of a notice is COMPLETED in the server (read back with Prefect's client, and listed by
+``prefect flow-run ls``), its load/analyze/store task runs completed too, and its result is the one the
+in-process pipeline gives, stored once with the channel; the same bytes again are a duplicate; a file that
+is no document ends ``failed`` with its code, its run completed (a bad document is an answer, not a crash).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.orchestration import PREFECT, PrefectApi, prefect_api, run_document
+from pipeline.ingest import Incoming
+from pipeline.models import Channel, NoticeResult, Status
+from pipeline.process import PipelineContext, process_document
+from pipeline.profiles import load_profiles
+from pipeline.settings import Settings
+from pipeline.store import open_store
+
+pytestmark = pytest.mark.orchestration
+
+SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
+AS_OF = dt.date(2026, 11, 28)  # after every sample's notice date (as in test_golden)
+TENANT = "acme"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectApi]:
+    home = tmp_path_factory.mktemp("orchestration-home")
+    with pytest.MonkeyPatch.context() as env:
+        for name in [n for n in os.environ if n.startswith("PREFECT_") or n.startswith("NOTICEFLOW_")]:
+            env.delenv(name)
+        env.setenv("NOTICEFLOW_HOME", str(home))
+        store = open_store(Settings().database_url)
+        for profile in load_profiles(SAMPLES / "profiles.json"):
+            store.put_profile(profile, TENANT)
+        store.close()
+        with prefect_api(Settings(), "test") as api:
+            yield api
+
+
+@pytest.fixture
+def context(server: PrefectApi) -> PipelineContext:
+    return PipelineContext.default(AS_OF, Settings(), tuple(load_profiles(SAMPLES / "profiles.json")))
+
+
+def _flow_runs(name: str) -> list[object]:
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    with get_client(sync_client=True) as client:
+        return list(client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name]))))
+
+
+def _task_runs(flow_run_id: object) -> dict[str, str]:
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    return {run.name.split(" ")[0]: run.state_type.value for run in runs if run.state_type}
+
+
+def _without_run_facts(result: NoticeResult) -> dict[str, object]:
+    return result.model_dump(mode="json", exclude={"timings", "channel"})
+
+
+def test_a_notice_is_a_completed_flow_run_with_the_in_process_result(
+    server: PrefectApi, context: PipelineContext, tmp_path: Path
+) -> None:
+    notice = tmp_path / "incoming.pdf"
+    notice.write_bytes((SAMPLES / "notice_0006.pdf").read_bytes())
+    result = run_document(Incoming(notice, "cp90-dunmore.pdf", Channel.WATCH, TENANT), context)
+
+    (run,) = _flow_runs("ingest cp90-dunmore.pdf")
+    assert run.state_type is not None and run.state_type.value == "COMPLETED"  # type: ignore[attr-defined]
+    assert run.parameters["channel"] == "watch" and run.parameters["tenant"] == TENANT  # type: ignore[attr-defined]
+    assert _task_runs(run.id) == {"load": "COMPLETED", "analyze": "COMPLETED", "store": "COMPLETED"}  # type: ignore[attr-defined]
+    in_process = process_document(notice, context, "cp90-dunmore.pdf")
+    assert result.status is Status.PROCESSED and result.profile_id is not None
+    assert _without_run_facts(result) == _without_run_facts(in_process)
+    store = open_store(Settings().database_url)
+    assert store.result(result.document_id, TENANT).channel is Channel.WATCH
+    store.close()
+    cli_env = {**os.environ, "PREFECT_API_URL": server.url, "COLUMNS": "250"}  # a wide table: whole names
+    listed = subprocess.run([PREFECT, "flow-run", "ls"], env=cli_env, capture_output=True, text=True,
+                            timeout=60, check=True)  # fmt: skip
+    assert "ingest cp90-dunmore.pdf" in listed.stdout and "COMPLETED" in listed.stdout
+
+    again = run_document(Incoming(notice, "copy.pdf", Channel.WATCH, TENANT), context)
+    assert again.status is Status.DUPLICATE and again.document_id == result.document_id
+
+
+def test_a_file_that_is_no_document_ends_failed_and_its_run_completed(
+    context: PipelineContext, tmp_path: Path
+) -> None:
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.4 this is not a PDF at all")
+    result = run_document(Incoming(junk, "junk.pdf", Channel.API, TENANT), context)
+
+    assert result.status is Status.FAILED and result.error is not None
+    assert result.error.code == "corrupt_file" and not result.error.retryable
+    (run,) = _flow_runs("ingest junk.pdf")
+    assert run.state_type is not None and run.state_type.value == "COMPLETED"  # type: ignore[attr-defined]
