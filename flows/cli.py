@@ -5,8 +5,9 @@ contract of DESIGN.md: with ``--json`` exactly one JSON object per input documen
 on stderr; exit 0 when every document produced a result, 1 when any failed, 2 on bad usage. Results are
 kept in the store (``$NOTICEFLOW_HOME/noticeflow.db`` or ``NOTICEFLOW_DB_URL``); the same bytes ingested
 again come back as ``duplicate``. A one-shot call runs the pipeline in-process (a Prefect server start would
-cost more than the OCR); with a Prefect API configured (``PREFECT_API_URL``) or ``--orchestrate`` the same
-work runs as Prefect flows. Other commands: ``letter``, ``review``, ``profiles``, ``watch``, ``deploy``,
+cost more than the OCR); with ``--orchestrate`` the same work runs as Prefect flows (on the server
+``PREFECT_API_URL`` names, else Prefect's temporary one). The services (``serve``, ``watch``) orchestrate by
+default (flows.orchestration). Other commands: ``letter``, ``review``, ``profiles``, ``watch``, ``deploy``,
 ``serve``, ``pool register`` / ``pool submit``.
 Errors become exit codes here, in ``main``, and nowhere else.
 """
@@ -85,7 +86,7 @@ def ingest(
     as_of: Annotated[str | None, typer.Option(help="Today's date for deadlines, YYYY-MM-DD.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Pages OCR'd at once (default: cores).")] = None,
     orchestrate: Annotated[
-        bool, typer.Option(help="Run as Prefect flows even without PREFECT_API_URL.")
+        bool, typer.Option(help="Run as Prefect flows (on PREFECT_API_URL, else a temporary server).")
     ] = False,
 ) -> None:
     """Read notices, store them, and print one result per document."""
@@ -95,7 +96,7 @@ def ingest(
     settings = Settings() if workers is None else Settings(workers=workers)
     loaded_profiles = load_profiles(profiles) if profiles else ()
     context = PipelineContext.default(parse_as_of(as_of), settings, loaded_profiles)
-    if orchestrate or os.environ.get("PREFECT_API_URL"):
+    if orchestrate:
         results = _run_as_flows(documents, context.as_of, profiles, settings)
     else:
         results = _run_in_process(documents, context)

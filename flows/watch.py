@@ -268,6 +268,9 @@ class WatchOptions:
     tenant: str = DEFAULT_TENANT  # NOTICEFLOW_WATCH_TENANT
     channel: Channel = Channel.WATCH  # the scheduled sweep says Channel.SWEEP
     policy: Policy = Policy()  # attempts per document (pipeline.ingest); tests shorten the delays
+    # The ingest service run elsewhere, storing its result itself: flows.orchestration.run_document (each
+    # document a Prefect flow run) unless --no-orchestrate. None: pipeline.ingest in this process.
+    run_document: Callable[[Incoming, PipelineContext], NoticeResult] | None = None
 
 
 def _for_this_round(context: PipelineContext, store: Store, options: WatchOptions) -> PipelineContext:
