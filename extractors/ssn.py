@@ -5,8 +5,27 @@ Handles: "Social Security number nnn-nn-1234", "XXX-XX-1234", "***-**-1234", "NN
 OCR damage ("Social Securlty number", "XXX-XX-l234"), and a labelled mask OCR turned to noise
 ("Social Security number #kKK_AK.1672", "¥**-4*.1 839": read with less confidence). Placeholders
 ("nnn-nn-nnnn", "999-99-9999" in samples) give a candidate whose value is None. A full SSN ("123-45-6789")
-yields only "6789"; its raw text is masked before it leaves this module. ``mask_full_ssns`` rewrites any
-full SSN in a text to "XXX-XX-6789".
+yields only "6789"; its raw text is masked before it leaves this module.
+
+Full numbers, the one rule for text that leaves the pipeline: ``mask_full_ssns(text)`` cuts every full
+SSN, ITIN or EIN to its last four, ``mask_name(name)`` does the same to a file or upload name
+("scan-287-65-5364.pdf" → "scan-XXX-XX-5364.pdf"). A full number is
+- SSN/ITIN-shaped, 3-2-4 digits with the same kind of separator twice: any dash (hyphen, en-dash
+  "287–65–5364", em-dash, minus sign, non-breaking hyphen), spaced or not ("287 - 65 - 5364"), one or two
+  spaces ("287 65 5364"), dots ("287.65.5364") or underscores ("287_65_5364") → "XXX-XX-5364";
+- EIN-shaped, 2-7 digits joined by a dash ("41-2345678", "41 – 2345678") → "XX-XXX5678";
+- nine digits in a row ("287655364", "SSN287655364") → "XXXXX5364" (no dashes: a masked bank routing
+  number must not read as an SSN mask).
+In text it is not one when it is part of a longer number: a digit next to it, a digit and a joiner
+("-", ".", ",", "/", "_") before it, a decimal part after it, or "$" before it (a phone number
+"800-829-0922" or "1-800-829-0922", a ZIP+4 "55407-1234", a caller ID "123456", an amount "$287655364" or
+"287655364.00", a date "2024-06-10", a decimal "0.123456789"); in a name only a digit next to it does
+("2024-06-10_287655364-2.pdf" → "2024-06-10_XXXXX5364-2.pdf"). Masks ("nnn-nn-nnnn", "XXX-XX-1234") are
+left as printed.
+``full_ssn_last4s(text)`` / ``count_full_ssns(text)``: the SSNs a letter prints (the scam check's
+``full_ssn`` signal): the SSN-shaped ones, and nine digits in a row only after an SSN label
+("SSN 287655364"), so a bank routing number is not one; an EIN is a business's number, not an SSN; the
+sample numbers "999-99-9999", "123-45-6789" and "000-00-0000" (masked all the same) are not.
 """
 
 from __future__ import annotations
@@ -49,8 +68,31 @@ _GARBLED_MASK = regex.compile(
 _MASK_SYMBOL = regex.compile(r"[*xX#kK¥•]")  # what OCR makes of an asterisk
 _MASK_GROUP = regex.compile(rf"{_MASK}{{4}}")  # a masked last-4: what follows it is something else
 _SSN_BARE = regex.compile(rf"(?<![\w-]){_SSN_VALUE}")
-_FULL_SSN = regex.compile(r"(?<![\d-])\d{3}-\d{2}-(?P<last4>\d{4})(?![\d-])")
 _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
+_PLACEHOLDER_DIGITS = {ssn.replace("-", "") for ssn in _PLACEHOLDER_SSNS}
+
+_DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"  # hyphens, en/em dash, minus sign
+_SPACE = r"[^\S\r\n]"  # a space or tab inside one line
+_SEPARATORS = (
+    rf"{_SPACE}{{0,2}}[{_DASH}]{_SPACE}{{0,2}}",  # "287-65-5364", "287–65–5364", "287 - 65 - 5364"
+    rf"{_SPACE}{{1,2}}",  # "287 65 5364"
+    r"\.",  # "287.65.5364"
+    "_",  # "287_65_5364" (file names; OCR of a dash)
+)
+_NUMBER = (
+    "(?:"
+    + "|".join(rf"(?P<ssn>\d{{3}}{sep}\d{{2}}{sep}\d{{4}})" for sep in _SEPARATORS)
+    + rf"|(?P<ein>\d{{2}}{_SEPARATORS[0]}\d{{7}})"  # "41-2345678"
+    + r"|(?P<bare>\d{9})"  # "287655364"
+    + ")"
+)
+# In text, a number joined to a digit before it ("1-800-829-0922", "55407-1234") or followed by a decimal
+# part ("287655364.00") is a longer number, and "$" makes it an amount.
+_FULL_NUMBER = regex.compile(rf"(?<![\d$§])(?<![\d][{_DASH}.,/_]){_NUMBER}(?!\d)(?![.,]\d)")
+# In a name, a date or a counter joined to it is not: "2024-06-10_287-65-5364.pdf", "287-65-5364-2.pdf".
+_FULL_NUMBER_IN_NAME = regex.compile(rf"(?<!\d){_NUMBER}(?!\d)")
+_MASKS = {"ssn": "XXX-XX-", "ein": "XX-XXX", "bare": "XXXXX"}
+_LABEL_BEFORE = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN|ITIN|TIN){LABEL_GAP}\Z", regex.IGNORECASE)
 
 
 def _last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
@@ -98,10 +140,40 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
     )
 
 
+def _is_printed_ssn(match: regex.Match[str], text: str) -> bool:
+    if regex.sub(r"\D", "", match.group(0)) in _PLACEHOLDER_DIGITS:
+        return False
+    if match.lastgroup == "ssn":
+        return True
+    start = match.start()
+    return match.lastgroup == "bare" and _LABEL_BEFORE.search(text, max(0, start - 60), start) is not None
+
+
+def _masked_numbers(text: str, pattern: regex.Pattern[str]) -> str:
+    masked, end = [], 0
+    for match in pattern.finditer(text):
+        masked += [text[end : match.start()], _MASKS[str(match.lastgroup)], match.group(0)[-4:]]
+        end = match.end()
+    return "".join([*masked, text[end:]])
+
+
+def full_ssn_last4s(text: str) -> list[str]:
+    """The last four of each unmasked SSN the text prints (a genuine notice prints none)."""
+    return [match.group(0)[-4:] for match in _FULL_NUMBER.finditer(text) if _is_printed_ssn(match, text)]
+
+
 def count_full_ssns(text: str) -> int:
     """How many unmasked SSNs the text prints (a genuine notice prints none)."""
-    return sum(1 for m in _FULL_SSN.finditer(text) if m.group(0) not in _PLACEHOLDER_SSNS)
+    return len(full_ssn_last4s(text))
 
 
 def mask_full_ssns(text: str) -> str:
-    return _FULL_SSN.sub(lambda m: f"XXX-XX-{m.group('last4')}", text)
+    """The text with every full SSN, ITIN or EIN cut to its last four ("287 65 5364" → "XXX-XX-5364")."""
+    return _masked_numbers(text, _FULL_NUMBER)
+
+
+def mask_name(name: str) -> str:
+    """A file or upload name (or path) with every full SSN, ITIN or EIN cut to its last four, wherever it is
+    not part of a longer run of digits: "scan-287-65-5364.pdf" → "scan-XXX-XX-5364.pdf",
+    "2024-06-10_287655364-2.pdf" → "2024-06-10_XXXXX5364-2.pdf"."""
+    return _masked_numbers(name, _FULL_NUMBER_IN_NAME)

@@ -40,6 +40,7 @@ import regex
 from pydantic import BaseModel, ConfigDict
 
 from extractors.party import IRS_CAMPUSES
+from extractors.ssn import full_ssn_last4s
 from pipeline.catalog import Catalog, NoticeType
 from pipeline.models import Category, Field, OcrDocument, ScamCheck, ScamRisk, ScamSignal
 from pipeline.profiles import TaxpayerProfile
@@ -342,7 +343,6 @@ PHONE = regex.compile(
     (?P<exchange>[2-9]\d{2}) [\s.-] (?P<line>\d{4}) (?![\d-])""",
     regex.VERBOSE,
 )
-FULL_SSN = regex.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
 URL_OR_DOMAIN = regex.compile(
     r"""\b(?:https?://)? (?P<host>(?:[a-z0-9-]+\.)+
     (?:gov|com|net|org|info|us|co|io|biz|online|site|xyz|support|help|top|app|me|cc|ru|tk|live|link))\b""",
@@ -849,11 +849,11 @@ def detect_not_from_irs(letter: Letter) -> ScamSignal | None:
 
 
 def detect_full_ssn(letter: Letter) -> ScamSignal | None:
-    hits = FULL_SSN.findall(letter.text)
-    if not hits:
+    last4s = full_ssn_last4s(letter.text)
+    if not last4s:
         return None
     # Quote only the last four: the report must not spread the number it warns about.
-    masked = [f"XXX-XX-{hit[-4:]}" for hit in hits]
+    masked = [f"XXX-XX-{last4}" for last4 in last4s]
     return _flag("full_ssn", FULL_SSN_DETAIL, masked)
 
 

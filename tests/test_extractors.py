@@ -11,7 +11,7 @@ from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
 from extractors.party import find_taxpayer
-from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns
+from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
 from extractors.tax_year import find_tax_years
 from extractors.text import TextLine, repair_digits
 
@@ -88,10 +88,44 @@ def test_words_after_the_label_are_not_a_garbled_mask() -> None:
     assert values(find_ssn_last4, *texts) == []
 
 
-def test_full_ssn_masking() -> None:
-    text = "SSN 987-65-4329 and phone 800-829-1040"
-    assert count_full_ssns(text) == 1
-    assert mask_full_ssns(text) == "SSN XXX-XX-4329 and phone 800-829-1040"
+@pytest.mark.parametrize(
+    ("text", "masked", "count"),
+    [
+        pytest.param("SSN 987-65-4329 and phone 800-829-1040", "SSN XXX-XX-4329 and phone 800-829-1040", 1,
+                     id="hyphens"),
+        pytest.param("SSN 287–65–5364", "SSN XXX-XX-5364", 1, id="en-dash"),
+        pytest.param("SSN 287—65—5364", "SSN XXX-XX-5364", 1, id="em-dash"),
+        pytest.param("SSN 287−65−5364", "SSN XXX-XX-5364", 1, id="minus-sign"),
+        pytest.param("SSN 287 - 65 - 5364", "SSN XXX-XX-5364", 1, id="spaced-hyphens"),
+        pytest.param("SSN 287 65 5364", "SSN XXX-XX-5364", 1, id="spaces"),
+        pytest.param("SSN 287.65.5364.", "SSN XXX-XX-5364.", 1, id="dots"),
+        pytest.param("SSN:287655364", "SSN:XXXXX5364", 1, id="labelled-digits"),
+        pytest.param("routing 061000227", "routing XXXXX0227", 0, id="unlabelled-digits-masked-not-counted"),
+        pytest.param("EIN 41-2345678", "EIN XX-XXX5678", 0, id="ein"),
+        pytest.param("Form 941 12-2023, ZIP 64999-0023, 1-800-829-0922, Caller ID 123456",
+                     "Form 941 12-2023, ZIP 64999-0023, 1-800-829-0922, Caller ID 123456", 0, id="not-ssns"),
+        pytest.param("$287655364 or 287655364.00 on 2024-06-10",
+                     "$287655364 or 287655364.00 on 2024-06-10", 0, id="amounts-and-dates"),
+        pytest.param("nnn-nn-nnnn XXX-XX-1234 ***-**-1234", "nnn-nn-nnnn XXX-XX-1234 ***-**-1234", 0,
+                     id="masks"),
+        pytest.param("SSN 999-99-9999 or 123 45 6789", "SSN XXX-XX-9999 or XXX-XX-6789", 0,
+                     id="sample-numbers"),
+    ],
+)  # fmt: skip
+def test_full_ssn_masking(text: str, masked: str, count: int) -> None:
+    assert mask_full_ssns(text) == masked
+    assert count_full_ssns(text) == count
+
+
+def test_a_file_name_is_masked() -> None:
+    assert mask_name("scan-287-65-5364.pdf") == "scan-XXX-XX-5364.pdf"
+    assert mask_name("inbox/287655364_notice.pdf") == "inbox/XXXXX5364_notice.pdf"
+    assert mask_name("notice_2024-06-10.pdf") == "notice_2024-06-10.pdf"
+
+
+def test_a_full_ssn_in_any_dash_is_read_only_as_its_last_four() -> None:
+    candidates = find_ssn_last4([TextLine(1, "Social Security number 287–65–5364")])
+    assert [(c.value, c.raw) for c in candidates][:1] == [("5364", "Social Security number XXX-XX-5364")]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from fixtures.generator.corpus import Spec, write
 from pipeline.catalog import load_catalog
 from pipeline.models import Category, Field, OcrDocument, OcrLine, OcrPage, OcrWord, PageSource, ScamRisk
-from pipeline.process import PipelineContext, process_document
+from pipeline.process import PipelineContext, mask_document, process_document
 from pipeline.profiles import TaxpayerProfile, load_profiles
 from pipeline.scam import (
     HIGH_RISK_SCORE,
@@ -133,6 +133,10 @@ def test_truth_lists_every_letter_file() -> None:
         pytest.param("your online banking password", "data_request", id="bank-login"),
         pytest.param("a photo of your driver's license", "data_request", id="license-photo"),
         pytest.param("SSN 412-55-8823", "full_ssn", id="full-ssn"),
+        pytest.param("SSN 287–65–5364", "full_ssn", id="full-ssn-en-dash"),
+        pytest.param("SSN 287 - 65 - 5364", "full_ssn", id="full-ssn-spaced-hyphens"),
+        pytest.param("Taxpayer 287 65 5364", "full_ssn", id="full-ssn-spaces"),
+        pytest.param("SSN: 287655364", "full_ssn", id="full-ssn-labelled-digits"),
         pytest.param("Department of Treasury", "misspelled_name", id="treasury-without-the"),
         pytest.param("Internal Revenue Services", "misspelled_name", id="services"),
         pytest.param("Mail to 200 Main St, Suite 400, Dallas TX", "private_return_address", id="suite"),
@@ -180,6 +184,7 @@ def test_signal(text: str, code: str) -> None:
         ),
         pytest.param("Collection Due Process hearing: send Form 12153", id="cdp"),
         pytest.param("Access your account online 24 hours a day", id="24-hours-a-day"),
+        pytest.param("Employer ID number 41-2345678, ZIP 64999-0023, routing 061000227", id="not-ssns"),
     ],
 )
 def test_genuine_wording_is_not_flagged(text: str) -> None:
@@ -220,6 +225,29 @@ def test_a_full_ssn_masked_upstream_can_still_be_counted() -> None:
     assert flagged.score > masked.score and flagged.risk is ScamRisk.HIGH
     assert add_full_ssn_signal(masked, 0) == masked
     assert add_full_ssn_signal(flagged, 2) == flagged
+
+
+def test_the_pipeline_counts_every_form_of_full_ssn_it_masks() -> None:
+    lines = ("SSN 287 - 65 - 5364", "Taxpayer 412–55–8823", "and 501 22 7788", "Call 800-829-0922")
+    page = OcrPage(
+        number=1,
+        width=612,
+        height=792,
+        source=PageSource.TEXT_LAYER,
+        lines=tuple(OcrLine(text=text, bbox=(0, 0, 1, 1), confidence=1.0) for text in lines),
+    )
+    masked, count = mask_document(OcrDocument(pages=(page,)))
+    assert count == 3
+    assert masked.text.splitlines() == [
+        "SSN XXX-XX-5364",
+        "Taxpayer XXX-XX-8823",
+        "and XXX-XX-7788",
+        lines[3],
+    ]
+    assert "full_ssn" in {
+        signal.code
+        for signal in add_full_ssn_signal(check_scam(masked, {}, None, CATALOG, None), count).signals
+    }
 
 
 def test_an_unknown_number_alone_is_weak() -> None:
