@@ -5,12 +5,13 @@ noticeflow is and whether "processed" can be trusted.
     .venv/bin/python benchmarks/accuracy.py --corpus DIR      # an existing corpus with truth.jsonl
     .venv/bin/python benchmarks/accuracy.py --corpus DIR --reuse-ocr   # OCR kept in DIR/ocr/ and reused
 
-Prints per-field accuracy of the six core fields (a field counts as right only when its value equals the
-truth; a missing value is wrong), accuracy by degradation and by kind, the share ``processed`` by kind,
-every wrong or omitted value inside a ``processed`` result over every field the truth records (the numbers
-that must be zero), and a risk/coverage table: for each decision threshold (``min_confidence``), the share
-processed and the wrong and omitted values among them. The OCR is read once; each threshold re-decides
-from it. Exits 1 when a processed result holds a wrong or omitted value at the default threshold.
+Prints per-field accuracy of the core fields (declared in ``pipeline.fields``; a field counts as right
+only when its value equals the truth; a missing value is wrong), accuracy by degradation and by kind, the
+share ``processed`` by kind, every wrong or omitted value inside a ``processed`` result over every
+registered field the truth records (the numbers that must be zero), and a risk/coverage table: for each
+decision threshold (``min_confidence``), the share processed and the wrong and omitted values among them.
+The OCR is read once; each threshold re-decides from it. Exits 1 when a processed result holds a wrong or
+omitted value at the default threshold.
 """
 
 from __future__ import annotations
@@ -30,13 +31,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.errors import NoticeflowError  # noqa: E402
+from pipeline.fields import CORE_FIELDS, FIELD_NAMES  # noqa: E402
 from pipeline.load import load_document  # noqa: E402
 from pipeline.models import NoticeResult, OcrDocument, Status  # noqa: E402
 from pipeline.process import PipelineContext, analyze_document, mask_document, read_pages  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
-CORE_FIELDS = ("notice_number", "tax_year", "ssn_last4", "amount_due", "deadline", "notice_date")
-PRINTED_FIELDS = (*CORE_FIELDS, "taxpayer_name", "address", "irs_phone", "caller_id", "form")
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 AS_OF = dt.date(2027, 6, 1)  # after every notice date the generator prints
 
@@ -68,10 +68,11 @@ def compare(result: NoticeResult, truth: dict, names: tuple[str, ...] = CORE_FIE
 
 
 def untrusted_values(result: NoticeResult, truth: dict) -> tuple[list[str], list[str]]:
-    """(wrong, omitted) printed values of a result, each as a line naming the field."""
+    """(wrong, omitted) printed values of a result, each as a line naming the field. A field the truth does
+    not record (a corpus written before the field was declared) is neither."""
     wrong, omitted = [], []
-    for name in PRINTED_FIELDS:
-        value, expected = result.field_value(name), truth["fields"].get(name)
+    for name in (name for name in FIELD_NAMES if name in truth["fields"]):
+        value, expected = result.field_value(name), truth["fields"][name]
         if _same(name, value, expected):
             continue
         line = f"  {truth['source']} ({truth['kind']}): {name} = {value!r}, truth {expected!r}"

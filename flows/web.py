@@ -85,6 +85,7 @@ from flows.web_pages import (
 from flows.web_profiles import router as profile_pages
 from pipeline.archive import PagePreview, preview_page, preview_pages
 from pipeline.errors import BadCorrection, DocumentError, DocumentNotFound
+from pipeline.fields import CORRECTABLE
 from pipeline.letter import Stance, draft_letter
 from pipeline.models import (
     BBox,
@@ -94,7 +95,7 @@ from pipeline.models import (
     ScamRisk,
     Status,
 )
-from pipeline.review import CORRECTABLE, accept_result, correct_result, reject_result
+from pipeline.review import accept_result, correct_result, reject_result
 
 log = logging.getLogger("noticeflow.web")
 

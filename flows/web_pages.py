@@ -36,6 +36,7 @@ from flows.http_errors import describe_errors
 from flows.web_session import Session, SessionSigner
 from pipeline.archive import PreviewConfig
 from pipeline.errors import ConfigurationError
+from pipeline.fields import field_label
 from pipeline.models import (
     Category,
     CheckStatus,
@@ -234,13 +235,6 @@ def safe_next(value: str | None) -> str:
 
 
 # ---- presentation -----------------------------------------------------------------------------------------
-
-FIELD_LABELS = {"ssn_last4": "SSN last 4", "irs_phone": "IRS phone", "caller_id": "Caller ID"}
-
-
-def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
-
 
 def format_money(value: object) -> str:
     try:

@@ -3,7 +3,9 @@
 ``load_catalog()`` reads ``catalog/notices.json`` (built from shared/reference/irs-notices.md) and returns a
 ``Catalog``; a bad entry raises ``BadCatalog`` and is never skipped. ``Catalog.get(code)`` resolves codes
 and aliases ("Letter 1058" is stored as ``LTR1058``; the Spanish "CP14SP" resolves to ``CP14``). Every
-entry names its ``source``: the irs.gov page or IRS sample notice its facts come from.
+entry names its ``source``: the irs.gov page or IRS sample notice its facts come from. The fields a type
+requires or never carries are names of the field registry (``pipeline.fields``); an unknown one is a
+``BadCatalog``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from pipeline.errors import BadCatalog
+from pipeline.fields import FIELD_NAMES, FIELDS
 from pipeline.models import Category
 
 CATALOG_PATH = Path(__file__).with_name("catalog") / "notices.json"
@@ -61,14 +64,32 @@ class NoticeType(BaseModel):
             raise ValueError(f"{self.code}: a computed deadline needs response_window_days")
         return self
 
+    @model_validator(mode="after")
+    def _fields_are_registered(self) -> NoticeType:
+        unknown = sorted(set(self.required_fields + tuple(self.carries_none)) - set(FIELD_NAMES))
+        if unknown:
+            raise ValueError(f"{self.code}: fields {unknown} are not in the field registry (pipeline.fields)")
+        return self
+
     @property
     def required_fields(self) -> tuple[str, ...]:
-        fields = ["notice_number", "tax_year", "ssn_last4", "notice_date"]
+        """The registry's fields every type requires, then the amount and the deadline when this type has
+        them."""
+        fields = [spec.name for spec in FIELDS if spec.required]
         if self.amount_due is Presence.REQUIRED:
             fields.append("amount_due")
         if self.deadline is not DeadlineRule.NONE:
             fields.append("deadline")
         return tuple(fields)
+
+    @property
+    def carries_none(self) -> frozenset[str]:
+        """Fields this type never prints: nothing is owed on it, or it sets no deadline."""
+        absent = (
+            ("amount_due", self.amount_due is Presence.ABSENT),
+            ("deadline", self.deadline is DeadlineRule.NONE),
+        )
+        return frozenset(name for name, is_absent in absent if is_absent)
 
 
 class Catalog(BaseModel):

@@ -15,15 +15,11 @@ The CLI and the HTTP API both call these functions, so the rules are the same ev
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-import regex
-
-from extractors.amounts import format_amount, parse_amount
-from extractors.dates import parse_date
 from pipeline.catalog import Catalog
 from pipeline.decide import decide, finding_field, hold_needing_a_reason
 from pipeline.errors import BadCorrection
+from pipeline.fields import CORRECTABLE, field_spec
 from pipeline.models import (
     DeadlineKind,
     Decision,
@@ -38,35 +34,20 @@ from pipeline.store import ReviewDecision, Store
 from pipeline.triage import triage
 from pipeline.validate import validate_against_profile
 
-CORRECTABLE = (
-    "notice_number", "tax_year", "ssn_last4", "amount_due", "deadline", "notice_date", "taxpayer_name",
-    "address", "irs_phone", "caller_id", "form",
-)  # fmt: skip
 _NONE = {"", "none", "null", "-"}
 
 
 def parse_correction(name: str, text: str) -> FieldValue:
-    """The typed value a person typed for field ``name``; "none" clears it."""
-    if name not in CORRECTABLE:
+    """The typed value a person typed for field ``name`` (its registry parser); "none" clears it."""
+    spec = field_spec(name)
+    if spec is None or not spec.correctable:
         raise BadCorrection(f"{name!r} cannot be corrected; fields: {', '.join(CORRECTABLE)}")
     if text.strip().lower() in _NONE:
         return None
-    value: FieldValue | Decimal | dt.date | None = text.strip()
-    if name == "tax_year":
-        value = int(text) if regex.fullmatch(r"(19|20)\d\d", text.strip()) else None
-    elif name == "ssn_last4":
-        value = text.strip() if regex.fullmatch(r"\d{4}", text.strip()) else None
-    elif name == "amount_due":
-        amount = parse_amount(text)
-        value = format_amount(amount) if amount is not None and amount >= 0 else None
-    elif name in ("deadline", "notice_date"):
-        day = parse_date(text)
-        value = day.isoformat() if day else None
-    elif name == "notice_number":
-        value = regex.sub(r"\s+", "", text.upper())
+    value = spec.parse(text)
     if value is None:
         raise BadCorrection(f"{text!r} is not a valid {name.replace('_', ' ')}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _profile(store: Store, result: NoticeResult, tenant: str) -> TaxpayerProfile | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.catalog import load_catalog
+from pipeline.fields import CORE_FIELDS
 from pipeline.load import load_document
 from pipeline.models import (
     Category,
@@ -34,7 +35,6 @@ from pipeline.validate import validate_against_profile
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
 GOLDEN = SAMPLES / "golden"
 AS_OF = dt.date(2026, 11, 28)  # after every sample's notice date
-CORE_FIELDS = ("notice_number", "tax_year", "ssn_last4", "amount_due", "deadline", "notice_date")
 SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir() if p.is_file() and p.suffix not in (".json", ".md"))
 
 

@@ -1,0 +1,237 @@
+"""The fields a result carries, each declared once: ``FIELDS``, in the result's order.
+
+A ``FieldSpec`` says everything the rest of the tree needs about a field:
+- ``name``: its key in ``NoticeResult.fields`` (and in the generator's truth);
+- ``parse``: its value type, as the parser of a person's typed correction (text → the typed value, or None
+  when the text is not one); "none" clears a field whatever its type (``pipeline.review``);
+- ``find``: its extractor (lines → candidates), chosen between by ``pipeline.choose``; ``flags_rivals``:
+  whether a strong disagreeing candidate is a finding; ``read``: a reader for a field that needs more than
+  its lines (the classified code, the notice type, another field), used instead;
+- ``printed``: the pattern that shows its label is printed with a value, so that an unread value is a
+  finding, never a silent gap; ``copied``: printed more than once, and one reading alone is not enough
+  when another copy is unreadable (``garbled_copy_confirms``: a copy still confirms by its digits);
+- ``correctable``: a person may correct it; ``label``: how the pages name it;
+- ``core``: scored by the accuracy benchmark and checked on every golden sample; ``required``: every notice
+  type requires it (``pipeline.catalog`` adds the amount and the deadline by the type's own columns).
+
+``field_spec(name)`` returns one declaration or None. A ``Reading`` is what readers see while one notice is
+read: ``Reading.read(name)`` reads a field once (a reader may ask for another field) and gathers findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import regex
+
+from extractors.amount_due import AMOUNT_DUE_PRINTED, find_amounts_due
+from extractors.amounts import format_amount, parse_amount
+from extractors.contacts import CALLER_ID_PRINTED, find_caller_ids, find_forms, find_irs_phones
+from extractors.dates import parse_date
+from extractors.deadline import DEADLINE_PRINTED, find_deadlines
+from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
+from extractors.party import find_taxpayer, has_address_block
+from extractors.ssn import SSN_PRINTED, find_ssn_last4
+from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
+from extractors.text import Candidate, TextLine
+from pipeline.choose import choose, to_field
+from pipeline.models import Category, DeadlineKind, Field, FieldValue
+
+Finder = Callable[[list[TextLine]], list[Candidate]]
+
+
+@dataclass
+class Reading:
+    """One notice being read: its lines, the code it was classified as (and the best printed reading of
+    it), its type's category and the fields the type says it carries none of; findings as they are made."""
+
+    lines: list[TextLine]
+    code: str | None
+    code_confidence: float
+    evidence: Candidate | None
+    category: Category | None
+    carries_none: frozenset[str]
+    findings: list[str] = field(default_factory=list)
+    _read: dict[str, Field] = field(default_factory=dict)
+
+    def read(self, name: str) -> Field:
+        if name not in self._read:
+            self._read[name] = _read_field(FIELD_SPECS[name], self)
+        return self._read[name]
+
+    @property
+    def page_one(self) -> list[TextLine]:
+        return [line for line in self.lines if line.page == 1 and not line.stacked]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    parse: Callable[[str], FieldValue]
+    find: Finder | None = None
+    read: Callable[[Reading], Field] | None = None
+    flags_rivals: bool = True
+    printed: regex.Pattern[str] | None = None
+    copied: bool = False
+    garbled_copy_confirms: bool = False
+    correctable: bool = True
+    core: bool = False
+    required: bool = False
+
+
+def _read_field(spec: FieldSpec, reading: Reading) -> Field:
+    if spec.read is not None:
+        return spec.read(reading)
+    assert spec.find is not None, f"{spec.name} declares neither an extractor nor a reader"
+    return choose(spec.name, spec.find(reading.lines), reading.findings if spec.flags_rivals else [])
+
+
+# ---- value types: a person's text → the value the result holds, or None when it is not one ---------------
+
+
+def as_text(text: str) -> FieldValue:
+    return text.strip()
+
+
+def as_year(text: str) -> FieldValue:
+    return int(text) if regex.fullmatch(r"(19|20)\d\d", text.strip()) else None
+
+
+def as_last4(text: str) -> FieldValue:
+    return text.strip() if regex.fullmatch(r"\d{4}", text.strip()) else None
+
+
+def as_amount(text: str) -> FieldValue:
+    """A two-place decimal string ("5181.72"); a negative amount is not an amount due."""
+    amount = parse_amount(text)
+    return format_amount(amount) if amount is not None and amount >= 0 else None
+
+
+def as_iso_date(text: str) -> FieldValue:
+    day = parse_date(text)
+    return day.isoformat() if day else None
+
+
+def as_code(text: str) -> FieldValue:
+    """A notice code as the catalog writes it: "cp 14" → "CP14"."""
+    return regex.sub(r"\s+", "", text.upper())
+
+
+# ---- readers of fields that need more than their lines -----------------------------------------------------
+
+_DEADLINE_RULES_BY_CATEGORY = {
+    Category.DEFICIENCY: ("petition_date", "respond_by", "amount_due_by"),
+    Category.INTENT_TO_LEVY: ("hearing_date", "amount_due_by", "respond_by"),
+    Category.PROPOSED_ADJUSTMENT: ("respond_by", "amount_due_by"),
+    Category.UNFILED_RETURN: ("file_by", "respond_by", "amount_due_by"),
+}
+_DEFAULT_DEADLINE_RULES = ("amount_due_by", "respond_by", "hearing_date", "petition_date", "file_by")
+
+
+def read_notice_number(reading: Reading) -> Field:
+    """The classified code, with the provenance of its best printed reading."""
+    if reading.evidence is None:
+        return Field()
+    return to_field(reading.evidence, reading.code_confidence).model_copy(update={"value": reading.code})
+
+
+def read_amount_due(reading: Reading) -> Field:
+    if "amount_due" in reading.carries_none:
+        return Field()
+    return choose("amount_due", find_amounts_due(reading.lines), reading.findings)
+
+
+def _by_rule(candidates: list[Candidate], rules: tuple[str, ...]) -> list[Candidate]:
+    for rule in rules:
+        chosen = [c for c in candidates if c.rule == rule]
+        if chosen:
+            return chosen
+    return []
+
+
+def read_deadline(reading: Reading) -> Field:
+    """A printed date by the rule the category trusts most; else the notice date plus the printed window."""
+    candidates = find_deadlines(reading.lines)
+    category = reading.category
+    rules = (
+        _DEADLINE_RULES_BY_CATEGORY.get(category, _DEFAULT_DEADLINE_RULES)
+        if category
+        else _DEFAULT_DEADLINE_RULES
+    )
+    printed = _by_rule([c for c in candidates if c.kind == "printed"], rules)
+    if printed:
+        chosen = choose("deadline", printed, reading.findings)
+        return chosen.model_copy(update={"kind": DeadlineKind.PRINTED})
+    # A type that usually sets no deadline still has one when it prints it ("File your return by ...").
+    windows = [c for c in candidates if c.kind == "computed"]
+    notice_date = reading.read("notice_date")
+    if "deadline" in reading.carries_none or not windows or not isinstance(notice_date.value, str):
+        return Field()
+    window = choose("deadline window", windows, reading.findings)
+    assert isinstance(window.value, int)
+    computed = (dt.date.fromisoformat(notice_date.value) + dt.timedelta(days=window.value)).isoformat()
+    confidence = min(window.confidence, notice_date.confidence)
+    return window.model_copy(
+        update={"value": computed, "confidence": confidence, "kind": DeadlineKind.COMPUTED}
+    )
+
+
+def read_taxpayer_name(reading: Reading) -> Field:
+    name, address = find_taxpayer(reading.page_one)
+    if (name is None or address is None) and has_address_block(reading.page_one):
+        reading.findings.append(
+            "taxpayer_name: the notice prints an address block but the name and address could not be read"
+        )
+    return to_field(name, name.confidence) if name else Field()
+
+
+def read_address(reading: Reading) -> Field:
+    _, address = find_taxpayer(reading.page_one)
+    return to_field(address, address.confidence) if address else Field()
+
+
+# ---- the registry ------------------------------------------------------------------------------------------
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("notice_number", "Notice number", as_code, read=read_notice_number, core=True, required=True),
+    FieldSpec(
+        "tax_year", "Tax year", as_year, find_tax_years, printed=TAX_YEAR_PRINTED, copied=True, core=True,
+        required=True,
+    ),
+    FieldSpec(
+        "ssn_last4", "SSN last 4", as_last4, find_ssn_last4, printed=SSN_PRINTED, copied=True,
+        garbled_copy_confirms=True, core=True, required=True,
+    ),
+    FieldSpec(
+        "amount_due", "Amount due", as_amount, read=read_amount_due, printed=AMOUNT_DUE_PRINTED, core=True,
+    ),
+    FieldSpec("deadline", "Deadline", as_iso_date, read=read_deadline, printed=DEADLINE_PRINTED, core=True),
+    FieldSpec(
+        "notice_date", "Notice date", as_iso_date, find_notice_dates, printed=NOTICE_DATE_PRINTED,
+        copied=True, core=True, required=True,
+    ),
+    FieldSpec("taxpayer_name", "Taxpayer name", as_text, read=read_taxpayer_name),
+    FieldSpec("address", "Address", as_text, read=read_address),
+    FieldSpec("irs_phone", "IRS phone", as_text, find_irs_phones),
+    FieldSpec(
+        "caller_id", "Caller ID", as_text, find_caller_ids, flags_rivals=False, printed=CALLER_ID_PRINTED,
+    ),
+    FieldSpec("form", "Form", as_text, find_forms, flags_rivals=False),
+)  # fmt: skip
+FIELD_SPECS = {spec.name: spec for spec in FIELDS}
+FIELD_NAMES = tuple(FIELD_SPECS)
+CORRECTABLE = tuple(spec.name for spec in FIELDS if spec.correctable)
+CORE_FIELDS = tuple(spec.name for spec in FIELDS if spec.core)
+
+
+def field_spec(name: str) -> FieldSpec | None:
+    return FIELD_SPECS.get(name)
+
+
+def field_label(name: str) -> str:
+    """How the pages name a field; a name the registry does not know reads as its words."""
+    spec = FIELD_SPECS.get(name)
+    return spec.label if spec else name.replace("_", " ").capitalize()
