@@ -14,14 +14,15 @@ SSN, ITIN or EIN to its last four, ``mask_name(name)`` does the same to a file o
   "287–65–5364", em-dash, minus sign, non-breaking hyphen), spaced or not ("287 - 65 - 5364"), one or two
   spaces ("287 65 5364"), dots ("287.65.5364") or underscores ("287_65_5364") → "XXX-XX-5364";
 - EIN-shaped, 2-7 digits joined by a dash ("41-2345678", "41 – 2345678") → "XX-XXX5678";
-- nine digits in a row ("287655364", "SSN287655364") → "XXXXX5364" (no dashes: a masked bank routing
+- nine digits in a row ("287655364", "SSN:287655364") → "XXXXX5364" (no dashes: a masked bank routing
   number must not read as an SSN mask).
-In text it is not one when it is part of a longer number: a digit next to it, a digit and a joiner
-("-", ".", ",", "/", "_") before it, a decimal part after it, or "$" before it (a phone number
-"800-829-0922" or "1-800-829-0922", a ZIP+4 "55407-1234", a caller ID "123456", an amount "$287655364" or
-"287655364.00", a date "2024-06-10", a decimal "0.123456789"); in a name only a digit next to it does
-("2024-06-10_287655364-2.pdf" → "2024-06-10_XXXXX5364-2.pdf"). Masks ("nnn-nn-nnnn", "XXX-XX-1234") are
-left as printed.
+It is not one when a digit is next to it, and an EIN or nine digits in a row not when a letter is (an id:
+a sha256 or a token holding "…af123456789c…"; "SSN287655364"). In text it is not one either when it is part
+of a longer number: a digit and a joiner ("-", ".", ",", "/", "_") before it, a decimal part after it, or
+"$" before it (a phone number "800-829-0922" or "1-800-829-0922", a ZIP+4 "55407-1234", a caller ID
+"123456", an amount "$287655364" or "287655364.00", a date "2024-06-10", a decimal "0.123456789"); in a
+name those are a date or a counter ("2024-06-10_287655364-2.pdf" → "2024-06-10_XXXXX5364-2.pdf"). Masks
+("nnn-nn-nnnn", "XXX-XX-1234") are left as printed.
 ``full_ssn_last4s(text)`` / ``count_full_ssns(text)``: the SSNs a letter prints (the scam check's
 ``full_ssn`` signal): the SSN-shaped ones, and nine digits in a row only after an SSN label
 ("SSN 287655364"), so a bank routing number is not one; an EIN is a business's number, not an SSN; the
@@ -82,9 +83,11 @@ _SEPARATORS = (
 _NUMBER = (
     "(?:"
     + "|".join(rf"(?P<ssn>\d{{3}}{sep}\d{{2}}{sep}\d{{4}})" for sep in _SEPARATORS)
-    + rf"|(?P<ein>\d{{2}}{_SEPARATORS[0]}\d{{7}})"  # "41-2345678"
+    # Without two separators a letter next to it makes it part of an id (a sha256 "e59d7b123456789af…").
+    + r"|(?<!\p{L})(?:"
+    + rf"(?P<ein>\d{{2}}{_SEPARATORS[0]}\d{{7}})"  # "41-2345678"
     + r"|(?P<bare>\d{9})"  # "287655364"
-    + ")"
+    + r")(?!\p{L}))"
 )
 # In text, a number joined to a digit before it ("1-800-829-0922", "55407-1234") or followed by a decimal
 # part ("287655364.00") is a longer number, and "$" makes it an amount.

@@ -1,6 +1,6 @@
 """Property tests of the one masking rule (extractors.ssn): every full SSN, in any separator and any
-surroundings, is cut to its last four and counted; amounts, dates, phone numbers, ZIP+4 codes, caller IDs and
-masks come out exactly as they went in."""
+surroundings, is cut to its last four and counted; amounts, dates, phone numbers, ZIP+4 codes, caller IDs,
+masks and hex ids (a document's sha256, a UUID) come out exactly as they went in."""
 
 from __future__ import annotations
 
@@ -64,8 +64,9 @@ def test_every_separated_full_ssn_is_masked_and_counted(
 def test_nine_digits_in_a_row_are_masked_and_count_after_a_label(
     before: str, number: str, after: str
 ) -> None:
-    assert digits(mask_full_ssns(before + number + after)) == number[-4:]
-    assert count_full_ssns(before + number + after) == 0  # a routing number, an account number
+    text = f"{before} {number}{after}"
+    assert digits(mask_full_ssns(text)) == number[-4:]
+    assert count_full_ssns(text) == 0  # a routing number, an account number
     assert count_full_ssns(f"{before} SSN {number}{after}") == (number not in SAMPLE_NUMBERS)
 
 
@@ -104,7 +105,8 @@ PHONES = st.tuples(st.integers(200, 999), st.integers(200, 999), st.integers(0, 
 ZIP4 = st.tuples(st.integers(0, 99999), st.integers(0, 9999)).map(lambda z: f"{z[0]:05d}-{z[1]:04d}")
 CALLER_IDS = st.integers(0, 999999).map(lambda n: f"Caller ID {n:06d}")
 MASKS = st.sampled_from(["nnn-nn-nnnn", "XXX-XX-1234", "***-**-5364", "XX-XXX1234", "xxx-xx-0000"])
-KEPT = st.one_of(AMOUNTS, DATES, PHONES, ZIP4, CALLER_IDS, MASKS)
+IDS = st.one_of(st.text(alphabet="0123456789abcdef", min_size=64, max_size=64), st.uuids().map(str))  # sha256
+KEPT = st.one_of(AMOUNTS, DATES, PHONES, ZIP4, CALLER_IDS, MASKS, IDS)
 
 
 @given(WORDS, st.lists(KEPT, min_size=1, max_size=4), st.sampled_from([" ", ", ", "  ", "\n", "; "]), WORDS)
