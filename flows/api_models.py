@@ -4,7 +4,8 @@ Inputs (``*In``) refuse unknown keys so a typo is a 422, not a silent no-op (pro
 DESIGN.md says unknown profile keys are ignored). Outputs (``*Out``) are built from the pipeline's models
 but declare their own top-level fields and ignore anything else, so an internal field added to
 ``NoticeResult`` or ``AuditEntry`` later never leaks into a response. ``NoticeOut.from_result`` also masks
-any full SSN a second time: the store masks on write, the API masks on the way out.
+any full SSN a second time: the store masks on write, the API masks on the way out, and gives the triage
+of the day asked (``pipeline.triage.for_day``): days left and priority are never the stored ones.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pipeline.models import (
 )
 from pipeline.profiles import TaxpayerProfile
 from pipeline.store import AuditEntry
+from pipeline.triage import for_day
 
 Reviewer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -60,11 +62,12 @@ class ReadyOut(PublicModel):
 
 
 class NoticeOut(NoticeResult):
-    """One notice's result as the API answers it: the result contract of DESIGN.md, every full SSN masked."""
+    """One notice's result as the API answers it: the result contract of DESIGN.md for one day (days left,
+    priority), every full SSN masked."""
 
     @classmethod
-    def from_result(cls, result: NoticeResult) -> NoticeOut:
-        return cls.model_validate_json(mask_full_ssns(result.model_dump_json()))
+    def from_result(cls, result: NoticeResult, day: dt.date) -> NoticeOut:
+        return cls.model_validate_json(mask_full_ssns(for_day(result, day).model_dump_json()))
 
 
 class PendingOut(PublicModel):

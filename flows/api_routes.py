@@ -160,7 +160,7 @@ async def upload_notice(
         )
         known = await run_in_threadpool(state.store.get_result, upload.document_id, tenant)
         if known is not None and known.status is not Status.FAILED:
-            return answer_with(known, response, is_duplicate=True)
+            return answer_with(known, response, today, is_duplicate=True)
         if not wait:  # a 202 promises a result: keep the bytes on disk until it is stored
             upload = await run_in_threadpool(spool_for_later, upload, tenant, today, state.settings.home)
         future, started = start_ingest(state.jobs, state.store, upload, tenant, context)
@@ -173,18 +173,18 @@ async def upload_notice(
     if not wait:
         return pending_response(request, upload.document_id)
     result = await asyncio.shield(asyncio.wrap_future(future))  # a client that leaves cancels nothing
-    return answer_with(result, response, is_duplicate=not started)
+    return answer_with(result, response, today, is_duplicate=not started)
 
 
-def answer_with(result: NoticeResult, response: Response, *, is_duplicate: bool) -> NoticeOut:
-    """The result as the answer: 201 when new, 200 for a duplicate; a failed result raises the error its
-    code names (so HTTP_STATUS decides the status)."""
+def answer_with(result: NoticeResult, response: Response, day: dt.date, *, is_duplicate: bool) -> NoticeOut:
+    """The result as the answer for ``day``: 201 when new, 200 for a duplicate; a failed result raises the
+    error its code names (so HTTP_STATUS decides the status)."""
     if result.status is Status.FAILED and result.error is not None:
         raise error_type_for_code(result.error.code)(result.error.message)
     if is_duplicate:
         result = result.model_copy(update={"status": Status.DUPLICATE})
     response.status_code = 200 if result.status is Status.DUPLICATE else 201
-    return NoticeOut.from_result(result)
+    return NoticeOut.from_result(result, day)
 
 
 @v1.get("/notices", tags=["notices"])
@@ -198,13 +198,14 @@ def list_notices(
     profile_id: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    as_of: AsOf = None,
 ) -> NoticePage:
-    """The tenant's notices, most urgent first (priority, then deadline)."""
-    results = state.store.list_results(
-        tenant, status, priority, category, due_before, profile_id, limit=limit + 1, offset=offset
-    )
+    """The tenant's notices, most urgent first (priority on ``as_of``, then deadline)."""
+    today = as_of or dt.date.today()
+    filters = (status, priority, category, due_before, profile_id)
+    results = state.store.list_results(tenant, *filters, limit=limit + 1, offset=offset, as_of=today)
     return NoticePage(
-        items=[NoticeOut.from_result(result) for result in results[:limit]],
+        items=[NoticeOut.from_result(result, today) for result in results[:limit]],
         limit=limit,
         offset=offset,
         next_offset=offset + limit if len(results) > limit else None,
@@ -218,14 +219,19 @@ def list_notices(
     responses={202: {"model": PendingOut, "description": "still being processed"}, **error_responses(404)},
 )
 def get_notice(
-    request: Request, document_id: DocumentId, tenant: Tenant, state: State, include: Include = None
+    request: Request,
+    document_id: DocumentId,
+    tenant: Tenant,
+    state: State,
+    include: Include = None,
+    as_of: AsOf = None,
 ) -> Any:
     refuse_raw_text(include)
     key = (tenant, document_id)
     if state.jobs.is_running(key):
         return pending_response(request, document_id)
     state.jobs.raise_if_crashed(key)
-    return NoticeOut.from_result(state.store.result(document_id, tenant))
+    return NoticeOut.from_result(state.store.result(document_id, tenant), as_of or dt.date.today())
 
 
 @v1.get(
@@ -274,19 +280,18 @@ def review_notice(
 ) -> NoticeOut:
     """Accept, correct or reject the result (the CLI's rules); audited under the reviewer's name, or the
     tenant's when none is given."""
-    actor = review.reviewer or tenant
-    store = state.store
+    actor, store, today = review.reviewer or tenant, state.store, as_of or dt.date.today()
     if isinstance(review, AcceptIn):
         result = accept_result(store, document_id, actor=actor, reason=review.reason, tenant=tenant)
     elif isinstance(review, CorrectIn):
         result = correct_result(
             store, document_id, {name: str(value) for name, value in review.fields.items()},
-            actor=actor, catalog=state.context.catalog, as_of=as_of or dt.date.today(),
+            actor=actor, catalog=state.context.catalog, as_of=today,
             min_confidence=state.settings.min_confidence, tenant=tenant,
         )  # fmt: skip
     else:
         result = reject_result(store, document_id, review.reason, actor=actor, tenant=tenant)
-    return NoticeOut.from_result(result)
+    return NoticeOut.from_result(result, today)
 
 
 @v1.get("/profiles", tags=["profiles"])

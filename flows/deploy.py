@@ -1,8 +1,8 @@
 """Schedules: ``noticeflow deploy`` serves two Prefect deployments until stopped.
 
 - ``inbox-sweep`` runs ``watch --once`` over the watch folder every ``NOTICEFLOW_SWEEP_INTERVAL_S`` seconds;
-- ``deadline-review`` runs daily on ``NOTICEFLOW_REVIEW_CRON`` in ``NOTICEFLOW_TIMEZONE``: it recomputes days
-  left and priority of open notices (pipeline.reminders) and sends each new reminder to
+- ``deadline-review`` runs daily on ``NOTICEFLOW_REVIEW_CRON`` in ``NOTICEFLOW_TIMEZONE``: it reads open
+  notices as of today (pipeline.reminders; nothing is rewritten) and sends each new reminder to
   ``$NOTICEFLOW_HOME/reminders.jsonl`` and, when ``NOTICEFLOW_REMINDER_WEBHOOK`` is set, to that URL.
 The flows rebuild their context from settings where they run; ``today`` is the schedule's local date.
 """

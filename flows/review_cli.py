@@ -1,6 +1,7 @@
 """Commands over the store: ``review``, ``profiles``, ``letter``, and the folder ``watch``.
 
-- ``review list [--status] [--priority] [--due-before DATE]``, ``review show ID``, ``review accept ID``,
+- ``review list [--status] [--priority] [--due-before DATE] [--as-of DATE]``, ``review show ID [--as-of
+  DATE]`` (priority and days left of that day, today by default), ``review accept ID``,
   ``review correct ID field=value ...``, ``review reject ID --reason TEXT`` (pipeline.review rules).
 - ``profiles import FILE``, ``profiles list``: profiles kept in the store, used by the watcher and the API.
 - ``letter ID --agree [--plan monthly=AMOUNT] | --disagree --reason TEXT --attach FILE...``: a draft reply.
@@ -30,12 +31,14 @@ from pipeline.profiles import load_profiles
 from pipeline.review import accept_result, correct_result, reject_result
 from pipeline.settings import Settings
 from pipeline.store import Store
+from pipeline.triage import for_day
 
 review = typer.Typer(help="The review queue: list, show, accept, correct, reject.", no_args_is_help=True)
 profiles = typer.Typer(help="Taxpayer profiles kept in the store.", no_args_is_help=True)
 app.add_typer(review, name="review")
 app.add_typer(profiles, name="profiles")
 console = Console(width=150)
+AsOf = Annotated[str | None, typer.Option(help="Today's date for deadlines, YYYY-MM-DD.")]
 
 
 def _find(store: Store, prefix: str) -> NoticeResult:
@@ -62,14 +65,18 @@ def review_list(
     status: Annotated[str | None, typer.Option(help="processed, needs_review, failed")] = "needs_review",
     priority: Annotated[str | None, typer.Option(help="critical, high, normal, low")] = None,
     due_before: Annotated[str | None, typer.Option(help="Deadline before YYYY-MM-DD.")] = None,
+    as_of: AsOf = None,
 ) -> None:
     """The queue, most urgent first (status needs_review unless --status says otherwise)."""
     store = open_configured_store(Settings())
-    due = parse_as_of(due_before) if due_before else None
+    due, today = parse_as_of(due_before) if due_before else None, parse_as_of(as_of)
     table = Table(title="review queue")
     for column in ("id", "source", "notice", "priority", "deadline", "amount due", "status", "scam", "why"):
         table.add_column(column)
-    for result in store.list_results(status=status or None, priority=priority, due_before=due, limit=500):
+    found = store.list_results(
+        status=status or None, priority=priority, due_before=due, limit=500, as_of=today
+    )
+    for result in (for_day(stored, today) for stored in found):
         table.add_row(
             result.document_id[:10], Path(result.source).name,
             str(result.field_value("notice_number") or "—"),
@@ -81,10 +88,10 @@ def review_list(
 
 
 @review.command("show")
-def review_show(document_id: str) -> None:
+def review_show(document_id: str, as_of: AsOf = None) -> None:
     """Fields with confidence and provenance, validation, triage, scam signals and the audit trail."""
     store = open_configured_store(Settings())
-    result = _find(store, document_id)
+    result = for_day(_find(store, document_id), parse_as_of(as_of))
     console.print(
         f"[bold]{result.source}[/] {result.document_id}\nstatus {result.status.value}", highlight=False
     )

@@ -34,8 +34,8 @@ with no login, as in the API. Another tenant's notice, page image or profile is 
 strict Content-Security-Policy (no inline script or style) and ``Cache-Control: no-store``.
 
 ``NOTICEFLOW_AS_OF`` (YYYY-MM-DD) fixes "today" for days left and corrections (demos and tests); by default
-it is the server's date. Days left are counted from today, while the stored priority is the one the last
-processing or review gave.
+it is the server's date. Days left and the priority that follows from them are those of today
+(``pipeline.triage.for_day``), never the stored ones.
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ from flows.web_pages import (
     WebSettings,
     WebState,
     WebUser,
-    days_left,
     handle_login_required,
     handle_page_error,
     make_web_state,
@@ -96,12 +95,12 @@ from pipeline.models import (
     Status,
 )
 from pipeline.review import accept_result, correct_result, reject_result
+from pipeline.triage import days_until, is_near
 
 log = logging.getLogger("noticeflow.web")
 
 PAGE_SIZE = 50
 COUNT_LIMIT = 10_000  # results read to count overdue / due soon / scams on the queue page
-DUE_SOON_DAYS = 7
 
 
 # ---- presentation -----------------------------------------------------------------------------------------
@@ -121,7 +120,7 @@ class Counts:
     scams: int
 
 
-def queue_rows(results: Iterable[NoticeOut], names: Mapping[str, str], today: dt.date) -> list[QueueRow]:
+def queue_rows(results: Iterable[NoticeOut], names: Mapping[str, str]) -> list[QueueRow]:
     rows = []
     for result in results:
         taxpayer = result.fields.get("taxpayer_name")
@@ -131,17 +130,17 @@ def queue_rows(results: Iterable[NoticeOut], names: Mapping[str, str], today: dt
         client = (
             f"{result.profile_id} · {name}" if result.profile_id and name else (result.profile_id or name)
         )
-        rows.append(QueueRow(result, client or "unmatched", days_left(result, today)))
+        rows.append(QueueRow(result, client or "unmatched", result.triage.days_left))
     return rows
 
 
 def count_urgent(results: Iterable[NoticeResult | NoticeOut], today: dt.date) -> Counts:
-    """How many notices are overdue, due within DUE_SOON_DAYS, and likely scams (high risk)."""
+    """How many notices are overdue, due soon (``pipeline.triage.is_near``), and likely scams (high risk)."""
     overdue = due_soon = scams = 0
     for result in results:
-        days = days_left(result, today)
+        days = days_until(result.fields, today)
         overdue += days is not None and days < 0
-        due_soon += days is not None and 0 <= days <= DUE_SOON_DAYS
+        due_soon += days is not None and days >= 0 and is_near(days)
         scams += result.scam.risk is ScamRisk.HIGH
     return Counts(overdue, due_soon, scams)
 
@@ -252,9 +251,9 @@ def queue_page(request: Request, user: User, web: Web, api: Api) -> Response:
     names = {profile.id: profile.display_name for profile in profiles}
     found = store.list_results(
         user.tenant, filters.status, filters.priority, filters.category, None, filters.client,
-        limit=PAGE_SIZE + 1, offset=filters.offset,
+        limit=PAGE_SIZE + 1, offset=filters.offset, as_of=today,
     )  # fmt: skip
-    rows = queue_rows((NoticeOut.from_result(r) for r in found[:PAGE_SIZE]), names, today)
+    rows = queue_rows((NoticeOut.from_result(r, today) for r in found[:PAGE_SIZE]), names)
     everything = store.list_results(user.tenant, limit=COUNT_LIMIT)
     return render(
         request, "queue.html", user.session, user=user, rows=rows, counts=count_urgent(everything, today),
@@ -275,13 +274,13 @@ def find_result(api: ApiState, document_id: str, tenant: str) -> NoticeResult:
         raise PageError(404, "There is no such notice.") from None
 
 
-def find_notice(api: ApiState, document_id: str, tenant: str) -> NoticeOut:
-    return NoticeOut.from_result(find_result(api, document_id, tenant))
+def find_notice(api: ApiState, document_id: str, tenant: str, day: dt.date) -> NoticeOut:
+    return NoticeOut.from_result(find_result(api, document_id, tenant), day)
 
 
-def find_reviewable(api: ApiState, document_id: str, tenant: str) -> NoticeOut:
+def find_reviewable(api: ApiState, document_id: str, tenant: str, day: dt.date) -> NoticeOut:
     """The tenant's notice, if it has a result a person can review (a failed one has no values)."""
-    result = find_notice(api, document_id, tenant)
+    result = find_notice(api, document_id, tenant, day)
     if result.status is Status.FAILED:
         raise PageError(409, "Processing this document failed: there are no values to review.")
     return result
@@ -307,7 +306,7 @@ def load_previews(web: WebState, api: ApiState, result: NoticeOut) -> tuple[Page
 
 def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str) -> dict[str, Any]:
     """Everything the notice page shows."""
-    result = find_notice(api, document_id, user.tenant)
+    result = find_notice(api, document_id, user.tenant, web.today())
     previews = load_previews(web, api, result)
     pages = () if isinstance(previews, str) else previews
     profile = api.store.get_profile(result.profile_id, user.tenant) if result.profile_id else None
@@ -317,7 +316,7 @@ def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str
         "boxes": {page.number: field_boxes(result, page.number) for page in pages},
         "audit": [AuditOut.from_entry(entry) for entry in api.store.audit_log(document_id, user.tenant)],
         "profile": profile,
-        "days_left": days_left(result, web.today()), "correctable": CORRECTABLE,
+        "days_left": result.triage.days_left, "correctable": CORRECTABLE,
         "message": None, "error": None, "typed": {},
     }  # fmt: skip
 
@@ -339,7 +338,7 @@ def notice_page(request: Request, document_id: str, user: User, web: Web, api: A
 
 @router.get("/notices/{document_id}/pages/{number:int}.png")
 def page_image(request: Request, document_id: str, number: int, user: User, web: Web, api: Api) -> Response:
-    result = find_notice(api, document_id, user.tenant)
+    result = find_notice(api, document_id, user.tenant, web.today())
     if not 1 <= number <= result.pages:
         raise PageError(404, "The notice has no such page.")
     try:
@@ -360,7 +359,7 @@ async def accept(request: Request, document_id: str, user: User, web: Web, api: 
     reason = text_field(form, "reason", 1000) or None
 
     def work() -> Response:
-        find_reviewable(api, document_id, user.tenant)
+        find_reviewable(api, document_id, user.tenant, web.today())
         try:
             accept_result(api.store, document_id, actor=user.actor, reason=reason, tenant=user.tenant)
         except BadCorrection as error:
@@ -376,7 +375,7 @@ async def reject(request: Request, document_id: str, user: User, web: Web, api: 
     reason = text_field(form, "reason", 1000)
 
     def work() -> Response:
-        find_reviewable(api, document_id, user.tenant)
+        find_reviewable(api, document_id, user.tenant, web.today())
         if not reason:
             return _notice_with_error(request, web, api, user, document_id, {}, "Give a reason to reject.")
         reject_result(api.store, document_id, reason, actor=user.actor, tenant=user.tenant)
@@ -392,7 +391,7 @@ async def correct(request: Request, document_id: str, user: User, web: Web, api:
     typed = {name: text_field(form, name, 200) for name in CORRECTABLE if name in form}
 
     def work() -> Response:
-        result = find_reviewable(api, document_id, user.tenant)
+        result = find_reviewable(api, document_id, user.tenant, web.today())
         changes = {name: text for name, text in typed.items() if text != _shown(result, name)}
         if not changes:
             return redirect(request, f"/notices/{document_id}?done=unchanged")

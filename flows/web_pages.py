@@ -31,7 +31,6 @@ from starlette.datastructures import FormData
 
 from flows.api_deps import ApiState, api_state
 from flows.api_keys import client_address, is_loopback
-from flows.api_models import NoticeOut
 from flows.http_errors import describe_errors
 from flows.web_session import Session, SessionSigner
 from pipeline.archive import PreviewConfig
@@ -40,11 +39,9 @@ from pipeline.fields import field_label
 from pipeline.models import (
     Category,
     CheckStatus,
-    NoticeResult,
     Priority,
     ScamRisk,
     Status,
-    parse_iso_date,
 )
 from pipeline.store import DEFAULT_TENANT
 
@@ -241,11 +238,6 @@ def format_money(value: object) -> str:
         return f"${Decimal(str(value)):,.2f}" if value is not None else "—"
     except InvalidOperation:
         return str(value)
-
-
-def days_left(result: NoticeResult | NoticeOut, today: dt.date) -> int | None:
-    deadline = parse_iso_date(result.fields["deadline"].value) if "deadline" in result.fields else None
-    return None if deadline is None else (deadline - today).days
 
 
 def describe_days(days: int | None) -> str:

@@ -30,6 +30,7 @@ from flows.web_pages import (
     redirect,
     render,
     text_field,
+    web_state,
 )
 from pipeline.errors import ProfileNotFound
 from pipeline.profiles import TaxpayerProfile
@@ -132,7 +133,9 @@ def _profile_page(
     request: Request, user: WebUser, api: ApiState, profile: TaxpayerProfile, status: int = 200,
     message: str | None = None, error: str | None = None, form: FormData | None = None,
 ) -> Response:  # fmt: skip
-    notices = [NoticeOut.from_result(r) for r in api.store.list_results(user.tenant, profile_id=profile.id)]
+    today = web_state(request).today()
+    found = api.store.list_results(user.tenant, profile_id=profile.id, as_of=today)
+    notices = [NoticeOut.from_result(result, today) for result in found]
     return render(request, "profile.html", user.session, status, user=user, profile=profile,
                   values=profile_form_values(profile, form), notices=notices, message=message,
                   error=error)  # fmt: skip

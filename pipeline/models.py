@@ -170,6 +170,9 @@ class Priority(StrEnum):
 
 
 class Triage(Frozen):
+    """``days_left``, ``priority`` and an overdue line first in ``actions`` hold for one day: a stored
+    triage is the one of the day it was written; read a result through ``pipeline.triage.for_day``."""
+
     category: Category = Category.UNKNOWN
     priority: Priority = Priority.NORMAL
     days_left: int | None = None

@@ -74,6 +74,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from extractors.ssn import mask_full_ssns
 from pipeline.errors import (
@@ -84,6 +85,7 @@ from pipeline.errors import (
 )
 from pipeline.models import Field, FieldValue, Frozen, NoticeResult, Priority, Status, parse_iso_date
 from pipeline.profiles import TaxpayerProfile
+from pipeline.triage import URGENT_DAYS, stored_priority
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0001"  # the newest migration in migrations/versions; a test keeps the two equal
+HEAD_REVISION = "0002"  # the newest migration in migrations/versions; a test keeps the two equal
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITER = "noticeflow_writer"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
@@ -269,9 +271,18 @@ class ReminderRow(Base):
     )
 
 
+# The priority column holds the priority a result has on every day (pipeline.triage.stored_priority); the
+# queue's rank for a day is that one step up when the deadline is near (pipeline.triage.priority_for_day).
 _PRIORITY_RANK = case(
     {p.value: rank for rank, p in enumerate(Priority)}, value=ResultRow.priority, else_=len(Priority)
 )
+
+
+def _rank_on(day: dt.date | None) -> ColumnElement[int]:
+    if day is None:
+        return _PRIORITY_RANK
+    is_near = ResultRow.deadline <= day + dt.timedelta(days=URGENT_DAYS)
+    return case((is_near & (_PRIORITY_RANK > 0), _PRIORITY_RANK - 1), else_=_PRIORITY_RANK)
 
 
 # ---- opening and migrating --------------------------------------------------------------------------------
@@ -487,21 +498,26 @@ class Store:
         profile_id: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        as_of: dt.date | None = None,
     ) -> list[NoticeResult]:
         """Current results matching every filter given (``due_before``: deadline strictly earlier), most
-        urgent first: by priority (critical, high, normal, low), then deadline (none last)."""
+        urgent first: by priority (critical, high, normal, low), then deadline (none last). With ``as_of``
+        the priority is the one on that day (the results are as stored: read them through
+        ``pipeline.triage.for_day``)."""
+        rank = _rank_on(as_of)
         query = select(ResultRow.result_json).where(ResultRow.tenant == tenant, ResultRow.is_current)
         for column, wanted in (
             (ResultRow.status, status),
-            (ResultRow.priority, priority),
             (ResultRow.category, category),
             (ResultRow.profile_id, profile_id),
         ):
             if wanted is not None:
                 query = query.where(column == str(wanted))
+        if priority is not None:
+            query = query.where(rank == list(Priority).index(Priority(priority)))
         if due_before is not None:
             query = query.where(ResultRow.deadline < due_before)
-        query = query.order_by(_PRIORITY_RANK, ResultRow.deadline.asc().nulls_last(), ResultRow.id)
+        query = query.order_by(rank, ResultRow.deadline.asc().nulls_last(), ResultRow.id)
         with self._transaction() as session:
             rows = session.scalars(query.limit(limit).offset(offset))
             return [NoticeResult.model_validate_json(row) for row in rows]
@@ -700,7 +716,7 @@ def _result_row(result: NoticeResult, tenant: str, actor: str, action: str) -> R
         document_id=result.document_id,
         is_current=True,
         status=result.status.value,
-        priority=result.triage.priority.value,
+        priority=stored_priority(result).value,
         category=result.triage.category.value,
         deadline=parse_iso_date(result.field_value("deadline")),
         profile_id=result.profile_id,
@@ -751,8 +767,6 @@ def _audit_row(
 
 def _masked(value: FieldValue) -> str | None:
     return None if value is None else mask_full_ssns(str(value))
-
-
 
 
 def _now() -> dt.datetime:

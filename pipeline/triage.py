@@ -1,17 +1,23 @@
 """Triage: what kind of notice this is, how urgent, and what the taxpayer can do about it.
 
 ``triage(notice_type, fields, validation, scam, as_of, billing_lines=())`` takes the catalog entry (or None),
-the extracted fields, the validation and scam results and today's date, and returns a ``Triage``: category
-(from the catalog; unknown type → unknown), priority, days left until the deadline (None without one),
-route, concrete actions and the documents to gather.
+the extracted fields, the validation and scam results and the day to judge the deadline on, and returns a
+``Triage``: category (from the catalog; unknown type → unknown), priority, days left until the deadline
+(None without one), route, concrete actions and the documents to gather.
+
+Days left, whether the deadline passed (and the "act now" line that says so) and the priority that follows
+from them hold for one day only, so they are derived when a result is read, never trusted from the store:
+``for_day(result, day) -> NoticeResult`` triages a stored result again for ``day`` from its stored facts (the
+notice type, fields, validation, scam check and billing lines); the API, the pages, the CLI and the
+reminders read results through it. The stored triage is the one of the day it was written.
 
 The per-type facts (route, base priority, which options apply, documents) are data:
 ``catalog/triage.json``, validated by ``TriageRules`` at load; ``load_triage_rules()`` raises
 ``BadCatalog`` on a bad entry, an action that does not exist, an unknown placeholder or a notice code that
-is not in the notice catalog. The policy on top is code: a deadline within ``URGENT_DAYS`` (or past) raises
-the priority one step, a levy or deficiency notice never drops below high, a high scam risk is critical
-and replaces the actions with "verify first", and a validation finding that contradicts the notice turns
-the route to dispute.
+is not in the notice catalog. The policy on top is code: a levy or deficiency notice never drops below high
+and a high scam risk is critical (``base_priority``, the same on every day); a deadline within
+``URGENT_DAYS`` (or past) raises that one step (``priority_for_day``); a high scam risk replaces the actions
+with "verify first", and a validation finding that contradicts the notice turns the route to dispute.
 """
 
 from __future__ import annotations
@@ -27,16 +33,18 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from extractors.billing import BillingRole
-from pipeline.catalog import NoticeType, load_catalog
+from pipeline.catalog import Catalog, NoticeType, load_catalog
 from pipeline.errors import BadCatalog
 from pipeline.models import (
     BillingLine,
     Category,
     CheckStatus,
     Field,
+    NoticeResult,
     Priority,
     ScamCheck,
     ScamRisk,
+    Status,
     Triage,
     Validation,
     parse_iso_date,
@@ -46,7 +54,8 @@ from pipeline.validate import CheckName, decimal_value, format_money
 
 TRIAGE_PATH = Path(__file__).with_name("catalog") / "triage.json"
 
-# A deadline this close (or already past) moves the notice up one priority step.
+# A deadline this close (or already past) moves the notice up one priority step and is due soon: the one
+# threshold of "near" for triage, reminders, the pages and the store's queue order.
 URGENT_DAYS = 7
 
 SCAM_REPORT = (
@@ -191,8 +200,7 @@ def triage(
     billing_lines: Sequence[BillingLine] = (),
 ) -> Triage:
     plan = load_triage_rules().plan_for(notice_type)
-    deadline = parse_iso_date(_value(fields, "deadline"))
-    days_left = (deadline - as_of).days if deadline else None
+    days_left = days_until(fields, as_of)
     values = describe_values(fields, notice_type)
     actions = list_actions(plan, values, fields, billing_lines)
     documents = tuple(text.format_map(values) for text in plan.documents or ())
@@ -230,14 +238,56 @@ def list_actions(
 
 
 def rank_priority(plan: TriagePlan, days_left: int | None, scam: ScamCheck) -> Priority:
+    return priority_for_day(base_priority(plan, scam), days_left)
+
+
+def base_priority(plan: TriagePlan, scam: ScamCheck) -> Priority:
+    """The priority with no deadline near: the plan's, never below its floor; critical for a likely scam."""
     if scam.risk is ScamRisk.HIGH:
         return Priority.CRITICAL
     rank = PRIORITY_ORDER.index(plan.priority or Priority.NORMAL)
-    if days_left is not None and days_left <= URGENT_DAYS:
-        rank = min(rank + 1, len(PRIORITY_ORDER) - 1)
     if plan.floor is not None:
         rank = max(rank, PRIORITY_ORDER.index(plan.floor))
     return PRIORITY_ORDER[rank]
+
+
+def priority_for_day(base: Priority, days_left: int | None) -> Priority:
+    """The base priority one step up when the deadline is near (``is_near``); the store's queue order
+    (``pipeline.store``) says the same in SQL."""
+    rank = PRIORITY_ORDER.index(base)
+    if is_near(days_left):
+        rank = min(rank + 1, len(PRIORITY_ORDER) - 1)
+    return PRIORITY_ORDER[rank]
+
+
+def is_near(days_left: int | None) -> bool:
+    """Whether a deadline is due soon or already passed."""
+    return days_left is not None and days_left <= URGENT_DAYS
+
+
+def days_until(fields: dict[str, Field], day: dt.date) -> int | None:
+    """Days from ``day`` to the deadline field (negative once it passed); None without a deadline."""
+    deadline = parse_iso_date(_value(fields, "deadline"))
+    return (deadline - day).days if deadline else None
+
+
+def for_day(result: NoticeResult, day: dt.date, catalog: Catalog | None = None) -> NoticeResult:
+    """The result with its triage for ``day``, derived from its stored facts; nothing is written. A failed
+    result has no facts to triage and is returned as it is."""
+    if result.status is Status.FAILED:
+        return result
+    notice = _notice_of(result, catalog)
+    fresh = triage(notice, result.fields, result.validation, result.scam, day, result.billing_lines)
+    return result.model_copy(update={"triage": fresh})
+
+
+def stored_priority(result: NoticeResult, catalog: Catalog | None = None) -> Priority:
+    """The priority a result keeps on every day (``base_priority``): what the store orders its queue by."""
+    return base_priority(load_triage_rules().plan_for(_notice_of(result, catalog)), result.scam)
+
+
+def _notice_of(result: NoticeResult, catalog: Catalog | None) -> NoticeType | None:
+    return (catalog or load_catalog()).get(result.notice_type.code if result.notice_type else None)
 
 
 def dispute_findings(validation: Validation) -> list[str]:

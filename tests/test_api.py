@@ -120,7 +120,7 @@ def test_upload_returns_the_result_contract_and_the_same_bytes_again_are_a_dupli
         "document_id source status review_reasons pages notice_type fields profile_id validation triage"
     )
     assert set(result) >= {*contract.split(), "scam", "error", "timings"}
-    fetched = client.get(f"/v1/notices/{result['document_id']}", headers=ACME)
+    fetched = client.get(f"/v1/notices/{result['document_id']}", params={"as_of": AS_OF}, headers=ACME)
     assert fetched.status_code == 200 and fetched.json() == result
     again = upload(client, SAMPLE.read_bytes(), ACME)
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
@@ -489,7 +489,7 @@ def test_full_ssns_never_leave_the_api(client: TestClient) -> None:
     leaky = NoticeResult(
         document_id="d", source="s", status=Status.NEEDS_REVIEW, review_reasons=("SSN 123-45-6789",)
     )
-    assert "123-45-6789" not in NoticeOut.from_result(leaky).model_dump_json()
+    assert "123-45-6789" not in NoticeOut.from_result(leaky, dt.date(2026, 11, 28)).model_dump_json()
     document_id = upload(client, SAMPLE.read_bytes(), ACME).json()["document_id"]
     params = {"stance": "disagree", "reason": "my SSN is 123-45-6789"}
     letter = client.get(f"/v1/notices/{document_id}/letter", params=params, headers=ACME)
@@ -529,7 +529,8 @@ def test_review_round_trip_is_audited(client: TestClient, store: Store) -> None:
     corrected = client.post(path, json=body, params={"as_of": AS_OF}, headers=ACME)
     assert corrected.status_code == 200, corrected.text
     assert corrected.json()["fields"]["amount_due"]["value"] == "5181.72"
-    assert client.get(f"/v1/notices/{document_id}", headers=ACME).json() == corrected.json()
+    read = client.get(f"/v1/notices/{document_id}", params={"as_of": AS_OF}, headers=ACME)
+    assert read.json() == corrected.json()
     rejected = client.post(
         path, json={"decision": "reject", "reason": "a scan of the wrong page"}, headers=ACME
     )
@@ -647,6 +648,28 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
     )
     assert client.get("/docs").status_code == 200
     assert spec["paths"]["/v1/notices"]["post"]["requestBody"]["content"]["multipart/form-data"]
+
+
+def test_days_left_and_priority_are_those_of_the_day_asked(client: TestClient, store: Store) -> None:
+    posted = upload(client, unique_pdf(12), ACME, as_of="2026-05-01").json()  # CP90, deadline 2026-05-17
+    assert (posted["triage"]["days_left"], posted["triage"]["priority"]) == (16, "high")
+    document_id = posted["document_id"]
+    path = f"/v1/notices/{document_id}"
+    written = (store.history(document_id, "acme"), store.audit_log(document_id, "acme"))
+
+    def read(day: str) -> dict:
+        return client.get(path, params={"as_of": day}, headers=ACME).json()["triage"]
+
+    assert (read("2026-05-02")["days_left"], read("2026-05-02")["priority"]) == (15, "high")
+    assert (read("2026-05-12")["days_left"], read("2026-05-12")["priority"]) == (5, "critical")  # levy, near
+    assert read("2026-05-20")["actions"][0].startswith("The date on the notice, May 17, 2026, passed 3 day")
+    today = client.get(path, headers=ACME).json()["triage"]["days_left"]
+    assert today == (dt.date(2026, 5, 17) - dt.date.today()).days
+    critical = client.get("/v1/notices", params={"as_of": "2026-05-12", "priority": "critical"}, headers=ACME)
+    high = client.get("/v1/notices", params={"as_of": "2026-05-02", "priority": "high"}, headers=ACME)
+    assert [item["triage"]["days_left"] for item in critical.json()["items"]] == [5]
+    assert [item["triage"]["days_left"] for item in high.json()["items"]] == [15]
+    assert (store.history(document_id, "acme"), store.audit_log(document_id, "acme")) == written  # no write
 
 
 def test_as_of_reaches_the_pipeline(client: TestClient) -> None:

@@ -10,10 +10,11 @@ import pytest
 
 from flows.deploy import ScheduleSettings, build_deployments, run_deadline_review
 from pipeline.catalog import load_catalog
-from pipeline.models import NoticeResult
+from pipeline.models import NoticeResult, Priority
 from pipeline.reminders import review_deadlines
 from pipeline.settings import Settings
 from pipeline.store import ReminderKind, Store, open_store
+from pipeline.triage import for_day
 
 GOLDEN = Path(__file__).parent.parent / "fixtures" / "samples" / "golden"
 
@@ -36,9 +37,20 @@ def test_due_soon_then_overdue_with_priority_raised(store: Store) -> None:
     assert review_deadlines(store, dt.date(2024, 11, 22), load_catalog()) == []  # once a day
     late = review_deadlines(store, dt.date(2024, 12, 2), load_catalog())
     assert [r.kind for r in late] == [ReminderKind.OVERDUE]
-    current = store.get_result(result.document_id)
-    assert current is not None and current.triage.days_left == -5
-    assert any(entry.action == "deadline_review" for entry in store.audit_log(result.document_id))
+    assert "passed 5 days ago" in late[0].message
+    read = for_day(store.result(result.document_id), dt.date(2024, 12, 2))
+    assert (read.triage.days_left, read.triage.priority) == (-5, Priority.HIGH)  # normal, one step up
+
+
+def test_daily_reviews_of_an_unchanged_notice_write_nothing(store: Store) -> None:
+    result = _stored(store, "notice_0011.pdf")  # CP503, deadline 2024-11-27
+    written = store.audit_log(result.document_id)
+    days = [dt.date(2024, 11, 20) + dt.timedelta(days=n) for n in range(5)]  # due soon from the 20th
+    reminders = [review_deadlines(store, day, load_catalog()) for day in days]
+    assert [len(sent) for sent in reminders] == [1, 1, 1, 1, 1]  # still one reminder a day
+    assert store.history(result.document_id) == [result]  # one version: the one saved
+    assert store.audit_log(result.document_id) == written
+    assert store.result(result.document_id) == result
 
 
 def test_far_deadline_gives_no_reminder(store: Store) -> None:

@@ -38,6 +38,8 @@ from pipeline.models import (
     NoticeResult,
     NoticeTypeMatch,
     Priority,
+    ScamCheck,
+    ScamRisk,
     Status,
     Triage,
     Validation,
@@ -85,6 +87,11 @@ def profile(profile_id: str = "client-7", **changes: object) -> TaxpayerProfile:
     return TaxpayerProfile.model_validate({**data, **changes})
 
 
+# The notice type (or scam risk) that gives each priority as stored: the store keeps the priority of every
+# day (pipeline.triage.stored_priority), not the one a result was written with.
+CODE_OF = {Priority.LOW: "CP12", Priority.NORMAL: "CP14", Priority.HIGH: "CP90", Priority.CRITICAL: "CP14"}
+
+
 def notice(
     document_id: str = DOC,
     *,
@@ -107,7 +114,7 @@ def notice(
         status=status,
         review_reasons=() if status == Status.PROCESSED else ("amount_due: low confidence",),
         pages=2,
-        notice_type=NoticeTypeMatch(code="CP14", title="Balance due", confidence=0.97),
+        notice_type=NoticeTypeMatch(code=CODE_OF[priority], title="Balance due", confidence=0.97),
         fields={
             "notice_number": read("CP14", "Notice CP14", "header"),
             "tax_year": read(2023, "Tax year 2023", "label"),
@@ -125,6 +132,7 @@ def notice(
         triage=Triage(
             category=category, priority=priority, days_left=9, route="collections", actions=("Pay",)
         ),
+        scam=ScamCheck(risk=ScamRisk.HIGH, score=0.9) if priority is Priority.CRITICAL else ScamCheck(),
         timings={"ocr": 1.5},
     )
 
@@ -362,6 +370,11 @@ def test_list_results_filters_and_orders_by_priority_then_deadline(store: Store)
     assert listed(profile_id="client-9") == ["levy"]
     assert listed(limit=2, offset=1) == ["critical_late", "levy"]
     assert listed(tenant="someone-else") == []
+    june_14 = dt.date(2024, 6, 14)  # deadlines up to June 21 are near: one step up on that day
+    assert listed(as_of=june_14) == ["critical_soon", "levy", "critical_late", "high_undated", "low"]
+    assert listed(as_of=june_14, priority="critical") == ["critical_soon", "levy", "critical_late"]
+    assert listed(as_of=june_14, priority="normal") == ["low"]
+    assert listed(as_of=dt.date(2024, 5, 1), priority="high") == ["levy", "high_undated"]
 
 
 def test_a_tenant_sees_and_changes_only_its_own(store: Store) -> None:
@@ -516,6 +529,19 @@ def test_head_revision_constant_names_the_newest_migration() -> None:
 
     script = ScriptDirectory(str(MIGRATIONS))
     assert script.get_current_head() == HEAD_REVISION
+
+
+def test_migration_0002_gives_current_results_the_priority_of_every_day(tmp_path: pathlib.Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    open_store(url).save_result(notice(priority=Priority.NORMAL))  # a CP14: normal on every day
+    engine = create_engine(url)
+    with engine.begin() as connection:  # as revision 0001 left it: the priority of a day 9 days before
+        connection.execute(text("UPDATE results SET priority = 'high'"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    open_store(url).close()
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT priority FROM results")) == "normal"
+    engine.dispose()
 
 
 def test_document_ids_by_prefix_stay_within_the_tenant(tmp_path: pathlib.Path) -> None:

@@ -16,15 +16,28 @@ from pipeline.models import (
     Check,
     CheckStatus,
     Field,
+    NoticeResult,
+    NoticeTypeMatch,
     Priority,
     ScamCheck,
     ScamRisk,
+    Status,
     Triage,
     Validation,
     ValidationStatus,
 )
 from pipeline.scam import VERIFY_ADVICE
-from pipeline.triage import TRIAGE_PATH, Route, load_triage_rules, triage
+from pipeline.triage import (
+    PRIORITY_ORDER,
+    TRIAGE_PATH,
+    URGENT_DAYS,
+    Route,
+    for_day,
+    load_triage_rules,
+    priority_for_day,
+    stored_priority,
+    triage,
+)
 
 CATALOG = load_catalog()
 LOW_RISK = ScamCheck()
@@ -165,6 +178,68 @@ def test_an_overdue_deadline_says_so_first() -> None:
     assert result.actions[0] == (
         "The date on the notice, June 10, 2024, passed 3 day(s) ago: act now, and keep proof of when you did."
     )
+
+
+def stored_cp14(written_on: dt.date) -> NoticeResult:
+    """A CP14 result as the store keeps it: triaged on the day it was written."""
+    notice = fields(notice_number="CP14", tax_year=2023, amount_due="5181.72", deadline="2024-06-10")
+    return NoticeResult(
+        document_id="d" * 64, source="cp14.pdf", status=Status.PROCESSED,
+        notice_type=NoticeTypeMatch(code="CP14", title="Balance due", confidence=1.0),
+        fields=notice, triage=run("CP14", notice, written_on),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("day", "days_left", "priority", "is_overdue"),
+    [
+        pytest.param(dt.date(2024, 5, 21), 20, Priority.NORMAL, False, id="as-written"),
+        pytest.param(dt.date(2024, 5, 22), 19, Priority.NORMAL, False, id="next-day"),
+        pytest.param(dt.date(2024, 6, 3), 7, Priority.HIGH, False, id="deadline-near"),
+        pytest.param(dt.date(2024, 6, 13), -3, Priority.HIGH, True, id="overdue"),
+    ],
+)
+def test_a_stored_result_is_read_for_the_day_asked(
+    day: dt.date, days_left: int, priority: Priority, is_overdue: bool
+) -> None:
+    stored = stored_cp14(dt.date(2024, 5, 21))
+    read = for_day(stored, day)
+    assert (read.triage.days_left, read.triage.priority) == (days_left, priority)
+    assert read.triage.actions[0].startswith("The date on the notice") is is_overdue
+    assert read.model_copy(update={"triage": stored.triage}) == stored  # only the triage is of the day
+    assert for_day(read, dt.date(2024, 5, 21)) == stored  # read again for another day: no line left over
+
+
+def test_a_result_stored_on_an_overdue_day_reads_without_its_old_line() -> None:
+    read = for_day(stored_cp14(dt.date(2024, 6, 20)), dt.date(2024, 5, 21))
+    assert read.triage.days_left == 20 and not read.triage.actions[0].startswith("The date on the notice")
+
+
+def test_a_failed_result_is_read_as_stored() -> None:
+    failed = NoticeResult(document_id="", source="x.pdf", status=Status.FAILED)
+    assert for_day(failed, dt.date(2024, 5, 21)) is failed
+
+
+def test_a_result_stored_with_days_left_still_loads() -> None:
+    stored = stored_cp14(dt.date(2024, 5, 21))
+    assert NoticeResult.model_validate_json(stored.model_dump_json()) == stored
+
+
+@pytest.mark.parametrize(
+    ("code", "base"),
+    [
+        pytest.param("CP14", Priority.NORMAL, id="bill"),
+        pytest.param("CP90", Priority.HIGH, id="levy"),
+        pytest.param("CP12", Priority.LOW, id="refund-change"),
+    ],
+)
+def test_the_stored_priority_is_the_one_of_every_day(code: str, base: Priority) -> None:
+    result = stored_cp14(dt.date(2024, 6, 20)).model_copy(
+        update={"notice_type": NoticeTypeMatch(code=code, title=code, confidence=1.0)}
+    )
+    assert stored_priority(result) is base
+    assert priority_for_day(base, URGENT_DAYS) is PRIORITY_ORDER[PRIORITY_ORDER.index(base) + 1]
+    assert priority_for_day(base, URGENT_DAYS + 1) is base
 
 
 # --- scam risk --------------------------------------------------------------------------------------------
