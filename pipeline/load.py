@@ -3,7 +3,10 @@
 ``load_document(path, limits) -> LoadedDocument`` takes a file path and returns, per page, either the page's
 text layer (an ``OcrPage`` ready for extraction, when the PDF has real text there) or a ``PageRef`` that
 ``render_page`` turns into a ``PageImage`` on demand, one page at a time, so a long scan never sits in memory
-whole. A scanned PDF page that is one image gives that image as stored, without rendering. Raises
+whole. A scanned PDF page that is one image gives that image as stored, without rendering. Every page's size
+is checked before any of it is decoded or rendered: an image's frames from their headers, a PDF's pages from
+their boxes (``pdfinfo -box``: the largest box, in points, at ``render_dpi``), an embedded page image from
+``pdfimages -list``; a page past ``max_pixels`` raises ``ImageTooLarge`` naming the page. Raises
 ``EmptyDocument``, ``UnsupportedType``, ``CorruptDocument``, ``EncryptedPdf``, ``TooManyPages``,
 ``ImageTooLarge`` (pipeline.errors).
 """
@@ -116,8 +119,14 @@ def load_document(path: Path, limits: LoadLimits = LoadLimits()) -> LoadedDocume
     return LoadedDocument(document_id=hash_file(path), path=path, file_type=file_type, pages=pages)
 
 
-def _pdf_info(path: Path) -> dict[str, str]:
-    run = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
+def _pdf_info(path: Path, limits: LoadLimits) -> dict[str, str]:
+    """pdfinfo's rows, with every page's boxes up to the page limit ("Page    2 MediaBox": "0 0 612 792")."""
+    run = subprocess.run(
+        ["pdfinfo", "-box", "-f", "1", "-l", str(limits.max_pages), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if "Incorrect password" in run.stderr:
         raise EncryptedPdf("the PDF is encrypted with a password; save an unprotected copy and retry")
     if run.returncode != 0:
@@ -130,7 +139,7 @@ def _pdf_info(path: Path) -> dict[str, str]:
 
 
 def _pdf_pages(path: Path, limits: LoadLimits) -> tuple[OcrPage | PageRef, ...]:
-    info = _pdf_info(path)
+    info = _pdf_info(path, limits)
     if info.get("Encrypted", "no").startswith("yes"):
         raise EncryptedPdf("the PDF is encrypted; save an unprotected copy and retry")
     count = int(info.get("Pages", "0") or 0)
@@ -140,7 +149,7 @@ def _pdf_pages(path: Path, limits: LoadLimits) -> tuple[OcrPage | PageRef, ...]:
         raise TooManyPages(
             f"the PDF has {count} pages; the limit is {limits.max_pages} (NOTICEFLOW_MAX_PAGES)"
         )
-    _check_pdf_page_size(info, limits)
+    _check_pdf_page_sizes(info, limits)
     text_pages = read_text_layer(path, limits.render_dpi)
     pages: list[OcrPage | PageRef] = []
     for number in range(1, count + 1):
@@ -152,12 +161,23 @@ def _pdf_pages(path: Path, limits: LoadLimits) -> tuple[OcrPage | PageRef, ...]:
     return tuple(pages)
 
 
-def _check_pdf_page_size(info: dict[str, str], limits: LoadLimits) -> None:
-    """Refuse a page that would render past the pixel limit ("Page size: 612 x 792 pts (letter)")."""
-    size = re.match(r"([\d.]+) x ([\d.]+) pts", info.get("Page size", ""))
-    if size:
-        width, height = (float(v) / POINTS_PER_INCH * limits.render_dpi for v in size.groups())
-        _check_pixels((round(width), round(height)), limits)
+_PAGE_BOX = re.compile(r"Page\s+(\d+) \w+Box")
+_BOX = re.compile(r"(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)")
+
+
+def _check_pdf_page_sizes(info: dict[str, str], limits: LoadLimits) -> None:
+    """Refuse any page that would render past the pixel limit, before rendering one: each page's largest box
+    ("Page    2 MediaBox:  0.00 0.00 4000.00 4000.00"; pdftoppm renders the media box) at the render DPI."""
+    sizes: dict[int, tuple[float, float]] = {}
+    for key, value in info.items():
+        page, box = _PAGE_BOX.fullmatch(key), _BOX.fullmatch(value)
+        if page and box:
+            x1, y1, x2, y2 = (float(v) for v in box.groups())
+            width, height = sizes.get(int(page.group(1)), (0.0, 0.0))
+            sizes[int(page.group(1))] = (max(width, abs(x2 - x1)), max(height, abs(y2 - y1)))
+    for number, points in sorted(sizes.items()):
+        width, height = (round(v / POINTS_PER_INCH * limits.render_dpi) for v in points)
+        _check_pixels((width, height), limits, number)
 
 
 def _has_real_text(page: OcrPage, limits: LoadLimits) -> bool:
@@ -172,7 +192,7 @@ def _image_pages(path: Path, file_type: FileType, limits: LoadLimits) -> tuple[P
                 raise TooManyPages(f"the image has {frames} pages; the limit is {limits.max_pages}")
             for frame in range(frames):
                 image.seek(frame)
-                _check_pixels(image.size, limits)
+                _check_pixels(image.size, limits, frame + 1)
             image.seek(0)
             # A truncated file fails here, not later. A PNG's chunk checksums tell without decoding (0.3 ms
             # against 30 ms for a page; the OCR stage decodes it once); other types decode the first frame.
@@ -189,14 +209,13 @@ def _image_pages(path: Path, file_type: FileType, limits: LoadLimits) -> tuple[P
     )
 
 
-def _check_pixels(size: tuple[int, int], limits: LoadLimits) -> None:
+def _check_pixels(size: tuple[int, int], limits: LoadLimits, page: int) -> None:
     width, height = size
     if min(width, height) < MIN_PAGE_PIXELS:
-        raise ImageTooSmall(f"a page is {width}x{height} pixels: too small to hold a notice")
+        raise ImageTooSmall(f"page {page} is {width}x{height} pixels: too small to hold a notice")
     if width * height > limits.max_pixels:
-        raise ImageTooLarge(
-            f"a page is {width}x{height} pixels; the limit is {limits.max_pixels:,} (NOTICEFLOW_MAX_PIXELS)"
-        )
+        limit = f"{limits.max_pixels:,} (NOTICEFLOW_MAX_PIXELS)"
+        raise ImageTooLarge(f"page {page} is {width}x{height} pixels; the limit is {limit}")
 
 
 def render_page(ref: PageRef, limits: LoadLimits = LoadLimits()) -> PageImage:
@@ -233,6 +252,7 @@ def _embedded_page_image(ref: PageRef, limits: LoadLimits) -> PageImage | None:
     ppi = round(float(rows[0][12]))
     if not MIN_EMBEDDED_PPI <= ppi <= 600:
         return None
+    _check_pixels((int(rows[0][3]), int(rows[0][4])), limits, ref.number)  # before extracting it
     with tempfile.TemporaryDirectory(prefix="noticeflow-page-") as scratch:
         extracted = subprocess.run(["pdfimages", "-j", "-f", page, "-l", page, str(ref.path), f"{scratch}/p"],
                                    capture_output=True, timeout=60)  # fmt: skip
@@ -242,7 +262,6 @@ def _embedded_page_image(ref: PageRef, limits: LoadLimits) -> PageImage | None:
         pixels = cv2.imread(str(files[0]), cv2.IMREAD_GRAYSCALE)
     if pixels is None:
         return None
-    _check_pixels((pixels.shape[1], pixels.shape[0]), limits)
     return PageImage(number=ref.number, dpi=ppi, pixels=pixels, steps=("embedded_image",))
 
 
@@ -271,5 +290,5 @@ def _render_pdf_page(ref: PageRef, limits: LoadLimits) -> PageImage:
     pixels = cv2.imdecode(np.frombuffer(run.stdout, np.uint8), cv2.IMREAD_GRAYSCALE)
     if pixels is None:
         raise CorruptDocument(f"page {ref.number} of the PDF rendered to an unreadable image")
-    _check_pixels((pixels.shape[1], pixels.shape[0]), limits)
+    _check_pixels((pixels.shape[1], pixels.shape[0]), limits, ref.number)  # a page pdfinfo could not size
     return PageImage(number=ref.number, dpi=limits.render_dpi, pixels=pixels)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import struct
+import subprocess
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -59,6 +62,72 @@ def _png_header_only(path: Path, width: int, height: int) -> Path:
 def test_image_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
     with pytest.raises(ImageTooLarge):
         load_document(_png_header_only(tmp_path / "bomb.png", 60_000, 60_000))
+
+
+def _blank_pdf(path: Path, boxes: list[str]) -> Path:
+    """A PDF of blank pages, one per box entry ("/MediaBox [0 0 612 792]"), a few hundred bytes."""
+    kids = " ".join(f"{3 + i} 0 R" for i in range(len(boxes)))
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(boxes)} >>",
+        *(f"<< /Type /Page /Parent 2 0 R {box} >>" for box in boxes),
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, text in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += f"{number} 0 obj\n{text}\nendobj\n".encode()
+    xref = f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n" + "".join(
+        f"{o:010d} 00000 n \n" for o in offsets
+    )
+    trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{len(body)}\n%%EOF\n"
+    path.write_bytes(body + (xref + trailer).encode())
+    return path
+
+
+LETTER = "/MediaBox [0 0 612 792]"
+
+
+@pytest.fixture
+def commands(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The programs load and render run (the real ones: recorded, then run)."""
+    ran: list[str] = []
+    real_run = subprocess.run
+
+    def run(args: list[str], *rest: Any, **options: Any) -> Any:
+        ran.append(" ".join(args[:2]))
+        return real_run(args, *rest, **options)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    yield ran
+
+
+def test_every_pdf_page_is_sized_before_any_is_rendered(tmp_path: Path, commands: list[str]) -> None:
+    bomb = _blank_pdf(tmp_path / "bomb.pdf", [LETTER, "/MediaBox [0 0 4000 4000]"])
+    assert bomb.stat().st_size < 2_500
+    with pytest.raises(ImageTooLarge) as raised:
+        load_document(bomb)
+    assert raised.value.code == "image_too_large"
+    assert raised.value.message.startswith("page 2 is 16667x16667 pixels")
+    assert commands == ["pdfinfo -box"]  # no pdftotext, pdfimages or pdftoppm ran
+    letters = load_document(_blank_pdf(tmp_path / "two.pdf", [LETTER, LETTER]))
+    assert [page.number for page in letters.pages] == [1, 2]
+
+
+def test_a_small_crop_box_does_not_hide_a_huge_media_box(tmp_path: Path) -> None:
+    hidden = _blank_pdf(tmp_path / "hidden.pdf", ["/MediaBox [0 0 9000 9000] /CropBox [0 0 612 792]"])
+    with pytest.raises(ImageTooLarge, match="^page 1 is 37500x37500 pixels"):
+        load_document(hidden)
+
+
+def test_an_embedded_page_image_is_sized_before_it_is_extracted(tmp_path: Path, commands: list[str]) -> None:
+    path = tmp_path / "scan.pdf"
+    Image.new("L", (2550, 3300), 255).save(path, resolution=300)  # a letter page, one 300-ppi image
+    limits = LoadLimits(render_dpi=100, max_pixels=2_000_000)  # the page at 100 dpi fits, its image does not
+    page = load_document(path, limits).pages[0]
+    assert isinstance(page, PageRef)
+    with pytest.raises(ImageTooLarge, match="^page 1 is 2550x3300 pixels"):
+        render_page(page, limits)
+    assert "pdfimages -j" not in commands and "pdftoppm -gray" not in commands
 
 
 def test_page_limit(tmp_path: Path) -> None:
