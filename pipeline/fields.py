@@ -33,6 +33,7 @@ from extractors.dates import parse_date
 from extractors.deadline import DEADLINE_PRINTED, find_deadlines
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.party import find_taxpayer, has_address_block
+from extractors.response_address import find_response_addresses
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
 from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
 from extractors.text import Candidate, TextLine
@@ -220,6 +221,9 @@ FIELDS: tuple[FieldSpec, ...] = (
         "caller_id", "Caller ID", as_text, find_caller_ids, flags_rivals=False, printed=CALLER_ID_PRINTED,
     ),
     FieldSpec("form", "Form", as_text, find_forms, flags_rivals=False),
+    FieldSpec(
+        "response_address", "IRS reply address", as_text, find_response_addresses, flags_rivals=False,
+    ),
 )  # fmt: skip
 FIELD_SPECS = {spec.name: spec for spec in FIELDS}
 FIELD_NAMES = tuple(FIELD_SPECS)

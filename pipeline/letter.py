@@ -3,7 +3,8 @@
 ``draft_letter(result, profile, stance, reason, attachments, monthly_plan)`` takes a ``NoticeResult``, the
 matched ``TaxpayerProfile`` (or None), agree/disagree, the taxpayer's reason (or None), the list of
 attachments and an optional monthly amount for an installment agreement, and returns the letter followed by
-mailing instructions. Name and address come from the profile when there is one, else from the notice.
+mailing instructions. Name and address come from the profile when there is one, else from the notice;
+the IRS address is the one the notice prints for replies (its ``response_address``).
 
 It never invents a fact: a value the notice and profile do not give is printed as a bracketed placeholder
 ("[notice date not found]") for the person to fill in. The SSN appears as its last four digits only.
@@ -38,6 +39,7 @@ class LetterFacts(BaseModel):
 
     signers: tuple[str, ...]
     address_lines: tuple[str, ...]
+    irs_address_lines: tuple[str, ...]  # where the reply goes, as the notice or its stub prints it
     notice: str
     notice_date: str
     tax_year: str
@@ -60,7 +62,7 @@ def draft_letter(
     parts = [
         "\n".join((*facts.signers, *facts.address_lines)),
         format_date(letter_date) if letter_date else "[date]",
-        "Internal Revenue Service\n[the address printed on the notice or its payment stub]",
+        "\n".join(("Internal Revenue Service", *facts.irs_address_lines)),
         f"Re: Notice {facts.notice}, notice date {facts.notice_date}, tax year {facts.tax_year}\n"
         f"Taxpayer: {' and '.join(facts.signers)}, SSN {facts.ssn}",
         "Dear Sir or Madam:",
@@ -87,6 +89,7 @@ def gather_facts(result: NoticeResult, profile: TaxpayerProfile | None) -> Lette
     return LetterFacts(
         signers=profile.names if profile else (found("taxpayer_name") or "[taxpayer name not found]",),
         address_lines=_address_lines(result, profile),
+        irs_address_lines=_irs_address_lines(found("response_address")),
         notice=code or found("notice_number") or "[notice number not found]",
         notice_date=format_date(notice_date) if notice_date else "[notice date not found]",
         tax_year=found("tax_year") or "[tax year not found]",
@@ -106,6 +109,14 @@ def _address_lines(result: NoticeResult, profile: TaxpayerProfile | None) -> tup
     # The notice's address is one line, "1201 PRAIRIE LN, LINCOLN, NE 68510": street, then the rest.
     street, _, rest = printed.strip().partition(",")
     return (street.strip(), rest.strip()) if rest.strip() else (street.strip(),)
+
+
+def _irs_address_lines(printed: str | None) -> tuple[str, ...]:
+    """The reply address, "PO BOX 931000, KANSAS CITY, MO 64999-0131": each box row, then the city row."""
+    if printed is None:
+        return ("[the address printed on the notice or its payment stub]",)
+    parts = [part.strip() for part in printed.split(",")]
+    return (*parts[:-2], ", ".join(parts[-2:])) if len(parts) > 2 else (printed,)
 
 
 def write_position(

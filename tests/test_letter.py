@@ -203,3 +203,25 @@ def test_the_profile_address_wins_over_the_notice() -> None:
     moved = {**CP14_FIELDS, "address": "45 OAK ST, OMAHA, NE 68102"}
     letter = draft_letter(result_for("CP14", moved), SULLIVANS, Stance.AGREE, None, [], None)
     assert "1201 Prairie Ln\nLincoln, NE 68510" in letter and "OMAHA" not in letter
+
+
+@pytest.mark.parametrize(
+    ("printed", "block"),
+    [
+        pytest.param(
+            "PO BOX 931000, KANSAS CITY, MO 64999-0131",
+            "Internal Revenue Service\nPO BOX 931000\nKANSAS CITY, MO 64999-0131\n\nRe: Notice CP14",
+            id="box-and-city",
+        ),
+        pytest.param(
+            "OGDEN, UT 84201-0085",
+            "Internal Revenue Service\nOGDEN, UT 84201-0085\n\nRe: Notice CP14",
+            id="city",
+        ),
+    ],
+)
+def test_the_letter_goes_to_the_reply_address_the_notice_prints(printed: str, block: str) -> None:
+    fields = {**CP14_FIELDS, "response_address": printed}
+    letter = draft_letter(result_for("CP14", fields), SULLIVANS, Stance.AGREE, None, [], None)
+    assert block in letter
+    assert "[the address printed on the notice or its payment stub]" not in letter
