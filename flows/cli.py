@@ -32,6 +32,7 @@ from pipeline.models import Channel, NoticeResult, Status
 from pipeline.process import PipelineContext
 from pipeline.profiles import load_profiles
 from pipeline.settings import Settings
+from pipeline.triage import for_day
 
 _NOT_DOCUMENTS = {".json", ".jsonl", ".md", ".txt"}
 
@@ -101,7 +102,8 @@ def ingest(
     else:
         results = _run_in_process(documents, context)
     printed = []
-    for result in results:
+    for read in results:
+        result = for_day(read, context.as_of)  # a duplicate was stored on another day
         printed.append(result)
         if json_lines:
             sys.stdout.write(result.model_dump_json() + "\n")

@@ -11,6 +11,8 @@ A document id may be given by its first characters, as with git commits.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import getpass
 import json
@@ -217,6 +219,10 @@ def watch(
         float, typer.Option(help="Seconds a file must stay unchanged before it is taken.")
     ] = 2.0,
     as_of: Annotated[str | None, typer.Option(help="Today's date for deadlines, YYYY-MM-DD.")] = None,
+    orchestrate: Annotated[
+        bool,
+        typer.Option(help="Each document a Prefect flow run on a server started once (or PREFECT_API_URL)."),
+    ] = True,
 ) -> None:
     """Watch ROOT/inbox; results go to ROOT/processed, unreadable files to ROOT/failed."""
     from flows.watch import WatchOptions
@@ -229,4 +235,11 @@ def watch(
     today = (lambda: fixed_day) if as_of else dt.date.today
     options = WatchOptions(settle_s=settle, once=once, tenant=settings.watch_tenant, today=today)
     context = PipelineContext.default(fixed_day, settings)
-    run_watch(root or settings.home / "watch", context, store, options)
+    with contextlib.ExitStack() as stack:
+        if orchestrate:
+            from flows.orchestration import prefect_api, run_document
+
+            api = stack.enter_context(prefect_api(settings, "watch"))
+            typer.echo(f"Prefect: PREFECT_API_URL={api.url} prefect flow-run ls", err=True)
+            options = dataclasses.replace(options, run_document=run_document)
+        run_watch(root or settings.home / "watch", context, store, options)

@@ -41,6 +41,7 @@ from pipeline.ingest import MAX_ATTEMPTS, Incoming, Policy
 from pipeline.models import Channel, ErrorInfo, NoticeResult, Status
 from pipeline.process import PipelineContext, failed_result, process_document
 from pipeline.store import DEFAULT_TENANT, Store
+from pipeline.triage import for_day
 
 log = logging.getLogger("noticeflow.watch")
 _IGNORED_SUFFIXES = {".part", ".tmp", ".crdownload", ".partial", ".download", ".json"}
@@ -155,13 +156,16 @@ def _read(document: Path, context: PipelineContext, source: str | None) -> Notic
 
 
 def _ingest(
-    incoming: Incoming, context: PipelineContext, store: Store, resumed: bool, policy: Policy
+    incoming: Incoming, context: PipelineContext, store: Store, resumed: bool, options: WatchOptions
 ) -> NoticeResult:
     """The ingest service's steps (a pool run stores its result itself). On a resumed claim, a duplicate
     stored under this very name is this file, committed before a crash: its result is the original."""
     known = ingest.admit(incoming, store)
     if known is not None:
         return _unless_resumed(known, store, incoming, resumed)
+    if options.run_document is not None:  # a Prefect flow run (flows.orchestration): it reads, keeps, stores
+        return options.run_document(incoming, context)
+    policy = options.policy
     read = ingest.read_with_retries(incoming, context, _read, policy)
     if context.settings.deployment is not None:
         return read
@@ -203,7 +207,7 @@ def process_claim(
             return None
         options = options or WatchOptions()
         incoming = Incoming(document, document.name, options.channel, options.tenant)
-        result = _ingest(incoming, context, store, resumed, options.policy)
+        result = for_day(_ingest(incoming, context, store, resumed, options), context.as_of)
         _plan_destination(claim_dir, document.name, result, folders)
     return _finish_claim(claim_dir)
 

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractors.ssn import mask_name
 from pipeline.archive import keep_original
 from pipeline.errors import StoreUnavailable
 from pipeline.load import hash_file
@@ -44,10 +45,13 @@ class Incoming:
     """One document handed in: where its bytes are, the name it was given (the result's ``source``)."""
 
     path: Path
-    name: str
+    name: str  # a full SSN in it is cut to its last four here, before it reaches a result, log or store
     channel: Channel
     tenant: str = DEFAULT_TENANT
     file_size: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", mask_name(self.name))
 
 
 @dataclass(frozen=True)

@@ -136,10 +136,9 @@ def _read_in_threads(
 
 
 def mask_document(document: OcrDocument) -> tuple[OcrDocument, int]:
-    """The document with every full SSN cut to its last four, and how many there were."""
+    """The document with every full SSN (and EIN) cut to its last four, and how many full SSNs there were
+    (the scam check's signal)."""
     full = count_full_ssns(document.text)
-    if not full:
-        return document, 0
     pages = tuple(
         page.model_copy(
             update={

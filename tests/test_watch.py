@@ -70,6 +70,7 @@ def _start_watcher(root: Path, store_url: str, home: Path, once: bool = False) -
         "-m",
         "flows.cli",
         "watch",
+        "--no-orchestrate",
         str(root),
         "--settle",
         "0.5",
