@@ -20,7 +20,7 @@ The contract:
   raw field text, audit values, review reasons, reminder messages, profile JSON) becomes XXX-XX-dddd, and an
   ``ssn_last4`` value that is not four digits is stored as null. What a method returns is what was stored.
 - Reads return models: ``NoticeResult`` and ``pipeline.profiles.TaxpayerProfile``, validated here once.
-  ``put_profile`` takes a ``TaxpayerProfile`` (or its JSON, validated here).
+  ``put_profile`` takes a ``TaxpayerProfile``.
 - Two ways to look a thing up: ``result(id)`` and ``profile(id)`` raise the not-found error, for callers
   that need the thing; ``get_result`` and ``get_profile`` return None, for callers that ask whether it is.
 
@@ -28,6 +28,9 @@ Raises ``StoreUnavailable`` (code "store_unavailable") when the database cannot 
 ``DocumentNotFound`` (code "document_not_found") when a method needs a document the tenant does not have,
 ``ProfileNotFound`` (code "profile_not_found") when ``profile`` finds no such profile of the tenant,
 ``ConfigurationError`` for a URL that names no usable database.
+
+Why one module of ~800 lines: the tables, the ``Store`` and the row builders are one schema; split, each
+half would have to know the other's columns, and a column change would touch two files.
 """
 
 from __future__ import annotations
