@@ -140,17 +140,19 @@ def mask_document(document: OcrDocument) -> tuple[OcrDocument, int]:
     (the scam check's signal)."""
     full = count_full_ssns(document.text)
     pages = tuple(
-        page.model_copy(
-            update={
-                "lines": tuple(
-                    OcrLine(text=mask_full_ssns(line.text), bbox=line.bbox, confidence=line.confidence)
-                    for line in page.lines
-                )
-            }
-        )
+        page.model_copy(update={"lines": tuple(_masked_line(line) for line in page.lines)})
         for page in document.pages
     )
     return OcrDocument(pages=pages), full
+
+
+def _masked_line(line: OcrLine) -> OcrLine:
+    """The line as read when it holds no full SSN; else its masked text, without the words (a spaced SSN's
+    digits would stay in them)."""
+    masked = mask_full_ssns(line.text)
+    if masked == line.text:
+        return line
+    return OcrLine(text=masked, bbox=line.bbox, confidence=line.confidence)
 
 
 def analyze_document(

@@ -99,3 +99,18 @@ def test_a_store_that_stays_down_is_tried_three_times_then_raises(context: Pipel
     with pytest.raises(StoreUnavailable):
         ingest.ingest(Incoming(SAMPLE, "scan.pdf", Channel.API), context, down, policy=QUICK)  # type: ignore[arg-type]
     assert down.saves == 3
+
+
+def test_masking_keeps_a_line_without_an_ssn_as_read() -> None:
+    """Geometry pairing reads words: a line without a full SSN keeps them; one with an SSN loses its text."""
+    from pipeline.models import OcrDocument, OcrLine, OcrPage, OcrWord, PageSource
+    from pipeline.process import mask_document
+
+    words = (OcrWord(text="Increase", confidence=0.9, bbox=(0, 0, 10, 10)),)
+    plain = OcrLine(text="Increase in tax $5,030.58", bbox=(0, 0, 100, 10), confidence=0.9, words=words)
+    leaky = OcrLine(text="SSN 287 - 65 - 5364", bbox=(0, 20, 100, 10), confidence=0.9, words=words)
+    page = OcrPage(number=1, width=100, height=100, source=PageSource.OCR, lines=(plain, leaky))
+    masked, full = mask_document(OcrDocument(pages=(page,)))
+    kept, cut = masked.pages[0].lines
+    assert kept == plain and full == 1
+    assert "287" not in cut.text and cut.text.endswith("5364") and cut.words == ()
