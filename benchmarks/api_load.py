@@ -149,7 +149,7 @@ def local_server(key: str) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="noticeflow-load-") as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NOTICEFLOW_")}
         env |= {"NOTICEFLOW_HOME": home, "NOTICEFLOW_API_KEYS": f"load:{key}"}
-        command = [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", "{port}"]
+        command = [sys.executable, "-c", SERVE, "serve", "--no-orchestrate", "--port", "{port}"]
         with running_server(command, env, Path(home) / "server.log") as url:
             yield url
 

@@ -66,6 +66,7 @@ from flows.jobs import Jobs, resume_spooled
 from flows.throttle import SignInThrottle
 from flows.web import mount_web
 from flows.web_pages import WebSettings, load_web_settings
+from pipeline.ingest import IngestService, ingest
 from pipeline.process import PipelineContext
 from pipeline.store import Store, open_store
 
@@ -73,10 +74,14 @@ API_VERSION = "1"
 
 
 def create_app(
-    settings: ApiSettings | None = None, store: Store | None = None, web_settings: WebSettings | None = None
+    settings: ApiSettings | None = None,
+    store: Store | None = None,
+    web_settings: WebSettings | None = None,
+    service: IngestService = ingest,
 ) -> FastAPI:
     """The API and the review pages over ``store`` (default: the configured one, opened here and closed at
-    shutdown); ``settings`` and ``web_settings`` default to the environment's."""
+    shutdown); ``settings`` and ``web_settings`` default to the environment's. ``service``: how an upload
+    is ingested (in this process, or ``flows.orchestration.run_document``: each upload a Prefect flow run)."""
     settings = settings or load_api_settings()
     owns_store = store is None
     if store is None:
@@ -87,7 +92,7 @@ def create_app(
         keys=settings.keys,
         store=store,
         context=PipelineContext.default(dt.date.today(), settings),
-        jobs=Jobs(workers=settings.workers, max_pending=settings.max_pending),
+        jobs=Jobs(workers=settings.workers, max_pending=settings.max_pending, service=service),
         sign_ins=SignInThrottle(settings.sign_in_attempts, settings.sign_in_window_minutes * 60),
     )
 

@@ -5,8 +5,9 @@ contract of DESIGN.md: with ``--json`` exactly one JSON object per input documen
 on stderr; exit 0 when every document produced a result, 1 when any failed, 2 on bad usage. Results are
 kept in the store (``$NOTICEFLOW_HOME/noticeflow.db`` or ``NOTICEFLOW_DB_URL``); the same bytes ingested
 again come back as ``duplicate``. A one-shot call runs the pipeline in-process (a Prefect server start would
-cost more than the OCR); with ``--orchestrate`` the same work runs as Prefect flows (on the server
-``PREFECT_API_URL`` names, else Prefect's temporary one). The services (``serve``, ``watch``) orchestrate by
+cost more than the OCR); with ``--orchestrate`` each document is a
+Prefect flow run of the same ingest service (on the server ``PREFECT_API_URL`` names, else one started for
+the call: flows.orchestration). The services (``serve``, ``watch``) orchestrate by
 default (flows.orchestration). Other commands: ``letter``, ``review``, ``profiles``, ``watch``, ``deploy``,
 ``serve``, ``pool register`` / ``pool submit``.
 Errors become exit codes here, in ``main``, and nowhere else.
@@ -14,15 +15,13 @@ Errors become exit codes here, in ``main``, and nowhere else.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -33,6 +32,9 @@ from pipeline.process import PipelineContext
 from pipeline.profiles import load_profiles
 from pipeline.settings import Settings
 from pipeline.triage import for_day
+
+if TYPE_CHECKING:
+    from pipeline.store import Store
 
 _NOT_DOCUMENTS = {".json", ".jsonl", ".md", ".txt"}
 
@@ -87,7 +89,8 @@ def ingest(
     as_of: Annotated[str | None, typer.Option(help="Today's date for deadlines, YYYY-MM-DD.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Pages OCR'd at once (default: cores).")] = None,
     orchestrate: Annotated[
-        bool, typer.Option(help="Run as Prefect flows (on PREFECT_API_URL, else a temporary server).")
+        bool,
+        typer.Option(help="Each document a Prefect flow run (on PREFECT_API_URL, else a server of its own)."),
     ] = False,
 ) -> None:
     """Read notices, store them, and print one result per document."""
@@ -97,10 +100,7 @@ def ingest(
     settings = Settings() if workers is None else Settings(workers=workers)
     loaded_profiles = load_profiles(profiles) if profiles else ()
     context = PipelineContext.default(parse_as_of(as_of), settings, loaded_profiles)
-    if orchestrate:
-        results = _run_as_flows(documents, context.as_of, profiles, settings)
-    else:
-        results = _run_in_process(documents, context)
+    results = (_run_as_flows if orchestrate else _run_in_process)(documents, context)
     printed = []
     for read in results:
         result = for_day(read, context.as_of)  # a duplicate was stored on another day
@@ -119,9 +119,7 @@ def _run_in_process(documents: list[Path], context: PipelineContext) -> Iterator
     from pipeline import ingest
     from pipeline.process import process_batch, process_document
 
-    store = open_configured_store(context.settings)
-    for profile in context.profiles:  # kept, so letters and reviews find the profile a notice matched
-        store.put_profile(profile)
+    store = _store_with_profiles(context)
     incoming = [ingest.Incoming(path, str(path), Channel.CLI) for path in documents]
     known = [ingest.admit(item, store) for item in incoming]
     to_read = [item for item, stored in zip(incoming, known, strict=True) if stored is None]
@@ -136,25 +134,28 @@ def _run_in_process(documents: list[Path], context: PipelineContext) -> Iterator
             yield result.model_copy(update={"timings": {**result.timings, "store": _since(start)}})
 
 
+def _store_with_profiles(context: PipelineContext) -> Store:
+    """The configured store, with the given profiles kept: letters and reviews find the one matched."""
+    store = open_configured_store(context.settings)
+    for profile in context.profiles:
+        store.put_profile(profile)
+    return store
+
+
 def _since(start: float) -> float:
     return round(time.perf_counter() - start, 4)
 
 
-def _run_as_flows(
-    documents: list[Path], as_of: dt.date, profiles: Path | None, settings: Settings
-) -> Iterator[NoticeResult]:
-    from flows.commands import prepare_prefect
+def _run_as_flows(documents: list[Path], context: PipelineContext) -> Iterator[NoticeResult]:
+    """Each document through the ingest service as one Prefect flow run (flows.orchestration), on the
+    server ``PREFECT_API_URL`` names or one started for this call."""
+    from flows.orchestration import prefect_api, run_document
+    from pipeline import ingest
 
-    prepare_prefect(settings)
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-    from flows.ingest import ingest_batch
-
-    # Heartbeats let a server's automation mark crashed runs. Prefect's temporary server ends with this
-    # process, so there they would only cost a wait of ~0.9 s at the end of every document's flow run.
-    no_heartbeats = {} if os.environ.get("PREFECT_API_URL") else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    with temporary_settings(updates=no_heartbeats):
-        yield from ingest_batch(documents, as_of, profiles)
+    store = _store_with_profiles(context)
+    with prefect_api(context.settings, "ingest"):
+        for path in documents:
+            yield run_document(ingest.Incoming(path, str(path), Channel.CLI), context, store)
 
 
 def main() -> None:

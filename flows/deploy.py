@@ -1,15 +1,18 @@
 """Schedules: ``noticeflow deploy`` serves two Prefect deployments until stopped.
 
-- ``inbox-sweep`` runs ``watch --once`` over the watch folder every ``NOTICEFLOW_SWEEP_INTERVAL_S`` seconds;
+- ``inbox-sweep`` runs ``watch --once`` over the watch folder every ``NOTICEFLOW_SWEEP_INTERVAL_S`` seconds,
+  each document a subflow run of the ingest service (``sweep_inbox``);
 - ``deadline-review`` runs daily on ``NOTICEFLOW_REVIEW_CRON`` in ``NOTICEFLOW_TIMEZONE``: it reads open
   notices as of today (pipeline.reminders; nothing is rewritten) and sends each new reminder to
   ``$NOTICEFLOW_HOME/reminders.jsonl`` and, when ``NOTICEFLOW_REMINDER_WEBHOOK`` is set, to that URL.
-The flows rebuild their context from settings where they run; ``today`` is the schedule's local date.
+The flows rebuild their context from settings where they run; ``today`` is the schedule's local date. The
+deployments are served on a Prefect server started for them (or the one ``PREFECT_API_URL`` names).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +22,7 @@ import typer
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from flows.commands import app, open_configured_store, prepare_prefect
+from flows.commands import app, open_configured_store
 from pipeline.catalog import load_catalog
 from pipeline.reminders import review_deadlines
 from pipeline.settings import Settings
@@ -61,6 +64,25 @@ def run_deadline_review(as_of: dt.date, settings: Settings, schedule: ScheduleSe
     return reminders
 
 
+def sweep_inbox(settings: Settings, schedule: ScheduleSettings) -> None:
+    """``watch --once`` over the watch folder for ``NOTICEFLOW_WATCH_TENANT``, each document one
+    ``ingest_document`` flow run (inside the sweep's run: its subflow runs) through the ingest service."""
+    from flows.orchestration import run_document
+    from flows.watch import WatchOptions, watch
+    from pipeline.models import Channel
+    from pipeline.process import PipelineContext
+
+    def today() -> dt.date:
+        return dt.datetime.now(ZoneInfo(schedule.timezone)).date()
+
+    store = open_configured_store(settings)
+    options = WatchOptions(
+        once=True, today=today, tenant=settings.watch_tenant, channel=Channel.SWEEP,
+        run_document=functools.partial(run_document, store=store),
+    )  # fmt: skip
+    watch(settings.home / "watch", PipelineContext.default(today(), settings), store, options)
+
+
 def build_deployments(settings: Settings, schedule: ScheduleSettings) -> list[object]:
     from prefect import flow
     from prefect.schedules import Cron, Interval
@@ -72,18 +94,7 @@ def build_deployments(settings: Settings, schedule: ScheduleSettings) -> list[ob
 
     @flow(name="inbox-sweep")
     def inbox_sweep() -> None:
-        from flows.watch import WatchOptions, watch
-        from pipeline.models import Channel
-        from pipeline.process import PipelineContext
-
-        current = Settings()
-
-        def today() -> dt.date:
-            return dt.datetime.now(ZoneInfo(schedule.timezone)).date()
-
-        options = WatchOptions(once=True, today=today, tenant=current.watch_tenant, channel=Channel.SWEEP)
-        context = PipelineContext.default(today(), current)
-        watch(current.home / "watch", context, open_configured_store(current), options)
+        sweep_inbox(Settings(), ScheduleSettings())
 
     return [
         inbox_sweep.to_deployment(name="inbox-sweep", schedule=Interval(schedule.sweep_interval_s)),
@@ -102,7 +113,10 @@ def deploy(
     if review_now:
         today = dt.datetime.now(ZoneInfo(schedule.timezone)).date()
         typer.echo(f"{len(run_deadline_review(today, settings, schedule))} new reminders")
-    prepare_prefect(settings)
-    from prefect import serve
+    from flows.orchestration import prefect_api
 
-    serve(*build_deployments(settings, schedule))  # type: ignore[arg-type]
+    with prefect_api(settings, "deploy") as api:
+        typer.echo(f"Prefect: PREFECT_API_URL={api.url} prefect deployment ls", err=True)
+        from prefect import serve
+
+        serve(*build_deployments(settings, schedule))  # type: ignore[arg-type]

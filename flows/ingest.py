@@ -1,4 +1,4 @@
-"""Prefect flows that sequence the plain pipeline functions: ``ingest_document`` and ``ingest_batch``.
+"""The Prefect flow that sequences the plain pipeline functions for one document: ``ingest_document``.
 
 Tasks wrap the pipeline's functions unchanged; the flow begins and ends with the ingest service's steps
 (pipeline.ingest: dedupe, then keep and store). Only I/O steps retry, with the service's bound and backoff
@@ -6,16 +6,22 @@ Tasks wrap the pipeline's functions unchanged; the flow begins and ends with the
 fails the same way every time, and a bug too. Classification and extraction are pure and never retried.
 Tasks pass paths and page references, never image arrays; page OCR runs as mapped tasks, bounded by the
 task runner's workers. The context, documents and results go to tasks ``quote``d: Prefect would otherwise
-walk every field of them (the whole catalog, every word) looking for futures, about 20 ms a task. The
-context (settings, engine, profiles) is rebuilt where the flow runs, since a worker may be another machine.
+walk every field of them (the whole catalog, every word) looking for futures, about 20 ms a task. A flow
+run that a service starts in its own process (``flows.orchestration.run_document``) uses that service's
+context and store as they are (``running_here``: its page slots, so a watcher's parallel documents never run
+more tesseracts than there are cores; the profiles it chose; its open store); a run on a work-pool worker,
+maybe another machine, rebuilds them from settings.
 Runs are named after the document (its ``source``: an upload's name, not its temporary path) so the
 Prefect UI reads like the inbox.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from prefect import flow, task
@@ -37,9 +43,11 @@ from pipeline.process import (
     read_page,
     read_pages,
 )
-from pipeline.profiles import TaxpayerProfile, load_profiles
+from pipeline.profiles import load_profiles
 from pipeline.settings import Settings
-from pipeline.store import DEFAULT_TENANT, open_store
+from pipeline.store import DEFAULT_TENANT, Store, open_store
+
+_HERE: ContextVar[tuple[PipelineContext, Store] | None] = ContextVar("noticeflow_flow_here", default=None)
 
 
 def _is_retryable(task: object, task_run: object, state: State) -> bool:
@@ -80,19 +88,38 @@ def analyze_task(
 
 
 @task(task_run_name="store {incoming.name}", cache_policy=NO_CACHE)
-def store_task(incoming: Incoming, result: NoticeResult, context: PipelineContext) -> NoticeResult:
+def store_task(
+    incoming: Incoming, result: NoticeResult, context: PipelineContext, store: Store
+) -> NoticeResult:
     """The ingest service's last steps: keep the original, store (it bounds the store's attempts itself)."""
-    context.settings.home.mkdir(parents=True, exist_ok=True)
-    return commit(incoming, result, context, open_store(context.settings.database_url))
+    return commit(incoming, result, context, store)
 
 
-def _profiles(profiles_file: Path | None, stored: bool, tenant: str) -> tuple[TaxpayerProfile, ...]:
-    if profiles_file:
-        return load_profiles(profiles_file)
-    if not stored:
-        return ()
-    store = open_store(Settings().database_url)
-    return tuple(store.list_profiles(tenant))
+@contextlib.contextmanager
+def running_here(context: PipelineContext, store: Store) -> Iterator[None]:
+    """``ingest_document`` flow runs started inside this block, in this thread, use ``context`` and
+    ``store`` instead of building their own from settings."""
+    token = _HERE.set((context, store))
+    try:
+        yield
+    finally:
+        _HERE.reset(token)
+
+
+def _context_and_store(
+    as_of: dt.date, profiles_file: Path | None, stored_profiles: bool, tenant: str
+) -> tuple[PipelineContext, Store]:
+    """The caller's (``running_here``), else built from settings where the flow runs."""
+    here = _HERE.get()
+    if here is not None:
+        return here
+    settings = Settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.database_url)
+    profiles = load_profiles(profiles_file) if profiles_file else ()
+    if stored_profiles and not profiles_file:
+        profiles = tuple(store.list_profiles(tenant))
+    return PipelineContext.default(as_of, settings, profiles), store
 
 
 def _read_document(loaded: LoadedDocument, context: PipelineContext) -> OcrDocument:
@@ -124,8 +151,8 @@ def ingest_document(
     entry point that handed it in (a work-pool submission unless the caller says otherwise)."""
     source = source or str(path)
     incoming = Incoming(path, source, channel, tenant)
-    context = PipelineContext.default(as_of, profiles=_profiles(profiles_file, stored_profiles, tenant))
-    if (known := admit(incoming, open_store(context.settings.database_url))) is not None:
+    context, store = _context_and_store(as_of, profiles_file, stored_profiles, tenant)
+    if (known := admit(incoming, store)) is not None:
         return known
     try:
         loaded = load_task(path, quote(context))
@@ -133,13 +160,4 @@ def ingest_document(
         result = analyze_task(loaded.document_id, source, quote(document), quote(context))
     except NoticeflowError as error:
         result = failed_result(path, source, error, {})
-    return store_task(incoming, quote(result), quote(context))
-
-
-def _batch_name() -> str:
-    return f"ingest batch of {len(flow_run.parameters.get('paths', []))} documents"
-
-
-@flow(flow_run_name=_batch_name)
-def ingest_batch(paths: list[Path], as_of: dt.date, profiles_file: Path | None = None) -> list[NoticeResult]:
-    return [ingest_document(path, as_of, profiles_file, channel=Channel.CLI) for path in paths]
+    return store_task(incoming, quote(result), quote(context), quote(store))

@@ -7,7 +7,9 @@
 
 ``Jobs`` runs uploads on a bounded thread pool, one job per (tenant, document id): the same bytes sent
 while they are processed join the running job; past ``max_pending`` jobs it raises ``Busy`` (503).
-``start_ingest`` submits ``ingest_upload``, the one place an upload becomes a stored result.
+``start_ingest`` submits ``ingest_upload``, the one place an upload becomes a stored result, through the
+job table's ingest service: ``pipeline.ingest.ingest`` in this process, or each upload a Prefect flow run
+(``flows.orchestration.run_document``, what ``serve`` uses by default).
 
 A ``wait=false`` upload is moved to the spool first (``spool_for_later``; ``SpoolUnavailable`` when the disk
 refuses) and removed only once its result is stored; one that joins a running job for the same bytes keeps
@@ -42,7 +44,7 @@ from starlette.types import Message, Receive
 from flows.http_errors import BadUpload, Busy, SpoolUnavailable, UnknownProfile, UploadTooLarge
 from flows.spool import Spooled, SpoolEntry, claim_spooled, spool_upload
 from pipeline.errors import EmptyDocument, NoticeflowError
-from pipeline.ingest import Incoming, ingest
+from pipeline.ingest import Incoming, IngestService, ingest
 from pipeline.load import sniff_type
 from pipeline.models import Channel, NoticeResult, Status
 from pipeline.process import PipelineContext
@@ -168,7 +170,8 @@ class Jobs:
     table (its result is in the store); one that raised stays (the last 1000) so a poll can report it.
     """
 
-    def __init__(self, workers: int, max_pending: int) -> None:
+    def __init__(self, workers: int, max_pending: int, service: IngestService = ingest) -> None:
+        self.service = service
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="noticeflow-api")
         self._max_pending = max_pending
         self._running: dict[JobKey, Future[NoticeResult]] = {}
@@ -232,15 +235,16 @@ def pipeline_context(
     return dataclasses.replace(shared, profiles=profiles, as_of=as_of)
 
 
-def ingest_upload(store: Store, upload: Upload, tenant: str, context: PipelineContext) -> NoticeResult:
+def ingest_upload(
+    store: Store, upload: Upload, tenant: str, context: PipelineContext, service: IngestService = ingest
+) -> NoticeResult:
     """The upload through the ingest service (pipeline.ingest; a failed result is stored too: the next
     upload replaces it). Its bytes (and spool entry) are removed only once the result is stored; when the
     store stays down through the service's attempts, a spooled upload stays for the next start, which
     resumes it (``flows.spool`` caps the attempts)."""
     try:
-        stored = ingest(
-            Incoming(upload.path, upload.source, Channel.API, tenant, upload.size), context, store
-        )
+        incoming = Incoming(upload.path, upload.source, Channel.API, tenant, upload.size)
+        stored = service(incoming, context, store)
     except BaseException:
         upload.give_back()
         raise
@@ -253,7 +257,7 @@ def start_ingest(
 ) -> tuple[Future[NoticeResult], bool]:
     """``ingest_upload`` as the job of (tenant, document id): its future, and whether this call started it
     (False: it joined a running job for the same bytes)."""
-    work = functools.partial(ingest_upload, store, upload, tenant, context)
+    work = functools.partial(ingest_upload, store, upload, tenant, context, jobs.service)
     return jobs.submit((tenant, upload.document_id), work)
 
 

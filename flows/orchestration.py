@@ -12,13 +12,13 @@ and, on exit, the server's whole process group is stopped. ``NOTICEFLOW_PREFECT_
 UI beside the API. Runs on a server of our own send no heartbeats: it ends with the service, so there is
 nobody to mark a crashed run, and each heartbeat thread costs a flow run ~0.9 s at its end.
 
-``run_document(incoming, context) -> NoticeResult`` is the ingest service (``pipeline.ingest``: dedupe, read
-with the one failure policy, keep, store, audit with the channel) as one flow run of ``ingest_document`` in
-this process, reported to the current Prefect API: the run, its task runs, their states and retries show in
-``prefect flow-run ls`` and the UI. It has the signature of ``pipeline.ingest.ingest`` without the store:
-the flow opens the configured store (``NOTICEFLOW_DB_URL`` / ``NOTICEFLOW_HOME``) and matches the tenant's
-stored profiles. Like ``ingest``, it never raises for a document: a run that fails (the store stayed down,
-a bug) gives this document's failed result, which was not stored, with the error's code.
+``run_document(incoming, context, store) -> NoticeResult`` is the ingest service (``pipeline.ingest``:
+dedupe, read with the one failure policy, keep, store, audit with the channel) as one flow run of
+``ingest_document`` in this process, reported to the current Prefect API: the run, its task runs, their
+states and retries show in ``prefect flow-run ls`` and the UI. It has ``pipeline.ingest.ingest``'s signature
+and contract: the run uses the caller's context (profiles, page slots) and store, and raises only
+``StoreUnavailable`` when the store stays down through every attempt; any other failure (a bug in the run)
+is this document's failed result, not stored, with the error's code.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from pipeline.ingest import Incoming
 from pipeline.models import NoticeResult
 from pipeline.process import PipelineContext, guarded
 from pipeline.settings import Settings
+from pipeline.store import Store
 
 log = logging.getLogger("noticeflow.orchestration")
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -93,15 +94,15 @@ def prefect_api(settings: Settings, service: str) -> Iterator[PrefectApi]:
         (home / "api_url").unlink(missing_ok=True)
 
 
-def run_document(incoming: Incoming, context: PipelineContext) -> NoticeResult:
+def run_document(incoming: Incoming, context: PipelineContext, store: Store) -> NoticeResult:
     """``incoming`` through the ingest service as one ``ingest_document`` flow run (module docstring)."""
-    from flows.ingest import ingest_document  # Prefect loads when a service first needs it
+    from flows.ingest import ingest_document, running_here  # Prefect loads when a service first needs it
 
     def read(path: Path, context: PipelineContext, source: str | None) -> NoticeResult:
-        return ingest_document(
-            path, context.as_of, source=source, tenant=incoming.tenant, stored_profiles=True,
-            channel=incoming.channel,
-        )  # fmt: skip
+        with running_here(context, store):
+            return ingest_document(
+                path, context.as_of, source=source, tenant=incoming.tenant, channel=incoming.channel
+            )
 
     return guarded(read, incoming.path, context, incoming.name)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import getpass
 import json
 from decimal import Decimal, InvalidOperation
@@ -241,5 +242,5 @@ def watch(
 
             api = stack.enter_context(prefect_api(settings, "watch"))
             typer.echo(f"Prefect: PREFECT_API_URL={api.url} prefect flow-run ls", err=True)
-            options = dataclasses.replace(options, run_document=run_document)
+            options = dataclasses.replace(options, run_document=functools.partial(run_document, store=store))
         run_watch(root or settings.home / "watch", context, store, options)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +52,11 @@ class Incoming:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", mask_name(self.name))
+
+
+# The service as entry points hold it: ``ingest`` here, or run as a Prefect flow run
+# (flows.orchestration.run_document), with the same contract.
+IngestService = Callable[[Incoming, PipelineContext, Store], NoticeResult]
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from typing import Any
 from extractors.ssn import count_full_ssns, mask_full_ssns
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.decide import decide
-from pipeline.errors import InternalError, NoticeflowError, WorkerStopped
+from pipeline.errors import InternalError, NoticeflowError, StoreUnavailable, WorkerStopped
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
 from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, Status
@@ -270,9 +270,13 @@ Reader = Callable[[Path, PipelineContext, str | None], NoticeResult]
 def guarded(read: Reader, path: Path, context: PipelineContext, source: str | None = None) -> NoticeResult:
     """``read``'s result; a noticeflow error it raises is this document's failed result with that error's
     code, and a bug met on the way (any other exception) its final ``internal_error`` result, logged with
-    its traceback: the other documents go on."""
+    its traceback: the other documents go on. ``StoreUnavailable`` (a reader that stores, such as a Prefect
+    flow run of the whole ingest service) is not the document's fault: it is raised for the caller to bound.
+    """
     try:
         return read(path, context, source)
+    except StoreUnavailable:
+        raise
     except NoticeflowError as error:
         return failed_result(path, source or str(path), error, {})
     except Exception as exc:  # noqa: BLE001 (a bug in one document's reading must not end the caller)

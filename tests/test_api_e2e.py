@@ -33,7 +33,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "NOTICEFLOW_API_KEYS": f"acme:{ACME_KEY},beta:{BETA_KEY}",
         "NOTICEFLOW_MAX_UPLOAD_BYTES": str(LIMIT),
     }
-    command = [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", "{port}"]
+    command = [sys.executable, "-c", SERVE, "serve", "--no-orchestrate", "--port", "{port}"]
     with running_server(command, env, home / "server.log") as base:
         yield base
 

@@ -7,16 +7,21 @@ Checked: the run of a notice is COMPLETED in the server (read back with Prefect'
 ``prefect flow-run ls``), its load/analyze/store task runs completed too, and its result is the one the
 in-process pipeline gives, stored once with the channel; the same bytes again are a duplicate; a file that
 is no document ends ``failed`` with its code, its run completed (a bad document is an answer, not a crash).
+``noticeflow serve`` and the scheduled inbox sweep run each document as such a flow run by default.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from flows.orchestration import PREFECT, PrefectApi, prefect_api, run_document
@@ -26,6 +31,7 @@ from pipeline.process import PipelineContext, process_document
 from pipeline.profiles import load_profiles
 from pipeline.settings import Settings
 from pipeline.store import open_store
+from tests.servers import running_server
 
 pytestmark = pytest.mark.orchestration
 
@@ -80,7 +86,8 @@ def test_a_notice_is_a_completed_flow_run_with_the_in_process_result(
 ) -> None:
     notice = tmp_path / "incoming.pdf"
     notice.write_bytes((SAMPLES / "notice_0006.pdf").read_bytes())
-    result = run_document(Incoming(notice, "cp90-dunmore.pdf", Channel.WATCH, TENANT), context)
+    store = open_store(Settings().database_url)
+    result = run_document(Incoming(notice, "cp90-dunmore.pdf", Channel.WATCH, TENANT), context, store)
 
     (run,) = _flow_runs("ingest cp90-dunmore.pdf")
     assert run.state_type is not None and run.state_type.value == "COMPLETED"  # type: ignore[attr-defined]
@@ -89,16 +96,15 @@ def test_a_notice_is_a_completed_flow_run_with_the_in_process_result(
     in_process = process_document(notice, context, "cp90-dunmore.pdf")
     assert result.status is Status.PROCESSED and result.profile_id is not None
     assert _without_run_facts(result) == _without_run_facts(in_process)
-    store = open_store(Settings().database_url)
     assert store.result(result.document_id, TENANT).channel is Channel.WATCH
-    store.close()
     cli_env = {**os.environ, "PREFECT_API_URL": server.url, "COLUMNS": "250"}  # a wide table: whole names
     listed = subprocess.run([PREFECT, "flow-run", "ls"], env=cli_env, capture_output=True, text=True,
                             timeout=60, check=True)  # fmt: skip
     assert "ingest cp90-dunmore.pdf" in listed.stdout and "COMPLETED" in listed.stdout
 
-    again = run_document(Incoming(notice, "copy.pdf", Channel.WATCH, TENANT), context)
+    again = run_document(Incoming(notice, "copy.pdf", Channel.WATCH, TENANT), context, store)
     assert again.status is Status.DUPLICATE and again.document_id == result.document_id
+    store.close()
 
 
 def test_a_file_that_is_no_document_ends_failed_and_its_run_completed(
@@ -106,9 +112,41 @@ def test_a_file_that_is_no_document_ends_failed_and_its_run_completed(
 ) -> None:
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"%PDF-1.4 this is not a PDF at all")
-    result = run_document(Incoming(junk, "junk.pdf", Channel.API, TENANT), context)
+    with contextlib.closing(open_store(Settings().database_url)) as store:
+        result = run_document(Incoming(junk, "junk.pdf", Channel.API, TENANT), context, store)
 
     assert result.status is Status.FAILED and result.error is not None
     assert result.error.code == "corrupt_file" and not result.error.retryable
     (run,) = _flow_runs("ingest junk.pdf")
     assert run.state_type is not None and run.state_type.value == "COMPLETED"  # type: ignore[attr-defined]
+
+
+def test_an_upload_to_serve_is_a_flow_run(server: PrefectApi, tmp_path: Path) -> None:
+    """``noticeflow serve`` (orchestrated by default) on the server PREFECT_API_URL names: the upload's
+    result is the answer, and its flow run completed with the API's channel."""
+    env = {**os.environ, "PREFECT_API_URL": server.url, "NOTICEFLOW_HOME": str(tmp_path / "home")}
+    serve = [sys.executable, "-c", "import flows.serve_cli; from flows.cli import main; main()"]
+    with running_server([*serve, "serve", "--port", "{port}"], env, tmp_path / "serve.log") as url:
+        upload = {"file": ("served-cp503.pdf", (SAMPLES / "notice_0011.pdf").read_bytes())}
+        when = {"as_of": AS_OF.isoformat()}
+        answer = httpx.post(f"{url}/v1/notices", params=when, files=upload, timeout=120)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["channel"] == "api" and answer.json()["fields"]["notice_number"]["value"] == "CP503"
+    (run,) = _flow_runs("ingest served-cp503.pdf")
+    assert run.state_type is not None and run.state_type.value == "COMPLETED"  # type: ignore[attr-defined]
+    assert run.parameters["channel"] == "api"  # type: ignore[attr-defined]
+
+
+def test_the_scheduled_sweep_reads_each_document_as_a_flow_run(server: PrefectApi) -> None:
+    from flows.deploy import ScheduleSettings, sweep_inbox
+
+    settings = Settings()
+    inbox = settings.home / "watch" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SAMPLES / "notice_0017.pdf", inbox / "swept.pdf")
+    sweep_inbox(settings.model_copy(update={"watch_tenant": TENANT}), ScheduleSettings())
+
+    assert (settings.home / "watch" / "processed" / "swept.pdf").exists()
+    (run,) = _flow_runs("ingest swept.pdf")
+    assert run.state_type is not None and run.state_type.value == "COMPLETED"  # type: ignore[attr-defined]
+    assert run.parameters["channel"] == "sweep" and run.parameters["tenant"] == TENANT  # type: ignore[attr-defined]
