@@ -3,16 +3,16 @@
 Tasks wrap the pipeline's functions unchanged; the flow begins and ends with the ingest service's steps
 (pipeline.ingest: dedupe, then keep and store). Only I/O steps retry, with the service's bound and backoff
 (loading the file, the tesseract process), and only for errors whose class is retryable: a bad document
-fails the same way every time, and a bug too. Classification and extraction are pure and never retried.
-Tasks pass paths and page references, never image arrays; page OCR runs as mapped tasks, bounded by the
-task runner's workers. The context, documents and results go to tasks ``quote``d: Prefect would otherwise
-walk every field of them (the whole catalog, every word) looking for futures, about 20 ms a task. A flow
-run that a service starts in its own process (``flows.orchestration.run_document``) uses that service's
-context and store as they are (``running_here``: its page slots, so a watcher's parallel documents never run
-more tesseracts than there are cores; the profiles it chose; its open store); a run on a work-pool worker,
-maybe another machine, rebuilds them from settings.
-Runs are named after the document (its ``source``: an upload's name, not its temporary path) so the
-Prefect UI reads like the inbox.
+fails the same way every time, and a bug too. Classification and extraction are pure and never retried:
+a plain call in the flow, not a task. Tasks pass paths and page references, never image arrays; page OCR
+runs as mapped tasks, bounded by the task runner's workers. The context, documents and results go to tasks
+``quote``d: Prefect would otherwise walk every field of them (the whole catalog, every word) looking for
+futures, about 20 ms a task. A flow run that a service starts in its own process
+(``flows.orchestration.run_document``) uses that service's context and store as they are
+(``running_here``: its page slots, so a watcher's parallel documents never run more tesseracts than there
+are cores; the profiles it chose; its open store); a run on a work-pool worker, maybe another machine,
+rebuilds them from settings. Runs are named after the document (its ``source``: an upload's name, not its
+temporary path) so the Prefect UI reads like the inbox.
 """
 
 from __future__ import annotations
@@ -79,10 +79,9 @@ def read_page_task(ref: PageRef, context: PipelineContext, workdir: Path) -> tup
     return read_page(ref, context, workdir)
 
 
-@task(task_run_name="analyze {source}", cache_policy=NO_CACHE)
-def analyze_task(
-    document_id: str, source: str, document: OcrDocument, context: PipelineContext
-) -> NoticeResult:
+def _analyze(document_id: str, source: str, document: OcrDocument, context: PipelineContext) -> NoticeResult:
+    """Masking, classification, extraction, validation, triage: pure and quick, so a plain call inside the
+    flow run, not a task (a task run costs tens of milliseconds of bookkeeping and would never retry)."""
     masked, full_ssns = mask_document(document)
     return analyze_document(document_id, source, masked, context, {}, full_ssns)
 
@@ -157,7 +156,7 @@ def ingest_document(
     try:
         loaded = load_task(path, quote(context))
         document = _read_document(loaded, context)
-        result = analyze_task(loaded.document_id, source, quote(document), quote(context))
+        result = _analyze(loaded.document_id, source, document, context)
     except NoticeflowError as error:
         result = failed_result(path, source, error, {})
     return store_task(incoming, quote(result), quote(context), quote(store))

@@ -30,10 +30,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from pydantic import Field
@@ -46,6 +48,9 @@ from pipeline.models import NoticeResult
 from pipeline.process import PipelineContext, guarded
 from pipeline.settings import Settings
 from pipeline.store import Store
+
+if TYPE_CHECKING:
+    from prefect.context import SyncClientContext
 
 log = logging.getLogger("noticeflow.orchestration")
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -99,12 +104,29 @@ def run_document(incoming: Incoming, context: PipelineContext, store: Store) -> 
     from flows.ingest import ingest_document, running_here  # Prefect loads when a service first needs it
 
     def read(path: Path, context: PipelineContext, source: str | None) -> NoticeResult:
-        with running_here(context, store):
+        with _thread_client(), running_here(context, store):
             return ingest_document(
                 path, context.as_of, source=source, tenant=incoming.tenant, channel=incoming.channel
             )
 
     return guarded(read, incoming.path, context, incoming.name)
+
+
+_clients = threading.local()
+
+
+def _thread_client() -> SyncClientContext:
+    """This thread's Prefect client for the current API, opened once and held open between flow runs (each
+    run enters and leaves its context). A client per run costs a TLS context and a CSRF-token request."""
+    from prefect.context import SyncClientContext
+    from prefect.settings import PREFECT_API_URL
+
+    held: dict[str, SyncClientContext] = _clients.__dict__.setdefault("by_api", {})
+    url = str(PREFECT_API_URL.value())
+    if url not in held:
+        held[url] = SyncClientContext()
+        held[url].client.__enter__()  # one more hold than the runs' enters: never closed by a run's exit
+    return held[url]
 
 
 # ---- the server process -----------------------------------------------------------------------------------

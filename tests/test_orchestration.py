@@ -4,7 +4,7 @@ One Prefect server for the module, started by ``prefect_api`` the way ``serve`` 
 (``prefect server start`` on a free loopback port, its own PREFECT_HOME under a fresh NOTICEFLOW_HOME),
 about 10–30 s; the documents are born-digital PDFs (no tesseract). Select with ``-m orchestration``.
 Checked: the run of a notice is COMPLETED in the server (read back with Prefect's client, and listed by
-``prefect flow-run ls``), its load/analyze/store task runs completed too, and its result is the one the
+``prefect flow-run ls``), its load and store task runs completed too, and its result is the one the
 in-process pipeline gives, stored once with the channel; the same bytes again are a duplicate; a file that
 is no document ends ``failed`` with its code, its run completed (a bad document is an answer, not a crash).
 ``noticeflow serve`` and the scheduled inbox sweep run each document as such a flow run by default.
@@ -92,7 +92,7 @@ def test_a_notice_is_a_completed_flow_run_with_the_in_process_result(
     (run,) = _flow_runs("ingest cp90-dunmore.pdf")
     assert run.state_type is not None and run.state_type.value == "COMPLETED"  # type: ignore[attr-defined]
     assert run.parameters["channel"] == "watch" and run.parameters["tenant"] == TENANT  # type: ignore[attr-defined]
-    assert _task_runs(run.id) == {"load": "COMPLETED", "analyze": "COMPLETED", "store": "COMPLETED"}  # type: ignore[attr-defined]
+    assert _task_runs(run.id) == {"load": "COMPLETED", "store": "COMPLETED"}  # type: ignore[attr-defined]
     in_process = process_document(notice, context, "cp90-dunmore.pdf")
     assert result.status is Status.PROCESSED and result.profile_id is not None
     assert _without_run_facts(result) == _without_run_facts(in_process)
