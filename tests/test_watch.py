@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 import flows.watch
-from flows.watch import SettleTracker, WatchFolders, WatchOptions, is_candidate, process_claim, watch
+from flows.inbox import InboxEntry, SettleTracker, is_candidate
+from flows.watch import Outcome, WatchFolders, WatchOptions, process_claim, watch
 from pipeline.errors import OcrEngineError
 from pipeline.ingest import MAX_ATTEMPTS, Policy
 from pipeline.models import Channel, NoticeResult, Status
@@ -156,9 +157,11 @@ def _context() -> PipelineContext:
 
 
 def _claim_with(folders: WatchFolders, name: str, data: bytes) -> Path:
+    """A claim as ``flows.watch.claim`` leaves it: the entry's name in the journal, its bytes as document."""
     claim_dir = folders.work / uuid.uuid4().hex
     claim_dir.mkdir(parents=True)
-    (claim_dir / name).write_bytes(data)
+    (claim_dir / "name").write_text(json.dumps({"name": name}))
+    (claim_dir / "document").write_bytes(data)
     return claim_dir
 
 
@@ -186,13 +189,13 @@ def test_resume_after_crash_between_commit_and_move_is_not_a_duplicate(
 ) -> None:
     data = _unique_pdf(1)
     first = _claim_with(folders, "b.pdf", data)
-    (first / "b.pdf").rename(folders.root / "b.pdf")  # stand aside, as if the first run had committed it
+    (first / "document").rename(folders.root / "b.pdf")  # stand aside, as if the first run had committed it
     store.save_result(
         NoticeResult.model_validate_json(
             json.dumps({"document_id": _sha(data), "source": "b.pdf", "status": "processed"})
         ), actor="watcher",
     )  # fmt: skip
-    (folders.root / "b.pdf").rename(first / "b.pdf")
+    (folders.root / "b.pdf").rename(first / "document")
     process_claim(first, folders, _context(), store, resumed=True)
     assert json.loads((folders.processed / "b.pdf.json").read_text())["status"] == "processed"
     assert len(store.list_results(status=None)) == 1
@@ -203,7 +206,7 @@ def test_resume_after_crash_during_the_final_moves(folders: WatchFolders, store:
     (claim_dir / "result.json").write_text('{"status": "processed"}')
     destination = folders.processed / "c.pdf"
     (claim_dir / "dest").write_text(json.dumps({"path": str(destination), "suffix": ".json"}))
-    (claim_dir / "c.pdf").rename(destination)  # the document moved; the crash came before its JSON did
+    (claim_dir / "document").rename(destination)  # the document moved; the crash came before its JSON did
     assert process_claim(claim_dir, folders, _context(), store, resumed=True) == destination
     assert (folders.processed / "c.pdf.json").exists() and not claim_dir.exists()
 
@@ -221,21 +224,20 @@ def test_name_collisions_never_overwrite(folders: WatchFolders, store: Store) ->
     [("scan.pdf", True), ("scan.pdf.part", False), ("~$scan.pdf", False), (".DS_Store", False),
      ("download.crdownload", False), ("scan.tmp", False)],
 )  # fmt: skip
-def test_partial_and_hidden_files_are_ignored(tmp_path: Path, name: str, taken: bool) -> None:
-    (tmp_path / name).write_bytes(b"x")
-    assert is_candidate(tmp_path / name) is taken
+def test_partial_and_hidden_files_are_ignored(name: str, taken: bool) -> None:
+    assert is_candidate(name) is taken
 
 
 def test_a_file_is_taken_only_after_it_settles(tmp_path: Path) -> None:
     path = tmp_path / "growing.pdf"
     path.write_bytes(b"%PDF-1")
     tracker = SettleTracker(settle_s=2.0)
-    assert tracker.settled([path], now=100.0) == []
+    assert tracker.settled([InboxEntry.of(path)], now=100.0) == []
     with path.open("ab") as handle:
         handle.write(b"more")
-    assert tracker.settled([path], now=101.5) == []  # changed: the clock starts again
-    assert tracker.settled([path], now=102.0) == []
-    assert tracker.settled([path], now=103.6) == [path]
+    assert tracker.settled([InboxEntry.of(path)], now=101.5) == []  # changed: the clock starts again
+    assert tracker.settled([InboxEntry.of(path)], now=102.0) == []
+    assert [e.path for e in tracker.settled([InboxEntry.of(path)], now=103.6)] == [path]
 
 
 def _sha(data: bytes) -> str:
@@ -259,7 +261,7 @@ def test_a_bug_ends_in_failed_after_one_attempt(
     calls: list[str] = []
 
     def buggy(path: Path, context: PipelineContext, source: str | None = None) -> NoticeResult:
-        calls.append(path.name)
+        calls.append(str(source))
         raise KeyError("a bug")
 
     monkeypatch.setattr(flows.watch, "process_document", buggy)
@@ -291,7 +293,7 @@ def test_a_claim_that_raises_every_round_ends_in_failed(
 ) -> None:
     rounds: list[int] = []
 
-    def journal_refused(claim_dir: Path, name: str, result: NoticeResult, folders: WatchFolders) -> None:
+    def journal_refused(claim_dir: Path, name: str, outcome: Outcome, folders: WatchFolders) -> None:
         rounds.append(1)
         raise PermissionError("the journal cannot be written")
 
