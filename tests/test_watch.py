@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -324,3 +325,81 @@ def test_each_round_matches_the_profiles_stored_since_and_uses_that_day(
     assert before.profile_id is None and after.profile_id is not None
     assert after.channel is Channel.WATCH
     assert next(days, None) is None  # "today" was asked once a round
+
+
+# ---- a hostile inbox: entries that are not plain files, or cannot be moved -----------------------------
+
+
+def _make_immutable(path: Path) -> str | None:
+    """``chattr +i``; the reason it could not be done (a file system without the flag), or None."""
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True, check=False)
+    return None if done.returncode == 0 else f"chattr +i refused here: {done.stderr.strip()}"
+
+
+def _poisoned_inbox(folders: WatchFolders, outside: Path) -> dict[str, str | None]:
+    """Every kind of entry the watcher must refuse, then good notices. Returns the entries expected in
+    failed/ with their code, and why the immutable one is missing (None when it is there)."""
+    inbox = folders.inbox
+    outside.mkdir()
+    (outside / "secret.pdf").write_bytes(_unique_pdf(8))
+    (inbox / "link.pdf").symlink_to(outside / "secret.pdf")
+    (inbox / "passwd.pdf").symlink_to("/etc/passwd")
+    (inbox / "dangling.pdf").symlink_to(outside / "gone.pdf")
+    os.mkfifo(inbox / "pipe.pdf")
+    (inbox / "scans").mkdir()
+    (inbox / "scans" / "inside.pdf").write_bytes(_unique_pdf(9))
+    (inbox / "dest").write_bytes(_unique_pdf(10))
+    (inbox / f"{'n' * 246}.pdf").write_bytes(_unique_pdf(11))
+    (inbox / "frozen.pdf").write_bytes(_unique_pdf(12))
+    expected = {n: "not_a_file" for n in ("link.pdf", "passwd.pdf", "dangling.pdf", "pipe.pdf", "scans")}
+    skipped = _make_immutable(inbox / "frozen.pdf")
+    if skipped is None:
+        expected["frozen.pdf"] = "cannot_move"
+    (inbox / "good.pdf").write_bytes(_unique_pdf(13))
+    return {**expected, "": skipped}
+
+
+def _run_until(folders: WatchFolders, store: Store, done: Callable[[], bool]) -> threading.Thread:
+    """A watcher that keeps running in a thread until ``done()``; returns it, stopped."""
+    stop = threading.Event()
+    options = dataclasses.replace(QUICK, once=False, poll_s=0.05)
+    watcher = threading.Thread(target=watch, args=(folders.root, _context(), store, options, stop))
+    watcher.start()
+    assert _wait_for(done, 60)
+    assert watcher.is_alive()  # nothing stopped it
+    stop.set()
+    watcher.join(timeout=30)
+    return watcher
+
+
+def test_a_poisoned_inbox_never_stops_the_watcher_and_every_entry_is_reported(
+    folders: WatchFolders, store: Store, tmp_path: Path
+) -> None:
+    expected = _poisoned_inbox(folders, tmp_path / "outside")
+    skipped = expected.pop("")
+    long_name = f"{'n' * 246}.pdf"
+    try:
+        _run_until(folders, store, lambda: (folders.processed / "good.pdf.json").exists())
+        _run_until(folders, store, lambda: True)  # a restart reports nothing twice
+        watch(folders.root, _context(), store, QUICK)  # --once ends though an entry stays in the inbox
+        reports = {p.name.removesuffix(".error.json"): p for p in folders.failed.glob("*.error.json")}
+        assert sorted(reports) == sorted(expected)
+        for name, code in expected.items():
+            report = json.loads(reports[name].read_text())
+            assert (report["code"], report["source"], report["document_id"]) == (code, name, None)
+            assert os.path.lexists(folders.failed / name) is (code == "not_a_file")
+        assert (folders.failed / "link.pdf").is_symlink() and (
+            folders.failed / "scans" / "inside.pdf"
+        ).exists()
+        processed = sorted(p.name for p in folders.processed.iterdir() if not p.name.endswith(".json"))
+        assert processed == ["dest", "good.pdf", f"{'n' * 196}.pdf"]  # cut to 200 bytes, extension kept
+        assert all((folders.processed / f"{name}.json").exists() for name in processed)
+        assert sorted(r.source for r in store.list_results(status=None)) == sorted(
+            ["dest", "good.pdf", long_name]
+        )
+        assert os.listdir(folders.inbox) == (["frozen.pdf"] if skipped is None else [])
+        assert os.listdir(folders.work) == ["left-in-inbox.json"]
+    finally:
+        subprocess.run(["chattr", "-i", str(folders.inbox / "frozen.pdf")], capture_output=True, check=False)
+    if skipped:
+        pytest.skip(f"all but the immutable entry checked; {skipped}")
