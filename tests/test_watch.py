@@ -13,9 +13,11 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -26,6 +28,7 @@ import pytest
 
 import flows.watch
 from flows.inbox import InboxEntry, SettleTracker, is_candidate
+from flows.moves import free_names, link_then_unlink, move_exclusive
 from flows.watch import Outcome, WatchFolders, WatchOptions, process_claim, watch
 from pipeline.errors import OcrEngineError
 from pipeline.ingest import MAX_ATTEMPTS, Policy
@@ -403,3 +406,160 @@ def test_a_poisoned_inbox_never_stops_the_watcher_and_every_entry_is_reported(
         subprocess.run(["chattr", "-i", str(folders.inbox / "frozen.pdf")], capture_output=True, check=False)
     if skipped:
         pytest.skip(f"all but the immutable entry checked; {skipped}")
+
+
+def _other_file_system(tmp_path: Path) -> Path:
+    """A folder on another file system than ``tmp_path`` (/dev/shm), or the test is skipped."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no second file system (/dev/shm) to put the inbox on")
+    return Path(tempfile.mkdtemp(dir=shm))
+
+
+def test_an_inbox_on_another_file_system_is_copied_then_emptied(tmp_path: Path, store: Store) -> None:
+    remote = _other_file_system(tmp_path)
+    try:
+        folders = WatchFolders(tmp_path / "watch")
+        folders.root.mkdir()
+        (folders.root / "inbox").symlink_to(remote)  # rename from it says EXDEV
+        (remote / "far.pdf").write_bytes(_unique_pdf(14))
+        watch(folders.root, _context(), store, QUICK)
+        assert (folders.processed / "far.pdf").read_bytes() == _unique_pdf(14)
+        assert json.loads((folders.processed / "far.pdf.json").read_text())["status"] == "processed"
+        assert os.listdir(remote) == [] and os.listdir(folders.work) == []
+    finally:
+        shutil.rmtree(remote)
+
+
+@pytest.mark.parametrize("copied", [True, False], ids=["copy-flushed", "copy-cut-short"])
+def test_a_copy_across_file_systems_resumes_after_a_crash(
+    folders: WatchFolders, store: Store, copied: bool
+) -> None:
+    """The journal names the original before copying: a crash removes the copy or the original, not both."""
+    original = folders.inbox / "far.pdf"
+    original.write_bytes(_unique_pdf(15))
+    info = original.stat()
+    claim_dir = _claim_with(folders, "far.pdf", _unique_pdf(15))
+    origin = {"path": str(original), "device": info.st_dev, "inode": info.st_ino}
+    (claim_dir / "origin").write_text(json.dumps(origin))
+    if not copied:
+        (claim_dir / "document").rename(claim_dir / "document.tmp")
+    process_claim(claim_dir, folders, _context(), store, resumed=True)
+    assert original.exists() is not copied
+    assert (folders.processed / "far.pdf").exists() is copied and not claim_dir.exists()
+
+
+def test_two_claims_planned_to_one_name_both_keep_their_file(folders: WatchFolders, store: Store) -> None:
+    """Parallel threads can plan the same free name; the move is exclusive, so neither replaces the other."""
+    claims = [_claim_with(folders, "same.pdf", _unique_pdf(index)) for index in (16, 17)]
+    for claim_dir in claims:
+        (claim_dir / "result.json").write_text('{"status": "processed"}')
+        (claim_dir / "dest").write_text(
+            json.dumps({"path": str(folders.processed / "same.pdf"), "suffix": ".json"})
+        )
+    finished = [process_claim(claim_dir, folders, _context(), store, resumed=True) for claim_dir in claims]
+    assert finished == [folders.processed / "same.pdf", folders.processed / "same-1.pdf"]
+    assert {p.read_bytes() for p in finished} == {_unique_pdf(16), _unique_pdf(17)}
+
+
+@pytest.mark.parametrize("move", [move_exclusive, link_then_unlink], ids=["renameat2", "link-fallback"])
+def test_an_exclusive_move_never_replaces(tmp_path: Path, move: Callable[[Path, Path], None]) -> None:
+    (tmp_path / "a").write_text("a")
+    (tmp_path / "b").write_text("b")
+    with pytest.raises(FileExistsError):
+        move(tmp_path / "a", tmp_path / "b")
+    move(tmp_path / "a", tmp_path / "c")
+    assert sorted(os.listdir(tmp_path)) == ["b", "c"] and (tmp_path / "b").read_text() == "b"
+
+
+def test_a_crash_between_link_and_unlink_leaves_one_file(folders: WatchFolders, store: Store) -> None:
+    claim_dir = _claim_with(folders, "d.pdf", _unique_pdf(18))
+    (claim_dir / "result.json").write_text('{"status": "processed"}')
+    destination = folders.processed / "d.pdf"
+    (claim_dir / "dest").write_text(json.dumps({"path": str(destination), "suffix": ".json"}))
+    os.link(claim_dir / "document", destination)  # the fallback's first half, then the crash
+    assert process_claim(claim_dir, folders, _context(), store, resumed=True) == destination
+    assert sorted(os.listdir(folders.processed)) == ["d.pdf", "d.pdf.json"]
+
+
+@pytest.mark.parametrize(
+    ("name", "extension"),
+    [("n" * 250, ""), ("é" * 120 + ".pdf", ".pdf"), ("scan." + "x" * 240, ""), ("a" * 251 + ".pdf", ".pdf")],
+    ids=["ascii", "utf8", "long-extension-is-name", "max"],
+)
+def test_long_names_are_cut_to_fit_beside_their_json(tmp_path: Path, name: str, extension: str) -> None:
+    names = free_names(tmp_path, name, ".error.json")
+    first = next(names)
+    first.touch()
+    second = next(names)
+    for candidate in (first, second):
+        assert len(os.fsencode(candidate.name + ".error.json")) <= 255
+    assert first.name.endswith(extension) and name.startswith(first.name.removesuffix(extension))
+    assert second.name == f"{first.name.removesuffix(extension)}-1{extension}"
+
+
+def test_a_claim_from_before_internal_names_is_finished(folders: WatchFolders, store: Store) -> None:
+    claim_dir = folders.work / uuid.uuid4().hex
+    claim_dir.mkdir()
+    (claim_dir / "old.pdf").write_bytes(_unique_pdf(19))  # the document under its own name, no journal
+    assert process_claim(claim_dir, folders, _context(), store, resumed=True) == folders.processed / "old.pdf"
+
+
+def test_an_entry_left_in_the_inbox_is_taken_once_freed(folders: WatchFolders, store: Store) -> None:
+    frozen = folders.inbox / "frozen.pdf"
+    frozen.write_bytes(_unique_pdf(20))
+    if reason := _make_immutable(frozen):
+        pytest.skip(reason)
+    try:
+        watch(folders.root, _context(), store, QUICK)
+        assert json.loads((folders.failed / "frozen.pdf.error.json").read_text())["code"] == "cannot_move"
+    finally:
+        subprocess.run(["chattr", "-i", str(frozen)], check=True)
+    watch(folders.root, _context(), store, QUICK)
+    assert (folders.processed / "frozen.pdf").exists() and os.listdir(folders.inbox) == []
+
+
+# ---- a writer slower than the settle time ------------------------------------------------------------------
+
+_SLOW_WRITER = """
+import sys, time
+data = sys.stdin.buffer.read()
+with open(sys.argv[1], "wb") as handle:
+    handle.write(data[: len(data) // 2]); handle.flush()
+    print("half", flush=True)
+    time.sleep(float(sys.argv[2]))
+    handle.write(data[len(data) // 2 :])
+"""
+
+
+def test_a_file_open_for_writing_is_not_settled(tmp_path: Path) -> None:
+    path = tmp_path / "open.pdf"
+    with path.open("wb") as handle:
+        handle.write(b"%PDF-")
+        handle.flush()
+        assert SettleTracker(settle_s=0.0).settled([InboxEntry.of(path)], now=1.0) == []
+        with path.open("rb"):  # a reader does not hold it back
+            pass
+    with path.open("rb"):
+        assert [e.path for e in SettleTracker(settle_s=0.0).settled([InboxEntry.of(path)], now=1.0)] == [path]
+
+
+def test_a_writer_that_pauses_longer_than_the_settle_time_is_waited_for(
+    folders: WatchFolders, store: Store
+) -> None:
+    target = folders.inbox / "slow.pdf"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WRITER, str(target), "2.0"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert writer.stdin is not None and writer.stdout is not None
+    writer.stdin.write(_unique_pdf(21))
+    writer.stdin.close()
+    assert writer.stdout.readline() == b"half\n"
+    options = dataclasses.replace(QUICK, settle_s=0.3, poll_s=0.1)
+    watch(folders.root, _context(), store, options)  # --once: it waits while the file is open for writing
+    assert writer.wait(timeout=30) == 0
+    result = json.loads((folders.processed / "slow.pdf.json").read_text())
+    assert result["status"] == "processed"
+    assert (folders.processed / "slow.pdf").read_bytes() == _unique_pdf(21)
