@@ -63,6 +63,8 @@ log = logging.getLogger("noticeflow.watch")
 # A claim's own files: internal names, so no user's name can collide with them.
 DOCUMENT, NAME, ORIGIN, RESULT, DEST = "document", "name", "origin", "result.json", "dest"
 ATTEMPTS = "attempts"
+# The entry (or the inbox it is in) refuses to be moved: immutable, read-only, busy, another file system.
+_UNMOVABLE = {errno.EPERM, errno.EACCES, errno.EROFS, errno.EBUSY, errno.EXDEV}
 _REFUSALS = {
     EntryKind.LINK: "a symbolic link: links are not followed; put the file itself in the inbox",
     EntryKind.PIPE: "a named pipe (FIFO), not a file; it was not opened",
@@ -274,7 +276,7 @@ def _finish_claim(claim_dir: Path, folders: WatchFolders) -> Path:
     if (claim_dir / RESULT).exists():
         (claim_dir / RESULT).replace(f"{destination}{suffix}")
     shutil.rmtree(claim_dir)
-    log.info("%s -> %s", destination.name, destination.parent.name)
+    log.info("%s -> %s", mask_name(destination.name), destination.parent.name)
     return destination
 
 
@@ -362,7 +364,10 @@ class LeftInInbox:
             self._save()
 
     def _save(self) -> None:
-        write_atomically(self.path, json.dumps(self.identities))
+        if self.identities:
+            write_atomically(self.path, json.dumps(self.identities))
+        else:
+            self.path.unlink(missing_ok=True)
 
 
 # ---- the loop --------------------------------------------------------------------------------------------
@@ -416,8 +421,11 @@ def _take(ready: list[InboxEntry], folders: WatchFolders, left: LeftInInbox) -> 
         except FileNotFoundError:  # removed by its owner, or taken by another watcher
             continue
         except OSError as error:
-            reason = CannotMove(f"it cannot be moved out of the inbox ({error.strerror})")
-            _leave(entry, reason, folders, left)
+            if error.errno in _UNMOVABLE:
+                reason = CannotMove(f"it cannot be moved out of the inbox ({error.strerror})")
+                _leave(entry, reason, folders, left)
+            else:  # the watcher's own disk (full, failing): tried again next round
+                log.exception("%s could not be taken", mask_name(entry.path.name))
         except Exception:  # noqa: BLE001 - one entry never stops the watcher
             log.exception("%s could not be taken; it is tried again next round", mask_name(entry.path.name))
     return claims
@@ -436,14 +444,14 @@ def _run_round(
 ) -> bool:  # fmt: skip
     """Resume what a crash left, take what has settled; True while entries still wait in the inbox."""
     leftovers = sorted(p for p in folders.work.iterdir() if p.is_dir())
-    entries = scan_inbox(folders.inbox)
-    left.keep_only({entry.path.name for entry in entries})
-    waiting = [entry for entry in entries if not left.holds(entry)]
+    waiting = [entry for entry in scan_inbox(folders.inbox) if not left.holds(entry)]
     fresh = _take(tracker.settled(waiting, time.monotonic()), folders, left)
     if leftovers or fresh:
         round_context = _for_this_round(context, store, options)
         _handle_claims(leftovers + fresh, set(leftovers), folders, round_context, store, options)
-    return any(not left.holds(entry) for entry in scan_inbox(folders.inbox))
+    remaining = scan_inbox(folders.inbox)
+    left.keep_only({entry.path.name for entry in remaining})  # forget what was freed and taken, or removed
+    return any(not left.holds(entry) for entry in remaining)
 
 
 def watch(

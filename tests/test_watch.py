@@ -517,6 +517,7 @@ def test_an_entry_left_in_the_inbox_is_taken_once_freed(folders: WatchFolders, s
         subprocess.run(["chattr", "-i", str(frozen)], check=True)
     watch(folders.root, _context(), store, QUICK)
     assert (folders.processed / "frozen.pdf").exists() and os.listdir(folders.inbox) == []
+    assert os.listdir(folders.work) == []  # nothing left to remember
 
 
 # ---- a writer slower than the settle time ------------------------------------------------------------------
