@@ -163,7 +163,6 @@ def _copy_in(entry: InboxEntry, claim_dir: Path) -> None:
 
 def _claimed_document(claim_dir: Path) -> Path | None:
     """The claim's document, after finishing a copy a crash cut short; None when it never came in."""
-    _adopt_older_claim(claim_dir)
     document, origin = claim_dir / DOCUMENT, claim_dir / ORIGIN
     if origin.exists():
         if os.path.lexists(document):  # copied and flushed; the original may still be in the inbox
@@ -239,6 +238,7 @@ def process_claim(
     options: WatchOptions | None = None,
 ) -> Path | None:  # fmt: skip
     """Carry one claim to its end; returns where the document went (None for an empty, abandoned claim)."""
+    _adopt_older_claim(claim_dir)
     if not (claim_dir / DEST).exists():
         document = _claimed_document(claim_dir)
         if document is None:  # crashed between creating the claim and moving the entry in
@@ -300,6 +300,7 @@ def _give_up(claim_dir: Path, folders: WatchFolders) -> None:
     """A claim that raised ``MAX_ATTEMPTS`` rounds (a bug outside the pipeline, a disk that refuses the
     journal) ends in failed/ as ``internal_error``: a watcher never retries for ever."""
     log.error("claim %s raised %d rounds: it goes to failed/", claim_dir.name, MAX_ATTEMPTS)
+    _adopt_older_claim(claim_dir)
     document = claim_dir / DOCUMENT
     if _claimed_document(claim_dir) is None:
         shutil.rmtree(claim_dir)

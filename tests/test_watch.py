@@ -498,11 +498,20 @@ def test_long_names_are_cut_to_fit_beside_their_json(tmp_path: Path, name: str, 
     assert second.name == f"{first.name.removesuffix(extension)}-1{extension}"
 
 
-def test_a_claim_from_before_internal_names_is_finished(folders: WatchFolders, store: Store) -> None:
+@pytest.mark.parametrize("planned", [False, True], ids=["before-plan", "after-plan"])
+def test_a_claim_from_before_internal_names_is_finished(
+    folders: WatchFolders, store: Store, planned: bool
+) -> None:
     claim_dir = folders.work / uuid.uuid4().hex
     claim_dir.mkdir()
     (claim_dir / "old.pdf").write_bytes(_unique_pdf(19))  # the document under its own name, no journal
+    if planned:
+        (claim_dir / "result.json").write_text('{"status": "processed"}')
+        (claim_dir / "dest").write_text(
+            json.dumps({"path": str(folders.processed / "old.pdf"), "suffix": ".json"})
+        )
     assert process_claim(claim_dir, folders, _context(), store, resumed=True) == folders.processed / "old.pdf"
+    assert (folders.processed / "old.pdf").read_bytes() == _unique_pdf(19)
 
 
 def test_an_entry_left_in_the_inbox_is_taken_once_freed(folders: WatchFolders, store: Store) -> None:
