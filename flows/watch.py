@@ -167,7 +167,10 @@ def _claimed_document(claim_dir: Path) -> Path | None:
     if origin.exists():
         if os.path.lexists(document):  # copied and flushed; the original may still be in the inbox
             copied = json.loads(origin.read_text())
-            remove_original(Path(copied["path"]), (int(copied["device"]), int(copied["inode"])))
+            try:
+                remove_original(Path(copied["path"]), (int(copied["device"]), int(copied["inode"])))
+            except OSError:  # it cannot be removed (any more): it stays the one, in the inbox; the copy goes
+                document.unlink()
         origin.unlink()
     return document if os.path.lexists(document) else None
 

@@ -449,6 +449,24 @@ def test_a_copy_across_file_systems_resumes_after_a_crash(
     assert (folders.processed / "far.pdf").exists() is copied and not claim_dir.exists()
 
 
+def test_a_copy_whose_original_cannot_be_removed_is_dropped(folders: WatchFolders, store: Store) -> None:
+    """After a crash the original turned immutable: it stays the one (in the inbox), never two documents."""
+    original = folders.inbox / "far.pdf"
+    original.write_bytes(_unique_pdf(22))
+    info = original.stat()
+    claim_dir = _claim_with(folders, "far.pdf", _unique_pdf(22))
+    (claim_dir / "origin").write_text(
+        json.dumps({"path": str(original), "device": info.st_dev, "inode": info.st_ino})
+    )
+    if reason := _make_immutable(original):
+        pytest.skip(reason)
+    try:
+        assert process_claim(claim_dir, folders, _context(), store, resumed=True) is None
+        assert original.exists() and not claim_dir.exists() and os.listdir(folders.processed) == []
+    finally:
+        subprocess.run(["chattr", "-i", str(original)], check=True)
+
+
 def test_two_claims_planned_to_one_name_both_keep_their_file(folders: WatchFolders, store: Store) -> None:
     """Parallel threads can plan the same free name; the move is exclusive, so neither replaces the other."""
     claims = [_claim_with(folders, "same.pdf", _unique_pdf(index)) for index in (16, 17)]
