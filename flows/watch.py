@@ -255,7 +255,7 @@ def process_claim(
         else:
             outcome = Outcome.refused(NotAFile(_REFUSALS[kind]), name)
         _plan_destination(claim_dir, name, outcome, folders)
-    return _finish_claim(claim_dir, folders)
+    return _finish_claim(claim_dir)
 
 
 def _plan_destination(claim_dir: Path, name: str, outcome: Outcome, folders: WatchFolders) -> None:
@@ -271,7 +271,7 @@ def _record_destination(claim_dir: Path, destination: Path, suffix: str) -> None
 # ---- 4. move out -----------------------------------------------------------------------------------------
 
 
-def _finish_claim(claim_dir: Path, folders: WatchFolders) -> Path:
+def _finish_claim(claim_dir: Path) -> Path:
     plan = json.loads((claim_dir / DEST).read_text())
     destination, suffix = Path(plan["path"]), str(plan["suffix"])
     if os.path.lexists(claim_dir / DOCUMENT):
@@ -313,7 +313,7 @@ def _give_up(claim_dir: Path, folders: WatchFolders) -> None:
     name = _claimed_name(claim_dir)
     outcome = Outcome.refused(bug, name, MAX_ATTEMPTS, hash_file(document) if is_file else None)
     _plan_destination(claim_dir, name, outcome, folders)
-    _finish_claim(claim_dir, folders)
+    _finish_claim(claim_dir)
 
 
 def _attempts(claim_dir: Path) -> int:

@@ -4,7 +4,9 @@ The crash test drops 20 documents into the inbox while a real ``noticeflow watch
 notices made unique, corrupt files, byte-identical duplicates, files copied slowly in chunks), kills the
 watcher with SIGKILL mid-batch, restarts it with ``--once``, and then checks the folders and the store.
 It runs against SQLite, and against PostgreSQL when ``NOTICEFLOW_TEST_PG_URL`` is set. The journal tests
-resume a claim from each state a crash can leave behind.
+resume a claim from each state a crash can leave behind. The hostile-inbox tests use real file-system
+objects: ``chattr +i`` (skipped, saying why, where the file system refuses it), symbolic links, a FIFO, a
+sub-folder, an inbox on /dev/shm (another file system: ``EXDEV``), and a writer in another process.
 """
 
 from __future__ import annotations
