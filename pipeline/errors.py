@@ -8,7 +8,9 @@
     │   ├── EncryptedPdf             code "encrypted_pdf"
     │   ├── TooManyPages             code "too_many_pages"
     │   ├── ImageTooLarge            code "image_too_large"
-    │   └── ImageTooSmall            code "image_too_small"  (an icon, not a page)
+    │   ├── ImageTooSmall            code "image_too_small"  (an icon, not a page)
+    │   ├── NotAFile                 code "not_a_file"  (a link, FIFO, device or folder; never opened)
+    │   └── CannotMove               code "cannot_move" (the watcher cannot take it out of its inbox)
     ├── DocumentNotFound       code "document_not_found" (HTTP 404)
     ├── ProfileNotFound        code "profile_not_found" (HTTP 404)
     ├── BadCorrection          code "bad_correction": a reviewer's value that does not parse (exit 2, 422)
@@ -72,6 +74,14 @@ class ImageTooLarge(DocumentError):
 
 class ImageTooSmall(DocumentError):
     code = "image_too_small"
+
+
+class NotAFile(DocumentError):
+    code = "not_a_file"
+
+
+class CannotMove(DocumentError):
+    code = "cannot_move"
 
 
 class InfrastructureError(NoticeflowError):
