@@ -81,7 +81,8 @@ def _measure(scratch: Path, count: int) -> None:
         assert ingest(Incoming(path, path.name, Channel.WATCH), context, store).status is not Status.FAILED
 
     def as_flow(path: Path) -> None:
-        assert run_document(Incoming(path, path.name, Channel.WATCH), context, store).status is not Status.FAILED
+        result = run_document(Incoming(path, path.name, Channel.WATCH), context, store)
+        assert result.status is not Status.FAILED
 
     local = _timed(_documents(scratch / "in-process", count, "local"), in_process)
     with prefect_api(settings, "benchmark") as api:
