@@ -8,7 +8,7 @@ again come back as ``duplicate``. A one-shot call runs the pipeline in-process (
 cost more than the OCR); with ``--orchestrate`` the same work runs as Prefect flows (on the server
 ``PREFECT_API_URL`` names, else Prefect's temporary one). The services (``serve``, ``watch``) orchestrate by
 default (flows.orchestration). Other commands: ``letter``, ``review``, ``profiles``, ``watch``, ``deploy``,
-``serve``, ``pool register`` / ``pool submit``.
+``serve``, ``pool register`` / ``pool submit``, ``mail``.
 Errors become exit codes here, in ``main``, and nowhere else.
 """
 
@@ -184,6 +184,7 @@ _COMMAND_MODULES = {
     "profiles": "flows.review_cli",
     "watch": "flows.review_cli",
     "deploy": "flows.deploy",
+    "mail": "flows.mail",
     "pool": "flows.pool",
     "serve": "flows.serve_cli",
 }
