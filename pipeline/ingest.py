@@ -6,7 +6,7 @@
 1. dedupe: a document already stored for the tenant (by content hash) is answered with its stored result
    as ``duplicate``, without being read again (a stored ``failed`` result is read again). A caller that
    may be taking the same document in again after a crash (``resumed``) names it by where it came from, so
-   a stored result under this very name is this document's own, returned as stored, not as a duplicate;
+   a stored result under this very name (a failed one too) is this document's own, returned as stored;
 2. read it (``pipeline.process.process_document`` unless the caller runs it elsewhere, e.g. as a Prefect
    flow run), with the one failure policy: a failure whose error class is ``retryable`` is tried again,
    at most ``MAX_ATTEMPTS`` times in all; a bad document and a bug (``internal_error``, logged with its
@@ -88,10 +88,11 @@ def admit(incoming: Incoming, store: Store, *, resumed: bool = False) -> NoticeR
         document_id = hash_file(incoming.path)
     except OSError:
         return None  # reading it will say why
-    known = stored_duplicate(store, document_id, incoming.tenant)
-    if resumed and known is not None and known.source == incoming.name:
-        return store.get_result(document_id, incoming.tenant)
-    return known
+    if resumed:
+        stored = store.get_result(document_id, incoming.tenant)
+        if stored is not None and stored.source == incoming.name:
+            return stored  # a failed one too: it was final when it was stored
+    return stored_duplicate(store, document_id, incoming.tenant)
 
 
 def stored_duplicate(store: Store, document_id: str, tenant: str) -> NoticeResult | None:

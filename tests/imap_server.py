@@ -1,9 +1,10 @@
 """A real IMAP server for the mail tests: Debian's dovecot on a free loopback port, all of it in a temp dir.
 
-``running_dovecot(folder) -> Iterator[ImapAccount]`` writes a throw-away config and passwd file (one user,
-plain-text login allowed on loopback only, Maildir under ``folder``), starts ``dovecot -F`` and stops it on
-exit. As root the mail is kept by the ``dovecot`` system user the package creates; as another user dovecot
-runs entirely as that user. ``DOVECOT`` is None when dovecot is not installed (the tests skip then).
+``running_dovecot() -> Iterator[ImapAccount]`` writes a throw-away config and passwd file (one user,
+plain-text login allowed on loopback only, Maildir beside them) into a temp dir of its own, starts
+``dovecot -F`` and stops it and removes the dir on exit. As root the mail is kept by the ``dovecot`` system
+user the package creates (so the dir is one it can reach: pytest's own are root's only); as another user
+dovecot runs entirely as that user. ``DOVECOT`` is None when dovecot is not installed (the tests skip then).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import imaplib
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,9 +86,15 @@ service imap-login {{
 
 
 @contextmanager
-def running_dovecot(folder: Path, timeout_s: float = 20) -> Iterator[ImapAccount]:
+def running_dovecot(timeout_s: float = 20) -> Iterator[ImapAccount]:
+    with tempfile.TemporaryDirectory(prefix="noticeflow-dovecot-") as name:
+        folder = Path(name)
+        folder.chmod(0o755)
+        yield from _serve(folder, timeout_s)
+
+
+def _serve(folder: Path, timeout_s: float) -> Iterator[ImapAccount]:
     assert DOVECOT is not None
-    folder.mkdir(parents=True, exist_ok=True)
     account = ImapAccount(port=free_port(), user="firm", password="app-password-1")
     (folder / "passwd").write_text(f"{account.user}:{{PLAIN}}{account.password}\n")
     (folder / "home").mkdir(exist_ok=True)
