@@ -1,6 +1,8 @@
-"""Schedules: ``noticeflow deploy`` serves two Prefect deployments until stopped.
+"""Schedules: ``noticeflow deploy`` serves these Prefect deployments until stopped.
 
 - ``inbox-sweep`` runs ``watch --once`` over the watch folder every ``NOTICEFLOW_SWEEP_INTERVAL_S`` seconds;
+- ``mail-intake``, when ``NOTICEFLOW_IMAP_URL`` is set, takes in every mailbox's messages (flows.mail) every
+  ``NOTICEFLOW_MAIL_POLL_S`` seconds;
 - ``deadline-review`` runs daily on ``NOTICEFLOW_REVIEW_CRON`` in ``NOTICEFLOW_TIMEZONE``: it reads open
   notices as of today (pipeline.reminders; nothing is rewritten) and sends each new reminder to
   ``$NOTICEFLOW_HOME/reminders.jsonl`` and, when ``NOTICEFLOW_REMINDER_WEBHOOK`` is set, to that URL.
@@ -85,19 +87,37 @@ def build_deployments(settings: Settings, schedule: ScheduleSettings) -> list[ob
         context = PipelineContext.default(today(), current)
         watch(current.home / "watch", context, open_configured_store(current), options)
 
-    return [
+    @flow(name="mail-intake")
+    def mail_intake() -> int:
+        from collections import Counter
+
+        from flows.mail import poll_mailboxes
+        from flows.mailbox import parse_mailboxes
+        from pipeline.process import PipelineContext
+
+        current = Settings()
+        context = PipelineContext.default(dt.datetime.now(ZoneInfo(schedule.timezone)).date(), current)
+        store = open_configured_store(current)
+        return len(poll_mailboxes(parse_mailboxes(current.imap_url), context, store, Counter()))
+
+    deployments = [
         inbox_sweep.to_deployment(name="inbox-sweep", schedule=Interval(schedule.sweep_interval_s)),
         deadline_review.to_deployment(
             name="deadline-review", schedule=Cron(schedule.review_cron, timezone=schedule.timezone)
         ),
     ]
+    if settings.imap_url:
+        deployments.append(
+            mail_intake.to_deployment(name="mail-intake", schedule=Interval(settings.mail_poll_s))
+        )
+    return deployments
 
 
 @app.command()
 def deploy(
     review_now: Annotated[bool, typer.Option(help="Run the deadline review once now, then serve.")] = False,
 ) -> None:
-    """Serve the inbox sweep and the daily deadline review as scheduled Prefect deployments."""
+    """Serve the inbox sweep, the mail intake and the daily deadline review as scheduled deployments."""
     settings, schedule = Settings(), ScheduleSettings()
     if review_now:
         today = dt.datetime.now(ZoneInfo(schedule.timezone)).date()
