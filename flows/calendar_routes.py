@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from flows.api_deps import State, Tenant
 from flows.api_routes import AsOf
 from flows.http_errors import InvalidApiKey
-from pipeline.deadline_feed import calendar_feed, deadline_events
+from pipeline.deadline_feed import calendar_feed, deadline_events, notice_link
 
 calendar = APIRouter(tags=["calendar"])
 
@@ -68,5 +68,5 @@ async def calendar_ics(
     day = as_of or dt.date.today()
     events = await run_in_threadpool(deadline_events, state.store, tenant, day, state.context.catalog)
     base = _base_url(state, request)
-    feed = calendar_feed(events, dt.datetime.now(dt.UTC), lambda document_id: f"{base}/notices/{document_id}")
+    feed = calendar_feed(events, dt.datetime.now(dt.UTC), lambda document_id: notice_link(base, document_id))
     return Response(feed, media_type="text/calendar; charset=utf-8")

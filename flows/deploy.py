@@ -5,7 +5,8 @@
   ``NOTICEFLOW_MAIL_POLL_S`` seconds;
 - ``deadline-review`` runs daily on ``NOTICEFLOW_REVIEW_CRON`` in ``NOTICEFLOW_TIMEZONE``: it reads open
   notices as of today (pipeline.reminders; nothing is rewritten) and sends each new reminder to
-  ``$NOTICEFLOW_HOME/reminders.jsonl`` and, when ``NOTICEFLOW_REMINDER_WEBHOOK`` is set, to that URL.
+  ``$NOTICEFLOW_HOME/reminders.jsonl`` and, when ``NOTICEFLOW_REMINDER_WEBHOOK`` is set, to that URL; then,
+  when ``NOTICEFLOW_SMTP_URL`` is set, each tenant's morning digest by e-mail (flows.digest).
 The flows rebuild their context from settings where they run; ``today`` is the schedule's local date.
 """
 
@@ -22,6 +23,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from flows.commands import app, open_configured_store, prepare_prefect
+from flows.digest import send_digests
+from flows.mailbox import MailUnavailable
 from pipeline.catalog import load_catalog
 from pipeline.reminders import review_deadlines
 from pipeline.settings import Settings
@@ -55,11 +58,13 @@ def send_reminders(reminders: list[Reminder], home: Path, webhook: str | None) -
 
 
 def run_deadline_review(as_of: dt.date, settings: Settings, schedule: ScheduleSettings) -> list[Reminder]:
-    store = open_configured_store(settings)
-    reminders = [
-        r for tenant in store.tenants() for r in review_deadlines(store, as_of, load_catalog(), tenant)
-    ]
+    store, catalog = open_configured_store(settings), load_catalog()
+    reminders = [r for tenant in store.tenants() for r in review_deadlines(store, as_of, catalog, tenant)]
     send_reminders(reminders, settings.home, schedule.reminder_webhook)
+    try:
+        send_digests(store, as_of, settings, catalog)
+    except MailUnavailable as error:  # like a failing webhook: logged, the reminders stand
+        log.warning("morning digest: %s", error.message)
     return reminders
 
 

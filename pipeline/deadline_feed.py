@@ -81,6 +81,11 @@ def _event(event: DeadlineEvent, stamp: dt.datetime, link: str) -> Event:
     return entry
 
 
+def notice_link(base_url: str, document_id: str) -> str:
+    """The notice's review page (flows.web serves it at /notices/ID)."""
+    return f"{base_url.rstrip('/')}/notices/{document_id}"
+
+
 def client_label(result: NoticeResult, profile: TaxpayerProfile | None) -> str:
     """The client as a person reads it: the profile's name (else the printed one), SSN last 4 only."""
     name = profile.name if profile else result.field_value("taxpayer_name")

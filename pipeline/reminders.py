@@ -45,14 +45,21 @@ def is_open(result: NoticeResult) -> bool:
     return result.status in _OPEN and not rejected
 
 
+def open_results(store: Store, tenant: str) -> list[NoticeResult]:
+    """Every open current result of the tenant, as stored (read them through ``for_day``)."""
+    found = []
+    for status in _OPEN:
+        found += [r for r in store.list_results(tenant, status=status.value, limit=1_000_000) if is_open(r)]
+    return found
+
+
 def open_deadlines(store: Store, tenant: str, as_of: dt.date, catalog: Catalog) -> list[OpenDeadline]:
     """Every open result with a deadline, the nearest deadline first."""
     found = []
-    for status in _OPEN:
-        for stored in store.list_results(tenant, status=status.value, limit=1_000_000):
-            deadline = parse_iso_date(stored.field_value("deadline"))
-            if deadline is not None and is_open(stored):
-                found.append(OpenDeadline(result=for_day(stored, as_of, catalog), deadline=deadline))
+    for stored in open_results(store, tenant):
+        deadline = parse_iso_date(stored.field_value("deadline"))
+        if deadline is not None:
+            found.append(OpenDeadline(result=for_day(stored, as_of, catalog), deadline=deadline))
     return sorted(found, key=lambda item: (item.deadline, item.result.document_id))
 
 
