@@ -10,6 +10,7 @@ dovecot runs entirely as that user. ``DOVECOT`` is None when dovecot is not inst
 from __future__ import annotations
 
 import getpass
+import grp
 import imaplib
 import os
 import shutil
@@ -49,9 +50,9 @@ def _config(folder: Path, port: int) -> str:
         owner = "uid=dovecot gid=dovecot"
         users = ""
     else:  # every dovecot process as this user: no privileges needed
-        me = getpass.getuser()
+        me, group = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name
         owner = f"uid={os.getuid()} gid={os.getgid()}"
-        users = f"default_internal_user = {me}\ndefault_login_user = {me}\n"
+        users = f"default_internal_user = {me}\ndefault_internal_group = {group}\ndefault_login_user = {me}\n"
     return f"""
 base_dir = {folder}/run
 state_dir = {folder}/state
