@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import icalendar
 import pytest
 from fastapi.testclient import TestClient
@@ -25,6 +28,7 @@ GOLDEN = ROOT / "fixtures" / "samples" / "golden"
 ACME_KEY, BETA_KEY = "acme-key-0123456789abcdef", "beta-key-0123456789abcdef"
 ACME, BETA = {"X-API-Key": ACME_KEY}, {"X-API-Key": BETA_KEY}
 AS_OF = "2026-03-01"
+KHAL = shutil.which("khal")  # a real calendar client (Debian's khal; scripts/setup.sh installs it)
 Seeded = tuple[TestClient, dict[str, NoticeResult]]
 
 
@@ -57,9 +61,14 @@ def _token(client: TestClient, headers: dict[str, str]) -> str:
     return str(answer.json()["token"])
 
 
-def _events(client: TestClient, token: str) -> dict[str, icalendar.Event]:
+def _feed(client: TestClient, token: str) -> httpx.Response:
     answer = client.get("/v1/calendar.ics", params={"token": token, "as_of": AS_OF})
     assert answer.status_code == 200, answer.text
+    return answer
+
+
+def _events(client: TestClient, token: str) -> dict[str, icalendar.Event]:
+    answer = _feed(client, token)
     assert answer.headers["content-type"].startswith("text/calendar")
     assert mask_full_ssns(answer.text) == answer.text
     calendar = icalendar.Calendar.from_ical(answer.content)
@@ -110,3 +119,37 @@ def test_a_token_sees_its_own_tenant_only_and_rotating_retires_the_old_one(seede
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "invalid_calendar_token"
     assert len(_events(client, new)) == 4
     assert client.post("/v1/calendar/token").status_code == 401  # rotating needs the tenant's key
+
+
+def _khal(config: Path, *arguments: str) -> str:
+    command = [str(KHAL), "-c", str(config), *arguments]
+    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+def _khal_config(folder: Path) -> Path:
+    (folder / "calendar").mkdir(parents=True)
+    config = folder / "khal.conf"
+    config.write_text(
+        f"[calendars]\n[[notices]]\npath = {folder / 'calendar'}\ntype = calendar\n"
+        "[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
+        "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
+        f"[sqlite]\npath = {folder / 'khal.db'}\n"
+    )
+    return config
+
+
+@pytest.mark.skipif(KHAL is None, reason="khal (a calendar client) is not installed: apt-get install khal")
+def test_a_real_calendar_client_imports_the_feed_and_its_update(seeded: Seeded, tmp_path: Path) -> None:
+    client, results = seeded
+    token, config = _token(client, ACME), _khal_config(tmp_path / "khal")
+    (tmp_path / "feed.ics").write_bytes(_feed(client, token).content)
+    _khal(config, "import", "--batch", str(tmp_path / "feed.ics"))
+    listed = _khal(config, "list", "2026-01-01", "2026-12-31")
+    assert "2026-05-17" in listed and "CP90 deadline: Mark Dunmore (SSN ending 7917)" in listed
+    corrected = results["notice_0006.pdf"].document_id
+    review = {"decision": "correct", "fields": {"deadline": "2026-06-01"}}
+    assert client.post(f"/v1/notices/{corrected}/review", json=review, headers=ACME).status_code == 200
+    (tmp_path / "feed.ics").write_bytes(_feed(client, token).content)
+    _khal(config, "import", "--batch", str(tmp_path / "feed.ics"))
+    listed = _khal(config, "list", "2026-01-01", "2026-12-31")
+    assert "2026-06-01" in listed and "2026-05-17" not in listed
