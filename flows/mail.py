@@ -4,8 +4,8 @@
 each PDF or image attachment (a forwarded message's too) goes through the ingest service with channel
 ``mail`` and the mailbox's tenant; the message (sender, subject, outcome, reasons, document ids) is recorded
 in the store; then it is moved on the server to the processed folder, or to the failed folder when it has
-no PDF or image, or an attachment is over ``NOTICEFLOW_MAIL_MAX_ATTACHMENT_BYTES`` or could not be read.
-Nothing is deleted.
+no PDF or image of a page (an image too small to be one, a signature's logo, is passed over), or an
+attachment is over ``NOTICEFLOW_MAIL_MAX_ATTACHMENT_BYTES`` or could not be read. Nothing is deleted.
 
 Exactly once, crash-safe, in three steps per message, each of which may be done again:
 1. store its documents: a document is named ``mail:MAILBOX/UIDVALIDITY.UID/FILE``, so one already stored
@@ -37,9 +37,9 @@ import typer
 from flows.commands import app, open_configured_store, parse_as_of
 from flows.mailbox import Mailbox, MailboxSession, MailUnavailable, open_mailbox, parse_mailboxes
 from pipeline import ingest
-from pipeline.errors import InfrastructureError
+from pipeline.errors import ImageTooSmall, InfrastructureError
 from pipeline.ingest import MAX_ATTEMPTS, Incoming
-from pipeline.models import Channel, NoticeResult, Status
+from pipeline.models import Channel, NoticeResult
 from pipeline.process import PipelineContext
 from pipeline.settings import Settings
 from pipeline.store import MailMessage, MailOutcome, Store
@@ -57,7 +57,7 @@ class Attachment:
 
 def attachments_of(message: EmailMessage) -> list[Attachment]:
     """Every PDF or image part, in order; ``walk`` goes into forwarded messages (message/rfc822) too."""
-    found = []
+    found: list[Attachment] = []
     for part in message.walk():
         if part.is_multipart():
             continue
@@ -66,8 +66,12 @@ def attachments_of(message: EmailMessage) -> list[Attachment]:
         if suffix is None and Path(name).suffix.lower() not in DOCUMENT_SUFFIXES:
             continue
         content = part.get_payload(decode=True)
-        found.append(Attachment(name or f"attachment-{len(found) + 1}{suffix}", content or b""))
+        found.append(Attachment(name or f"attachment-{len(found) + 1}{suffix}", _bytes(content)))
     return found
+
+
+def _bytes(content: object) -> bytes:
+    return content if isinstance(content, bytes) else b""  # a part that does not decode: an empty file
 
 
 def take_in(
@@ -119,24 +123,26 @@ def _record_of(
 def _take_message(
     message: EmailMessage, mailbox: Mailbox, key: str, context: PipelineContext, store: Store
 ) -> MailMessage:
-    """Every attachment stored through the ingest service; the message's outcome and reasons."""
-    attachments = attachments_of(message)
-    reasons = [] if attachments else ["no PDF or image attached"]
+    """Every attachment stored through the ingest service; the message's outcome and reasons. An image
+    too small to be a page (a signature's logo) is not a notice: it neither counts nor fails the message."""
+    reasons: list[str] = []
     document_ids: list[str] = []
-    limit = context.settings.mail_max_attachment_bytes
     with tempfile.TemporaryDirectory(prefix="noticeflow-mail-") as folder:
-        for number, attachment in enumerate(attachments, start=1):
-            if len(attachment.content) > limit:
-                size = _megabytes(len(attachment.content))
-                reasons.append(f"{attachment.name}: {size} is over the {_megabytes(limit)} limit "
-                               "(NOTICEFLOW_MAIL_MAX_ATTACHMENT_BYTES)")  # fmt: skip
+        for number, attachment in enumerate(attachments_of(message), start=1):
+            refused = _over_the_limit(attachment, context.settings.mail_max_attachment_bytes)
+            if refused is not None:
+                reasons.append(refused)
                 continue
             result = _ingest(attachment, Path(folder) / f"{number}", mailbox, key, context, store)
+            error = result.error
+            if error is not None and error.code == ImageTooSmall.code:
+                continue  # a logo or an icon
             if result.document_id:
                 document_ids.append(result.document_id)
-            if result.status is Status.FAILED:
-                error = result.error
-                reasons.append(f"{attachment.name}: {error.code}: {error.message}" if error else "failed")
+            if error is not None:
+                reasons.append(f"{attachment.name}: {error.code}: {error.message}")
+    if not reasons and not document_ids:
+        reasons.append("no PDF or image of a page attached")
     return MailMessage(
         mailbox=mailbox.label,
         message_key=key,
@@ -146,6 +152,15 @@ def _take_message(
         reasons=tuple(reasons),
         document_ids=tuple(dict.fromkeys(document_ids)),
     )
+
+
+def _over_the_limit(attachment: Attachment, limit: int) -> str | None:
+    """Why the attachment is refused unread, or None."""
+    size = len(attachment.content)
+    if size <= limit:
+        return None
+    return (f"{attachment.name}: {_megabytes(size)} is over the {_megabytes(limit)} limit "
+            "(NOTICEFLOW_MAIL_MAX_ATTACHMENT_BYTES)")  # fmt: skip
 
 
 def _ingest(

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pipeline.errors import ConfigurationError, InfrastructureError
@@ -154,7 +155,8 @@ class MailboxSession:
         _check(self._imap.uid("MOVE", str(uid), _quoted(folder)), f"move {uid} to {folder}")
 
 
-def _check(answer: tuple[str, list[bytes | tuple[bytes, bytes] | None]], what: str) -> list:  # type: ignore[type-arg]
+def _check(answer: tuple[str, list[Any]], what: str) -> list[Any]:
+    """The answer's data; ``MailUnavailable`` when the server did not say OK."""
     status, data = answer
     if status != "OK":
         raise MailUnavailable(f"the IMAP server refused to {what}: {data!r}")

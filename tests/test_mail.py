@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from flows.mail import take_in
 from flows.mailbox import Mailbox, Tls, parse_mailboxes
@@ -181,7 +183,7 @@ def test_twenty_messages_killed_mid_run_and_restarted_are_each_taken_in_once(
 
 
 def _check_rejects(failed: dict[str, tuple[str, ...]]) -> None:
-    assert failed["Just a question, nothing attached"] == ("no PDF or image attached",)
+    assert failed["Just a question, nothing attached"] == ("no PDF or image of a page attached",)
     assert "big.pdf: 31.5 MB is over the 26.2 MB limit" in failed["Big scan"][0]
     assert failed["Broken"][0].startswith("broken.pdf: ")
     assert len(failed) == 3, failed
@@ -252,6 +254,30 @@ def test_documents_stored_before_a_crash_are_the_messages_own_not_duplicates(
     incoming = ingest.Incoming(TEXT_PDFS[0], stored.source, Channel.MAIL, "acme")
     assert ingest.admit(incoming, store, resumed=True) == stored != ingest.admit(incoming, store)
     assert stored.status is not Status.DUPLICATE and store.get_result(document_id) is None  # not "default"
+
+
+def _logo() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), "navy").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_signature_logo_is_not_a_notice(account: ImapAccount, tmp_path: Path) -> None:
+    with_logo = _message("Notice", ("n.pdf", TEXT_PDFS[0].read_bytes()))
+    with_logo.add_attachment(
+        _logo(), maintype="image", subtype="png", filename="image001.png", disposition="inline"
+    )
+    logo_only = _message("Thanks!")
+    logo_only.add_attachment(
+        _logo(), maintype="image", subtype="png", filename="image001.png", disposition="inline"
+    )
+    _deliver(account, [with_logo, logo_only])
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    taken = take_in(_mailbox(account), _context(tmp_path), store)
+    assert [(r.outcome, len(r.document_ids), r.reasons) for r in taken] == [
+        (MailOutcome.PROCESSED, 1, ()),
+        (MailOutcome.FAILED, 0, ("no PDF or image of a page attached",)),
+    ]
 
 
 @pytest.mark.parametrize(
