@@ -23,10 +23,10 @@ from pydantic import BaseModel
 
 from flows.api_deps import State, Tenant
 from flows.api_routes import AsOf
-from flows.http_errors import InvalidApiKey
+from flows.http_errors import InvalidApiKey, error_responses
 from pipeline.deadline_feed import calendar_feed, deadline_events, notice_link
 
-calendar = APIRouter(tags=["calendar"])
+calendar = APIRouter(prefix="/v1", tags=["calendar"], responses=error_responses(422, 503))
 
 
 class InvalidCalendarToken(InvalidApiKey):
@@ -46,7 +46,7 @@ def _base_url(state: State, request: Request) -> str:
     return (state.settings.public_url or str(request.base_url)).rstrip("/")
 
 
-@calendar.post("/v1/calendar/token", status_code=201)
+@calendar.post("/calendar/token", status_code=201, responses=error_responses(401, 403, 429))
 async def rotate_calendar_token(request: Request, tenant: Tenant, state: State) -> CalendarTokenOut:
     """A new calendar feed token for your tenant; the previous one stops working."""
     token = secrets.token_urlsafe(32)
@@ -54,7 +54,11 @@ async def rotate_calendar_token(request: Request, tenant: Tenant, state: State) 
     return CalendarTokenOut(token=token, url=f"{_base_url(state, request)}/v1/calendar.ics?token={token}")
 
 
-@calendar.get("/v1/calendar.ics", response_class=Response)
+@calendar.get(
+    "/calendar.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, **error_responses(403)},
+)
 async def calendar_ics(
     request: Request,
     state: State,
