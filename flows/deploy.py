@@ -31,6 +31,7 @@ from pipeline.settings import Settings
 from pipeline.store import Reminder
 
 log = logging.getLogger("noticeflow.deploy")
+DIGEST_EVERY = dt.timedelta(days=1)  # the review's cron runs daily: a notice seen since the last one is new
 
 
 class ScheduleSettings(BaseSettings):
@@ -62,7 +63,7 @@ def run_deadline_review(as_of: dt.date, settings: Settings, schedule: ScheduleSe
     reminders = [r for tenant in store.tenants() for r in review_deadlines(store, as_of, catalog, tenant)]
     send_reminders(reminders, settings.home, schedule.reminder_webhook)
     try:
-        send_digests(store, as_of, settings, catalog)
+        send_digests(store, as_of, settings, catalog, new_since=dt.datetime.now(dt.UTC) - DIGEST_EVERY)
     except MailUnavailable as error:  # like a failing webhook: logged, the reminders stand
         log.warning("morning digest: %s", error.message)
     return reminders

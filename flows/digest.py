@@ -1,6 +1,6 @@
 """Sending the morning digest (pipeline.digest) by e-mail, part of the daily deadline review (flows.deploy).
 
-``send_digests(store, as_of, settings, catalog) -> list[EmailMessage]``: for every tenant that has
+``send_digests(store, as_of, settings, catalog, new_since) -> list[EmailMessage]``: for every tenant that has
 recipients in ``NOTICEFLOW_DIGEST_TO`` (comma-separated ``ADDRESS`` for tenant "default" or
 ``TENANT:ADDRESS``; several entries per tenant allowed) and something to report, one message from
 ``NOTICEFLOW_DIGEST_FROM`` to them: plain text plus a simple HTML part, links to ``NOTICEFLOW_PUBLIC_URL``
@@ -50,13 +50,16 @@ def digest_message(digest: Digest, sender: str, to: tuple[str, ...], base_url: s
     return message
 
 
-def send_digests(store: Store, as_of: dt.date, settings: Settings, catalog: Catalog) -> list[EmailMessage]:
+def send_digests(
+    store: Store, as_of: dt.date, settings: Settings, catalog: Catalog, new_since: dt.datetime
+) -> list[EmailMessage]:
+    """``new_since``: when the previous digest went out; notices first seen since are marked new."""
     if not settings.smtp_url:
         return []
     server = parse_server(settings.smtp_url, ("smtps", "smtp"))
     sent = []
     for tenant, to in digest_recipients(settings.digest_to).items():
-        digest = build_digest(store, tenant, as_of, catalog)
+        digest = build_digest(store, tenant, as_of, catalog, new_since)
         if digest.is_empty:
             continue  # nothing needs a person: no message
         message = digest_message(digest, settings.digest_from, to, settings.public_url)

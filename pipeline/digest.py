@@ -1,9 +1,10 @@
 """The morning digest: one message per tenant of what needs a person today.
 
-``build_digest(store, tenant, as_of, catalog) -> Digest`` reads the tenant's open notices
+``build_digest(store, tenant, as_of, catalog, new_since) -> Digest`` reads the tenant's open notices
 (``pipeline.reminders``; a rejected notice is closed) triaged for ``as_of`` and sorts them into four lists:
 overdue (the deadline passed), due within ``pipeline.triage.URGENT_DAYS`` days, suspected scams (scam risk
-medium or high) and notices waiting for review. A notice may be in several lists. ``digest_text`` and
+medium or high) and notices waiting for review; a notice first seen at ``new_since`` or later (since the
+last digest) is marked new. A notice may be in several lists, each nearest deadline first. ``digest_text`` and
 ``digest_html`` write it for people (the HTML escaped, a simple table per list); each line names the
 notice, the client (the profile's name, SSN last 4 only), the amount and the deadline, with a link when
 a base URL is given. Both go through ``mask_full_ssns``: no full SSN leaves in a digest. Nothing is
@@ -38,6 +39,7 @@ class DigestLine(Frozen):
     amount_due: str | None
     deadline: str | None
     days_left: int | None
+    is_new: bool = False
 
 
 class Digest(Frozen):
@@ -57,13 +59,25 @@ class Digest(Frozen):
         return not any(self.section(name) for name, _ in SECTIONS)
 
     @property
+    def new_in_review(self) -> int:
+        return sum(line.is_new for line in self.waiting_review)
+
+    def heading(self, name: str, title: str) -> str:
+        """A list's title with its count; the review list says how many are new."""
+        new = f", {self.new_in_review} new" if name == "waiting_review" else ""
+        return f"{title} ({len(self.section(name))}{new})"
+
+    @property
     def subject(self) -> str:
         counts = ", ".join(f"{len(self.section(name))} {title.lower()}" for name, title in SECTIONS)
-        return f"IRS notices on {self.as_of}: {counts}"
+        return f"IRS notices on {self.as_of}: {counts} ({self.new_in_review} new)"
 
 
-def build_digest(store: Store, tenant: str, as_of: dt.date, catalog: Catalog) -> Digest:
+def build_digest(
+    store: Store, tenant: str, as_of: dt.date, catalog: Catalog, new_since: dt.datetime
+) -> Digest:
     lists: dict[str, list[DigestLine]] = {name: [] for name, _ in SECTIONS}
+    new = store.documents_since(new_since, tenant)
     for stored in open_results(store, tenant):
         result = for_day(stored, as_of, catalog)
         profile = store.get_profile(result.profile_id, tenant) if result.profile_id else None
@@ -74,6 +88,7 @@ def build_digest(store: Store, tenant: str, as_of: dt.date, catalog: Catalog) ->
             amount_due=_text(result.field_value("amount_due")),
             deadline=_text(result.field_value("deadline")),
             days_left=result.triage.days_left,
+            is_new=result.document_id in new,
         )
         for name in _sections_of(result):
             lists[name].append(line)
@@ -111,14 +126,14 @@ def _describe(line: DigestLine) -> str:
         when = f"deadline {line.deadline}, {-line.days_left} days ago"
     else:
         when = f"deadline {line.deadline}, {line.days_left} days left"
-    return f"{line.notice}: {line.client}{amount}; {when}"
+    return f"{'NEW ' if line.is_new else ''}{line.notice}: {line.client}{amount}; {when}"
 
 
 def digest_text(digest: Digest, base_url: str | None = None) -> str:
     out = [f"{digest.subject}.", ""]
     for name, title in SECTIONS:
         lines = digest.section(name)
-        out.append(f"{title} ({len(lines)})")
+        out.append(digest.heading(name, title))
         for line in lines:
             link = f" {notice_link(base_url, line.document_id)}" if base_url else ""
             out.append(f"- {_describe(line)}{link}")
@@ -130,7 +145,7 @@ def digest_html(digest: Digest, base_url: str | None = None) -> str:
     parts = [f"<html><body><p>{html.escape(digest.subject)}.</p>"]
     for name, title in SECTIONS:
         lines = digest.section(name)
-        parts.append(f"<h3>{html.escape(title)} ({len(lines)})</h3><ul>")
+        parts.append(f"<h3>{html.escape(digest.heading(name, title))}</h3><ul>")
         for line in lines:
             text = html.escape(_describe(line))
             if base_url:

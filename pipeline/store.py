@@ -530,6 +530,14 @@ class Store:
         with self._transaction() as session:
             return list(session.scalars(query.order_by(DocumentRow.document_id).limit(limit)))
 
+    def documents_since(self, since: dt.datetime, tenant: str = DEFAULT_TENANT) -> set[str]:
+        """Ids of the tenant's documents first seen at ``since`` or later."""
+        query = select(DocumentRow.document_id).where(
+            DocumentRow.tenant == tenant, DocumentRow.first_seen >= since
+        )
+        with self._transaction() as session:
+            return set(session.scalars(query))
+
     def tenants(self) -> list[str]:
         """Every tenant that has a document, for jobs that sweep all of them."""
         with self._transaction() as session:

@@ -17,7 +17,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from flows.deploy import ScheduleSettings, run_deadline_review
 from flows.digest import digest_recipients
-from pipeline.digest import Digest, DigestLine, digest_html, digest_text
+from pipeline.catalog import load_catalog
+from pipeline.digest import Digest, DigestLine, build_digest, digest_html, digest_text
 from pipeline.errors import ConfigurationError
 from pipeline.models import NoticeResult, ScamCheck, ScamRisk, Status
 from pipeline.profiles import TaxpayerProfile
@@ -104,12 +105,14 @@ def test_the_daily_review_mails_each_tenant_its_digest_with_the_right_counts(
         ("owner@firm.example",),
     }  # beta: nothing
     acme = by_recipients[("al@firm.example", "jo@firm.example")]
-    expected = "3 overdue, 1 due within 7 days, 1 suspected scams, 2 waiting for review"
+    expected = "3 overdue, 1 due within 7 days, 1 suspected scams, 2 waiting for review (2 new)"
     assert acme["Subject"] == f"IRS notices on 2026-11-20: {expected}"
     assert acme["From"] == "noticeflow@firm.example"
     text = acme.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     page = acme.get_body(("html",)).get_content()  # type: ignore[union-attr]
-    assert "Overdue (3)" in text and "Due within 7 days (1)" in text and "Waiting for review (2)" in text
+    assert (
+        "Overdue (3)" in text and "Due within 7 days (1)" in text and "Waiting for review (2, 2 new)" in text
+    )
     assert (
         "(SSN ending 7893), $23524.51 due; deadline 2026-11-25, 5 days left https://nf.firm.example/notices/"
         in text
@@ -118,7 +121,7 @@ def test_the_daily_review_mails_each_tenant_its_digest_with_the_right_counts(
     assert "not ours" not in text and "7917" not in text  # the rejected notice (client-6) is closed
     owner = by_recipients[("owner@firm.example",)]
     assert owner["Subject"].endswith(
-        "1 overdue, 0 due within 7 days, 0 suspected scams, 0 waiting for review"
+        "1 overdue, 0 due within 7 days, 0 suspected scams, 0 waiting for review (0 new)"
     )
 
 
@@ -128,6 +131,20 @@ def test_a_digest_never_carries_a_full_ssn() -> None:
     digest = Digest(tenant="default", as_of=AS_OF, due_soon=(line,))
     written = digest_text(digest, "https://nf") + digest_html(digest, "https://nf")
     assert "123-45-6789" not in written and "6789" in written and "ab" * 32 in written
+
+
+def test_only_notices_first_seen_since_the_last_digest_are_new(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    old = _seed(store, "default", "notice_0002.pdf")  # in review
+    between = dt.datetime.now(dt.UTC)
+    new = _seed(store, "default", "notice_0004.pdf")  # in review
+    digest = build_digest(store, "default", AS_OF, load_catalog(), new_since=between)
+    assert {line.document_id: line.is_new for line in digest.waiting_review} == {
+        old.document_id: False,
+        new.document_id: True,
+    }
+    assert digest.heading("waiting_review", "Waiting for review") == "Waiting for review (2, 1 new)"
+    assert "- NEW " in digest_text(digest)
 
 
 @pytest.mark.parametrize("entry", ["acme", "acme:", "acme:not-an-address"])
