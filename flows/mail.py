@@ -211,7 +211,7 @@ def mail(
         else:
             taken = poll_mailboxes(mailboxes, today, store, failures)
         for record in taken:
-            why = "; ".join(record.reasons)
+            why = " ".join("; ".join(record.reasons).split())  # one line a message
             typer.echo(f"{record.outcome.value}\t{record.message_key}\t{len(record.document_ids)} documents"
                        f"{chr(9) + why if why else ''}")  # fmt: skip
         if once:

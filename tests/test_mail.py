@@ -172,6 +172,9 @@ def test_twenty_messages_killed_mid_run_and_restarted_are_each_taken_in_once(
     again = _run_intake(account, home)
     out, err = again.communicate(timeout=300)
     assert again.returncode == 0, err.decode()[-3000:]
+    printed = out.decode().splitlines()  # one line a message it moved: outcome, key, documents, reasons
+    assert len(printed) == 20 - killed[PROCESSED] - killed[FAILED], out.decode()
+    assert all(line.split("\t")[0] in ("processed", "failed") for line in printed)
 
     assert _counts(account) == {"INBOX": 0, PROCESSED: 17, FAILED: 3}
     store = open_store(f"sqlite:///{database}")
