@@ -85,13 +85,14 @@ def take_in(
     with open_mailbox(mailbox) as session:
         for uid in session.uids():
             key = f"{session.uidvalidity}.{uid}"
+            seen_as = f"{mailbox.label}/{key}"
             try:
-                record = _record_of(session, uid, key, context, store, failures[key])
+                record = _record_of(session, uid, key, context, store, failures[seen_as])
             except InfrastructureError:
                 raise  # the server or the store is away: the next poll starts again
             except Exception:  # noqa: BLE001 - one bad message never stops the intake
                 log.exception("message %s of %s is kept for the next poll", key, mailbox.label)
-                failures[key] += 1
+                failures[seen_as] += 1
                 continue
             if record is not None:
                 session.move(uid, _folder_for(mailbox, record.outcome))
