@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +26,7 @@ from flows.mail import take_in
 from flows.mailbox import Mailbox, Tls, parse_mailboxes
 from pipeline import ingest
 from pipeline.errors import ConfigurationError
+from pipeline.ingest import MAX_ATTEMPTS
 from pipeline.models import Channel, Status
 from pipeline.process import PipelineContext
 from pipeline.settings import Settings
@@ -257,6 +259,28 @@ def test_documents_stored_before_a_crash_are_the_messages_own_not_duplicates(
     incoming = ingest.Incoming(TEXT_PDFS[0], stored.source, Channel.MAIL, "acme")
     assert ingest.admit(incoming, store, resumed=True) == stored != ingest.admit(incoming, store)
     assert stored.status is not Status.DUPLICATE and store.get_result(document_id) is None  # not "default"
+
+
+class BuggyStore(Store):
+    """A store whose recording of a message raises (a bug), except for the give-up record."""
+
+    def record_mail_message(self, message: MailMessage, tenant: str = "default") -> MailMessage:
+        if not message.reasons or "raised" not in message.reasons[0]:
+            raise RuntimeError("a bug")
+        return super().record_mail_message(message, tenant)
+
+
+def test_a_message_that_raises_in_three_polls_ends_in_failed(account: ImapAccount, tmp_path: Path) -> None:
+    _deliver(account, [_message("Notice", ("n.pdf", TEXT_PDFS[0].read_bytes()))])
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.__class__ = BuggyStore
+    failures: Counter[str] = Counter()
+    for _ in range(MAX_ATTEMPTS):
+        assert take_in(_mailbox(account), _context(tmp_path), store, failures) == []
+        assert _counts(account)["INBOX"] == 1  # kept for the next poll
+    (gave_up,) = take_in(_mailbox(account), _context(tmp_path), store, failures)
+    assert gave_up.outcome is MailOutcome.FAILED and "raised on this message in 3 polls" in gave_up.reasons[0]
+    assert _counts(account) == {"INBOX": 0, PROCESSED: 0, FAILED: 1}
 
 
 def _logo() -> bytes:
