@@ -15,6 +15,7 @@ at ``/docs``):
     GET    /v1/notices/{id}/audit     the document's audit log
     POST   /v1/notices/{id}/review    ``{"decision": "accept" | "correct" | "reject", ...}`` (pipeline.review)
     GET    /v1/profiles, GET/PUT/DELETE /v1/profiles/{id}
+    POST   /v1/calendar/token, GET /v1/calendar.ics?token=   the calendar feed (flows.calendar_routes)
 
 Security: ``NOTICEFLOW_API_KEYS`` holds comma-separated ``KEY`` or ``TENANT:KEY`` entries (a bare key is its
 own tenant, named ``key-`` + the first 12 hex digits of its sha256, so the key itself is never stored).
@@ -45,6 +46,7 @@ The modules, by job (each imports only those above it, and none imports this one
     flows.jobs          receiving an upload, the job table, ``ingest_upload``, the spool and its resumption
     flows.api_deps      ``ApiState`` (what the app holds) and the ``State`` / ``Tenant`` dependencies
     flows.api_routes    the routes above
+    flows.calendar_routes  the calendar feed and its token
     flows.web           the review pages for people, mounted beside the API
     flows.api           ``create_app``: the app, with the routes, the error handlers and the pages
 """
@@ -61,6 +63,7 @@ from fastapi.concurrency import run_in_threadpool
 from flows.api_deps import ApiState
 from flows.api_keys import ApiSettings, load_api_settings
 from flows.api_routes import health, v1
+from flows.calendar_routes import calendar
 from flows.http_errors import add_error_handlers
 from flows.jobs import Jobs, resume_spooled
 from flows.throttle import SignInThrottle
@@ -113,6 +116,7 @@ def create_app(
     app.state.noticeflow = state
     app.include_router(health)
     app.include_router(v1)
+    app.include_router(calendar)
     add_error_handlers(app)
     mount_web(app, web_settings or load_web_settings())
     return app

@@ -9,7 +9,7 @@ cost more than the OCR); with ``--orchestrate`` each document is a
 Prefect flow run of the same ingest service (on the server ``PREFECT_API_URL`` names, else one started for
 the call: flows.orchestration). The services (``serve``, ``watch``) orchestrate by
 default (flows.orchestration). Other commands: ``letter``, ``review``, ``profiles``, ``watch``, ``deploy``,
-``serve``, ``pool register`` / ``pool submit``.
+``serve``, ``pool register`` / ``pool submit``, ``mail``.
 Errors become exit codes here, in ``main``, and nowhere else.
 """
 
@@ -185,6 +185,7 @@ _COMMAND_MODULES = {
     "profiles": "flows.review_cli",
     "watch": "flows.review_cli",
     "deploy": "flows.deploy",
+    "mail": "flows.mail",
     "pool": "flows.pool",
     "serve": "flows.serve_cli",
 }

@@ -1,10 +1,13 @@
-"""Schedules: ``noticeflow deploy`` serves two Prefect deployments until stopped.
+"""Schedules: ``noticeflow deploy`` serves these Prefect deployments until stopped.
 
 - ``inbox-sweep`` runs ``watch --once`` over the watch folder every ``NOTICEFLOW_SWEEP_INTERVAL_S`` seconds,
   each document a subflow run of the ingest service (``sweep_inbox``);
+- ``mail-intake``, when ``NOTICEFLOW_IMAP_URL`` is set, takes in every mailbox's messages (flows.mail) every
+  ``NOTICEFLOW_MAIL_POLL_S`` seconds;
 - ``deadline-review`` runs daily on ``NOTICEFLOW_REVIEW_CRON`` in ``NOTICEFLOW_TIMEZONE``: it reads open
   notices as of today (pipeline.reminders; nothing is rewritten) and sends each new reminder to
-  ``$NOTICEFLOW_HOME/reminders.jsonl`` and, when ``NOTICEFLOW_REMINDER_WEBHOOK`` is set, to that URL.
+  ``$NOTICEFLOW_HOME/reminders.jsonl`` and, when ``NOTICEFLOW_REMINDER_WEBHOOK`` is set, to that URL; then,
+  when ``NOTICEFLOW_SMTP_URL`` is set, each tenant's morning digest by e-mail (flows.digest).
 The flows rebuild their context from settings where they run; ``today`` is the schedule's local date. The
 deployments are served on a Prefect server started for them (or the one ``PREFECT_API_URL`` names).
 """
@@ -23,12 +26,15 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from flows.commands import app, open_configured_store
+from flows.digest import send_digests
+from flows.mailbox import MailUnavailable
 from pipeline.catalog import load_catalog
 from pipeline.reminders import review_deadlines
 from pipeline.settings import Settings
 from pipeline.store import Reminder
 
 log = logging.getLogger("noticeflow.deploy")
+DIGEST_EVERY = dt.timedelta(days=1)  # the review's cron runs daily: a notice seen since the last one is new
 
 
 class ScheduleSettings(BaseSettings):
@@ -56,11 +62,13 @@ def send_reminders(reminders: list[Reminder], home: Path, webhook: str | None) -
 
 
 def run_deadline_review(as_of: dt.date, settings: Settings, schedule: ScheduleSettings) -> list[Reminder]:
-    store = open_configured_store(settings)
-    reminders = [
-        r for tenant in store.tenants() for r in review_deadlines(store, as_of, load_catalog(), tenant)
-    ]
+    store, catalog = open_configured_store(settings), load_catalog()
+    reminders = [r for tenant in store.tenants() for r in review_deadlines(store, as_of, catalog, tenant)]
     send_reminders(reminders, settings.home, schedule.reminder_webhook)
+    try:
+        send_digests(store, as_of, settings, catalog, new_since=dt.datetime.now(dt.UTC) - DIGEST_EVERY)
+    except MailUnavailable as error:  # like a failing webhook: logged, the reminders stand
+        log.warning("morning digest: %s", error.message)
     return reminders
 
 
@@ -96,19 +104,37 @@ def build_deployments(settings: Settings, schedule: ScheduleSettings) -> list[ob
     def inbox_sweep() -> None:
         sweep_inbox(Settings(), ScheduleSettings())
 
-    return [
+    @flow(name="mail-intake")
+    def mail_intake() -> int:
+        from collections import Counter
+
+        from flows.mail import poll_mailboxes
+        from flows.mailbox import parse_mailboxes
+        from pipeline.process import PipelineContext
+
+        current = Settings()
+        context = PipelineContext.default(dt.datetime.now(ZoneInfo(schedule.timezone)).date(), current)
+        store = open_configured_store(current)
+        return len(poll_mailboxes(parse_mailboxes(current.imap_url), context, store, Counter()))
+
+    deployments = [
         inbox_sweep.to_deployment(name="inbox-sweep", schedule=Interval(schedule.sweep_interval_s)),
         deadline_review.to_deployment(
             name="deadline-review", schedule=Cron(schedule.review_cron, timezone=schedule.timezone)
         ),
     ]
+    if settings.imap_url:
+        deployments.append(
+            mail_intake.to_deployment(name="mail-intake", schedule=Interval(settings.mail_poll_s))
+        )
+    return deployments
 
 
 @app.command()
 def deploy(
     review_now: Annotated[bool, typer.Option(help="Run the deadline review once now, then serve.")] = False,
 ) -> None:
-    """Serve the inbox sweep and the daily deadline review as scheduled Prefect deployments."""
+    """Serve the inbox sweep, the mail intake and the daily deadline review as scheduled deployments."""
     settings, schedule = Settings(), ScheduleSettings()
     if review_now:
         today = dt.datetime.now(ZoneInfo(schedule.timezone)).date()

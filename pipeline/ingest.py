@@ -4,7 +4,9 @@
 ``Channel`` it came through, and the tenant, and does, in order:
 
 1. dedupe: a document already stored for the tenant (by content hash) is answered with its stored result
-   as ``duplicate``, without being read again (a stored ``failed`` result is read again);
+   as ``duplicate``, without being read again (a stored ``failed`` result is read again). A caller that
+   may be taking the same document in again after a crash (``resumed``) names it by where it came from, so
+   a stored result under this very name (a failed one too) is this document's own, returned as stored;
 2. read it (``pipeline.process.process_document`` unless the caller runs it elsewhere, e.g. as a Prefect
    flow run), with the one failure policy: a failure whose error class is ``retryable`` is tried again,
    at most ``MAX_ATTEMPTS`` times in all; a bad document and a bug (``internal_error``, logged with its
@@ -73,21 +75,28 @@ def ingest(
     store: Store,
     read: Reader | None = None,
     policy: Policy = Policy(),
+    *,
+    resumed: bool = False,
 ) -> NoticeResult:
     """``read``: how the document is read (default ``process_document``, in this process)."""
-    known = admit(incoming, store)
+    known = admit(incoming, store, resumed=resumed)
     if known is not None:
         return known
     result = read_with_retries(incoming, context, read or process_document, policy)
     return commit(incoming, result, context, store, policy)
 
 
-def admit(incoming: Incoming, store: Store) -> NoticeResult | None:
-    """The stored result as ``duplicate`` when this document is already in the store, else None."""
+def admit(incoming: Incoming, store: Store, *, resumed: bool = False) -> NoticeResult | None:
+    """The stored result as ``duplicate`` when this document is already in the store, else None; with
+    ``resumed``, one stored under ``incoming.name`` as it was stored."""
     try:
         document_id = hash_file(incoming.path)
     except OSError:
         return None  # reading it will say why
+    if resumed:
+        stored = store.get_result(document_id, incoming.tenant)
+        if stored is not None and stored.source == incoming.name:
+            return stored  # a failed one too: it was final when it was stored
     return stored_duplicate(store, document_id, incoming.tenant)
 
 

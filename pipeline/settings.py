@@ -30,6 +30,17 @@ class Settings(BaseSettings):
     deployment: str | None = None
     submit_timeout_s: float = Field(600.0, gt=0)  # NOTICEFLOW_SUBMIT_TIMEOUT_S
     watch_tenant: str = "default"  # NOTICEFLOW_WATCH_TENANT: whose notices the watcher and the sweep take in
+    # Mail intake (flows.mail): comma-separated mailbox URLs, each imaps://USER:APP_PASSWORD@HOST/FOLDER
+    # with ?tenant= (flows.mailbox has the form); polled every mail_poll_s; larger attachments are refused.
+    imap_url: str | None = None
+    mail_poll_s: float = Field(60.0, ge=1)
+    mail_max_attachment_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    # The morning digest (flows.digest): smtps://USER:PASSWORD@HOST:465 or smtp://...:587 (STARTTLS);
+    # digest_to: comma-separated ADDRESS (tenant "default") or TENANT:ADDRESS entries.
+    smtp_url: str | None = None
+    digest_from: str = "noticeflow@localhost"
+    digest_to: str = ""
+    public_url: str | None = None  # where people open the review pages: links in the digest and calendar
 
     @property
     def database_url(self) -> str:

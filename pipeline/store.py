@@ -1,5 +1,6 @@
 """The durable store: results and their history, field provenance, reviews, an append-only audit log,
-taxpayer profiles and reminders, in SQLite (one machine) or PostgreSQL (many).
+taxpayer profiles, reminders, the messages mail intake took in and the calendar feeds' tokens, in SQLite
+(one machine) or PostgreSQL (many).
 
 ``open_store(url)`` takes a SQLAlchemy URL — ``sqlite:///$NOTICEFLOW_HOME/noticeflow.db`` (its folder is
 created) or ``postgresql+psycopg://user:password@host:5432/db`` — migrates the database to the newest schema
@@ -97,7 +98,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0002"  # the newest migration in migrations/versions; a test keeps the two equal
+HEAD_REVISION = "0003"  # the newest migration in migrations/versions; a test keeps the two equal
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITER = "noticeflow_writer"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
@@ -139,6 +140,25 @@ class Reminder(Frozen):
     due: dt.date
     as_of: dt.date
     message: str
+
+
+class MailOutcome(StrEnum):
+    """The server folder a message was moved to."""
+
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+class MailMessage(Frozen):
+    """One message mail intake took in: which mailbox and message, who sent it, what became of it."""
+
+    mailbox: str  # user@host/folder, no password
+    message_key: str  # UIDVALIDITY.UID: the message in that mailbox until it is moved
+    sender: str
+    subject: str
+    outcome: MailOutcome
+    reasons: tuple[str, ...] = ()  # why it failed: no attachment, an attachment too large or unreadable
+    document_ids: tuple[str, ...] = ()  # the documents its attachments were stored as
 
 
 # ---- tables ---------------------------------------------------------------------------------------------
@@ -272,6 +292,30 @@ class ReminderRow(Base):
         ForeignKeyConstraint(["tenant", "document_id"], ["documents.tenant", "documents.document_id"]),
         UniqueConstraint("tenant", "document_id", "kind", "due", "as_of"),
     )
+
+
+class MailMessageRow(Base):
+    __tablename__ = "mail_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    mailbox: Mapped[str]
+    message_key: Mapped[str]
+    sender: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str]
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    document_ids: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime]
+    __table_args__ = (UniqueConstraint("tenant", "mailbox", "message_key"),)
+
+
+class CalendarTokenRow(Base):
+    """A tenant's calendar feed token, kept as its sha256 only; rotating replaces it."""
+
+    __tablename__ = "calendar_tokens"
+    tenant: Mapped[str] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[dt.datetime]
 
 
 # The priority column holds the priority a result has on every day (pipeline.triage.stored_priority); the
@@ -486,6 +530,14 @@ class Store:
         with self._transaction() as session:
             return list(session.scalars(query.order_by(DocumentRow.document_id).limit(limit)))
 
+    def documents_since(self, since: dt.datetime, tenant: str = DEFAULT_TENANT) -> set[str]:
+        """Ids of the tenant's documents first seen at ``since`` or later."""
+        query = select(DocumentRow.document_id).where(
+            DocumentRow.tenant == tenant, DocumentRow.first_seen >= since
+        )
+        with self._transaction() as session:
+            return set(session.scalars(query))
+
     def tenants(self) -> list[str]:
         """Every tenant that has a document, for jobs that sweep all of them."""
         with self._transaction() as session:
@@ -659,6 +711,60 @@ class Store:
                 for row in session.scalars(query)
             ]
 
+    # -- mail intake --
+
+    def record_mail_message(self, message: MailMessage, tenant: str = DEFAULT_TENANT) -> MailMessage:
+        """Record a message once; recording it again returns the first record (nothing changes)."""
+        row = MailMessageRow(
+            tenant=tenant,
+            mailbox=message.mailbox,
+            message_key=message.message_key,
+            sender=mask_full_ssns(message.sender),
+            subject=mask_full_ssns(message.subject),
+            outcome=message.outcome.value,
+            reasons=[mask_full_ssns(reason) for reason in message.reasons],
+            document_ids=list(message.document_ids),
+            created_at=_now(),
+        )
+        try:
+            with self._transaction(write=True) as session:
+                session.add(row)
+        except IntegrityError:  # recorded before (a crash before the move, or another process)
+            pass
+        recorded = self.get_mail_message(message.mailbox, message.message_key, tenant)
+        assert recorded is not None, "a recorded message reads back"
+        return recorded
+
+    def get_mail_message(
+        self, mailbox: str, message_key: str, tenant: str = DEFAULT_TENANT
+    ) -> MailMessage | None:
+        query = select(MailMessageRow).filter_by(tenant=tenant, mailbox=mailbox, message_key=message_key)
+        with self._transaction() as session:
+            row = session.scalars(query).one_or_none()
+            return None if row is None else _mail_message(row)
+
+    def list_mail_messages(self, tenant: str = DEFAULT_TENANT) -> list[MailMessage]:
+        """The tenant's messages, in the order they were taken in."""
+        query = select(MailMessageRow).where(MailMessageRow.tenant == tenant).order_by(MailMessageRow.id)
+        with self._transaction() as session:
+            return [_mail_message(row) for row in session.scalars(query)]
+
+    # -- calendar feed tokens --
+
+    def set_calendar_token(self, tenant: str, token_sha256: str) -> None:
+        """Make ``token_sha256`` the tenant's only calendar token (the old one stops working)."""
+        row = {"token_sha256": token_sha256, "created_at": _now()}
+        with self._transaction(write=True) as session:
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            upsert = insert(CalendarTokenRow).values(tenant=tenant, **row)
+            session.execute(upsert.on_conflict_do_update(index_elements=["tenant"], set_=row))
+
+    def calendar_tenant(self, token_sha256: str) -> str | None:
+        """The tenant whose calendar token has this sha256, or None."""
+        query = select(CalendarTokenRow.tenant).where(CalendarTokenRow.token_sha256 == token_sha256)
+        with self._transaction() as session:
+            return session.scalars(query).one_or_none()
+
 
 # ---- rows -------------------------------------------------------------------------------------------------
 
@@ -671,6 +777,18 @@ def _without_full_ssns(result: NoticeResult) -> NoticeResult:
         fields = {**result.fields, "ssn_last4": ssn.model_copy(update={"value": None})}
         result = result.model_copy(update={"fields": fields})
     return NoticeResult.model_validate_json(mask_full_ssns(result.model_dump_json()))
+
+
+def _mail_message(row: MailMessageRow) -> MailMessage:
+    return MailMessage(
+        mailbox=row.mailbox,
+        message_key=row.message_key,
+        sender=row.sender,
+        subject=row.subject,
+        outcome=MailOutcome(row.outcome),
+        reasons=tuple(row.reasons),
+        document_ids=tuple(row.document_ids),
+    )
 
 
 def _lock_document(session: Session, tenant: str, document_id: str) -> DocumentRow | None:

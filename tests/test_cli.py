@@ -98,7 +98,17 @@ def test_same_bytes_again_are_a_duplicate_of_the_stored_result(home: Path) -> No
         pytest.param(["ingest", "a.pdf"], set(), id="ingest-loads-no-other-command"),
         pytest.param(["review", "list"], {"flows.review_cli"}, id="review"),
         pytest.param(
-            ["--help"], {"flows.review_cli", "flows.deploy", "flows.pool", "flows.serve_cli"}, id="help"
+            ["--help"],
+            {
+                "flows.review_cli",
+                "flows.deploy",
+                "flows.pool",
+                "flows.serve_cli",
+                "flows.mail",
+                "flows.mailbox",
+                "flows.digest",
+            },
+            id="help",
         ),
     ],
 )

@@ -78,3 +78,11 @@ def test_deployments_carry_their_schedules() -> None:
     cron = review.schedules[0].schedule  # type: ignore[attr-defined]
     assert (cron.cron, cron.timezone) == ("0 6 * * *", "America/Chicago")
     assert sweep.schedules[0].schedule.interval == dt.timedelta(seconds=30)  # type: ignore[attr-defined]
+
+
+def test_mail_intake_is_deployed_beside_the_sweep_when_a_mailbox_is_set() -> None:
+    settings = Settings(imap_url="imaps://me:pw@mail.firm.com/INBOX", mail_poll_s=120)
+    names = {d.name: d for d in build_deployments(settings, ScheduleSettings())}  # type: ignore[attr-defined]
+    assert set(names) == {"inbox-sweep", "deadline-review", "mail-intake"}
+    interval = names["mail-intake"].schedules[0].schedule.interval  # type: ignore[attr-defined]
+    assert interval == dt.timedelta(seconds=120)

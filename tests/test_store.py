@@ -51,6 +51,8 @@ from pipeline.store import (
     Base,
     Change,
     DocumentNotFound,
+    MailMessage,
+    MailOutcome,
     ReminderKind,
     ReviewDecision,
     Store,
@@ -478,6 +480,29 @@ def test_a_reminder_is_written_once_a_day(store: Store) -> None:
         store.save_reminder(doc_id("unknown"), "default", ReminderKind.OVERDUE, due, monday, "x")
 
 
+def test_a_mail_message_is_recorded_once_per_tenant_masked(store: Store) -> None:
+    first = MailMessage(mailbox="me@imap.example/INBOX", message_key="7.1", sender="Ann <a@b.c>",
+                        subject="CP14 for SSN 123-45-6789", outcome=MailOutcome.FAILED,
+                        reasons=("x.pdf: corrupt_file: 123-45-6789",), document_ids=(DOC,))  # fmt: skip
+    recorded = store.record_mail_message(first)
+    assert recorded.subject == "CP14 for SSN XXX-XX-6789" and recorded.reasons == (
+        "x.pdf: corrupt_file: XXX-XX-6789",
+    )
+    again = first.model_copy(update={"outcome": MailOutcome.PROCESSED, "reasons": ()})
+    assert store.record_mail_message(again) == recorded  # the first record stands
+    assert store.record_mail_message(again, "acme").outcome is MailOutcome.PROCESSED  # another tenant's
+    assert store.list_mail_messages() == [recorded]
+    assert store.get_mail_message("me@imap.example/INBOX", "7.2") is None
+
+
+def test_a_calendar_token_names_its_tenant_until_rotated(store: Store) -> None:
+    store.set_calendar_token("acme", "a" * 64)
+    store.set_calendar_token("beta", "b" * 64)
+    assert (store.calendar_tenant("a" * 64), store.calendar_tenant("b" * 64)) == ("acme", "beta")
+    store.set_calendar_token("acme", "c" * 64)
+    assert (store.calendar_tenant("a" * 64), store.calendar_tenant("c" * 64)) == (None, "acme")
+
+
 # ---- availability -----------------------------------------------------------------------------------------
 
 
@@ -538,6 +563,8 @@ def test_migration_0002_gives_current_results_the_priority_of_every_day(tmp_path
     with engine.begin() as connection:  # as revision 0001 left it: the priority of a day 9 days before
         connection.execute(text("UPDATE results SET priority = 'high'"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        for newer in ("mail_messages", "calendar_tokens"):  # revision 0003's tables
+            connection.execute(text(f"DROP TABLE {newer}"))
     open_store(url).close()
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT priority FROM results")) == "normal"
