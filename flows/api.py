@@ -44,6 +44,7 @@ The modules, by job (each imports only those above it, and none imports this one
     flows.api_keys      API keys, ``ApiSettings``, loopback, the tenant of a key (``tenant_for``)
     flows.jobs          receiving an upload, the job table, ``ingest_upload``, the spool and its resumption
     flows.api_deps      ``ApiState`` (what the app holds) and the ``State`` / ``Tenant`` dependencies
+    flows.api_guards    what every request passes first: body limits, keyless Host/Origin, trusted proxies
     flows.api_routes    the routes above
     flows.web           the review pages for people, mounted beside the API
     flows.api           ``create_app``: the app, with the routes, the error handlers and the pages
@@ -59,6 +60,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from flows.api_deps import ApiState
+from flows.api_guards import guard_requests
 from flows.api_keys import ApiSettings, load_api_settings
 from flows.api_routes import health, v1
 from flows.http_errors import add_error_handlers
@@ -110,4 +112,5 @@ def create_app(
     app.include_router(v1)
     add_error_handlers(app)
     mount_web(app, web_settings or load_web_settings())
+    guard_requests(app, settings)
     return app

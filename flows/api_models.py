@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints
 from pydantic import Field as PydanticField
 
 from extractors.ssn import mask_full_ssns
@@ -25,6 +25,8 @@ from pipeline.store import AuditEntry
 from pipeline.triage import for_day
 
 Reviewer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+FieldName = Annotated[str, StringConstraints(max_length=64)]
+FieldText = Annotated[str, StringConstraints(max_length=200)]  # as the review page's inputs
 
 
 class PublicModel(BaseModel):
@@ -121,7 +123,7 @@ class CorrectIn(InputModel):
     """Corrected values by field name (``{"amount_due": "5181.72"}``); validation and triage run again."""
 
     decision: Literal["correct"]
-    fields: dict[str, str | int] = PydanticField(min_length=1, max_length=20)
+    fields: dict[FieldName, FieldText | StrictInt] = PydanticField(min_length=1, max_length=20)
     reviewer: Reviewer | None = None
 
 

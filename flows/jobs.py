@@ -2,7 +2,8 @@
 
 ``receive_upload(request, max_bytes)`` streams the multipart ``file`` into a temp file with a random name
 (the client's file name is only the result's ``source``), hashing it as it goes; it raises
-``UploadTooLarge`` (413) as soon as the body passes ``max_bytes``, ``EmptyDocument`` (422),
+``UploadTooLarge`` (413) as soon as the file passes ``max_bytes`` (the body as a whole is capped before
+authentication, ``flows.api_guards``), ``EmptyDocument`` (422),
 ``UnsupportedType`` (415, sniffed from the content) or ``BadUpload`` (422, a malformed form).
 
 ``Jobs`` runs uploads on a bounded thread pool, one job per (tenant, document id): the same bytes sent
@@ -37,7 +38,6 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
-from starlette.types import Message, Receive
 
 from flows.http_errors import BadUpload, Busy, SpoolUnavailable, UnknownProfile, UploadTooLarge
 from flows.spool import Spooled, SpoolEntry, claim_spooled, spool_upload
@@ -85,34 +85,18 @@ class Upload:
             self.spooled.give_back()
 
 
-def _limit_body(receive: Receive, limit: int, max_bytes: int) -> Receive:
-    """``receive`` that raises ``UploadTooLarge`` as soon as the body passes ``limit`` bytes."""
-    received = 0
-
-    async def limited() -> Message:
-        nonlocal received
-        message = await receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise UploadTooLarge(_too_large(max_bytes))
-        return message
-
-    return limited
-
-
 def _too_large(max_bytes: int) -> str:
     return f"the upload is larger than the limit of {max_bytes} bytes (NOTICEFLOW_MAX_UPLOAD_BYTES)"
 
 
 async def receive_upload(request: Request, max_bytes: int) -> Upload:
-    """The multipart ``file`` in a temp file, checked for size (413), emptiness (422) and type (415)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes + FORM_OVERHEAD:
-        raise UploadTooLarge(_too_large(max_bytes))
-    limited = Request(request.scope, _limit_body(request.receive, max_bytes + FORM_OVERHEAD, max_bytes))
+    """The multipart ``file`` in a temp file, checked for size (413), emptiness (422) and type (415); the
+    whole body's size is ``flows.api_guards``' (413 before authentication)."""
     try:
-        form = await limited.form(max_files=1, max_fields=4)
-    except StarletteHTTPException as error:  # python-multipart refused the body
+        form = await request.form(max_files=1, max_fields=4)
+    except StarletteHTTPException as error:  # python-multipart refused the body, or it passed the limit
+        if error.status_code == 413:
+            raise UploadTooLarge(error.detail) from None
         raise BadUpload(f"the multipart body cannot be read: {error.detail}") from None
     except ClientDisconnect:
         raise BadUpload("the client disconnected during the upload") from None

@@ -359,11 +359,59 @@ def test_without_keys_only_loopback_clients_are_served_as_tenant_default(
     tmp_path: Path, store: Store, upload_dir: Path
 ) -> None:
     app = create_app(ApiSettings(home=tmp_path / "home", api_keys=SecretStr("")), store)
-    local = TestClient(app, client=("127.0.0.1", 50000))
+    local = TestClient(app, base_url="http://127.0.0.1:8080", client=("127.0.0.1", 50000))
     document_id = upload(local, SAMPLE.read_bytes(), {}).json()["document_id"]
     assert store.get_result(document_id, "default") is not None
-    remote = TestClient(app, client=("203.0.113.7", 50000))
+    remote = TestClient(app, base_url="http://127.0.0.1:8080", client=("203.0.113.7", 50000))
     assert_error(remote.get("/v1/notices"), 403, "loopback_only")
+
+
+@pytest.mark.parametrize(
+    ("host", "is_served"),
+    [
+        pytest.param("127.0.0.1:8080", True, id="ipv4"),
+        pytest.param("localhost:8080", True, id="localhost"),
+        pytest.param("[::1]:8080", True, id="ipv6"),
+        pytest.param("LOCALHOST", True, id="no-port-upper-case"),
+        pytest.param("attacker.example:8080", False, id="dns-rebinding"),
+        pytest.param("127.0.0.1.attacker.example", False, id="loopback-prefix"),
+        pytest.param("", False, id="empty"),
+    ],
+)
+def test_without_keys_only_a_loopback_host_name_is_served(
+    tmp_path: Path, store: Store, host: str, is_served: bool
+) -> None:
+    """DNS rebinding: a page on attacker.example whose name now points at 127.0.0.1 sends its own Host."""
+    app = create_app(ApiSettings(home=tmp_path / "home", api_keys=SecretStr("")), store)
+    local = TestClient(app, client=("127.0.0.1", 50000))
+    for path in ("/v1/notices", "/", "/healthz"):
+        response = local.get(path, headers={"Host": host})
+        if is_served:
+            assert response.status_code == 200, response.text
+        else:
+            assert_error(response, 403, "host_not_allowed")
+
+
+def test_without_keys_a_change_from_another_sites_page_is_refused(
+    tmp_path: Path, store: Store, upload_dir: Path
+) -> None:
+    app = create_app(ApiSettings(home=tmp_path / "home", api_keys=SecretStr("")), store)
+    local = TestClient(app, base_url="http://127.0.0.1:8080", client=("127.0.0.1", 50000))
+    for origin in ("https://evil.example", "null", "http://127.0.0.1.evil.example"):
+        cross_site = {"Origin": origin}
+        assert_error(upload(local, unique_pdf(50), cross_site), 403, "cross_site")
+        response = local.put("/v1/profiles/client-6", json=sample_profile(), headers=cross_site)
+        assert_error(response, 403, "cross_site")
+        assert_error(local.delete("/v1/profiles/client-6", headers=cross_site), 403, "cross_site")
+    assert store.list_results("default") == [] and store.list_profiles("default") == []
+    assert local.get("/v1/notices", headers={"Origin": "https://evil.example"}).status_code == 200  # a read
+    assert upload(local, unique_pdf(50), {"Origin": "http://localhost:8080"}).status_code == 201
+    assert upload(local, unique_pdf(51), {}).status_code == 201  # no Origin: not a browser's cross-site post
+
+
+def test_with_keys_the_host_and_origin_are_not_checked(client: TestClient) -> None:
+    headers = {**ACME, "Host": "notices.example.com", "Origin": "https://app.example.com"}
+    assert upload(client, unique_pdf(52), headers).status_code == 201
 
 
 def test_api_keys_parse_and_refuse_unsafe_values(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -455,6 +503,75 @@ def test_an_oversize_stream_is_cut_off_as_soon_as_it_passes_the_limit(app: FastA
     limit_chunks = (LIMIT + 64 * 1024) // 16384
     assert len(sent) <= limit_chunks + 2
     assert list(upload_dir.iterdir()) == []
+
+
+async def send_chunked(
+    app: FastAPI, method: str, path: str, headers: dict[str, str], chunks: int
+) -> tuple[httpx.Response, int]:
+    """A JSON body streamed in 16 KiB chunks without a Content-Length; the answer and the chunks read."""
+    sent: list[int] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b'{"id": "client-6", "name": "'
+        for _ in range(chunks):
+            sent.append(1)
+            yield b"A" * 16384
+        yield b'"}'
+
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.request(
+            method, path, content=body(), headers={**headers, "Content-Type": "application/json"}
+        )
+    return response, len(sent)
+
+
+@pytest.mark.parametrize("headers", [pytest.param({}, id="no-key"), pytest.param(ACME, id="key")])
+def test_a_huge_json_body_is_413_before_it_is_parsed_or_the_key_checked(
+    app: FastAPI, client: TestClient, headers: dict[str, str]
+) -> None:
+    declared = b'{"name": "' + b"A" * (2 << 20) + b'"}'
+    response = client.put(
+        "/v1/profiles/client-6", content=declared, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert_error(response, 413, "too_large")
+    response, chunks_read = asyncio.run(send_chunked(app, "PUT", "/v1/profiles/client-6", headers, 1000))
+    assert_error(response, 413, "too_large")
+    assert chunks_read <= (1 << 20) // 16384 + 2  # cut off right past the profile limit, not 16 MB later
+    assert client.get("/v1/profiles", headers=ACME).json()["items"] == []
+
+
+def test_review_and_other_bodies_have_a_small_limit(app: FastAPI, client: TestClient) -> None:
+    document_id = upload(client, unique_pdf(53), ACME).json()["document_id"]
+    response, chunks_read = asyncio.run(
+        send_chunked(app, "POST", f"/v1/notices/{document_id}/review", ACME, 100)
+    )
+    assert_error(response, 413, "too_large")
+    assert chunks_read <= 64 * 1024 // 16384 + 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"name": "A" * 201}, id="name"),
+        pytest.param({"address": {**sample_profile()["address"], "street": "1 " * 150}}, id="street"),  # type: ignore[dict-item]
+        pytest.param({"returns": [{"tax_year": 2023}] * 51}, id="returns"),
+    ],
+)
+def test_profile_fields_have_bounded_lengths(client: TestClient, change: dict[str, object]) -> None:
+    response = client.put("/v1/profiles/client-6", json={**sample_profile(), **change}, headers=ACME)
+    assert_error(response, 422, "invalid_request")
+
+
+def test_review_fields_have_bounded_lengths(client: TestClient) -> None:
+    document_id = upload(client, unique_pdf(54), ACME).json()["document_id"]
+    path = f"/v1/notices/{document_id}/review"
+    for body in (
+        {"decision": "reject", "reason": "x" * 1001},
+        {"decision": "accept", "reviewer": "x" * 101},
+        {"decision": "correct", "fields": {"amount_due": "1" * 201}},
+    ):
+        assert_error(client.post(path, json=body, headers=ACME), 422, "invalid_request")
 
 
 def test_bad_parameters_are_422_in_the_error_shape(client: TestClient) -> None:

@@ -233,10 +233,11 @@ def test_logout_ends_the_session(acme: TestClient) -> None:
 
 def test_without_api_keys_loopback_needs_no_login_and_others_are_refused(home: Path, store: Store) -> None:
     app = make_app(home, store, keys="")
-    with TestClient(app, client=("127.0.0.1", 1), follow_redirects=False) as local:
+    loopback = "http://127.0.0.1:8080"
+    with TestClient(app, base_url=loopback, client=("127.0.0.1", 1), follow_redirects=False) as local:
         assert local.get("/").status_code == 200
         assert local.get("/login").status_code == 303
-    with TestClient(app, client=("203.0.113.9", 1), follow_redirects=False) as remote:
+    with TestClient(app, base_url=loopback, client=("203.0.113.9", 1), follow_redirects=False) as remote:
         response = remote.get("/")
         assert response.status_code == 403 and "loopback" in response.text
 
