@@ -33,4 +33,5 @@ def serve(
         raise typer.Exit(2)
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # proxy_headers=False: X-Forwarded-For is believed only from NOTICEFLOW_TRUSTED_PROXIES (flows.api_guards)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)

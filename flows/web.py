@@ -16,7 +16,8 @@ Pages (server-rendered Jinja2, ``flows/templates``; a little vanilla JS and CSS 
                                               correction inputs, checks, triage, scam signals, audit history
     GET  /notices/{id}/pages/{n}.png          a page preview (pipeline.archive), cached under home/cache
     POST /notices/{id}/accept|correct|reject  pipeline.review, as the API calls it; 303 back to the notice
-    GET  /notices/{id}/letter?stance=&reason= the draft letter as a text/plain download
+    GET  /notices/{id}/letter?stance=&reason= the draft letter as a text/plain download; the page's
+    POST /notices/{id}/letter                 disagree form posts (a reason stays out of URLs and logs)
     GET  /profiles, POST /profiles            the tenant's taxpayer profiles; add one
     GET  /profiles/{id}, POST /profiles/{id}  view and edit one (validated as TaxpayerProfile)
 
@@ -423,12 +424,28 @@ def _notice_with_error(
 
 @router.get("/notices/{document_id}/letter")
 def letter(request: Request, document_id: str, user: User, api: Api) -> Response:
+    query = request.query_params
+    return letter_download(request, api, user, document_id, query.get("stance", ""), query.get("reason", ""))
+
+
+@router.post("/notices/{document_id}/letter")
+async def letter_from_form(request: Request, document_id: str, user: User, api: Api) -> Response:
+    """The letter form posts its reason: a person may type an SSN there, and a URL is logged."""
+    form = await read_form(request, user.session)
+    stance, reason = text_field(form, "stance", 20), text_field(form, "reason", 2000)
+    return await run_in_threadpool(letter_download, request, api, user, document_id, stance, reason)
+
+
+def letter_download(
+    request: Request, api: ApiState, user: WebUser, document_id: str, stance_text: str, reason_text: str
+) -> Response:
+    """The draft letter as a text/plain download."""
     result = find_result(api, document_id, user.tenant)
     try:
-        stance = Stance(request.query_params.get("stance", ""))
+        stance = Stance(stance_text)
     except ValueError:
         raise PageError(422, "Choose whether the letter agrees or disagrees.") from None
-    reason = CONTROL.sub(" ", request.query_params.get("reason", "")).strip()[:2000] or None
+    reason = CONTROL.sub(" ", reason_text).strip()[:2000] or None
     if stance is Stance.DISAGREE and not reason:
         raise PageError(422, "A letter that disagrees needs a reason: say why the notice is wrong.")
     profile = api.store.get_profile(result.profile_id, user.tenant) if result.profile_id else None

@@ -693,6 +693,46 @@ def test_letter_is_plain_text_from_the_profile(client: TestClient) -> None:
     assert_error(client.get(path, params={"stance": "maybe"}, headers=ACME), 422, "invalid_request")
 
 
+def test_a_letter_can_be_asked_with_a_post_body_that_keeps_the_reason_out_of_the_url(
+    client: TestClient,
+) -> None:
+    document_id = upload(client, SAMPLE.read_bytes(), ACME).json()["document_id"]
+    path = f"/v1/notices/{document_id}/letter"
+    body = {"stance": "disagree", "reason": "My SSN 123-45-6789 was paid up.", "attach": ["receipt"]}
+    posted = client.post(path, json=body, headers=ACME)
+    assert posted.status_code == 200 and posted.headers["content-type"].startswith("text/plain")
+    assert "My reason: My SSN XXX-XX-6789 was paid up." in posted.text and "1. receipt" in posted.text
+    assert "123-45-6789" not in posted.text
+    assert_error(client.post(path, json={"stance": "disagree"}, headers=ACME), 422, "invalid_request")
+    assert_error(client.post(path, json={**body, "reason": "x" * 2001}, headers=ACME), 422, "invalid_request")
+    assert_error(client.post(path, json={**body, "stance": "maybe"}, headers=ACME), 422, "invalid_request")
+    assert_error(client.post(path, json=body, headers=BETA), 404, "document_not_found")
+
+
+def test_proxy_headers_are_believed_only_from_trusted_proxies(tmp_path: Path, store: Store) -> None:
+    keys = SecretStr(f"acme:{ACME_KEY}")
+
+    def throttled_after_guesses(trusted_proxies: str) -> bool:
+        settings = ApiSettings(
+            home=tmp_path / "home", api_keys=keys, sign_in_attempts=2, trusted_proxies=trusted_proxies
+        )
+        client = TestClient(create_app(settings, store), client=("127.0.0.1", 50000))
+        for number in range(3):  # each guess claims to come from another client
+            client.get(
+                "/v1/notices", headers={"X-API-Key": "x" * 20, "X-Forwarded-For": f"198.51.100.{number}"}
+            )
+        return client.get("/v1/notices", headers=ACME).status_code == 429
+
+    assert throttled_after_guesses("")  # the proxy's own address is counted: the header is not believed
+    assert not throttled_after_guesses("127.0.0.1")  # a trusted proxy names each client
+    assert not throttled_after_guesses("127.0.0.0/8, ::1")
+
+
+def test_trusted_proxies_must_be_addresses_or_networks() -> None:
+    with pytest.raises(ValueError, match="trusted proxy"):
+        ApiSettings(trusted_proxies="127.0.0.1,proxy.example")
+
+
 def test_readiness_reports_its_checks(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"]["store"] is True

@@ -410,6 +410,17 @@ def test_the_letter_downloads_as_text_and_a_disagreement_needs_a_reason(
     )
     assert disagree.status_code == 200 and "I paid in April." in disagree.text
     assert acme.get(f"/notices/{notice}/letter", params={"stance": "disagree"}).status_code == 422
+    form = {
+        "csrf_token": page_csrf(acme),
+        "stance": "disagree",
+        "reason": "SSN 123-45-6789: I paid in April.",
+    }
+    posted = acme.post(
+        f"/notices/{notice}/letter", data=form
+    )  # the page's form: the reason stays out of the URL
+    assert posted.status_code == 200 and "My reason: SSN XXX-XX-6789: I paid in April." in posted.text
+    assert posted.headers["content-disposition"].endswith('-disagree.txt"')
+    assert acme.post(f"/notices/{notice}/letter", data={**form, "csrf_token": "forged"}).status_code == 403
     assert acme.get(f"/notices/{notice}/letter", params={"stance": "maybe"}).status_code == 422
 
 
