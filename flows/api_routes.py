@@ -229,12 +229,18 @@ def get_notice(
     include: Include = None,
     as_of: AsOf = None,
 ) -> Any:
+    """The stored result (read first: another process, or a retry, may have stored it since a job here
+    failed); 202 while a job for it runs and nothing better is stored; else the job's failure, or 404."""
     refuse_raw_text(include)
     key = (tenant, document_id)
-    if state.jobs.is_running(key):
+    known = state.store.get_result(document_id, tenant)
+    is_better_coming = known is None or known.status is Status.FAILED
+    if is_better_coming and state.jobs.is_running(key):
         return pending_response(request, document_id)
-    state.jobs.raise_if_crashed(key)
-    return NoticeOut.from_result(state.store.result(document_id, tenant), as_of or dt.date.today())
+    if known is None:
+        state.jobs.raise_if_crashed(key)
+        known = state.store.result(document_id, tenant)  # DocumentNotFound, unless stored just now
+    return NoticeOut.from_result(known, as_of or dt.date.today())
 
 
 LETTER_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -12,9 +12,11 @@ while they are processed join the running job; past ``max_pending`` jobs it rais
 
 A ``wait=false`` upload is moved to the spool first (``spool_for_later``; ``SpoolUnavailable`` when the disk
 refuses) and removed only once its result is stored; one that joins a running job for the same bytes keeps
-its entry until that job ends (``settle_with``). When processing or storing raises, the entry stays: at
-start a server claims what no other process holds and processes it (``resume_spooled``); ``flows.spool``
-caps the attempts (3), then sets it aside in ``stuck/``.
+its entry until that job ends (``settle_with``). A retryable failure (the store down through the ingest
+service's own attempts) is tried again in this process after a pause (``ingest_in_background``); when
+processing or storing still raises, the entry stays: at start a server claims what no other process holds
+and processes it (``resume_spooled``); ``flows.spool`` caps the attempts (3 in all, ``MAX_ATTEMPTS``),
+then sets it aside in ``stuck/``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from flows.http_errors import BadUpload, Busy, SpoolUnavailable, UnknownProfile, UploadTooLarge
-from flows.spool import Spooled, SpoolEntry, claim_spooled, spool_upload
+from flows.spool import MAX_ATTEMPTS, Spooled, SpoolEntry, claim_entry, claim_spooled, spool_upload
 from pipeline.errors import EmptyDocument, NoticeflowError
 from pipeline.ingest import Incoming, ingest
 from pipeline.load import sniff_type
@@ -50,6 +52,7 @@ from pipeline.store import Store
 
 log = logging.getLogger("noticeflow.api")
 
+RETRY_DELAYS_S = (10.0, 30.0)  # before a background upload's second and third attempt (a store outage)
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries, part headers and the profile_id field
 SNIFF_BYTES = 1024
 COPY_CHUNK = 1 << 20
@@ -158,6 +161,7 @@ class Jobs:
         self._running: dict[JobKey, Future[NoticeResult]] = {}
         self._crashed: OrderedDict[JobKey, BaseException] = OrderedDict()
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def submit(self, key: JobKey, work: Callable[[], NoticeResult]) -> tuple[Future[NoticeResult], bool]:
         """The job's future, and whether this call started it (False: it joined a running one)."""
@@ -194,7 +198,12 @@ class Jobs:
         if error is not None:
             raise RuntimeError("processing the upload failed")
 
+    def pause(self, seconds: float) -> bool:
+        """Wait before a job's next attempt; False when the server stops meanwhile (do not try again)."""
+        return not self._stopping.wait(seconds)
+
     def shutdown(self) -> None:
+        self._stopping.set()
         self._executor.shutdown(wait=True)
 
 
@@ -232,12 +241,38 @@ def ingest_upload(store: Store, upload: Upload, tenant: str, context: PipelineCo
     return stored
 
 
+def ingest_in_background(
+    jobs: Jobs, store: Store, upload: Upload, tenant: str, context: PipelineContext
+) -> NoticeResult:
+    """A spooled upload through ``ingest_upload``. After a retryable failure (the store down longer than
+    the ingest service's own attempts) it is claimed again from the spool after a pause (``RETRY_DELAYS_S``)
+    and tried again in this process, until the spool's attempts (``MAX_ATTEMPTS``, counted on disk) are
+    used up; meanwhile a poll answers 202. A server that stops during a pause leaves it for the next start."""
+    while True:
+        try:
+            return ingest_upload(store, upload, tenant, context)
+        except NoticeflowError as error:
+            spooled = upload.spooled
+            if not error.retryable or spooled is None or spooled.entry.attempts >= MAX_ATTEMPTS:
+                raise
+            delay = RETRY_DELAYS_S[min(spooled.entry.attempts, len(RETRY_DELAYS_S)) - 1]
+            log.warning("upload %s: %s; trying again in %.0f s", upload.document_id[:12], error.code, delay)
+            again = claim_entry(spooled.stem) if jobs.pause(delay) else None
+            if again is None:  # the server stops, or another process took the entry
+                raise
+        upload = dataclasses.replace(upload, path=again.data, spooled=again)
+
+
 def start_ingest(
     jobs: Jobs, store: Store, upload: Upload, tenant: str, context: PipelineContext
 ) -> tuple[Future[NoticeResult], bool]:
-    """``ingest_upload`` as the job of (tenant, document id): its future, and whether this call started it
-    (False: it joined a running job for the same bytes)."""
-    work = functools.partial(ingest_upload, store, upload, tenant, context)
+    """The upload's job of (tenant, document id): ``ingest_upload``, retried in the background for a
+    spooled one (``ingest_in_background``). Its future, and whether this call started it (False: it joined
+    a running job for the same bytes)."""
+    if upload.spooled is None:
+        work = functools.partial(ingest_upload, store, upload, tenant, context)
+    else:
+        work = functools.partial(ingest_in_background, jobs, store, upload, tenant, context)
     return jobs.submit((tenant, upload.document_id), work)
 
 

@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import tempfile
 import threading
 import time
@@ -34,7 +35,9 @@ from flows.api_models import NoticeOut
 from flows.http_errors import HTTP_STATUS, error_type_for_code, http_status
 from flows.jobs import Upload
 from pipeline import errors
-from pipeline.models import NoticeResult, Status
+from pipeline.ingest import Incoming, ingest
+from pipeline.models import Channel, NoticeResult, Status
+from pipeline.process import PipelineContext
 from pipeline.store import Store, open_store
 
 ROOT = Path(__file__).parent.parent
@@ -204,7 +207,8 @@ def test_a_202_upload_whose_result_cannot_be_stored_stays_spooled_for_the_next_s
         patched.setattr(store, "save_result", unavailable)
         accepted = upload(first, unique_pdf(41), ACME, wait="false")
         assert accepted.status_code == 202
-        assert_error(poll_until_stored(first, accepted.headers["location"], ACME), 503, "store_unavailable")
+        assert first.get(accepted.headers["location"], headers=ACME).status_code == 202  # still promised
+    # the server stopped before its retry: the entry waits for the next start
     (description,) = folder.glob("*.json")
     assert json.loads(description.read_text())["attempts"] == 1 and len(list(folder.glob("*.bin"))) == 1
     with TestClient(create_app(settings, store)) as second:  # the store is back
@@ -212,6 +216,67 @@ def test_a_202_upload_whose_result_cannot_be_stored_stays_spooled_for_the_next_s
         assert polled.status_code == 200 and polled.json()["status"] == "processed"
     assert list(folder.iterdir()) == []
     assert list(upload_dir.iterdir()) == []
+
+
+@contextlib.contextmanager
+def write_locked(database: Path) -> Iterator[None]:
+    """Another process holding the SQLite store's write lock (a long migration, a backup, a stuck writer)."""
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_background_upload_during_a_store_outage_is_retried_in_process_and_then_answered(
+    tmp_path: Path, upload_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's write lock is held longer than the ingest service's own attempts: the job pauses, claims
+    its spool entry again and stores the result once the lock is gone; polls answer 202, never 503."""
+    monkeypatch.setattr("pipeline.store.SQLITE_BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("flows.jobs.RETRY_DELAYS_S", (0.2, 0.2))
+    database, folder = tmp_path / "home" / "noticeflow.db", tmp_path / "home" / "spool" / "acme"
+    store = open_store(f"sqlite:///{database}")
+    try:
+        with TestClient(create_app(api_settings(tmp_path), store)) as client:
+            with write_locked(database):
+                accepted = upload(client, unique_pdf(45), ACME, wait="false")
+                assert accepted.status_code == 202
+                deadline = time.monotonic() + 30
+                while 'attempts":2' not in "".join(
+                    path.read_text() for path in folder.glob("*.json")
+                ).replace(" ", ""):
+                    assert client.get(accepted.headers["location"], headers=ACME).status_code == 202
+                    assert time.monotonic() < deadline
+                    time.sleep(0.05)
+            polled = poll_until_stored(client, accepted.headers["location"], ACME)
+            assert polled.status_code == 200 and polled.json()["status"] == "processed"
+    finally:
+        store.close()
+    assert list(folder.iterdir()) == []
+
+
+def test_a_poll_reads_the_store_before_a_failed_job_of_this_process(
+    tmp_path: Path, store: Store, upload_dir: Path
+) -> None:
+    """A job here failed; the same bytes were then stored by another process (a server resuming the spool,
+    the CLI): the poll answers the stored result, not the failure remembered in memory."""
+    settings = api_settings(tmp_path)
+    content = unique_pdf(46)
+    with pytest.MonkeyPatch.context() as patched, TestClient(create_app(settings, store)) as client:
+        patched.setattr("flows.jobs.ingest", unavailable)  # all three attempts
+        patched.setattr("flows.jobs.RETRY_DELAYS_S", (0.05, 0.05))
+        location = upload(client, content, ACME, wait="false").headers["location"]
+        assert_error(poll_until_stored(client, location, ACME), 503, "store_unavailable")
+        patched.undo()
+        pdf = tmp_path / "elsewhere.pdf"
+        pdf.write_bytes(content)
+        context = PipelineContext.default(dt.date(2026, 11, 28), settings)
+        ingest(Incoming(pdf, "elsewhere.pdf", Channel.CLI, "acme"), context, store)
+        polled = client.get(location, headers=ACME)
+        assert polled.status_code == 200 and polled.json()["status"] == "processed"
 
 
 def test_a_spooled_upload_that_fails_three_times_is_set_aside_in_stuck(
