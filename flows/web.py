@@ -26,9 +26,11 @@ key); the session cookie (HttpOnly, SameSite=Strict, Secure when the request is 
 session: an HMAC-SHA256 over its JSON with ``NOTICEFLOW_SESSION_SECRET`` (at least 32 characters; without
 it a random per-process secret, so sessions end at a restart and several workers need the variable). The
 session names its key by an HMAC of the key's digest, never the key: removing a key from the configuration
-ends its sessions. Sessions last ``NOTICEFLOW_SESSION_HOURS`` (12). After 5 invalid keys within 15 minutes
-(sign-ins and API requests alike: the throttle is the API's, ``flows.throttle``) an address gets 429 with
-``Retry-After`` until the oldest leaves the window; a successful sign-in does not clear the count.
+ends its sessions. Sessions last ``NOTICEFLOW_SESSION_HOURS`` (12); signing out revokes the session in the
+store (``Store.revoke_session``), so a saved copy of its cookie no longer works either. After 5 invalid
+keys within 15 minutes (sign-ins and API requests alike: the throttle is the API's, ``flows.throttle``) an
+address gets 429 with ``Retry-After`` until the oldest leaves the window; a successful sign-in does not
+clear the count.
 Every POST form carries the session's CSRF token in a hidden field, checked in constant time; the login
 form too, with a session that has no key yet. Without API keys, loopback clients are the "default" tenant
 with no login, as in the API. Another tenant's notice, page image or profile is a 404. Pages are sent with a
@@ -202,8 +204,10 @@ async def login(request: Request, web: Web, api: Api) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, user: User) -> Response:
+async def logout(request: Request, user: User, web: Web, api: Api) -> Response:
+    """Ends the session for good: a copy of its cookie is refused from now on, not only this browser's."""
     await read_form(request, user.session)
+    await run_in_threadpool(api.store.revoke_session, user.session.id, web.signer.expires_at(user.session))
     response = redirect(request, "/login")
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response

@@ -437,6 +437,19 @@ def test_no_full_ssn_reaches_the_database(store: Store, db: Engine) -> None:
 # ---- profiles and reminders -------------------------------------------------------------------------------
 
 
+def test_a_revoked_session_is_remembered_until_it_would_have_expired(store: Store, db: Engine) -> None:
+    now = dt.datetime.now(dt.UTC)
+    assert not store.is_session_revoked("a" * 32)
+    store.revoke_session("a" * 32, now + dt.timedelta(hours=12))
+    store.revoke_session("a" * 32, now + dt.timedelta(hours=12))  # twice (two tabs signing out): no error
+    store.revoke_session("b" * 32, now - dt.timedelta(seconds=1))  # already expired: forgotten next time
+    assert store.is_session_revoked("a" * 32) and not store.is_session_revoked("c" * 32)
+    store.revoke_session("c" * 32, now + dt.timedelta(hours=1))
+    with db.connect() as connection:
+        ids = connection.execute(text("SELECT session_id FROM revoked_sessions")).scalars().all()
+    assert sorted(ids) == ["a" * 32, "c" * 32]
+
+
 def test_profiles_come_back_as_models_replaced_by_id_and_deleted(store: Store) -> None:
     jennifer = profile(returns=[{"tax_year": 2023, "tax_reported": "1200.50", "payments": []}])
     mark = profile("client-3", name="Mark Adams", ssn_last4="1111")

@@ -231,6 +231,23 @@ def test_logout_ends_the_session(acme: TestClient) -> None:
     assert acme.get("/").status_code == 303
 
 
+def test_a_saved_cookie_no_longer_works_after_logout_even_after_a_restart(
+    acme: TestClient, app: FastAPI, home: Path, store: Store
+) -> None:
+    saved = acme.cookies[COOKIE]
+    other_session = TestClient(app, client=("127.0.0.1", 50001), follow_redirects=False)
+    assert log_in(other_session).status_code == 303  # the same key, another browser
+    assert acme.post("/logout", data={"csrf_token": page_csrf(acme)}).status_code == 303
+    acme.cookies.set(COOKIE, saved)  # a copy kept from before the logout
+    assert acme.get("/").status_code == 303 and acme.get("/profiles").status_code == 303
+    csrf = csrf_of(other_session.get("/").text)  # only the session that signed out ends
+    with TestClient(make_app(home, store), follow_redirects=False) as restarted:  # the same secret
+        restarted.cookies.set(COOKIE, saved)
+        assert restarted.get("/").status_code == 303
+        restarted.cookies.set(COOKIE, other_session.cookies[COOKIE])
+        assert restarted.get("/").status_code == 200 and csrf_of(restarted.get("/").text) == csrf
+
+
 def test_without_api_keys_loopback_needs_no_login_and_others_are_refused(home: Path, store: Store) -> None:
     app = make_app(home, store, keys="")
     loopback = "http://127.0.0.1:8080"
