@@ -12,6 +12,7 @@ at ``/docs``):
     GET    /v1/notices                ``?status=&priority=&category=&due_before=&profile_id=&limit=&offset=``
     GET    /v1/notices/{id}           the result; 202 pending while a ``wait=false`` upload is processed
     GET    /v1/notices/{id}/letter    ``?stance=agree|disagree&reason=&attach=&monthly_plan=`` → text/plain
+    POST   /v1/notices/{id}/letter    the same as a JSON body (``LetterIn``): the reason stays out of URLs
     GET    /v1/notices/{id}/audit     the document's audit log
     POST   /v1/notices/{id}/review    ``{"decision": "accept" | "correct" | "reject", ...}`` (pipeline.review)
     GET    /v1/profiles, GET/PUT/DELETE /v1/profiles/{id}
@@ -45,6 +46,8 @@ The modules, by job (each imports only those above it, and none imports this one
     flows.api_keys      API keys, ``ApiSettings``, loopback, the tenant of a key (``tenant_for``)
     flows.jobs          receiving an upload, the job table, ``ingest_upload``, the spool and its resumption
     flows.api_deps      ``ApiState`` (what the app holds) and the ``State`` / ``Tenant`` dependencies
+    flows.api_guards    what every request passes first: body limits, keyless Host/Origin, trusted proxies
+    flows.api_log       the access log without full SSNs
     flows.api_routes    the routes above
     flows.calendar_routes  the calendar feed and its token
     flows.web           the review pages for people, mounted beside the API
@@ -61,7 +64,9 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from flows.api_deps import ApiState
+from flows.api_guards import guard_requests
 from flows.api_keys import ApiSettings, load_api_settings
+from flows.api_log import mask_access_log
 from flows.api_routes import health, v1
 from flows.calendar_routes import calendar
 from flows.http_errors import add_error_handlers
@@ -119,4 +124,6 @@ def create_app(
     app.include_router(calendar)
     add_error_handlers(app)
     mount_web(app, web_settings or load_web_settings())
+    guard_requests(app, settings)
+    mask_access_log()
     return app

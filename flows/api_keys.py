@@ -69,22 +69,38 @@ class ApiSettings(Settings):
     """The pipeline's settings plus the API's: ``NOTICEFLOW_API_KEYS``, ``NOTICEFLOW_MAX_UPLOAD_BYTES``,
     ``NOTICEFLOW_MAX_PENDING`` (uploads queued or processing at once; more get 503 "busy"), and the invalid
     keys an address may send (API or sign-in page) within a window before it must wait
-    (``NOTICEFLOW_SIGN_IN_ATTEMPTS``, ``NOTICEFLOW_SIGN_IN_WINDOW_MINUTES``)."""
+    (``NOTICEFLOW_SIGN_IN_ATTEMPTS``, ``NOTICEFLOW_SIGN_IN_WINDOW_MINUTES``), and the proxies whose
+    ``X-Forwarded-For`` is believed (``NOTICEFLOW_TRUSTED_PROXIES``: comma-separated addresses or networks;
+    none by default, see ``flows.api_guards``)."""
 
     api_keys: SecretStr = SecretStr("")
     max_upload_bytes: int = Field(25 * 1024 * 1024, ge=1024)
     max_pending: int = Field(256, ge=1)
     sign_in_attempts: int = Field(5, ge=1, le=1000)  # invalid keys per address in the window
     sign_in_window_minutes: float = Field(15, gt=0, le=24 * 60)
+    trusted_proxies: str = ""
 
     @model_validator(mode="after")
     def _refuse_bad_keys(self) -> ApiSettings:
         parse_api_keys(self.api_keys.get_secret_value())
         return self
 
+    @model_validator(mode="after")
+    def _refuse_bad_proxies(self) -> ApiSettings:
+        for proxy in self.proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted proxy {proxy!r}: not an IP address or network") from None
+        return self
+
     @property
     def keys(self) -> tuple[ApiKey, ...]:
         return parse_api_keys(self.api_keys.get_secret_value())
+
+    @property
+    def proxies(self) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
 
 
 def load_api_settings() -> ApiSettings:

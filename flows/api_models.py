@@ -11,12 +11,14 @@ of the day asked (``pipeline.triage.for_day``): days left and priority are never
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints
 from pydantic import Field as PydanticField
 
 from extractors.ssn import mask_full_ssns
+from pipeline.letter import Stance
 from pipeline.models import (
     NoticeResult,
 )
@@ -25,6 +27,8 @@ from pipeline.store import AuditEntry
 from pipeline.triage import for_day
 
 Reviewer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+FieldName = Annotated[str, StringConstraints(max_length=64)]
+FieldText = Annotated[str, StringConstraints(max_length=200)]  # as the review page's inputs
 
 
 class PublicModel(BaseModel):
@@ -121,7 +125,7 @@ class CorrectIn(InputModel):
     """Corrected values by field name (``{"amount_due": "5181.72"}``); validation and triage run again."""
 
     decision: Literal["correct"]
-    fields: dict[str, str | int] = PydanticField(min_length=1, max_length=20)
+    fields: dict[FieldName, FieldText | StrictInt] = PydanticField(min_length=1, max_length=20)
     reviewer: Reviewer | None = None
 
 
@@ -134,6 +138,23 @@ class RejectIn(InputModel):
 
 
 ReviewIn = Annotated[AcceptIn | CorrectIn | RejectIn, PydanticField(discriminator="decision")]
+
+
+# ---- letters ----------------------------------------------------------------------------------------------
+
+Attachment = Annotated[str, StringConstraints(max_length=200)]
+Reason = Annotated[str, StringConstraints(max_length=2000)]
+MonthlyPlan = Annotated[Decimal, PydanticField(gt=0, max_digits=12, decimal_places=2)]
+
+
+class LetterIn(InputModel):
+    """What a draft letter says: agree or disagree (then with a reason), documents to enclose, a monthly
+    payment plan to ask for. POSTed as JSON, the reason (which may quote an SSN) stays out of URLs."""
+
+    stance: Stance
+    reason: Reason | None = None
+    attach: list[Attachment] = PydanticField(default_factory=list, max_length=20)
+    monthly_plan: MonthlyPlan | None = None
 
 
 # ---- profiles ---------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import regex
@@ -19,22 +18,26 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BeforeValidator, StringConstraints, ValidationError
+from pydantic import BeforeValidator, ValidationError
 
 from extractors.ssn import mask_full_ssns
-from flows.api_deps import State, Tenant
+from flows.api_deps import ApiState, State, Tenant
 from flows.api_models import (
     AcceptIn,
+    Attachment,
     AuditOut,
     AuditPage,
     CorrectIn,
     HealthOut,
+    LetterIn,
+    MonthlyPlan,
     NoticeOut,
     NoticePage,
     PendingOut,
     ProfileIn,
     ProfilePage,
     ReadyOut,
+    Reason,
     ReviewIn,
 )
 from flows.http_errors import ApiError, NotStored, describe_errors, error_responses, error_type_for_code
@@ -226,19 +229,31 @@ def get_notice(
     include: Include = None,
     as_of: AsOf = None,
 ) -> Any:
+    """The stored result (read first: another process, or a retry, may have stored it since a job here
+    failed); 202 while a job for it runs and nothing better is stored; else the job's failure, or 404."""
     refuse_raw_text(include)
     key = (tenant, document_id)
-    if state.jobs.is_running(key):
+    known = state.store.get_result(document_id, tenant)
+    is_better_coming = known is None or known.status is Status.FAILED
+    if is_better_coming and state.jobs.is_running(key):
         return pending_response(request, document_id)
-    state.jobs.raise_if_crashed(key)
-    return NoticeOut.from_result(state.store.result(document_id, tenant), as_of or dt.date.today())
+    if known is None:
+        state.jobs.raise_if_crashed(key)
+        known = state.store.result(document_id, tenant)  # DocumentNotFound, unless stored just now
+    return NoticeOut.from_result(known, as_of or dt.date.today())
+
+
+LETTER_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+    **error_responses(404),
+}
 
 
 @v1.get(
     "/notices/{document_id}/letter",
     tags=["notices"],
     response_class=Response,  # errors stay documented as JSON; the 200 is text/plain (below)
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}, **error_responses(404)},
+    responses=LETTER_RESPONSES,
 )
 def get_letter(
     document_id: DocumentId,
@@ -246,22 +261,34 @@ def get_letter(
     state: State,
     stance: Stance,
     reason: Annotated[
-        str | None, Query(max_length=2000, description="why you disagree (required then)")
+        Reason | None, Query(description="why you disagree (required then); POST keeps it out of URLs")
     ] = None,
     attach: Annotated[
-        list[Annotated[str, StringConstraints(max_length=200)]] | None,
-        Query(max_length=20, description="a document to enclose (repeat)"),
+        list[Attachment] | None, Query(max_length=20, description="a document to enclose")
     ] = None,
-    monthly_plan: Annotated[
-        Decimal | None, Query(gt=0, max_digits=12, decimal_places=2, description="ask for a payment plan")
-    ] = None,
+    monthly_plan: Annotated[MonthlyPlan | None, Query(description="ask for a payment plan")] = None,
 ) -> PlainTextResponse:
     """A draft reply for the taxpayer to check, sign and mail (the same as ``noticeflow letter``)."""
-    if stance is Stance.DISAGREE and not (reason and reason.strip()):
+    choices = LetterIn(stance=stance, reason=reason, attach=attach or [], monthly_plan=monthly_plan)
+    return letter_for(state, tenant, document_id, choices)
+
+
+@v1.post(
+    "/notices/{document_id}/letter", tags=["notices"], response_class=Response, responses=LETTER_RESPONSES
+)
+def post_letter(
+    document_id: DocumentId, choices: LetterIn, tenant: Tenant, state: State
+) -> PlainTextResponse:
+    """The draft reply, its choices sent as JSON: the reason stays out of URLs and access logs."""
+    return letter_for(state, tenant, document_id, choices)
+
+
+def letter_for(state: ApiState, tenant: str, document_id: str, choices: LetterIn) -> PlainTextResponse:
+    if choices.stance is Stance.DISAGREE and not (choices.reason and choices.reason.strip()):
         raise ApiError("a letter that disagrees needs a reason")
     result = state.store.result(document_id, tenant)
     profile = state.store.get_profile(result.profile_id, tenant) if result.profile_id else None
-    text = draft_letter(result, profile, stance, reason, attach or [], monthly_plan)
+    text = draft_letter(result, profile, choices.stance, choices.reason, choices.attach, choices.monthly_plan)
     return PlainTextResponse(mask_full_ssns(text))
 
 

@@ -9,10 +9,12 @@ Every error answer is ``{"error": {"code", "message"}}`` (``ErrorOut``). The pip
     │   ├── InvalidApiKey            code "invalid_api_key" (403)
     │   ├── LoopbackOnly             code "loopback_only" (403): no keys configured, a remote client
     │   ├── TooManyInvalidKeys       code "too_many_invalid_keys" (429, Retry-After)
+    │   ├── HostNotAllowed           code "host_not_allowed" (403): no keys, a Host that is not loopback
+    │   ├── CrossSiteRequest         code "cross_site" (403): no keys, a change sent from another site
     │   ├── BadUpload                code "bad_upload"
     │   ├── UnknownProfile           code "unknown_profile": an upload names a profile the tenant lacks
     │   └── NotStored                code "not_stored": ``?include=text`` (raw OCR text is not kept)
-    ├── DocumentError → UploadTooLarge   code "too_large" (413)
+    ├── DocumentError → UploadTooLarge   code "too_large" (413): an upload or any request body past its limit
     └── InfrastructureError
         ├── Busy                     code "busy" (503): NOTICEFLOW_MAX_PENDING uploads at once
         └── SpoolUnavailable         code "spool_unavailable" (503): the disk refused the spool
@@ -77,7 +79,17 @@ class TooManyInvalidKeys(ApiError):
         self.retry_after_s = retry_after_s
 
 
+class HostNotAllowed(ApiError):
+    code = "host_not_allowed"
+
+
+class CrossSiteRequest(ApiError):
+    code = "cross_site"
+
+
 class UploadTooLarge(DocumentError):
+    """An upload, or any request body, past its limit (``flows.api_guards``)."""
+
     code = "too_large"
 
 
@@ -116,6 +128,8 @@ HTTP_STATUS: dict[type[NoticeflowError], int] = {
     MissingApiKey: 401,
     InvalidApiKey: 403,
     LoopbackOnly: 403,
+    HostNotAllowed: 403,
+    CrossSiteRequest: 403,
     TooManyInvalidKeys: 429,
 }
 
@@ -157,13 +171,16 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 async def handle_noticeflow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, NoticeflowError)
+    return answer_error(request.url.path, error)
+
+
+def answer_error(path: str, error: NoticeflowError) -> JSONResponse:
+    """The answer to ``error``: its status from the table, logged by path (the query may hold a secret)."""
     status = http_status(type(error))
     headers = {401: {"WWW-Authenticate": "Bearer"}, 503: {"Retry-After": "5"}}.get(status)
     if isinstance(error, TooManyInvalidKeys):
         headers = {"Retry-After": str(error.retry_after_s)}
-    log.log(
-        logging.WARNING if status >= 500 else logging.INFO, "%s → %d %s", request.url.path, status, error.code
-    )
+    log.log(logging.WARNING if status >= 500 else logging.INFO, "%s → %d %s", path, status, error.code)
     return error_response(status, error.code, mask_full_ssns(error.message), headers)
 
 

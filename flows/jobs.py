@@ -2,7 +2,8 @@
 
 ``receive_upload(request, max_bytes)`` streams the multipart ``file`` into a temp file with a random name
 (the client's file name is only the result's ``source``), hashing it as it goes; it raises
-``UploadTooLarge`` (413) as soon as the body passes ``max_bytes``, ``EmptyDocument`` (422),
+``UploadTooLarge`` (413) as soon as the file passes ``max_bytes`` (the body as a whole is capped before
+authentication, ``flows.api_guards``), ``EmptyDocument`` (422),
 ``UnsupportedType`` (415, sniffed from the content) or ``BadUpload`` (422, a malformed form).
 
 ``Jobs`` runs uploads on a bounded thread pool, one job per (tenant, document id): the same bytes sent
@@ -13,9 +14,11 @@ job table's ingest service: ``pipeline.ingest.ingest`` in this process, or each 
 
 A ``wait=false`` upload is moved to the spool first (``spool_for_later``; ``SpoolUnavailable`` when the disk
 refuses) and removed only once its result is stored; one that joins a running job for the same bytes keeps
-its entry until that job ends (``settle_with``). When processing or storing raises, the entry stays: at
-start a server claims what no other process holds and processes it (``resume_spooled``); ``flows.spool``
-caps the attempts (3), then sets it aside in ``stuck/``.
+its entry until that job ends (``settle_with``). A retryable failure (the store down through the ingest
+service's own attempts) is tried again in this process after a pause (``ingest_in_background``); when
+processing or storing still raises, the entry stays: at start a server claims what no other process holds
+and processes it (``resume_spooled``); ``flows.spool`` caps the attempts (3 in all, ``MAX_ATTEMPTS``),
+then sets it aside in ``stuck/``.
 """
 
 from __future__ import annotations
@@ -39,10 +42,9 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
-from starlette.types import Message, Receive
 
 from flows.http_errors import BadUpload, Busy, SpoolUnavailable, UnknownProfile, UploadTooLarge
-from flows.spool import Spooled, SpoolEntry, claim_spooled, spool_upload
+from flows.spool import MAX_ATTEMPTS, Spooled, SpoolEntry, claim_entry, claim_spooled, spool_upload
 from pipeline.errors import EmptyDocument, NoticeflowError
 from pipeline.ingest import Incoming, IngestService, ingest
 from pipeline.load import sniff_type
@@ -52,6 +54,7 @@ from pipeline.store import Store
 
 log = logging.getLogger("noticeflow.api")
 
+RETRY_DELAYS_S = (10.0, 30.0)  # before a background upload's second and third attempt (a store outage)
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries, part headers and the profile_id field
 SNIFF_BYTES = 1024
 COPY_CHUNK = 1 << 20
@@ -87,34 +90,18 @@ class Upload:
             self.spooled.give_back()
 
 
-def _limit_body(receive: Receive, limit: int, max_bytes: int) -> Receive:
-    """``receive`` that raises ``UploadTooLarge`` as soon as the body passes ``limit`` bytes."""
-    received = 0
-
-    async def limited() -> Message:
-        nonlocal received
-        message = await receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise UploadTooLarge(_too_large(max_bytes))
-        return message
-
-    return limited
-
-
 def _too_large(max_bytes: int) -> str:
     return f"the upload is larger than the limit of {max_bytes} bytes (NOTICEFLOW_MAX_UPLOAD_BYTES)"
 
 
 async def receive_upload(request: Request, max_bytes: int) -> Upload:
-    """The multipart ``file`` in a temp file, checked for size (413), emptiness (422) and type (415)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes + FORM_OVERHEAD:
-        raise UploadTooLarge(_too_large(max_bytes))
-    limited = Request(request.scope, _limit_body(request.receive, max_bytes + FORM_OVERHEAD, max_bytes))
+    """The multipart ``file`` in a temp file, checked for size (413), emptiness (422) and type (415); the
+    whole body's size is ``flows.api_guards``' (413 before authentication)."""
     try:
-        form = await limited.form(max_files=1, max_fields=4)
-    except StarletteHTTPException as error:  # python-multipart refused the body
+        form = await request.form(max_files=1, max_fields=4)
+    except StarletteHTTPException as error:  # python-multipart refused the body, or it passed the limit
+        if error.status_code == 413:
+            raise UploadTooLarge(error.detail) from None
         raise BadUpload(f"the multipart body cannot be read: {error.detail}") from None
     except ClientDisconnect:
         raise BadUpload("the client disconnected during the upload") from None
@@ -177,6 +164,7 @@ class Jobs:
         self._running: dict[JobKey, Future[NoticeResult]] = {}
         self._crashed: OrderedDict[JobKey, BaseException] = OrderedDict()
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def submit(self, key: JobKey, work: Callable[[], NoticeResult]) -> tuple[Future[NoticeResult], bool]:
         """The job's future, and whether this call started it (False: it joined a running one)."""
@@ -213,7 +201,12 @@ class Jobs:
         if error is not None:
             raise RuntimeError("processing the upload failed")
 
+    def pause(self, seconds: float) -> bool:
+        """Wait before a job's next attempt; False when the server stops meanwhile (do not try again)."""
+        return not self._stopping.wait(seconds)
+
     def shutdown(self) -> None:
+        self._stopping.set()
         self._executor.shutdown(wait=True)
 
 
@@ -252,12 +245,38 @@ def ingest_upload(
     return stored
 
 
+def ingest_in_background(
+    jobs: Jobs, store: Store, upload: Upload, tenant: str, context: PipelineContext
+) -> NoticeResult:
+    """A spooled upload through ``ingest_upload``. After a retryable failure (the store down longer than
+    the ingest service's own attempts) it is claimed again from the spool after a pause (``RETRY_DELAYS_S``)
+    and tried again in this process, until the spool's attempts (``MAX_ATTEMPTS``, counted on disk) are
+    used up; meanwhile a poll answers 202. A server that stops during a pause leaves it for the next start."""
+    while True:
+        try:
+            return ingest_upload(store, upload, tenant, context, jobs.service)
+        except NoticeflowError as error:
+            spooled = upload.spooled
+            if not error.retryable or spooled is None or spooled.entry.attempts >= MAX_ATTEMPTS:
+                raise
+            delay = RETRY_DELAYS_S[min(spooled.entry.attempts, len(RETRY_DELAYS_S)) - 1]
+            log.warning("upload %s: %s; trying again in %.0f s", upload.document_id[:12], error.code, delay)
+            again = claim_entry(spooled.stem) if jobs.pause(delay) else None
+            if again is None:  # the server stops, or another process took the entry
+                raise
+        upload = dataclasses.replace(upload, path=again.data, spooled=again)
+
+
 def start_ingest(
     jobs: Jobs, store: Store, upload: Upload, tenant: str, context: PipelineContext
 ) -> tuple[Future[NoticeResult], bool]:
-    """``ingest_upload`` as the job of (tenant, document id): its future, and whether this call started it
-    (False: it joined a running job for the same bytes)."""
-    work = functools.partial(ingest_upload, store, upload, tenant, context, jobs.service)
+    """The upload's job of (tenant, document id): ``ingest_upload``, retried in the background for a
+    spooled one (``ingest_in_background``). Its future, and whether this call started it (False: it joined
+    a running job for the same bytes)."""
+    if upload.spooled is None:
+        work = functools.partial(ingest_upload, store, upload, tenant, context, jobs.service)
+    else:
+        work = functools.partial(ingest_in_background, jobs, store, upload, tenant, context)
     return jobs.submit((tenant, upload.document_id), work)
 
 

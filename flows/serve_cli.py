@@ -50,4 +50,6 @@ def serve(
             api = stack.enter_context(prefect_api(settings, "serve"))
             typer.echo(f"Prefect: PREFECT_API_URL={api.url} prefect flow-run ls", err=True)
             service = run_document
-        uvicorn.run(create_app(settings, service=service), host=host, port=port, log_level="info")
+        # proxy_headers=False: X-Forwarded-For is believed only from NOTICEFLOW_TRUSTED_PROXIES (api_guards)
+        app = create_app(settings, service=service)
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

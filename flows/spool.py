@@ -9,16 +9,17 @@ disk before it starts, so one that ends its process (a native crash, the out-of-
 - ``spool_upload(path, entry, home)`` moves ``path`` into a new entry and returns it as a ``Spooled``, locked,
   its first attempt counted; an OSError (disk full, permission) propagates after what was written is
   removed.
-- ``claim_spooled(home)`` yields, oldest first and locked for the caller, the entries that nobody holds:
+- ``claim_entry(stem)`` takes one entry again (a server retrying it after a failed attempt, ``flows.jobs``);
+  ``claim_spooled(home)`` yields, oldest first and locked for the caller, the entries that nobody holds:
   what earlier processes accepted and did not finish. Several servers may share one home; an entry another
   process holds is left alone, and files vanishing meanwhile are skipped. What only a crash leaves behind
   (bytes without a description, a ``.json.tmp``, a lone lock) is removed once its lock is free. Each
   entry claimed has one more attempt counted.
 - The owner ends an entry with ``Spooled.discard()`` once its result is stored, ``Spooled.give_back()``
   after a failed attempt (the entry waits for the next start), or ``Spooled.release()`` (not processed).
-  An entry whose ``MAX_ATTEMPTS`` attempts all ended without a result (given back, or found again after
-  its process died), or with an unreadable description, is moved to ``stuck/`` beside it, never deleted,
-  and logged as an error for an operator.
+  An entry whose ``MAX_ATTEMPTS`` attempts (``pipeline.ingest``'s bound) all ended without a result
+  (given back, or found again after its process died), or with an unreadable description, is moved to
+  ``stuck/`` beside it, never deleted, and logged as an error for an operator.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+# An attempt here is one ingest: the one failure policy's bound.
+from pipeline.ingest import MAX_ATTEMPTS as MAX_ATTEMPTS
+
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
 _SUFFIXES = (".bin", ".json", ".json.tmp", ".lock")
 
 
@@ -110,9 +113,15 @@ def claim_spooled(home: Path) -> Iterator[Spooled]:
     """Every complete entry no other process holds, oldest first, each locked as it is yielded (a caller
     that stops early has claimed no more)."""
     for stem in _stems(home / "spool"):
-        lock = _try_lock(stem)
-        if lock >= 0 and (spooled := _take(stem, lock)) is not None:
+        if (spooled := claim_entry(stem)) is not None:
             yield spooled
+
+
+def claim_entry(stem: Path) -> Spooled | None:
+    """The entry at ``stem`` locked for the caller, one more attempt counted; None when another process
+    holds it, it is gone, or it was set aside in ``stuck/`` (its attempts used up)."""
+    lock = _try_lock(stem)
+    return _take(stem, lock) if lock >= 0 else None
 
 
 def _stems(spool: Path) -> list[Path]:

@@ -16,7 +16,8 @@ Pages (server-rendered Jinja2, ``flows/templates``; a little vanilla JS and CSS 
                                               correction inputs, checks, triage, scam signals, audit history
     GET  /notices/{id}/pages/{n}.png          a page preview (pipeline.archive), cached under home/cache
     POST /notices/{id}/accept|correct|reject  pipeline.review, as the API calls it; 303 back to the notice
-    GET  /notices/{id}/letter?stance=&reason= the draft letter as a text/plain download
+    GET  /notices/{id}/letter?stance=&reason= the draft letter as a text/plain download; the page's
+    POST /notices/{id}/letter                 disagree form posts (a reason stays out of URLs and logs)
     GET  /profiles, POST /profiles            the tenant's taxpayer profiles; add one
     GET  /profiles/{id}, POST /profiles/{id}  view and edit one (validated as TaxpayerProfile)
 
@@ -25,9 +26,11 @@ key); the session cookie (HttpOnly, SameSite=Strict, Secure when the request is 
 session: an HMAC-SHA256 over its JSON with ``NOTICEFLOW_SESSION_SECRET`` (at least 32 characters; without
 it a random per-process secret, so sessions end at a restart and several workers need the variable). The
 session names its key by an HMAC of the key's digest, never the key: removing a key from the configuration
-ends its sessions. Sessions last ``NOTICEFLOW_SESSION_HOURS`` (12). After 5 invalid keys within 15 minutes
-(sign-ins and API requests alike: the throttle is the API's, ``flows.throttle``) an address gets 429 with
-``Retry-After`` until the oldest leaves the window; a successful sign-in does not clear the count.
+ends its sessions. Sessions last ``NOTICEFLOW_SESSION_HOURS`` (12); signing out revokes the session in the
+store (``Store.revoke_session``), so a saved copy of its cookie no longer works either. After 5 invalid
+keys within 15 minutes (sign-ins and API requests alike: the throttle is the API's, ``flows.throttle``) an
+address gets 429 with ``Retry-After`` until the oldest leaves the window; a successful sign-in does not
+clear the count.
 Every POST form carries the session's CSRF token in a hidden field, checked in constant time; the login
 form too, with a session that has no key yet. Without API keys, loopback clients are the "default" tenant
 with no login, as in the API. Another tenant's notice, page image or profile is a 404. Pages are sent with a
@@ -201,8 +204,10 @@ async def login(request: Request, web: Web, api: Api) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, user: User) -> Response:
+async def logout(request: Request, user: User, web: Web, api: Api) -> Response:
+    """Ends the session for good: a copy of its cookie is refused from now on, not only this browser's."""
     await read_form(request, user.session)
+    await run_in_threadpool(api.store.revoke_session, user.session.id, web.signer.expires_at(user.session))
     response = redirect(request, "/login")
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response
@@ -423,12 +428,28 @@ def _notice_with_error(
 
 @router.get("/notices/{document_id}/letter")
 def letter(request: Request, document_id: str, user: User, api: Api) -> Response:
+    query = request.query_params
+    return letter_download(request, api, user, document_id, query.get("stance", ""), query.get("reason", ""))
+
+
+@router.post("/notices/{document_id}/letter")
+async def letter_from_form(request: Request, document_id: str, user: User, api: Api) -> Response:
+    """The letter form posts its reason: a person may type an SSN there, and a URL is logged."""
+    form = await read_form(request, user.session)
+    stance, reason = text_field(form, "stance", 20), text_field(form, "reason", 2000)
+    return await run_in_threadpool(letter_download, request, api, user, document_id, stance, reason)
+
+
+def letter_download(
+    request: Request, api: ApiState, user: WebUser, document_id: str, stance_text: str, reason_text: str
+) -> Response:
+    """The draft letter as a text/plain download."""
     result = find_result(api, document_id, user.tenant)
     try:
-        stance = Stance(request.query_params.get("stance", ""))
+        stance = Stance(stance_text)
     except ValueError:
         raise PageError(422, "Choose whether the letter agrees or disagrees.") from None
-    reason = CONTROL.sub(" ", request.query_params.get("reason", "")).strip()[:2000] or None
+    reason = CONTROL.sub(" ", reason_text).strip()[:2000] or None
     if stance is Stance.DISAGREE and not reason:
         raise PageError(422, "A letter that disagrees needs a reason: say why the notice is wrong.")
     profile = api.store.get_profile(result.profile_id, user.tenant) if result.profile_id else None

@@ -2,10 +2,11 @@
 Jinja2 environment (``flows/templates``), the HTML error page.
 
 ``current_user`` (the ``User`` dependency) is the user of a valid session cookie: its key must still be
-configured (``LoginRequired`` otherwise, answered by a redirect to ``/login``); without API keys a loopback
-client is the "default" tenant, anyone else a 403 ``PageError``. ``read_form`` checks the form's CSRF token
-in constant time (403). ``render`` and ``redirect`` send the security headers (``SECURITY_HEADERS``) and a
-new session's cookie. ``PageError(status, message)`` is answered with ``error.html``.
+configured and the session not signed out (``LoginRequired`` otherwise, answered by a redirect to ``/login``);
+without API keys a loopback client is the "default" tenant, anyone else a 403 ``PageError``. ``read_form``
+checks the form's CSRF token in constant time (403). ``render`` and ``redirect`` send the security headers
+(``SECURITY_HEADERS``) and a new session's cookie. ``PageError(status, message)`` is answered with
+``error.html``.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def current_user(request: Request) -> WebUser:
             raise PageError(403, "No API keys are configured (NOTICEFLOW_API_KEYS): only loopback is served.")
         return WebUser(DEFAULT_TENANT, session or web.signer.new())
     key = web.signer.find_key(api.keys, session.key_id) if session and session.key_id else None
-    if key is None or session is None:
+    if key is None or session is None or api.store.is_session_revoked(session.id):
         raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     return WebUser(key.tenant, session)
 

@@ -3,13 +3,15 @@
 A ``Session`` carries a CSRF token, when it was issued, the HMAC id of the API key it signed in with (None
 before login; never the key) and the reviewer's name. ``SessionSigner.load`` returns only a session this
 server signed and that has not expired (``max_age_s``); ``find_key`` finds its key among the configured
-ones in constant time, so removing a key from the configuration ends its sessions.
+ones in constant time, so removing a key from the configuration ends its sessions. A sign-out ends its
+session for good: its ``id`` is revoked in the store until ``expires_at`` (``flows.web``).
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -32,6 +34,12 @@ class Session:
     reviewer: str | None = None
     is_new: bool = False  # made for this response: the cookie must be set
 
+    @property
+    def id(self) -> str:
+        """What a sign-out revokes in the store: a digest of the session's random CSRF token (unique to
+        it), so the store never holds the token itself."""
+        return hashlib.sha256(b"session-id:" + self.csrf.encode()).hexdigest()[:32]
+
 
 class SessionSigner:
     """Signs and reads session cookies: ``base64url(json) + "." + base64url(hmac_sha256)``."""
@@ -39,6 +47,9 @@ class SessionSigner:
     def __init__(self, secret: bytes, max_age_s: float) -> None:
         self._secret = secret
         self.max_age_s = max_age_s
+
+    def expires_at(self, session: Session) -> dt.datetime:
+        return dt.datetime.fromtimestamp(session.issued + self.max_age_s, dt.UTC)
 
     def new(self, key_id: str | None = None, reviewer: str | None = None) -> Session:
         issued = int(time.time())

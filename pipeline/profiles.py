@@ -24,6 +24,7 @@ from typing import Annotated
 
 import regex
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+from pydantic import Field as PydanticField
 
 from pipeline.errors import BadProfiles
 from pipeline.models import Field
@@ -33,7 +34,10 @@ log = logging.getLogger(__name__)
 SsnLast4 = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
 ZipCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5}(?:-\d{4})?$")]
 StateCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+MAX_RETURNS = 50  # bounds a profile's size: it is read for every notice matched against it
+MAX_PAYMENTS = 100
 
 
 class ProfilePart(BaseModel):
@@ -64,25 +68,25 @@ class Address(ProfilePart):
 class Payment(ProfilePart):
     date: dt.date
     amount: Decimal
-    method: str = "unknown"
+    method: ShortText = "unknown"
 
 
 class TaxReturn(ProfilePart):
     tax_year: int
-    form: str = "1040"
+    form: ShortText = "1040"
     filed_on: dt.date | None = None
     tax_reported: Decimal | None = None
     balance_reported: Decimal | None = None
-    payments: tuple[Payment, ...] = ()
+    payments: tuple[Payment, ...] = PydanticField(default=(), max_length=MAX_PAYMENTS)
 
 
 class TaxpayerProfile(ProfilePart):
     id: Text
     name: Text
-    spouse_name: str | None = None
+    spouse_name: Annotated[str, StringConstraints(max_length=200)] | None = None
     ssn_last4: SsnLast4
     address: Address
-    returns: tuple[TaxReturn, ...] = ()
+    returns: tuple[TaxReturn, ...] = PydanticField(default=(), max_length=MAX_RETURNS)
 
     @property
     def names(self) -> tuple[str, ...]:

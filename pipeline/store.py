@@ -1,6 +1,7 @@
 """The durable store: results and their history, field provenance, reviews, an append-only audit log,
 taxpayer profiles, reminders, the messages mail intake took in and the calendar feeds' tokens, in SQLite
-(one machine) or PostgreSQL (many).
+(one machine) or PostgreSQL (many); and the review pages' signed-out sessions (``revoke_session``,
+``is_session_revoked``: random ids, not per tenant).
 
 ``open_store(url)`` takes a SQLAlchemy URL — ``sqlite:///$NOTICEFLOW_HOME/noticeflow.db`` (its folder is
 created) or ``postgresql+psycopg://user:password@host:5432/db`` — migrates the database to the newest schema
@@ -59,6 +60,7 @@ from sqlalchemy import (
     UniqueConstraint,
     case,
     create_engine,
+    delete,
     event,
     func,
     make_url,
@@ -98,7 +100,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0003"  # the newest migration in migrations/versions; a test keeps the two equal
+HEAD_REVISION = "0004"  # the newest migration in migrations/versions; a test keeps the two equal
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITER = "noticeflow_writer"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
@@ -276,6 +278,12 @@ class ProfileRow(Base):
     profile_id: Mapped[str] = mapped_column(primary_key=True)
     profile_json: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime]
+
+
+class RevokedSessionRow(Base):
+    __tablename__ = "revoked_sessions"
+    session_id: Mapped[str] = mapped_column(primary_key=True)
+    expires_at: Mapped[dt.datetime]
 
 
 class ReminderRow(Base):
@@ -662,6 +670,21 @@ class Store:
             if row is not None:
                 session.delete(row)
             return row is not None
+
+    # -- sessions --
+
+    def revoke_session(self, session_id: str, expires_at: dt.datetime) -> None:
+        """Remember a signed-out session until ``expires_at`` (when its cookie would end anyway); sessions
+        that expired are forgotten here."""
+        with self._transaction(write=True) as session:
+            session.execute(delete(RevokedSessionRow).where(RevokedSessionRow.expires_at < _now()))
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            row = insert(RevokedSessionRow).values(session_id=session_id, expires_at=_utc(expires_at))
+            session.execute(row.on_conflict_do_nothing(index_elements=["session_id"]))
+
+    def is_session_revoked(self, session_id: str) -> bool:
+        with self._transaction() as session:
+            return session.get(RevokedSessionRow, session_id) is not None
 
     # -- reminders --
 

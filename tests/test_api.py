@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import tempfile
 import threading
 import time
@@ -34,7 +35,9 @@ from flows.api_models import NoticeOut
 from flows.http_errors import HTTP_STATUS, error_type_for_code, http_status
 from flows.jobs import Upload
 from pipeline import errors
-from pipeline.models import NoticeResult, Status
+from pipeline.ingest import Incoming, ingest
+from pipeline.models import Channel, NoticeResult, Status
+from pipeline.process import PipelineContext
 from pipeline.store import Store, open_store
 
 ROOT = Path(__file__).parent.parent
@@ -204,7 +207,8 @@ def test_a_202_upload_whose_result_cannot_be_stored_stays_spooled_for_the_next_s
         patched.setattr(store, "save_result", unavailable)
         accepted = upload(first, unique_pdf(41), ACME, wait="false")
         assert accepted.status_code == 202
-        assert_error(poll_until_stored(first, accepted.headers["location"], ACME), 503, "store_unavailable")
+        assert first.get(accepted.headers["location"], headers=ACME).status_code == 202  # still promised
+    # the server stopped before its retry: the entry waits for the next start
     (description,) = folder.glob("*.json")
     assert json.loads(description.read_text())["attempts"] == 1 and len(list(folder.glob("*.bin"))) == 1
     with TestClient(create_app(settings, store)) as second:  # the store is back
@@ -212,6 +216,67 @@ def test_a_202_upload_whose_result_cannot_be_stored_stays_spooled_for_the_next_s
         assert polled.status_code == 200 and polled.json()["status"] == "processed"
     assert list(folder.iterdir()) == []
     assert list(upload_dir.iterdir()) == []
+
+
+@contextlib.contextmanager
+def write_locked(database: Path) -> Iterator[None]:
+    """Another process holding the SQLite store's write lock (a long migration, a backup, a stuck writer)."""
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_background_upload_during_a_store_outage_is_retried_in_process_and_then_answered(
+    tmp_path: Path, upload_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's write lock is held longer than the ingest service's own attempts: the job pauses, claims
+    its spool entry again and stores the result once the lock is gone; polls answer 202, never 503."""
+    monkeypatch.setattr("pipeline.store.SQLITE_BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("flows.jobs.RETRY_DELAYS_S", (0.2, 0.2))
+    database, folder = tmp_path / "home" / "noticeflow.db", tmp_path / "home" / "spool" / "acme"
+    store = open_store(f"sqlite:///{database}")
+    try:
+        with TestClient(create_app(api_settings(tmp_path), store)) as client:
+            with write_locked(database):
+                accepted = upload(client, unique_pdf(45), ACME, wait="false")
+                assert accepted.status_code == 202
+                deadline = time.monotonic() + 30
+                while 'attempts":2' not in "".join(
+                    path.read_text() for path in folder.glob("*.json")
+                ).replace(" ", ""):
+                    assert client.get(accepted.headers["location"], headers=ACME).status_code == 202
+                    assert time.monotonic() < deadline
+                    time.sleep(0.05)
+            polled = poll_until_stored(client, accepted.headers["location"], ACME)
+            assert polled.status_code == 200 and polled.json()["status"] == "processed"
+    finally:
+        store.close()
+    assert list(folder.iterdir()) == []
+
+
+def test_a_poll_reads_the_store_before_a_failed_job_of_this_process(
+    tmp_path: Path, store: Store, upload_dir: Path
+) -> None:
+    """A job here failed; the same bytes were then stored by another process (a server resuming the spool,
+    the CLI): the poll answers the stored result, not the failure remembered in memory."""
+    settings = api_settings(tmp_path)
+    content = unique_pdf(46)
+    with pytest.MonkeyPatch.context() as patched, TestClient(create_app(settings, store)) as client:
+        patched.setattr("flows.jobs.ingest", unavailable)  # all three attempts
+        patched.setattr("flows.jobs.RETRY_DELAYS_S", (0.05, 0.05))
+        location = upload(client, content, ACME, wait="false").headers["location"]
+        assert_error(poll_until_stored(client, location, ACME), 503, "store_unavailable")
+        patched.undo()
+        pdf = tmp_path / "elsewhere.pdf"
+        pdf.write_bytes(content)
+        context = PipelineContext.default(dt.date(2026, 11, 28), settings)
+        ingest(Incoming(pdf, "elsewhere.pdf", Channel.CLI, "acme"), context, store)
+        polled = client.get(location, headers=ACME)
+        assert polled.status_code == 200 and polled.json()["status"] == "processed"
 
 
 def test_a_spooled_upload_that_fails_three_times_is_set_aside_in_stuck(
@@ -359,11 +424,59 @@ def test_without_keys_only_loopback_clients_are_served_as_tenant_default(
     tmp_path: Path, store: Store, upload_dir: Path
 ) -> None:
     app = create_app(ApiSettings(home=tmp_path / "home", api_keys=SecretStr("")), store)
-    local = TestClient(app, client=("127.0.0.1", 50000))
+    local = TestClient(app, base_url="http://127.0.0.1:8080", client=("127.0.0.1", 50000))
     document_id = upload(local, SAMPLE.read_bytes(), {}).json()["document_id"]
     assert store.get_result(document_id, "default") is not None
-    remote = TestClient(app, client=("203.0.113.7", 50000))
+    remote = TestClient(app, base_url="http://127.0.0.1:8080", client=("203.0.113.7", 50000))
     assert_error(remote.get("/v1/notices"), 403, "loopback_only")
+
+
+@pytest.mark.parametrize(
+    ("host", "is_served"),
+    [
+        pytest.param("127.0.0.1:8080", True, id="ipv4"),
+        pytest.param("localhost:8080", True, id="localhost"),
+        pytest.param("[::1]:8080", True, id="ipv6"),
+        pytest.param("LOCALHOST", True, id="no-port-upper-case"),
+        pytest.param("attacker.example:8080", False, id="dns-rebinding"),
+        pytest.param("127.0.0.1.attacker.example", False, id="loopback-prefix"),
+        pytest.param("", False, id="empty"),
+    ],
+)
+def test_without_keys_only_a_loopback_host_name_is_served(
+    tmp_path: Path, store: Store, host: str, is_served: bool
+) -> None:
+    """DNS rebinding: a page on attacker.example whose name now points at 127.0.0.1 sends its own Host."""
+    app = create_app(ApiSettings(home=tmp_path / "home", api_keys=SecretStr("")), store)
+    local = TestClient(app, client=("127.0.0.1", 50000))
+    for path in ("/v1/notices", "/", "/healthz"):
+        response = local.get(path, headers={"Host": host})
+        if is_served:
+            assert response.status_code == 200, response.text
+        else:
+            assert_error(response, 403, "host_not_allowed")
+
+
+def test_without_keys_a_change_from_another_sites_page_is_refused(
+    tmp_path: Path, store: Store, upload_dir: Path
+) -> None:
+    app = create_app(ApiSettings(home=tmp_path / "home", api_keys=SecretStr("")), store)
+    local = TestClient(app, base_url="http://127.0.0.1:8080", client=("127.0.0.1", 50000))
+    for origin in ("https://evil.example", "null", "http://127.0.0.1.evil.example"):
+        cross_site = {"Origin": origin}
+        assert_error(upload(local, unique_pdf(50), cross_site), 403, "cross_site")
+        response = local.put("/v1/profiles/client-6", json=sample_profile(), headers=cross_site)
+        assert_error(response, 403, "cross_site")
+        assert_error(local.delete("/v1/profiles/client-6", headers=cross_site), 403, "cross_site")
+    assert store.list_results("default") == [] and store.list_profiles("default") == []
+    assert local.get("/v1/notices", headers={"Origin": "https://evil.example"}).status_code == 200  # a read
+    assert upload(local, unique_pdf(50), {"Origin": "http://localhost:8080"}).status_code == 201
+    assert upload(local, unique_pdf(51), {}).status_code == 201  # no Origin: not a browser's cross-site post
+
+
+def test_with_keys_the_host_and_origin_are_not_checked(client: TestClient) -> None:
+    headers = {**ACME, "Host": "notices.example.com", "Origin": "https://app.example.com"}
+    assert upload(client, unique_pdf(52), headers).status_code == 201
 
 
 def test_api_keys_parse_and_refuse_unsafe_values(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -455,6 +568,75 @@ def test_an_oversize_stream_is_cut_off_as_soon_as_it_passes_the_limit(app: FastA
     limit_chunks = (LIMIT + 64 * 1024) // 16384
     assert len(sent) <= limit_chunks + 2
     assert list(upload_dir.iterdir()) == []
+
+
+async def send_chunked(
+    app: FastAPI, method: str, path: str, headers: dict[str, str], chunks: int
+) -> tuple[httpx.Response, int]:
+    """A JSON body streamed in 16 KiB chunks without a Content-Length; the answer and the chunks read."""
+    sent: list[int] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b'{"id": "client-6", "name": "'
+        for _ in range(chunks):
+            sent.append(1)
+            yield b"A" * 16384
+        yield b'"}'
+
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.request(
+            method, path, content=body(), headers={**headers, "Content-Type": "application/json"}
+        )
+    return response, len(sent)
+
+
+@pytest.mark.parametrize("headers", [pytest.param({}, id="no-key"), pytest.param(ACME, id="key")])
+def test_a_huge_json_body_is_413_before_it_is_parsed_or_the_key_checked(
+    app: FastAPI, client: TestClient, headers: dict[str, str]
+) -> None:
+    declared = b'{"name": "' + b"A" * (2 << 20) + b'"}'
+    response = client.put(
+        "/v1/profiles/client-6", content=declared, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert_error(response, 413, "too_large")
+    response, chunks_read = asyncio.run(send_chunked(app, "PUT", "/v1/profiles/client-6", headers, 1000))
+    assert_error(response, 413, "too_large")
+    assert chunks_read <= (1 << 20) // 16384 + 2  # cut off right past the profile limit, not 16 MB later
+    assert client.get("/v1/profiles", headers=ACME).json()["items"] == []
+
+
+def test_review_and_other_bodies_have_a_small_limit(app: FastAPI, client: TestClient) -> None:
+    document_id = upload(client, unique_pdf(53), ACME).json()["document_id"]
+    response, chunks_read = asyncio.run(
+        send_chunked(app, "POST", f"/v1/notices/{document_id}/review", ACME, 100)
+    )
+    assert_error(response, 413, "too_large")
+    assert chunks_read <= 64 * 1024 // 16384 + 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"name": "A" * 201}, id="name"),
+        pytest.param({"address": {**sample_profile()["address"], "street": "1 " * 150}}, id="street"),  # type: ignore[dict-item]
+        pytest.param({"returns": [{"tax_year": 2023}] * 51}, id="returns"),
+    ],
+)
+def test_profile_fields_have_bounded_lengths(client: TestClient, change: dict[str, object]) -> None:
+    response = client.put("/v1/profiles/client-6", json={**sample_profile(), **change}, headers=ACME)
+    assert_error(response, 422, "invalid_request")
+
+
+def test_review_fields_have_bounded_lengths(client: TestClient) -> None:
+    document_id = upload(client, unique_pdf(54), ACME).json()["document_id"]
+    path = f"/v1/notices/{document_id}/review"
+    for body in (
+        {"decision": "reject", "reason": "x" * 1001},
+        {"decision": "accept", "reviewer": "x" * 101},
+        {"decision": "correct", "fields": {"amount_due": "1" * 201}},
+    ):
+        assert_error(client.post(path, json=body, headers=ACME), 422, "invalid_request")
 
 
 def test_bad_parameters_are_422_in_the_error_shape(client: TestClient) -> None:
@@ -574,6 +756,46 @@ def test_letter_is_plain_text_from_the_profile(client: TestClient) -> None:
     assert "My reason: I paid on April 1." in disagree and "2. receipt" in disagree
     assert_error(client.get(path, params={"stance": "disagree"}, headers=ACME), 422, "invalid_request")
     assert_error(client.get(path, params={"stance": "maybe"}, headers=ACME), 422, "invalid_request")
+
+
+def test_a_letter_can_be_asked_with_a_post_body_that_keeps_the_reason_out_of_the_url(
+    client: TestClient,
+) -> None:
+    document_id = upload(client, SAMPLE.read_bytes(), ACME).json()["document_id"]
+    path = f"/v1/notices/{document_id}/letter"
+    body = {"stance": "disagree", "reason": "My SSN 123-45-6789 was paid up.", "attach": ["receipt"]}
+    posted = client.post(path, json=body, headers=ACME)
+    assert posted.status_code == 200 and posted.headers["content-type"].startswith("text/plain")
+    assert "My reason: My SSN XXX-XX-6789 was paid up." in posted.text and "1. receipt" in posted.text
+    assert "123-45-6789" not in posted.text
+    assert_error(client.post(path, json={"stance": "disagree"}, headers=ACME), 422, "invalid_request")
+    assert_error(client.post(path, json={**body, "reason": "x" * 2001}, headers=ACME), 422, "invalid_request")
+    assert_error(client.post(path, json={**body, "stance": "maybe"}, headers=ACME), 422, "invalid_request")
+    assert_error(client.post(path, json=body, headers=BETA), 404, "document_not_found")
+
+
+def test_proxy_headers_are_believed_only_from_trusted_proxies(tmp_path: Path, store: Store) -> None:
+    keys = SecretStr(f"acme:{ACME_KEY}")
+
+    def throttled_after_guesses(trusted_proxies: str) -> bool:
+        settings = ApiSettings(
+            home=tmp_path / "home", api_keys=keys, sign_in_attempts=2, trusted_proxies=trusted_proxies
+        )
+        client = TestClient(create_app(settings, store), client=("127.0.0.1", 50000))
+        for number in range(3):  # each guess claims to come from another client
+            client.get(
+                "/v1/notices", headers={"X-API-Key": "x" * 20, "X-Forwarded-For": f"198.51.100.{number}"}
+            )
+        return client.get("/v1/notices", headers=ACME).status_code == 429
+
+    assert throttled_after_guesses("")  # the proxy's own address is counted: the header is not believed
+    assert not throttled_after_guesses("127.0.0.1")  # a trusted proxy names each client
+    assert not throttled_after_guesses("127.0.0.0/8, ::1")
+
+
+def test_trusted_proxies_must_be_addresses_or_networks() -> None:
+    with pytest.raises(ValueError, match="trusted proxy"):
+        ApiSettings(trusted_proxies="127.0.0.1,proxy.example")
 
 
 def test_readiness_reports_its_checks(client: TestClient) -> None:

@@ -51,10 +51,17 @@ def beta(url: str) -> Iterator[httpx.Client]:
 
 
 def post_file(
-    client: httpx.Client, content: bytes, name: str = "notice.pdf", **params: str
+    client: httpx.Client,
+    content: bytes,
+    name: str = "notice.pdf",
+    headers: dict[str, str] | None = None,
+    **params: str,
 ) -> httpx.Response:
     return client.post(
-        "/v1/notices", params={"as_of": "2026-11-28", **params}, files={"file": (name, content)}
+        "/v1/notices",
+        params={"as_of": "2026-11-28", **params},
+        files={"file": (name, content)},
+        headers=headers,
     )
 
 
@@ -119,3 +126,28 @@ def test_serve_refuses_other_hosts_without_keys(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "NOTICEFLOW_API_KEYS" in done.stderr
+
+
+def test_forwarded_for_is_not_believed_and_the_access_log_masks_ssns(tmp_path: Path) -> None:
+    """``serve`` behind no configured proxy: X-Forwarded-For cannot dodge the invalid-key throttle, and a
+    letter reason with an SSN in the query string reaches the access log masked."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTICEFLOW_")}
+    env |= {"NOTICEFLOW_HOME": str(tmp_path), "NOTICEFLOW_API_KEYS": f"acme:{ACME_KEY}",
+            "NOTICEFLOW_SIGN_IN_ATTEMPTS": "3"}  # fmt: skip
+    command = [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", "{port}"]
+    with running_server(command, env, tmp_path / "server.log") as base, httpx.Client(base_url=base) as client:
+        document_id = post_file(client, SAMPLE.read_bytes(), headers={"X-API-Key": ACME_KEY}).json()[
+            "document_id"
+        ]
+        reasons = {"stance": "disagree", "reason": "SSN 123-45-6789 paid", "note": "987 65 4321"}
+        letter = client.get(
+            f"/v1/notices/{document_id}/letter", params=reasons, headers={"X-API-Key": ACME_KEY}
+        )
+        assert letter.status_code == 200
+        for number in range(4):
+            guess = {"X-API-Key": "wrong-key-0123456789", "X-Forwarded-For": f"198.51.100.{number}"}
+            client.get("/v1/notices", headers=guess)
+        assert client.get("/v1/notices", headers={"X-API-Key": ACME_KEY}).status_code == 429
+    log = (tmp_path / "server.log").read_text()
+    assert "/letter?stance=disagree" in log and "XXX-XX-6789" in log and "XXX-XX-4321" in log
+    assert "6789" not in log.replace("XXX-XX-6789", "") and "987" not in log

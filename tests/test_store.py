@@ -439,6 +439,19 @@ def test_no_full_ssn_reaches_the_database(store: Store, db: Engine) -> None:
 # ---- profiles and reminders -------------------------------------------------------------------------------
 
 
+def test_a_revoked_session_is_remembered_until_it_would_have_expired(store: Store, db: Engine) -> None:
+    now = dt.datetime.now(dt.UTC)
+    assert not store.is_session_revoked("a" * 32)
+    store.revoke_session("a" * 32, now + dt.timedelta(hours=12))
+    store.revoke_session("a" * 32, now + dt.timedelta(hours=12))  # twice (two tabs signing out): no error
+    store.revoke_session("b" * 32, now - dt.timedelta(seconds=1))  # already expired: forgotten next time
+    assert store.is_session_revoked("a" * 32) and not store.is_session_revoked("c" * 32)
+    store.revoke_session("c" * 32, now + dt.timedelta(hours=1))
+    with db.connect() as connection:
+        ids = connection.execute(text("SELECT session_id FROM revoked_sessions")).scalars().all()
+    assert sorted(ids) == ["a" * 32, "c" * 32]
+
+
 def test_profiles_come_back_as_models_replaced_by_id_and_deleted(store: Store) -> None:
     jennifer = profile(returns=[{"tax_year": 2023, "tax_reported": "1200.50", "payments": []}])
     mark = profile("client-3", name="Mark Adams", ssn_last4="1111")
@@ -563,7 +576,7 @@ def test_migration_0002_gives_current_results_the_priority_of_every_day(tmp_path
     with engine.begin() as connection:  # as revision 0001 left it: the priority of a day 9 days before
         connection.execute(text("UPDATE results SET priority = 'high'"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
-        for newer in ("mail_messages", "calendar_tokens"):  # revision 0003's tables
+        for newer in ("mail_messages", "calendar_tokens", "revoked_sessions"):  # revisions 0003 and 0004
             connection.execute(text(f"DROP TABLE {newer}"))
     open_store(url).close()
     with engine.connect() as connection:

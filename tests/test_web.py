@@ -231,12 +231,30 @@ def test_logout_ends_the_session(acme: TestClient) -> None:
     assert acme.get("/").status_code == 303
 
 
+def test_a_saved_cookie_no_longer_works_after_logout_even_after_a_restart(
+    acme: TestClient, app: FastAPI, home: Path, store: Store
+) -> None:
+    saved = acme.cookies[COOKIE]
+    other_session = TestClient(app, client=("127.0.0.1", 50001), follow_redirects=False)
+    assert log_in(other_session).status_code == 303  # the same key, another browser
+    assert acme.post("/logout", data={"csrf_token": page_csrf(acme)}).status_code == 303
+    acme.cookies.set(COOKIE, saved)  # a copy kept from before the logout
+    assert acme.get("/").status_code == 303 and acme.get("/profiles").status_code == 303
+    csrf = csrf_of(other_session.get("/").text)  # only the session that signed out ends
+    with TestClient(make_app(home, store), follow_redirects=False) as restarted:  # the same secret
+        restarted.cookies.set(COOKIE, saved)
+        assert restarted.get("/").status_code == 303
+        restarted.cookies.set(COOKIE, other_session.cookies[COOKIE])
+        assert restarted.get("/").status_code == 200 and csrf_of(restarted.get("/").text) == csrf
+
+
 def test_without_api_keys_loopback_needs_no_login_and_others_are_refused(home: Path, store: Store) -> None:
     app = make_app(home, store, keys="")
-    with TestClient(app, client=("127.0.0.1", 1), follow_redirects=False) as local:
+    loopback = "http://127.0.0.1:8080"
+    with TestClient(app, base_url=loopback, client=("127.0.0.1", 1), follow_redirects=False) as local:
         assert local.get("/").status_code == 200
         assert local.get("/login").status_code == 303
-    with TestClient(app, client=("203.0.113.9", 1), follow_redirects=False) as remote:
+    with TestClient(app, base_url=loopback, client=("203.0.113.9", 1), follow_redirects=False) as remote:
         response = remote.get("/")
         assert response.status_code == 403 and "loopback" in response.text
 
@@ -409,6 +427,17 @@ def test_the_letter_downloads_as_text_and_a_disagreement_needs_a_reason(
     )
     assert disagree.status_code == 200 and "I paid in April." in disagree.text
     assert acme.get(f"/notices/{notice}/letter", params={"stance": "disagree"}).status_code == 422
+    form = {
+        "csrf_token": page_csrf(acme),
+        "stance": "disagree",
+        "reason": "SSN 123-45-6789: I paid in April.",
+    }
+    posted = acme.post(
+        f"/notices/{notice}/letter", data=form
+    )  # the page's form: the reason stays out of the URL
+    assert posted.status_code == 200 and "My reason: SSN XXX-XX-6789: I paid in April." in posted.text
+    assert posted.headers["content-disposition"].endswith('-disagree.txt"')
+    assert acme.post(f"/notices/{notice}/letter", data={**form, "csrf_token": "forged"}).status_code == 403
     assert acme.get(f"/notices/{notice}/letter", params={"stance": "maybe"}).status_code == 422
 
 
