@@ -142,4 +142,6 @@ def _batch_name() -> str:
 
 @flow(flow_run_name=_batch_name)
 def ingest_batch(paths: list[Path], as_of: dt.date, profiles_file: Path | None = None) -> list[NoticeResult]:
-    return [ingest_document(path, as_of, profiles_file, channel=Channel.CLI) for path in paths]
+    """The CLI's documents; without a profiles file, the stored profiles are matched (as in-process)."""
+    return [ingest_document(path, as_of, profiles_file, stored_profiles=True, channel=Channel.CLI)
+            for path in paths]  # fmt: skip

@@ -7,8 +7,8 @@ whole. A scanned PDF page that is one image gives that image as stored, without 
 is checked before any of it is decoded or rendered: an image's frames from their headers, a PDF's pages from
 their boxes (``pdfinfo -box``: the largest box, in points, at ``render_dpi``), an embedded page image from
 ``pdfimages -list``; a page past ``max_pixels`` raises ``ImageTooLarge`` naming the page. Raises
-``EmptyDocument``, ``UnsupportedType``, ``CorruptDocument``, ``EncryptedPdf``, ``TooManyPages``,
-``ImageTooLarge`` (pipeline.errors).
+``MissingFile`` (no file at the path: ``unreadable_file``), ``EmptyDocument``, ``UnsupportedType``,
+``CorruptDocument``, ``EncryptedPdf``, ``TooManyPages``, ``ImageTooLarge`` (pipeline.errors).
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import (
     CorruptDocument,
+    DocumentError,
     EmptyDocument,
     EncryptedPdf,
     ImageTooLarge,
     ImageTooSmall,
+    MissingFile,
     TooManyPages,
     UnsupportedType,
 )
@@ -106,12 +108,19 @@ def hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def unreadable_file(path: Path, error: OSError) -> DocumentError:
+    """The coded error for a path whose bytes cannot be read: ``file_not_found`` when nothing is there."""
+    if isinstance(error, FileNotFoundError):
+        return MissingFile(f"{path.name} does not exist (check the path)")
+    return CorruptDocument(f"cannot read {path.name}: {error.strerror or error}")
+
+
 def load_document(path: Path, limits: LoadLimits = LoadLimits()) -> LoadedDocument:
     try:
         with path.open("rb") as handle:
             head = handle.read(1024)
     except OSError as exc:
-        raise CorruptDocument(f"cannot read {path.name}: {exc.strerror}") from exc
+        raise unreadable_file(path, exc) from exc
     if not head:
         raise EmptyDocument("the file is empty (0 bytes)")
     file_type = sniff_type(head)

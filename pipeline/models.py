@@ -252,6 +252,8 @@ class NoticeResult(Frozen):
     findings: tuple[str, ...] = ()  # what extraction noticed; each names its field before a colon
     profile_mismatch: str | None = None  # why no taxpayer profile matched, when profiles were given
     resolution: Resolution | None = None
+    # What the service says about this answer, not about the notice (a duplicate read with other options).
+    notes: tuple[str, ...] = ()
 
     def field_value(self, name: str) -> FieldValue:
         field = self.fields.get(name)
