@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer, model_validator
 from pydantic import Field as PydanticField
 
 from extractors.billing import BillingRole, billing_role
@@ -252,8 +253,16 @@ class NoticeResult(Frozen):
     findings: tuple[str, ...] = ()  # what extraction noticed; each names its field before a colon
     profile_mismatch: str | None = None  # why no taxpayer profile matched, when profiles were given
     resolution: Resolution | None = None
-    # What the service says about this answer, not about the notice (a duplicate read with other options).
+    # What the service says about this answer, not about the notice (a duplicate read with other options);
+    # in the JSON only when there is one.
     notes: tuple[str, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _notes_when_any(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = dump(self)
+        if not self.notes:
+            dumped.pop("notes", None)
+        return dumped
 
     def field_value(self, name: str) -> FieldValue:
         field = self.fields.get(name)
