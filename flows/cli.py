@@ -217,7 +217,7 @@ def report_error(error: Exception) -> int:
     elif isinstance(error, typer.Abort):
         code, message, exit_code = "interrupted", "stopped before it finished", 1
     elif isinstance(error, typer.TyperException):  # bad usage (Typer's copy of click's UsageError family)
-        message = error.format_message()  # type: ignore[attr-defined]
+        message = getattr(error, "format_message", error.__str__)()
         code, exit_code = "bad_usage", getattr(error, "exit_code", 2)
     else:
         logging.getLogger(__name__).debug("unexpected error", exc_info=error)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydanticField
 
 from extractors.billing import BillingRole, billing_role
@@ -255,14 +254,7 @@ class NoticeResult(Frozen):
     resolution: Resolution | None = None
     # What the service says about this answer, not about the notice (a duplicate read with other options);
     # in the JSON only when there is one.
-    notes: tuple[str, ...] = ()
-
-    @model_serializer(mode="wrap")
-    def _notes_when_any(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        dumped: dict[str, Any] = dump(self)
-        if not self.notes:
-            dumped.pop("notes", None)
-        return dumped
+    notes: tuple[str, ...] = PydanticField(default=(), exclude_if=lambda notes: not notes)
 
     def field_value(self, name: str) -> FieldValue:
         field = self.fields.get(name)
