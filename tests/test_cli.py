@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 
-from flows.cli import _COMMAND_MODULES, register_commands
+from flows.cli import _COMMAND_MODULES, register_commands, report_error
 from flows.commands import app
+from pipeline.errors import StoreUnavailable
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "fixtures" / "samples" / "notice_0006.pdf"  # born-digital: no OCR, fast
@@ -254,3 +256,33 @@ def test_ingest_matches_the_stored_profiles_when_no_profiles_file_is_given(tmp_p
     result = json.loads(run(str(SAMPLE), "--json", "--as-of", "2026-11-28").stdout)
     assert result["profile_id"] == "client-dunmore"
     assert {check["name"]: check["status"] for check in result["validation"]["checks"]}["ssn_last4"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("error", "line", "exit_code"),
+    [
+        pytest.param(
+            StoreUnavailable("the store is locked"),
+            "error [store_unavailable]: the store is locked",
+            1,
+            id="coded",
+        ),
+        pytest.param(
+            RuntimeError("boom at SSN 287-65-5364"),
+            "error [internal_error]: unexpected RuntimeError: boom at SSN XXX-XX-5364",
+            1,
+            id="a-bug",
+        ),
+        pytest.param(
+            typer.BadParameter("no documents found"),
+            "error [bad_usage]: Invalid value: no documents found",
+            2,
+            id="usage",
+        ),  # fmt: skip
+    ],
+)
+def test_every_error_is_one_coded_line_with_its_exit_code(
+    error: Exception, line: str, exit_code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert report_error(error) == exit_code
+    assert capsys.readouterr().err == line + "\n"
