@@ -365,6 +365,7 @@ def _fuzz(
     assert growth < MAX_RSS_GROWTH
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning:PIL.TiffImagePlugin")  # Pillow's notes on damaged tags
 @pytest.mark.parametrize("kind", list(EXAMPLES))
 def test_mutated_files_end_in_a_result_or_a_coded_error(
     kind: str, seeds: dict[str, list[bytes]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
