@@ -15,14 +15,18 @@ SSN, ITIN or EIN to its last four, ``mask_name(name)`` does the same to a file o
   spaces ("287 65 5364"), dots ("287.65.5364") or underscores ("287_65_5364") → "XXX-XX-5364";
 - EIN-shaped, 2-7 digits joined by a dash ("41-2345678", "41 – 2345678") → "XX-XXX5678";
 - nine digits in a row ("287655364", "SSN:287655364") → "XXXXX5364" (no dashes: a masked bank routing
-  number must not read as an SSN mask).
-It is not one when a digit is next to it, and an EIN or nine digits in a row not when a letter is (an id:
-a sha256 or a token holding "…af123456789c…"; "SSN287655364"). In text it is not one either when it is part
-of a longer number: a digit and a joiner ("-", ".", ",", "/", "_") before it, a decimal part after it, or
-"$" before it (a phone number "800-829-0922" or "1-800-829-0922", a ZIP+4 "55407-1234", a caller ID
-"123456", an amount "$287655364" or "287655364.00", a date "2024-06-10", a decimal "0.123456789"); in a
-name those are a date or a counter ("2024-06-10_287655364-2.pdf" → "2024-06-10_XXXXX5364-2.pdf"). Masks
-("nnn-nn-nnnn", "XXX-XX-1234") are left as printed.
+  number must not read as an SSN mask), also glued to an SSN label ("SSN287655364", "TIN#287655364",
+  "EIN123456789" → "SSNXXXXX5364");
+- SSN-shaped with letters OCR reads for digits (O/o for 0, l/I for 1, S for 5, B for 8), at least six real
+  digits and no letter glued before it: "2B7-65-5364", "287-6S-5364" → "XXX-XX-5364", "287-65-S364" →
+  "XXX-XX-S364" (the last four as printed; "SOS-IS-BOSS" is a word).
+It is not one when a digit is next to it, and an EIN or nine digits in a row not when a letter other than an
+SSN label is (an id: a sha256 or a token holding "…af123456789c…"). In text it is not one either when it is
+part of a longer number: a digit and a joiner ("-", ".", ",", "/", "_") before it, a decimal part after it, or
+"$" before it (a phone number "800-829-0922" or "1-800-829-0922", a ZIP+4 "55407-1234", a caller ID "123456",
+an amount "$287655364" or "287655364.00", a date "2024-06-10", a decimal "0.123456789"); in a name those are a
+date or a counter ("2024-06-10_287655364-2.pdf" → "2024-06-10_XXXXX5364-2.pdf"). Masks ("nnn-nn-nnnn",
+"XXX-XX-1234") are left as printed.
 ``full_ssn_last4s(text)`` / ``count_full_ssns(text)``: the SSNs a letter prints (the scam check's
 ``full_ssn`` signal): the SSN-shaped ones, and nine digits in a row only after an SSN label
 ("SSN 287655364"), so a bank routing number is not one; an EIN is a business's number, not an SSN; the
@@ -72,6 +76,9 @@ _SSN_BARE = regex.compile(rf"(?<![\w-]){_SSN_VALUE}")
 _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
 _PLACEHOLDER_DIGITS = {ssn.replace("-", "") for ssn in _PLACEHOLDER_SSNS}
 
+# An SSN label a number may be glued to, starting a word ("SSN287655364", "TIN:287655364", "SS#287655364").
+_GLUED_LABEL = r"(?<![\p{L}\d])(?i:SSN|SS|ITIN|TIN|EIN)[#:]?"
+MIN_MISREAD_DIGITS = 6  # of nine: at most three letters read for digits ("SOS-IS-BOSS" is a word)
 _DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"  # hyphens, en/em dash, minus sign
 _SPACE = r"[^\S\r\n]"  # a space or tab inside one line
 _SEPARATORS = (
@@ -83,18 +90,28 @@ _SEPARATORS = (
 _NUMBER = (
     "(?:"
     + "|".join(rf"(?P<ssn>\d{{3}}{sep}\d{{2}}{sep}\d{{4}})" for sep in _SEPARATORS)
-    # Without two separators a letter next to it makes it part of an id (a sha256 "e59d7b123456789af…").
+    # Without two separators a letter next to it makes it part of an id (a sha256 "e59d7b123456789af…"),
     + r"|(?<!\p{L})(?:"
     + rf"(?P<ein>\d{{2}}{_SEPARATORS[0]}\d{{7}})"  # "41-2345678"
     + r"|(?P<bare>\d{9})"  # "287655364"
-    + r")(?!\p{L}))"
+    + r")(?!\p{L})"
+    # unless the letters are an SSN label glued to it: "SSN287655364", "ITIN#987654321" (a, b, c, d, e, f:
+    # the letters of a hex id, never one of these labels).
+    + rf"|(?<={_GLUED_LABEL})(?P<glued>\d{{9}})"
+    # OCR read a digit as a letter: "2B7-65-5364", "287-6S-5364", "l23-45-6789" (the same separator
+    # twice, mostly digits: ``_is_misread``).
+    + "|"
+    + "|".join(
+        rf"(?<!\p{{L}})(?P<misread>{_DIGIT}{{3}}{sep}{_DIGIT}{{2}}{sep}{_DIGIT}{{4}})" for sep in _SEPARATORS
+    )  # fmt: skip
+    + ")"
 )
 # In text, a number joined to a digit before it ("1-800-829-0922", "55407-1234") or followed by a decimal
 # part ("287655364.00") is a longer number, and "$" makes it an amount.
 _FULL_NUMBER = regex.compile(rf"(?<![\d$§])(?<![\d][{_DASH}.,/_]){_NUMBER}(?!\d)(?![.,]\d)")
 # In a name, a date or a counter joined to it is not: "2024-06-10_287-65-5364.pdf", "287-65-5364-2.pdf".
 _FULL_NUMBER_IN_NAME = regex.compile(rf"(?<!\d){_NUMBER}(?!\d)")
-_MASKS = {"ssn": "XXX-XX-", "ein": "XX-XXX", "bare": "XXXXX"}
+_MASKS = {"ssn": "XXX-XX-", "misread": "XXX-XX-", "ein": "XX-XXX", "bare": "XXXXX", "glued": "XXXXX"}
 _LABEL_BEFORE = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN|ITIN|TIN){LABEL_GAP}\Z", regex.IGNORECASE)
 
 
@@ -143,18 +160,28 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
     )
 
 
+def _is_misread(match: regex.Match[str]) -> bool:
+    """A 3-2-4 group with letters OCR reads for digits is a full SSN when most of it is digits."""
+    return sum(char.isdigit() for char in match.group(0)) >= MIN_MISREAD_DIGITS
+
+
+def _full_numbers(text: str, pattern: regex.Pattern[str]) -> list[regex.Match[str]]:
+    return [m for m in pattern.finditer(text) if m.lastgroup != "misread" or _is_misread(m)]
+
+
 def _is_printed_ssn(match: regex.Match[str], text: str) -> bool:
-    if regex.sub(r"\D", "", match.group(0)) in _PLACEHOLDER_DIGITS:
+    if repair_digits(regex.sub(r"[^\dOolISB]", "", match.group(0))) in _PLACEHOLDER_DIGITS:
         return False
-    if match.lastgroup == "ssn":
+    if match.lastgroup in ("ssn", "misread"):
         return True
     start = match.start()
-    return match.lastgroup == "bare" and _LABEL_BEFORE.search(text, max(0, start - 60), start) is not None
+    is_bare = match.lastgroup in ("bare", "glued")
+    return is_bare and _LABEL_BEFORE.search(text, max(0, start - 60), start) is not None
 
 
 def _masked_numbers(text: str, pattern: regex.Pattern[str]) -> str:
     masked, end = [], 0
-    for match in pattern.finditer(text):
+    for match in _full_numbers(text, pattern):
         masked += [text[end : match.start()], _MASKS[str(match.lastgroup)], match.group(0)[-4:]]
         end = match.end()
     return "".join([*masked, text[end:]])
@@ -162,7 +189,9 @@ def _masked_numbers(text: str, pattern: regex.Pattern[str]) -> str:
 
 def full_ssn_last4s(text: str) -> list[str]:
     """The last four of each unmasked SSN the text prints (a genuine notice prints none)."""
-    return [match.group(0)[-4:] for match in _FULL_NUMBER.finditer(text) if _is_printed_ssn(match, text)]
+    return [
+        match.group(0)[-4:] for match in _full_numbers(text, _FULL_NUMBER) if _is_printed_ssn(match, text)
+    ]
 
 
 def count_full_ssns(text: str) -> int:

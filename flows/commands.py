@@ -1,13 +1,16 @@
-"""What every command shares: the Typer app, today's date from ``--as-of``, the configured store."""
+"""What every command shares: the Typer app, today's date from ``--as-of``, a usable home, the configured
+store. Raises ``HomeUnusable`` when ``NOTICEFLOW_HOME`` cannot be created or written."""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 from typing import TYPE_CHECKING
 
 import typer
 
+from pipeline.errors import HomeUnusable
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,16 +34,32 @@ def parse_as_of(value: str | None) -> dt.date:
         raise typer.BadParameter(f"{value!r} is not a date like 2024-06-10", param_hint="--as-of") from None
 
 
+def prepare_home(settings: Settings) -> None:
+    """``NOTICEFLOW_HOME`` created and writable (the store, the originals and Prefect's files live there),
+    else ``HomeUnusable`` saying how to fix it."""
+    home = settings.home
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        if not os.access(home, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "not writable")
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise HomeUnusable(
+            f"NOTICEFLOW_HOME {home} cannot be used ({reason}); set NOTICEFLOW_HOME to a writable folder"
+        ) from error
+
+
 def open_configured_store(settings: Settings) -> Store:
     from pipeline.store import open_store  # SQLAlchemy loads when a command first needs the store
 
-    settings.home.mkdir(parents=True, exist_ok=True)
+    prepare_home(settings)
     return open_store(settings.database_url)
 
 
 def prepare_prefect(settings: Settings) -> None:
     """Prefect's own settings before its first import: no telemetry (no network here), a home it can use."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    prepare_home(settings)
     prefect_home = settings.home / "prefect"
     prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect stops if it cannot create it itself
     os.environ.setdefault("PREFECT_HOME", str(prefect_home))

@@ -35,9 +35,9 @@ from uuid import UUID
 import typer
 
 from flows.commands import app, open_configured_store, parse_as_of, prepare_prefect
-from pipeline.errors import ConfigurationError, CorruptDocument, InfrastructureError
+from pipeline.errors import ConfigurationError, InfrastructureError
 from pipeline.ingest import as_duplicate, stored_duplicate
-from pipeline.load import hash_file
+from pipeline.load import hash_file, unreadable_file
 from pipeline.models import NoticeResult, Status
 from pipeline.process import failed_result
 from pipeline.settings import Settings
@@ -206,8 +206,7 @@ def submit_to_pool(paths: list[Path], request: PoolRequest, sources: list[str | 
         try:
             document_id = hash_file(path)
         except OSError as error:
-            unreadable = CorruptDocument(f"cannot read {path.name}: {error.strerror}")
-            results[index] = failed_result(path, source or str(path), unreadable, {})
+            results[index] = failed_result(path, source or str(path), unreadable_file(path, error), {})
             continue
         if document_id in first:
             copies[index] = first[document_id]

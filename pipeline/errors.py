@@ -2,6 +2,7 @@
 
     NoticeflowError
     ├── DocumentError          the input document cannot be processed (exit 1, HTTP 4xx)
+    │   ├── MissingFile              code "file_not_found" (no file at the path given)
     │   ├── EmptyDocument            code "empty_file"
     │   ├── UnsupportedType          code "unsupported_type"
     │   ├── CorruptDocument          code "corrupt_file"   (truncated or unreadable)
@@ -21,7 +22,8 @@
     ├── InternalError          code "internal_error": a bug met on one document (logged; not retried)
     └── ConfigurationError     settings or input files given by the operator are wrong (exit 2)
         ├── BadProfiles              code "bad_profiles"
-        └── BadCatalog               code "bad_catalog"
+        ├── BadCatalog               code "bad_catalog"
+        └── HomeUnusable             code "home_unusable" (NOTICEFLOW_HOME cannot be created or written)
 
 Each class says whether the same document may succeed when tried again (``retryable``, the one failure
 policy: pipeline.ingest tries a retryable failure at most ``MAX_ATTEMPTS`` times, anything else once).
@@ -46,6 +48,10 @@ class NoticeflowError(Exception):
 
 class DocumentError(NoticeflowError):
     code = "bad_document"
+
+
+class MissingFile(DocumentError):
+    code = "file_not_found"
 
 
 class EmptyDocument(DocumentError):
@@ -129,3 +135,7 @@ class BadProfiles(ConfigurationError):
 
 class BadCatalog(ConfigurationError):
     code = "bad_catalog"
+
+
+class HomeUnusable(ConfigurationError):
+    code = "home_unusable"

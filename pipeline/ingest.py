@@ -15,9 +15,14 @@
 4. store the result and audit it with the channel as actor; the store too gets ``MAX_ATTEMPTS``.
 
 ``admit`` and ``commit`` are steps 1 and 3–4 for a caller that reads many documents at once (the CLI's
-batch overlaps documents over every core) and must still treat each document the same way.
+batch overlaps documents over every core) and must still treat each document the same way. A caller that
+reads a stored document again on purpose skips ``admit`` and commits with ``replace=True``: the new
+reading becomes the stored result's new version (a failed re-reading replaces nothing).
+``note_unapplied`` tells a caller who gave reading options (profiles, a date) that a duplicate was read
+with the options of its first reading.
 Raises only ``StoreUnavailable`` when the store stays unreachable through every attempt; the caller then
-ends the document as failed (nothing was stored) or keeps it to try later within its own bound.
+ends the document as failed (``commit_or_failed``: nothing was stored) or keeps it to try later within
+its own bound.
 """
 
 from __future__ import annotations
@@ -33,7 +38,14 @@ from pipeline.archive import keep_original
 from pipeline.errors import StoreUnavailable
 from pipeline.load import hash_file
 from pipeline.models import Channel, ErrorInfo, NoticeResult, Status
-from pipeline.process import PipelineContext, Reader, document_label, guarded, process_document
+from pipeline.process import (
+    PipelineContext,
+    Reader,
+    document_label,
+    failed_result,
+    guarded,
+    process_document,
+)
 from pipeline.store import DEFAULT_TENANT, Store
 
 MAX_ATTEMPTS = 3
@@ -134,21 +146,53 @@ def commit(
     context: PipelineContext,
     store: Store,
     policy: Policy = Policy(),
+    *,
+    replace: bool = False,
 ) -> NoticeResult:
-    """Keep the original and store the result (a failed one too, so a later upload can replace it)."""
+    """Keep the original and store the result (a failed one too, so a later upload can replace it);
+    ``replace``: the document was read again on purpose, its reading becomes a new version."""
     result = result.model_copy(update={"channel": incoming.channel})
     keep_original(incoming.path, result, context.settings.home)
     if not result.document_id:
         return result  # unreadable file: nothing to key it by
-    actor, tenant, size = incoming.channel.value, incoming.tenant, incoming.file_size
     for attempt in range(1, policy.attempts + 1):
         try:
-            return store.save_result(result, tenant=tenant, actor=actor, file_size=size)
+            return _store(incoming, result, store, replace)
         except StoreUnavailable as error:
             if attempt == policy.attempts:
                 raise
             _pause(incoming, error.code, attempt, policy)
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def commit_or_failed(
+    incoming: Incoming, result: NoticeResult, context: PipelineContext, store: Store, *, replace: bool = False
+) -> NoticeResult:
+    """``commit``; a store unreachable through every attempt ends the document ``failed`` with the store's
+    code (nothing was stored), so a batch goes on and still answers for every document."""
+    try:
+        return commit(incoming, result, context, store, replace=replace)
+    except StoreUnavailable as error:
+        return failed_result(incoming.path, incoming.name, error, result.timings)
+
+
+def _store(incoming: Incoming, result: NoticeResult, store: Store, replace: bool) -> NoticeResult:
+    actor, tenant = incoming.channel.value, incoming.tenant
+    if replace and store.get_result(result.document_id, tenant) is not None:
+        if result.status is Status.FAILED:
+            return result  # a failed re-reading keeps the stored result current
+        return store.replace_result(result, tenant, actor, "reprocessed", ())
+    return store.save_result(result, tenant=tenant, actor=actor, file_size=incoming.file_size)
+
+
+def note_unapplied(result: NoticeResult, options: Sequence[str]) -> NoticeResult:
+    """A duplicate answered to a caller who gave ``options`` that change a reading (profiles, a date): the
+    stored result was read with the options of its first reading; the note says so and how to apply them."""
+    if result.status is not Status.DUPLICATE or not options:
+        return result
+    note = (f"already stored: this is the earlier reading; {', '.join(options)} not applied to it "
+            "(reprocess it to apply them)")  # fmt: skip
+    return result.model_copy(update={"notes": (*result.notes, note)})
 
 
 def _pause(incoming: Incoming, code: str, attempt: int, policy: Policy) -> None:

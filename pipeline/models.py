@@ -252,6 +252,9 @@ class NoticeResult(Frozen):
     findings: tuple[str, ...] = ()  # what extraction noticed; each names its field before a colon
     profile_mismatch: str | None = None  # why no taxpayer profile matched, when profiles were given
     resolution: Resolution | None = None
+    # What the service says about this answer, not about the notice (a duplicate read with other options);
+    # in the JSON only when there is one.
+    notes: tuple[str, ...] = PydanticField(default=(), exclude_if=lambda notes: not notes)
 
     def field_value(self, name: str) -> FieldValue:
         field = self.fields.get(name)

@@ -9,13 +9,16 @@ marks the result processed (a scam hold, a failed check or an unmatched profile 
 rejecting keeps it out of processed with the reason. pipeline.decide sets every status: a correction clears
 only what it corrects. Raises
 ``DocumentNotFound`` (unknown id) and ``BadCorrection`` (a value that does not parse, an unknown field).
-The CLI and the HTTP API both call these functions, so the rules are the same everywhere.
+The CLI and the HTTP API both call these functions, so the rules are the same everywhere. Whatever a person
+typed (correction values, reasons, the reviewer's name) has every full SSN cut to its last four here, as it
+enters (``extractors.ssn.mask_full_ssns``), before it reaches a result, an error message, the audit or a log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from extractors.ssn import mask_full_ssns
 from pipeline.catalog import Catalog
 from pipeline.decide import decide, finding_field, hold_needing_a_reason
 from pipeline.errors import BadCorrection
@@ -72,6 +75,8 @@ def correct_result(
     min_confidence: float,
     tenant: str = "default",
 ) -> NoticeResult:
+    corrections = {name: mask_full_ssns(text) for name, text in corrections.items()}
+    actor = mask_full_ssns(actor)
     result = store.result(document_id, tenant)
     values = {name: parse_correction(name, text) for name, text in corrections.items()}
     fields = dict(result.fields)
@@ -100,6 +105,7 @@ def accept_result(
 ) -> NoticeResult:
     """A person confirmed every value: the result is processed. A result held for a possible scam, a failed
     check or an unmatched profile is accepted only with ``reason`` (why it is genuine, why it is right)."""
+    actor, reason = mask_full_ssns(actor), (mask_full_ssns(reason) if reason else reason)
     result = store.result(document_id, tenant)
     hold = hold_needing_a_reason(result)
     if hold is not None and not (reason and reason.strip()):
@@ -115,6 +121,7 @@ def reject_result(
     store: Store, document_id: str, reason: str, *, actor: str, tenant: str = "default"
 ) -> NoticeResult:
     """Not a usable notice (a scam, a wrong scan): kept out of processed, with the reason."""
+    actor, reason = mask_full_ssns(actor), mask_full_ssns(reason)
     result = store.result(document_id, tenant)
     updated = _resolved(result, Resolution(decision=Decision.REJECT, actor=actor, reason=reason))
     stored = store.replace_result(updated, tenant, actor, "review_reject", [])

@@ -265,8 +265,8 @@ def test_a_poll_reads_the_store_before_a_failed_job_of_this_process(
     the CLI): the poll answers the stored result, not the failure remembered in memory."""
     settings = api_settings(tmp_path)
     content = unique_pdf(46)
-    with pytest.MonkeyPatch.context() as patched, TestClient(create_app(settings, store)) as client:
-        patched.setattr("flows.jobs.ingest", unavailable)  # all three attempts
+    down = create_app(settings, store, service=unavailable)  # all three attempts
+    with pytest.MonkeyPatch.context() as patched, TestClient(down) as client:
         patched.setattr("flows.jobs.RETRY_DELAYS_S", (0.05, 0.05))
         location = upload(client, content, ACME, wait="false").headers["location"]
         assert_error(poll_until_stored(client, location, ACME), 503, "store_unavailable")

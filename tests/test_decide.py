@@ -112,3 +112,41 @@ def test_a_correction_clears_the_findings_about_the_corrected_field_only(
     assert corrected.findings == ("tax_year: printed twice, unread",)
     assert "tax_year: printed twice, unread" in corrected.review_reasons
     assert corrected.status is Status.NEEDS_REVIEW
+
+
+TYPED_SSNS = ("SSN287655364", "SSN:287-65-5364", "2B7-65-S364", "287 6S 5364")  # glued, OCR-misread
+
+
+def _kept_bytes(folder: Path) -> bytes:
+    """Everything the SQLite store wrote: the database and its write-ahead log."""
+    return b"".join(path.read_bytes() for path in sorted(folder.glob("noticeflow.db*")))
+
+
+def test_what_a_person_types_is_masked_where_it_enters(store: Store, tmp_path: Path) -> None:
+    """Correction values, accept and reject reasons and the reviewer's name keep no full SSN: not in the
+    result, its history, the audit, the review rows, nor the message of a correction that does not parse."""
+    (tmp_path / "notice").mkdir()
+    document_id, document = _notice_pages("CP14", tmp_path / "notice")
+    store.save_result(analyze_document(document_id, "cp14.pdf", document, PipelineContext.default(AS_OF), {}))
+    glued, labelled, misread, spaced = TYPED_SSNS
+    with pytest.raises(BadCorrection) as refused:
+        correct_result(store, document_id, {"amount_due": labelled}, actor="ana", catalog=CATALOG,
+                       as_of=AS_OF, min_confidence=0.6)  # fmt: skip
+    assert "287" not in refused.value.message and "XXX-XX-5364" in refused.value.message
+    corrected = correct_result(
+        store, document_id, {"taxpayer_name": f"JOHN DOE {glued}"}, actor=f"ana {spaced}", catalog=CATALOG,
+        as_of=AS_OF, min_confidence=0.6,
+    )  # fmt: skip
+    assert corrected.fields["taxpayer_name"].value == "JOHN DOE SSNXXXXX5364"
+    accept_result(store, document_id, actor="bo", reason=f"checked {misread} with the client")
+    rejected = reject_result(store, document_id, f"the client's {labelled} is printed", actor="bo")
+    assert rejected.review_reasons == ("rejected by bo: the client's SSN:XXX-XX-5364 is printed",)
+    kept = " ".join(
+        [*(r.model_dump_json() for r in store.history(document_id)),
+         *(entry.model_dump_json() for entry in store.audit_log(document_id))]
+    )  # fmt: skip
+    assert "checked XXX-XX-S364" in kept and "ana XXX-XX-5364" in kept
+    store.close()
+    stored = _kept_bytes(tmp_path)
+    for typed in (*TYPED_SSNS, "287655364", "287-65", "2B7", "6S 5364"):
+        assert typed.encode() not in stored and typed not in kept

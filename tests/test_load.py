@@ -164,3 +164,79 @@ def test_same_bytes_same_document_id(tmp_path: Path) -> None:
     Image.new("L", (850, 1100), 255).save(a)
     b.write_bytes(a.read_bytes())
     assert load_document(a).document_id == load_document(b).document_id
+
+
+# ---- faults found by tests/test_fuzz_load.py, each as its smallest file -----------------------------------
+
+
+def _two_frame_tiff(path: Path) -> bytearray:
+    page = Image.new("L", (300, 300), 255)
+    page.save(path, save_all=True, append_images=[page.copy()])
+    return bytearray(path.read_bytes())
+
+
+def _second_ifd_entry(data: bytearray, tag: int) -> int:
+    """Where the second frame's entry for ``tag`` starts (a little-endian TIFF)."""
+    first = struct.unpack("<I", data[4:8])[0]
+    count = struct.unpack("<H", data[first : first + 2])[0]
+    second = struct.unpack("<I", data[first + 2 + 12 * count : first + 6 + 12 * count])[0]
+    entries = range(second + 2, second + 2 + 12 * struct.unpack("<H", data[second : second + 2])[0], 12)
+    return next(at for at in entries if struct.unpack("<H", data[at : at + 2])[0] == tag)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "pillow_raised"),
+    [
+        pytest.param(0, struct.pack("<H", 65000), "TypeError: Missing dimensions", id="no-width-tag"),
+        pytest.param(2, struct.pack("<H", 7), "ValueError: Invalid dimensions", id="width-of-type-undefined"),
+    ],
+)
+def test_a_tiff_whose_second_frame_has_broken_dimensions_is_a_corrupt_file(
+    tmp_path: Path, field: int, value: bytes, pillow_raised: str
+) -> None:
+    path = tmp_path / "two.tif"
+    data = _two_frame_tiff(path)
+    at = _second_ifd_entry(data, 256) + field  # the width entry: its tag (0) or its type (2)
+    data[at : at + 2] = value
+    path.write_bytes(data)
+    with pytest.raises(CorruptDocument) as raised:
+        load_document(path)
+    assert pillow_raised.split(": ")[1] in raised.value.message
+
+
+def test_a_png_whose_header_chunk_is_empty_is_a_corrupt_file(tmp_path: Path) -> None:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path = tmp_path / "empty-ihdr.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", b"") + chunk(b"IEND", b""))  # Pillow: ValueError
+    with pytest.raises(CorruptDocument, match="Truncated IHDR chunk"):
+        load_document(path)
+
+
+def test_a_tiff_frame_bomb_is_refused_before_pillow_sets_up_its_frames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 frames chained in 400 KB: Pillow's frame count sets up each one (1 s here, 33 s for 20,000)."""
+    path = tmp_path / "bomb.tif"
+    data = _two_frame_tiff(path)
+    first = struct.unpack("<I", data[4:8])[0]
+    count = struct.unpack("<H", data[first : first + 2])[0]
+    entries, start = bytes(data[first : first + 2 + 12 * count]), len(data)
+    data[first + 2 + 12 * count : first + 6 + 12 * count] = struct.pack("<I", start)
+    for index in range(2000):
+        following = start + (index + 1) * (len(entries) + 4) if index < 1999 else 0
+        data += entries + struct.pack("<I", following)
+    path.write_bytes(data)
+    opened: list[object] = []
+    monkeypatch.setattr(Image, "open", lambda *args, **kwargs: opened.append(args))
+    with pytest.raises(TooManyPages, match="more than 50 pages"):
+        load_document(path)
+    assert opened == []  # refused from the IFD chain, before Pillow opened the file
+    monkeypatch.undo()
+    loop = _two_frame_tiff(tmp_path / "loop.tif")  # a chain that loops back on itself is not counted forever
+    second = _second_ifd_entry(loop, 256) - 2
+    entries_end = second + 2 + 12 * struct.unpack("<H", loop[second : second + 2])[0]
+    loop[entries_end : entries_end + 4] = struct.pack("<I", second)
+    (tmp_path / "loop.tif").write_bytes(loop)
+    assert [page.number for page in load_document(tmp_path / "loop.tif").pages] == [1, 2]

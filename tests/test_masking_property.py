@@ -1,6 +1,7 @@
 """Property tests of the one masking rule (extractors.ssn): every full SSN, in any separator and any
-surroundings, is cut to its last four and counted; amounts, dates, phone numbers, ZIP+4 codes, caller IDs,
-masks and hex ids (a document's sha256, a UUID) come out exactly as they went in."""
+surroundings, glued to its label or with digits OCR read as letters, is cut to its last four and counted;
+amounts, dates, phone numbers, ZIP+4 codes, caller IDs, masks and hex ids (a document's sha256, a UUID)
+come out exactly as they went in."""
 
 from __future__ import annotations
 
@@ -80,6 +81,55 @@ def test_a_full_ssn_in_a_file_name_is_masked(before: str, ssn: tuple[str, str], 
     masked = mask_name(before + printed + extension)
     assert digits(masked) == number[-4:] + digits(extension)
     assert masked.startswith(before) and masked.endswith(extension)
+
+
+GLUED_LABELS = st.sampled_from(["SSN", "ssn", "SSN:", "SSN#", "SS#", "TIN", "ITIN#", "EIN", "EIN:"])
+# Letters tesseract reads for digits, and the digit each stands for.
+MISREADS = {"0": "Oo", "1": "lI", "5": "S", "8": "B"}
+
+
+@given(WORDS, GLUED_LABELS, NINE_DIGITS, st.sampled_from(["", " ", ".", "abc", "\n"]))
+def test_nine_digits_glued_to_an_ssn_label_are_masked(
+    before: str, label: str, number: str, after: str
+) -> None:
+    text = f"{before} {label}{number}{after}"
+    masked = mask_full_ssns(text)
+    assert digits(masked) == number[-4:] and f"{label}XXXXX{number[-4:]}" in masked
+    assert mask_name(text) == masked
+
+
+@st.composite
+def misread_ssns(draw: st.DrawFn) -> tuple[str, str]:
+    """A separated full SSN with one to three of its digits read as the letters OCR makes of them."""
+    printed, number = draw(full_ssns())
+    readable = [i for i, char in enumerate(printed) if char in MISREADS]
+    if not readable:
+        printed = "8" + printed[1:]  # "8xx-…": B for 8
+        readable = [0]
+    chosen = draw(st.lists(st.sampled_from(readable), min_size=1, max_size=3, unique=True))
+    chars = list(printed)
+    for index in chosen:
+        chars[index] = draw(st.sampled_from(MISREADS[chars[index]]))
+    return "".join(chars), printed
+
+
+@given(WORDS, LABELS, misread_ssns(), AFTER, WORDS)
+def test_a_full_ssn_with_digits_misread_as_letters_is_masked(
+    before: str, label: str, ssn: tuple[str, str], after: str, tail: str
+) -> None:
+    misread, _ = ssn
+    text = f"{before} {label}{misread}{after}{tail}"
+    masked = mask_full_ssns(text)
+    assert "XXX-XX-" + misread[-4:] in masked
+    assert misread[:-4] not in masked.replace("XXX-XX-", "")
+    assert count_full_ssns(masked) == 0 and mask_full_ssns(masked) == masked
+
+
+@given(
+    st.sampled_from(["SOS-IS-BOSS", "BOB-OS-1234", "lOO-SO-BOSS", "ISO 9001", "Form 1040-SS", "OIS-l0-2024"])
+)
+def test_words_of_ocr_letters_are_not_ssns(text: str) -> None:
+    assert mask_full_ssns(text) == text and count_full_ssns(text) == 0
 
 
 AMOUNTS = st.decimals(min_value=0, max_value=Decimal("9999999.99"), places=2).flatmap(

@@ -267,4 +267,4 @@ def test_an_unreadable_path_fails_without_a_run(tmp_path: Path, monkeypatch: pyt
     settings = Settings(home=tmp_path / "home", db_url=f"sqlite:///{tmp_path / 'store.db'}")
     missing = tmp_path / "not-there.pdf"
     (result,) = pool.submit_documents([missing], dt.date(2026, 11, 28), None, "none/none", settings=settings)
-    assert (result.status, result.error and result.error.code) == (Status.FAILED, "corrupt_file")
+    assert (result.status, result.error and result.error.code) == (Status.FAILED, "file_not_found")
