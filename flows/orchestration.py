@@ -79,6 +79,9 @@ class PrefectApi:
 def prefect_api(settings: Settings, service: str) -> Iterator[PrefectApi]:
     """The configured Prefect server, or one started for ``service`` (see the module docstring)."""
     prepare_prefect(settings)
+    # Prefect configures logging when ``prefect.main`` is first imported: now, before the service sets up
+    # its own; at the first flow run it would silence those handlers (uvicorn's access log, say).
+    import prefect.main  # noqa: F401
     given = os.environ.get("PREFECT_API_URL")
     if given:
         if not _is_healthy(given):

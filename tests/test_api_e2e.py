@@ -134,7 +134,7 @@ def test_forwarded_for_is_not_believed_and_the_access_log_masks_ssns(tmp_path: P
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTICEFLOW_")}
     env |= {"NOTICEFLOW_HOME": str(tmp_path), "NOTICEFLOW_API_KEYS": f"acme:{ACME_KEY}",
             "NOTICEFLOW_SIGN_IN_ATTEMPTS": "3"}  # fmt: skip
-    command = [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", "{port}"]
+    command = [sys.executable, "-c", SERVE, "serve", "--no-orchestrate", "--port", "{port}"]
     with running_server(command, env, tmp_path / "server.log") as base, httpx.Client(base_url=base) as client:
         document_id = post_file(client, SAMPLE.read_bytes(), headers={"X-API-Key": ACME_KEY}).json()[
             "document_id"

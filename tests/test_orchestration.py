@@ -123,18 +123,21 @@ def test_a_file_that_is_no_document_ends_failed_and_its_run_completed(
 
 def test_an_upload_to_serve_is_a_flow_run(server: PrefectApi, tmp_path: Path) -> None:
     """``noticeflow serve`` (orchestrated by default) on the server PREFECT_API_URL names: the upload's
-    result is the answer, and its flow run completed with the API's channel."""
+    result is the answer, its flow run completed with the API's channel, and the access log still logs."""
     env = {**os.environ, "PREFECT_API_URL": server.url, "NOTICEFLOW_HOME": str(tmp_path / "home")}
     serve = [sys.executable, "-c", "import flows.serve_cli; from flows.cli import main; main()"]
     with running_server([*serve, "serve", "--port", "{port}"], env, tmp_path / "serve.log") as url:
         upload = {"file": ("served-cp503.pdf", (SAMPLES / "notice_0011.pdf").read_bytes())}
         when = {"as_of": AS_OF.isoformat()}
         answer = httpx.post(f"{url}/v1/notices", params=when, files=upload, timeout=120)
+        httpx.get(f"{url}/healthz")
     assert answer.status_code == 201, answer.text
     assert answer.json()["channel"] == "api" and answer.json()["fields"]["notice_number"]["value"] == "CP503"
     (run,) = _flow_runs("ingest served-cp503.pdf")
     assert run.state_type is not None and run.state_type.value == "COMPLETED"  # type: ignore[attr-defined]
     assert run.parameters["channel"] == "api"  # type: ignore[attr-defined]
+    access = [line for line in (tmp_path / "serve.log").read_text().splitlines() if '" 20' in line]
+    assert '"POST /v1/notices' in access[-2] and '"GET /healthz' in access[-1]  # outlives the run
 
 
 def test_the_scheduled_sweep_reads_each_document_as_a_flow_run(server: PrefectApi) -> None:
