@@ -110,10 +110,7 @@ def ingest(
     settings = Settings() if workers is None else Settings(workers=workers)
     given_profiles = load_profiles(profiles) if profiles else None
     day = parse_as_of(as_of)
-    if orchestrate:
-        results = _run_as_flows(documents, day, settings, given_profiles)
-    else:
-        results = _run_in_process(documents, day, settings, given_profiles, reprocess)
+    results = _read_all(documents, day, settings, given_profiles, reprocess, orchestrate)
     from pipeline.ingest import note_unapplied  # the store's SQLAlchemy loads once a document is read
 
     unapplied = [name for name, value in (("--profiles", profiles), ("--as-of", as_of)) if value is not None]
@@ -129,17 +126,17 @@ def ingest(
     raise typer.Exit(1 if any(r.status is Status.FAILED for r in printed) else 0)
 
 
-def _run_in_process(
+def _read_all(
     documents: list[Path],
     as_of: dt.date,
     settings: Settings,
     profiles: tuple[TaxpayerProfile, ...] | None,
     reprocess: bool,
+    orchestrate: bool,
 ) -> Iterator[NoticeResult]:
-    """Each document through the ingest service's steps; the ones not yet stored (all with ``reprocess``)
-    read in one batch that overlaps them over every core, and yielded in input order. Without ``profiles``
-    the stored ones are matched. A store that cannot be reached fails each document it was needed for with
-    the store's code; the batch goes on."""
+    """Each document through the ingest service, in input order: in this process, or each a Prefect flow
+    run. Without ``profiles`` the stored ones are matched. A store that cannot be reached fails each
+    document it was needed for with the store's code; the batch goes on."""
     from pipeline import ingest
 
     incoming = [ingest.Incoming(path, str(path), Channel.CLI) for path in documents]
@@ -148,6 +145,19 @@ def _run_in_process(
     except StoreUnavailable as error:
         yield from (failed_result(item.path, item.name, error, {}) for item in incoming)
         return
+    if orchestrate:
+        yield from _run_as_flows(incoming, context, store)
+    else:
+        yield from _run_in_process(incoming, context, store, reprocess)
+
+
+def _run_in_process(
+    incoming: list[Incoming], context: PipelineContext, store: Store, reprocess: bool
+) -> Iterator[NoticeResult]:
+    """The documents not yet stored (all with ``reprocess``) read in one batch that overlaps them over
+    every core, each through the ingest service's steps."""
+    from pipeline import ingest
+
     known = [None if reprocess else _admitted(item, store) for item in incoming]
     to_read = [item for item, stored in zip(incoming, known, strict=True) if stored is None]
     with process_batch([item.path for item in to_read], context) as results:
@@ -187,21 +197,12 @@ def _since(start: float) -> float:
     return round(time.perf_counter() - start, 4)
 
 
-def _run_as_flows(
-    documents: list[Path], as_of: dt.date, settings: Settings, profiles: tuple[TaxpayerProfile, ...] | None
-) -> Iterator[NoticeResult]:
-    """Each document through the ingest service as one Prefect flow run (flows.orchestration), on the
-    server ``PREFECT_API_URL`` names or one started for this call; profiles as ``_run_in_process``."""
+def _run_as_flows(incoming: list[Incoming], context: PipelineContext, store: Store) -> Iterator[NoticeResult]:
+    """Each document as one Prefect flow run of the ingest service (flows.orchestration), on the server
+    ``PREFECT_API_URL`` names or one started for this call."""
     from flows.orchestration import prefect_api, run_document
-    from pipeline import ingest
 
-    incoming = [ingest.Incoming(path, str(path), Channel.CLI) for path in documents]
-    try:
-        store, context = _store_and_context(as_of, settings, profiles)
-    except StoreUnavailable as error:
-        yield from (failed_result(item.path, item.name, error, {}) for item in incoming)
-        return
-    with prefect_api(settings, "ingest"):
+    with prefect_api(context.settings, "ingest"):
         for item in incoming:
             try:
                 yield run_document(item, context, store)
@@ -250,6 +251,7 @@ _COMMAND_MODULES = {
     "deploy": "flows.deploy",
     "pool": "flows.pool",
     "serve": "flows.serve_cli",
+    "mail": "flows.mail",
 }
 
 

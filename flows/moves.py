@@ -64,7 +64,7 @@ def copy_then_remove(source: Path, target: Path, identity: tuple[int, int]) -> N
             copy.flush()
             os.fsync(copy.fileno())
     partial.rename(target)
-    flush_folder(target.parent)
+    flush_to_disk(target.parent)
     os.unlink(source)
 
 
@@ -104,8 +104,9 @@ def write_atomically(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
-def flush_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
+def flush_to_disk(path: Path) -> None:
+    """A file's bytes, or a folder's entries (a rename, a new name), on disk before the next step."""
+    descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:

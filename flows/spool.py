@@ -37,6 +37,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 # An attempt here is one ingest: the one failure policy's bound.
+from flows.moves import flush_to_disk
 from pipeline.ingest import MAX_ATTEMPTS as MAX_ATTEMPTS
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def spool_upload(path: Path, entry: SpoolEntry, home: Path) -> Spooled:
     stem, lock = _lock_new(folder, entry.document_id)
     try:
         shutil.move(path, _file(stem, ".bin"))
-        _flush(_file(stem, ".bin"))
+        flush_to_disk(_file(stem, ".bin"))
         _describe(stem, entry)
     except BaseException:
         for suffix in (".json", ".json.tmp", ".bin"):
@@ -180,8 +181,8 @@ def _set_aside(stem: Path, reason: str) -> None:
     for suffix in (".bin", ".json"):
         with contextlib.suppress(FileNotFoundError):
             _file(stem, suffix).rename(stuck / (stem.name + suffix))
-    _flush(stuck)
-    _flush(stem.parent)
+    flush_to_disk(stuck)
+    flush_to_disk(stem.parent)
     log.error(
         "spool: upload %s moved to %s after %s; it will not be retried: process it again or remove it",
         stem.name, stuck, reason,
@@ -192,9 +193,9 @@ def _describe(stem: Path, entry: SpoolEntry) -> None:
     """Write the entry's description in one step (a temp file flushed, then renamed)."""
     pending = _file(stem, ".json.tmp")
     pending.write_text(entry.model_dump_json())
-    _flush(pending)
+    flush_to_disk(pending)
     pending.replace(_file(stem, ".json"))
-    _flush(stem.parent)
+    flush_to_disk(stem.parent)
 
 
 def _lock_new(folder: Path, document_id: str) -> tuple[Path, int]:
@@ -242,16 +243,8 @@ def _make_folder(folder: Path) -> None:
     """Create ``folder`` and its missing parents, each made durable by flushing the folder above it."""
     for missing in reversed([path for path in (folder, *folder.parents) if not path.exists()]):
         missing.mkdir(exist_ok=True)
-        _flush(missing.parent)
+        flush_to_disk(missing.parent)
 
 
 def _file(stem: Path, suffix: str) -> Path:
     return stem.with_name(stem.name + suffix)
-
-
-def _flush(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

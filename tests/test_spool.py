@@ -118,8 +118,8 @@ def test_new_spool_folders_are_flushed_with_the_folder_above(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     flushed: list[Path] = []
-    flush = spool._flush
-    monkeypatch.setattr(spool, "_flush", lambda path: flushed.append(path) or flush(path))
+    flush = spool.flush_to_disk
+    monkeypatch.setattr(spool, "flush_to_disk", lambda path: flushed.append(path) or flush(path))
     home.mkdir()
     spool_bytes(home, tmp_path).discard()
     assert {home, home / "spool", home / "spool" / "acme"} <= set(flushed)
