@@ -93,10 +93,11 @@ def prefect_api(settings: Settings, service: str) -> Iterator[PrefectApi]:
     started = time.monotonic()
     url, server = _start_server(home, options)
     try:
-        _wait_until_healthy(url, server, home / "server.log", options.prefect_ready_s)
-        (home / "api_url").write_text(url + "\n")
-        with _pointed_at(url):
-            yield PrefectApi(url, home, round(time.monotonic() - started, 2))
+        with _terminated_as_exit():
+            _wait_until_healthy(url, server, home / "server.log", options.prefect_ready_s)
+            (home / "api_url").write_text(url + "\n")
+            with _pointed_at(url):
+                yield PrefectApi(url, home, round(time.monotonic() - started, 2))
     finally:
         _stop(server)
         (home / "api_url").unlink(missing_ok=True)
@@ -133,6 +134,25 @@ def _thread_client() -> SyncClientContext:
 
 
 # ---- the server process -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _terminated_as_exit() -> Iterator[None]:
+    """SIGTERM ends this process through Python's exit (``SystemExit``), so the server it started is stopped
+    too. By default the process would end at once and leave the server running (uvicorn, once shut down,
+    sends itself the SIGTERM it caught). Only the main thread can set a handler; elsewhere, as it was."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def exit_now(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    before = signal.signal(signal.SIGTERM, exit_now)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _start_server(home: Path, options: OrchestrationSettings) -> tuple[str, subprocess.Popen[bytes]]:

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -153,3 +154,23 @@ def test_the_scheduled_sweep_reads_each_document_as_a_flow_run(server: PrefectAp
     (run,) = _flow_runs("ingest swept.pdf")
     assert run.state_type is not None and run.state_type.value == "COMPLETED"  # type: ignore[attr-defined]
     assert run.parameters["channel"] == "sweep" and run.parameters["tenant"] == TENANT  # type: ignore[attr-defined]
+
+
+def test_a_terminated_service_stops_the_prefect_server_it_started(tmp_path: Path) -> None:
+    """SIGTERM (a service stopped by systemd, a container, ``kill``) stops the server it started as well."""
+    service = (
+        "import sys, time; from pathlib import Path; from flows.orchestration import prefect_api; "
+        "from pipeline.settings import Settings\n"
+        "with prefect_api(Settings(home=Path(sys.argv[1])), 'test') as api:\n"
+        "    print(api.url, flush=True); time.sleep(600)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NOTICEFLOW_"))}
+    with subprocess.Popen([sys.executable, "-c", service, str(tmp_path)], env=env, stdout=subprocess.PIPE,
+                          text=True, cwd=Path(__file__).parent.parent) as running:  # fmt: skip
+        assert running.stdout is not None
+        url = running.stdout.readline().strip()
+        assert httpx.get(f"{url}/health", timeout=10).status_code == 200
+        running.send_signal(signal.SIGTERM)
+        assert running.wait(timeout=60) == 128 + signal.SIGTERM
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{url}/health", timeout=5)
