@@ -189,6 +189,18 @@ def test_amount_due_ignores_other_lines(text: str) -> None:
             "Cantidad adeudada para el 10 de junio de 2024", "2024-06-10", "printed", id="spanish-due"
         ),
         pytest.param("Responda antes del 19 de julio de 2024", "2024-07-19", "printed", id="spanish-respond"),
+        pytest.param(
+            "Pay the amount due of $18,500.28 by January 22, 2026 to avoid additional penalty",
+            "2026-01-22",
+            "printed",
+            id="pay-the-amount-due-of",
+        ),
+        pytest.param(
+            "Pay the amount due of $2,100.00 so that we receive it by May 3, 2025.",
+            "2025-05-03",
+            "printed",
+            id="cp501-so-that-we-receive-it",
+        ),
     ],
 )
 def test_deadline(text: str, expected: object, kind: str) -> None:
@@ -310,3 +322,34 @@ def test_billing_summary_in_the_right_hand_column() -> None:
 def test_tax_year_from_the_stub_instruction_and_a_wrapped_period() -> None:
     assert values(find_tax_years, "Write your SSN, the tax year (2023), and the form number") == [2023]
     assert 2025 in values(find_tax_years, "unpaid taxes for the tax year ending", "December 31, 2025.")
+
+
+def test_deadline_split_by_a_wrap() -> None:
+    lines = [
+        TextLine(1, "no record of your return. File your tax return by November 30,"),
+        TextLine(1, "2025."),
+    ]
+    assert [(c.value, c.kind) for c in find_deadlines(lines)] == [("2025-11-30", "printed")]
+
+
+def test_window_wrapped_beside_another_column() -> None:
+    """The paragraph wraps in the left column while rows of the billing summary beside it come between
+    (their own row, or the same row after a wide gap)."""
+    lines = [
+        TextLine(
+            1,
+            "refund. Contact us within 60 days from the date of this    Refund you requested",
+            (50, 500, 900, 20),
+        ),
+        TextLine(1, "Change to your refund    -436.44", (1000, 512, 400, 20)),
+        TextLine(1, "notice.", (50, 525, 80, 20)),
+    ]
+    assert [(c.value, c.kind) for c in find_deadlines(lines)] == [(60, "computed")]
+
+
+def test_no_wrap_into_a_row_far_below() -> None:
+    lines = [
+        TextLine(1, "within 30 days from the date of this", (50, 500, 900, 20)),
+        TextLine(1, "notice", (50, 700, 80, 20)),
+    ]
+    assert find_deadlines(lines) == []
