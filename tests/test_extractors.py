@@ -6,7 +6,7 @@ import pytest
 
 from extractors.amount_due import find_amounts_due
 from extractors.billing import find_billing_lines
-from extractors.contacts import find_caller_ids, find_forms, find_irs_phones
+from extractors.contacts import find_caller_ids, find_forms, find_irs_phones, official_phone_near
 from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
@@ -235,6 +235,22 @@ def test_contacts() -> None:
     assert values(find_caller_ids, "Your caller ID    4O1234") == ["401234"]
     assert values(find_forms, "Tax form 1040") == ["1040"]
     assert values(find_forms, "the tax year (2022) and the form number (1040) on your payment") == ["1040"]
+    assert values(find_forms, "your 2023 Form 941. Or complete Form 15103, Form 1040 Return Delinquency") == [
+        "941"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("printed", "near"),
+    [
+        pytest.param("800-829-1040", "800-829-1040", id="official"),
+        pytest.param("800-829-1046", "800-829-1040", id="one-digit-misread"),
+        pytest.param("800-328-1640", "800-829-1040", id="three-digits-misread"),
+        pytest.param("888-555-0199", None, id="far-from-every-irs-number"),
+    ],
+)
+def test_official_phone_near(printed: str, near: str | None) -> None:
+    assert official_phone_near(printed, 3) == near
 
 
 def test_taxpayer_block_skips_irs_return_address() -> None:
