@@ -38,7 +38,7 @@ from extractors.contacts import (
 from extractors.dates import parse_date
 from extractors.deadline import DEADLINE_PRINTED, find_deadlines
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
-from extractors.party import find_taxpayer, has_address_block
+from extractors.party import find_taxpayer, has_address_block, stray_name_word
 from extractors.response_address import find_response_addresses
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
 from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
@@ -208,6 +208,10 @@ def read_taxpayer_name(reading: Reading) -> Field:
     if (name is None or address is None) and has_address_block(reading.page_one):
         reading.findings.append(
             "taxpayer_name: the notice prints an address block but the name and address could not be read"
+        )
+    if name is not None and (stray := stray_name_word(reading.page_one, name)) is not None:
+        reading.findings.append(
+            f"taxpayer_name: read as {name.value!r}, but {stray!r} printed beside it may belong to the name"
         )
     return to_field(name, name.confidence) if name else Field()
 

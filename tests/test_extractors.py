@@ -10,7 +10,7 @@ from extractors.contacts import find_caller_ids, find_forms, find_irs_phones, of
 from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
-from extractors.party import find_taxpayer
+from extractors.party import find_taxpayer, stray_name_word
 from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
 from extractors.tax_year import find_tax_years
 from extractors.text import TextLine, repair_digits
@@ -369,3 +369,26 @@ def test_no_wrap_into_a_row_far_below() -> None:
         TextLine(1, "notice", (50, 700, 80, 20)),
     ]
     assert find_deadlines(lines) == []
+
+
+def test_stray_name_word_beside_a_tilted_name() -> None:
+    """A tilted fax read "JASON & JAMES BRANDT" as two rows, "BRANDT" a little above the rest."""
+    lines = [
+        TextLine(1, "BRANDT    Your caller ID    156771", (520, 600, 1500, 40)),
+        TextLine(1, "JASON & JAMES", (220, 630, 290, 40)),
+        TextLine(1, "325 HIGHLAND WAY", (220, 680, 330, 40)),
+        TextLine(1, "AKRON, OH 44308", (220, 730, 320, 40)),
+    ]
+    name, _ = find_taxpayer(lines)
+    assert name is not None and name.value == "JASON & JAMES"
+    assert stray_name_word(lines, name) == "BRANDT"
+
+
+def test_no_stray_name_word_beside_a_straight_block() -> None:
+    lines = [
+        TextLine(1, "JASON & JAMES BRANDT    Your caller ID    156771", (220, 630, 1800, 40)),
+        TextLine(1, "325 HIGHLAND WAY    Page 1 of 4", (220, 680, 1800, 40)),
+        TextLine(1, "AKRON, OH 44308", (220, 730, 320, 40)),
+    ]
+    name, _ = find_taxpayer(lines)
+    assert name is not None and stray_name_word(lines, name) is None
