@@ -41,12 +41,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.scam_letters import add_ocr_noise, compose_scam, random_person  # noqa: E402
+from extractors.contacts import OFFICIAL_PHONES  # noqa: E402
 from pipeline.catalog import Catalog, load_catalog  # noqa: E402
 from pipeline.extract import classify_notice, extract_fields, to_text_lines  # noqa: E402
 from pipeline.load import load_document  # noqa: E402
 from pipeline.models import Category, Field, OcrDocument, ScamCheck, ScamRisk  # noqa: E402
 from pipeline.process import PipelineContext, mask_document, read_pages  # noqa: E402
-from pipeline.scam import OFFICIAL_PHONES, add_full_ssn_signal, check_scam  # noqa: E402
+from pipeline.scam import add_full_ssn_signal, check_scam  # noqa: E402
 
 SCAM_HIGH_TARGET = 0.97
 GENUINE_MINIMUM = 200

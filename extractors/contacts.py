@@ -4,7 +4,11 @@ Handles:
 - phone: "To contact us 800-829-0922", "Call us at 1-800-829-1040", "Phone 1-800-829-8374",
   "(800) 829-1040"; value "800-829-0922"
 - caller ID: "Your caller ID 123456", "Caller ID: 98765"
-- form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR"; value "1040", "941", "1040-SR"
+- form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR"; value "1040", "941", "1040-SR";
+  not "Form 15103, Form 1040 Return Delinquency" (a title of another form)
+
+``OFFICIAL_PHONES`` are the IRS's own numbers; ``official_phone_near(number, most_digits)`` names the one a
+number is a few misread digits from (the status stage doubts such a read, the scam check does not count it).
 """
 
 from __future__ import annotations
@@ -21,6 +25,14 @@ from extractors.text import (
     repair_digits,
 )
 
+# From shared/reference/official-contacts-and-scams.md.
+OFFICIAL_PHONES = frozenset({
+    "800-829-1040", "800-829-0922", "800-829-3903", "800-829-7650", "800-829-4933", "800-829-4059",
+    "833-553-9895", "800-829-3676", "844-545-5640", "800-829-1954", "267-941-1000", "800-555-4477",
+    "800-316-6541", "800-555-3453", "877-777-4778", "800-366-4484",
+})  # fmt: skip
+
+
 _PHONE_DIGITS = (
     r"(?:1\s?[-.]?\s?)?\(?(?P<area>\d{3})\)?\s?[-.]?\s?(?P<mid>\d{3})\s?[-.]\s?(?P<last>\d{4})(?!\d)"
 )
@@ -33,8 +45,8 @@ CALLER_ID_PRINTED = printed_after(fuzzy_label("caller ID"))
 _CALLER_ID = regex.compile(
     rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
 )
-_FORM = regex.compile(
-    r"(?:Tax\s+form|\bForm|\bform\s+number)\s*[:(]?\s*(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)\b",
+_FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 1040 Return Delinquency"
+    r"(?<!Form\s+\d+[A-Z-]*,\s*)(?:Tax\s+form|\bForm|\bform\s+number)\s*[:(]?\s*(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)\b",
     regex.IGNORECASE,
 )
 
@@ -58,3 +70,15 @@ def find_caller_ids(lines: list[TextLine]) -> list[Candidate]:
 
 def find_forms(lines: list[TextLine]) -> list[Candidate]:
     return find_candidates(_FORM, lines, "form_mention", 0.85, lambda m: (m.group("form").upper(), 1.0))
+
+
+def official_phone_near(number: str, most_digits: int) -> str | None:
+    """The IRS number that ``number`` ("800-829-1046") differs from in at most ``most_digits`` digits (the
+    number itself when it is one), or None."""
+
+    def differing(official: str) -> int:
+        return sum(a != b for a, b in zip(number, official, strict=True))
+
+    near = [official for official in OFFICIAL_PHONES if len(official) == len(number)]
+    best = min(near, key=differing, default=None)
+    return best if best is not None and differing(best) <= most_digits else None

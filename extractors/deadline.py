@@ -3,9 +3,12 @@
 Printed (value: ISO date, kind "printed"):
 - "Amount due by June 10, 2024", "Amount due, to be received by June 11, 2024", "Pay by June 10, 2024"
 - "Respond by June 19, 2024", "Reply by ...", "Your response is due by ...", "must be received by ..."
+- "Pay the amount due of $5,181.72 by June 10, 2024", "Pay the amount due of $5,181.72 so that we receive
+  it by June 10, 2024", "If you don't pay the amount due by June 10, 2024"
 - "Last day to file a petition with the United States Tax Court: August 18, 2024"
 - "request a Collection Due Process hearing by June 19, 2024", "hearing request date June 19, 2024"
 - "File your tax return by June 10, 2024", "file your 2023 return by ..." (CP59, CP515, CP518)
+- any of these when the paragraph wraps inside it ("File your tax return by November 30, / 2025.")
 - Spanish: "Cantidad adeudada para el 10 de junio de 2024", "Responda antes del 19 de junio de 2024"
 Window (value: number of days, kind "computed"; the caller adds it to the notice date):
 - "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter",
@@ -16,8 +19,17 @@ from __future__ import annotations
 
 import regex
 
+from extractors.amounts import AMOUNT
 from extractors.dates import DATE, parse_date
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, printed_after, with_next_lines
+from extractors.text import (
+    Candidate,
+    TextLine,
+    find_candidates,
+    find_wrapped_candidates,
+    fuzzy_label,
+    printed_after,
+    with_next_lines,
+)
 
 _BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
 _YEAR = r"[12]\d{3}"
@@ -53,8 +65,9 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
         "respond_by",
         0.93,
         rf"(?:{fuzzy_label('Respond')}|{fuzzy_label('Reply')}|{fuzzy_label('response is due', 2)}|"
-        rf"{fuzzy_label('Pay')}|{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*"
-        rf"(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}"
+        rf"{fuzzy_label('Pay')}(?:\s+the\s+amount\s+(?:due|you\s+owe)(?:\s+of)?)?(?:\s*{AMOUNT})?|"
+        rf"{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*"
+        rf"(?:so\s+that\s+we\s+receive\s+it\s+)?(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}"
         rf"|(?:{fuzzy_label('Responda')}|{fuzzy_label('Pague')})\s+(?:antes\s+del?|para\s+el)\s*{DATE}",
         ("by", "later", "antes", "para el"),
     ),
@@ -92,6 +105,7 @@ def find_deadlines(lines: list[TextLine]) -> list[Candidate]:
     found: list[Candidate] = []
     for rule, confidence, pattern, anchors in _PRINTED:
         printed = find_candidates(pattern, lines, rule, confidence, _date, anchors=anchors)
+        printed += find_wrapped_candidates(pattern, lines, rule, confidence, _date, anchors=anchors)
         found += [_with_kind(c, "printed") for c in printed]
     windows = find_candidates(_WINDOW, with_next_lines(lines), "window", 0.9, _window)
     found += [_with_kind(c, "computed") for c in windows]

@@ -9,6 +9,9 @@ people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI & MARIA OSEI") or one na
 (four or more spaces) and only the left segment is read, because the header block often shares the row.
 Rows of the right-hand header printed between them are skipped by their left edge. Values: name
 "JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed).
+
+``stray_name_word(lines, name)``: a lone capitalised word on a row beside the name's that a tilted page may
+have split off the name ("JASON & JAMES" read one row below its "BRANDT"), so that a person checks it.
 """
 
 from __future__ import annotations
@@ -131,3 +134,20 @@ def _candidates(
             confidence,
         ),
     )
+
+
+def stray_name_word(lines: list[TextLine], name: Candidate) -> str | None:
+    """A lone capitalised word starting within or just after the name's row and less than a row and a half
+    above or below it: the rest of a name line that a tilt broke into two rows."""
+    if name.bbox is None:
+        return None
+    x, y, width, height = name.bbox
+    for line in lines:
+        if line.bbox is None or line.page != name.page or line.bbox == name.bbox:
+            continue
+        word = _left_segment(line)
+        lx, ly, _, lh = line.bbox
+        is_beside = x < lx <= x + width + 3 * height and abs((ly + lh / 2) - (y + height / 2)) <= 1.5 * height
+        if is_beside and _SURNAME.match(word) and len(word) > 1 and _NOT_NAMES.search(word) is None:
+            return word
+    return None

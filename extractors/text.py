@@ -121,17 +121,85 @@ def find_candidates(
     return found
 
 
+_COLUMN_GAP = regex.compile(r"\s{4,}")  # how a row writes the gap between columns (pipeline.layout)
+_WRAP_LOOKAHEAD = 3  # rows of another column (a billing summary beside a paragraph) may come between
+
+
 def with_next_lines(lines: list[TextLine]) -> list[TextLine]:
-    """Each line joined to the next one on its page, for phrases a paragraph wraps ("within 30 days from /
-    the date of this notice"). The joined line keeps the first line's page and box."""
+    """Each line joined to the row its paragraph wraps onto ("within 30 days from / the date of this
+    notice"). The joined line keeps the first line's page and box. See ``wrapped_lines``."""
+    return [joined for joined, _ in wrapped_lines(lines)]
+
+
+def wrapped_lines(lines: list[TextLine]) -> list[tuple[TextLine, int]]:
+    """(line joined to its continuation, offset where the continuation starts) for every printed line.
+
+    The continuation is the next printed row on the page that starts in the line's column: rows of a
+    column beside it (a billing summary next to the paragraph) may come between. When the line shares its
+    row with another column ("... from the date of this    Refund you requested  $1,393.09"), the paragraph
+    goes on from its first column, so the joined text is the first column and the continuation's."""
+    printed = [line for line in lines if not line.stacked]
     joined = []
-    for line, following in zip(lines, [*lines[1:], None], strict=False):
-        if following is not None and following.page == line.page:
-            text = f"{line.text} {following.text}"
-            joined.append(TextLine(line.page, text, line.bbox, min(line.confidence, following.confidence)))
-        else:
-            joined.append(line)
+    for index, line in enumerate(printed):
+        following = _continuation(line, printed[index + 1 : index + 1 + _WRAP_LOOKAHEAD])
+        if following is None:
+            joined.append((line, len(line.text)))
+            continue
+        first = _COLUMN_GAP.split(line.text.strip())[0]
+        text = f"{first} {following.text.strip()}"
+        confidence = min(line.confidence, following.confidence)
+        joined.append((TextLine(line.page, text, line.bbox, confidence), len(first) + 1))
     return joined
+
+
+def _continuation(line: TextLine, after: list[TextLine]) -> TextLine | None:
+    """The first of ``after`` on the line's page that starts in its column, within two rows below it; the
+    very next line when boxes are unknown."""
+    same_page = [other for other in after if other.page == line.page]
+    if line.bbox is None:
+        return same_page[0] if same_page else None
+    x, y, _, height = line.bbox
+    for other in same_page:
+        if other.bbox is None:
+            continue
+        if other.bbox[1] - (y + height) > 2 * height:
+            return None
+        if abs(other.bbox[0] - x) <= 2 * height:
+            return other
+    return None
+
+
+def find_wrapped_candidates(
+    pattern: regex.Pattern[str],
+    lines: list[TextLine],
+    rule: str,
+    base_confidence: float,
+    parse: Callable[[regex.Match[str]], tuple[str | int | None, float] | None],
+    anchors: tuple[str, ...] = (),
+) -> list[Candidate]:
+    """Like ``find_candidates``, for the values that a wrap splits ("File your tax return by November 30,
+    / 2025."): a match that crosses from a line into its continuation, and whose value neither part reads
+    alone (a fuzzy label may take a stray letter across the wrap), so none is found twice."""
+    found = []
+    for joined, cut in wrapped_lines(lines):
+        crossing = [
+            candidate
+            for candidate in find_candidates(pattern, [joined], rule, base_confidence, parse, anchors=anchors)
+            if _crosses(joined.text, candidate.raw, cut)
+        ]
+        if not crossing:
+            continue
+        parts = [TextLine(joined.page, joined.text[: cut - 1]), TextLine(joined.page, joined.text[cut:])]
+        alone = {
+            c.value for c in find_candidates(pattern, parts, rule, base_confidence, parse, anchors=anchors)
+        }
+        found += [candidate for candidate in crossing if candidate.value not in alone]
+    return found
+
+
+def _crosses(text: str, raw: str, cut: int) -> bool:
+    start = text.find(raw)
+    return start < cut < start + len(raw)
 
 
 def fuzzy_label(words: str, errors: int | None = None) -> str:

@@ -28,11 +28,17 @@ import regex
 
 from extractors.amount_due import AMOUNT_DUE_PRINTED, find_amounts_due
 from extractors.amounts import format_amount, parse_amount
-from extractors.contacts import CALLER_ID_PRINTED, find_caller_ids, find_forms, find_irs_phones
+from extractors.contacts import (
+    CALLER_ID_PRINTED,
+    find_caller_ids,
+    find_forms,
+    find_irs_phones,
+    official_phone_near,
+)
 from extractors.dates import parse_date
 from extractors.deadline import DEADLINE_PRINTED, find_deadlines
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
-from extractors.party import find_taxpayer, has_address_block
+from extractors.party import find_taxpayer, has_address_block, stray_name_word
 from extractors.response_address import find_response_addresses
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
 from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
@@ -180,11 +186,32 @@ def read_deadline(reading: Reading) -> Field:
     )
 
 
+# A phone this close to an IRS number and not one is a misread (a fax's 9 read as 8) or a lookalike's.
+PHONE_MISREAD_DIGITS = 3
+
+
+def read_irs_phone(reading: Reading) -> Field:
+    """The printed IRS phone; one that is a few digits from an IRS number but not one is a finding."""
+    field = choose("irs_phone", find_irs_phones(reading.lines), reading.findings)
+    if isinstance(field.value, str):
+        near = official_phone_near(field.value, PHONE_MISREAD_DIGITS)
+        if near is not None and near != field.value:
+            reading.findings.append(
+                f"irs_phone: read as {field.value}, which is not an IRS number but close to {near}: check "
+                "it was read right"
+            )
+    return field
+
+
 def read_taxpayer_name(reading: Reading) -> Field:
     name, address = find_taxpayer(reading.page_one)
     if (name is None or address is None) and has_address_block(reading.page_one):
         reading.findings.append(
             "taxpayer_name: the notice prints an address block but the name and address could not be read"
+        )
+    if name is not None and (stray := stray_name_word(reading.page_one, name)) is not None:
+        reading.findings.append(
+            f"taxpayer_name: read as {name.value!r}, but {stray!r} printed beside it may belong to the name"
         )
     return to_field(name, name.confidence) if name else Field()
 
@@ -216,7 +243,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec("taxpayer_name", "Taxpayer name", as_text, read=read_taxpayer_name),
     FieldSpec("address", "Address", as_text, read=read_address),
-    FieldSpec("irs_phone", "IRS phone", as_text, find_irs_phones),
+    FieldSpec("irs_phone", "IRS phone", as_text, read=read_irs_phone),
     FieldSpec(
         "caller_id", "Caller ID", as_text, find_caller_ids, flags_rivals=False, printed=CALLER_ID_PRINTED,
     ),

@@ -42,6 +42,7 @@ from typing import Final, NamedTuple
 import regex
 from pydantic import BaseModel, ConfigDict
 
+from extractors.contacts import official_phone_near
 from extractors.party import IRS_CAMPUSES
 from extractors.ssn import full_ssn_last4s
 from pipeline.catalog import Catalog, NoticeType
@@ -67,12 +68,6 @@ VERIFY_ADVICE: Final = (
     "number on the letter."
 )
 
-# From shared/reference/official-contacts-and-scams.md.
-OFFICIAL_PHONES: Final = frozenset({
-    "800-829-1040", "800-829-0922", "800-829-3903", "800-829-7650", "800-829-4933", "800-829-4059",
-    "833-553-9895", "800-829-3676", "844-545-5640", "800-829-1954", "267-941-1000", "800-555-4477",
-    "800-316-6541", "800-555-3453", "877-777-4778", "800-366-4484",
-})  # fmt: skip
 # Web and e-mail domains a genuine notice may print (the IRS, Treasury payment sites, the Tax Court,
 # FTC/TIGTA reporting, and ID.me, the IRS's sign-in partner).
 OFFICIAL_DOMAINS: Final = (
@@ -775,9 +770,7 @@ def detect_phones(letter: Letter) -> ScamSignal | None:
 
 def _is_official_phone(number: str) -> bool:
     """An IRS number, or one with a single digit misread ("800-829-1046"): too close to be evidence."""
-    return any(
-        sum(a != b for a, b in zip(number, official, strict=True)) <= 1 for official in OFFICIAL_PHONES
-    )
+    return official_phone_near(number, most_digits=1) is not None
 
 
 def detect_links(letter: Letter) -> ScamSignal | None:

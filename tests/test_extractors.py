@@ -6,11 +6,11 @@ import pytest
 
 from extractors.amount_due import find_amounts_due
 from extractors.billing import find_billing_lines
-from extractors.contacts import find_caller_ids, find_forms, find_irs_phones
+from extractors.contacts import find_caller_ids, find_forms, find_irs_phones, official_phone_near
 from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
-from extractors.party import find_taxpayer
+from extractors.party import find_taxpayer, stray_name_word
 from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
 from extractors.tax_year import find_tax_years
 from extractors.text import TextLine, repair_digits
@@ -189,6 +189,18 @@ def test_amount_due_ignores_other_lines(text: str) -> None:
             "Cantidad adeudada para el 10 de junio de 2024", "2024-06-10", "printed", id="spanish-due"
         ),
         pytest.param("Responda antes del 19 de julio de 2024", "2024-07-19", "printed", id="spanish-respond"),
+        pytest.param(
+            "Pay the amount due of $18,500.28 by January 22, 2026 to avoid additional penalty",
+            "2026-01-22",
+            "printed",
+            id="pay-the-amount-due-of",
+        ),
+        pytest.param(
+            "Pay the amount due of $2,100.00 so that we receive it by May 3, 2025.",
+            "2025-05-03",
+            "printed",
+            id="cp501-so-that-we-receive-it",
+        ),
     ],
 )
 def test_deadline(text: str, expected: object, kind: str) -> None:
@@ -223,6 +235,22 @@ def test_contacts() -> None:
     assert values(find_caller_ids, "Your caller ID    4O1234") == ["401234"]
     assert values(find_forms, "Tax form 1040") == ["1040"]
     assert values(find_forms, "the tax year (2022) and the form number (1040) on your payment") == ["1040"]
+    assert values(find_forms, "your 2023 Form 941. Or complete Form 15103, Form 1040 Return Delinquency") == [
+        "941"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("printed", "near"),
+    [
+        pytest.param("800-829-1040", "800-829-1040", id="official"),
+        pytest.param("800-829-1046", "800-829-1040", id="one-digit-misread"),
+        pytest.param("800-328-1640", "800-829-1040", id="three-digits-misread"),
+        pytest.param("888-555-0199", None, id="far-from-every-irs-number"),
+    ],
+)
+def test_official_phone_near(printed: str, near: str | None) -> None:
+    assert official_phone_near(printed, 3) == near
 
 
 def test_taxpayer_block_skips_irs_return_address() -> None:
@@ -310,3 +338,57 @@ def test_billing_summary_in_the_right_hand_column() -> None:
 def test_tax_year_from_the_stub_instruction_and_a_wrapped_period() -> None:
     assert values(find_tax_years, "Write your SSN, the tax year (2023), and the form number") == [2023]
     assert 2025 in values(find_tax_years, "unpaid taxes for the tax year ending", "December 31, 2025.")
+
+
+def test_deadline_split_by_a_wrap() -> None:
+    lines = [
+        TextLine(1, "no record of your return. File your tax return by November 30,"),
+        TextLine(1, "2025."),
+    ]
+    assert [(c.value, c.kind) for c in find_deadlines(lines)] == [("2025-11-30", "printed")]
+
+
+def test_window_wrapped_beside_another_column() -> None:
+    """The paragraph wraps in the left column while rows of the billing summary beside it come between
+    (their own row, or the same row after a wide gap)."""
+    lines = [
+        TextLine(
+            1,
+            "refund. Contact us within 60 days from the date of this    Refund you requested",
+            (50, 500, 900, 20),
+        ),
+        TextLine(1, "Change to your refund    -436.44", (1000, 512, 400, 20)),
+        TextLine(1, "notice.", (50, 525, 80, 20)),
+    ]
+    assert [(c.value, c.kind) for c in find_deadlines(lines)] == [(60, "computed")]
+
+
+def test_no_wrap_into_a_row_far_below() -> None:
+    lines = [
+        TextLine(1, "within 30 days from the date of this", (50, 500, 900, 20)),
+        TextLine(1, "notice", (50, 700, 80, 20)),
+    ]
+    assert find_deadlines(lines) == []
+
+
+def test_stray_name_word_beside_a_tilted_name() -> None:
+    """A tilted fax read "JASON & JAMES BRANDT" as two rows, "BRANDT" a little above the rest."""
+    lines = [
+        TextLine(1, "BRANDT    Your caller ID    156771", (520, 600, 1500, 40)),
+        TextLine(1, "JASON & JAMES", (220, 630, 290, 40)),
+        TextLine(1, "325 HIGHLAND WAY", (220, 680, 330, 40)),
+        TextLine(1, "AKRON, OH 44308", (220, 730, 320, 40)),
+    ]
+    name, _ = find_taxpayer(lines)
+    assert name is not None and name.value == "JASON & JAMES"
+    assert stray_name_word(lines, name) == "BRANDT"
+
+
+def test_no_stray_name_word_beside_a_straight_block() -> None:
+    lines = [
+        TextLine(1, "JASON & JAMES BRANDT    Your caller ID    156771", (220, 630, 1800, 40)),
+        TextLine(1, "325 HIGHLAND WAY    Page 1 of 4", (220, 680, 1800, 40)),
+        TextLine(1, "AKRON, OH 44308", (220, 730, 320, 40)),
+    ]
+    name, _ = find_taxpayer(lines)
+    assert name is not None and stray_name_word(lines, name) is None
