@@ -2,7 +2,8 @@
 
 Handles:
 - phone: "To contact us 800-829-0922", "Call us at 1-800-829-1040", "Phone 1-800-829-8374",
-  "(800) 829-1040"; value "800-829-0922"
+  "(800) 829-1040", a letter's "Contact telephone number: 800-829-0922", "Telephone number: (800) 829-0922";
+  value "800-829-0922"
 - caller ID: "Your caller ID 123456", "Caller ID: 98765"
 - form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR"; value "1040", "941", "1040-SR"
 """
@@ -25,7 +26,8 @@ _PHONE_DIGITS = (
     r"(?:1\s?[-.]?\s?)?\(?(?P<area>\d{3})\)?\s?[-.]?\s?(?P<mid>\d{3})\s?[-.]\s?(?P<last>\d{4})(?!\d)"
 )
 _PHONE = regex.compile(
-    rf"(?:{fuzzy_label('To contact us')}|{fuzzy_label('Call us')}(?:\s+at)?|Phone|Telephone)"
+    rf"(?:{fuzzy_label('To contact us')}|{fuzzy_label('Call us')}(?:\s+at)?"
+    rf"|(?:{fuzzy_label('Contact')}\s+)?(?:Phone|Telephone)(?:\s+{fuzzy_label('number')})?)"
     rf"\s*[:]?\s*{_PHONE_DIGITS}",
     regex.IGNORECASE,
 )
