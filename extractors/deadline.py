@@ -76,16 +76,18 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
         rf"{_LETTER_ACTION}\s+(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}",
         ("hear", "receive", "send", "pay"),
     ),
-    (  # Letter 3219: "... to file a petition with the United States Tax Court. The last day to file is ..."
-        "petition_date",
-        0.95,
-        rf"{fuzzy_label('The last day to file')}\s+(?:a\s+petition\s+)?is\s*[:]?\s*{DATE}",
-        ("last day",),
-    ),
 )
-_PRINTED = tuple(
-    (rule, confidence, regex.compile(pattern, regex.IGNORECASE | regex.VERBOSE), anchors)
-    for rule, confidence, pattern, anchors in _PRINTED_PATTERNS
+# Sentences of a letter, read also where the paragraph wraps inside them ("The last day to file is October /
+# 22, 2026"). Letter 3219: "... to file a petition with the United States Tax Court. The last day to file is".
+_SENTENCE_PATTERNS = (
+    ("petition_date", 0.95, rf"{fuzzy_label('The last day to file')}\s+is\s*[:]?\s*{DATE}", ("last day",)),
+)
+_PRINTED, _SENTENCES = (
+    tuple(
+        (rule, confidence, regex.compile(pattern, regex.IGNORECASE | regex.VERBOSE), anchors)
+        for rule, confidence, pattern, anchors in patterns
+    )
+    for patterns in (_PRINTED_PATTERNS, _SENTENCE_PATTERNS)
 )
 # A deadline phrase with digits after it that no pattern above could read ("Respond by Jnue 1O, 2O24").
 DEADLINE_PRINTED = printed_after(
@@ -115,9 +117,10 @@ def _window(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 def find_deadlines(lines: list[TextLine]) -> list[Candidate]:
     found: list[Candidate] = []
-    for rule, confidence, pattern, anchors in _PRINTED:
-        printed = find_candidates(pattern, lines, rule, confidence, _date, anchors=anchors)
-        found += [_with_kind(c, "printed") for c in printed]
+    for patterns, searched in ((_PRINTED, lines), (_SENTENCES, with_next_lines(lines))):
+        for rule, confidence, pattern, anchors in patterns:
+            printed = find_candidates(pattern, searched, rule, confidence, _date, anchors=anchors)
+            found += [_with_kind(c, "printed") for c in printed]
     windows = find_candidates(_WINDOW, with_next_lines(lines), "window", 0.9, _window)
     found += [_with_kind(c, "computed") for c in windows]
     return found

@@ -20,7 +20,8 @@ _LABELS = (
     rf"|{fuzzy_label('Fecha de este aviso', 2)}|{fuzzy_label('Fecha de la carta', 2)}"
 )
 _LABELLED = regex.compile(rf"(?:{_LABELS}){LABEL_GAP}{DATE}", regex.IGNORECASE | regex.VERBOSE)
-NOTICE_DATE_PRINTED = printed_after(_LABELS)
+# "... 90 days from the date of this letter (150 days if ...)" is a sentence, not the label.
+NOTICE_DATE_PRINTED = printed_after(rf"(?<!\bthe\s)(?:{_LABELS})")
 # A letter's header column: "Department of the Treasury    Date: August 30, 2024" (Letters 566, 5071C...).
 _BARE = regex.compile(rf"(?:^|(?<=\S\s{{3}}))\s*Date\s*:\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)
 

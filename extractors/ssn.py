@@ -1,7 +1,8 @@
 """Extract the last four digits of the taxpayer's SSN/TIN/EIN, and mask full SSNs.
 
 Handles: "Social Security number nnn-nn-1234", "XXX-XX-1234", "***-**-1234", "NNN-NN-1234",
-"Taxpayer ID number xxx-xx-1234", "SSN: XXX-XX-1234", "Employer ID number XX-XXX1234" / "nn-nnn1234",
+"Taxpayer ID number xxx-xx-1234", "SSN: XXX-XX-1234", "Employer ID number XX-XXX1234" / "nn-nnn1234", a
+masked "XXX-XX-1234" or "XX-XXX1234" whose label wrapped onto the row above (weaker),
 OCR damage ("Social Securlty number", "XXX-XX-l234"), and a labelled mask OCR turned to noise
 ("Social Security number #kKK_AK.1672", "¥**-4*.1 839": read with less confidence). Placeholders
 ("nnn-nn-nnnn", "999-99-9999" in samples) give a candidate whose value is None. A full SSN ("123-45-6789")
@@ -69,6 +70,8 @@ _GARBLED_MASK = regex.compile(
 _MASK_SYMBOL = regex.compile(r"[*xX#kK¥•]")  # what OCR makes of an asterisk
 _MASK_GROUP = regex.compile(rf"{_MASK}{{4}}")  # a masked last-4: what follows it is something else
 _SSN_BARE = regex.compile(rf"(?<![\w-]){_SSN_VALUE}")
+# A masked EIN alone, its label wrapped onto the row above ("Employer identification / number: XX-XXX8453").
+_EIN_MASKED = regex.compile(rf"(?<![\w-])(?P<lead>{_MASK}{{2}}\s?[-–]\s?{_MASK}{{3}}){_LAST4}")
 _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
 _PLACEHOLDER_DIGITS = {ssn.replace("-", "") for ssn in _PLACEHOLDER_SSNS}
 
@@ -140,6 +143,7 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
         )
         + find_candidates(_GARBLED_MASK, lines, "ssn_garbled_mask", 0.85, _garbled_last4, anchors=_ANCHORS)
         + find_candidates(_SSN_BARE, lines, "masked_pattern", 0.75, _last4)
+        + find_candidates(_EIN_MASKED, lines, "masked_pattern", 0.75, _last4)
     )
 
 
