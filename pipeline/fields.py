@@ -28,7 +28,13 @@ import regex
 
 from extractors.amount_due import AMOUNT_DUE_PRINTED, find_amounts_due
 from extractors.amounts import format_amount, parse_amount
-from extractors.contacts import CALLER_ID_PRINTED, find_caller_ids, find_forms, find_irs_phones
+from extractors.contacts import (
+    CALLER_ID_PRINTED,
+    IRS_PHONE_PRINTED,
+    find_caller_ids,
+    find_forms,
+    find_irs_phones,
+)
 from extractors.dates import parse_date
 from extractors.deadline import DEADLINE_PRINTED, find_deadlines
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
@@ -216,7 +222,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec("taxpayer_name", "Taxpayer name", as_text, read=read_taxpayer_name),
     FieldSpec("address", "Address", as_text, read=read_address),
-    FieldSpec("irs_phone", "IRS phone", as_text, find_irs_phones),
+    FieldSpec("irs_phone", "IRS phone", as_text, find_irs_phones, printed=IRS_PHONE_PRINTED),
     FieldSpec(
         "caller_id", "Caller ID", as_text, find_caller_ids, flags_rivals=False, printed=CALLER_ID_PRINTED,
     ),
