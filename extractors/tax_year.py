@@ -34,7 +34,7 @@ _TAX_YEAR = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_PERIOD = regex.compile(
-    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}(?:s|\(s\))?\s*(?:ending|ended)?{LABEL_GAP}{DATE}",
+    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}(?:s|\(s[)}}\]])?\s*(?:ending|ended)?{LABEL_GAP}{DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _BODY = regex.compile(rf"\b(?:for|in)\s+tax\s+year\s+{_YEAR}", regex.IGNORECASE)
