@@ -35,9 +35,14 @@ _PHONE = regex.compile(rf"(?:{_PHONE_LABEL})\s*[:]?\s*{_PHONE_DIGITS}", regex.IG
 # A letter's header label wrapped onto two rows ("Contact telephone / number: 800-829-0922"): "number:"
 # starts its row or column and a phone follows.
 _WRAPPED_LABEL = regex.compile(rf"(?:^|(?<=\S\s{{3}}))\s*number\s*:\s*{_PHONE_DIGITS}", regex.IGNORECASE)
-# The person a letter names: "If you have questions, call Mr. Strand at (800) 829-0922." (a capitalized
-# name, so "call the Taxpayer Advocate Service at ..." is not the IRS's number).
-_CALL_PERSON = regex.compile(rf"\b[Cc]all\s+(?:[A-Z][A-Za-z.'-]*\s+){{1,4}}at\s+{_PHONE_DIGITS}")
+# The person a letter names: "If you have questions, call Mr. Strand at (800) 829-0922.", "call James S.
+# Nguyen at ...": a title or a given name, never an office ("Call TAS at 877-777-4778", "call the Taxpayer
+# Advocate Service at ...": the Taxpayer Advocate's number, not the IRS's).
+_PERSON = (
+    r"(?:(?:Mr|Ms|Mrs|Dr)\.?\s+[A-Z][a-z'-]+"  # "Mr. Strand"
+    r"|(?!Taxpayer\b)[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2})"  # "James S. Nguyen"
+)
+_CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
 IRS_PHONE_PRINTED = printed_after(r"\b(?:tele)?phone(?:\s+number)?|to\s+contact\s+us|call\s+us\s+at")
 CALLER_ID_PRINTED = printed_after(fuzzy_label("caller ID"))
 _CALLER_ID = regex.compile(

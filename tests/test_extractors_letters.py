@@ -108,6 +108,9 @@ def test_tax_period_of_a_letter(text: str, expected: int) -> None:
         pytest.param(
             "If you have questions, call Mr. Strand at (800) 829-0922.", "800-829-0922", id="person"
         ),
+        pytest.param(
+            "If you have questions, call James S. Nguyen at 800-829-0922.", "800-829-0922", id="name"
+        ),
     ],
 )
 def test_phone_of_a_letter(text: str, expected: str) -> None:
@@ -119,6 +122,8 @@ def test_phone_of_a_letter(text: str, expected: str) -> None:
     [
         pytest.param("Call them at 877-777-4778 or visit www.taxpayeradvocate.irs.gov.", id="advocate"),
         pytest.param("call the Taxpayer Advocate Service at 877-777-4778", id="lowercase-the"),
+        pytest.param("can't resolve a problem with us. Call TAS at 877-777-4778.", id="tas"),
+        pytest.param("Call Taxpayer Advocate Service at 877-777-4778.", id="advocate-office"),
         pytest.param("Reference number: 800-123-4567", id="other-label"),
         pytest.param("Employee ID number:    4349890885", id="employee-id"),
         pytest.param("Contact hours:    8:00 a.m. - 4:30 p.m.", id="hours"),
