@@ -3,7 +3,7 @@
 Handles: "Social Security number nnn-nn-1234", "XXX-XX-1234", "***-**-1234", "NNN-NN-1234",
 "Taxpayer ID number xxx-xx-1234", "SSN: XXX-XX-1234", "Employer ID number XX-XXX1234" / "nn-nnn1234", a
 masked "XXX-XX-1234" or "XX-XXX1234" whose label wrapped onto the row above (weaker),
-OCR damage ("Social Securlty number", "XXX-XX-l234"), and a labelled mask OCR turned to noise
+OCR damage ("Social Securlty number", "XXX-XX-l234", "XX X-XX-1234"), and a labelled mask OCR turned to noise
 ("Social Security number #kKK_AK.1672", "¥**-4*.1 839": read with less confidence). Placeholders
 ("nnn-nn-nnnn", "999-99-9999" in samples) give a candidate whose value is None. A full SSN ("123-45-6789")
 yields only "6789"; its raw text is masked before it leaves this module.
@@ -47,7 +47,11 @@ from extractors.text import (
 _MASK = r"[nNxX*#•]"
 _DIGIT = r"[0-9OolISB]"
 _LAST4 = rf"(?P<last4>{_DIGIT}{{4}}|[nN]{{4}})(?![0-9])"
-_SSN_VALUE = rf"(?P<lead>(?:{_MASK}{{3}}|\d{{3}})\s?[-–]\s?(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?){_LAST4}"
+# OCR may split a mask with a space ("XX X-XX-3752").
+_SSN_VALUE = (
+    rf"(?P<lead>(?:{_MASK}(?:\s?{_MASK}){{2}}|\d{{3}})\s?[-–]\s?"
+    rf"(?:{_MASK}\s?{_MASK}|\d{{2}})\s?[-–]\s?){_LAST4}"
+)
 _EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}|\d{{3}})){_LAST4}"
 _LABEL = "|".join(
     fuzzy_label(label, 2 if len(label) > 15 else 1)

@@ -173,6 +173,10 @@ def test_letter_codes_with_two_letter_suffixes() -> None:
     assert values(find_notice_numbers, "Letter 972CG (Rev. 12-2018)")[0] == "LTR972CG"
 
 
+def test_a_mask_split_by_ocr() -> None:
+    assert set(values(find_ssn_last4, "Taxpayer identification number:    XX X-XX-3752")) == {"3752"}
+
+
 def test_a_masked_ein_whose_label_wrapped() -> None:
     assert values(find_ssn_last4, "Fresno, CA 93888    number:    XX-XXX8453") == ["8453"]
     assert values(find_ssn_last4, "Reference number: 12-3451234") == []  # unmasked: an id, not an EIN
