@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fixtures.generator.corpus import FAMILIES  # noqa: E402
 from pipeline.errors import NoticeflowError  # noqa: E402
 from pipeline.fields import CORE_FIELDS, FIELD_NAMES  # noqa: E402
 from pipeline.load import load_document  # noqa: E402
@@ -188,9 +189,7 @@ def main() -> int:
     parser.add_argument(
         "--corpus", type=Path, help="existing corpus (with truth.jsonl); default: generate one"
     )
-    parser.add_argument(
-        "--family", choices=("classic", "irs"), default="classic", help="layout family to generate"
-    )
+    parser.add_argument("--family", choices=FAMILIES, default="classic", help="layout family to generate")
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workers", type=int, default=None)

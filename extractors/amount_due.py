@@ -7,6 +7,9 @@ Handles (the total only, never a line of the billing summary):
   "Balance due $5,181.72", "Proposed amount due $3,411.00" (CP2000), "Deficiency: $2,500.00" (CP3219A),
   "Payment due immediately $350.00", "Past due amount $350.00" (CP523)
 - OCR damage in labels ("Arnount due", "Amount dne") and digits ("$5,l81.72", "§5,181.72")
+- in a letter's sentences: "You owe $13,698.17.", "The total amount you owe is $16,440.05, which ...",
+  "Our records show a balance due of $14,988.61", "The proposed changes increase the tax you owe by
+  $25,913.64, including penalties" (CP2000, Letters 525 and 3219: the proposed total, less confident)
 Not taken: "Failure-to-pay penalty $100.00", "Interest charges $81.72", "Tax you owed", "Previous balance",
 "Payments $800.00", "Previous amount due $4,200.00", "Amount you owed $1,481.57" (the tax owed, one edit
 from "Amount you owe"): their labels name a part of the balance (``extractors.billing.billing_role``).
@@ -52,6 +55,19 @@ _TOTAL = regex.compile(
 )
 
 
+# A letter states the total in a sentence; the amount follows its phrase directly ("You owe $9,745.53.").
+_SENTENCE = regex.compile(
+    rf"""(?<![A-Za-z])(?:
+          (?:the\s+)?(?:total\s+)?amount\s+you\s+owe\s+is      # "The total amount you owe is $16,440.05"
+        | (?<!\bif\s)you\s+owe                 # "You owe $13,698.17." (not "you owed", "if you owe $...")
+        | (?:a\s+)?balance\s+due\s+of                        # "Our records show a balance due of $14,988.61"
+    )\s*:?\s*{AMOUNT}""",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+# CP2000, Letters 525 and 3219: the proposed total ("increase the tax you owe by $25,913.64, including ...").
+_INCREASE = regex.compile(
+    rf"increase\s+(?:the\s+|your\s+)?tax\s+(?:you\s+owe\s+)?by\s*{AMOUNT}", regex.IGNORECASE | regex.VERBOSE
+)
 _DATED = regex.compile(r"\bby\b|\bpara\s+el\b", regex.IGNORECASE)  # a dated total is _DUE_BY's
 
 
@@ -64,8 +80,21 @@ def _amount(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_amounts_due(lines: list[TextLine]) -> list[Candidate]:
-    return find_candidates(_DUE_BY, lines, "amount_due_by", 0.97, _amount) + [
-        c
-        for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount, anchors=_TOTAL_ANCHORS)
-        if not _DATED.search(c.raw[:30]) and not names_a_part(c.raw)
-    ]
+    return (
+        find_candidates(_DUE_BY, lines, "amount_due_by", 0.97, _amount)
+        + [
+            c
+            for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount, anchors=_TOTAL_ANCHORS)
+            if not _DATED.search(c.raw[:30]) and not names_a_part(c.raw)
+        ]
+        + _in_sentences(lines)
+    )
+
+
+def _in_sentences(lines: list[TextLine]) -> list[Candidate]:
+    """A sentence is a printed row; a column heading joined to the value under it ("you owe" over a period
+    table's first row) is not one."""
+    printed = [line for line in lines if not line.stacked]
+    return find_candidates(
+        _SENTENCE, printed, "amount_sentence", 0.9, _amount, anchors=("owe", "due")
+    ) + find_candidates(_INCREASE, printed, "proposed_increase", 0.85, _amount, anchors=("increase",))

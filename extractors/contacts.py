@@ -2,7 +2,9 @@
 
 Handles:
 - phone: "To contact us 800-829-0922", "Call us at 1-800-829-1040", "Phone 1-800-829-8374",
-  "(800) 829-1040"; value "800-829-0922"
+  "(800) 829-1040", a letter's "Contact telephone number: 800-829-0922", "Telephone number: (800) 829-0922",
+  the label wrapped ("Contact telephone / number: 800-829-0922"), "call Mr. Strand at (800) 829-0922";
+  value "800-829-0922". ``IRS_PHONE_PRINTED``: a phone label with digits after it (read or not).
 - caller ID: "Your caller ID 123456", "Caller ID: 98765"
 - form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR"; value "1040", "941", "1040-SR";
   not "Form 15103, Form 1040 Return Delinquency" (a title of another form)
@@ -36,11 +38,24 @@ OFFICIAL_PHONES = frozenset({
 _PHONE_DIGITS = (
     r"(?:1\s?[-.]?\s?)?\(?(?P<area>\d{3})\)?\s?[-.]?\s?(?P<mid>\d{3})\s?[-.]\s?(?P<last>\d{4})(?!\d)"
 )
-_PHONE = regex.compile(
-    rf"(?:{fuzzy_label('To contact us')}|{fuzzy_label('Call us')}(?:\s+at)?|Phone|Telephone)"
-    rf"\s*[:]?\s*{_PHONE_DIGITS}",
-    regex.IGNORECASE,
+_PHONE_LABEL = (
+    rf"{fuzzy_label('To contact us')}|{fuzzy_label('Call us')}(?:\s+at)?"
+    rf"|(?:{fuzzy_label('Contact')}\s+)?(?:{fuzzy_label('Phone')}|{fuzzy_label('Telephone')})"
+    rf"(?:\s+{fuzzy_label('number')})?"
 )
+_PHONE = regex.compile(rf"(?:{_PHONE_LABEL})\s*[:]?\s*{_PHONE_DIGITS}", regex.IGNORECASE)
+# A letter's header label wrapped onto two rows ("Contact telephone / number: 800-829-0922"): "number:"
+# starts its row or column and a phone follows.
+_WRAPPED_LABEL = regex.compile(rf"(?:^|(?<=\S\s{{3}}))\s*number\s*:\s*{_PHONE_DIGITS}", regex.IGNORECASE)
+# The person a letter names: "If you have questions, call Mr. Strand at (800) 829-0922.", "call James S.
+# Nguyen at ...": a title or a given name, never an office ("Call TAS at 877-777-4778", "call the Taxpayer
+# Advocate Service at ...": the Taxpayer Advocate's number, not the IRS's).
+_PERSON = (
+    r"(?:(?:Mr|Ms|Mrs|Dr)\.?\s+[A-Z][a-z'-]+"  # "Mr. Strand"
+    r"|(?!Taxpayer\b)[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2})"  # "James S. Nguyen"
+)
+_CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
+IRS_PHONE_PRINTED = printed_after(r"\b(?:tele)?phone(?:\s+number)?|to\s+contact\s+us|call\s+us\s+at")
 CALLER_ID_PRINTED = printed_after(fuzzy_label("caller ID"))
 _CALLER_ID = regex.compile(
     rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
@@ -56,7 +71,11 @@ def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
-    return find_candidates(_PHONE, lines, "contact_label", 0.95, _phone, anchors=("cont", "call", "phone"))
+    return (
+        find_candidates(_PHONE, lines, "contact_label", 0.95, _phone, anchors=("cont", "call", "phon", "one"))
+        + find_candidates(_WRAPPED_LABEL, lines, "wrapped_label", 0.9, _phone, anchors=("numb",))
+        + find_candidates(_CALL_PERSON, lines, "call_person", 0.85, _phone, anchors=("call",))
+    )
 
 
 def _caller_id(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

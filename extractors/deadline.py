@@ -9,6 +9,9 @@ Printed (value: ISO date, kind "printed"):
 - "request a Collection Due Process hearing by June 19, 2024", "hearing request date June 19, 2024"
 - "File your tax return by June 10, 2024", "file your 2023 return by ..." (CP59, CP515, CP518)
 - any of these when the paragraph wraps inside it ("File your tax return by November 30, / 2025.")
+- IRS letters, inside sentences: "We must hear from you by 05/03/2024", "If we don't hear from you by ...",
+  "We must receive your payment by ...", "Please send us your response by ...", "Please pay the amount you
+  owe by Jun. 3, 2024", "If you can't pay the full amount by ...", "The last day to file is ..." (Letter 3219)
 - Spanish: "Cantidad adeudada para el 10 de junio de 2024", "Responda antes del 19 de junio de 2024"
 Window (value: number of days, kind "computed"; the caller adds it to the notice date):
 - "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter",
@@ -33,6 +36,15 @@ from extractors.text import (
 
 _BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
 _YEAR = r"[12]\d{3}"
+# What an IRS letter asks the taxpayer to do by a date, inside a sentence.
+_LETTER_ACTION = (
+    r"(?:\bmust\s+hear\s+from\s+you"  # "We must hear from you by ..."
+    r"|\bdon[’']?t\s+hear\s+from\s+you"  # "If we don't hear from you by ..."
+    r"|\bmust\s+receive\s+your\s+(?:payment|response|reply)"  # "We must receive your payment by ..."
+    r"|\bsend\s+us\s+your\s+(?:response|reply|payment)"  # "Please send us your response by ..."
+    # "Please pay the amount you owe by ...", "If you can't pay the full amount by ..."
+    r"|\bpay\s+(?:the|your|this)\s+(?:full\s+)?(?:amount|balance)(?:\s+you\s+owe)?)"
+)
 _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must hold one of)
     ("amount_due_by", 0.97, rf"{fuzzy_label('Amount due')}{_BY}{DATE}", ("amou", "due")),
     (
@@ -65,21 +77,36 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
         "respond_by",
         0.93,
         rf"(?:{fuzzy_label('Respond')}|{fuzzy_label('Reply')}|{fuzzy_label('response is due', 2)}|"
-        rf"{fuzzy_label('Pay')}(?:\s+the\s+amount\s+(?:due|you\s+owe)(?:\s+of)?)?(?:\s*{AMOUNT})?|"
+        rf"{fuzzy_label('Pay')}(?:\s+the\s+amount\s+due(?:\s+of)?)?(?:\s*{AMOUNT})?|"  # "you owe": a letter's
         rf"{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*"
         rf"(?:so\s+that\s+we\s+receive\s+it\s+)?(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}"
         rf"|(?:{fuzzy_label('Responda')}|{fuzzy_label('Pague')})\s+(?:antes\s+del?|para\s+el)\s*{DATE}",
         ("by", "later", "antes", "para el"),
     ),
+    (  # a letter's sentence: "We must hear from you by ...", "Please pay the amount you owe by ..."
+        "respond_by",
+        0.93,
+        rf"{_LETTER_ACTION}\s+(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}",
+        ("hear", "receive", "send", "pay"),
+    ),
 )
-_PRINTED = tuple(
-    (rule, confidence, regex.compile(pattern, regex.IGNORECASE | regex.VERBOSE), anchors)
-    for rule, confidence, pattern, anchors in _PRINTED_PATTERNS
+# Sentences of a letter, read also where the paragraph wraps inside them ("The last day to file is October /
+# 22, 2026"). Letter 3219: "... to file a petition with the United States Tax Court. The last day to file is".
+_SENTENCE_PATTERNS = (
+    ("petition_date", 0.95, rf"{fuzzy_label('The last day to file')}\s+is\s*[:]?\s*{DATE}", ("last day",)),
+)
+_PRINTED, _SENTENCES = (
+    tuple(
+        (rule, confidence, regex.compile(pattern, regex.IGNORECASE | regex.VERBOSE), anchors)
+        for rule, confidence, pattern, anchors in patterns
+    )
+    for patterns in (_PRINTED_PATTERNS, _SENTENCE_PATTERNS)
 )
 # A deadline phrase with digits after it that no pattern above could read ("Respond by Jnue 1O, 2O24").
 DEADLINE_PRINTED = printed_after(
-    r"(?:respond|reply|pay|file\s+your(?:\s+\w+){0,3}\s+returns?|must\s+be\s+received|hearing|amount\s+due)"
-    r"\s*,?\s*(?:to\s+be\s+received\s+)?(?:by|no\s+later\s+than)\b"
+    r"(?:(?:respond|reply|pay|file\s+your(?:\s+\w+){0,3}\s+returns?|must\s+be\s+received|hearing|amount\s+due)"
+    rf"\s*,?\s*(?:to\s+be\s+received\s+)?|{_LETTER_ACTION}\s+)(?:by|no\s+later\s+than)\b"
+    r"|the\s+last\s+day\s+to\s+file\s+is\b"
 )
 _NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
 _SEP = r"[\s.,:;‘’'\"”“_-]+"  # words of a wrapped, fax-specked sentence ("the. date of. this” notice")
@@ -106,6 +133,9 @@ def find_deadlines(lines: list[TextLine]) -> list[Candidate]:
     for rule, confidence, pattern, anchors in _PRINTED:
         printed = find_candidates(pattern, lines, rule, confidence, _date, anchors=anchors)
         printed += find_wrapped_candidates(pattern, lines, rule, confidence, _date, anchors=anchors)
+        found += [_with_kind(c, "printed") for c in printed]
+    for rule, confidence, pattern, anchors in _SENTENCES:
+        printed = find_candidates(pattern, with_next_lines(lines), rule, confidence, _date, anchors=anchors)
         found += [_with_kind(c, "printed") for c in printed]
     windows = find_candidates(_WINDOW, with_next_lines(lines), "window", 0.9, _window)
     found += [_with_kind(c, "computed") for c in windows]

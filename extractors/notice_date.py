@@ -3,7 +3,8 @@
 Handles: "Notice date May 20, 2024", "Notice date: 05/20/2024", "Notlce date Mav 20, 2O24",
 "Letter date May 20, 2024", "Date of this notice: May 20, 2024", "Date of this letter May 20, 2024",
 Spanish notices: "Fecha del aviso 20 de mayo de 2024", "Fecha de la carta ...", and, weakest, a bare
-"Date: May 20, 2024" row.
+"Date: May 20, 2024" that starts its row or a column (an IRS letter's header: "Department of the Treasury
+    Date: 12/04/2026"), never inside a sentence or another label ("Payment date: ...").
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ _LABELS = (
     rf"|{fuzzy_label('Fecha de este aviso', 2)}|{fuzzy_label('Fecha de la carta', 2)}"
 )
 _LABELLED = regex.compile(rf"(?:{_LABELS}){LABEL_GAP}{DATE}", regex.IGNORECASE | regex.VERBOSE)
-NOTICE_DATE_PRINTED = printed_after(_LABELS)
-_BARE = regex.compile(rf"^\s*Date\s*:\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)
+# "... 90 days from the date of this letter (150 days if ...)" is a sentence, not the label.
+NOTICE_DATE_PRINTED = printed_after(rf"(?<!\bthe\s)(?:{_LABELS})")
+# A letter's header column: "Department of the Treasury    Date: August 30, 2024" (Letters 566, 5071C...).
+_BARE = regex.compile(rf"(?:^|(?<=\S\s{{3}}))\s*Date\s*:\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)
 
 
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
@@ -32,4 +35,4 @@ def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
     labelled = find_candidates(
         _LABELLED, lines, "notice_date_label", 0.97, _date, anchors=("dat", "ate", "notic", "fech", "echa")
     )
-    return labelled + find_candidates(_BARE, lines, "date_label", 0.7, _date)
+    return labelled + find_candidates(_BARE, lines, "date_label", 0.85, _date)

@@ -2,7 +2,8 @@
 
 Handles, with literal examples:
 - header or stub row: "Notice CP14", "Notice  CP2000", "Notice number: CP504", "Notice CP 3219A"
-- letters: "Letter 1058", "LTR 1058", "Letter 5071C" → "LTR1058", "LTR5071C"; "LT11", "LT 11";
+- letters: "Letter 1058", "LTR 1058", "Letter 5071C", "LTR 972CG" → "LTR1058", "LTR5071C", "LTR972CG";
+  "LT11", "LT 11";
   the header row "Letter    1058" (label and value far apart)
 - the code alone at a corner: "CP71C", "CP14" (rule "code")
 - OCR damage inside the code: "CPl4" → "CP14", "CP2OOO" → "CP2000", "Notlce CP14"
@@ -18,14 +19,14 @@ from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuz
 _D = r"[0-9OolIS]"
 _CODE = rf"""(?P<code>
       (?P<prefix>CP|LT)\s?(?P<number>{_D}{{1,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])   # CP14, LT11, CP71C
-    | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]?)(?![A-Za-z0-9])  # LTR 1058
+    | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])  # LTR 972CG
 )"""
 _LABELLED = regex.compile(
     rf"(?<![A-Za-z]){fuzzy_label('Notice')}(?:\s*(?:number|no\.?))?{LABEL_GAP}{_CODE}",
     regex.VERBOSE | regex.IGNORECASE,
 )
 _LETTER = regex.compile(
-    rf"(?<![A-Za-z])(?P<code>(?P<prefix>Letter|LTR)\s{{0,8}}(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]?))\b",
+    rf"(?<![A-Za-z])(?P<code>(?P<prefix>Letter|LTR)\s{{0,8}}(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}}))\b",
     regex.VERBOSE,
 )
 _BARE = regex.compile(rf"(?<![A-Za-z0-9]){_CODE}", regex.VERBOSE)

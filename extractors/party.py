@@ -35,6 +35,10 @@ IRS_CAMPUS_ZIPS = frozenset(code for codes in IRS_CAMPUSES.values() for code in 
 _CITY_LINE = regex.compile(
     r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
 )
+# That row as OCR may damage it ("DES MOINES, 1A 50309"): enough to know a block is printed, not to read it.
+_DAMAGED_CITY_LINE = regex.compile(
+    r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Z0-9|]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
+)
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE
 )
@@ -66,10 +70,11 @@ def _same_column_above(lines: list[TextLine], index: int, count: int) -> list[in
 
 
 def has_address_block(lines: list[TextLine]) -> bool:
-    """True when a taxpayer's "CITY ST 12345" row is printed (not the IRS campus's): the notice carries a
-    name and address even when ``find_taxpayer`` could not read them."""
+    """True when a taxpayer's "CITY ST 12345" row is printed (not the IRS campus's), its state perhaps
+    damaged ("1A" for "IA"): the notice carries a name and address even when ``find_taxpayer`` could not
+    read them."""
     for line in lines:
-        city = _CITY_LINE.match(_left_segment(line))
+        city = _DAMAGED_CITY_LINE.match(_left_segment(line))
         if city and city.group("zip") not in IRS_CAMPUS_ZIPS:
             return True
     return False

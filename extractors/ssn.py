@@ -1,8 +1,9 @@
 """Extract the last four digits of the taxpayer's SSN/TIN/EIN, and mask full SSNs.
 
 Handles: "Social Security number nnn-nn-1234", "XXX-XX-1234", "***-**-1234", "NNN-NN-1234",
-"Taxpayer ID number xxx-xx-1234", "SSN: XXX-XX-1234", "Employer ID number XX-XXX1234" / "nn-nnn1234",
-OCR damage ("Social Securlty number", "XXX-XX-l234"), and a labelled mask OCR turned to noise
+"Taxpayer ID number xxx-xx-1234", "SSN: XXX-XX-1234", "Employer ID number XX-XXX1234" / "nn-nnn1234", a
+masked "XXX-XX-1234" or "XX-XXX1234" whose label wrapped onto the row above (weaker),
+OCR damage ("Social Securlty number", "XXX-XX-l234", "XX X-XX-1234"), and a labelled mask OCR turned to noise
 ("Social Security number #kKK_AK.1672", "¥**-4*.1 839": read with less confidence). Placeholders
 ("nnn-nn-nnnn", "999-99-9999" in samples) give a candidate whose value is None. A full SSN ("123-45-6789")
 yields only "6789"; its raw text is masked before it leaves this module.
@@ -50,7 +51,11 @@ from extractors.text import (
 _MASK = r"[nNxX*#•]"
 _DIGIT = r"[0-9OolISB]"
 _LAST4 = rf"(?P<last4>{_DIGIT}{{4}}|[nN]{{4}})(?![0-9])"
-_SSN_VALUE = rf"(?P<lead>(?:{_MASK}{{3}}|\d{{3}})\s?[-–]\s?(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?){_LAST4}"
+# OCR may split a mask with a space ("XX X-XX-3752").
+_SSN_VALUE = (
+    rf"(?P<lead>(?:{_MASK}(?:\s?{_MASK}){{2}}|\d{{3}})\s?[-–]\s?"
+    rf"(?:{_MASK}\s?{_MASK}|\d{{2}})\s?[-–]\s?){_LAST4}"
+)
 _EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}|\d{{3}})){_LAST4}"
 _LABEL = "|".join(
     fuzzy_label(label, 2 if len(label) > 15 else 1)
@@ -73,6 +78,8 @@ _GARBLED_MASK = regex.compile(
 _MASK_SYMBOL = regex.compile(r"[*xX#kK¥•]")  # what OCR makes of an asterisk
 _MASK_GROUP = regex.compile(rf"{_MASK}{{4}}")  # a masked last-4: what follows it is something else
 _SSN_BARE = regex.compile(rf"(?<![\w-]){_SSN_VALUE}")
+# A masked EIN alone, its label wrapped onto the row above ("Employer identification / number: XX-XXX8453").
+_EIN_MASKED = regex.compile(rf"(?<![\w-])(?P<lead>{_MASK}{{2}}\s?[-–]\s?{_MASK}{{3}}){_LAST4}")
 _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
 _PLACEHOLDER_DIGITS = {ssn.replace("-", "") for ssn in _PLACEHOLDER_SSNS}
 
@@ -157,6 +164,7 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
         )
         + find_candidates(_GARBLED_MASK, lines, "ssn_garbled_mask", 0.85, _garbled_last4, anchors=_ANCHORS)
         + find_candidates(_SSN_BARE, lines, "masked_pattern", 0.75, _last4)
+        + find_candidates(_EIN_MASKED, lines, "masked_pattern", 0.75, _last4)
     )
 
 

@@ -1,7 +1,8 @@
 """Extract the tax year a notice is about.
 
 Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period December 31, 2017" → 2017,
-"Tax period ending 12/31/2022" → 2022, "Tax periods 2021" (labels that start a row or column), and
+"Tax period ending 12/31/2022" → 2022, "Tax period(s) ended: Dec. 31, 2023" (letters),
+"Tax periods 2021" (labels that start a row or column), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
 "your 2022 Form 1040" (weakest), and Spanish "Año tributario 2023" ("Ano tributario", "Año fiscal").
@@ -33,7 +34,7 @@ _TAX_YEAR = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_PERIOD = regex.compile(
-    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}s?\s*(?:ending|ended)?{LABEL_GAP}{DATE}",
+    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}(?:s|\(s[)}}\]])?\s*(?:ending|ended)?{LABEL_GAP}{DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _BODY = regex.compile(rf"\b(?:for|in)\s+tax\s+year\s+{_YEAR}", regex.IGNORECASE)

@@ -30,6 +30,7 @@ from extractors.amount_due import AMOUNT_DUE_PRINTED, find_amounts_due
 from extractors.amounts import format_amount, parse_amount
 from extractors.contacts import (
     CALLER_ID_PRINTED,
+    IRS_PHONE_PRINTED,
     find_caller_ids,
     find_forms,
     find_irs_phones,
@@ -243,7 +244,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec("taxpayer_name", "Taxpayer name", as_text, read=read_taxpayer_name),
     FieldSpec("address", "Address", as_text, read=read_address),
-    FieldSpec("irs_phone", "IRS phone", as_text, read=read_irs_phone),
+    FieldSpec("irs_phone", "IRS phone", as_text, read=read_irs_phone, printed=IRS_PHONE_PRINTED),
     FieldSpec(
         "caller_id", "Caller ID", as_text, find_caller_ids, flags_rivals=False, printed=CALLER_ID_PRINTED,
     ),
