@@ -51,11 +51,11 @@ from extractors.ssn import mask_name
 from flows.inbox import EntryKind, InboxEntry, SettleTracker, kind_of, scan_inbox
 from flows.moves import copy_then_remove, free_names, move_exclusive, remove_original, write_atomically
 from pipeline import ingest
-from pipeline.errors import CannotMove, InternalError, NotAFile, NoticeflowError, StoreUnavailable
+from pipeline.errors import CannotMove, InternalError, NotAFile, NoticeflowError
 from pipeline.ingest import MAX_ATTEMPTS, Incoming, Policy
 from pipeline.load import hash_file
 from pipeline.models import Channel, ErrorInfo, NoticeResult, Status
-from pipeline.process import PipelineContext, failed_result, process_document
+from pipeline.process import PipelineContext, process_document
 from pipeline.store import DEFAULT_TENANT, Store
 from pipeline.triage import for_day
 
@@ -224,10 +224,7 @@ def _ingest(
     read = ingest.read_with_retries(incoming, context, _read, policy)
     if context.settings.deployment is not None:
         return read
-    try:
-        return ingest.commit(incoming, read, context, store, policy)
-    except StoreUnavailable as error:  # through every attempt: the document ends in failed/
-        return failed_result(incoming.path, incoming.name, error, {})
+    return ingest.commit_or_failed(incoming, read, context, store, policy)  # store down: failed/
 
 
 def _unless_resumed(known: NoticeResult, store: Store, incoming: Incoming, resumed: bool) -> NoticeResult:

@@ -166,12 +166,18 @@ def commit(
 
 
 def commit_or_failed(
-    incoming: Incoming, result: NoticeResult, context: PipelineContext, store: Store, *, replace: bool = False
+    incoming: Incoming,
+    result: NoticeResult,
+    context: PipelineContext,
+    store: Store,
+    policy: Policy = Policy(),
+    *,
+    replace: bool = False,
 ) -> NoticeResult:
     """``commit``; a store unreachable through every attempt ends the document ``failed`` with the store's
-    code (nothing was stored), so a batch goes on and still answers for every document."""
+    code (nothing was stored), so a batch (or the watcher) goes on and still answers for every document."""
     try:
-        return commit(incoming, result, context, store, replace=replace)
+        return commit(incoming, result, context, store, policy, replace=replace)
     except StoreUnavailable as error:
         return failed_result(incoming.path, incoming.name, error, result.timings)
 
