@@ -78,7 +78,34 @@ def untrusted_values(result: NoticeResult, truth: dict) -> tuple[list[str], list
             continue
         line = f"  {truth['source']} ({truth['kind']}): {name} = {value!r}, truth {expected!r}"
         (omitted if value is None else wrong).append(line)
+    bad, missing = period_errors(result, truth)
+    return wrong + bad, omitted + missing
+
+
+PERIOD_VALUES = ("form", "period_end", "amount")
+
+
+def period_errors(result: NoticeResult, truth: dict) -> tuple[list[str], list[str]]:
+    """(wrong, omitted) values of the table of tax periods, row by row in printed order: a row read that
+    the notice does not print is wrong in every value, a printed row not read is omitted in every value."""
+    printed, read = truth.get("periods", []), [period.model_dump() for period in result.periods]
+    wrong, omitted = [], []
+    for index in range(max(len(printed), len(read))):
+        expected = printed[index] if index < len(printed) else dict.fromkeys(PERIOD_VALUES)
+        got = read[index] if index < len(read) else dict.fromkeys(PERIOD_VALUES)
+        for name in PERIOD_VALUES:
+            if got[name] == expected[name]:
+                continue
+            line = f"  {truth['source']} ({truth['kind']}): period {index + 1} {name} = {got[name]!r}, "
+            line += f"truth {expected[name]!r}"
+            (omitted if got[name] is None else wrong).append(line)
     return wrong, omitted
+
+
+def period_rows_right(result: NoticeResult, truth: dict) -> int:
+    """How many printed rows of the table were read whole and right, in their place."""
+    read = [{name: period.model_dump()[name] for name in PERIOD_VALUES} for period in result.periods]
+    return sum(1 for got, expected in zip(read, truth.get("periods", []), strict=False) if got == expected)
 
 
 class Tally:
@@ -151,6 +178,7 @@ def report(results: list[NoticeResult], truths: list[dict]) -> tuple[list[str], 
             bad, missing = untrusted_values(result, truth)
             wrong += bad
             omitted += missing
+    print_period_accuracy(results, truths)
     statuses = Counter(result.status.value for result in results)
     pages = sum(result.pages for result in results)
     print(f"documents {len(results)}, pages {pages}, statuses {dict(statuses)}")
@@ -167,6 +195,22 @@ def report(results: list[NoticeResult], truths: list[dict]) -> tuple[list[str], 
         for line in lines:
             print(line)
     return wrong, omitted
+
+
+def print_period_accuracy(results: list[NoticeResult], truths: list[dict]) -> None:
+    """Rows right / rows printed, and tables read exactly (every row right, none extra), over the documents
+    whose truth lists tax periods; and tables read where the notice prints none."""
+    tables = [(r, t) for r, t in zip(results, truths, strict=True) if t.get("periods")]
+    rows = sum(len(t["periods"]) for _, t in tables)
+    right = sum(period_rows_right(r, t) for r, t in tables)
+    exact = sum(1 for r, t in tables if not any(period_errors(r, t)))
+    extra = sum(1 for r, t in zip(results, truths, strict=True) if r.periods and not t.get("periods"))
+    if not tables:
+        print(f"tax periods: no table printed in this corpus; tables read where none is printed: {extra}")
+        return
+    print(f"tax periods: rows right {right}/{rows} {100 * right / rows:.2f}%, exact tables "
+          f"{exact}/{len(tables)} {100 * exact / len(tables):.2f}%, "
+          f"tables read where none is printed: {extra}")  # fmt: skip
 
 
 def risk_coverage(documents: list[OcrDocument | str], truths: list[dict], context: PipelineContext) -> None:
@@ -195,12 +239,17 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--reuse-ocr", action="store_true", help="keep OCR in CORPUS/ocr and reuse it")
     parser.add_argument("--show-reasons", action="store_true", help="print why each needs_review result is")
+    parser.add_argument(
+        "--only-periods", action="store_true", help="read only the documents whose truth lists tax periods"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="noticeflow-bench-") as scratch:
         corpus = args.corpus or Path(scratch)
         if args.corpus is None:
             generate(corpus, args.count, args.seed, args.family)
         truths = load_truth(corpus)
+        if args.only_periods:
+            truths = [truth for truth in truths if truth.get("periods")]
         settings = Settings() if args.workers is None else Settings(workers=args.workers)
         context = PipelineContext.default(AS_OF, settings)
         start = time.perf_counter()

@@ -121,7 +121,7 @@ def find_candidates(
     return found
 
 
-_COLUMN_GAP = regex.compile(r"\s{4,}")  # how a row writes the gap between columns (pipeline.layout)
+COLUMN_GAP = regex.compile(r"\s{4,}")  # how a row writes the gap between columns (pipeline.layout)
 _WRAP_LOOKAHEAD = 3  # rows of another column (a billing summary beside a paragraph) may come between
 
 
@@ -145,7 +145,7 @@ def wrapped_lines(lines: list[TextLine]) -> list[tuple[TextLine, int]]:
         if following is None:
             joined.append((line, len(line.text)))
             continue
-        first = _COLUMN_GAP.split(line.text.strip())[0]
+        first = COLUMN_GAP.split(line.text.strip())[0]
         text = f"{first} {following.text.strip()}"
         confidence = min(line.confidence, following.confidence)
         joined.append((TextLine(line.page, text, line.bbox, confidence), len(first) + 1))

@@ -4,9 +4,10 @@
 facts the result carries, and nothing else; ingest, a correction, an accept and a reject all call it:
 
 - a high scam risk (first reason: a possible scam, or a mailer not from the IRS);
-- an unknown or ambiguous notice type; a required field missing or below ``min_confidence``; a tax year
-  not before the notice's year; what extraction noticed (``findings``: candidates that disagree, a value
-  printed but unreadable);
+- an unknown or ambiguous notice type; a required field missing or below ``min_confidence``, and so a row
+  of the table of tax periods (``periods``); a tax year not before the notice's year; what extraction
+  noticed (``findings``: candidates that disagree, a value printed but unreadable, a period row that does
+  not add up);
 - every failed validation check (pipeline.validate owns the arithmetic and the deadline window);
 - no taxpayer profile matched (``profile_mismatch``).
 
@@ -74,6 +75,11 @@ def _reading_reasons(
                 reasons.append(f"{name} not found")
         elif field.confidence < min_confidence:
             reasons.append(f"{name} read with low confidence ({field.confidence:.2f}): {field.raw!r}")
+    reasons += [
+        f"periods: {period.raw!r} read with low confidence ({period.confidence:.2f})"
+        for period in result.periods
+        if period.confidence < min_confidence
+    ]
     reasons.extend(result.findings)
     notice_date = parse_iso_date(result.field_value("notice_date"))
     tax_year = result.field_value("tax_year")

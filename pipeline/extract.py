@@ -19,14 +19,24 @@ from typing import NamedTuple
 
 import regex
 
+from extractors.amounts import format_amount
 from extractors.billing import find_billing_lines
 from extractors.notice_number import find_notice_numbers
+from extractors.periods import PeriodRow, find_period_table
 from extractors.text import Candidate, TextLine, find_printed, repair_digits
 from pipeline.catalog import Catalog, NoticeType
 from pipeline.choose import AGREEMENT_BONUS
 from pipeline.fields import FIELDS, FieldSpec, Reading
 from pipeline.layout import stacked_label_lines
-from pipeline.models import BillingLine, Extraction, Field, NoticeTypeMatch, OcrDocument, OcrLine
+from pipeline.models import (
+    BillingLine,
+    Extraction,
+    Field,
+    NoticeTypeMatch,
+    OcrDocument,
+    OcrLine,
+    TaxPeriod,
+)
 
 RUNNER_UP_MARGIN = 0.1
 MISREAD_FACTOR = 0.8  # a reading merged into the code it misread counts for less
@@ -116,7 +126,49 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     )
     findings = reading.findings + _unread_values(lines, fields, reading.carries_none)
     findings += _unconfirmed_copies(lines, fields)
-    return Extraction(fields=fields, billing_lines=billing, findings=tuple(findings))
+    periods, period_findings = read_periods(lines, fields.get("amount_due"))
+    return Extraction(
+        fields=fields, billing_lines=billing, periods=periods, findings=(*findings, *period_findings)
+    )
+
+
+def read_periods(lines: list[TextLine], amount_due: Field | None) -> tuple[tuple[TaxPeriod, ...], list[str]]:
+    """The rows of the notice's table of tax periods, and a finding for every value of it printed but not
+    read (a row's form, period end or amount; all three for a row that does not read as a period), every
+    row whose amounts do not add up, and a table total that is not the amount due read elsewhere."""
+    table = find_period_table(lines)
+    if table is None:
+        return (), []
+    findings = []
+    for number, row in enumerate(table.rows, start=1):
+        findings += _row_findings(number, row)
+    due = amount_due.value if amount_due else None
+    if table.total is not None and due is not None and format_amount(table.total) != due:
+        findings.append(
+            f"periods: the table's total {format_amount(table.total)} is not the amount due {due}"
+        )
+    return tuple(_tax_period(row) for row in table.rows), findings
+
+
+def _row_findings(number: int, row: PeriodRow) -> list[str]:
+    unread = [name for name in ("form", "period_end", "amount") if getattr(row, name) is None]
+    findings = (
+        [f"periods: row {number} prints {row.raw[:60]!r} but its {', '.join(unread)} could not be read"]
+        if unread
+        else []
+    )
+    if row.adds_up is False:
+        findings.append(f"periods: row {number} ({row.raw[:60]!r}) does not add up to its amount")
+    return findings
+
+
+def _tax_period(row: PeriodRow) -> TaxPeriod:
+    return TaxPeriod(
+        form=row.form,
+        period_end=row.period_end.isoformat() if row.period_end else None,
+        amount=format_amount(row.amount) if row.amount is not None else None,
+        confidence=row.confidence, page=row.page, bbox=row.bbox, raw=row.raw,
+    )  # fmt: skip
 
 
 def _unread_values(

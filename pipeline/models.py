@@ -113,9 +113,23 @@ class BillingLine(Frozen):
         return data
 
 
+class TaxPeriod(Frozen):
+    """One row of a notice's table of tax periods, with its provenance like a ``Field``. A value None was
+    printed but could not be read (extraction makes that a finding)."""
+
+    form: str | None  # "1040", "941"
+    period_end: str | None  # ISO date
+    amount: str | None  # decimal string, two places: what is owed for the period
+    confidence: float = 0.0
+    page: int | None = None
+    bbox: BBox | None = None
+    raw: str | None = None
+
+
 class Extraction(Frozen):
     fields: dict[str, Field]
     billing_lines: tuple[BillingLine, ...] = ()
+    periods: tuple[TaxPeriod, ...] = ()
     findings: tuple[str, ...] = ()  # disagreements between candidates, for the status stage
 
 
@@ -255,6 +269,9 @@ class NoticeResult(Frozen):
     # What the service says about this answer, not about the notice (a duplicate read with other options);
     # in the JSON only when there is one.
     notes: tuple[str, ...] = PydanticField(default=(), exclude_if=lambda notes: not notes)
+    # The rows of the table of tax periods a collection notice prints (CP504, LT11...), in printed order;
+    # empty, and left out of the JSON, for a notice that prints no such table (its one period is tax_year).
+    periods: tuple[TaxPeriod, ...] = PydanticField(default=(), exclude_if=lambda periods: not periods)
 
     def field_value(self, name: str) -> FieldValue:
         field = self.fields.get(name)

@@ -174,7 +174,7 @@ def analyze_document(
         matched = match_profile(extraction.fields, context.profiles) if context.profiles else None
         profile = matched.profile if matched else None
         validation = validate_against_profile(
-            extraction.fields, extraction.billing_lines, notice, profile, context.as_of
+            extraction.fields, extraction.billing_lines, notice, profile, context.as_of, extraction.periods
         )
     with _timed(timings, "triage"):
         # The document, not its text: OCR confidence decides whether a payee, agency or phone is evidence.
@@ -196,6 +196,7 @@ def analyze_document(
         timings=timings,
         findings=extraction.findings,
         profile_mismatch=matched.reason if matched and profile is None else None,
+        periods=extraction.periods,
     )
     return decide(undecided, notice, context.settings.min_confidence)
 

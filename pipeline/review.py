@@ -86,7 +86,7 @@ def correct_result(
     match = _notice_match(result, values.get("notice_number"), catalog)
     notice = catalog.get(match.code)
     validation = validate_against_profile(
-        fields, result.billing_lines, notice, _profile(store, result, tenant), as_of
+        fields, result.billing_lines, notice, _profile(store, result, tenant), as_of, result.periods
     )
     corrected = result.model_copy(update={
         "fields": fields, "notice_type": match, "validation": validation, "resolution": None,

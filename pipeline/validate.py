@@ -1,9 +1,15 @@
 """Validation: check a notice's fields against the taxpayer's profile and against themselves.
 
-``validate_against_profile(result_fields, billing_lines, notice_type, profile, as_of)`` takes the extracted
-fields (``pipeline.models.Field`` values: tax_year int, amounts as decimal strings, dates as ISO strings),
-the billing summary lines, the catalog entry (or None), the matched profile (or None) and today's date, and
-returns a ``Validation``. Each ``Check`` is pass, fail or unknown with a sentence a person can act on.
+``validate_against_profile(result_fields, billing_lines, notice_type, profile, as_of, periods=())`` takes
+the extracted fields (``pipeline.models.Field`` values: tax_year int, amounts as decimal strings, dates as
+ISO strings), the billing summary lines, the catalog entry (or None), the matched profile (or None), today's
+date and the table of tax periods (``TaxPeriod`` rows, empty when the notice prints none), and returns a
+``Validation``. Each ``Check`` is pass, fail or unknown with a sentence a person can act on.
+
+A table of periods is checked twice: the periods' amounts must add up to the amount due (``period_total``,
+shaped like the billing check), and each period must be a return the profile lists, year and form
+(``periods_filed``: a period of a year or a form the client does not file fails, naming the period; a
+profile that lists no returns at all leaves it unknown).
 
 Overall: fail when any check fails, pass when all pass, partial otherwise, and skipped when there is no
 profile. Without a profile the checks that need none (billing arithmetic, deadline, notice date) are still
@@ -30,6 +36,7 @@ from pipeline.models import (
     CheckStatus,
     Field,
     FieldValue,
+    TaxPeriod,
     Validation,
     ValidationStatus,
     parse_iso_date,
@@ -49,6 +56,8 @@ class CheckName(StrEnum):
     TAX_YEAR_FILED = "tax_year_filed"
     PAYMENTS_CREDITED = "payments_credited"
     BILLING_TOTAL = "billing_total"
+    PERIOD_TOTAL = "period_total"
+    PERIODS_FILED = "periods_filed"
     DEADLINE = "deadline"
     NOTICE_DATE = "notice_date"
 
@@ -76,9 +85,11 @@ def validate_against_profile(
     notice_type: NoticeType | None,
     profile: TaxpayerProfile | None,
     as_of: dt.date,
+    periods: Sequence[TaxPeriod] = (),
 ) -> Validation:
     notice_checks = [
         check_billing_total(result_fields, billing_lines, notice_type),
+        check_period_total(result_fields, periods),
         check_deadline(result_fields, notice_type),
         check_notice_date(result_fields, as_of),
     ]
@@ -91,6 +102,7 @@ def validate_against_profile(
         check_address(result_fields, profile),
         check_tax_year(result_fields, notice_type, profile),
         check_payments(result_fields, billing_lines, profile),
+        check_periods_filed(periods, profile),
     ]
     checks = tuple(check for check in (*profile_checks, *present) if check is not None)
     return Validation(status=summarize_checks(checks), checks=checks)
@@ -286,6 +298,61 @@ def check_billing_total(
         f"(difference {format_money(target - added)}): check the figures were read right, "
         "then ask the IRS to explain",
     )
+
+
+def check_period_total(fields: dict[str, Field], periods: Sequence[TaxPeriod]) -> Check | None:
+    if not periods:
+        return None
+    amounts = [amount for period in periods if (amount := decimal_value(period.amount)) is not None]
+    if len(amounts) != len(periods):
+        return _unknown(CheckName.PERIOD_TOTAL, "a tax period's amount could not be read")
+    target = decimal_value(_text(fields, "amount_due"))
+    if target is None:
+        return _unknown(CheckName.PERIOD_TOTAL, "no amount due to compare the tax periods with")
+    added = sum(amounts, Decimal(0))
+    if added == target:
+        return _pass(
+            CheckName.PERIOD_TOTAL,
+            f"the {len(periods)} tax periods add up to the amount due, {format_money(target)}",
+        )
+    return _fail(
+        CheckName.PERIOD_TOTAL,
+        f"the tax periods add up to {format_money(added)} but the amount due is {format_money(target)} "
+        f"(difference {format_money(target - added)}): check the figures were read right, "
+        "then ask the IRS to explain",
+    )
+
+
+def check_periods_filed(periods: Sequence[TaxPeriod], profile: TaxpayerProfile) -> Check | None:
+    if not periods:
+        return None
+    if not profile.returns:
+        return _unknown(CheckName.PERIODS_FILED, "the profile lists no returns to check the tax periods with")
+    unread = [period.raw or "?" for period in periods if period.form is None or period.period_end is None]
+    if unread:
+        return _unknown(CheckName.PERIODS_FILED, f"the tax period {unread[0]!r} could not be read whole")
+    strange = [_period_name(period) for period in periods if not _is_filed(period, profile)]
+    if strange:
+        return _fail(
+            CheckName.PERIODS_FILED,
+            f"the notice bills {'; '.join(strange)}, which the profile does not list as filed: check the "
+            "client's filings for it (a return the IRS made for them, another entity's account, a misread)",
+        )
+    return _pass(
+        CheckName.PERIODS_FILED,
+        f"the profile lists every tax period billed: {'; '.join(_period_name(p) for p in periods)}",
+    )
+
+
+def _is_filed(period: TaxPeriod, profile: TaxpayerProfile) -> bool:
+    end = parse_iso_date(period.period_end)
+    return end is not None and any(
+        ret.tax_year == end.year and ret.form == period.form for ret in profile.returns
+    )
+
+
+def _period_name(period: TaxPeriod) -> str:
+    return f"Form {period.form} for the period ending {period.period_end}"
 
 
 def _signed(line: BillingLine, amount: Decimal) -> Decimal:

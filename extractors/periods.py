@@ -1,0 +1,161 @@
+"""Extract the table of tax periods a collection notice or letter prints (CP504, LT11, CP90, Letter 1058).
+
+The table starts at its heading row, which names the period column and an amount column and holds no
+digit ("Tax form    Tax period ending    Unpaid amount ...", "Form    Tax period ended    Unpaid amount
+...", "Tax form    Tax period    Unpaid amount ..." with "ending" wrapped onto the next heading row) and
+ends at its total row. Each row between them is one period, its form, the date the period ended and its
+amounts, the last amount being what is owed for the period:
+
+    "1040    December 31, 2021    10,515.89    1,130.51    896.22    $12,542.62"
+    "941    03/31/2024    $1,200.00    $80.00    $20.00    $1,300.00"
+    "l040    Dec. 31, 2O22    $1,687.38 ..."           (OCR letters for digits: repaired in the form too)
+
+The total row is "Total amount you owe    $28,765.55" or "Total    $16,464.23  ...  $18,664.85": its last
+amount is the table's total. Dates and amounts are read by ``extractors.dates`` and ``extractors.amounts``.
+
+A row is trusted only as far as it reads: its amount is None when the row holds fewer amounts than the
+table's widest row (a dropped cell would make another column's amount look like the period's), and
+``adds_up`` says whether the row's other amounts add up to it (None for a row with one amount). A row of
+the table that does not read as a period (a damaged date or form) is kept in its place with every value
+None, so a caller never takes a partly read table for a whole one.
+
+``find_period_table(lines)`` returns the first table, or None when the notice prints none; the header's
+"Tax periods: December 31, 2023" list and the "Tax periods covered by this notice" title are not a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import regex
+
+from extractors.amounts import AMOUNT, parse_amount
+from extractors.dates import DATE, parse_date
+from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, repair_digits
+
+# The heading names the period column and an amount column; "ending" may wrap onto the next row.
+_HEADING = regex.compile(rf"{fuzzy_label('Tax period')}.*{fuzzy_label('amount')}", regex.I)
+_FORM = r"(?P<form>\S{2,8})"  # 1040, 941, 1120S, 1040-SR, l040; "[646" is a form we could not read
+_FORM_READ = regex.compile(r"\d{3,4}(?:-?[A-Z]{1,2})?")
+_ROW = regex.compile(rf"^\s*{_FORM}\s+{DATE}(?P<rest>.*)$", regex.VERBOSE)
+_TOTAL = regex.compile(rf"^\s*(?:{fuzzy_label('Total amount you owe')}|Tota[l1I]\b)", regex.I)
+_AMOUNTS = regex.compile(AMOUNT, regex.VERBOSE)
+_DIGIT = regex.compile(r"\d")
+_MAX_ROWS = 14  # heading continuations, periods and the total
+_ROW_CONFIDENCE = 0.97  # as a labelled field: the heading labels every row
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodRow:
+    """One period as printed; a value None is printed but could not be read."""
+
+    form: str | None
+    period_end: dt.date | None
+    amount: Decimal | None
+    adds_up: bool | None  # the row's other amounts add up to ``amount``; None when there is nothing to add
+    raw: str
+    page: int
+    bbox: BBox | None
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTable:
+    rows: tuple[PeriodRow, ...]
+    total: Decimal | None  # the total row's last amount; None when no total row was read
+
+
+def find_period_table(lines: list[TextLine]) -> PeriodTable | None:
+    printed = [line for line in lines if not line.stacked]
+    start = next((i for i, line in enumerate(printed) if _is_heading(line)), None)
+    if start is None:
+        return None
+    page = printed[start].page
+    body = [line for line in printed[start + 1 : start + 1 + _MAX_ROWS] if line.page == page]
+    table = _read_body(body)
+    return table if table.rows else None
+
+
+def _is_heading(line: TextLine) -> bool:
+    return _DIGIT.search(line.text) is None and _HEADING.search(line.text) is not None
+
+
+def _read_body(body: list[TextLine]) -> PeriodTable:
+    """Rows until the total; heading continuations (no digit) come before the first row."""
+    found: list[tuple[TextLine, regex.Match[str] | None]] = []  # no match: a row that is not a period
+    total_line: TextLine | None = None
+    for line in body:
+        if _DIGIT.search(line.text) is None:
+            if found:
+                break  # the paragraph after a table whose total we could not read
+            continue
+        if _TOTAL.search(line.text):
+            total_line = line
+            break
+        match = _ROW.match(line.text)
+        if match is None and found and not _AMOUNTS.search(line.text):
+            break
+        found.append((line, match))
+    rests = [match.group("rest") for _, match in found if match is not None]
+    if total_line is not None:
+        rests.append(_TOTAL.sub("", total_line.text, count=1))
+    shape = _Shape(
+        max((len(_cells(rest)) for rest in rests), default=0),
+        max((len(_AMOUNTS.findall(rest)) for rest in rests), default=0),
+    )
+    rows = tuple(_row(line, match, shape) if match else _unread_row(line) for line, match in found)
+    # Only a cross-check of the amount due (a disagreement is a finding), so its last cell is enough.
+    total = parse_amount(_cells(rests[-1])[-1]) if total_line is not None else None
+    return PeriodTable(rows, total)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The table's widest row after its period: how many cells, how many amounts."""
+
+    cells: int
+    amounts: int
+
+
+def _cells(rest: str) -> list[str]:
+    return COLUMN_GAP.split(rest.strip())
+
+
+def _row_amount(rest: str, shape: _Shape) -> Decimal | None:
+    """The last cell's amount, when the row has every cell (or every amount) of the table: a dropped cell
+    would make another column's amount look like the last one."""
+    cells = _cells(rest)
+    if len(cells) != shape.cells and len(_AMOUNTS.findall(rest)) != shape.amounts:
+        return None
+    return parse_amount(cells[-1])
+
+
+def _unread_row(line: TextLine) -> PeriodRow:
+    return PeriodRow(None, None, None, None, line.text.strip(), line.page, line.bbox, _confidence(line, 1.0))
+
+
+def _row(line: TextLine, match: regex.Match[str], shape: _Shape) -> PeriodRow:
+    rest = match.group("rest")
+    amount = _row_amount(rest, shape)
+    parts = [parse_amount(cell) for cell in _cells(rest)[:-1]]
+    adds_up = None
+    if amount is not None and parts and None not in parts:
+        adds_up = sum((part for part in parts if part is not None), Decimal(0)) == amount
+    token = match.group("form")
+    form = repair_digits(token[:4]) + token[4:]
+    return PeriodRow(
+        form=form if _FORM_READ.fullmatch(form) else None,
+        period_end=parse_date(match.group("date")),
+        amount=amount,
+        adds_up=adds_up,
+        raw=line.text.strip(),
+        page=line.page,
+        bbox=line.bbox,
+        confidence=_confidence(line, 1.0 if adds_up is not False else 0.5),
+    )
+
+
+def _confidence(line: TextLine, factor: float) -> float:
+    return round(_ROW_CONFIDENCE * factor * (0.5 + 0.5 * line.confidence), 3)
