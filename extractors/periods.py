@@ -107,7 +107,7 @@ def _read_body(body: list[TextLine]) -> PeriodTable:
     )
     rows = tuple(_row(line, match, shape) if match else _unread_row(line) for line, match in found)
     # Only a cross-check of the amount due (a disagreement is a finding), so its last cell is enough.
-    total = parse_amount(_cells(rests[-1])[-1]) if total_line is not None else None
+    total = _last_amount(rests[-1]) if total_line is not None else None
     return PeriodTable(rows, total)
 
 
@@ -123,13 +123,23 @@ def _cells(rest: str) -> list[str]:
     return COLUMN_GAP.split(rest.strip())
 
 
-def _row_amount(rest: str, shape: _Shape) -> Decimal | None:
-    """The last cell's amount, when the row has every cell (or every amount) of the table: a dropped cell
-    would make another column's amount look like the last one."""
+def _row_amounts(rest: str, shape: _Shape) -> tuple[Decimal | None, list[Decimal | None]]:
+    """(the period's amount, the row's other amounts). The last amount is the period's only when the row
+    has every amount of the table, or every cell (one of which OCR damaged: "159:62"): a dropped cell would
+    make another column's amount look like the last one. Cells a narrow gap joined ("$725.13 $13,952.07")
+    are counted by their amounts."""
+    found = [parse_amount(match.group("amount")) for match in _AMOUNTS.finditer(rest)]
+    if found and len(found) == shape.amounts:
+        return found[-1], found[:-1]
     cells = _cells(rest)
-    if len(cells) != shape.cells and len(_AMOUNTS.findall(rest)) != shape.amounts:
-        return None
-    return parse_amount(cells[-1])
+    if len(cells) == shape.cells:
+        return _last_amount(cells[-1]), [parse_amount(cell) for cell in cells[:-1]]
+    return None, []
+
+
+def _last_amount(text: str) -> Decimal | None:
+    matches = list(_AMOUNTS.finditer(text))
+    return parse_amount(matches[-1].group("amount")) if matches else None
 
 
 def _unread_row(line: TextLine) -> PeriodRow:
@@ -137,9 +147,7 @@ def _unread_row(line: TextLine) -> PeriodRow:
 
 
 def _row(line: TextLine, match: regex.Match[str], shape: _Shape) -> PeriodRow:
-    rest = match.group("rest")
-    amount = _row_amount(rest, shape)
-    parts = [parse_amount(cell) for cell in _cells(rest)[:-1]]
+    amount, parts = _row_amounts(match.group("rest"), shape)
     adds_up = None
     if amount is not None and parts and None not in parts:
         adds_up = sum((part for part in parts if part is not None), Decimal(0)) == amount

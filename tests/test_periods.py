@@ -1,0 +1,405 @@
+"""The table of tax periods of collection notices: read from the generator's text layers and from recorded
+OCR rows, wired into the result, checked by validation both ways, and never a silent gap in ``processed``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from extractors.periods import PeriodTable, find_period_table
+from extractors.text import TextLine
+from fixtures.generator.corpus import Composed, Spec, compose, plan
+from fixtures.generator.pdf import pdf_bytes
+from pipeline.catalog import load_catalog
+from pipeline.decide import decide
+from pipeline.extract import read_periods
+from pipeline.models import (
+    CheckStatus,
+    Field,
+    NoticeResult,
+    OcrDocument,
+    OcrLine,
+    Status,
+    TaxPeriod,
+)
+from pipeline.process import PipelineContext, analyze_document
+from pipeline.profiles import TaxpayerProfile
+from pipeline.textlayer import read_text_layer
+from pipeline.validate import CheckName, check_period_total, check_periods_filed
+
+AS_OF = dt.date(2027, 6, 1)  # after every generated notice date
+
+
+def _rows(table: PeriodTable | None) -> list[tuple[str | None, str | None, str | None]]:
+    assert table is not None
+    return [
+        (
+            row.form,
+            row.period_end.isoformat() if row.period_end else None,
+            None if row.amount is None else str(row.amount),
+        )
+        for row in table.rows
+    ]
+
+
+# --- the generator's pages, as a PDF text layer ---------------------------------------------------------
+
+
+@functools.cache
+def _with_periods(family: str) -> tuple[Composed, ...]:
+    """The first three documents of a seeded plan whose truth lists tax periods, as born-digital PDFs."""
+    found = []
+    for spec in plan(120, seed=31, family=family):
+        doc = compose(Spec(spec.index, spec.seed, spec.code, "pdf_text", "clean", family=family))
+        if doc.truth.get("periods"):
+            found.append(doc)
+        if len(found) == 3:
+            break
+    return tuple(found)
+
+
+def _text_layer(doc: Composed, tmp_path: Path) -> OcrDocument:
+    path = tmp_path / doc.source
+    path.write_bytes(pdf_bytes(doc.pages))
+    pages = read_text_layer(path, 300)
+    return OcrDocument(pages=tuple(pages[number] for number in sorted(pages)))
+
+
+@pytest.mark.parametrize("family", ["irs", "letter"])
+def test_generated_tables_are_read_whole_into_the_result(family: str, tmp_path: Path) -> None:
+    context = PipelineContext.default(AS_OF)
+    for doc in _with_periods(family):
+        result = analyze_document("", doc.source, _text_layer(doc, tmp_path), context, {})
+        read = [{"form": p.form, "period_end": p.period_end, "amount": p.amount} for p in result.periods]
+        assert read == doc.truth["periods"], doc.source
+        assert result.field_value("tax_year") == doc.truth["fields"]["tax_year"]  # the latest period
+        checks = {check.name: check for check in result.validation.checks}
+        assert checks[CheckName.PERIOD_TOTAL].status is CheckStatus.PASS, doc.source
+        assert not [reason for reason in result.review_reasons if reason.startswith("periods")]
+        assert result.model_dump(mode="json")["periods"][0]["page"] == 1
+
+
+def test_an_unread_period_amount_keeps_the_notice_out_of_processed(tmp_path: Path) -> None:
+    doc = _with_periods("irs")[0]
+    document = _text_layer(doc, tmp_path)
+    printed = doc.truth["periods"][0]["amount"]
+    as_printed = f"${Decimal(printed):,.2f}"
+    damaged = as_printed[:-2] + "?7"  # the last cell of the first row, unreadable
+    pages = tuple(
+        page.model_copy(update={"lines": tuple(_replaced(line, as_printed, damaged) for line in page.lines)})
+        for page in document.pages
+    )
+    result = analyze_document("", doc.source, OcrDocument(pages=pages), PipelineContext.default(AS_OF), {})
+    assert result.periods[0].amount is None
+    assert result.status is Status.NEEDS_REVIEW
+    assert any(reason.startswith("periods: row 1") and "amount" in reason for reason in result.review_reasons)
+
+
+def _replaced(line: OcrLine, old: str, new: str) -> OcrLine:
+    return line.model_copy(update={"text": line.text.replace(old, new)}) if old in line.text else line
+
+
+def test_a_notice_without_a_table_has_no_periods_in_its_json(tmp_path: Path) -> None:
+    doc = next(
+        d
+        for spec in plan(12, seed=31, family="irs")
+        if not (d := compose(Spec(spec.index, 31, spec.code, "pdf_text", "clean", family="irs"))).truth.get(
+            "periods"
+        )
+    )
+    result = analyze_document("", doc.source, _text_layer(doc, tmp_path), PipelineContext.default(AS_OF), {})
+    assert result.periods == ()
+    assert "periods" not in result.model_dump(mode="json")
+
+
+# --- recorded OCR rows (tesseract on generated scans, faxes and photos) -----------------------------------
+
+QUARTERS_941 = [  # a CP504B scanned with skew; the heading wraps over three rows
+    TextLine(1, "Tax periods covered by this notice", (318, 1918, 887, 45), 0.957),
+    TextLine(
+        1, "Tax form    Tax period    Unpaid amount    Additional    Additional    Amount you",
+        (318, 1961, 2186, 48), 0.957,
+    ),
+    TextLine(1, "ending    from prior    penalty    interest    owe", (581, 2002, 1927, 48), 0.957),
+    TextLine(1, "notices    charges    charges", (1261, 2050, 851, 38), 0.96),
+    TextLine(
+        1, "941    December 31, 2023    5,229.89    476.44    404.75    $6,111.08",
+        (318, 2095, 2191, 40), 0.921,
+    ),
+    TextLine(
+        1, "941    September 30, 2023    10,735.81    390.68    720.84    $11,847.33",
+        (320, 2141, 2185, 38), 0.958,
+    ),
+    TextLine(
+        1, "941    June 30, 2023    9,279.47    372.61    371.13    $10,023.21",
+        (320, 2182, 2185, 38), 0.956,
+    ),
+    TextLine(1, "Total amount you owe    $27,981.62", (318, 2230, 2190, 41), 0.958),
+]  # fmt: skip
+DAMAGED_CELL = [  # a CP297 rotated scan: "159:62" for 159.62 in the interest column
+    TextLine(
+        1, "Tax form    Tax period ending    Unpaid amount Additional penalty    Additional    "
+        "Amount you owe",
+        (176, 1909, 2173, 46), 0.96,
+    ),
+    TextLine(1, "from prior notices    charges _ interest charges", (939, 1954, 1018, 46), 0.916),
+    TextLine(
+        1, "1040    December 31, 2022    2,552.16    180.01    159:62    $2,891.79",
+        (179, 2012, 2170, 34), 0.93,
+    ),
+    TextLine(
+        1, "1040    December 31, 2021    11,189.11    1,295.69    237.70    $12,722.50",
+        (179, 2058, 2171, 34), 0.959,
+    ),
+    TextLine(1, "Total amount you owe    $15,614.29", (176, 2112, 2174, 36), 0.958),
+    TextLine(1, "Property that we may levy", (179, 2206, 615, 47), 0.96),
+]  # fmt: skip
+FORM_UNREAD = [  # a CP90 fax: "[646" for 1040, "fotal" for Total
+    TextLine(
+        1, "Tax form    Tax period    Unpaid amount    Additional    Additional    Amount you",
+        (196, 1913, 2206, 43), 0.944,
+    ),
+    TextLine(1, "ending    from prior penalty charges interest charges    owe", (462, 1957, 1940, 35), 0.951),
+    TextLine(1, "notices", (1156, 1999, 142, 28), 0.96),
+    TextLine(
+        1, "[646    December 31, 2024    8,230.54    367.09    369.09    $8,966.72",
+        (201, 2043, 2199, 38), 0.935,
+    ),
+    TextLine(
+        1, "1040    December 31, 2023    1,834.22    209.26    120.32    $2,163.80",
+        (201, 2088, 2201, 33), 0.954,
+    ),
+    TextLine(1, "fotal amount you owe    $11,130.52", (205, 2133, 2195, 39), 0.938),
+]  # fmt: skip
+GARBLED_ROW = [  # a CP90 fax whose first row ran into the table's rule
+    TextLine(
+        1, "Tax form    Tax period ending    Unpaid amount Additional penaity    Additional    "
+        "Amount you owe",
+        (210, 2033, 2175, 43), 0.922,
+    ),
+    TextLine(1, "from prior notices    charges __ interest charges", (978, 2079, 1016, 43), 0.831),
+    TextLine(
+        1, "1040002~«~C*«‘<282O2Hs—“‘(‘“(O™‘OSOCO#O*C(‘(ON’(SNCNCCO#;#OVONOS2)UOUO~«é‘é@#S#ONBA~*G:IO«206.13",
+        (208, 2127, 2179, 44), 0.0,
+    ),
+    TextLine(
+        1, "1040    12/31/2023    11,890.93    545.04    779.29    $13,215.26",
+        (213, 2184, 2172, 33), 0.873,
+    ),
+    TextLine(
+        1, "1040    12/31/2022    1,063.52    54.56    26.58    $1.144.66",
+        (213, 2230, 2172, 34), 0.937,
+    ),
+    TextLine(1, "Total amount you owe    $24,566.05", (210, 2286, 2175, 35), 0.944),
+]  # fmt: skip
+LETTER = [  # Letter 1058's table: a total row with every column
+    TextLine(
+        1, "Form    Tax period ended    Unpaid amount    Additional    Additional    Amount",
+        (225, 1231, 2100, 35),
+    ),
+    TextLine(1, "from prior notices    penalty    interest    you owe", (1054, 1276, 1271, 35)),
+    TextLine(
+        1, "1040    Dec. 31, 2O23    $7,873.26    $307.44    $414.06    $8,594.76",
+        (225, 1333, 2100, 35),
+    ),
+    TextLine(1, "l040    12/31/2022    $1,687.38    $90.33    $112.04    $1,889.75", (225, 1385, 2100, 35)),
+    TextLine(1, "Total    $9,560.64    $397.77    $526.10    $10,484.51", (225, 1498, 2100, 35)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lines", "rows", "total"),
+    [
+        pytest.param(
+            QUARTERS_941,
+            [
+                ("941", "2023-12-31", "6111.08"),
+                ("941", "2023-09-30", "11847.33"),
+                ("941", "2023-06-30", "10023.21"),
+            ],
+            "27981.62",
+            id="941-quarters-heading-over-three-rows",
+        ),
+        pytest.param(
+            DAMAGED_CELL,
+            [("1040", "2022-12-31", "2891.79"), ("1040", "2021-12-31", "12722.50")],
+            "15614.29",
+            id="damaged-interest-cell",
+        ),
+        pytest.param(
+            FORM_UNREAD,
+            [(None, "2024-12-31", "8966.72"), ("1040", "2023-12-31", "2163.80")],
+            "11130.52",
+            id="form-unread-stays-none",
+        ),
+        pytest.param(
+            GARBLED_ROW,
+            [(None, None, None), ("1040", "2023-12-31", "13215.26"), ("1040", "2022-12-31", "1144.66")],
+            "24566.05",
+            id="garbled-row-kept-in-its-place",
+        ),
+        pytest.param(
+            LETTER,
+            [("1040", "2023-12-31", "8594.76"), ("1040", "2022-12-31", "1889.75")],
+            "10484.51",
+            id="letter-ocr-digit-confusions",
+        ),
+    ],
+)  # fmt: skip
+def test_recorded_ocr_tables(lines: list[TextLine], rows: list, total: str) -> None:
+    table = find_period_table(lines)
+    assert _rows(table) == rows
+    assert table is not None and str(table.total) == total
+
+
+def test_a_row_that_adds_up_is_confirmed_and_one_that_does_not_is_doubted() -> None:
+    table = find_period_table(QUARTERS_941)
+    assert table is not None and all(row.adds_up for row in table.rows)
+    wrong = QUARTERS_941[:4] + [
+        TextLine(
+            1, "941    December 31, 2023    5,229.89    476.44    404.75    $6,171.08",
+            (318, 2095, 2191, 40), 0.921,
+        )
+    ]  # fmt: skip
+    doubted = find_period_table(wrong)
+    assert doubted is not None and doubted.rows[0].adds_up is False
+    assert doubted.rows[0].confidence < 0.7  # below the default min_confidence: a review reason
+
+
+def test_a_row_missing_its_last_cell_gives_no_amount_rather_than_another_columns() -> None:
+    dropped = TextLine(
+        1, "1040    December 31, 2022    2,552.16    180.01    159.62", (179, 2012, 1900, 34), 0.93
+    )
+    table = find_period_table([DAMAGED_CELL[0], dropped, *DAMAGED_CELL[3:]])
+    assert _rows(table)[0] == ("1040", "2022-12-31", None)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(
+            [
+                TextLine(1, "Tax periods:    December 31, 2023", (1417, 395, 908, 35)),
+                TextLine(1, "December 31, 2022", (1996, 442, 329, 35)),
+                TextLine(1, "Tax form:    1040", (1417, 545, 908, 35)),
+            ],
+            id="letter-header-list-of-periods",
+        ),
+        pytest.param(
+            [
+                TextLine(1, "Tax periods covered by this notice"),
+                TextLine(1, "Interest on the tax period ending December 31, 2023 continues to accrue."),
+            ],
+            id="title-and-sentence",
+        ),
+        pytest.param(
+            [TextLine(1, "Billing Summary"), TextLine(1, "Amount you owed    $5,000.00")],
+            id="billing-summary",
+        ),
+    ],
+)
+def test_no_table_is_none(lines: list[TextLine]) -> None:
+    assert find_period_table(lines) is None
+
+
+def test_findings_name_each_unread_value_and_a_total_that_is_not_the_amount_due() -> None:
+    periods, findings = read_periods(FORM_UNREAD, Field(value="11130.52"))
+    assert [p.form for p in periods] == [None, "1040"]
+    assert findings == [
+        "periods: row 1 prints '[646    December 31, 2024    8,230.54    367.09    369.09   ' but its form "
+        "could not be read"
+    ]
+    _, findings = read_periods(QUARTERS_941, Field(value="27981.26"))
+    assert findings == ["periods: the table's total 27981.62 is not the amount due 27981.26"]
+    assert read_periods([TextLine(1, "Amount due    $5.00")], Field(value="5.00")) == ((), [])
+
+
+# --- validation, both ways ------------------------------------------------------------------------------
+
+PERIODS = (
+    TaxPeriod(form="1040", period_end="2023-12-31", amount="6111.08", confidence=0.95, page=1),
+    TaxPeriod(form="1040", period_end="2022-12-31", amount="11847.33", confidence=0.95, page=1),
+)
+ADDRESS = {"street": "1 Main St", "city": "Lincoln", "state": "NE", "zip": "68510"}
+
+
+def _profile(*returns: tuple[int, str]) -> TaxpayerProfile:
+    return TaxpayerProfile.model_validate({
+        "id": "client-1", "name": "Ann Lee", "ssn_last4": "1234", "address": ADDRESS,
+        "returns": [{"tax_year": year, "form": form} for year, form in returns],
+    })  # fmt: skip
+
+
+def test_period_total_passes_when_the_periods_add_up_to_the_amount_due() -> None:
+    check = check_period_total({"amount_due": Field(value="17958.41")}, PERIODS)
+    assert check is not None and check.status is CheckStatus.PASS
+
+
+def test_period_total_fails_when_they_do_not() -> None:
+    check = check_period_total({"amount_due": Field(value="17958.14")}, PERIODS)
+    assert check is not None and check.status is CheckStatus.FAIL
+    assert "$17,958.41" in check.detail and "$17,958.14" in check.detail
+
+
+def test_period_total_is_unknown_with_an_unread_amount_and_absent_without_periods() -> None:
+    unread = (PERIODS[0], PERIODS[1].model_copy(update={"amount": None}))
+    check = check_period_total({"amount_due": Field(value="17958.41")}, unread)
+    assert check is not None and check.status is CheckStatus.UNKNOWN
+    assert check_period_total({"amount_due": Field(value="1.00")}, ()) is None
+
+
+def test_periods_filed_passes_when_the_profile_lists_every_period() -> None:
+    check = check_periods_filed(PERIODS, _profile((2023, "1040"), (2022, "1040")))
+    assert check is not None and check.status is CheckStatus.PASS
+
+
+@pytest.mark.parametrize(
+    "returns",
+    [
+        pytest.param(((2023, "1040"),), id="year-not-filed"),
+        pytest.param(((2023, "1040"), (2022, "941")), id="form-not-filed"),
+    ],
+)
+def test_periods_filed_fails_naming_the_period(returns: tuple) -> None:
+    check = check_periods_filed(PERIODS, _profile(*returns))
+    assert check is not None and check.status is CheckStatus.FAIL
+    assert "Form 1040 for the period ending 2022-12-31" in check.detail
+    assert "2023-12-31" not in check.detail
+
+
+def test_periods_filed_is_unknown_when_the_profile_lists_no_returns() -> None:
+    check = check_periods_filed(PERIODS, _profile())
+    assert check is not None and check.status is CheckStatus.UNKNOWN
+
+
+def test_a_failed_period_check_holds_the_notice_for_review(tmp_path: Path) -> None:
+    doc = _with_periods("irs")[0]
+    years = [int(period["period_end"][:4]) for period in doc.truth["periods"]]
+    profile = TaxpayerProfile.model_validate({
+        "id": "client-1", "name": doc.truth["fields"]["taxpayer_name"],
+        "ssn_last4": doc.truth["fields"]["ssn_last4"], "address": ADDRESS,
+        "returns": [{"tax_year": years[0], "form": doc.truth["periods"][0]["form"]}],
+    })  # fmt: skip
+    context = PipelineContext.default(AS_OF, profiles=(profile,))
+    result = analyze_document("", doc.source, _text_layer(doc, tmp_path), context, {})
+    checks = {check.name: check for check in result.validation.checks}
+    assert checks[CheckName.PERIODS_FILED].status is CheckStatus.FAIL
+    assert result.status is Status.NEEDS_REVIEW
+    assert any(reason.startswith("periods_filed:") for reason in result.review_reasons)
+
+
+def test_a_period_read_with_low_confidence_is_a_review_reason() -> None:
+    catalog = load_catalog()
+    low = PERIODS[1].model_copy(update={"confidence": 0.4, "raw": "1040 12/31/2022 ..."})
+    result = NoticeResult(document_id="x", source="x", status=Status.NEEDS_REVIEW, periods=(PERIODS[0], low))
+    decided = decide(result, catalog.get("CP504"), 0.7)
+    assert "periods: '1040 12/31/2022 ...' read with low confidence (0.40)" in decided.review_reasons
+
+
+def test_periods_survive_the_json_round_trip() -> None:
+    result = NoticeResult(document_id="x", source="x", status=Status.PROCESSED, periods=PERIODS)
+    assert NoticeResult.model_validate_json(result.model_dump_json()).periods == PERIODS
