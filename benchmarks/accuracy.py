@@ -4,11 +4,14 @@ noticeflow is and whether "processed" can be trusted.
     .venv/bin/python benchmarks/accuracy.py --family irs --count 100 --seed 7
     .venv/bin/python benchmarks/accuracy.py --corpus DIR      # an existing corpus with truth.jsonl
     .venv/bin/python benchmarks/accuracy.py --corpus DIR --reuse-ocr   # OCR kept in DIR/ocr/ and reused
+    .venv/bin/python benchmarks/accuracy.py --corpus DIR --reuse-ocr --only-periods  # tables of periods only
 
 Prints per-field accuracy of the core fields (declared in ``pipeline.fields``; a field counts as right
 only when its value equals the truth; a missing value is wrong), accuracy by degradation and by kind, the
 share ``processed`` by kind, every wrong or omitted value inside a ``processed`` result over every
-registered field the truth records (the numbers that must be zero), and a risk/coverage table: for each
+registered field the truth records and every value of a table of tax periods (the numbers that must be
+zero), period accuracy (rows read whole and right / rows printed, tables read exactly, tables read where the
+notice prints none), and a risk/coverage table: for each
 decision threshold (``min_confidence``), the share processed and the wrong and omitted values among them.
 The OCR is read once; each threshold re-decides from it. Exits 1 when a processed result holds a wrong or
 omitted value at the default threshold.

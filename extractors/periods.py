@@ -15,7 +15,11 @@ amount is the table's total. Dates and amounts are read by ``extractors.dates`` 
 
 A row is trusted only as far as it reads: its amount is None when the row holds fewer amounts than the
 table's widest row (a dropped cell would make another column's amount look like the period's), and
-``adds_up`` says whether the row's other amounts add up to it (None for a row with one amount). A row of
+``adds_up`` says whether the row's other amounts add up to it (None for a row with one amount). A row that
+does not add up is read with less confidence, not refused: OCR may lose a whole column ("Unpaid amount"
+unread in every row) while the last one is right, and the sum of the periods against the amount due is
+the check of the amounts themselves (``pipeline.validate``). So is a form one character away from the form
+every other row prints ("1046" among "1040" rows). A row of
 the table that does not read as a period (a damaged date or form) is kept in its place with every value
 None, so a caller never takes a partly read table for a whole one.
 
@@ -26,7 +30,7 @@ None, so a caller never takes a partly read table for a whole one.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import regex
@@ -45,6 +49,8 @@ _AMOUNTS = regex.compile(AMOUNT, regex.VERBOSE)
 _DIGIT = regex.compile(r"\d")
 _MAX_ROWS = 14  # heading continuations, periods and the total
 _ROW_CONFIDENCE = 0.97  # as a labelled field: the heading labels every row
+_DOUBT = 0.8  # a row that does not add up: the default min_confidence still takes a clear OCR reading
+_MISREAD = 0.5  # a form that looks like a misreading of the others' form: below any min_confidence used
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +111,9 @@ def _read_body(body: list[TextLine]) -> PeriodTable:
         max((len(_cells(rest)) for rest in rests), default=0),
         max((len(_AMOUNTS.findall(rest)) for rest in rests), default=0),
     )
-    rows = tuple(_row(line, match, shape) if match else _unread_row(line) for line, match in found)
+    rows = _doubt_odd_forms(
+        [_row(line, match, shape) if match else _unread_row(line) for line, match in found]
+    )
     # Only a cross-check of the amount due (a disagreement is a finding), so its last cell is enough.
     total = _last_amount(rests[-1]) if total_line is not None else None
     return PeriodTable(rows, total)
@@ -161,8 +169,28 @@ def _row(line: TextLine, match: regex.Match[str], shape: _Shape) -> PeriodRow:
         raw=line.text.strip(),
         page=line.page,
         bbox=line.bbox,
-        confidence=_confidence(line, 1.0 if adds_up is not False else 0.5),
+        confidence=_confidence(line, 1.0 if adds_up is not False else _DOUBT),
     )
+
+
+def _doubt_odd_forms(rows: list[PeriodRow]) -> tuple[PeriodRow, ...]:
+    """A form one character away from a form other rows print at least as often is more likely an OCR
+    misreading than another return ("1046" among "1040" rows; of two rows, both; "941" beside "1040" is
+    not): its row goes below the default min_confidence."""
+    forms = [row.form for row in rows if row.form is not None]
+    return tuple(
+        replace(row, confidence=round(row.confidence * _MISREAD, 3))
+        if row.form is not None
+        and any(
+            _one_apart(row.form, other) and forms.count(other) >= forms.count(row.form) for other in forms
+        )
+        else row
+        for row in rows
+    )
+
+
+def _one_apart(form: str, other: str) -> bool:
+    return len(form) == len(other) and sum(a != b for a, b in zip(form, other, strict=True)) == 1
 
 
 def _confidence(line: TextLine, factor: float) -> float:

@@ -134,8 +134,8 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
 
 def read_periods(lines: list[TextLine], amount_due: Field | None) -> tuple[tuple[TaxPeriod, ...], list[str]]:
     """The rows of the notice's table of tax periods, and a finding for every value of it printed but not
-    read (a row's form, period end or amount; all three for a row that does not read as a period), every
-    row whose amounts do not add up, and a table total that is not the amount due read elsewhere."""
+    read (a row's form, period end or amount; all three for a row that does not read as a period) and a
+    table total that is not the amount due read elsewhere."""
     table = find_period_table(lines)
     if table is None:
         return (), []
@@ -152,14 +152,9 @@ def read_periods(lines: list[TextLine], amount_due: Field | None) -> tuple[tuple
 
 def _row_findings(number: int, row: PeriodRow) -> list[str]:
     unread = [name for name in ("form", "period_end", "amount") if getattr(row, name) is None]
-    findings = (
-        [f"periods: row {number} prints {row.raw[:60]!r} but its {', '.join(unread)} could not be read"]
-        if unread
-        else []
-    )
-    if row.adds_up is False:
-        findings.append(f"periods: row {number} ({row.raw[:60]!r}) does not add up to its amount")
-    return findings
+    if not unread:
+        return []
+    return [f"periods: row {number} prints {row.raw[:60]!r} but its {', '.join(unread)} could not be read"]
 
 
 def _tax_period(row: PeriodRow) -> TaxPeriod:

@@ -267,7 +267,37 @@ def test_a_row_that_adds_up_is_confirmed_and_one_that_does_not_is_doubted() -> N
     ]  # fmt: skip
     doubted = find_period_table(wrong)
     assert doubted is not None and doubted.rows[0].adds_up is False
-    assert doubted.rows[0].confidence < 0.7  # below the default min_confidence: a review reason
+    assert table.rows[0].confidence > doubted.rows[0].confidence > 0.7  # a lost column is no misreading
+
+
+LOST_COLUMN = [  # Letter 1058 scanned: tesseract lost the "Unpaid amount" column in every row and the total
+    TextLine(
+        1, "Form    Tax period ended    Unpaid amount    Additional    Additional    Amount",
+        (226, 1304, 2099, 48),
+    ),
+    TextLine(1, "from prior notices    penalty    interest    you owe", (1065, 1352, 1259, 46)),
+    TextLine(1, "1040    December 31, 2024    $75.36    $61.57    $2,382.30", (229, 1416, 2095, 34), 0.95),
+    TextLine(1, "1040    December 31, 2023    $150.86    $199.30    $10,522.02", (229, 1472, 2093, 34), 0.95),
+    TextLine(1, "Total    $226.22    $260.87    $12,904.32", (225, 1576, 2099, 56)),
+]  # fmt: skip
+
+
+def test_a_column_lost_in_every_row_keeps_the_last_column_as_the_amount() -> None:
+    table = find_period_table(LOST_COLUMN)
+    assert _rows(table) == [("1040", "2024-12-31", "2382.30"), ("1040", "2023-12-31", "10522.02")]
+    assert table is not None and all(row.adds_up is False and row.confidence > 0.7 for row in table.rows)
+
+
+def test_a_form_one_character_from_the_other_rows_form_is_doubted() -> None:
+    odd = TextLine(1, "1046    12/31/2021    $1,687.38    $90.33    $112.04    $1,889.75")
+    table = find_period_table([*LETTER[:4], odd, LETTER[4]])
+    assert table is not None and table.rows[2].form == "1046" and table.rows[2].confidence < 0.7
+    assert table.rows[0].confidence > 0.9 and table.rows[1].confidence > 0.9
+    two = find_period_table([*LETTER[:3], odd, LETTER[4]])  # one of two is misread: which one is unknown
+    assert two is not None and all(row.confidence < 0.7 for row in two.rows)
+    business = find_period_table([*QUARTERS_941[:4], QUARTERS_941[4], *LETTER[2:3], QUARTERS_941[7]])
+    assert business is not None and [row.form for row in business.rows] == ["941", "1040"]
+    assert all(row.confidence > 0.9 for row in business.rows)  # another return, not a misreading
 
 
 def test_a_row_missing_its_last_cell_gives_no_amount_rather_than_another_columns() -> None:
