@@ -9,6 +9,8 @@ the type's keywords; a close runner-up is recorded.
 (``pipeline.fields``), each by its extractor or reader (``pipeline.choose``: candidates that agree add up, a
 strong candidate that disagrees is a finding), then adds a finding for each printed value it could not read
 and each copy that does not confirm the value read (the status stage turns findings into review reasons).
+``read_periods`` reads a collection notice's table of tax periods (``extractors.periods``) into
+``TaxPeriod`` rows, each unread value of it a finding, as is a table total that is not the amount due.
 Values follow the result contract: ISO dates, two-place decimal strings, int years.
 """
 
