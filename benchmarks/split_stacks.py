@@ -109,7 +109,12 @@ def cuts_of(result: NoticeResult) -> list[Cut]:
     children = getattr(result, "children", None) or ()
     if not children:
         return [Cut((1, result.pages), result)]
-    return [Cut(tuple(child.page_range), child) for child in children]  # type: ignore[arg-type]
+    return [Cut(_range(child.page_range), child) for child in children]
+
+
+def _range(pages: list[int] | tuple[int, ...]) -> tuple[int, int]:
+    first, last = pages
+    return first, last
 
 
 @dataclass
@@ -128,13 +133,13 @@ class Scores:
 
     def add(self, truth: dict, result: NoticeResult, ocr_seconds: float) -> None:
         cuts = {cut.page_range: cut for cut in cuts_of(result)}
-        expected = {tuple(notice["page_range"]): notice for notice in truth["notices"]}
+        expected = {_range(notice["page_range"]): notice for notice in truth["notices"]}
         exact = cuts.keys() == expected.keys()
         self.stacks.add("split exactly", exact)
         if not exact:
             self.misses.append(_miss_line(truth, result, list(cuts)))
         for page_range, notice in expected.items():
-            cut = cuts.get(page_range)  # type: ignore[call-overload]
+            cut = cuts.get(page_range)
             self.ranges.add("page ranges", cut is not None)
             self._score_notice(notice["truth"], cut)
         for page_range, cut in cuts.items():
@@ -164,7 +169,7 @@ def _pages(page_range: tuple[int, int]) -> str:
 
 
 def _miss_line(truth: dict, result: NoticeResult, cuts: list[tuple[int, int]]) -> str:
-    expected = " ".join(_pages(tuple(notice["page_range"])) for notice in truth["notices"])  # type: ignore[arg-type]
+    expected = " ".join(_pages(_range(notice["page_range"])) for notice in truth["notices"])
     found = " ".join(_pages(page_range) for page_range in cuts) or f"none ({result.status.value})"
     blanks = ",".join(str(page) for page in truth["blank_pages"]) or "none"
     return f"  {truth['source']}: truth {expected} (blank {blanks}); cut {found}"

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.split_stacks import CachedOcrEngine, Scores, cuts_of
+from benchmarks.accuracy import AS_OF
+from benchmarks.split_stacks import CachedOcrEngine, Scores, cuts_of, read_stacks
+from fixtures.generator.stack import compose_stack, write_stack
 from pipeline.models import Field, NoticeResult, OcrWord, Status
+from pipeline.process import PipelineContext
 
 TRUTH_FIELDS = {"notice_number": "CP14", "tax_year": 2023, "ssn_last4": "1234", "amount_due": "10.00",
                 "deadline": "2024-06-10", "notice_date": "2024-05-20"}  # fmt: skip
@@ -98,3 +101,13 @@ def test_the_ocr_cache_answers_the_same_image_again_without_the_engine(tmp_path)
     assert cached.detect_rotation(page) == 90 and again.detect_rotation(page) == 90
     assert cached.recognize(other)[0].text == "CP501"
     assert engine.calls == 3 and cached.misses == 3
+
+
+def test_a_text_layer_stack_is_read_and_scored_end_to_end(tmp_path):
+    truth = write_stack(compose_stack(27, 3, "classic", "pdf_text"), tmp_path)  # 7 pages, no blank: no OCR
+    assert truth["pages"] == 7 and truth["blank_pages"] == []
+    scores = read_stacks(tmp_path, [truth], PipelineContext.default(AS_OF))
+    notices = len(truth["notices"])
+    assert scores.stacks.total["split exactly"] == 1 and scores.ranges.total["page ranges"] == notices
+    assert scores.fields_all.total["core fields"] == 6 * notices and scores.processed.total["all"] == notices
+    assert scores.ocr_seconds == 0.0
