@@ -43,10 +43,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.accuracy import AS_OF, Tally, compare, untrusted_values  # noqa: E402
 from fixtures.generator.corpus import FAMILIES  # noqa: E402
 from fixtures.generator.stack import STACK_KINDS, generate_stacks  # noqa: E402
+from pipeline.errors import NoticeflowError  # noqa: E402
 from pipeline.fields import CORE_FIELDS  # noqa: E402
-from pipeline.models import NoticeResult, OcrWord, Status  # noqa: E402
+from pipeline.load import load_document  # noqa: E402
+from pipeline.models import NoticeResult, OcrDocument, OcrWord, Status  # noqa: E402
 from pipeline.ocr import OcrEngine  # noqa: E402
-from pipeline.process import PipelineContext, process_document  # noqa: E402
+from pipeline.process import (  # noqa: E402
+    PipelineContext,
+    analyze_document,
+    mask_document,
+    process_document,
+    read_pages,
+)
 from pipeline.settings import Settings  # noqa: E402
 
 OCR_STAGES = ("ocr", "ocr_reread")  # the pipeline's timings of tesseract's work on a page
@@ -132,12 +140,16 @@ class Scores:
     ocr_seconds: float = 0.0
 
     def add(self, truth: dict, result: NoticeResult, ocr_seconds: float) -> None:
-        cuts = {cut.page_range: cut for cut in cuts_of(result)}
+        self.add_cuts(truth, cuts_of(result), result.status, result.timings.get(SPLIT_STAGE, 0.0))
+        self.ocr_seconds += ocr_seconds
+
+    def add_cuts(self, truth: dict, found: list[Cut], status: Status, split_seconds: float) -> None:
+        cuts = {cut.page_range: cut for cut in found}
         expected = {_range(notice["page_range"]): notice for notice in truth["notices"]}
         exact = cuts.keys() == expected.keys()
         self.stacks.add("split exactly", exact)
         if not exact:
-            self.misses.append(_miss_line(truth, result, list(cuts)))
+            self.misses.append(_miss_line(truth, status, list(cuts)))
         for page_range, notice in expected.items():
             cut = cuts.get(page_range)
             self.ranges.add("page ranges", cut is not None)
@@ -145,8 +157,7 @@ class Scores:
         for page_range, cut in cuts.items():
             if page_range not in expected and cut.result.status is Status.PROCESSED:
                 self.stray.append(f"  {truth['source']}: processed notice over pages {_pages(page_range)}")
-        self.split_seconds += result.timings.get(SPLIT_STAGE, 0.0)
-        self.ocr_seconds += ocr_seconds
+        self.split_seconds += split_seconds
 
     def _score_notice(self, truth: dict, cut: Cut | None) -> None:
         scored = compare(cut.result, truth) if cut else dict.fromkeys(CORE_FIELDS, False)
@@ -168,9 +179,9 @@ def _pages(page_range: tuple[int, int]) -> str:
     return f"{first}-{last}"
 
 
-def _miss_line(truth: dict, result: NoticeResult, cuts: list[tuple[int, int]]) -> str:
+def _miss_line(truth: dict, status: Status, cuts: list[tuple[int, int]]) -> str:
     expected = " ".join(_pages(_range(notice["page_range"])) for notice in truth["notices"])
-    found = " ".join(_pages(page_range) for page_range in cuts) or f"none ({result.status.value})"
+    found = " ".join(_pages(page_range) for page_range in cuts) or f"none ({status.value})"
     blanks = ",".join(str(page) for page in truth["blank_pages"]) or "none"
     return f"  {truth['source']}: truth {expected} (blank {blanks}); cut {found}"
 
@@ -221,6 +232,38 @@ def read_stacks(folder: Path, truths: list[dict], context: PipelineContext) -> S
     return scores
 
 
+def score_truth_cut(folder: Path, truths: list[dict], context: PipelineContext) -> Scores:
+    """The scores with the truth's cut: each notice's pages analysed alone as a document of their own
+    (numbered from 1), from the stack's OCR (kept by ``--reuse-ocr``). What a perfect splitter would reach
+    with this OCR and extraction."""
+    scores = Scores()
+    for truth in truths:
+        try:
+            loaded = load_document(folder / truth["source"], context.settings.load_limits)
+            read = read_pages(loaded, context, {})
+        except NoticeflowError:
+            scores.add_cuts(truth, [], Status.FAILED, 0.0)
+            continue
+        cuts = []
+        for notice in truth["notices"]:
+            first, last = _range(notice["page_range"])
+            pages = read.pages[first - 1 : last]  # numbered from 1, as a document of its own is
+            renumbered = [page.model_copy(update={"number": n}) for n, page in enumerate(pages, 1)]
+            document, full_ssns = mask_document(OcrDocument(pages=tuple(renumbered)))
+            result = analyze_document("", notice["truth"]["source"], document, context, {}, full_ssns)
+            cuts.append(Cut((first, last), result))
+        scores.add_cuts(truth, cuts, Status.NEEDS_REVIEW, 0.0)
+    return scores
+
+
+def print_truth_cut(scores: Scores) -> None:
+    print("\nwith the truth's cut (each notice's pages analysed alone: what a perfect splitter reaches):")
+    print("  " + scores.fields_all.line("core fields"))
+    print("  " + scores.processed.line("all").replace("all", "processed", 1))
+    print(f"  wrong {len(scores.wrong)}, omitted {len(scores.omitted)} values in processed notices")
+    _print_lines([line for line in scores.wrong + scores.omitted])
+
+
 def _recorded_ocr_seconds(folder: Path, truth: dict, measured: float, fresh: bool) -> float:
     """The OCR time of the run that read the stack's pages: ``measured`` when this run read any (and kept
     for later runs), else the time kept by the run that did."""
@@ -255,6 +298,8 @@ def main() -> int:
             print("\nstacks not split exactly right:")
             _print_lines(scores.misses)
         print_report(scores, pages, time.perf_counter() - started)
+        if args.truth_cut:
+            print_truth_cut(score_truth_cut(folder, truths, context))
         return 1 if scores.wrong or scores.omitted or scores.stray else 0
 
 
@@ -278,6 +323,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--kind", choices=STACK_KINDS, default="pdf_scan", help="image pages or a text layer")
     parser.add_argument("--out", type=Path, help="folder of the stacks (kept; read again when it has them)")
     parser.add_argument("--reuse-ocr", action="store_true", help="keep every page's OCR in OUT/ocr, reuse it")
+    parser.add_argument(
+        "--truth-cut",
+        action="store_true",
+        help="also score each notice's pages analysed alone (the ceiling of a splitter; with --reuse-ocr "
+        "its pages are not read again)",
+    )
     parser.add_argument("--workers", type=int, default=None)
     return parser
 

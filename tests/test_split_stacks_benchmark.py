@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.accuracy import AS_OF
-from benchmarks.split_stacks import CachedOcrEngine, Scores, cuts_of, read_stacks
+from benchmarks.split_stacks import CachedOcrEngine, Scores, cuts_of, read_stacks, score_truth_cut
 from fixtures.generator.stack import compose_stack, write_stack
 from pipeline.models import Field, NoticeResult, OcrWord, Status
 from pipeline.process import PipelineContext
@@ -106,8 +106,14 @@ def test_the_ocr_cache_answers_the_same_image_again_without_the_engine(tmp_path)
 def test_a_text_layer_stack_is_read_and_scored_end_to_end(tmp_path):
     truth = write_stack(compose_stack(27, 3, "classic", "pdf_text"), tmp_path)  # 7 pages, no blank: no OCR
     assert truth["pages"] == 7 and truth["blank_pages"] == []
-    scores = read_stacks(tmp_path, [truth], PipelineContext.default(AS_OF))
+    context = PipelineContext.default(AS_OF)
+    scores = read_stacks(tmp_path, [truth], context)
     notices = len(truth["notices"])
     assert scores.stacks.total["split exactly"] == 1 and scores.ranges.total["page ranges"] == notices
     assert scores.fields_all.total["core fields"] == 6 * notices and scores.processed.total["all"] == notices
     assert scores.ocr_seconds == 0.0
+    truth_cut = score_truth_cut(tmp_path, [truth], context)
+    assert truth_cut.ranges.right["page ranges"] == notices and truth_cut.stray == []
+    # each notice read as a document of its own, numbered from 1: its page-1 taxpayer block is found
+    assert truth_cut.processed.right["all"] >= notices - 1
+    assert not [line for line in truth_cut.omitted if "taxpayer_name" in line or "address" in line]
