@@ -79,11 +79,29 @@ from sqlalchemy.exc import (
     ProgrammingError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+)
 from sqlalchemy.sql import ColumnElement
 
 from extractors.ssn import mask_full_ssns
+from pipeline.cases import (
+    Case,
+    CaseEvent,
+    CaseKey,
+    CaseStatus,
+    CaseSummary,
+    arrange_case,
+    case_key,
+    content_key,
+)
 from pipeline.errors import (
+    CaseNotFound,
     ConfigurationError,
     DocumentNotFound,
     ProfileNotFound,
@@ -100,7 +118,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0004"  # the newest migration in migrations/versions; a test keeps the two equal
+HEAD_REVISION = "0005"  # the newest migration in migrations/versions; a test keeps the two equal
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITER = "noticeflow_writer"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
@@ -326,18 +344,71 @@ class CalendarTokenRow(Base):
     created_at: Mapped[dt.datetime]
 
 
+class CaseRow(Base):
+    """A case (pipeline.cases) with the facts derived from its open notices, for the queue's order."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    case_key: Mapped[str] = mapped_column(Text)
+    key_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str]
+    priority: Mapped[str]
+    deadline: Mapped[dt.date | None]
+    stage: Mapped[str | None]
+    notice_count: Mapped[int]
+    updated_at: Mapped[dt.datetime]
+    __table_args__ = (
+        UniqueConstraint("tenant", "case_key"),
+        Index("ix_cases_queue", "tenant", "status", "priority", "deadline"),
+    )
+
+
+class CaseNoticeRow(Base):
+    """Which case a document is in; ``id`` keeps the order documents were first stored in."""
+
+    __tablename__ = "case_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    document_id: Mapped[str]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    content_key: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant", "document_id"], ["documents.tenant", "documents.document_id"]),
+        UniqueConstraint("tenant", "document_id"),
+        Index("ix_case_notices_case", "case_id"),
+        Index("ix_case_notices_content", "tenant", "content_key"),
+    )
+
+
+class CaseEventRow(Base):
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str]
+    detail: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str]
+    at: Mapped[dt.datetime]
+
+
 # The priority column holds the priority a result has on every day (pipeline.triage.stored_priority); the
 # queue's rank for a day is that one step up when the deadline is near (pipeline.triage.priority_for_day).
-_PRIORITY_RANK = case(
-    {p.value: rank for rank, p in enumerate(Priority)}, value=ResultRow.priority, else_=len(Priority)
-)
+def _priority_rank(priority: InstrumentedAttribute[str]) -> ColumnElement[int]:
+    return case({p.value: rank for rank, p in enumerate(Priority)}, value=priority, else_=len(Priority))
 
 
-def _rank_on(day: dt.date | None) -> ColumnElement[int]:
+def _rank_on(
+    day: dt.date | None,
+    priority: InstrumentedAttribute[str] = ResultRow.priority,
+    deadline: InstrumentedAttribute[dt.date | None] = ResultRow.deadline,
+) -> ColumnElement[int]:
+    """The queue rank of a row (results or cases) on ``day``: its priority, one step up when near."""
+    rank = _priority_rank(priority)
     if day is None:
-        return _PRIORITY_RANK
-    is_near = ResultRow.deadline <= day + dt.timedelta(days=URGENT_DAYS)
-    return case((is_near & (_PRIORITY_RANK > 0), _PRIORITY_RANK - 1), else_=_PRIORITY_RANK)
+        return rank
+    is_near = deadline <= day + dt.timedelta(days=URGENT_DAYS)
+    return case((is_near & (rank > 0), rank - 1), else_=rank)
 
 
 # ---- opening and migrating --------------------------------------------------------------------------------
@@ -584,6 +655,62 @@ class Store:
         with self._transaction() as session:
             rows = session.scalars(query.limit(limit).offset(offset))
             return [NoticeResult.model_validate_json(row) for row in rows]
+
+    # -- cases --
+
+    def list_cases(
+        self,
+        tenant: str = DEFAULT_TENANT,
+        status: CaseStatus | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        as_of: dt.date | None = None,
+    ) -> list[CaseSummary]:
+        """The tenant's cases that hold a notice, open ones first, then most urgent first (priority on
+        ``as_of``, deadline, none last). Read them through ``pipeline.cases.case_for_day``."""
+        query = select(CaseRow).where(CaseRow.tenant == tenant, CaseRow.notice_count > 0)
+        if status is not None:
+            query = query.where(CaseRow.status == CaseStatus(status).value)
+        is_closed = case((CaseRow.status == CaseStatus.OPEN.value, 0), else_=1)
+        rank = _rank_on(as_of, CaseRow.priority, CaseRow.deadline)
+        query = query.order_by(is_closed, rank, CaseRow.deadline.asc().nulls_last(), CaseRow.id)
+        with self._transaction() as session:
+            return [_case_summary(row) for row in session.scalars(query.limit(limit).offset(offset))]
+
+    def case(self, case_id: int, tenant: str = DEFAULT_TENANT) -> Case:
+        """The case with its timeline and events; ``CaseNotFound`` when the tenant has no such case."""
+        with self._transaction() as session:
+            row = session.get(CaseRow, case_id)
+            if row is None or row.tenant != tenant or row.notice_count == 0:
+                raise CaseNotFound(f"no case {case_id}")
+            arrangement = arrange_case(_case_results(session, row))
+            query = select(CaseEventRow).filter_by(case_id=case_id).order_by(CaseEventRow.id)
+            events = session.scalars(query)
+            return Case(
+                **_case_summary(row).model_dump(),
+                entries=arrangement.entries,
+                events=tuple(
+                    CaseEvent(kind=event.kind, detail=event.detail, actor=event.actor, at=_utc(event.at))
+                    for event in events
+                ),
+            )
+
+    def case_id_of(self, document_id: str, tenant: str = DEFAULT_TENANT) -> int | None:
+        """The id of the case the document is in, or None (a failed result is in none)."""
+        query = select(CaseNoticeRow.case_id).filter_by(tenant=tenant, document_id=document_id)
+        with self._transaction() as session:
+            return session.scalars(query).one_or_none()
+
+    def record_case_event(self, case_id: int, tenant: str, kind: str, detail: str, actor: str) -> None:
+        """Add what a person recorded for the whole case; ``CaseNotFound`` for another tenant's case."""
+        with self._transaction(write=True) as session:
+            row = session.get(CaseRow, case_id)
+            if row is None or row.tenant != tenant:
+                raise CaseNotFound(f"no case {case_id}")
+            detail = mask_full_ssns(detail)
+            session.add(
+                CaseEventRow(tenant=tenant, case_id=case_id, kind=kind, detail=detail, actor=actor, at=_now())
+            )
 
     # -- reviews and the audit log --
 
@@ -836,11 +963,110 @@ def _add_result(
         .values(is_current=False)
     )
     session.add(_result_row(result, tenant, actor, action))
+    _link_case(session, tenant, result)
     document_id = result.document_id
     if not changes:
         session.add(_audit_row(tenant, document_id, actor, action, detail=f"status {result.status.value}"))
     for field, old, new in changes:
         session.add(_audit_row(tenant, document_id, actor, action, field=field, old=old, new=new))
+
+
+def _link_case(session: Session, tenant: str, result: NoticeResult) -> None:
+    """Put the document in its case (a copy in its original's) and derive that case, and the one it left,
+    again. PostgreSQL: a tenant's cases are linked one transaction at a time (SQLite writers already are)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"cases:{tenant}"))))
+    query = select(CaseNoticeRow).filter_by(tenant=tenant, document_id=result.document_id)
+    member = session.scalars(query).one_or_none()
+    left = member.case_id if member is not None else None
+    key = case_key(result)
+    joined = None
+    if key is None and member is not None:
+        session.delete(member)
+    elif key is not None:
+        content = content_key(result)
+        original = _case_of_copy(session, tenant, result.document_id, content)
+        case_row = original or _case_row(session, tenant, key)
+        if member is None:
+            member = CaseNoticeRow(tenant=tenant, document_id=result.document_id)
+            session.add(member)
+        member.case_id, member.content_key, joined = case_row.id, content, case_row.id
+        _derive_case(session, case_row)
+    if left is not None and left != joined:
+        _derive_case(session, session.get_one(CaseRow, left))
+
+
+def _case_of_copy(session: Session, tenant: str, document_id: str, content: str | None) -> CaseRow | None:
+    """The case of the first document stored with the same content, when there is one."""
+    if content is None:
+        return None
+    query = (
+        select(CaseRow)
+        .join(CaseNoticeRow, CaseNoticeRow.case_id == CaseRow.id)
+        .where(
+            CaseNoticeRow.tenant == tenant,
+            CaseNoticeRow.content_key == content,
+            CaseNoticeRow.document_id != document_id,
+        )
+        .order_by(CaseNoticeRow.id)
+    )
+    return session.scalars(query.limit(1)).first()
+
+
+def _case_row(session: Session, tenant: str, key: CaseKey) -> CaseRow:
+    """The tenant's case with this key, made (empty) when there is none yet."""
+    found = session.scalars(select(CaseRow).filter_by(tenant=tenant, case_key=key.text)).one_or_none()
+    if found is not None:
+        return found
+    row = CaseRow(
+        tenant=tenant,
+        case_key=key.text,
+        key_json=mask_full_ssns(key.model_dump_json()),
+        status=CaseStatus.OPEN.value,
+        priority=Priority.NORMAL.value,
+        notice_count=0,
+        updated_at=_now(),
+    )
+    session.add(row)
+    session.flush()  # its id, for the document's link
+    return row
+
+
+def _derive_case(session: Session, case_row: CaseRow) -> None:
+    """The case's columns again, from the current results of its documents (pipeline.cases rules)."""
+    arrangement = arrange_case(_case_results(session, case_row))
+    case_row.status = arrangement.status.value
+    case_row.priority = arrangement.priority.value
+    case_row.deadline = arrangement.deadline
+    case_row.stage = arrangement.stage
+    case_row.notice_count = arrangement.notice_count
+    case_row.updated_at = _now()
+
+
+def _case_results(session: Session, case_row: CaseRow) -> list[NoticeResult]:
+    """The current results of the case's documents, in the order they were first stored."""
+    query = (
+        select(ResultRow.result_json)
+        .join(
+            CaseNoticeRow,
+            (CaseNoticeRow.tenant == ResultRow.tenant) & (CaseNoticeRow.document_id == ResultRow.document_id),
+        )
+        .where(CaseNoticeRow.case_id == case_row.id, ResultRow.is_current)
+        .order_by(CaseNoticeRow.id)
+    )
+    return [NoticeResult.model_validate_json(row) for row in session.scalars(query)]
+
+
+def _case_summary(row: CaseRow) -> CaseSummary:
+    return CaseSummary(
+        id=row.id,
+        key=CaseKey.model_validate_json(row.key_json),
+        status=CaseStatus(row.status),
+        deadline=row.deadline,
+        priority=Priority(row.priority),
+        stage=row.stage,
+        notice_count=row.notice_count,
+    )
 
 
 def _document_row(result: NoticeResult, tenant: str, file_size: int | None) -> DocumentRow:
