@@ -1,0 +1,240 @@
+"""Cases (pipeline/cases.py rules, the store's linking on SQLite and PostgreSQL, the API and the CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from pipeline.cases import CaseStatus, arrange_case, case_for_day, case_key, content_key
+from pipeline.catalog import Catalog, load_catalog
+from pipeline.errors import CaseNotFound
+from pipeline.models import (
+    Decision,
+    Field,
+    NoticeResult,
+    NoticeTypeMatch,
+    Priority,
+    Resolution,
+    Status,
+)
+from pipeline.store import Store
+from tests import test_store
+from tests.test_store import doc_id
+
+url = test_store.url  # the store's fixtures: SQLite, and PostgreSQL when NOTICEFLOW_TEST_PG_URL is set
+store = test_store.store
+
+SULLIVAN = {"ssn_last4": "3051", "taxpayer_name": "JENNIFER & MARK SULLIVAN", "tax_year": 2023}
+
+
+def result(
+    name: str,
+    code: str,
+    notice_date: str,
+    *,
+    amount: str | None = "5181.72",
+    deadline: str | None = None,
+    profile_id: str | None = "client-7",
+    status: Status = Status.PROCESSED,
+    **fields: Any,
+) -> NoticeResult:
+    """A stored notice of the Sullivans' 2023 return unless ``fields`` say otherwise."""
+    values = {
+        **SULLIVAN,
+        "notice_number": code,
+        "notice_date": notice_date,
+        "amount_due": amount,
+        "deadline": deadline or (dt.date.fromisoformat(notice_date) + dt.timedelta(days=21)).isoformat(),
+        **fields,
+    }
+    return NoticeResult(
+        document_id=doc_id(name),
+        source=f"{name}.pdf",
+        status=status,
+        notice_type=NoticeTypeMatch(code=code, title=code, confidence=0.97),
+        fields={key: Field(value=value, confidence=0.95) for key, value in values.items()},
+        profile_id=profile_id,
+    )
+
+
+def rejected(notice: NoticeResult) -> NoticeResult:
+    return notice.model_copy(update={"resolution": Resolution(decision=Decision.REJECT, actor="ana")})
+
+
+# ---- rules ------------------------------------------------------------------------------------------------
+
+
+def test_a_case_is_the_profile_form_and_tax_year() -> None:
+    key = case_key(result("cp14", "CP14", "2024-05-20"))
+    assert key is not None and key.text == "profile client-7 | form 1040 | 2023"
+    other_year = case_key(result("cp14-2022", "CP14", "2024-05-20", tax_year=2022))
+    assert other_year is not None and other_year.text != key.text
+
+
+def test_without_a_profile_the_case_is_the_ssn_and_surname() -> None:
+    key = case_key(result("cp14", "CP14", "2024-05-20", profile_id=None))
+    spouse = case_key(result("cp14b", "CP14", "2024-05-20", profile_id=None, taxpayer_name="MARK SULLIVAN"))
+    assert key is not None and key.taxpayer == "SSN 3051 SULLIVAN" and key == spouse
+
+
+def test_a_notice_without_a_tax_year_is_a_case_of_its_own_and_a_failed_one_is_in_none() -> None:
+    alone = case_key(result("cp14", "CP14", "2024-05-20", tax_year=None))
+    assert alone is not None and alone.taxpayer == f"document {doc_id('cp14')}"
+    assert case_key(result("bad", "CP14", "2024-05-20", status=Status.FAILED)) is None
+
+
+def test_the_same_notice_has_the_same_content_key_whatever_its_bytes() -> None:
+    scan, download = result("scan", "CP14", "2024-05-20"), result("download", "CP14SP", "2024-05-20")
+    assert content_key(scan) == content_key(download) == "CP14|2024-05-20|2023|3051|5181.72"
+    assert content_key(result("later", "CP14", "2024-06-20")) != content_key(scan)
+    undated = scan.model_copy(update={"fields": {**scan.fields, "notice_date": Field(value=None)}})
+    assert content_key(undated) is None
+    assert content_key(result("bare", "CP14", "2024-05-20", amount=None, ssn_last4=None)) is None
+
+
+def test_the_timeline_follows_notice_dates_then_the_escalation_chain() -> None:
+    chain = [
+        result("lt11", "LT11", "2024-10-07"),
+        result("cp503", "CP503", "2024-08-05"),
+        result("cp14", "CP14", "2024-05-20"),
+        result("cp504", "CP504", "2024-08-05"),  # same day as the CP503: the later step goes after it
+        result("cp501", "CP501", "2024-06-24"),
+    ]
+    arrangement = arrange_case(chain)
+    assert [entry.code for entry in arrangement.entries] == ["CP14", "CP501", "CP503", "CP504", "LT11"]
+    assert arrangement.stage == "LT11" and arrangement.notice_count == 5
+
+
+def test_the_escalation_order_is_catalog_data() -> None:
+    catalog = load_catalog()
+    assert catalog.escalation_step("CP14SP") == (0, 0)
+    assert catalog.escalation_step("LTR1058") == catalog.escalation_step("LT11") == (0, 4)
+    assert catalog.escalation_step("CP3219A") == (1, 1) and catalog.escalation_step("CP12") is None
+    data = catalog.model_dump(mode="json")
+    with pytest.raises(ValidationError, match="CP9999"):
+        Catalog.model_validate({**data, "escalations": [[["CP14"], ["CP9999"]]]})
+    with pytest.raises(ValidationError, match="more than once"):
+        Catalog.model_validate({**data, "escalations": [[["CP14"], ["CP14"]]]})
+
+
+def test_a_copy_is_linked_to_the_first_and_is_not_a_notice_of_its_own() -> None:
+    first, spouse = result("first", "CP14", "2024-05-20"), result("spouse", "CP14", "2024-05-20")
+    arrangement = arrange_case([first, spouse, result("cp501", "CP501", "2024-06-24")])
+    by_id = {entry.document_id: entry for entry in arrangement.entries}
+    assert by_id[spouse.document_id].copy_of == first.document_id and not by_id[spouse.document_id].is_open
+    assert by_id[first.document_id].copies == (spouse.document_id,)
+    assert [entry.document_id for entry in arrangement.entries][:2] == [first.document_id, spouse.document_id]
+    assert arrangement.notice_count == 2
+
+
+def test_a_later_notice_of_the_same_code_supersedes_the_earlier() -> None:
+    earlier = result("cp2000", "CP2000", "2024-03-04", amount="2400.00", deadline="2024-04-03")
+    revised = result("cp2000-rev", "CP2000", "2024-05-06", amount="1800.00", deadline="2024-06-05")
+    arrangement = arrange_case([revised, earlier])  # stored out of order: the notice date decides
+    by_id = {entry.document_id: entry for entry in arrangement.entries}
+    assert by_id[earlier.document_id].superseded_by == revised.document_id
+    assert not by_id[earlier.document_id].is_open and by_id[revised.document_id].is_open
+    assert arrangement.deadline == dt.date(2024, 6, 5)
+
+
+def test_the_case_takes_the_most_urgent_open_deadline_and_priority() -> None:
+    cp504 = result("cp504", "CP504", "2024-08-05", deadline="2024-09-04")  # intent to levy: high
+    cp14 = result("cp14", "CP14", "2024-05-20", deadline="2024-06-10")
+    arrangement = arrange_case([cp14, cp504])
+    assert arrangement.deadline == dt.date(2024, 6, 10) and arrangement.priority is Priority.HIGH
+    only_504_open = arrange_case([rejected(cp14), cp504])
+    assert only_504_open.deadline == dt.date(2024, 9, 4)
+
+
+def test_a_case_whose_notices_are_all_closed_is_closed() -> None:
+    arrangement = arrange_case([rejected(result("cp14", "CP14", "2024-05-20"))])
+    assert arrangement.status is CaseStatus.CLOSED and arrangement.deadline is None
+
+
+# ---- the store, SQLite and PostgreSQL ---------------------------------------------------------------------
+
+
+def a_year_of_mail(store: Store) -> dict[str, NoticeResult]:
+    mail = {
+        "cp14": result("cp14", "CP14", "2024-05-20"),
+        "cp14-spouse": result("cp14-spouse", "CP14", "2024-05-20", taxpayer_name="MARK SULLIVAN"),
+        "cp501": result("cp501", "CP501", "2024-06-24", amount="5230.10"),
+        "cp2000": result("cp2000", "CP2000", "2024-03-04", tax_year=2022, deadline="2024-04-03"),
+        "cp2000-rev": result("cp2000-rev", "CP2000", "2024-05-06", tax_year=2022, deadline="2024-06-05"),
+    }
+    for notice in mail.values():
+        store.save_result(notice)
+    return mail
+
+
+def test_saved_notices_are_linked_into_cases(store: Store) -> None:
+    mail = a_year_of_mail(store)
+    cases = store.list_cases(as_of=dt.date(2024, 6, 1))
+    assert len(cases) == 2
+    assert cases[0].deadline == dt.date(2024, 6, 5)  # the revised CP2000: its deadline is the nearer one
+    assert [case.notice_count for case in cases] == [2, 2]
+    balance = store.case(cases[1].id)
+    assert [entry.document_id for entry in balance.entries] == [
+        mail["cp14"].document_id, mail["cp14-spouse"].document_id, mail["cp501"].document_id
+    ]  # fmt: skip
+    assert balance.entries[1].copy_of == mail["cp14"].document_id
+    assert store.case_id_of(mail["cp14-spouse"].document_id) == balance.id
+    proposed = store.case(cases[0].id)
+    assert proposed.entries[0].superseded_by == mail["cp2000-rev"].document_id
+
+
+def test_a_copy_without_a_profile_joins_its_originals_case(store: Store) -> None:
+    first = store.save_result(result("cp14", "CP14", "2024-05-20"))
+    photo = store.save_result(result("photo", "CP14", "2024-05-20", profile_id=None))
+    assert store.case_id_of(photo.document_id) == store.case_id_of(first.document_id)
+    assert len(store.list_cases()) == 1
+
+
+def test_a_corrected_notice_moves_to_its_case_and_the_one_it_left_is_derived_again(store: Store) -> None:
+    cp14 = store.save_result(result("cp14", "CP14", "2024-05-20"))
+    misread = store.save_result(result("cp501", "CP501", "2024-06-24", tax_year=2021))
+    assert len(store.list_cases()) == 2
+    fixed = misread.model_copy(update={"fields": {**misread.fields, "tax_year": Field(value=2023)}})
+    store.replace_result(fixed, "default", "ana", "review_correct", [("tax_year", 2021, 2023)])
+    cases = store.list_cases()
+    assert len(cases) == 1 and cases[0].notice_count == 2
+    assert store.case_id_of(misread.document_id) == store.case_id_of(cp14.document_id)
+
+
+def test_a_rejected_notice_closes_its_case(store: Store) -> None:
+    cp14 = store.save_result(result("cp14", "CP14", "2024-05-20"))
+    store.replace_result(rejected(cp14), "default", "ana", "review_reject", [])
+    assert store.list_cases(status=CaseStatus.OPEN) == []
+    assert store.list_cases()[0].status is CaseStatus.CLOSED
+
+
+def test_another_tenants_case_is_not_found(store: Store) -> None:
+    store.save_result(result("cp14", "CP14", "2024-05-20"), tenant="acme")
+    assert store.list_cases() == []
+    (case,) = store.list_cases("acme")
+    with pytest.raises(CaseNotFound):
+        store.case(case.id)
+    with pytest.raises(CaseNotFound):
+        store.record_case_event(case.id, "default", "payment_plan", "monthly 200.00", "ana")
+
+
+def test_a_case_event_is_kept_with_the_case(store: Store) -> None:
+    cp14 = store.save_result(result("cp14", "CP14", "2024-05-20"))
+    case_id = store.case_id_of(cp14.document_id)
+    assert case_id is not None
+    store.record_case_event(case_id, "default", "payment_plan", "monthly 200.00 for SSN 123-45-6789", "ana")
+    (event,) = store.case(case_id).events
+    assert (event.kind, event.actor) == ("payment_plan", "ana") and "123-45" not in event.detail
+
+
+def test_a_case_near_its_deadline_goes_up_a_step_that_day(store: Store) -> None:
+    store.save_result(result("cp14", "CP14", "2024-05-20", deadline="2024-06-10"))
+    (case,) = store.list_cases()
+    assert case_for_day(case, dt.date(2024, 5, 21)).priority is Priority.NORMAL
+    near = case_for_day(case, dt.date(2024, 6, 5))
+    assert near.priority is Priority.HIGH and near.days_left == 5
+    assert json.loads(near.model_dump_json())["key"]["profile_id"] == "client-7"
