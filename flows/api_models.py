@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints
 from pydantic import Field as PydanticField
 
 from extractors.ssn import mask_full_ssns
+from pipeline.cases import CaseSummary
 from pipeline.letter import Stance
 from pipeline.models import (
     NoticeResult,
@@ -80,6 +81,24 @@ class PendingOut(PublicModel):
     document_id: str
     status: Literal["pending"] = "pending"
     location: str
+
+
+class CasePage(PublicModel):
+    """One page of cases, open ones first, then most urgent first (priority and days left of the day
+    asked); ``next_offset`` is null on the last page."""
+
+    items: list[CaseSummary]
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class CaseEventIn(InputModel):
+    """What a person records for a whole case: a payment plan agreed, with its terms."""
+
+    kind: Literal["payment_plan"]
+    detail: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    reviewer: Reviewer | None = None
 
 
 class NoticePage(PublicModel):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from fastapi.testclient import TestClient
+from pydantic import SecretStr, ValidationError
 
+from flows.api import create_app
+from flows.api_keys import ApiSettings
 from pipeline.cases import CaseStatus, arrange_case, case_for_day, case_key, content_key
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.errors import CaseNotFound
@@ -21,8 +26,9 @@ from pipeline.models import (
     Resolution,
     Status,
 )
-from pipeline.store import Store
+from pipeline.store import Store, open_store
 from tests import test_store
+from tests.test_api import ACME, ACME_KEY, BETA, BETA_KEY
 from tests.test_store import doc_id
 
 url = test_store.url  # the store's fixtures: SQLite, and PostgreSQL when NOTICEFLOW_TEST_PG_URL is set
@@ -238,3 +244,68 @@ def test_a_case_near_its_deadline_goes_up_a_step_that_day(store: Store) -> None:
     near = case_for_day(case, dt.date(2024, 6, 5))
     assert near.priority is Priority.HIGH and near.days_left == 5
     assert json.loads(near.model_dump_json())["key"]["profile_id"] == "client-7"
+
+
+# ---- the API ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[tuple[TestClient, Store]]:
+    """A client of the API (tenants acme and beta) and the store it serves."""
+    opened = open_store(f"sqlite:///{tmp_path / 'home' / 'noticeflow.db'}")
+    keys = SecretStr(f"acme:{ACME_KEY},beta:{BETA_KEY}")
+    app = create_app(ApiSettings(home=tmp_path / "home", api_keys=keys, workers=1), opened)
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:
+        yield client, opened
+    opened.close()
+
+
+def test_the_api_lists_cases_open_first_most_urgent_first_and_shows_one(
+    api: tuple[TestClient, Store],
+) -> None:
+    client, store = api
+    for notice in (
+        result("cp14", "CP14", "2024-05-20", deadline="2024-06-10"),
+        result("cp14-spouse", "CP14", "2024-05-20", deadline="2024-06-10"),
+        result("cp504", "CP504", "2024-08-05", tax_year=2022, deadline="2024-09-04"),
+        rejected(result("cp12", "CP12", "2024-04-01", tax_year=2021)),
+    ):
+        store.save_result(notice, tenant="acme")
+    page = client.get("/v1/cases", params={"as_of": "2024-06-01"}, headers=ACME).json()
+    assert [(case["stage"], case["status"]) for case in page["items"]] == [
+        ("CP504", "open"), ("CP14", "open"), (None, "closed")
+    ]  # fmt: skip
+    assert page["items"][1]["days_left"] == 9 and page["items"][1]["notice_count"] == 1
+    assert (
+        client.get("/v1/cases", params={"status": "open"}, headers=ACME).json()["items"][-1]["stage"]
+        == "CP14"
+    )
+    shown = client.get(f"/v1/cases/{page['items'][1]['id']}", headers=ACME).json()
+    assert [entry["copy_of"] for entry in shown["entries"]] == [None, doc_id("cp14")]
+    assert shown["entries"][0]["copies"] == [doc_id("cp14-spouse")]
+    assert shown["deadline"] == "2024-06-10" and shown["key"]["profile_id"] == "client-7"
+
+
+def test_another_tenants_case_is_a_404_and_a_plan_is_recorded_on_the_case(
+    api: tuple[TestClient, Store],
+) -> None:
+    client, store = api
+    store.save_result(result("cp14", "CP14", "2024-05-20"), tenant="acme")
+    case_id = store.case_id_of(doc_id("cp14"), "acme")
+    for answer in (
+        client.get(f"/v1/cases/{case_id}", headers=BETA),
+        client.post(
+            f"/v1/cases/{case_id}/events", json={"kind": "payment_plan", "detail": "x"}, headers=BETA
+        ),
+    ):
+        assert answer.status_code == 404 and answer.json()["error"]["code"] == "case_not_found"
+    assert client.get("/v1/cases", headers=BETA).json()["items"] == []
+    plan = {"kind": "payment_plan", "detail": "200.00 a month from 2024-07-01", "reviewer": "ana"}
+    posted = client.post(f"/v1/cases/{case_id}/events", json=plan, headers=ACME)
+    assert posted.status_code == 201 and posted.json()["events"][0]["actor"] == "ana"
+    assert (
+        client.post(
+            f"/v1/cases/{case_id}/events", json={"kind": "x", "detail": "y"}, headers=ACME
+        ).status_code
+        == 422
+    )
