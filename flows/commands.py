@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import getpass
 import os
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,14 @@ def parse_as_of(value: str | None) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date like 2024-06-10", param_hint="--as-of") from None
+
+
+def cli_actor() -> str:
+    """Who the audit says did it: the user running the command."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
 
 
 def prepare_home(settings: Settings) -> None:

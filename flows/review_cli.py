@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import getpass
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.commands import app, open_configured_store, parse_as_of
+from flows.commands import app, cli_actor, open_configured_store, parse_as_of
 from pipeline.catalog import load_catalog
 from pipeline.errors import BadCorrection, DocumentNotFound
 from pipeline.letter import Stance, draft_letter
@@ -54,13 +53,6 @@ def _find(store: Store, prefix: str) -> NoticeResult:
     if not matches:
         raise DocumentNotFound(f"no notice with id {prefix}")
     return store.result(matches[0])
-
-
-def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
 
 
 @review.command("list")
@@ -126,7 +118,7 @@ def review_accept(
 ) -> None:
     """Confirm every value: the notice becomes processed."""
     store = open_configured_store(Settings())
-    result = accept_result(store, _find(store, document_id).document_id, actor=_actor(), reason=reason)
+    result = accept_result(store, _find(store, document_id).document_id, actor=cli_actor(), reason=reason)
     console.print(f"{result.document_id[:10]} {result.status.value}")
 
 
@@ -144,7 +136,7 @@ def review_correct(
     store = open_configured_store(settings)
     result = correct_result(
         store, _find(store, document_id).document_id, {name: value for name, _, value in pairs},
-        actor=_actor(), catalog=load_catalog(), as_of=parse_as_of(as_of),
+        actor=cli_actor(), catalog=load_catalog(), as_of=parse_as_of(as_of),
         min_confidence=settings.min_confidence,
     )  # fmt: skip
     console.print(f"{result.document_id[:10]} {result.status.value}, priority {result.triage.priority.value}")
@@ -156,7 +148,7 @@ def review_correct(
 def review_reject(document_id: str, reason: Annotated[str, typer.Option(help="Why it is rejected.")]) -> None:
     """Keep the notice out of processed, with the reason."""
     store = open_configured_store(Settings())
-    result = reject_result(store, _find(store, document_id).document_id, reason, actor=_actor())
+    result = reject_result(store, _find(store, document_id).document_id, reason, actor=cli_actor())
     console.print(f"{result.document_id[:10]} rejected")
 
 

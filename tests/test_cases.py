@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -309,3 +312,41 @@ def test_another_tenants_case_is_a_404_and_a_plan_is_recorded_on_the_case(
         ).status_code
         == 422
     )
+
+
+# ---- the CLI ----------------------------------------------------------------------------------------------
+
+
+def noticeflow(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "NOTICEFLOW_HOME": str(home), "COLUMNS": "200"}
+    environment.pop("NOTICEFLOW_DB_URL", None)
+    command = [sys.executable, "-m", "flows.cli", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=environment)
+
+
+def test_the_cli_lists_shows_and_records_a_plan_for_cases(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    store = open_store(f"sqlite:///{home / 'noticeflow.db'}")
+    for notice in (
+        result("cp14", "CP14", "2024-05-20"),
+        result("cp14-spouse", "CP14", "2024-05-20"),
+        result("cp501", "CP501", "2024-06-24"),
+    ):
+        store.save_result(notice)
+    case_id = store.case_id_of(doc_id("cp14"))
+    listed = noticeflow(home, "cases", "list", "--as-of", "2024-07-01")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = [line for line in listed.stdout.splitlines() if "profile client-7" in line]
+    assert "CP501" in row and " 2 " in row and "open" in row
+    planned = noticeflow(home, "cases", "plan", str(case_id), "--detail", "200.00 a month")
+    assert planned.returncode == 0, planned.stderr
+    shown = noticeflow(home, "cases", "show", str(case_id), "--as-of", "2024-07-01")
+    assert shown.returncode == 0, shown.stderr
+    assert f"copy of {doc_id('cp14')[:10]}" in shown.stdout and "payment_plan" in shown.stdout
+    store.close()
+
+
+def test_the_cli_says_which_case_is_unknown_and_refuses_a_bad_id(tmp_path: Path) -> None:
+    missing = noticeflow(tmp_path / "home", "cases", "show", "42")
+    assert missing.returncode == 1 and "error [case_not_found]" in missing.stderr
+    assert noticeflow(tmp_path / "home", "cases", "show", "forty-two").returncode == 2
