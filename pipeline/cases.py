@@ -21,7 +21,8 @@ returns its ``Arrangement``:
   right after their original;
 - a notice is open unless it is a copy, superseded, failed or rejected by a person; the case is open while
   one notice is, takes the earliest deadline and the highest priority of its open notices, and its stage
-  is the code of the last open notice in the timeline.
+  is the code of the last open notice in the timeline; its lead is its most urgent open notice (highest
+  priority, then earliest deadline): the one row the queue shows for the case.
 
 ``case_for_day(case, day)`` gives a case's priority and days left on ``day`` (derived when read, as
 ``pipeline.triage.for_day`` does for a result).
@@ -89,6 +90,7 @@ class Arrangement(Frozen):
     priority: Priority
     stage: str | None
     notice_count: int  # documents that are notices of their own (copies not counted)
+    lead: str | None  # the document id of the most urgent open notice
 
 
 class CaseEvent(Frozen):
@@ -176,7 +178,13 @@ def arrange_case(results: Sequence[NoticeResult], catalog: Catalog | None = None
         priority=max(priorities, key=PRIORITY_ORDER.index),
         stage=open_entries[-1].code if open_entries else None,
         notice_count=sum(1 for entry in timeline if entry.copy_of is None),
+        lead=min(open_entries, key=_urgency).document_id if open_entries else None,
     )
+
+
+def _urgency(entry: CaseEntry) -> tuple[int, dt.date]:
+    """Sorts the most urgent first: the highest priority, then the earliest deadline (none last)."""
+    return (-PRIORITY_ORDER.index(entry.priority), entry.deadline or dt.date.max)
 
 
 def _with_copies(results: Sequence[NoticeResult], catalog: Catalog) -> list[CaseEntry]:

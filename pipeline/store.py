@@ -357,6 +357,7 @@ class CaseRow(Base):
     deadline: Mapped[dt.date | None]
     stage: Mapped[str | None]
     notice_count: Mapped[int]
+    lead_document_id: Mapped[str | None]  # its most urgent open notice: the queue's one row for it
     updated_at: Mapped[dt.datetime]
     __table_args__ = (
         UniqueConstraint("tenant", "case_key"),
@@ -633,13 +634,19 @@ class Store:
         limit: int = 50,
         offset: int = 0,
         as_of: dt.date | None = None,
+        *,
+        one_per_case: bool = False,
     ) -> list[NoticeResult]:
         """Current results matching every filter given (``due_before``: deadline strictly earlier), most
         urgent first: by priority (critical, high, normal, low), then deadline (none last). With ``as_of``
         the priority is the one on that day (the results are as stored: read them through
-        ``pipeline.triage.for_day``)."""
+        ``pipeline.triage.for_day``). ``one_per_case``: of the documents in a case, only the lead of an
+        open case (its most urgent open notice); copies, superseded notices and closed cases are left out,
+        documents in no case (failed ones) stay."""
         rank = _rank_on(as_of)
         query = select(ResultRow.result_json).where(ResultRow.tenant == tenant, ResultRow.is_current)
+        if one_per_case:
+            query = _leads_only(query)
         for column, wanted in (
             (ResultRow.status, status),
             (ResultRow.category, category),
@@ -694,6 +701,16 @@ class Store:
                     for event in events
                 ),
             )
+
+    def cases_of(self, document_ids: Sequence[str], tenant: str = DEFAULT_TENANT) -> dict[str, CaseSummary]:
+        """The case of each of these documents that is in one."""
+        query = (
+            select(CaseNoticeRow.document_id, CaseRow)
+            .join(CaseRow, CaseRow.id == CaseNoticeRow.case_id)
+            .where(CaseNoticeRow.tenant == tenant, CaseNoticeRow.document_id.in_(list(document_ids)))
+        )
+        with self._transaction() as session:
+            return {document_id: _case_summary(row) for document_id, row in session.execute(query)}
 
     def case_id_of(self, document_id: str, tenant: str = DEFAULT_TENANT) -> int | None:
         """The id of the case the document is in, or None (a failed result is in none)."""
@@ -996,6 +1013,16 @@ def _link_case(session: Session, tenant: str, result: NoticeResult) -> None:
         _derive_case(session, session.get_one(CaseRow, left))
 
 
+def _leads_only(query: Select[str]) -> Select[str]:
+    """The query's results that are the lead of their case, or in no case."""
+    member = (CaseNoticeRow.tenant == ResultRow.tenant) & (CaseNoticeRow.document_id == ResultRow.document_id)
+    return (
+        query.outerjoin(CaseNoticeRow, member)
+        .outerjoin(CaseRow, CaseRow.id == CaseNoticeRow.case_id)
+        .where(CaseNoticeRow.id.is_(None) | (CaseRow.lead_document_id == ResultRow.document_id))
+    )
+
+
 def _case_of_copy(session: Session, tenant: str, document_id: str, content: str | None) -> CaseRow | None:
     """The case of the first document stored with the same content, when there is one."""
     if content is None:
@@ -1040,6 +1067,7 @@ def _derive_case(session: Session, case_row: CaseRow) -> None:
     case_row.deadline = arrangement.deadline
     case_row.stage = arrangement.stage
     case_row.notice_count = arrangement.notice_count
+    case_row.lead_document_id = arrangement.lead
     case_row.updated_at = _now()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pydantic import SecretStr, ValidationError
 
 from flows.api import create_app
 from flows.api_keys import ApiSettings
+from flows.web_pages import WebSettings
 from pipeline.cases import CaseStatus, arrange_case, case_for_day, case_key, content_key
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.errors import CaseNotFound
@@ -33,6 +35,7 @@ from pipeline.store import Store, open_store
 from tests import test_store
 from tests.test_api import ACME, ACME_KEY, BETA, BETA_KEY
 from tests.test_store import doc_id
+from tests.test_web import SECRET, log_in, text_of
 
 url = test_store.url  # the store's fixtures: SQLite, and PostgreSQL when NOTICEFLOW_TEST_PG_URL is set
 store = test_store.store
@@ -350,3 +353,39 @@ def test_the_cli_says_which_case_is_unknown_and_refuses_a_bad_id(tmp_path: Path)
     missing = noticeflow(tmp_path / "home", "cases", "show", "42")
     assert missing.returncode == 1 and "error [case_not_found]" in missing.stderr
     assert noticeflow(tmp_path / "home", "cases", "show", "forty-two").returncode == 2
+
+
+# ---- the pages --------------------------------------------------------------------------------------------
+
+
+def test_the_queue_shows_one_row_per_open_case_and_the_notice_page_its_timeline(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    store = open_store(f"sqlite:///{home / 'noticeflow.db'}")
+    for notice in (
+        result("cp14", "CP14", "2024-05-20", deadline="2024-06-10"),
+        result("cp14-spouse", "CP14", "2024-05-20", deadline="2024-06-10"),
+        result("cp501", "CP501", "2024-06-24", amount="5230.10", deadline="2024-07-15"),
+        result("cp2000", "CP2000", "2024-03-04", tax_year=2022, deadline="2024-04-03"),
+        result("cp2000-rev", "CP2000", "2024-05-06", tax_year=2022, deadline="2024-06-05"),
+        rejected(result("cp12", "CP12", "2024-04-01", tax_year=2021)),
+    ):
+        store.save_result(notice, "acme")
+    settings = ApiSettings(home=home, api_keys=SecretStr(f"acme:{ACME_KEY}"), workers=1)
+    app = create_app(
+        settings, store, WebSettings(session_secret=SecretStr(SECRET), as_of=dt.date(2024, 6, 1))
+    )
+    with TestClient(app, client=("127.0.0.1", 50000), follow_redirects=False) as client:
+        assert log_in(client).status_code == 303
+        queue = client.get("/").text
+        rows = re.findall(
+            r'href="/notices/([0-9a-f]{64})">([^<]+)<.*?class="num case-count">([^<]+)<', queue, re.S
+        )
+        assert rows == [(doc_id("cp2000-rev"), "CP2000", "2 notices"), (doc_id("cp14"), "CP14", "2 notices")]
+        page = client.get(f"/notices/{doc_id('cp501')}").text
+        timeline = text_of(page[page.index('id="case"') : page.index("</section>", page.index('id="case"'))])
+        assert "CP14 2024-05-20 2024-06-10 $5,181.72 1 copy" in timeline
+        assert "CP14 2024-05-20 2024-06-10 $5,181.72 copy of an earlier one" in timeline
+        assert "CP501 (this notice) 2024-06-24" in timeline
+        superseded = text_of(client.get(f"/notices/{doc_id('cp2000')}").text)
+        assert "superseded by a later notice" in superseded
+    store.close()

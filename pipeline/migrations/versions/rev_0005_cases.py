@@ -1,8 +1,9 @@
 """Cases: ``cases`` (one per tenant, taxpayer, form and tax year, with the facts derived from its open
-notices: status, earliest deadline, highest priority, stage, count), ``case_notices`` (which case each
-document is in, in the order they were first stored, with its content key for recognising copies) and
-``case_events`` (what a person recorded for a whole case, such as a payment plan). Existing results are
-linked when they are next saved, replaced or reviewed.
+notices: status, earliest deadline, highest priority, stage, count, and the lead, its most urgent open
+notice: the queue's one row for it), ``case_notices`` (which case each document is in, in the order they
+were first stored, with its content key for recognising copies) and ``case_events`` (what a person
+recorded for a whole case, such as a payment plan). Existing results are linked when they are next saved,
+replaced or reviewed.
 
 Revision ID: 0005
 Revises: 0004
@@ -31,6 +32,7 @@ def upgrade() -> None:
         sa.Column("deadline", sa.Date(), nullable=True),
         sa.Column("stage", sa.String(), nullable=True),
         sa.Column("notice_count", sa.Integer(), nullable=False),
+        sa.Column("lead_document_id", sa.String(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_cases"),
         sa.UniqueConstraint("tenant", "case_key", name="uq_cases_tenant_case_key"),
