@@ -44,7 +44,7 @@ from flows.api_models import (
 )
 from flows.http_errors import ApiError, NotStored, describe_errors, error_responses, error_type_for_code
 from flows.jobs import pipeline_context, receive_upload, settle_with, spool_for_later, start_ingest
-from pipeline.cases import Case, CaseStatus, case_for_day
+from pipeline.cases import Case, CaseEventKind, CaseStatus, case_for_day
 from pipeline.errors import BadProfiles, ProfileNotFound
 from pipeline.letter import Stance, draft_letter
 from pipeline.models import Category, NoticeResult, Priority, Status
@@ -244,7 +244,8 @@ def get_notice(
     if known is None:
         state.jobs.raise_if_crashed(key)
         known = state.store.result(document_id, tenant)  # DocumentNotFound, unless stored just now
-    return NoticeOut.from_result(known, as_of or dt.date.today())
+    case = state.store.case_of_document(document_id, tenant)
+    return NoticeOut.from_result(known, as_of or dt.date.today(), case)
 
 
 LETTER_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -354,8 +355,12 @@ def get_case(case_id: CaseId, tenant: Tenant, state: State, as_of: AsOf = None) 
 
 @v1.post("/cases/{case_id}/events", tags=["cases"], status_code=201, responses=error_responses(404))
 def post_case_event(case_id: CaseId, event: CaseEventIn, tenant: Tenant, state: State) -> Case:
-    """Record a payment plan agreed for the case (the later reminders' route then says it covers them)."""
-    state.store.record_case_event(case_id, tenant, event.kind, event.detail, event.reviewer or tenant)
+    """Record a payment plan agreed for the case (the notices dated from then on route to the plan, not to
+    paying) or a dispute of one of its notices (the case's other collection notices say so)."""
+    if event.kind is CaseEventKind.DISPUTE and event.document_id is None:
+        raise ApiError("a dispute names the notice disputed: document_id")
+    on, actor = event.on or dt.date.today(), event.reviewer or tenant
+    state.store.record_case_event(case_id, tenant, event.kind, on, event.detail, actor, event.document_id)
     return state.store.case(case_id, tenant)
 
 

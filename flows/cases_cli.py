@@ -4,7 +4,10 @@
   (priority and days left of that day), with the count of notices in it (copies not counted).
 - ``cases show ID [--as-of DATE]``: the case's timeline (each notice with its date, deadline, amount and
   status; its copies and what superseded it) and its events.
-- ``cases plan ID --detail TEXT``: record a payment plan agreed for the whole case.
+- ``cases plan ID --detail TEXT [--on DATE]``: record a payment plan agreed for the whole case; the notices
+  dated from then on route to the plan instead of paying (``pipeline.cases.route_in_case``).
+- ``cases dispute ID --notice DOC --detail TEXT [--on DATE]``: record that a notice of the case was
+  disputed; the case's other collection notices say so.
 A case that is not the tenant's is ``case_not_found`` (exit 1); a bad option is ``bad_usage`` (exit 2).
 """
 
@@ -18,7 +21,8 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.commands import app, cli_actor, open_configured_store, parse_as_of
-from pipeline.cases import Case, CaseEntry, CaseStatus, case_for_day
+from flows.review_cli import find_notice
+from pipeline.cases import Case, CaseEntry, CaseEventKind, CaseStatus, case_for_day
 from pipeline.settings import Settings
 
 cases = typer.Typer(help="Cases: the notices about one debt, linked.", no_args_is_help=True)
@@ -65,15 +69,37 @@ def cases_show(case_id: int, as_of: AsOf = None) -> None:
         )  # fmt: skip
     console.print(table)
     for event in case.events:
-        console.print(f"  {event.at:%Y-%m-%d} {event.kind} by {event.actor}: {event.detail}", highlight=False)
+        about = f" of {event.document_id[:10]}" if event.document_id else ""
+        line = f"  {event.on} {event.kind.value}{about} by {event.actor}: {event.detail}"
+        console.print(line, highlight=False)
 
 
 @cases.command("plan")
-def cases_plan(case_id: int, detail: Annotated[str, typer.Option(help="The plan's terms.")]) -> None:
-    """Record a payment plan agreed for the case: the later reminders are covered by it."""
+def cases_plan(
+    case_id: int,
+    detail: Annotated[str, typer.Option(help="The plan's terms.")],
+    on: Annotated[str | None, typer.Option(help="The day it was agreed, YYYY-MM-DD (default today).")] = None,
+) -> None:
+    """Record a payment plan agreed for the case: the notices dated from then on are covered by it."""
     store = open_configured_store(Settings())
-    store.record_case_event(case_id, "default", "payment_plan", detail, cli_actor())
+    kind = CaseEventKind.PAYMENT_PLAN
+    store.record_case_event(case_id, "default", kind, parse_as_of(on), detail, cli_actor())
     console.print(f"case {case_id}: payment plan recorded", highlight=False)
+
+
+@cases.command("dispute")
+def cases_dispute(
+    case_id: int,
+    notice: Annotated[str, typer.Option(help="The document id of the notice disputed (or its start).")],
+    detail: Annotated[str, typer.Option(help="What was disputed, and how.")],
+    on: Annotated[str | None, typer.Option(help="The day it was sent, YYYY-MM-DD (default today).")] = None,
+) -> None:
+    """Record that a notice of the case was disputed: its later collection notices say so."""
+    store = open_configured_store(Settings())
+    document_id = find_notice(store, notice).document_id
+    kind = CaseEventKind.DISPUTE
+    store.record_case_event(case_id, "default", kind, parse_as_of(on), detail, cli_actor(), document_id)
+    console.print(f"case {case_id}: dispute of {document_id[:10]} recorded", highlight=False)
 
 
 def _heading(case: Case) -> str:

@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.commands import app, cli_actor, open_configured_store, parse_as_of
+from pipeline.cases import route_in_case
 from pipeline.catalog import load_catalog
 from pipeline.errors import BadCorrection, DocumentNotFound
 from pipeline.letter import Stance, draft_letter
@@ -43,7 +44,7 @@ console = Console(width=150)
 AsOf = Annotated[str | None, typer.Option(help="Today's date for deadlines, YYYY-MM-DD.")]
 
 
-def _find(store: Store, prefix: str) -> NoticeResult:
+def find_notice(store: Store, prefix: str) -> NoticeResult:
     """The result whose document id starts with ``prefix`` (at least 6 characters)."""
     if len(prefix) < 6:
         raise typer.BadParameter("give at least 6 characters of the document id", param_hint="ID")
@@ -86,7 +87,8 @@ def review_list(
 def review_show(document_id: str, as_of: AsOf = None) -> None:
     """Fields with confidence and provenance, validation, triage, scam signals and the audit trail."""
     store = open_configured_store(Settings())
-    result = for_day(_find(store, document_id), parse_as_of(as_of))
+    stored = find_notice(store, document_id)
+    result = route_in_case(for_day(stored, parse_as_of(as_of)), store.case_of_document(stored.document_id))
     console.print(
         f"[bold]{result.source}[/] {result.document_id}\nstatus {result.status.value}", highlight=False
     )
@@ -118,7 +120,8 @@ def review_accept(
 ) -> None:
     """Confirm every value: the notice becomes processed."""
     store = open_configured_store(Settings())
-    result = accept_result(store, _find(store, document_id).document_id, actor=cli_actor(), reason=reason)
+    found = find_notice(store, document_id)
+    result = accept_result(store, found.document_id, actor=cli_actor(), reason=reason)
     console.print(f"{result.document_id[:10]} {result.status.value}")
 
 
@@ -135,7 +138,7 @@ def review_correct(
     settings = Settings()
     store = open_configured_store(settings)
     result = correct_result(
-        store, _find(store, document_id).document_id, {name: value for name, _, value in pairs},
+        store, find_notice(store, document_id).document_id, {name: value for name, _, value in pairs},
         actor=cli_actor(), catalog=load_catalog(), as_of=parse_as_of(as_of),
         min_confidence=settings.min_confidence,
     )  # fmt: skip
@@ -148,7 +151,7 @@ def review_correct(
 def review_reject(document_id: str, reason: Annotated[str, typer.Option(help="Why it is rejected.")]) -> None:
     """Keep the notice out of processed, with the reason."""
     store = open_configured_store(Settings())
-    result = reject_result(store, _find(store, document_id).document_id, reason, actor=cli_actor())
+    result = reject_result(store, find_notice(store, document_id).document_id, reason, actor=cli_actor())
     console.print(f"{result.document_id[:10]} rejected")
 
 
@@ -196,7 +199,7 @@ def letter(
     if disagree and not reason:
         raise typer.BadParameter("--disagree needs --reason")
     store = open_configured_store(Settings())
-    result = _find(store, document_id)
+    result = find_notice(store, document_id)
     profile = store.get_profile(result.profile_id) if result.profile_id else None
     stance = Stance.AGREE if agree else Stance.DISAGREE
     typer.echo(draft_letter(result, profile, stance, reason, attach or [], _monthly(plan)))

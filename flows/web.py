@@ -88,7 +88,7 @@ from flows.web_pages import (
 )
 from flows.web_profiles import router as profile_pages
 from pipeline.archive import PagePreview, preview_page, preview_pages
-from pipeline.cases import Case, CaseSummary, case_for_day
+from pipeline.cases import CaseSummary, case_for_day
 from pipeline.errors import BadCorrection, DocumentError, DocumentNotFound
 from pipeline.fields import CORRECTABLE
 from pipeline.letter import Stance, draft_letter
@@ -289,7 +289,8 @@ def find_result(api: ApiState, document_id: str, tenant: str) -> NoticeResult:
 
 
 def find_notice(api: ApiState, document_id: str, tenant: str, day: dt.date) -> NoticeOut:
-    return NoticeOut.from_result(find_result(api, document_id, tenant), day)
+    result = find_result(api, document_id, tenant)
+    return NoticeOut.from_result(result, day, api.store.case_of_document(document_id, tenant))
 
 
 def find_reviewable(api: ApiState, document_id: str, tenant: str, day: dt.date) -> NoticeOut:
@@ -320,7 +321,9 @@ def load_previews(web: WebState, api: ApiState, result: NoticeOut) -> tuple[Page
 
 def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str) -> dict[str, Any]:
     """Everything the notice page shows."""
-    result = find_notice(api, document_id, user.tenant, web.today())
+    day, stored = web.today(), find_result(api, document_id, user.tenant)
+    case = api.store.case_of_document(document_id, user.tenant)
+    result = NoticeOut.from_result(stored, day, case)
     previews = load_previews(web, api, result)
     pages = () if isinstance(previews, str) else previews
     profile = api.store.get_profile(result.profile_id, user.tenant) if result.profile_id else None
@@ -329,16 +332,10 @@ def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str
         "scan_note": previews if isinstance(previews, str) else None,
         "boxes": {page.number: field_boxes(result, page.number) for page in pages},
         "audit": [AuditOut.from_entry(entry) for entry in api.store.audit_log(document_id, user.tenant)],
-        "profile": profile, "case": case_of(api, document_id, user.tenant, web.today()),
+        "profile": profile, "case": case_for_day(case, day) if case else None,
         "days_left": result.triage.days_left, "correctable": CORRECTABLE,
         "message": None, "error": None, "typed": {},
     }  # fmt: skip
-
-
-def case_of(api: ApiState, document_id: str, tenant: str, day: dt.date) -> Case | None:
-    """The case the notice is in, with its timeline, for ``day``; None for a document in none."""
-    case_id = api.store.case_id_of(document_id, tenant)
-    return None if case_id is None else case_for_day(api.store.case(case_id, tenant), day)
 
 
 DONE_MESSAGES = {

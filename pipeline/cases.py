@@ -38,8 +38,8 @@ from typing import TypeVar
 import regex
 
 from pipeline.catalog import Catalog, load_catalog
-from pipeline.models import Decision, Frozen, NoticeResult, Priority, Status, parse_iso_date
-from pipeline.triage import PRIORITY_ORDER, priority_for_day, stored_priority
+from pipeline.models import Category, Decision, Frozen, NoticeResult, Priority, Status, parse_iso_date
+from pipeline.triage import PRIORITY_ORDER, Route, format_date, priority_for_day, stored_priority
 
 DEFAULT_FORM = "1040"  # individual notices that name no form are about the individual return
 _NAME_WORD = regex.compile(r"[A-Z][A-Z'-]+")
@@ -93,13 +93,20 @@ class Arrangement(Frozen):
     lead: str | None  # the document id of the most urgent open notice
 
 
-class CaseEvent(Frozen):
-    """Something a person recorded for the whole case (a payment plan agreed)."""
+class CaseEventKind(StrEnum):
+    PAYMENT_PLAN = "payment_plan"  # a plan agreed with the IRS for the case's balance
+    DISPUTE = "dispute"  # a notice of the case disputed in writing (``document_id`` names it)
 
-    kind: str
+
+class CaseEvent(Frozen):
+    """Something a person recorded for the whole case, and the day it happened (``on``)."""
+
+    kind: CaseEventKind
+    on: dt.date
     detail: str
     actor: str
     at: dt.datetime
+    document_id: str | None = None
 
 
 class CaseSummary(Frozen):
@@ -266,3 +273,47 @@ def case_for_day(case: AnyCase, day: dt.date) -> AnyCase:
     days_left = (case.deadline - day).days
     priority = priority_for_day(case.priority, days_left)
     return case.model_copy(update={"days_left": days_left, "priority": priority})
+
+
+# ---- the response route in the case -----------------------------------------------------------------------
+
+COLLECTION = frozenset({Category.BALANCE_DUE, Category.INTENT_TO_LEVY})
+DISPUTED = (
+    "The {code} of {notice_date} in this case was disputed on {on} ({detail}). Answer this notice by "
+    "pointing to that dispute, with a copy of it: collection of a disputed amount should wait for the IRS's "
+    "answer."
+)
+PLAN_COVERS = (
+    "Covered by the payment plan agreed on {on} ({detail}): keep paying as agreed; this notice needs no "
+    "separate payment. Call the number on the notice if it does not show the plan."
+)
+
+
+def route_in_case(result: NoticeResult, case: Case | None) -> NoticeResult:
+    """The result's triage (of a day) with what its case's events say: a collection notice after a dispute of
+    another notice of the case says so and routes to the dispute; one dated on or after a payment plan was
+    agreed routes to the plan instead of paying. Without a case or such an event the result is unchanged."""
+    if case is None or result.triage.category not in COLLECTION:
+        return result
+    notice_date = parse_iso_date(result.field_value("notice_date"))
+    entries = {entry.document_id: entry for entry in case.entries}
+    for event in reversed(case.events):
+        disputed = entries.get(event.document_id or "")
+        if event.kind is CaseEventKind.DISPUTE and disputed and disputed.document_id != result.document_id:
+            line = DISPUTED.format(
+                code=disputed.code or "notice", on=format_date(event.on), detail=event.detail,
+                notice_date=format_date(disputed.notice_date) if disputed.notice_date else "an earlier date",
+            )  # fmt: skip
+            return _routed(result, Route.DISPUTE, line)
+        if event.kind is CaseEventKind.PAYMENT_PLAN and notice_date is not None and notice_date >= event.on:
+            return _routed(
+                result, Route.PAYMENT_PLAN, PLAN_COVERS.format(on=format_date(event.on), detail=event.detail)
+            )
+    return result
+
+
+def _routed(result: NoticeResult, route: Route, line: str) -> NoticeResult:
+    triage = result.triage.model_copy(
+        update={"route": route.value, "actions": (line, *result.triage.actions)}
+    )
+    return result.model_copy(update={"triage": triage})

@@ -93,6 +93,7 @@ from extractors.ssn import mask_full_ssns
 from pipeline.cases import (
     Case,
     CaseEvent,
+    CaseEventKind,
     CaseKey,
     CaseStatus,
     CaseSummary,
@@ -388,6 +389,8 @@ class CaseEventRow(Base):
     tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     kind: Mapped[str]
+    on_day: Mapped[dt.date]
+    document_id: Mapped[str | None]
     detail: Mapped[str] = mapped_column(Text)
     actor: Mapped[str]
     at: Mapped[dt.datetime]
@@ -697,9 +700,16 @@ class Store:
                 **_case_summary(row).model_dump(),
                 entries=arrangement.entries,
                 events=tuple(
-                    CaseEvent(kind=event.kind, detail=event.detail, actor=event.actor, at=_utc(event.at))
+                    CaseEvent(
+                        kind=CaseEventKind(event.kind),
+                        on=event.on_day,
+                        detail=event.detail,
+                        actor=event.actor,
+                        at=_utc(event.at),
+                        document_id=event.document_id,
+                    )
                     for event in events
-                ),
+                ),  # fmt: skip
             )
 
     def cases_of(self, document_ids: Sequence[str], tenant: str = DEFAULT_TENANT) -> dict[str, CaseSummary]:
@@ -718,16 +728,39 @@ class Store:
         with self._transaction() as session:
             return session.scalars(query).one_or_none()
 
-    def record_case_event(self, case_id: int, tenant: str, kind: str, detail: str, actor: str) -> None:
-        """Add what a person recorded for the whole case; ``CaseNotFound`` for another tenant's case."""
+    def record_case_event(
+        self,
+        case_id: int,
+        tenant: str,
+        kind: CaseEventKind,
+        on: dt.date,
+        detail: str,
+        actor: str,
+        document_id: str | None = None,
+    ) -> None:
+        """Add what a person recorded for the whole case (a dispute names the notice disputed, which must be
+        in the case); ``CaseNotFound`` for another tenant's case, ``DocumentNotFound`` for a notice not in
+        it."""
         with self._transaction(write=True) as session:
             row = session.get(CaseRow, case_id)
             if row is None or row.tenant != tenant:
                 raise CaseNotFound(f"no case {case_id}")
-            detail = mask_full_ssns(detail)
-            session.add(
-                CaseEventRow(tenant=tenant, case_id=case_id, kind=kind, detail=detail, actor=actor, at=_now())
-            )
+            if document_id is not None:
+                query = select(CaseNoticeRow.id).filter_by(
+                    tenant=tenant, document_id=document_id, case_id=case_id
+                )
+                if session.scalars(query).first() is None:
+                    raise DocumentNotFound(f"no notice {document_id} in case {case_id}")
+            event = CaseEventRow(
+                tenant=tenant, case_id=case_id, kind=CaseEventKind(kind).value, on_day=on,
+                document_id=document_id, detail=mask_full_ssns(detail), actor=actor, at=_now(),
+            )  # fmt: skip
+            session.add(event)
+
+    def case_of_document(self, document_id: str, tenant: str = DEFAULT_TENANT) -> Case | None:
+        """The case the document is in, with its timeline and events; None for a document in none."""
+        case_id = self.case_id_of(document_id, tenant)
+        return None if case_id is None else self.case(case_id, tenant)
 
     # -- reviews and the audit log --
 

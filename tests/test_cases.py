@@ -19,9 +19,17 @@ from pydantic import SecretStr, ValidationError
 from flows.api import create_app
 from flows.api_keys import ApiSettings
 from flows.web_pages import WebSettings
-from pipeline.cases import CaseStatus, arrange_case, case_for_day, case_key, content_key
+from pipeline.cases import (
+    CaseEventKind,
+    CaseStatus,
+    arrange_case,
+    case_for_day,
+    case_key,
+    content_key,
+    route_in_case,
+)
 from pipeline.catalog import Catalog, load_catalog
-from pipeline.errors import CaseNotFound
+from pipeline.errors import CaseNotFound, DocumentNotFound
 from pipeline.models import (
     Decision,
     Field,
@@ -32,6 +40,7 @@ from pipeline.models import (
     Status,
 )
 from pipeline.store import Store, open_store
+from pipeline.triage import for_day
 from tests import test_store
 from tests.test_api import ACME, ACME_KEY, BETA, BETA_KEY
 from tests.test_store import doc_id
@@ -40,6 +49,7 @@ from tests.test_web import SECRET, log_in, text_of
 url = test_store.url  # the store's fixtures: SQLite, and PostgreSQL when NOTICEFLOW_TEST_PG_URL is set
 store = test_store.store
 
+PLAN, DISPUTE = CaseEventKind.PAYMENT_PLAN, CaseEventKind.DISPUTE
 SULLIVAN = {"ssn_last4": "3051", "taxpayer_name": "JENNIFER & MARK SULLIVAN", "tax_year": 2023}
 
 
@@ -231,16 +241,20 @@ def test_another_tenants_case_is_not_found(store: Store) -> None:
     with pytest.raises(CaseNotFound):
         store.case(case.id)
     with pytest.raises(CaseNotFound):
-        store.record_case_event(case.id, "default", "payment_plan", "monthly 200.00", "ana")
+        store.record_case_event(case.id, "default", PLAN, dt.date(2024, 6, 1), "monthly 200.00", "ana")
 
 
 def test_a_case_event_is_kept_with_the_case(store: Store) -> None:
     cp14 = store.save_result(result("cp14", "CP14", "2024-05-20"))
     case_id = store.case_id_of(cp14.document_id)
     assert case_id is not None
-    store.record_case_event(case_id, "default", "payment_plan", "monthly 200.00 for SSN 123-45-6789", "ana")
+    detail = "monthly 200.00 for SSN 123-45-6789"
+    store.record_case_event(case_id, "default", PLAN, dt.date(2024, 6, 1), detail, "ana")
     (event,) = store.case(case_id).events
-    assert (event.kind, event.actor) == ("payment_plan", "ana") and "123-45" not in event.detail
+    assert (event.kind, event.on, event.actor) == (PLAN, dt.date(2024, 6, 1), "ana")
+    assert "123-45" not in event.detail
+    with pytest.raises(DocumentNotFound):  # a dispute names a notice of this case
+        store.record_case_event(case_id, "default", DISPUTE, dt.date(2024, 6, 1), "x", "ana", doc_id("other"))
 
 
 def test_a_case_near_its_deadline_goes_up_a_step_that_day(store: Store) -> None:
@@ -341,7 +355,9 @@ def test_the_cli_lists_shows_and_records_a_plan_for_cases(tmp_path: Path) -> Non
     assert listed.returncode == 0, listed.stderr
     (row,) = [line for line in listed.stdout.splitlines() if "profile client-7" in line]
     assert "CP501" in row and " 2 " in row and "open" in row
-    planned = noticeflow(home, "cases", "plan", str(case_id), "--detail", "200.00 a month")
+    planned = noticeflow(
+        home, "cases", "plan", str(case_id), "--detail", "200.00 a month", "--on", "2024-06-01"
+    )
     assert planned.returncode == 0, planned.stderr
     shown = noticeflow(home, "cases", "show", str(case_id), "--as-of", "2024-07-01")
     assert shown.returncode == 0, shown.stderr
@@ -389,3 +405,69 @@ def test_the_queue_shows_one_row_per_open_case_and_the_notice_page_its_timeline(
         superseded = text_of(client.get(f"/notices/{doc_id('cp2000')}").text)
         assert "superseded by a later notice" in superseded
     store.close()
+
+
+# ---- the response route uses the case ---------------------------------------------------------------------
+
+
+def case_with(store: Store, *notices: NoticeResult) -> int:
+    for notice in notices:
+        store.save_result(notice)
+    case_id = store.case_id_of(notices[0].document_id)
+    assert case_id is not None
+    return case_id
+
+
+@pytest.mark.parametrize("url", ["sqlite"], indirect=True)
+def test_a_cp504_after_a_disputed_cp14_says_so_and_routes_to_the_dispute(store: Store) -> None:
+    cp14, cp504 = result("cp14", "CP14", "2024-05-20"), result("cp504", "CP504", "2024-08-05")
+    case_id = case_with(store, cp14, cp504)
+    day = dt.date(2024, 8, 10)
+    assert for_day(cp504, day).triage.route == "pay"
+    assert route_in_case(for_day(cp504, day), store.case(case_id)).triage.route == "pay"  # nothing recorded
+    store.record_case_event(
+        case_id, "default", DISPUTE, dt.date(2024, 6, 3), "paid in April", "ana", cp14.document_id
+    )
+    routed = route_in_case(for_day(cp504, day), store.case(case_id))
+    assert routed.triage.route == "dispute"
+    assert routed.triage.actions[0].startswith(
+        "The CP14 of May 20, 2024 in this case was disputed on June 3, 2024"
+    )
+    assert route_in_case(for_day(cp14, day), store.case(case_id)).triage.route == "pay"  # not its own dispute
+
+
+@pytest.mark.parametrize("url", ["sqlite"], indirect=True)
+def test_a_payment_plan_covers_the_reminders_dated_from_then_on(store: Store) -> None:
+    cp14, cp501 = result("cp14", "CP14", "2024-05-20"), result("cp501", "CP501", "2024-06-24")
+    case_id = case_with(store, cp14, cp501)
+    store.record_case_event(case_id, "default", PLAN, dt.date(2024, 6, 1), "200.00 a month", "ana")
+    day, case = dt.date(2024, 6, 30), store.case(case_id)
+    covered = route_in_case(for_day(cp501, day), case)
+    assert (
+        covered.triage.route == "payment_plan"
+        and "payment plan agreed on June 1, 2024" in covered.triage.actions[0]
+    )
+    assert route_in_case(for_day(cp14, day), case).triage.route == "pay"  # dated before the plan
+
+
+def test_the_api_answers_a_notice_with_its_cases_route(api: tuple[TestClient, Store]) -> None:
+    client, store = api
+    for notice in (result("cp14", "CP14", "2024-05-20"), result("cp504", "CP504", "2024-08-05")):
+        store.save_result(notice, tenant="acme")
+    case_id = store.case_id_of(doc_id("cp14"), "acme")
+    unnamed = client.post(
+        f"/v1/cases/{case_id}/events", json={"kind": "dispute", "detail": "x"}, headers=ACME
+    )
+    assert unnamed.status_code == 422
+    dispute = {
+        "kind": "dispute",
+        "detail": "paid in April",
+        "on": "2024-06-03",
+        "document_id": doc_id("cp14"),
+    }
+    assert client.post(f"/v1/cases/{case_id}/events", json=dispute, headers=ACME).status_code == 201
+    notice = client.get(f"/v1/notices/{doc_id('cp504')}", params={"as_of": "2024-08-10"}, headers=ACME).json()
+    assert (
+        notice["triage"]["route"] == "dispute"
+        and "was disputed on June 3, 2024" in notice["triage"]["actions"][0]
+    )

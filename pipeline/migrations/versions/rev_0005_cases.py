@@ -2,8 +2,8 @@
 notices: status, earliest deadline, highest priority, stage, count, and the lead, its most urgent open
 notice: the queue's one row for it), ``case_notices`` (which case each document is in, in the order they
 were first stored, with its content key for recognising copies) and ``case_events`` (what a person
-recorded for a whole case, such as a payment plan). Existing results are linked when they are next saved,
-replaced or reviewed.
+recorded for a whole case on a day: a payment plan agreed, a notice disputed). Existing results are
+linked when they are next saved, replaced or reviewed.
 
 Revision ID: 0005
 Revises: 0004
@@ -62,6 +62,8 @@ def upgrade() -> None:
         sa.Column("tenant", sa.String(), server_default="default", nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("on_day", sa.Date(), nullable=False),
+        sa.Column("document_id", sa.String(), nullable=True),
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("actor", sa.String(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
