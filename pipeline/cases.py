@@ -80,6 +80,11 @@ class CaseEntry(Frozen):
     copies: tuple[str, ...] = ()
     superseded_by: str | None = None
 
+    @property
+    def linked_to(self) -> str | None:
+        """The document that stands for this one: its original, or the notice that superseded it."""
+        return self.copy_of or self.superseded_by
+
 
 class Arrangement(Frozen):
     """What a case's results make of it: its timeline and the facts derived from the open notices."""
@@ -212,8 +217,13 @@ def _with_copies(results: Sequence[NoticeResult], catalog: Catalog) -> list[Case
     ]
 
 
+def is_open(result: NoticeResult) -> bool:
+    """Processed or in review, and not rejected by a person (rejected is closed: not a usable notice)."""
+    rejected = result.resolution is not None and result.resolution.decision is Decision.REJECT
+    return result.status in (Status.PROCESSED, Status.NEEDS_REVIEW) and not rejected
+
+
 def _entry(result: NoticeResult, catalog: Catalog, copy_of: str | None) -> CaseEntry:
-    is_rejected = result.resolution is not None and result.resolution.decision is Decision.REJECT
     amount = result.field_value("amount_due")
     return CaseEntry(
         document_id=result.document_id,
@@ -224,7 +234,7 @@ def _entry(result: NoticeResult, catalog: Catalog, copy_of: str | None) -> CaseE
         amount_due=None if amount is None else str(amount),
         status=result.status,
         priority=stored_priority(result, catalog),
-        is_open=copy_of is None and result.status is not Status.FAILED and not is_rejected,
+        is_open=copy_of is None and is_open(result),
         copy_of=copy_of,
     )
 

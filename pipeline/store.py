@@ -375,6 +375,7 @@ class CaseNoticeRow(Base):
     document_id: Mapped[str]
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     content_key: Mapped[str | None] = mapped_column(Text)
+    linked_to: Mapped[str | None]  # the original of a copy, the notice that superseded one (pipeline.cases)
     __table_args__ = (
         ForeignKeyConstraint(["tenant", "document_id"], ["documents.tenant", "documents.document_id"]),
         UniqueConstraint("tenant", "document_id"),
@@ -639,17 +640,21 @@ class Store:
         as_of: dt.date | None = None,
         *,
         one_per_case: bool = False,
+        without_linked: bool = False,
     ) -> list[NoticeResult]:
         """Current results matching every filter given (``due_before``: deadline strictly earlier), most
         urgent first: by priority (critical, high, normal, low), then deadline (none last). With ``as_of``
         the priority is the one on that day (the results are as stored: read them through
         ``pipeline.triage.for_day``). ``one_per_case``: of the documents in a case, only the lead of an
         open case (its most urgent open notice); copies, superseded notices and closed cases are left out,
-        documents in no case (failed ones) stay."""
+        documents in no case (failed ones) stay. ``without_linked``: copies and superseded notices are left
+        out."""
         rank = _rank_on(as_of)
         query = select(ResultRow.result_json).where(ResultRow.tenant == tenant, ResultRow.is_current)
         if one_per_case:
             query = _leads_only(query)
+        if without_linked:
+            query = _without_linked(query)
         for column, wanted in (
             (ResultRow.status, status),
             (ResultRow.category, category),
@@ -1056,6 +1061,14 @@ def _leads_only(query: Select[str]) -> Select[str]:
     )
 
 
+def _without_linked(query: Select[str]) -> Select[str]:
+    """The query's results that are neither a copy nor superseded (a document in no case stays)."""
+    linked = select(CaseNoticeRow.document_id).where(
+        CaseNoticeRow.tenant == ResultRow.tenant, CaseNoticeRow.linked_to.is_not(None)
+    )
+    return query.where(ResultRow.document_id.not_in(linked))
+
+
 def _case_of_copy(session: Session, tenant: str, document_id: str, content: str | None) -> CaseRow | None:
     """The case of the first document stored with the same content, when there is one."""
     if content is None:
@@ -1095,6 +1108,9 @@ def _case_row(session: Session, tenant: str, key: CaseKey) -> CaseRow:
 def _derive_case(session: Session, case_row: CaseRow) -> None:
     """The case's columns again, from the current results of its documents (pipeline.cases rules)."""
     arrangement = arrange_case(_case_results(session, case_row))
+    linked = {entry.document_id: entry.linked_to for entry in arrangement.entries}
+    for member in session.scalars(select(CaseNoticeRow).filter_by(case_id=case_row.id)):
+        member.linked_to = linked.get(member.document_id)
     case_row.status = arrangement.status.value
     case_row.priority = arrangement.priority.value
     case_row.deadline = arrangement.deadline

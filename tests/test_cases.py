@@ -39,6 +39,7 @@ from pipeline.models import (
     Resolution,
     Status,
 )
+from pipeline.reminders import open_results
 from pipeline.store import Store, open_store
 from pipeline.triage import for_day
 from tests import test_store
@@ -471,3 +472,10 @@ def test_the_api_answers_a_notice_with_its_cases_route(api: tuple[TestClient, St
         notice["triage"]["route"] == "dispute"
         and "was disputed on June 3, 2024" in notice["triage"]["actions"][0]
     )
+
+
+def test_copies_and_superseded_notices_get_no_reminder_calendar_event_or_digest_line(store: Store) -> None:
+    mail = a_year_of_mail(store)
+    assert {result.document_id for result in open_results(store, "default")} == {
+        mail["cp14"].document_id, mail["cp501"].document_id, mail["cp2000-rev"].document_id
+    }  # fmt: skip

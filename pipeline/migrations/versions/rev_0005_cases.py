@@ -1,9 +1,10 @@
 """Cases: ``cases`` (one per tenant, taxpayer, form and tax year, with the facts derived from its open
 notices: status, earliest deadline, highest priority, stage, count, and the lead, its most urgent open
 notice: the queue's one row for it), ``case_notices`` (which case each document is in, in the order they
-were first stored, with its content key for recognising copies) and ``case_events`` (what a person
-recorded for a whole case on a day: a payment plan agreed, a notice disputed). Existing results are
-linked when they are next saved, replaced or reviewed.
+were first stored, with its content key for recognising copies and, for a copy or a superseded notice,
+the document linked to) and ``case_events`` (what a person recorded for a whole case on a day: a payment
+plan agreed, a notice disputed). Existing results are linked when they are next saved, replaced or
+reviewed.
 
 Revision ID: 0005
 Revises: 0004
@@ -45,6 +46,7 @@ def upgrade() -> None:
         sa.Column("document_id", sa.String(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("content_key", sa.Text(), nullable=True),
+        sa.Column("linked_to", sa.String(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_case_notices_case_id_cases"),
         sa.ForeignKeyConstraint(
             ["tenant", "document_id"],
