@@ -8,6 +8,7 @@
   dated from then on route to the plan instead of paying (``pipeline.cases.route_in_case``).
 - ``cases dispute ID --notice DOC --detail TEXT [--on DATE]``: record that a notice of the case was
   disputed; the case's other collection notices say so.
+- ``cases link``: link the stored notices in no case yet (a store from before cases existed).
 A case that is not the tenant's is ``case_not_found`` (exit 1); a bad option is ``bad_usage`` (exit 2).
 """
 
@@ -100,6 +101,13 @@ def cases_dispute(
     kind = CaseEventKind.DISPUTE
     store.record_case_event(case_id, "default", kind, parse_as_of(on), detail, cli_actor(), document_id)
     console.print(f"case {case_id}: dispute of {document_id[:10]} recorded", highlight=False)
+
+
+@cases.command("link")
+def cases_link() -> None:
+    """Link the stored notices that are in no case yet (stored before cases existed); safe to repeat."""
+    store = open_configured_store(Settings())
+    console.print(f"{store.link_unlinked()} notices linked into their cases", highlight=False)
 
 
 def _heading(case: Case) -> str:

@@ -727,6 +727,30 @@ class Store:
         with self._transaction() as session:
             return {document_id: _case_summary(row) for document_id, row in session.execute(query)}
 
+    def link_unlinked(self, tenant: str = DEFAULT_TENANT) -> int:
+        """Link into their cases the current results that are in none though they could be (stored before
+        cases existed), in the order their documents were first stored; how many were linked."""
+        query = (
+            select(ResultRow)
+            .outerjoin(
+                CaseNoticeRow,
+                (CaseNoticeRow.tenant == ResultRow.tenant)
+                & (CaseNoticeRow.document_id == ResultRow.document_id),
+            )
+            .join(
+                DocumentRow,
+                (DocumentRow.tenant == ResultRow.tenant) & (DocumentRow.document_id == ResultRow.document_id),
+            )
+            .where(ResultRow.tenant == tenant, ResultRow.is_current, CaseNoticeRow.id.is_(None))
+            .where(ResultRow.status != Status.FAILED.value)
+            .order_by(DocumentRow.first_seen, ResultRow.id)
+        )
+        with self._transaction(write=True) as session:
+            rows = list(session.scalars(query))
+            for row in rows:
+                _link_case(session, tenant, NoticeResult.model_validate_json(row.result_json))
+            return len(rows)
+
     def case_id_of(self, document_id: str, tenant: str = DEFAULT_TENANT) -> int | None:
         """The id of the case the document is in, or None (a failed result is in none)."""
         query = select(CaseNoticeRow.case_id).filter_by(tenant=tenant, document_id=document_id)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
+from sqlalchemy import Engine, text
 
 from flows.api import create_app
 from flows.api_keys import ApiSettings
@@ -49,6 +50,7 @@ from tests.test_web import SECRET, log_in, text_of
 
 url = test_store.url  # the store's fixtures: SQLite, and PostgreSQL when NOTICEFLOW_TEST_PG_URL is set
 store = test_store.store
+db = test_store.db
 
 PLAN, DISPUTE = CaseEventKind.PAYMENT_PLAN, CaseEventKind.DISPUTE
 SULLIVAN = {"ssn_last4": "3051", "taxpayer_name": "JENNIFER & MARK SULLIVAN", "tax_year": 2023}
@@ -479,3 +481,16 @@ def test_copies_and_superseded_notices_get_no_reminder_calendar_event_or_digest_
     assert {result.document_id for result in open_results(store, "default")} == {
         mail["cp14"].document_id, mail["cp501"].document_id, mail["cp2000-rev"].document_id
     }  # fmt: skip
+
+
+def test_notices_stored_before_cases_existed_are_linked_once(store: Store, db: Engine) -> None:
+    mail = a_year_of_mail(store)
+    store.save_result(result("bad", "CP14", "2024-05-20", status=Status.FAILED))
+    with db.begin() as connection:  # as a store from before revision 0005 has them: in no case
+        connection.execute(text("DELETE FROM case_notices"))
+        connection.execute(text("DELETE FROM cases"))
+    assert store.list_cases() == []
+    assert store.link_unlinked() == len(mail)
+    assert [case.notice_count for case in store.list_cases()] == [2, 2]
+    assert store.case(store.list_cases()[1].id).entries[1].copy_of == mail["cp14"].document_id
+    assert store.link_unlinked() == 0
