@@ -21,8 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.commands import app, cli_actor, open_configured_store, parse_as_of
-from flows.review_cli import find_notice
+from flows.commands import app, cli_actor, find_notice, open_configured_store, parse_as_of
 from pipeline.cases import Case, CaseEntry, CaseEventKind, CaseStatus, case_for_day
 from pipeline.settings import Settings
 

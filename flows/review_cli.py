@@ -24,16 +24,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.commands import app, cli_actor, open_configured_store, parse_as_of
+from flows.commands import app, cli_actor, find_notice, open_configured_store, parse_as_of
 from pipeline.cases import route_in_case
 from pipeline.catalog import load_catalog
-from pipeline.errors import BadCorrection, DocumentNotFound
+from pipeline.errors import BadCorrection
 from pipeline.letter import Stance, draft_letter
-from pipeline.models import NoticeResult
 from pipeline.profiles import load_profiles
 from pipeline.review import accept_result, correct_result, reject_result
 from pipeline.settings import Settings
-from pipeline.store import Store
 from pipeline.triage import for_day
 
 review = typer.Typer(help="The review queue: list, show, accept, correct, reject.", no_args_is_help=True)
@@ -42,18 +40,6 @@ app.add_typer(review, name="review")
 app.add_typer(profiles, name="profiles")
 console = Console(width=150)
 AsOf = Annotated[str | None, typer.Option(help="Today's date for deadlines, YYYY-MM-DD.")]
-
-
-def find_notice(store: Store, prefix: str) -> NoticeResult:
-    """The result whose document id starts with ``prefix`` (at least 6 characters)."""
-    if len(prefix) < 6:
-        raise typer.BadParameter("give at least 6 characters of the document id", param_hint="ID")
-    matches = store.document_ids_starting(prefix)
-    if len(matches) > 1:
-        raise typer.BadParameter(f"{prefix} matches several documents; give more characters")
-    if not matches:
-        raise DocumentNotFound(f"no notice with id {prefix}")
-    return store.result(matches[0])
 
 
 @review.command("list")
