@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -494,3 +495,27 @@ def test_notices_stored_before_cases_existed_are_linked_once(store: Store, db: E
     assert [case.notice_count for case in store.list_cases()] == [2, 2]
     assert store.case(store.list_cases()[1].id).entries[1].copy_of == mail["cp14"].document_id
     assert store.link_unlinked() == 0
+
+
+def test_notices_of_one_case_saved_at_once_by_many_writers_make_one_case(url: str) -> None:
+    chain = [
+        result(f"n{n}", code, f"2024-0{n + 1}-05")
+        for n, code in enumerate(("CP14", "CP501", "CP503", "CP504"))
+    ]
+    copies = [result(f"copy{n}", notice.notice_type.code, str(notice.field_value("notice_date")))
+              for n, notice in enumerate(chain) if notice.notice_type]  # fmt: skip
+    stores = [open_store(url) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(
+                pool.map(
+                    lambda pair: pair[0].save_result(pair[1]), zip(stores * 2, chain + copies, strict=True)
+                )
+            )
+        (case,) = stores[0].list_cases()
+        shown = stores[0].case(case.id)
+        assert case.notice_count == 4 and len(shown.entries) == 8
+        assert sum(1 for entry in shown.entries if entry.copy_of) == 4
+    finally:
+        for opened in stores:
+            opened.close()
