@@ -49,14 +49,15 @@ def review_list(
     due_before: Annotated[str | None, typer.Option(help="Deadline before YYYY-MM-DD.")] = None,
     as_of: AsOf = None,
 ) -> None:
-    """The queue, most urgent first (status needs_review unless --status says otherwise)."""
+    """The queue, most urgent first (status needs_review unless --status says otherwise); copies and
+    superseded notices are left out (``cases show`` lists them with their case)."""
     store = open_configured_store(Settings())
     due, today = parse_as_of(due_before) if due_before else None, parse_as_of(as_of)
     table = Table(title="review queue")
     for column in ("id", "source", "notice", "priority", "deadline", "amount due", "status", "scam", "why"):
         table.add_column(column)
     found = store.list_results(
-        status=status or None, priority=priority, due_before=due, limit=500, as_of=today
+        status=status or None, priority=priority, due_before=due, limit=500, as_of=today, without_linked=True
     )
     for result in (for_day(stored, today) for stored in found):
         table.add_row(

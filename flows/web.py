@@ -268,7 +268,7 @@ def queue_page(request: Request, user: User, web: Web, api: Api) -> Response:
     )  # fmt: skip
     cases = store.cases_of([result.document_id for result in found[:PAGE_SIZE]], user.tenant)
     rows = queue_rows((NoticeOut.from_result(r, today) for r in found[:PAGE_SIZE]), names, cases)
-    everything = store.list_results(user.tenant, limit=COUNT_LIMIT)
+    everything = store.list_results(user.tenant, limit=COUNT_LIMIT, without_linked=True)
     return render(
         request, "queue.html", user.session, user=user, rows=rows, counts=count_urgent(everything, today),
         total=len(everything), filters=filters, profiles=profiles,

@@ -363,6 +363,8 @@ def test_the_cli_lists_shows_and_records_a_plan_for_cases(tmp_path: Path) -> Non
         home, "cases", "plan", str(case_id), "--detail", "200.00 a month", "--on", "2024-06-01"
     )
     assert planned.returncode == 0, planned.stderr
+    review = noticeflow(home, "review", "list", "--status", "processed", "--as-of", "2024-07-01")
+    assert doc_id("cp14")[:10] in review.stdout and doc_id("cp14-spouse")[:10] not in review.stdout
     shown = noticeflow(home, "cases", "show", str(case_id), "--as-of", "2024-07-01")
     assert shown.returncode == 0, shown.stderr
     assert f"copy of {doc_id('cp14')[:10]}" in shown.stdout and "payment_plan" in shown.stdout
@@ -401,6 +403,7 @@ def test_the_queue_shows_one_row_per_open_case_and_the_notice_page_its_timeline(
             r'href="/notices/([0-9a-f]{64})">([^<]+)<.*?class="num case-count">([^<]+)<', queue, re.S
         )
         assert rows == [(doc_id("cp2000-rev"), "CP2000", "2 notices"), (doc_id("cp14"), "CP14", "2 notices")]
+        assert "of 4 notices" in text_of(queue)  # the copy and the superseded CP2000 are not counted
         page = client.get(f"/notices/{doc_id('cp501')}").text
         timeline = text_of(page[page.index('id="case"') : page.index("</section>", page.index('id="case"'))])
         assert "CP14 2024-05-20 2024-06-10 $5,181.72 1 copy" in timeline
