@@ -397,6 +397,10 @@ class CaseEventRow(Base):
     at: Mapped[dt.datetime]
 
 
+# A result's document in a case: the join of results and case_notices.
+_IS_MEMBER = (CaseNoticeRow.tenant == ResultRow.tenant) & (CaseNoticeRow.document_id == ResultRow.document_id)
+
+
 # The priority column holds the priority a result has on every day (pipeline.triage.stored_priority); the
 # queue's rank for a day is that one step up when the deadline is near (pipeline.triage.priority_for_day).
 def _priority_rank(priority: InstrumentedAttribute[str]) -> ColumnElement[int]:
@@ -714,7 +718,7 @@ class Store:
                         document_id=event.document_id,
                     )
                     for event in events
-                ),  # fmt: skip
+                ),
             )
 
     def cases_of(self, document_ids: Sequence[str], tenant: str = DEFAULT_TENANT) -> dict[str, CaseSummary]:
@@ -732,11 +736,7 @@ class Store:
         cases existed), in the order their documents were first stored; how many were linked."""
         query = (
             select(ResultRow)
-            .outerjoin(
-                CaseNoticeRow,
-                (CaseNoticeRow.tenant == ResultRow.tenant)
-                & (CaseNoticeRow.document_id == ResultRow.document_id),
-            )
+            .outerjoin(CaseNoticeRow, _IS_MEMBER)
             .join(
                 DocumentRow,
                 (DocumentRow.tenant == ResultRow.tenant) & (DocumentRow.document_id == ResultRow.document_id),
@@ -1077,9 +1077,8 @@ def _link_case(session: Session, tenant: str, result: NoticeResult) -> None:
 
 def _leads_only(query: Select[str]) -> Select[str]:
     """The query's results that are the lead of their case, or in no case."""
-    member = (CaseNoticeRow.tenant == ResultRow.tenant) & (CaseNoticeRow.document_id == ResultRow.document_id)
     return (
-        query.outerjoin(CaseNoticeRow, member)
+        query.outerjoin(CaseNoticeRow, _IS_MEMBER)
         .outerjoin(CaseRow, CaseRow.id == CaseNoticeRow.case_id)
         .where(CaseNoticeRow.id.is_(None) | (CaseRow.lead_document_id == ResultRow.document_id))
     )
@@ -1148,10 +1147,7 @@ def _case_results(session: Session, case_row: CaseRow) -> list[NoticeResult]:
     """The current results of the case's documents, in the order they were first stored."""
     query = (
         select(ResultRow.result_json)
-        .join(
-            CaseNoticeRow,
-            (CaseNoticeRow.tenant == ResultRow.tenant) & (CaseNoticeRow.document_id == ResultRow.document_id),
-        )
+        .join(CaseNoticeRow, _IS_MEMBER)
         .where(CaseNoticeRow.case_id == case_row.id, ResultRow.is_current)
         .order_by(CaseNoticeRow.id)
     )
