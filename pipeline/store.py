@@ -1,7 +1,7 @@
 """The durable store: results and their history, field provenance, reviews, an append-only audit log,
-taxpayer profiles, reminders, the messages mail intake took in and the calendar feeds' tokens, in SQLite
-(one machine) or PostgreSQL (many); and the review pages' signed-out sessions (``revoke_session``,
-``is_session_revoked``: random ids, not per tenant).
+taxpayer profiles, reminders, the messages mail intake took in, the calendar feeds' tokens and the cases
+notices are linked into, in SQLite (one machine) or PostgreSQL (many); and the review pages' signed-out
+sessions (``revoke_session``, ``is_session_revoked``: random ids, not per tenant).
 
 ``open_store(url)`` takes a SQLAlchemy URL — ``sqlite:///$NOTICEFLOW_HOME/noticeflow.db`` (its folder is
 created) or ``postgresql+psycopg://user:password@host:5432/db`` — migrates the database to the newest schema
@@ -21,6 +21,11 @@ The contract:
 - Full SSNs never reach the database: every ddd-dd-dddd in text about to be written (the result JSON and its
   raw field text, audit values, review reasons, reminder messages, profile JSON) becomes XXX-XX-dddd, and an
   ``ssn_last4`` value that is not four digits is stored as null. What a method returns is what was stored.
+- Every result saved or replaced (a review's too) is linked into its case in the same transaction
+  (``pipeline.cases`` rules: a copy joins its original's case; the case's status, deadline, priority and
+  lead are derived again, and those of the case it left). ``list_cases``, ``case``, ``case_of_document``
+  read them; ``record_case_event`` adds a plan or a dispute; ``link_unlinked`` links results stored before
+  cases existed. ``list_results(one_per_case=True)`` is the queue: a case's lead only.
 - Reads return models: ``NoticeResult`` and ``pipeline.profiles.TaxpayerProfile``, validated here once.
   ``put_profile`` takes a ``TaxpayerProfile``.
 - Two ways to look a thing up: ``result(id)`` and ``profile(id)`` raise the not-found error, for callers
@@ -31,7 +36,7 @@ Raises ``StoreUnavailable`` (code "store_unavailable") when the database cannot 
 ``ProfileNotFound`` (code "profile_not_found") when ``profile`` finds no such profile of the tenant,
 ``ConfigurationError`` for a URL that names no usable database.
 
-Why one module of ~800 lines: the tables, the ``Store`` and the row builders are one schema; split, each
+Why one module of ~1,100 lines: the tables, the ``Store`` and the row builders are one schema; split, each
 half would have to know the other's columns, and a column change would touch two files.
 """
 
