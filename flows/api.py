@@ -15,6 +15,9 @@ at ``/docs``):
     POST   /v1/notices/{id}/letter    the same as a JSON body (``LetterIn``): the reason stays out of URLs
     GET    /v1/notices/{id}/audit     the document's audit log
     POST   /v1/notices/{id}/review    ``{"decision": "accept" | "correct" | "reject", ...}`` (pipeline.review)
+    GET    /v1/cases                  ``?status=open|closed&limit=&offset=``: open first, most urgent first
+    GET    /v1/cases/{id}             timeline, copies, superseded notices, deadline, status, events
+    POST   /v1/cases/{id}/events      ``{"kind": "payment_plan" | "dispute", "detail", "on", "document_id"}``
     GET    /v1/profiles, GET/PUT/DELETE /v1/profiles/{id}
     POST   /v1/calendar/token, GET /v1/calendar.ics?token=   the calendar feed (flows.calendar_routes)
 

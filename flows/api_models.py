@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints
 from pydantic import Field as PydanticField
 
 from extractors.ssn import mask_full_ssns
+from pipeline.cases import Case, CaseEventKind, CaseSummary, route_in_case
 from pipeline.letter import Stance
 from pipeline.models import (
     NoticeResult,
@@ -70,8 +71,10 @@ class NoticeOut(NoticeResult):
     priority), every full SSN masked."""
 
     @classmethod
-    def from_result(cls, result: NoticeResult, day: dt.date) -> NoticeOut:
-        return cls.model_validate_json(mask_full_ssns(for_day(result, day).model_dump_json()))
+    def from_result(cls, result: NoticeResult, day: dt.date, case: Case | None = None) -> NoticeOut:
+        """The result with its triage of ``day``, and what its case's events say (``route_in_case``)."""
+        of_day = route_in_case(for_day(result, day), case)
+        return cls.model_validate_json(mask_full_ssns(of_day.model_dump_json()))
 
 
 class PendingOut(PublicModel):
@@ -80,6 +83,27 @@ class PendingOut(PublicModel):
     document_id: str
     status: Literal["pending"] = "pending"
     location: str
+
+
+class CasePage(PublicModel):
+    """One page of cases, open ones first, then most urgent first (priority and days left of the day
+    asked); ``next_offset`` is null on the last page."""
+
+    items: list[CaseSummary]
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class CaseEventIn(InputModel):
+    """What a person records for a whole case: a payment plan agreed (its terms in ``detail``) or a notice of
+    the case disputed (``document_id``), on a day (default today)."""
+
+    kind: CaseEventKind
+    detail: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    on: dt.date | None = None
+    document_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    reviewer: Reviewer | None = None
 
 
 class NoticePage(PublicModel):

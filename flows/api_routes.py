@@ -27,6 +27,8 @@ from flows.api_models import (
     Attachment,
     AuditOut,
     AuditPage,
+    CaseEventIn,
+    CasePage,
     CorrectIn,
     HealthOut,
     LetterIn,
@@ -42,6 +44,7 @@ from flows.api_models import (
 )
 from flows.http_errors import ApiError, NotStored, describe_errors, error_responses, error_type_for_code
 from flows.jobs import pipeline_context, receive_upload, settle_with, spool_for_later, start_ingest
+from pipeline.cases import Case, CaseEventKind, CaseStatus, case_for_day
 from pipeline.errors import BadProfiles, ProfileNotFound
 from pipeline.letter import Stance, draft_letter
 from pipeline.models import Category, NoticeResult, Priority, Status
@@ -49,6 +52,7 @@ from pipeline.profiles import TaxpayerProfile
 from pipeline.review import accept_result, correct_result, reject_result
 
 DocumentId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")]
+CaseId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="the case's id")]
 ProfileId = Annotated[
     str,
     PathParam(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$", description="the profile's id"),
@@ -240,7 +244,8 @@ def get_notice(
     if known is None:
         state.jobs.raise_if_crashed(key)
         known = state.store.result(document_id, tenant)  # DocumentNotFound, unless stored just now
-    return NoticeOut.from_result(known, as_of or dt.date.today())
+    case = state.store.case_of_document(document_id, tenant)
+    return NoticeOut.from_result(known, as_of or dt.date.today(), case)
 
 
 LETTER_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -319,6 +324,44 @@ def review_notice(
     else:
         result = reject_result(store, document_id, review.reason, actor=actor, tenant=tenant)
     return NoticeOut.from_result(result, today)
+
+
+@v1.get("/cases", tags=["cases"])
+def list_cases(
+    tenant: Tenant,
+    state: State,
+    status: CaseStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    as_of: AsOf = None,
+) -> CasePage:
+    """The tenant's cases (notices about one debt), open first, then most urgent first on ``as_of``."""
+    today = as_of or dt.date.today()
+    cases = state.store.list_cases(tenant, status, limit=limit + 1, offset=offset, as_of=today)
+    return CasePage(
+        items=[case_for_day(case, today) for case in cases[:limit]],
+        limit=limit,
+        offset=offset,
+        next_offset=offset + limit if len(cases) > limit else None,
+    )
+
+
+@v1.get("/cases/{case_id}", tags=["cases"], responses=error_responses(404))
+def get_case(case_id: CaseId, tenant: Tenant, state: State, as_of: AsOf = None) -> Case:
+    """The case's timeline (notices by date and escalation step, each with its copies and what superseded
+    it), its deadline, priority, status and events."""
+    return case_for_day(state.store.case(case_id, tenant), as_of or dt.date.today())
+
+
+@v1.post("/cases/{case_id}/events", tags=["cases"], status_code=201, responses=error_responses(404))
+def post_case_event(case_id: CaseId, event: CaseEventIn, tenant: Tenant, state: State) -> Case:
+    """Record a payment plan agreed for the case (the notices dated from then on route to the plan, not to
+    paying) or a dispute of one of its notices (the case's other collection notices say so)."""
+    if event.kind is CaseEventKind.DISPUTE and event.document_id is None:
+        raise ApiError("a dispute names the notice disputed: document_id")
+    on, actor = event.on or dt.date.today(), event.reviewer or tenant
+    state.store.record_case_event(case_id, tenant, event.kind, on, event.detail, actor, event.document_id)
+    return state.store.case(case_id, tenant)
 
 
 @v1.get("/profiles", tags=["profiles"])

@@ -245,6 +245,7 @@ def report_error(error: Exception) -> int:
 # review and scheduling code, or the store before it needs it.
 _COMMAND_MODULES = {
     "review": "flows.review_cli",
+    "cases": "flows.cases_cli",
     "letter": "flows.review_cli",
     "profiles": "flows.review_cli",
     "watch": "flows.review_cli",

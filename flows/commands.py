@@ -1,19 +1,22 @@
 """What every command shares: the Typer app, today's date from ``--as-of``, a usable home, the configured
-store. Raises ``HomeUnusable`` when ``NOTICEFLOW_HOME`` cannot be created or written."""
+store, who is acting, a stored notice found by the start of its id. Raises ``HomeUnusable`` when
+``NOTICEFLOW_HOME`` cannot be created or written."""
 
 from __future__ import annotations
 
 import datetime as dt
 import errno
+import getpass
 import os
 from typing import TYPE_CHECKING
 
 import typer
 
-from pipeline.errors import HomeUnusable
+from pipeline.errors import DocumentNotFound, HomeUnusable
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
+    from pipeline.models import NoticeResult
     from pipeline.store import Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn IRS notices into checked records.")
@@ -32,6 +35,26 @@ def parse_as_of(value: str | None) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date like 2024-06-10", param_hint="--as-of") from None
+
+
+def cli_actor() -> str:
+    """Who the audit says did it: the user running the command."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def find_notice(store: Store, prefix: str) -> NoticeResult:
+    """The result whose document id starts with ``prefix`` (at least 6 characters)."""
+    if len(prefix) < 6:
+        raise typer.BadParameter("give at least 6 characters of the document id", param_hint="ID")
+    matches = store.document_ids_starting(prefix)
+    if len(matches) > 1:
+        raise typer.BadParameter(f"{prefix} matches several documents; give more characters")
+    if not matches:
+        raise DocumentNotFound(f"no notice with id {prefix}")
+    return store.result(matches[0])
 
 
 def prepare_home(settings: Settings) -> None:

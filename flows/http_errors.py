@@ -41,6 +41,7 @@ from flows.api_models import ErrorOut
 from pipeline.errors import (
     BadCorrection,
     BadProfiles,
+    CaseNotFound,
     ConfigurationError,
     DocumentError,
     DocumentNotFound,
@@ -122,6 +123,7 @@ HTTP_STATUS: dict[type[NoticeflowError], int] = {
     UploadTooLarge: 413,
     DocumentNotFound: 404,
     ProfileNotFound: 404,
+    CaseNotFound: 404,
     BadCorrection: 422,
     BadProfiles: 422,
     ApiError: 422,

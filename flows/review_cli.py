@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import getpass
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,15 +24,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.commands import app, open_configured_store, parse_as_of
+from flows.commands import app, cli_actor, find_notice, open_configured_store, parse_as_of
+from pipeline.cases import route_in_case
 from pipeline.catalog import load_catalog
-from pipeline.errors import BadCorrection, DocumentNotFound
+from pipeline.errors import BadCorrection
 from pipeline.letter import Stance, draft_letter
-from pipeline.models import NoticeResult
 from pipeline.profiles import load_profiles
 from pipeline.review import accept_result, correct_result, reject_result
 from pipeline.settings import Settings
-from pipeline.store import Store
 from pipeline.triage import for_day
 
 review = typer.Typer(help="The review queue: list, show, accept, correct, reject.", no_args_is_help=True)
@@ -44,25 +42,6 @@ console = Console(width=150)
 AsOf = Annotated[str | None, typer.Option(help="Today's date for deadlines, YYYY-MM-DD.")]
 
 
-def _find(store: Store, prefix: str) -> NoticeResult:
-    """The result whose document id starts with ``prefix`` (at least 6 characters)."""
-    if len(prefix) < 6:
-        raise typer.BadParameter("give at least 6 characters of the document id", param_hint="ID")
-    matches = store.document_ids_starting(prefix)
-    if len(matches) > 1:
-        raise typer.BadParameter(f"{prefix} matches several documents; give more characters")
-    if not matches:
-        raise DocumentNotFound(f"no notice with id {prefix}")
-    return store.result(matches[0])
-
-
-def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
-
-
 @review.command("list")
 def review_list(
     status: Annotated[str | None, typer.Option(help="processed, needs_review, failed")] = "needs_review",
@@ -70,14 +49,15 @@ def review_list(
     due_before: Annotated[str | None, typer.Option(help="Deadline before YYYY-MM-DD.")] = None,
     as_of: AsOf = None,
 ) -> None:
-    """The queue, most urgent first (status needs_review unless --status says otherwise)."""
+    """The queue, most urgent first (status needs_review unless --status says otherwise); copies and
+    superseded notices are left out (``cases show`` lists them with their case)."""
     store = open_configured_store(Settings())
     due, today = parse_as_of(due_before) if due_before else None, parse_as_of(as_of)
     table = Table(title="review queue")
     for column in ("id", "source", "notice", "priority", "deadline", "amount due", "status", "scam", "why"):
         table.add_column(column)
     found = store.list_results(
-        status=status or None, priority=priority, due_before=due, limit=500, as_of=today
+        status=status or None, priority=priority, due_before=due, limit=500, as_of=today, without_linked=True
     )
     for result in (for_day(stored, today) for stored in found):
         table.add_row(
@@ -94,7 +74,8 @@ def review_list(
 def review_show(document_id: str, as_of: AsOf = None) -> None:
     """Fields with confidence and provenance, validation, triage, scam signals and the audit trail."""
     store = open_configured_store(Settings())
-    result = for_day(_find(store, document_id), parse_as_of(as_of))
+    stored = find_notice(store, document_id)
+    result = route_in_case(for_day(stored, parse_as_of(as_of)), store.case_of_document(stored.document_id))
     console.print(
         f"[bold]{result.source}[/] {result.document_id}\nstatus {result.status.value}", highlight=False
     )
@@ -126,7 +107,8 @@ def review_accept(
 ) -> None:
     """Confirm every value: the notice becomes processed."""
     store = open_configured_store(Settings())
-    result = accept_result(store, _find(store, document_id).document_id, actor=_actor(), reason=reason)
+    found = find_notice(store, document_id)
+    result = accept_result(store, found.document_id, actor=cli_actor(), reason=reason)
     console.print(f"{result.document_id[:10]} {result.status.value}")
 
 
@@ -143,8 +125,8 @@ def review_correct(
     settings = Settings()
     store = open_configured_store(settings)
     result = correct_result(
-        store, _find(store, document_id).document_id, {name: value for name, _, value in pairs},
-        actor=_actor(), catalog=load_catalog(), as_of=parse_as_of(as_of),
+        store, find_notice(store, document_id).document_id, {name: value for name, _, value in pairs},
+        actor=cli_actor(), catalog=load_catalog(), as_of=parse_as_of(as_of),
         min_confidence=settings.min_confidence,
     )  # fmt: skip
     console.print(f"{result.document_id[:10]} {result.status.value}, priority {result.triage.priority.value}")
@@ -156,7 +138,7 @@ def review_correct(
 def review_reject(document_id: str, reason: Annotated[str, typer.Option(help="Why it is rejected.")]) -> None:
     """Keep the notice out of processed, with the reason."""
     store = open_configured_store(Settings())
-    result = reject_result(store, _find(store, document_id).document_id, reason, actor=_actor())
+    result = reject_result(store, find_notice(store, document_id).document_id, reason, actor=cli_actor())
     console.print(f"{result.document_id[:10]} rejected")
 
 
@@ -204,7 +186,7 @@ def letter(
     if disagree and not reason:
         raise typer.BadParameter("--disagree needs --reason")
     store = open_configured_store(Settings())
-    result = _find(store, document_id)
+    result = find_notice(store, document_id)
     profile = store.get_profile(result.profile_id) if result.profile_id else None
     stance = Stance.AGREE if agree else Stance.DISAGREE
     typer.echo(draft_letter(result, profile, stance, reason, attach or [], _monthly(plan)))

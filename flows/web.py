@@ -10,7 +10,9 @@ signed session cookie.
 Pages (server-rendered Jinja2, ``flows/templates``; a little vanilla JS and CSS in ``flows/static``):
 
     GET  /login, POST /login, POST /logout   paste an API key; the session maps to the key's tenant
-    GET  /                                    the queue: priority then deadline; ?status=&priority=&category=
+    GET  /                                    the queue: one row per open case (its most urgent notice, with
+                                              the count of notices in it; copies and superseded notices
+                                              left out), priority then deadline; ?status=&priority=&category=
                                               &client=&offset=; counts of overdue, due within 7 days, scams
     GET  /notices/{id}                        the scan with a box around each field, the fields with
                                               correction inputs, checks, triage, scam signals, audit history
@@ -86,6 +88,7 @@ from flows.web_pages import (
 )
 from flows.web_profiles import router as profile_pages
 from pipeline.archive import PagePreview, preview_page, preview_pages
+from pipeline.cases import CaseSummary, case_for_day
 from pipeline.errors import BadCorrection, DocumentError, DocumentNotFound
 from pipeline.fields import CORRECTABLE
 from pipeline.letter import Stance, draft_letter
@@ -114,6 +117,7 @@ class QueueRow:
     result: NoticeOut
     client: str
     days_left: int | None
+    notices: int  # in its case (the row stands for the case); 1 for a document in none
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,7 +127,9 @@ class Counts:
     scams: int
 
 
-def queue_rows(results: Iterable[NoticeOut], names: Mapping[str, str]) -> list[QueueRow]:
+def queue_rows(
+    results: Iterable[NoticeOut], names: Mapping[str, str], cases: Mapping[str, CaseSummary]
+) -> list[QueueRow]:
     rows = []
     for result in results:
         taxpayer = result.fields.get("taxpayer_name")
@@ -133,7 +139,9 @@ def queue_rows(results: Iterable[NoticeOut], names: Mapping[str, str]) -> list[Q
         client = (
             f"{result.profile_id} · {name}" if result.profile_id and name else (result.profile_id or name)
         )
-        rows.append(QueueRow(result, client or "unmatched", result.triage.days_left))
+        case = cases.get(result.document_id)
+        notices = case.notice_count if case else 1
+        rows.append(QueueRow(result, client or "unmatched", result.triage.days_left, notices))
     return rows
 
 
@@ -256,10 +264,11 @@ def queue_page(request: Request, user: User, web: Web, api: Api) -> Response:
     names = {profile.id: profile.display_name for profile in profiles}
     found = store.list_results(
         user.tenant, filters.status, filters.priority, filters.category, None, filters.client,
-        limit=PAGE_SIZE + 1, offset=filters.offset, as_of=today,
+        limit=PAGE_SIZE + 1, offset=filters.offset, as_of=today, one_per_case=True,
     )  # fmt: skip
-    rows = queue_rows((NoticeOut.from_result(r, today) for r in found[:PAGE_SIZE]), names)
-    everything = store.list_results(user.tenant, limit=COUNT_LIMIT)
+    cases = store.cases_of([result.document_id for result in found[:PAGE_SIZE]], user.tenant)
+    rows = queue_rows((NoticeOut.from_result(r, today) for r in found[:PAGE_SIZE]), names, cases)
+    everything = store.list_results(user.tenant, limit=COUNT_LIMIT, without_linked=True)
     return render(
         request, "queue.html", user.session, user=user, rows=rows, counts=count_urgent(everything, today),
         total=len(everything), filters=filters, profiles=profiles,
@@ -280,7 +289,8 @@ def find_result(api: ApiState, document_id: str, tenant: str) -> NoticeResult:
 
 
 def find_notice(api: ApiState, document_id: str, tenant: str, day: dt.date) -> NoticeOut:
-    return NoticeOut.from_result(find_result(api, document_id, tenant), day)
+    result = find_result(api, document_id, tenant)
+    return NoticeOut.from_result(result, day, api.store.case_of_document(document_id, tenant))
 
 
 def find_reviewable(api: ApiState, document_id: str, tenant: str, day: dt.date) -> NoticeOut:
@@ -311,7 +321,9 @@ def load_previews(web: WebState, api: ApiState, result: NoticeOut) -> tuple[Page
 
 def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str) -> dict[str, Any]:
     """Everything the notice page shows."""
-    result = find_notice(api, document_id, user.tenant, web.today())
+    day, stored = web.today(), find_result(api, document_id, user.tenant)
+    case = api.store.case_of_document(document_id, user.tenant)
+    result = NoticeOut.from_result(stored, day, case)
     previews = load_previews(web, api, result)
     pages = () if isinstance(previews, str) else previews
     profile = api.store.get_profile(result.profile_id, user.tenant) if result.profile_id else None
@@ -320,7 +332,7 @@ def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str
         "scan_note": previews if isinstance(previews, str) else None,
         "boxes": {page.number: field_boxes(result, page.number) for page in pages},
         "audit": [AuditOut.from_entry(entry) for entry in api.store.audit_log(document_id, user.tenant)],
-        "profile": profile,
+        "profile": profile, "case": case_for_day(case, day) if case else None,
         "days_left": result.triage.days_left, "correctable": CORRECTABLE,
         "message": None, "error": None, "typed": {},
     }  # fmt: skip

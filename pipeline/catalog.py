@@ -6,6 +6,11 @@ and aliases ("Letter 1058" is stored as ``LTR1058``; the Spanish "CP14SP" resolv
 entry names its ``source``: the irs.gov page or IRS sample notice its facts come from. The fields a type
 requires or never carries are names of the field registry (``pipeline.fields``); an unknown one is a
 ``BadCatalog``.
+
+``escalations`` are the collection chains, each an ordered list of steps (a step may hold several codes
+that come at the same point: LT11, CP90 and Letter 1058 are each the final notice after a CP504);
+``Catalog.escalation_step(code)`` is a code's (chain, step), which orders a case's timeline
+(``pipeline.cases``). A code in no chain, or in two, or not in the catalog is a ``BadCatalog``.
 """
 
 from __future__ import annotations
@@ -97,6 +102,7 @@ class Catalog(BaseModel):
 
     version: int
     source: str
+    escalations: tuple[tuple[tuple[str, ...], ...], ...] = ()
     notices: tuple[NoticeType, ...]
 
     @model_validator(mode="after")
@@ -108,6 +114,26 @@ class Catalog(BaseModel):
                     raise ValueError(f"notice code {code} appears twice")
                 seen.add(code)
         return self
+
+    @model_validator(mode="after")
+    def _escalations_known(self) -> Catalog:
+        chained = [code for chain in self.escalations for step in chain for code in step]
+        unknown = sorted({code for code in chained if code not in {notice.code for notice in self.notices}})
+        if unknown:
+            raise ValueError(f"escalations name codes that are not catalog codes: {unknown}")
+        twice = sorted({code for code in chained if chained.count(code) > 1})
+        if twice:
+            raise ValueError(f"escalations name codes more than once: {twice}")
+        return self
+
+    def escalation_step(self, code: str | None) -> tuple[int, int] | None:
+        """The (chain, step) of a code (or its alias) in the escalation chains; None when in none."""
+        notice = self.get(code)
+        for chain_index, chain in enumerate(self.escalations):
+            for step_index, step in enumerate(chain):
+                if notice is not None and notice.code in step:
+                    return chain_index, step_index
+        return None
 
     def get(self, code: str | None) -> NoticeType | None:
         if not code:

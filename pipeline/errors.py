@@ -14,6 +14,7 @@
     │   └── CannotMove               code "cannot_move" (the watcher cannot take it out of its inbox)
     ├── DocumentNotFound       code "document_not_found" (HTTP 404)
     ├── ProfileNotFound        code "profile_not_found" (HTTP 404)
+    ├── CaseNotFound           code "case_not_found" (HTTP 404)
     ├── BadCorrection          code "bad_correction": a reviewer's value that does not parse (exit 2, 422)
     ├── InfrastructureError    a tool or service failed; retrying may help (exit 1, HTTP 503)
     │   ├── OcrEngineError           code "ocr_failed"
@@ -117,6 +118,10 @@ class DocumentNotFound(NoticeflowError):
 
 class ProfileNotFound(NoticeflowError):
     code = "profile_not_found"
+
+
+class CaseNotFound(NoticeflowError):
+    code = "case_not_found"
 
 
 class BadCorrection(NoticeflowError):

@@ -1,9 +1,10 @@
 """The daily deadline review: reminders for open notices whose deadline is near or passed.
 
 ``open_deadlines(store, tenant, as_of, catalog) -> list[OpenDeadline]`` is every current result that is
-processed or in review, not rejected by a person (rejected is closed: not a usable notice), and has a
-deadline, triaged for ``as_of`` (``pipeline.triage.for_day``); the reminders, the calendar feed and the
-morning digest all read it. ``review_deadlines(store, as_of, catalog, tenant) -> list[Reminder]``: a deadline
+processed or in review, not rejected by a person (rejected is closed: not a usable notice), neither a copy
+of another document nor superseded by a later notice (``pipeline.cases``), and has a deadline, triaged
+for ``as_of`` (``pipeline.triage.for_day``); the reminders, the calendar feed and the morning digest all
+read it. ``review_deadlines(store, as_of, catalog, tenant) -> list[Reminder]``: a deadline
 that ``pipeline.triage.is_near`` gives a "due_soon" reminder, a passed one an "overdue" reminder; each is
 written once per day (the store refuses the same reminder twice), and only the newly written ones are
 returned, for the caller to send on. Results are never written: days left and the priority that follows
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pipeline.cases import is_open
 from pipeline.catalog import Catalog
-from pipeline.models import Decision, Frozen, NoticeResult, Status, parse_iso_date
+from pipeline.models import Frozen, NoticeResult, Status, parse_iso_date
 from pipeline.store import Reminder, ReminderKind, Store
 from pipeline.triage import for_day, is_near
 
@@ -39,17 +41,13 @@ class OpenDeadline(Frozen):
     deadline: dt.date
 
 
-def is_open(result: NoticeResult) -> bool:
-    """Processed or in review, and not rejected by a person."""
-    rejected = result.resolution is not None and result.resolution.decision is Decision.REJECT
-    return result.status in _OPEN and not rejected
-
-
 def open_results(store: Store, tenant: str) -> list[NoticeResult]:
-    """Every open current result of the tenant, as stored (read them through ``for_day``)."""
+    """Every open current result of the tenant, as stored (read them through ``for_day``); a copy of
+    another document and a superseded notice are left out (their case's other document stands for them)."""
     found = []
     for status in _OPEN:
-        found += [r for r in store.list_results(tenant, status=status.value, limit=1_000_000) if is_open(r)]
+        stored = store.list_results(tenant, status=status.value, limit=1_000_000, without_linked=True)
+        found += [result for result in stored if is_open(result)]
     return found
 
 

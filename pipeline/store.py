@@ -1,7 +1,7 @@
 """The durable store: results and their history, field provenance, reviews, an append-only audit log,
-taxpayer profiles, reminders, the messages mail intake took in and the calendar feeds' tokens, in SQLite
-(one machine) or PostgreSQL (many); and the review pages' signed-out sessions (``revoke_session``,
-``is_session_revoked``: random ids, not per tenant).
+taxpayer profiles, reminders, the messages mail intake took in, the calendar feeds' tokens and the cases
+notices are linked into, in SQLite (one machine) or PostgreSQL (many); and the review pages' signed-out
+sessions (``revoke_session``, ``is_session_revoked``: random ids, not per tenant).
 
 ``open_store(url)`` takes a SQLAlchemy URL — ``sqlite:///$NOTICEFLOW_HOME/noticeflow.db`` (its folder is
 created) or ``postgresql+psycopg://user:password@host:5432/db`` — migrates the database to the newest schema
@@ -21,6 +21,11 @@ The contract:
 - Full SSNs never reach the database: every ddd-dd-dddd in text about to be written (the result JSON and its
   raw field text, audit values, review reasons, reminder messages, profile JSON) becomes XXX-XX-dddd, and an
   ``ssn_last4`` value that is not four digits is stored as null. What a method returns is what was stored.
+- Every result saved or replaced (a review's too) is linked into its case in the same transaction
+  (``pipeline.cases`` rules: a copy joins its original's case; the case's status, deadline, priority and
+  lead are derived again, and those of the case it left). ``list_cases``, ``case``, ``case_of_document``
+  read them; ``record_case_event`` adds a plan or a dispute; ``link_unlinked`` links results stored before
+  cases existed. ``list_results(one_per_case=True)`` is the queue: a case's lead only.
 - Reads return models: ``NoticeResult`` and ``pipeline.profiles.TaxpayerProfile``, validated here once.
   ``put_profile`` takes a ``TaxpayerProfile``.
 - Two ways to look a thing up: ``result(id)`` and ``profile(id)`` raise the not-found error, for callers
@@ -31,7 +36,7 @@ Raises ``StoreUnavailable`` (code "store_unavailable") when the database cannot 
 ``ProfileNotFound`` (code "profile_not_found") when ``profile`` finds no such profile of the tenant,
 ``ConfigurationError`` for a URL that names no usable database.
 
-Why one module of ~800 lines: the tables, the ``Store`` and the row builders are one schema; split, each
+Why one module of ~1,100 lines: the tables, the ``Store`` and the row builders are one schema; split, each
 half would have to know the other's columns, and a column change would touch two files.
 """
 
@@ -79,11 +84,30 @@ from sqlalchemy.exc import (
     ProgrammingError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+)
 from sqlalchemy.sql import ColumnElement
 
 from extractors.ssn import mask_full_ssns
+from pipeline.cases import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseKey,
+    CaseStatus,
+    CaseSummary,
+    arrange_case,
+    case_key,
+    content_key,
+)
 from pipeline.errors import (
+    CaseNotFound,
     ConfigurationError,
     DocumentNotFound,
     ProfileNotFound,
@@ -100,7 +124,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0004"  # the newest migration in migrations/versions; a test keeps the two equal
+HEAD_REVISION = "0005"  # the newest migration in migrations/versions; a test keeps the two equal
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITER = "noticeflow_writer"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
@@ -326,18 +350,79 @@ class CalendarTokenRow(Base):
     created_at: Mapped[dt.datetime]
 
 
+class CaseRow(Base):
+    """A case (pipeline.cases) with the facts derived from its open notices, for the queue's order."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    case_key: Mapped[str] = mapped_column(Text)
+    key_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str]
+    priority: Mapped[str]
+    deadline: Mapped[dt.date | None]
+    stage: Mapped[str | None]
+    notice_count: Mapped[int]
+    lead_document_id: Mapped[str | None]  # its most urgent open notice: the queue's one row for it
+    updated_at: Mapped[dt.datetime]
+    __table_args__ = (
+        UniqueConstraint("tenant", "case_key"),
+        Index("ix_cases_queue", "tenant", "status", "priority", "deadline"),
+    )
+
+
+class CaseNoticeRow(Base):
+    """Which case a document is in; ``id`` keeps the order documents were first stored in."""
+
+    __tablename__ = "case_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    document_id: Mapped[str]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    content_key: Mapped[str | None] = mapped_column(Text)
+    linked_to: Mapped[str | None]  # the original of a copy, the notice that superseded one (pipeline.cases)
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant", "document_id"], ["documents.tenant", "documents.document_id"]),
+        UniqueConstraint("tenant", "document_id"),
+        Index("ix_case_notices_case", "case_id"),
+        Index("ix_case_notices_content", "tenant", "content_key"),
+    )
+
+
+class CaseEventRow(Base):
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(server_default=DEFAULT_TENANT)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str]
+    on_day: Mapped[dt.date]
+    document_id: Mapped[str | None]
+    detail: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str]
+    at: Mapped[dt.datetime]
+
+
+# A result's document in a case: the join of results and case_notices.
+_IS_MEMBER = (CaseNoticeRow.tenant == ResultRow.tenant) & (CaseNoticeRow.document_id == ResultRow.document_id)
+
+
 # The priority column holds the priority a result has on every day (pipeline.triage.stored_priority); the
 # queue's rank for a day is that one step up when the deadline is near (pipeline.triage.priority_for_day).
-_PRIORITY_RANK = case(
-    {p.value: rank for rank, p in enumerate(Priority)}, value=ResultRow.priority, else_=len(Priority)
-)
+def _priority_rank(priority: InstrumentedAttribute[str]) -> ColumnElement[int]:
+    return case({p.value: rank for rank, p in enumerate(Priority)}, value=priority, else_=len(Priority))
 
 
-def _rank_on(day: dt.date | None) -> ColumnElement[int]:
+def _rank_on(
+    day: dt.date | None,
+    priority: InstrumentedAttribute[str] = ResultRow.priority,
+    deadline: InstrumentedAttribute[dt.date | None] = ResultRow.deadline,
+) -> ColumnElement[int]:
+    """The queue rank of a row (results or cases) on ``day``: its priority, one step up when near."""
+    rank = _priority_rank(priority)
     if day is None:
-        return _PRIORITY_RANK
-    is_near = ResultRow.deadline <= day + dt.timedelta(days=URGENT_DAYS)
-    return case((is_near & (_PRIORITY_RANK > 0), _PRIORITY_RANK - 1), else_=_PRIORITY_RANK)
+        return rank
+    is_near = deadline <= day + dt.timedelta(days=URGENT_DAYS)
+    return case((is_near & (rank > 0), rank - 1), else_=rank)
 
 
 # ---- opening and migrating --------------------------------------------------------------------------------
@@ -562,13 +647,23 @@ class Store:
         limit: int = 50,
         offset: int = 0,
         as_of: dt.date | None = None,
+        *,
+        one_per_case: bool = False,
+        without_linked: bool = False,
     ) -> list[NoticeResult]:
         """Current results matching every filter given (``due_before``: deadline strictly earlier), most
         urgent first: by priority (critical, high, normal, low), then deadline (none last). With ``as_of``
         the priority is the one on that day (the results are as stored: read them through
-        ``pipeline.triage.for_day``)."""
+        ``pipeline.triage.for_day``). ``one_per_case``: of the documents in a case, only the lead of an
+        open case (its most urgent open notice); copies, superseded notices and closed cases are left out,
+        documents in no case (failed ones) stay. ``without_linked``: copies and superseded notices are left
+        out."""
         rank = _rank_on(as_of)
         query = select(ResultRow.result_json).where(ResultRow.tenant == tenant, ResultRow.is_current)
+        if one_per_case:
+            query = _leads_only(query)
+        if without_linked:
+            query = _without_linked(query)
         for column, wanted in (
             (ResultRow.status, status),
             (ResultRow.category, category),
@@ -584,6 +679,122 @@ class Store:
         with self._transaction() as session:
             rows = session.scalars(query.limit(limit).offset(offset))
             return [NoticeResult.model_validate_json(row) for row in rows]
+
+    # -- cases --
+
+    def list_cases(
+        self,
+        tenant: str = DEFAULT_TENANT,
+        status: CaseStatus | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        as_of: dt.date | None = None,
+    ) -> list[CaseSummary]:
+        """The tenant's cases that hold a notice, open ones first, then most urgent first (priority on
+        ``as_of``, deadline, none last). Read them through ``pipeline.cases.case_for_day``."""
+        query = select(CaseRow).where(CaseRow.tenant == tenant, CaseRow.notice_count > 0)
+        if status is not None:
+            query = query.where(CaseRow.status == CaseStatus(status).value)
+        is_closed = case((CaseRow.status == CaseStatus.OPEN.value, 0), else_=1)
+        rank = _rank_on(as_of, CaseRow.priority, CaseRow.deadline)
+        query = query.order_by(is_closed, rank, CaseRow.deadline.asc().nulls_last(), CaseRow.id)
+        with self._transaction() as session:
+            return [_case_summary(row) for row in session.scalars(query.limit(limit).offset(offset))]
+
+    def case(self, case_id: int, tenant: str = DEFAULT_TENANT) -> Case:
+        """The case with its timeline and events; ``CaseNotFound`` when the tenant has no such case."""
+        with self._transaction() as session:
+            row = session.get(CaseRow, case_id)
+            if row is None or row.tenant != tenant or row.notice_count == 0:
+                raise CaseNotFound(f"no case {case_id}")
+            arrangement = arrange_case(_case_results(session, row))
+            query = select(CaseEventRow).filter_by(case_id=case_id).order_by(CaseEventRow.id)
+            events = session.scalars(query)
+            return Case(
+                **_case_summary(row).model_dump(),
+                entries=arrangement.entries,
+                events=tuple(
+                    CaseEvent(
+                        kind=CaseEventKind(event.kind),
+                        on=event.on_day,
+                        detail=event.detail,
+                        actor=event.actor,
+                        at=_utc(event.at),
+                        document_id=event.document_id,
+                    )
+                    for event in events
+                ),
+            )
+
+    def cases_of(self, document_ids: Sequence[str], tenant: str = DEFAULT_TENANT) -> dict[str, CaseSummary]:
+        """The case of each of these documents that is in one."""
+        query = (
+            select(CaseNoticeRow.document_id, CaseRow)
+            .join(CaseRow, CaseRow.id == CaseNoticeRow.case_id)
+            .where(CaseNoticeRow.tenant == tenant, CaseNoticeRow.document_id.in_(list(document_ids)))
+        )
+        with self._transaction() as session:
+            return {document_id: _case_summary(row) for document_id, row in session.execute(query)}
+
+    def link_unlinked(self, tenant: str = DEFAULT_TENANT) -> int:
+        """Link into their cases the current results that are in none though they could be (stored before
+        cases existed), in the order their documents were first stored; how many were linked."""
+        query = (
+            select(ResultRow)
+            .outerjoin(CaseNoticeRow, _IS_MEMBER)
+            .join(
+                DocumentRow,
+                (DocumentRow.tenant == ResultRow.tenant) & (DocumentRow.document_id == ResultRow.document_id),
+            )
+            .where(ResultRow.tenant == tenant, ResultRow.is_current, CaseNoticeRow.id.is_(None))
+            .where(ResultRow.status != Status.FAILED.value)
+            .order_by(DocumentRow.first_seen, ResultRow.id)
+        )
+        with self._transaction(write=True) as session:
+            rows = list(session.scalars(query))
+            for row in rows:
+                _link_case(session, tenant, NoticeResult.model_validate_json(row.result_json))
+            return len(rows)
+
+    def case_id_of(self, document_id: str, tenant: str = DEFAULT_TENANT) -> int | None:
+        """The id of the case the document is in, or None (a failed result is in none)."""
+        query = select(CaseNoticeRow.case_id).filter_by(tenant=tenant, document_id=document_id)
+        with self._transaction() as session:
+            return session.scalars(query).one_or_none()
+
+    def record_case_event(
+        self,
+        case_id: int,
+        tenant: str,
+        kind: CaseEventKind,
+        on: dt.date,
+        detail: str,
+        actor: str,
+        document_id: str | None = None,
+    ) -> None:
+        """Add what a person recorded for the whole case (a dispute names the notice disputed, which must be
+        in the case); ``CaseNotFound`` for another tenant's case, ``DocumentNotFound`` for a notice not in
+        it."""
+        with self._transaction(write=True) as session:
+            row = session.get(CaseRow, case_id)
+            if row is None or row.tenant != tenant:
+                raise CaseNotFound(f"no case {case_id}")
+            if document_id is not None:
+                query = select(CaseNoticeRow.id).filter_by(
+                    tenant=tenant, document_id=document_id, case_id=case_id
+                )
+                if session.scalars(query).first() is None:
+                    raise DocumentNotFound(f"no notice {document_id} in case {case_id}")
+            event = CaseEventRow(
+                tenant=tenant, case_id=case_id, kind=CaseEventKind(kind).value, on_day=on,
+                document_id=document_id, detail=mask_full_ssns(detail), actor=actor, at=_now(),
+            )  # fmt: skip
+            session.add(event)
+
+    def case_of_document(self, document_id: str, tenant: str = DEFAULT_TENANT) -> Case | None:
+        """The case the document is in, with its timeline and events; None for a document in none."""
+        case_id = self.case_id_of(document_id, tenant)
+        return None if case_id is None else self.case(case_id, tenant)
 
     # -- reviews and the audit log --
 
@@ -836,11 +1047,128 @@ def _add_result(
         .values(is_current=False)
     )
     session.add(_result_row(result, tenant, actor, action))
+    _link_case(session, tenant, result)
     document_id = result.document_id
     if not changes:
         session.add(_audit_row(tenant, document_id, actor, action, detail=f"status {result.status.value}"))
     for field, old, new in changes:
         session.add(_audit_row(tenant, document_id, actor, action, field=field, old=old, new=new))
+
+
+def _link_case(session: Session, tenant: str, result: NoticeResult) -> None:
+    """Put the document in its case (a copy in its original's) and derive that case, and the one it left,
+    again. PostgreSQL: a tenant's cases are linked one transaction at a time (SQLite writers already are)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"cases:{tenant}"))))
+    query = select(CaseNoticeRow).filter_by(tenant=tenant, document_id=result.document_id)
+    member = session.scalars(query).one_or_none()
+    left = member.case_id if member is not None else None
+    key = case_key(result)
+    joined = None
+    if key is None and member is not None:
+        session.delete(member)
+    elif key is not None:
+        content = content_key(result)
+        original = _case_of_copy(session, tenant, result.document_id, content)
+        case_row = original or _case_row(session, tenant, key)
+        if member is None:
+            member = CaseNoticeRow(tenant=tenant, document_id=result.document_id)
+            session.add(member)
+        member.case_id, member.content_key, joined = case_row.id, content, case_row.id
+        _derive_case(session, case_row)
+    if left is not None and left != joined:
+        _derive_case(session, session.get_one(CaseRow, left))
+
+
+def _leads_only(query: Select[str]) -> Select[str]:
+    """The query's results that are the lead of their case, or in no case."""
+    return (
+        query.outerjoin(CaseNoticeRow, _IS_MEMBER)
+        .outerjoin(CaseRow, CaseRow.id == CaseNoticeRow.case_id)
+        .where(CaseNoticeRow.id.is_(None) | (CaseRow.lead_document_id == ResultRow.document_id))
+    )
+
+
+def _without_linked(query: Select[str]) -> Select[str]:
+    """The query's results that are neither a copy nor superseded (a document in no case stays)."""
+    linked = select(CaseNoticeRow.document_id).where(
+        CaseNoticeRow.tenant == ResultRow.tenant, CaseNoticeRow.linked_to.is_not(None)
+    )
+    return query.where(ResultRow.document_id.not_in(linked))
+
+
+def _case_of_copy(session: Session, tenant: str, document_id: str, content: str | None) -> CaseRow | None:
+    """The case of the first document stored with the same content, when there is one."""
+    if content is None:
+        return None
+    query = (
+        select(CaseRow)
+        .join(CaseNoticeRow, CaseNoticeRow.case_id == CaseRow.id)
+        .where(
+            CaseNoticeRow.tenant == tenant,
+            CaseNoticeRow.content_key == content,
+            CaseNoticeRow.document_id != document_id,
+        )
+        .order_by(CaseNoticeRow.id)
+    )
+    return session.scalars(query.limit(1)).first()
+
+
+def _case_row(session: Session, tenant: str, key: CaseKey) -> CaseRow:
+    """The tenant's case with this key, made (empty) when there is none yet."""
+    found = session.scalars(select(CaseRow).filter_by(tenant=tenant, case_key=key.text)).one_or_none()
+    if found is not None:
+        return found
+    row = CaseRow(
+        tenant=tenant,
+        case_key=key.text,
+        key_json=mask_full_ssns(key.model_dump_json()),
+        status=CaseStatus.OPEN.value,
+        priority=Priority.NORMAL.value,
+        notice_count=0,
+        updated_at=_now(),
+    )
+    session.add(row)
+    session.flush()  # its id, for the document's link
+    return row
+
+
+def _derive_case(session: Session, case_row: CaseRow) -> None:
+    """The case's columns again, from the current results of its documents (pipeline.cases rules)."""
+    arrangement = arrange_case(_case_results(session, case_row))
+    linked = {entry.document_id: entry.linked_to for entry in arrangement.entries}
+    for member in session.scalars(select(CaseNoticeRow).filter_by(case_id=case_row.id)):
+        member.linked_to = linked.get(member.document_id)
+    case_row.status = arrangement.status.value
+    case_row.priority = arrangement.priority.value
+    case_row.deadline = arrangement.deadline
+    case_row.stage = arrangement.stage
+    case_row.notice_count = arrangement.notice_count
+    case_row.lead_document_id = arrangement.lead
+    case_row.updated_at = _now()
+
+
+def _case_results(session: Session, case_row: CaseRow) -> list[NoticeResult]:
+    """The current results of the case's documents, in the order they were first stored."""
+    query = (
+        select(ResultRow.result_json)
+        .join(CaseNoticeRow, _IS_MEMBER)
+        .where(CaseNoticeRow.case_id == case_row.id, ResultRow.is_current)
+        .order_by(CaseNoticeRow.id)
+    )
+    return [NoticeResult.model_validate_json(row) for row in session.scalars(query)]
+
+
+def _case_summary(row: CaseRow) -> CaseSummary:
+    return CaseSummary(
+        id=row.id,
+        key=CaseKey.model_validate_json(row.key_json),
+        status=CaseStatus(row.status),
+        deadline=row.deadline,
+        priority=Priority(row.priority),
+        stage=row.stage,
+        notice_count=row.notice_count,
+    )
 
 
 def _document_row(result: NoticeResult, tenant: str, file_size: int | None) -> DocumentRow:

@@ -100,10 +100,12 @@ def test_same_bytes_again_are_a_duplicate_of_the_stored_result(home: Path) -> No
     [
         pytest.param(["ingest", "a.pdf"], set(), id="ingest-loads-no-other-command"),
         pytest.param(["review", "list"], {"flows.review_cli"}, id="review"),
+        pytest.param(["cases", "list"], {"flows.cases_cli"}, id="cases"),
         pytest.param(
             ["--help"],
             {
                 "flows.review_cli",
+                "flows.cases_cli",
                 "flows.deploy",
                 "flows.pool",
                 "flows.serve_cli",

@@ -578,6 +578,8 @@ def test_migration_0002_gives_current_results_the_priority_of_every_day(tmp_path
         connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
         for newer in ("mail_messages", "calendar_tokens", "revoked_sessions"):  # revisions 0003 and 0004
             connection.execute(text(f"DROP TABLE {newer}"))
+        for newer in ("case_events", "case_notices", "cases"):  # revision 0005
+            connection.execute(text(f"DROP TABLE {newer}"))
     open_store(url).close()
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT priority FROM results")) == "normal"

@@ -1,0 +1,329 @@
+"""Cases: the notices about one debt, linked. Pure rules over stored results; ``pipeline.store`` keeps them.
+
+``case_key(result) -> CaseKey | None`` says which case a result belongs to: the notices of one taxpayer (the
+matched profile; without one, the SSN's last 4 and the surname printed), one form (``DEFAULT_FORM`` when
+the notice names none) and one tax year. A failed result belongs to none; a result without a taxpayer or a
+tax year is a case of its own (keyed by its document id), never guessed into another.
+
+``content_key(result)`` is what makes two documents the same notice, whatever their bytes: notice code,
+notice date, tax year, SSN last 4 and amount due ("CP14|2024-05-20|2023|3051|5181.72"). A spouse's copy of
+a joint notice, a re-scan and the PDF download of a scanned notice share it. None when the code, the date
+or the year is unread, or both the SSN and the amount are: too little to call two documents one notice.
+
+``arrange_case(results, catalog)`` takes a case's current results in the order they were first stored and
+returns its ``Arrangement``:
+- a result whose content key an earlier one has is a *copy* of that first one (``copy_of``; the first
+  lists it in ``copies``), never a notice of its own;
+- a notice of the same code with a later notice date *supersedes* an earlier one (a revised CP2000, a
+  re-issued notice): the earlier gets ``superseded_by``;
+- the timeline orders notices by notice date, then by their step in the catalog's escalation chains
+  (``Catalog.escalation_step``: CP14 → CP501 → CP503 → CP504 → LT11/CP90/LTR1058; CP2000 → CP3219A), copies
+  right after their original;
+- a notice is open unless it is a copy, superseded, failed or rejected by a person; the case is open while
+  one notice is, takes the earliest deadline and the highest priority of its open notices, and its stage
+  is the code of the last open notice in the timeline; its lead is its most urgent open notice (highest
+  priority, then earliest deadline): the one row the queue shows for the case.
+
+``case_for_day(case, day)`` gives a case's priority and days left on ``day`` (derived when read, as
+``pipeline.triage.for_day`` does for a result).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import TypeVar
+
+import regex
+
+from pipeline.catalog import Catalog, load_catalog
+from pipeline.models import Category, Decision, Frozen, NoticeResult, Priority, Status, parse_iso_date
+from pipeline.triage import PRIORITY_ORDER, Route, format_date, priority_for_day, stored_priority
+
+DEFAULT_FORM = "1040"  # individual notices that name no form are about the individual return
+_NAME_WORD = regex.compile(r"[A-Z][A-Z'-]+")
+_NOT_A_SURNAME = frozenset({"LLC", "INC", "CO", "JR", "SR", "II", "III", "IV"})
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CaseKey(Frozen):
+    """Who, which form, which year: the identity of a case within a tenant."""
+
+    taxpayer: str  # "profile client-7", "SSN 3051 SULLIVAN", or "document <sha>" for a case of one
+    profile_id: str | None = None
+    form: str | None = None
+    tax_year: int | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.taxpayer} | form {self.form or '-'} | {self.tax_year or '-'}"
+
+
+class CaseEntry(Frozen):
+    """One document of a case, as its timeline shows it."""
+
+    document_id: str
+    source: str
+    code: str | None
+    notice_date: dt.date | None
+    deadline: dt.date | None
+    amount_due: str | None
+    status: Status
+    priority: Priority  # the notice's priority on every day (pipeline.triage.stored_priority)
+    is_open: bool
+    copy_of: str | None = None
+    copies: tuple[str, ...] = ()
+    superseded_by: str | None = None
+
+    @property
+    def linked_to(self) -> str | None:
+        """The document that stands for this one: its original, or the notice that superseded it."""
+        return self.copy_of or self.superseded_by
+
+
+class Arrangement(Frozen):
+    """What a case's results make of it: its timeline and the facts derived from the open notices."""
+
+    entries: tuple[CaseEntry, ...]
+    status: CaseStatus
+    deadline: dt.date | None
+    priority: Priority
+    stage: str | None
+    notice_count: int  # documents that are notices of their own (copies not counted)
+    lead: str | None  # the document id of the most urgent open notice
+
+
+class CaseEventKind(StrEnum):
+    PAYMENT_PLAN = "payment_plan"  # a plan agreed with the IRS for the case's balance
+    DISPUTE = "dispute"  # a notice of the case disputed in writing (``document_id`` names it)
+
+
+class CaseEvent(Frozen):
+    """Something a person recorded for the whole case, and the day it happened (``on``)."""
+
+    kind: CaseEventKind
+    on: dt.date
+    detail: str
+    actor: str
+    at: dt.datetime
+    document_id: str | None = None
+
+
+class CaseSummary(Frozen):
+    """A case as the queue lists it."""
+
+    id: int
+    key: CaseKey
+    status: CaseStatus
+    deadline: dt.date | None
+    priority: Priority
+    stage: str | None
+    notice_count: int
+    days_left: int | None = None  # set for one day by case_for_day
+
+
+class Case(CaseSummary):
+    """A case with its timeline and events."""
+
+    entries: tuple[CaseEntry, ...] = ()
+    events: tuple[CaseEvent, ...] = ()
+
+
+AnyCase = TypeVar("AnyCase", CaseSummary, Case)
+
+
+def case_key(result: NoticeResult) -> CaseKey | None:
+    if result.status is Status.FAILED or not result.document_id:
+        return None
+    taxpayer = _taxpayer(result)
+    year = result.field_value("tax_year")
+    if taxpayer is None or not isinstance(year, int):
+        return CaseKey(taxpayer=f"document {result.document_id}")
+    form = result.field_value("form")
+    return CaseKey(
+        taxpayer=taxpayer, profile_id=result.profile_id, form=str(form or DEFAULT_FORM), tax_year=year
+    )
+
+
+def _taxpayer(result: NoticeResult) -> str | None:
+    if result.profile_id:
+        return f"profile {result.profile_id}"
+    last4, name = result.field_value("ssn_last4"), result.field_value("taxpayer_name")
+    words = [word for word in _NAME_WORD.findall(str(name or "").upper()) if word not in _NOT_A_SURNAME]
+    if last4 is None or not words:
+        return None
+    return f"SSN {last4} {words[-1]}"
+
+
+def content_key(result: NoticeResult, catalog: Catalog | None = None) -> str | None:
+    code = _code(result, catalog or load_catalog())
+    values = [result.field_value(name) for name in ("notice_date", "tax_year", "ssn_last4", "amount_due")]
+    notice_date, tax_year, last4, amount = values
+    if code is None or notice_date is None or tax_year is None or (last4 is None and amount is None):
+        return None
+    return "|".join(str(part if part is not None else "-") for part in (code, *values))
+
+
+def _code(result: NoticeResult, catalog: Catalog) -> str | None:
+    """The catalog's code of the notice ("CP14SP" is a CP14), else the code as read."""
+    read = result.notice_type.code if result.notice_type else result.field_value("notice_number")
+    notice = catalog.get(str(read)) if read else None
+    return notice.code if notice else (str(read) if read else None)
+
+
+def arrange_case(results: Sequence[NoticeResult], catalog: Catalog | None = None) -> Arrangement:
+    catalog = catalog or load_catalog()
+    entries = _with_superseded(_with_copies(results, catalog), catalog)
+    timeline = _timeline(entries, catalog)
+    open_entries = [entry for entry in timeline if entry.is_open]
+    deadlines = [entry.deadline for entry in open_entries if entry.deadline is not None]
+    priorities = [entry.priority for entry in open_entries] or [Priority.LOW]
+    return Arrangement(
+        entries=tuple(timeline),
+        status=CaseStatus.OPEN if open_entries else CaseStatus.CLOSED,
+        deadline=min(deadlines, default=None),
+        priority=max(priorities, key=PRIORITY_ORDER.index),
+        stage=open_entries[-1].code if open_entries else None,
+        notice_count=sum(1 for entry in timeline if entry.copy_of is None),
+        lead=min(open_entries, key=_urgency).document_id if open_entries else None,
+    )
+
+
+def _urgency(entry: CaseEntry) -> tuple[int, dt.date]:
+    """Sorts the most urgent first: the highest priority, then the earliest deadline (none last)."""
+    return (-PRIORITY_ORDER.index(entry.priority), entry.deadline or dt.date.max)
+
+
+def _with_copies(results: Sequence[NoticeResult], catalog: Catalog) -> list[CaseEntry]:
+    """One entry per result; a result whose content an earlier one had is a copy of that first one."""
+    first_with: dict[str, str] = {}
+    copies: dict[str, list[str]] = {}
+    entries: list[CaseEntry] = []
+    for result in results:
+        content = content_key(result, catalog)
+        original = first_with.get(content) if content else None
+        if content and original is None:
+            first_with[content] = result.document_id
+        if original is not None:
+            copies.setdefault(original, []).append(result.document_id)
+        entries.append(_entry(result, catalog, copy_of=original))
+    return [
+        entry.model_copy(update={"copies": tuple(copies.get(entry.document_id, ()))}) for entry in entries
+    ]
+
+
+def is_open(result: NoticeResult) -> bool:
+    """Processed or in review, and not rejected by a person (rejected is closed: not a usable notice)."""
+    rejected = result.resolution is not None and result.resolution.decision is Decision.REJECT
+    return result.status in (Status.PROCESSED, Status.NEEDS_REVIEW) and not rejected
+
+
+def _entry(result: NoticeResult, catalog: Catalog, copy_of: str | None) -> CaseEntry:
+    amount = result.field_value("amount_due")
+    return CaseEntry(
+        document_id=result.document_id,
+        source=result.source,
+        code=_code(result, catalog),
+        notice_date=parse_iso_date(result.field_value("notice_date")),
+        deadline=parse_iso_date(result.field_value("deadline")),
+        amount_due=None if amount is None else str(amount),
+        status=result.status,
+        priority=stored_priority(result, catalog),
+        is_open=copy_of is None and is_open(result),
+        copy_of=copy_of,
+    )
+
+
+def _with_superseded(entries: list[CaseEntry], catalog: Catalog) -> list[CaseEntry]:
+    """Each notice (not a copy) superseded by the next later-dated notice of the same code."""
+    dated = sorted(
+        (entry for entry in entries if entry.copy_of is None and entry.notice_date is not None),
+        key=lambda entry: entry.notice_date or dt.date.min,
+    )
+    later: dict[str, str] = {}
+    for index, entry in enumerate(dated):
+        newer = [
+            other for other in dated[index + 1 :]
+            if other.code == entry.code and other.notice_date != entry.notice_date
+        ]  # fmt: skip
+        if newer:
+            later[entry.document_id] = newer[0].document_id
+    return [
+        entry.model_copy(update={"superseded_by": later[entry.document_id], "is_open": False})
+        if entry.document_id in later
+        else entry
+        for entry in entries
+    ]
+
+
+def _timeline(entries: list[CaseEntry], catalog: Catalog) -> list[CaseEntry]:
+    """Notices by notice date (none last), then escalation step, then first stored; each one's copies after
+    it."""
+    order = {entry.document_id: index for index, entry in enumerate(entries)}
+
+    def rank(entry: CaseEntry) -> tuple[dt.date, int, int]:
+        step = catalog.escalation_step(entry.code)
+        return (entry.notice_date or dt.date.max, step[1] if step else 0, order[entry.document_id])
+
+    notices = sorted((entry for entry in entries if entry.copy_of is None), key=rank)
+    by_id = {entry.document_id: entry for entry in entries}
+    return [item for notice in notices for item in (notice, *(by_id[copy] for copy in notice.copies))]
+
+
+def case_for_day(case: AnyCase, day: dt.date) -> AnyCase:
+    """The case with its days left and priority on ``day`` (an open case whose deadline is near goes up a
+    step, as a notice does)."""
+    if case.status is CaseStatus.CLOSED or case.deadline is None:
+        return case
+    days_left = (case.deadline - day).days
+    priority = priority_for_day(case.priority, days_left)
+    return case.model_copy(update={"days_left": days_left, "priority": priority})
+
+
+# ---- the response route in the case -----------------------------------------------------------------------
+
+COLLECTION = frozenset({Category.BALANCE_DUE, Category.INTENT_TO_LEVY})
+DISPUTED = (
+    "The {code} of {notice_date} in this case was disputed on {on} ({detail}). Answer this notice by "
+    "pointing to that dispute, with a copy of it: collection of a disputed amount should wait for the IRS's "
+    "answer."
+)
+PLAN_COVERS = (
+    "Covered by the payment plan agreed on {on} ({detail}): keep paying as agreed; this notice needs no "
+    "separate payment. Call the number on the notice if it does not show the plan."
+)
+
+
+def route_in_case(result: NoticeResult, case: Case | None) -> NoticeResult:
+    """The result's triage (of a day) with what its case's events say: a collection notice after a dispute of
+    another notice of the case says so and routes to the dispute; one dated on or after a payment plan was
+    agreed routes to the plan instead of paying. Without a case or such an event the result is unchanged."""
+    if case is None or result.triage.category not in COLLECTION:
+        return result
+    notice_date = parse_iso_date(result.field_value("notice_date"))
+    entries = {entry.document_id: entry for entry in case.entries}
+    for event in reversed(case.events):
+        disputed = entries.get(event.document_id or "")
+        if event.kind is CaseEventKind.DISPUTE and disputed and disputed.document_id != result.document_id:
+            line = DISPUTED.format(
+                code=disputed.code or "notice", on=format_date(event.on), detail=event.detail,
+                notice_date=format_date(disputed.notice_date) if disputed.notice_date else "an earlier date",
+            )  # fmt: skip
+            return _routed(result, Route.DISPUTE, line)
+        if event.kind is CaseEventKind.PAYMENT_PLAN and notice_date is not None and notice_date >= event.on:
+            return _routed(
+                result, Route.PAYMENT_PLAN, PLAN_COVERS.format(on=format_date(event.on), detail=event.detail)
+            )
+    return result
+
+
+def _routed(result: NoticeResult, route: Route, line: str) -> NoticeResult:
+    triage = result.triage.model_copy(
+        update={"route": route.value, "actions": (line, *result.triage.actions)}
+    )
+    return result.model_copy(update={"triage": triage})
