@@ -6,16 +6,20 @@ the notice names none) and one tax year. A failed result belongs to none; a resu
 tax year is a case of its own (keyed by its document id), never guessed into another.
 
 ``content_key(result)`` is what makes two documents the same notice, whatever their bytes: notice code,
-notice date, tax year, SSN last 4 and amount due ("CP14|2024-05-20|2023|3051|5181.72"). A spouse's copy of
-a joint notice, a re-scan and the PDF download of a scanned notice share it. None when the code, the date
-or the year is unread, or both the SSN and the amount are: too little to call two documents one notice.
+notice date, tax year, SSN last 4 and amount due ("CP14|2024-05-20|2023|3051|5181.72"), and the marker of a
+revised notice ("CP2000|...|revised"; ``NoticeResult.revised``). A spouse's copy of a joint notice, a
+re-scan and the PDF download of a scanned notice share it; a revision never shares its original's, even
+with the same date and amount. None when the code, the date or the year is unread, or both the SSN and the
+amount are: too little to call two documents one notice.
 
 ``arrange_case(results, catalog)`` takes a case's current results in the order they were first stored and
 returns its ``Arrangement``:
 - a result whose content key an earlier one has is a *copy* of that first one (``copy_of``; the first
   lists it in ``copies``), never a notice of its own;
-- a notice of the same code with a later notice date *supersedes* an earlier one (a revised CP2000, a
-  re-issued notice): the earlier gets ``superseded_by``;
+- a notice of the same code *supersedes* an earlier one when it is dated later (a re-issued notice), or
+  when it prints the revision marker and the earlier one does not, dated the same day or later (a revised
+  CP2000: the IRS may date it the day of the original): the earlier gets ``superseded_by``. This is the
+  one place of the rule "revised supersedes";
 - the timeline orders notices by notice date, then by their step in the catalog's escalation chains
   (``Catalog.escalation_step``: CP14 → CP501 → CP503 → CP504 → LT11/CP90/LTR1058; CP2000 → CP3219A), copies
   right after their original;
@@ -76,6 +80,7 @@ class CaseEntry(Frozen):
     status: Status
     priority: Priority  # the notice's priority on every day (pipeline.triage.stored_priority)
     is_open: bool
+    revised: bool = False  # the notice prints the marker of a revision (NoticeResult.revised)
     copy_of: str | None = None
     copies: tuple[str, ...] = ()
     superseded_by: str | None = None
@@ -166,7 +171,8 @@ def content_key(result: NoticeResult, catalog: Catalog | None = None) -> str | N
     notice_date, tax_year, last4, amount = values
     if code is None or notice_date is None or tax_year is None or (last4 is None and amount is None):
         return None
-    return "|".join(str(part if part is not None else "-") for part in (code, *values))
+    marker = ("revised",) if result.revised is not None else ()
+    return "|".join(str(part if part is not None else "-") for part in (code, *values, *marker))
 
 
 def _code(result: NoticeResult, catalog: Catalog) -> str | None:
@@ -235,22 +241,20 @@ def _entry(result: NoticeResult, catalog: Catalog, copy_of: str | None) -> CaseE
         status=result.status,
         priority=stored_priority(result, catalog),
         is_open=copy_of is None and is_open(result),
+        revised=result.revised is not None,
         copy_of=copy_of,
     )
 
 
 def _with_superseded(entries: list[CaseEntry], catalog: Catalog) -> list[CaseEntry]:
-    """Each notice (not a copy) superseded by the next later-dated notice of the same code."""
+    """Each notice (not a copy) superseded by the next notice of the same code that replaces it."""
     dated = sorted(
         (entry for entry in entries if entry.copy_of is None and entry.notice_date is not None),
-        key=lambda entry: entry.notice_date or dt.date.min,
+        key=lambda entry: (entry.notice_date or dt.date.min, entry.revised),
     )
     later: dict[str, str] = {}
     for index, entry in enumerate(dated):
-        newer = [
-            other for other in dated[index + 1 :]
-            if other.code == entry.code and other.notice_date != entry.notice_date
-        ]  # fmt: skip
+        newer = [other for other in dated[index + 1 :] if _replaces(other, entry)]
         if newer:
             later[entry.document_id] = newer[0].document_id
     return [
@@ -261,14 +265,23 @@ def _with_superseded(entries: list[CaseEntry], catalog: Catalog) -> list[CaseEnt
     ]
 
 
+def _replaces(newer: CaseEntry, older: CaseEntry) -> bool:
+    """A notice of the same code dated later, or a revision dated the same day as a notice that is none."""
+    if newer.code != older.code or newer.notice_date is None or older.notice_date is None:
+        return False
+    same_day_revision = newer.notice_date == older.notice_date and newer.revised and not older.revised
+    return newer.notice_date > older.notice_date or same_day_revision
+
+
 def _timeline(entries: list[CaseEntry], catalog: Catalog) -> list[CaseEntry]:
-    """Notices by notice date (none last), then escalation step, then first stored; each one's copies after
-    it."""
+    """Notices by notice date (none last), a revision after the notice it revises, then escalation step, then
+    first stored; each one's copies after it."""
     order = {entry.document_id: index for index, entry in enumerate(entries)}
 
-    def rank(entry: CaseEntry) -> tuple[dt.date, int, int]:
+    def rank(entry: CaseEntry) -> tuple[dt.date, bool, int, int]:
         step = catalog.escalation_step(entry.code)
-        return (entry.notice_date or dt.date.max, step[1] if step else 0, order[entry.document_id])
+        day = entry.notice_date or dt.date.max
+        return (day, entry.revised, step[1] if step else 0, order[entry.document_id])
 
     notices = sorted((entry for entry in entries if entry.copy_of is None), key=rank)
     by_id = {entry.document_id: entry for entry in entries}

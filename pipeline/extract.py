@@ -11,6 +11,7 @@ strong candidate that disagrees is a finding), then adds a finding for each prin
 and each copy that does not confirm the value read (the status stage turns findings into review reasons).
 ``read_periods`` reads a collection notice's table of tax periods (``extractors.periods``) into
 ``TaxPeriod`` rows, each unread value of it a finding, as is a table total that is not the amount due.
+``read_revision`` reads the marker of a revised notice (``extractors.revision``), None when none is printed.
 Values follow the result contract: ISO dates, two-place decimal strings, int years.
 """
 
@@ -25,6 +26,7 @@ from extractors.amounts import format_amount
 from extractors.billing import find_billing_lines
 from extractors.notice_number import find_notice_numbers
 from extractors.periods import PeriodRow, find_period_table
+from extractors.revision import find_revision_markers
 from extractors.text import Candidate, TextLine, find_printed, repair_digits
 from pipeline.catalog import Catalog, NoticeType
 from pipeline.choose import AGREEMENT_BONUS
@@ -130,8 +132,20 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     findings += _unconfirmed_copies(lines, fields)
     periods, period_findings = read_periods(lines, fields.get("amount_due"))
     return Extraction(
-        fields=fields, billing_lines=billing, periods=periods, findings=(*findings, *period_findings)
-    )
+        fields=fields, billing_lines=billing, periods=periods, revised=read_revision(lines),
+        findings=(*findings, *period_findings),
+    )  # fmt: skip
+
+
+def read_revision(lines: list[TextLine]) -> Field | None:
+    """The first marker that the notice is a revision of an earlier one, or None."""
+    marker = next(iter(find_revision_markers(lines)), None)
+    if marker is None:
+        return None
+    return Field(
+        value=marker.value, confidence=marker.confidence, page=marker.page, bbox=marker.bbox,
+        raw=marker.raw, rule=marker.rule,
+    )  # fmt: skip
 
 
 def read_periods(lines: list[TextLine], amount_due: Field | None) -> tuple[tuple[TaxPeriod, ...], list[str]]:

@@ -130,6 +130,7 @@ class Extraction(Frozen):
     fields: dict[str, Field]
     billing_lines: tuple[BillingLine, ...] = ()
     periods: tuple[TaxPeriod, ...] = ()
+    revised: Field | None = None  # the marker of a revised notice, when it prints one
     findings: tuple[str, ...] = ()  # disagreements between candidates, for the status stage
 
 
@@ -272,6 +273,9 @@ class NoticeResult(Frozen):
     # The rows of the table of tax periods a collection notice prints (CP504, LT11...), in printed order;
     # empty, and left out of the JSON, for a notice that prints no such table (its one period is tax_year).
     periods: tuple[TaxPeriod, ...] = PydanticField(default=(), exclude_if=lambda periods: not periods)
+    # The marker that the notice revises one sent earlier ("This is a revised CP2000", extractors.revision);
+    # None, and left out of the JSON, for a notice that prints none. pipeline.cases: a revision supersedes.
+    revised: Field | None = PydanticField(default=None, exclude_if=lambda revised: revised is None)
 
     def field_value(self, name: str) -> FieldValue:
         field = self.fields.get(name)

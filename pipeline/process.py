@@ -197,6 +197,7 @@ def analyze_document(
         findings=extraction.findings,
         profile_mismatch=matched.reason if matched and profile is None else None,
         periods=extraction.periods,
+        revised=extraction.revised,
     )
     return decide(undecided, notice, context.settings.min_confidence)
 
