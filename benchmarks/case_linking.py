@@ -5,7 +5,9 @@
 Plans a year (2025) of mail for each client with the notice generator (``fixtures.generator``, classic
 family, one taxpayer's name, address and SSN on all of its notices): a balance-due chain for one tax year
 cut at a random step (CP14 → CP501 → CP503 → CP504 → LT11), for some clients a second open year, for some
-a CP2000 with, sometimes, its revision (a later CP2000 for the same year, another amount) and a CP3219A;
+a CP2000 with, sometimes, its revision (a CP2000 for the same year printing "This is a revised CP2000": weeks
+later with another amount, or dated the original's day with its amount, which must not pass for a copy) and
+a CP3219A;
 for joint filers a spouse's copy of some notices (same day, another layout); for any client a re-scan or
 the PDF download of a notice already stored, weeks later. Documents are born-digital PDFs (text layer, no
 OCR) except ``--scans`` of the later copies, which are scanned images read by tesseract. Everything is
@@ -44,6 +46,7 @@ from fixtures.generator.facts import CITIES, FIRST, LAST, STREETS, Facts, Line, 
 
 BALANCE_CHAIN = ("CP14", "CP501", "CP503", "CP504", "LT11")
 CHAIN_GAP = dt.timedelta(weeks=5)
+SAME_DAY_REVISIONS = 0.4  # share of revisions dated their original's day, with its amount
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Piece:
     kind: str = "pdf_text"
     copy_of: int | None = None  # the index of the piece this is another copy of
     supersedes: int | None = None  # the index of the earlier notice this one revises
+    revises: dt.date | None = None  # a revision (and its copies): the date of the notice it revises
 
 
 @dataclass(frozen=True)
@@ -117,11 +121,12 @@ def _notices(client: Client, rng: random.Random, first_index: int) -> list[Piece
 
 
 def _proposed(client: Client, rng: random.Random, tax_year: int, index: int) -> list[Piece]:
-    """A CP2000, sometimes revised (a later CP2000, another amount), sometimes followed by a CP3219A."""
+    """A CP2000, sometimes revised (weeks later with another amount, or the same day with the same amount),
+    sometimes followed by a CP3219A."""
     day = dt.date(2025, 2, 3) + dt.timedelta(weeks=rng.randint(0, 20))
     pieces = [Piece(index, client.number, "CP2000", tax_year, day, day + dt.timedelta(days=5))]
     if rng.random() < 0.6:
-        revised = day + dt.timedelta(weeks=rng.randint(6, 10))
+        revised = day if rng.random() < SAME_DAY_REVISIONS else day + dt.timedelta(weeks=rng.randint(6, 10))
         pieces.append(
             Piece(
                 index + 1,
@@ -131,6 +136,7 @@ def _proposed(client: Client, rng: random.Random, tax_year: int, index: int) -> 
                 revised,
                 revised + dt.timedelta(days=5),
                 supersedes=index,
+                revises=day,
             )
         )
     if rng.random() < 0.3:
@@ -172,13 +178,16 @@ def _copies(clients: list[Client], originals: list[Piece], rng: random.Random, s
 
 
 def write_mail(clients: list[Client], pieces: list[Piece], seed: int, out: Path) -> dict[int, Path]:
-    """Each piece as a file; a copy prints its original's values (amount lines included) in its own layout."""
+    """Each piece as a file; a copy prints its original's values (amount lines included) in its own layout,
+    and so does a revision dated its original's day; a revision prints the marker, other notices none."""
     billing: dict[int, tuple[Line, ...]] = {}
     paths: dict[int, Path] = {}
     out.mkdir(parents=True, exist_ok=True)
     for piece in sorted(pieces, key=lambda piece: piece.copy_of is not None):
         client = clients[piece.client]
         lines = billing.get(piece.copy_of) if piece.copy_of is not None else None
+        if piece.supersedes is not None and piece.notice_date == piece.revises:
+            lines = billing[piece.supersedes]
 
         def adjust(
             facts: Facts,
@@ -187,7 +196,9 @@ def write_mail(clients: list[Client], pieces: list[Piece], seed: int, out: Path)
             lines: tuple[Line, ...] | None = lines,
         ) -> Facts:
             facts = redated(facts, piece.notice_date, piece.tax_year)
-            facts = replace(facts, taxpayer=client.taxpayer, tin=client.tin, show_period=False)
+            facts = replace(
+                facts, taxpayer=client.taxpayer, tin=client.tin, show_period=False, revises=piece.revises
+            )
             return replace(facts, billing=lines) if lines is not None else facts
 
         spec = Spec(piece.index, seed, piece.code, piece.kind, "clean")
@@ -280,6 +291,7 @@ def score(store: object, pieces: list[Piece], documents: dict[int, str]) -> dict
         for piece in revisions
         if entry_of[documents[piece.supersedes]].superseded_by == documents[piece.index]
     )
+    same_day = [piece for piece in revisions if piece.notice_date == piece.revises]
     earlier = {documents[piece.supersedes] for piece in revisions}
     false_supersedes = sum(
         1 for document, entry in entry_of.items() if entry.superseded_by and document not in earlier
@@ -292,6 +304,7 @@ def score(store: object, pieces: list[Piece], documents: dict[int, str]) -> dict
         "copies_in_queue": in_queue,
         "false_copies": false_copies,
         "revisions": len(revisions),
+        "same_day_revisions": len(same_day),
         "supersedes_right": supersedes_right,
         "false_supersedes": false_supersedes,
         "open_rows": open_rows,
@@ -346,7 +359,8 @@ def _report(
     print(
         f"supersedes right: {figures['supersedes_right']}/{figures['revisions']} "
         f"({100 * figures['supersedes_right'] / revisions:.1f}%; "
-        f"supersedes not planned: {figures['false_supersedes']})"
+        f"supersedes not planned: {figures['false_supersedes']}; "
+        f"{figures['same_day_revisions']} revisions dated their original's day)"
     )
     equal = "equal" if figures["open_rows"] == figures["planned_cases"] else "NOT equal"
     print(

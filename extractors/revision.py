@@ -44,5 +44,5 @@ def find_revision_markers(lines: list[TextLine]) -> list[Candidate]:
         base_confidence=_CONFIDENCE,
         parse=lambda _match: (REVISED, 1.0),
         needs_digit=False,
-        anchors=("revis", "replace", "evised"),
+        anchors=("rev", "vised", "replace"),  # a letter of "revised" may be misread
     )

@@ -20,6 +20,8 @@ from sqlalchemy import Engine, text
 
 from flows.api import create_app
 from flows.api_keys import ApiSettings
+from fixtures.generator.corpus import Spec, compose
+from fixtures.generator.pdf import pdf_bytes
 from flows.web_pages import WebSettings
 from pipeline.cases import (
     CaseEventKind,
@@ -37,12 +39,15 @@ from pipeline.models import (
     Field,
     NoticeResult,
     NoticeTypeMatch,
+    OcrDocument,
     Priority,
     Resolution,
     Status,
 )
+from pipeline.process import PipelineContext, analyze_document
 from pipeline.reminders import open_results
 from pipeline.store import Store, open_store
+from pipeline.textlayer import read_text_layer
 from pipeline.triage import for_day
 from tests import test_store
 from tests.test_api import ACME, ACME_KEY, BETA, BETA_KEY
@@ -66,9 +71,11 @@ def result(
     deadline: str | None = None,
     profile_id: str | None = "client-7",
     status: Status = Status.PROCESSED,
+    revised: bool = False,
     **fields: Any,
 ) -> NoticeResult:
-    """A stored notice of the Sullivans' 2023 return unless ``fields`` say otherwise."""
+    """A stored notice of the Sullivans' 2023 return unless ``fields`` say otherwise; ``revised`` prints the
+    marker of a revision."""
     values = {
         **SULLIVAN,
         "notice_number": code,
@@ -84,6 +91,7 @@ def result(
         notice_type=NoticeTypeMatch(code=code, title=code, confidence=0.97),
         fields={key: Field(value=value, confidence=0.95) for key, value in values.items()},
         profile_id=profile_id,
+        revised=Field(value="revised", confidence=0.95, raw="This is a revised") if revised else None,
     )
 
 
@@ -167,6 +175,31 @@ def test_a_later_notice_of_the_same_code_supersedes_the_earlier() -> None:
     assert arrangement.deadline == dt.date(2024, 6, 5)
 
 
+def test_a_revision_dated_the_day_of_its_original_with_its_amount_supersedes_it_and_is_no_copy() -> None:
+    original = result("cp2000", "CP2000", "2024-03-04", amount="2400.00")
+    revision = result("cp2000-rev", "CP2000", "2024-03-04", amount="2400.00", revised=True)
+    assert content_key(revision) == content_key(original) + "|revised"
+    arrangement = arrange_case([revision, original])  # stored out of order: the marker decides
+    by_id = {entry.document_id: entry for entry in arrangement.entries}
+    assert by_id[original.document_id].superseded_by == revision.document_id
+    assert by_id[revision.document_id].copy_of is None and by_id[revision.document_id].is_open
+    assert [entry.document_id for entry in arrangement.entries] == [
+        original.document_id,
+        revision.document_id,
+    ]
+    assert arrangement.lead == revision.document_id and arrangement.notice_count == 2
+
+
+def test_two_copies_of_one_revision_are_copies_and_a_later_original_is_not_superseded_by_it() -> None:
+    revision = result("rev", "CP2000", "2024-03-04", revised=True)
+    spouse = result("rev-spouse", "CP2000", "2024-03-04", revised=True, taxpayer_name="MARK SULLIVAN")
+    reissued = result("reissued", "CP2000", "2024-05-06")  # dated later: it supersedes, marker or none
+    by_id = {entry.document_id: entry for entry in arrange_case([revision, spouse, reissued]).entries}
+    assert by_id[spouse.document_id].copy_of == revision.document_id
+    assert by_id[revision.document_id].superseded_by == reissued.document_id
+    assert by_id[reissued.document_id].superseded_by is None
+
+
 def test_the_case_takes_the_most_urgent_open_deadline_and_priority() -> None:
     cp504 = result("cp504", "CP504", "2024-08-05", deadline="2024-09-04")  # intent to levy: high
     cp14 = result("cp14", "CP14", "2024-05-20", deadline="2024-06-10")
@@ -211,6 +244,19 @@ def test_saved_notices_are_linked_into_cases(store: Store) -> None:
     assert store.case_id_of(mail["cp14-spouse"].document_id) == balance.id
     proposed = store.case(cases[0].id)
     assert proposed.entries[0].superseded_by == mail["cp2000-rev"].document_id
+
+
+def test_a_same_day_revision_is_stored_as_superseding_its_original_not_as_its_copy(store: Store) -> None:
+    original = store.save_result(result("cp2000", "CP2000", "2024-03-04", amount="2400.00"))
+    revision = store.save_result(result("cp2000-rev", "CP2000", "2024-03-04", amount="2400.00", revised=True))
+    case = store.case_of_document(revision.document_id)
+    assert case is not None and case.notice_count == 2 and case.id == store.case_id_of(original.document_id)
+    by_id = {entry.document_id: entry for entry in case.entries}
+    assert by_id[original.document_id].superseded_by == revision.document_id
+    assert by_id[revision.document_id].copy_of is None and by_id[revision.document_id].revised
+    queue = store.list_results(one_per_case=True)
+    assert [notice.document_id for notice in queue] == [revision.document_id]
+    assert store.result(revision.document_id).revised is not None
 
 
 def test_a_copy_without_a_profile_joins_its_originals_case(store: Store) -> None:
@@ -522,3 +568,25 @@ def test_notices_of_one_case_saved_at_once_by_many_writers_make_one_case(url: st
     finally:
         for opened in stores:
             opened.close()
+
+
+# ---- revised notices read from the generator's text layers --------------------------------------------------
+
+
+@pytest.mark.parametrize("family", ["classic", "irs"])
+def test_a_generated_revised_cp2000_is_read_as_revised_and_an_original_carries_no_marker(
+    family: str, tmp_path: Path
+) -> None:
+    docs = [compose(Spec(index, 3, "CP2000", "pdf_text", "clean", family=family)) for index in range(12)]
+    revised = [doc for doc in docs if doc.truth.get("revised")]
+    originals = [doc for doc in docs if not doc.truth.get("revised")]
+    assert revised and originals  # the generator draws both
+    context = PipelineContext.default(dt.date(2027, 6, 1))
+    for doc in (revised[0], originals[0]):
+        path = tmp_path / doc.source
+        path.write_bytes(pdf_bytes(doc.pages))
+        pages = read_text_layer(path, 300)
+        document = OcrDocument(pages=tuple(pages[number] for number in sorted(pages)))
+        read = analyze_document("", doc.source, document, context, {})
+        assert (read.revised is not None) == bool(doc.truth.get("revised")), doc.source
+        assert ("revised" in read.model_dump(mode="json")) == bool(doc.truth.get("revised"))

@@ -11,6 +11,7 @@ from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
 from extractors.party import find_taxpayer, stray_name_word
+from extractors.revision import find_revision_markers
 from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
 from extractors.tax_year import find_tax_years
 from extractors.text import TextLine, repair_digits
@@ -392,3 +393,25 @@ def test_no_stray_name_word_beside_a_straight_block() -> None:
     ]
     name, _ = find_taxpayer(lines)
     assert name is not None and stray_name_word(lines, name) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "is_revision"),
+    [
+        pytest.param(
+            "This is a revised CP2000. It replaces the notice we sent you earlier:", True, id="sentence"
+        ),
+        pytest.param("Thls is a revlsed notice.", True, id="ocr-noise"),
+        pytest.param("REVISED NOTICE", True, id="heading"),
+        pytest.param("Revised proposal    Response form", True, id="response-page-heading"),
+        pytest.param("It replaces the CP2000 we sent you on May 5, 2025.", True, id="replaced-named"),
+        pytest.param(
+            "we'll send you a revised CP2000 with a new proposed tax calculation", False, id="announced"
+        ),
+        pytest.param("Notice CP2000A    Tax year 2023", False, id="series-code"),
+        pytest.param("Form 1040 (Rev. 7-2023)", False, id="form-revision-date"),
+        pytest.param("If you filed a revised return, don't file it again.", False, id="other-revision"),
+    ],
+)
+def test_revision_marker(text: str, is_revision: bool) -> None:
+    assert bool(find_revision_markers([TextLine(1, text)])) is is_revision

@@ -72,7 +72,10 @@ def test_same_seed_gives_identical_files(tmp_path):
 def test_truth_has_the_contract_shape():
     for doc in _composed():
         truth = doc.truth
-        assert set(truth) == TOP_LEVEL
+        assert set(truth) - {"revised"} == TOP_LEVEL  # "revised" only on a revision: always true
+        assert truth.get("revised", True) is True and (
+            "revised" not in truth or truth["notice_type"] == "CP2000"
+        )
         assert set(truth["fields"]) == FIELDS
         assert truth["fields"]["notice_number"] == truth["notice_type"]
         assert truth["kind"] in KINDS and truth["degradation"] in DEGRADATIONS
