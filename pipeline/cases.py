@@ -4,6 +4,9 @@
 matched profile; without one, the SSN's last 4 and the surname printed), one form (``DEFAULT_FORM`` when
 the notice names none) and one tax year. A failed result belongs to none; a result without a taxpayer or a
 tax year is a case of its own (keyed by its document id), never guessed into another.
+``case_keys(result)`` are all the cases it belongs to: a notice listing several tax periods (``periods``:
+a CP504, an LT11) belongs to the case of each (form, year the period ends) it lists, its own key first;
+any other result to its one case. Both build keys in one place (``_key``).
 
 ``content_key(result)`` is what makes two documents the same notice, whatever their bytes: notice code,
 notice date, tax year, SSN last 4 and amount due ("CP14|2024-05-20|2023|3051|5181.72"), and the marker of a
@@ -12,8 +15,9 @@ re-scan and the PDF download of a scanned notice share it; a revision never shar
 with the same date and amount. None when the code, the date or the year is unread, or both the SSN and the
 amount are: too little to call two documents one notice.
 
-``arrange_case(results, catalog)`` takes a case's current results in the order they were first stored and
-returns its ``Arrangement``:
+``arrange_case(results, catalog, key)`` takes a case's current results in the order they were first stored
+and returns its ``Arrangement`` (with the case's ``key``, a notice listing periods shows the amount of the
+case's period as its amount):
 - a result whose content key an earlier one has is a *copy* of that first one (``copy_of``; the first
   lists it in ``copies``), never a notice of its own;
 - a notice of the same code *supersedes* an earlier one when it is dated later (a re-issued notice), or
@@ -42,7 +46,16 @@ from typing import TypeVar
 import regex
 
 from pipeline.catalog import Catalog, load_catalog
-from pipeline.models import Category, Decision, Frozen, NoticeResult, Priority, Status, parse_iso_date
+from pipeline.models import (
+    Category,
+    Decision,
+    Frozen,
+    NoticeResult,
+    Priority,
+    Status,
+    TaxPeriod,
+    parse_iso_date,
+)
 from pipeline.triage import PRIORITY_ORDER, Route, format_date, priority_for_day, stored_priority
 
 DEFAULT_FORM = "1040"  # individual notices that name no form are about the individual return
@@ -149,10 +162,46 @@ def case_key(result: NoticeResult) -> CaseKey | None:
     year = result.field_value("tax_year")
     if taxpayer is None or not isinstance(year, int):
         return CaseKey(taxpayer=f"document {result.document_id}")
-    form = result.field_value("form")
+    return _key(result, taxpayer, result.field_value("form"), year)
+
+
+def case_keys(result: NoticeResult) -> tuple[CaseKey, ...]:
+    """Every case the result belongs to: its own, then one per other (form, year) of its periods."""
+    own = case_key(result)
+    if own is None:
+        return ()
+    keys = [own]
+    for period in result.periods:
+        key = _period_key(result, own, period)
+        if key is not None and key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def _key(result: NoticeResult, taxpayer: str, form: object, year: int) -> CaseKey:
+    """The one rule of a case's identity: taxpayer, form (``DEFAULT_FORM`` when none is named), year."""
     return CaseKey(
         taxpayer=taxpayer, profile_id=result.profile_id, form=str(form or DEFAULT_FORM), tax_year=year
     )
+
+
+def _period_key(result: NoticeResult, own: CaseKey, period: TaxPeriod) -> CaseKey | None:
+    """The case of one listed period; None when the notice's own case is no taxpayer's or the period's end
+    was not read."""
+    end = parse_iso_date(period.period_end)
+    if own.tax_year is None or end is None:
+        return None
+    return _key(result, own.taxpayer, period.form or result.field_value("form"), end.year)
+
+
+def _period_amount(result: NoticeResult, key: CaseKey | None) -> str | None:
+    """The amount of the listed period that is ``key``'s case, or None when the notice lists none for it."""
+    if key is None or key.tax_year is None:
+        return None
+    for period in result.periods:
+        if _period_key(result, key, period) == key:
+            return period.amount
+    return None
 
 
 def _taxpayer(result: NoticeResult) -> str | None:
@@ -182,9 +231,11 @@ def _code(result: NoticeResult, catalog: Catalog) -> str | None:
     return notice.code if notice else (str(read) if read else None)
 
 
-def arrange_case(results: Sequence[NoticeResult], catalog: Catalog | None = None) -> Arrangement:
+def arrange_case(
+    results: Sequence[NoticeResult], catalog: Catalog | None = None, key: CaseKey | None = None
+) -> Arrangement:
     catalog = catalog or load_catalog()
-    entries = _with_superseded(_with_copies(results, catalog), catalog)
+    entries = _with_superseded(_with_copies(results, catalog, key), catalog)
     timeline = _timeline(entries, catalog)
     open_entries = [entry for entry in timeline if entry.is_open]
     deadlines = [entry.deadline for entry in open_entries if entry.deadline is not None]
@@ -205,7 +256,7 @@ def _urgency(entry: CaseEntry) -> tuple[int, dt.date]:
     return (-PRIORITY_ORDER.index(entry.priority), entry.deadline or dt.date.max)
 
 
-def _with_copies(results: Sequence[NoticeResult], catalog: Catalog) -> list[CaseEntry]:
+def _with_copies(results: Sequence[NoticeResult], catalog: Catalog, key: CaseKey | None) -> list[CaseEntry]:
     """One entry per result; a result whose content an earlier one had is a copy of that first one."""
     first_with: dict[str, str] = {}
     copies: dict[str, list[str]] = {}
@@ -217,7 +268,7 @@ def _with_copies(results: Sequence[NoticeResult], catalog: Catalog) -> list[Case
             first_with[content] = result.document_id
         if original is not None:
             copies.setdefault(original, []).append(result.document_id)
-        entries.append(_entry(result, catalog, copy_of=original))
+        entries.append(_entry(result, catalog, key, copy_of=original))
     return [
         entry.model_copy(update={"copies": tuple(copies.get(entry.document_id, ()))}) for entry in entries
     ]
@@ -229,15 +280,18 @@ def is_open(result: NoticeResult) -> bool:
     return result.status in (Status.PROCESSED, Status.NEEDS_REVIEW) and not rejected
 
 
-def _entry(result: NoticeResult, catalog: Catalog, copy_of: str | None) -> CaseEntry:
-    amount = result.field_value("amount_due")
+def _entry(result: NoticeResult, catalog: Catalog, key: CaseKey | None, copy_of: str | None) -> CaseEntry:
+    """The result as the case's timeline shows it; a notice listing periods shows its amount for this case's
+    period (the amount due is the sum of them all)."""
+    due = result.field_value("amount_due")
+    amount = (_period_amount(result, key) if result.periods else None) or (None if due is None else str(due))
     return CaseEntry(
         document_id=result.document_id,
         source=result.source,
         code=_code(result, catalog),
         notice_date=parse_iso_date(result.field_value("notice_date")),
         deadline=parse_iso_date(result.field_value("deadline")),
-        amount_due=None if amount is None else str(amount),
+        amount_due=amount,
         status=result.status,
         priority=stored_priority(result, catalog),
         is_open=copy_of is None and is_open(result),

@@ -22,8 +22,9 @@ The contract:
   raw field text, audit values, review reasons, reminder messages, profile JSON) becomes XXX-XX-dddd, and an
   ``ssn_last4`` value that is not four digits is stored as null. What a method returns is what was stored.
 - Every result saved or replaced (a review's too) is linked into its case in the same transaction
-  (``pipeline.cases`` rules: a copy joins its original's case; the case's status, deadline, priority and
-  lead are derived again, and those of the case it left). ``list_cases``, ``case``, ``case_of_document``
+  (``pipeline.cases`` rules: a notice listing periods joins each period's case, a copy its original's
+  cases; the cases' status, deadline, priority and lead are derived again, and those of the cases it
+  left). ``list_cases``, ``case``, ``case_of_document``
   read them; ``record_case_event`` adds a plan or a dispute; ``link_unlinked`` links results stored before
   cases existed. ``list_results(one_per_case=True)`` is the queue: a case's lead only.
 - Reads return models: ``NoticeResult`` and ``pipeline.profiles.TaxpayerProfile``, validated here once.
@@ -103,7 +104,7 @@ from pipeline.cases import (
     CaseStatus,
     CaseSummary,
     arrange_case,
-    case_key,
+    case_keys,
     content_key,
 )
 from pipeline.errors import (
@@ -124,7 +125,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0005"  # the newest migration in migrations/versions; a test keeps the two equal
+HEAD_REVISION = "0006"  # the newest migration in migrations/versions; a test keeps the two equal
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITER = "noticeflow_writer"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
@@ -372,7 +373,8 @@ class CaseRow(Base):
 
 
 class CaseNoticeRow(Base):
-    """Which case a document is in; ``id`` keeps the order documents were first stored in."""
+    """Which case a document is in (a notice listing periods: each of their cases); ``id`` keeps the order
+    documents were first stored in."""
 
     __tablename__ = "case_notices"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -383,7 +385,7 @@ class CaseNoticeRow(Base):
     linked_to: Mapped[str | None]  # the original of a copy, the notice that superseded one (pipeline.cases)
     __table_args__ = (
         ForeignKeyConstraint(["tenant", "document_id"], ["documents.tenant", "documents.document_id"]),
-        UniqueConstraint("tenant", "document_id"),
+        UniqueConstraint("tenant", "document_id", "case_id"),
         Index("ix_case_notices_case", "case_id"),
         Index("ix_case_notices_content", "tenant", "content_key"),
     )
@@ -707,7 +709,7 @@ class Store:
             row = session.get(CaseRow, case_id)
             if row is None or row.tenant != tenant or row.notice_count == 0:
                 raise CaseNotFound(f"no case {case_id}")
-            arrangement = arrange_case(_case_results(session, row))
+            arrangement = arrange_case(_case_results(session, row), key=_key_of(row))
             query = select(CaseEventRow).filter_by(case_id=case_id).order_by(CaseEventRow.id)
             events = session.scalars(query)
             return Case(
@@ -757,10 +759,11 @@ class Store:
             return len(rows)
 
     def case_id_of(self, document_id: str, tenant: str = DEFAULT_TENANT) -> int | None:
-        """The id of the case the document is in, or None (a failed result is in none)."""
+        """The id of the case the document is in (of a notice listing periods: its own period's case), or None
+        (a failed result is in none)."""
         query = select(CaseNoticeRow.case_id).filter_by(tenant=tenant, document_id=document_id)
         with self._transaction() as session:
-            return session.scalars(query).one_or_none()
+            return session.scalars(query.order_by(CaseNoticeRow.id).limit(1)).first()
 
     def record_case_event(
         self,
@@ -1056,37 +1059,40 @@ def _add_result(
 
 
 def _link_case(session: Session, tenant: str, result: NoticeResult) -> None:
-    """Put the document in its case (a copy in its original's) and derive that case, and the one it left,
-    again. PostgreSQL: a tenant's cases are linked one transaction at a time (SQLite writers already are)."""
+    """Put the document in its cases (a notice listing periods in each period's; a copy in its original's)
+    and derive them, and the ones it left, again. PostgreSQL: a tenant's cases are linked one transaction at
+    a time (SQLite writers already are)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"cases:{tenant}"))))
     query = select(CaseNoticeRow).filter_by(tenant=tenant, document_id=result.document_id)
-    member = session.scalars(query).one_or_none()
-    left = member.case_id if member is not None else None
-    key = case_key(result)
-    joined = None
-    if key is None and member is not None:
-        session.delete(member)
-    elif key is not None:
-        content = content_key(result)
-        original = _case_of_copy(session, tenant, result.document_id, content)
-        case_row = original or _case_row(session, tenant, key)
+    members = {member.case_id: member for member in session.scalars(query.order_by(CaseNoticeRow.id))}
+    content, keys = content_key(result), case_keys(result)
+    cases = (_cases_of_copy(session, tenant, result.document_id, content) if keys else []) or [
+        _case_row(session, tenant, key) for key in keys
+    ]
+    for case_row in cases:
+        member = members.pop(case_row.id, None)
         if member is None:
-            member = CaseNoticeRow(tenant=tenant, document_id=result.document_id)
+            member = CaseNoticeRow(tenant=tenant, document_id=result.document_id, case_id=case_row.id)
             session.add(member)
-        member.case_id, member.content_key, joined = case_row.id, content, case_row.id
+        member.content_key = content
+    for member in members.values():
+        session.delete(member)
+    session.flush()
+    for case_row in cases:
         _derive_case(session, case_row)
-    if left is not None and left != joined:
+    for left in members:
         _derive_case(session, session.get_one(CaseRow, left))
 
 
 def _leads_only(query: Select[str]) -> Select[str]:
-    """The query's results that are the lead of their case, or in no case."""
-    return (
-        query.outerjoin(CaseNoticeRow, _IS_MEMBER)
-        .outerjoin(CaseRow, CaseRow.id == CaseNoticeRow.case_id)
-        .where(CaseNoticeRow.id.is_(None) | (CaseRow.lead_document_id == ResultRow.document_id))
+    """The query's results that are the lead of one of their cases (once, however many), or in no case."""
+    is_lead = (
+        select(CaseNoticeRow.id)
+        .join(CaseRow, CaseRow.id == CaseNoticeRow.case_id)
+        .where(_IS_MEMBER, CaseRow.lead_document_id == ResultRow.document_id)
     )
+    return query.where(~select(CaseNoticeRow.id).where(_IS_MEMBER).exists() | is_lead.exists())
 
 
 def _without_linked(query: Select[str]) -> Select[str]:
@@ -1097,21 +1103,28 @@ def _without_linked(query: Select[str]) -> Select[str]:
     return query.where(ResultRow.document_id.not_in(linked))
 
 
-def _case_of_copy(session: Session, tenant: str, document_id: str, content: str | None) -> CaseRow | None:
-    """The case of the first document stored with the same content, when there is one."""
+def _cases_of_copy(session: Session, tenant: str, document_id: str, content: str | None) -> list[CaseRow]:
+    """The cases of the first document stored with the same content, when there is one."""
     if content is None:
-        return None
-    query = (
-        select(CaseRow)
-        .join(CaseNoticeRow, CaseNoticeRow.case_id == CaseRow.id)
+        return []
+    first = (
+        select(CaseNoticeRow.document_id)
         .where(
             CaseNoticeRow.tenant == tenant,
             CaseNoticeRow.content_key == content,
             CaseNoticeRow.document_id != document_id,
         )
         .order_by(CaseNoticeRow.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    return session.scalars(query.limit(1)).first()
+    query = (
+        select(CaseRow)
+        .join(CaseNoticeRow, CaseNoticeRow.case_id == CaseRow.id)
+        .where(CaseNoticeRow.tenant == tenant, CaseNoticeRow.document_id == first)
+        .order_by(CaseNoticeRow.id)
+    )
+    return list(session.scalars(query))
 
 
 def _case_row(session: Session, tenant: str, key: CaseKey) -> CaseRow:
@@ -1135,7 +1148,7 @@ def _case_row(session: Session, tenant: str, key: CaseKey) -> CaseRow:
 
 def _derive_case(session: Session, case_row: CaseRow) -> None:
     """The case's columns again, from the current results of its documents (pipeline.cases rules)."""
-    arrangement = arrange_case(_case_results(session, case_row))
+    arrangement = arrange_case(_case_results(session, case_row), key=_key_of(case_row))
     linked = {entry.document_id: entry.linked_to for entry in arrangement.entries}
     for member in session.scalars(select(CaseNoticeRow).filter_by(case_id=case_row.id)):
         member.linked_to = linked.get(member.document_id)
@@ -1159,10 +1172,14 @@ def _case_results(session: Session, case_row: CaseRow) -> list[NoticeResult]:
     return [NoticeResult.model_validate_json(row) for row in session.scalars(query)]
 
 
+def _key_of(row: CaseRow) -> CaseKey:
+    return CaseKey.model_validate_json(row.key_json)
+
+
 def _case_summary(row: CaseRow) -> CaseSummary:
     return CaseSummary(
         id=row.id,
-        key=CaseKey.model_validate_json(row.key_json),
+        key=_key_of(row),
         status=CaseStatus(row.status),
         deadline=row.deadline,
         priority=Priority(row.priority),

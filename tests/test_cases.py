@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import Engine, text
 
-from flows.api import create_app
-from flows.api_keys import ApiSettings
 from fixtures.generator.corpus import Spec, compose
 from fixtures.generator.pdf import pdf_bytes
+from flows.api import create_app
+from flows.api_keys import ApiSettings
 from flows.web_pages import WebSettings
 from pipeline.cases import (
     CaseEventKind,
@@ -29,6 +30,7 @@ from pipeline.cases import (
     arrange_case,
     case_for_day,
     case_key,
+    case_keys,
     content_key,
     route_in_case,
 )
@@ -43,6 +45,7 @@ from pipeline.models import (
     Priority,
     Resolution,
     Status,
+    TaxPeriod,
 )
 from pipeline.process import PipelineContext, analyze_document
 from pipeline.reminders import open_results
@@ -200,6 +203,34 @@ def test_two_copies_of_one_revision_are_copies_and_a_later_original_is_not_super
     assert by_id[reissued.document_id].superseded_by is None
 
 
+def listing(name: str, code: str, notice_date: str, periods: dict[int, str], **fields: Any) -> NoticeResult:
+    """A notice listing tax periods of the Sullivans' Form 1040 (year → amount), latest first."""
+    rows = tuple(
+        TaxPeriod(form="1040", period_end=f"{year}-12-31", amount=amount, confidence=0.97)
+        for year, amount in sorted(periods.items(), reverse=True)
+    )
+    total = str(sum(Decimal(amount) for amount in periods.values()))
+    notice = result(name, code, notice_date, amount=total, tax_year=max(periods), **fields)
+    return notice.model_copy(update={"periods": rows})
+
+
+def test_a_notice_listing_periods_belongs_to_the_case_of_each_with_its_periods_amount() -> None:
+    cp504 = listing("cp504", "CP504", "2024-08-05", {2023: "5181.72", 2022: "1200.00"})
+    keys = case_keys(cp504)
+    assert [key.text for key in keys] == [
+        "profile client-7 | form 1040 | 2023", "profile client-7 | form 1040 | 2022"
+    ]  # fmt: skip
+    assert keys[0] == case_key(cp504) and case_keys(result("cp14", "CP14", "2024-05-20")) == (
+        case_key(result("cp14", "CP14", "2024-05-20")),
+    )
+    cp14_2022 = result("cp14-2022", "CP14", "2024-05-20", tax_year=2022, amount="1100.00")
+    older = arrange_case([cp14_2022, cp504], key=keys[1])
+    assert [(entry.code, entry.amount_due) for entry in older.entries] == [
+        ("CP14", "1100.00"), ("CP504", "1200.00")
+    ]  # fmt: skip
+    assert arrange_case([cp504], key=keys[0]).entries[0].amount_due == "5181.72"
+
+
 def test_the_case_takes_the_most_urgent_open_deadline_and_priority() -> None:
     cp504 = result("cp504", "CP504", "2024-08-05", deadline="2024-09-04")  # intent to levy: high
     cp14 = result("cp14", "CP14", "2024-05-20", deadline="2024-06-10")
@@ -257,6 +288,30 @@ def test_a_same_day_revision_is_stored_as_superseding_its_original_not_as_its_co
     queue = store.list_results(one_per_case=True)
     assert [notice.document_id for notice in queue] == [revision.document_id]
     assert store.result(revision.document_id).revised is not None
+
+
+def test_a_stored_notice_listing_periods_is_in_each_periods_case_and_in_the_queue_once(store: Store) -> None:
+    cp14_2022 = store.save_result(result("cp14-2022", "CP14", "2024-05-20", tax_year=2022, amount="1100.00"))
+    cp14_2023 = store.save_result(result("cp14-2023", "CP14", "2024-06-03", amount="5181.72"))
+    cp504 = store.save_result(listing("cp504", "CP504", "2024-08-05", {2023: "5181.72", 2022: "1200.00"}))
+    spouse = store.save_result(
+        listing("cp504-spouse", "CP504", "2024-08-05", {2023: "5181.72", 2022: "1200.00"}, profile_id=None)
+    )
+    cases = {case.key.tax_year: store.case(case.id) for case in store.list_cases()}
+    assert sorted(cases) == [2022, 2023] and all(case.notice_count == 2 for case in cases.values())
+    for year, first, amount in ((2022, cp14_2022, "1200.00"), (2023, cp14_2023, "5181.72")):
+        entries = cases[year].entries
+        assert [entry.document_id for entry in entries] == [
+            first.document_id, cp504.document_id, spouse.document_id
+        ]  # fmt: skip
+        assert entries[1].amount_due == amount and entries[2].copy_of == cp504.document_id
+        assert cases[year].stage == "CP504"
+    assert store.case_id_of(cp504.document_id) == cases[2023].id  # its own period's case first
+    queue = [notice.document_id for notice in store.list_results(one_per_case=True)]
+    assert queue == [cp504.document_id]  # the lead of both cases, shown once
+    store.replace_result(result("cp504", "CP504", "2024-08-05"), "default", "ana", "review_correct", [])
+    entries = store.case(cases[2022].id).entries  # read again without the table: it left 2022
+    assert cp504.document_id not in {entry.document_id for entry in entries}
 
 
 def test_a_copy_without_a_profile_joins_its_originals_case(store: Store) -> None:
@@ -570,7 +625,7 @@ def test_notices_of_one_case_saved_at_once_by_many_writers_make_one_case(url: st
             opened.close()
 
 
-# ---- revised notices read from the generator's text layers --------------------------------------------------
+# ---- revised notices read from the generator's text layers -----------------------------------------------
 
 
 @pytest.mark.parametrize("family", ["classic", "irs"])
