@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import regex
@@ -50,6 +51,7 @@ from pipeline.letter import Stance, draft_letter
 from pipeline.models import Category, NoticeResult, Priority, Status
 from pipeline.profiles import TaxpayerProfile
 from pipeline.review import accept_result, correct_result, reject_result
+from pipeline.store import Store
 
 DocumentId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")]
 CaseId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="the case's id")]
@@ -207,12 +209,13 @@ def list_notices(
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     as_of: AsOf = None,
 ) -> NoticePage:
-    """The tenant's notices, most urgent first (priority on ``as_of``, then deadline)."""
+    """The tenant's notices, most urgent first (priority on ``as_of``, then deadline), each with its case's
+    route as the single read gives it."""
     today = as_of or dt.date.today()
     filters = (status, priority, category, due_before, profile_id)
     results = state.store.list_results(tenant, *filters, limit=limit + 1, offset=offset, as_of=today)
     return NoticePage(
-        items=[NoticeOut.from_result(result, today) for result in results[:limit]],
+        items=notices_in_their_cases(state.store, tenant, results[:limit], today),
         limit=limit,
         offset=offset,
         next_offset=offset + limit if len(results) > limit else None,
@@ -244,8 +247,20 @@ def get_notice(
     if known is None:
         state.jobs.raise_if_crashed(key)
         known = state.store.result(document_id, tenant)  # DocumentNotFound, unless stored just now
-    case = state.store.case_of_document(document_id, tenant)
-    return NoticeOut.from_result(known, as_of or dt.date.today(), case)
+    return notices_in_their_cases(state.store, tenant, [known], as_of or dt.date.today())[0]
+
+
+def notices_in_their_cases(
+    store: Store, tenant: str, results: Sequence[NoticeResult], day: dt.date
+) -> list[NoticeOut]:
+    """The results as the API answers them on ``day``, each routed in its case (``route_in_case``, through
+    ``NoticeOut.from_result``); a case shared by several results is read once."""
+    case_ids = {result.document_id: store.case_id_of(result.document_id, tenant) for result in results}
+    cases: dict[int | None, Case | None] = {None: None}
+    for case_id in case_ids.values():
+        if case_id is not None and case_id not in cases:
+            cases[case_id] = store.case(case_id, tenant)
+    return [NoticeOut.from_result(result, day, cases[case_ids[result.document_id]]) for result in results]
 
 
 LETTER_RESPONSES: dict[int | str, dict[str, Any]] = {

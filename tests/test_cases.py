@@ -581,6 +581,29 @@ def test_the_api_answers_a_notice_with_its_cases_route(api: tuple[TestClient, St
     )
 
 
+def test_the_api_list_answers_each_notice_with_its_cases_route_as_the_single_read(
+    api: tuple[TestClient, Store],
+) -> None:
+    client, store = api
+    for notice in (
+        result("cp14", "CP14", "2024-05-20"),
+        result("cp504", "CP504", "2024-08-05"),
+        result("other-cp504", "CP504", "2024-08-05", tax_year=2021, amount="310.00"),  # a case of no event
+    ):
+        store.save_result(notice, tenant="acme")
+    case_id = store.case_id_of(doc_id("cp14"), "acme")
+    dispute = {"kind": "dispute", "detail": "paid", "on": "2024-06-03", "document_id": doc_id("cp14")}
+    assert client.post(f"/v1/cases/{case_id}/events", json=dispute, headers=ACME).status_code == 201
+    day = {"as_of": "2024-08-10"}
+    listed = client.get("/v1/notices", params=day, headers=ACME).json()["items"]
+    routes = {item["document_id"]: item["triage"] for item in listed}
+    assert (
+        routes[doc_id("cp504")]["route"] == "dispute" and routes[doc_id("other-cp504")]["route"] != "dispute"
+    )
+    single = client.get(f"/v1/notices/{doc_id('cp504')}", params=day, headers=ACME).json()
+    assert single["triage"] == routes[doc_id("cp504")]
+
+
 def test_copies_and_superseded_notices_get_no_reminder_calendar_event_or_digest_line(store: Store) -> None:
     mail = a_year_of_mail(store)
     assert {result.document_id for result in open_results(store, "default")} == {
