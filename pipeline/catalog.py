@@ -8,7 +8,9 @@ requires or never carries are names of the field registry (``pipeline.fields``);
 ``BadCatalog``.
 
 ``escalations`` are the collection chains, each an ordered list of steps (a step may hold several codes
-that come at the same point: LT11, CP90 and Letter 1058 are each the final notice after a CP504);
+that come at the same point: LT11, CP90, CP91 and Letter 1058 are each the final notice after a CP504; a
+business's CP161 and CP504B stand where an individual's CP14 and CP504 do, its CP501 and CP503 steps
+skipped);
 ``Catalog.escalation_step(code)`` is a code's (chain, step), which orders a case's timeline
 (``pipeline.cases``). A code in no chain, or in two, or not in the catalog is a ``BadCatalog``.
 """

@@ -150,6 +150,8 @@ def test_the_escalation_order_is_catalog_data() -> None:
     catalog = load_catalog()
     assert catalog.escalation_step("CP14SP") == (0, 0)
     assert catalog.escalation_step("LTR1058") == catalog.escalation_step("LT11") == (0, 4)
+    assert catalog.escalation_step("CP91") == (0, 4) and catalog.escalation_step("CP504B") == (0, 3)
+    assert catalog.escalation_step("CP161") == (0, 0)  # a business's first bill
     assert catalog.escalation_step("CP3219A") == (1, 1) and catalog.escalation_step("CP12") is None
     data = catalog.model_dump(mode="json")
     with pytest.raises(ValidationError, match="CP9999"):
@@ -229,6 +231,18 @@ def test_a_notice_listing_periods_belongs_to_the_case_of_each_with_its_periods_a
         ("CP14", "1100.00"), ("CP504", "1200.00")
     ]  # fmt: skip
     assert arrange_case([cp504], key=keys[0]).entries[0].amount_due == "5181.72"
+
+
+def test_a_business_chain_and_a_cp91_follow_the_escalation_on_the_same_day() -> None:
+    business = {"form": "941", "tax_year": 2024}
+    chain = [
+        result("lt11", "LT11", "2025-03-03", **business),
+        result("cp504b", "CP504B", "2025-03-03", **business),
+        result("cp161", "CP161", "2025-03-03", **business),
+    ]
+    assert [entry.code for entry in arrange_case(chain).entries] == ["CP161", "CP504B", "LT11"]
+    person = [result("cp91", "CP91", "2024-10-07"), result("cp504", "CP504", "2024-10-07")]
+    assert [entry.code for entry in arrange_case(person).entries] == ["CP504", "CP91"]
 
 
 def test_the_case_takes_the_most_urgent_open_deadline_and_priority() -> None:
