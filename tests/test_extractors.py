@@ -308,6 +308,23 @@ def test_billing_summary_rows_before_total() -> None:
     assert [str(amount) for _, amount in rows] == ["5000.00", "100.00", "-800.00", "81.72"]
 
 
+def test_billing_row_whose_leaders_ocr_turned_to_junk_is_printed_but_not_read() -> None:
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "penalties and interest on your 2023 Form 1040.    Billing Summary",
+            "If you already paid    Taxyouowed~~—~—~—~C~CS~*«~‘“sSstS    C$ 7,946.94",  # was $17,946.94
+            "21 days or made payment arrangements    Additional interest charges    558.10 :",
+            "miscalculation. As a result, you owe $5,132.81.",  # a sentence, not a row
+            "disregard this notice.    Amount due by August 23, 2024    $19,204.08",
+        )
+    ]
+    assert [(label, amount and str(amount)) for label, amount in find_billing_lines(lines)] == [
+        ("Taxyouowed", None),
+        ("Additional interest charges", "558.10"),
+    ]
+
+
 def test_billing_summary_without_total_is_ignored() -> None:
     assert find_billing_lines([TextLine(1, "Billing Summary"), TextLine(1, "Tax you owed $5.00")]) == []
 
