@@ -92,8 +92,9 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]
     if start is None:
         return []
     rows: list[tuple[str, Decimal | None]] = []
-    printed = [line for line in lines[start + 1 :] if not line.stacked]  # a joined label/value is no row
-    for line in printed[:_MAX_ROWS]:
+    # The heading joined to the row under it ("Billing Summary    Tax you owed ...") is not one more row.
+    after = [line for line in lines[start + 1 :] if not (line.stacked and _HEADING.search(line.text))]
+    for line in after[:_MAX_ROWS]:
         tails = _column_tails(line.text)
         if any(_TOTAL.search(text) and not names_a_part(text) for text in tails):
             return rows  # the total ends the summary, whatever the paragraph beside it says
