@@ -51,10 +51,27 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Tax yaar 2021", 2021, id="damaged-label"),
         pytest.param("Año tributario 2022", 2022, id="spanish"),
         pytest.param("Ano tributario: 2022", 2022, id="spanish-no-tilde"),
+        pytest.param("Internal Revenue Service    Tax year    2625", 2025, id="fax-six-for-zero"),
     ],
 )
 def test_tax_year(text: str, expected: int) -> None:
     assert values(find_tax_years, text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Tax year 2626", id="six-that-may-be-a-zero-too"),  # 2026 or 2020: not guessed
+        pytest.param("Tax year 2725", id="no-year-is-27xx"),
+    ],
+)
+def test_a_fax_year_that_cannot_be_told_is_not_read(text: str) -> None:
+    assert values(find_tax_years, text) == []
+
+
+def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
+    fax, clean = (find_tax_years([TextLine(1, f"Tax year {y}")])[0] for y in ("2625", "2025"))
+    assert fax.value == clean.value == 2025 and fax.confidence < clean.confidence
 
 
 @pytest.mark.parametrize(
@@ -238,6 +255,23 @@ def test_contacts() -> None:
     assert values(find_forms, "your 2023 Form 941. Or complete Form 15103, Form 1040 Return Delinquency") == [
         "941"
     ]
+    assert values(find_forms, "This notice is about your 2025 Form.1040. Keep it") == ["1040"]
+    assert values(
+        find_forms, "the deficiency in your income tax for your 2021 Form", "1040. This letter"
+    ) == ["1040"]
+    wrapped_title = (
+        "your return within 8 weeks. Otherwise complete Form",
+        "15103, Form 1040 Return Delinquency.",
+    )
+    assert values(find_forms, "We have no record that you filed your 2025 Form 941.", *wrapped_title) == [
+        "941"
+    ]
+
+
+def test_a_street_type_glued_to_its_unit_is_split() -> None:
+    lines = [TextLine(1, t) for t in ("MONICA PRICE", "2423 CEDAR RIDGE PLAPT 9D", "RENO, NV 89501")]
+    _, address = find_taxpayer(lines)
+    assert address is not None and address.value == "2423 CEDAR RIDGE PL APT 9D, RENO, NV 89501"
 
 
 @pytest.mark.parametrize(
