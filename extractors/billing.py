@@ -4,9 +4,12 @@ A billing summary starts at a "Billing Summary" (or "Account summary" / "Amount 
 and ends at its total row ("Amount due by June 10, 2024  $5,181.72", "Amount due immediately $...").
 Handles rows such as "Tax you owed   $5,000.00", "Failure-to-pay penalty  100.00",
 "Payments and credits  -$800.00" / "($800.00)", "Interest charges $81.72",
-"Accuracy-related penalty (IRC 6662)  $1,340.92", also in the right-hand column of a page whose rows it
-shares with paragraphs. Returns the rows before the total,
-in order, as (label, amount) candidates; the total is the amount-due extractor's business.
+"Accuracy-related penalty (IRC 6662)  $1,340.92", "Additional interest charges  558.10 :" (a speck after
+it), also in the right-hand column of a page whose rows it shares with paragraphs. Returns the rows before
+the total, in order, as (label, amount) candidates; the total is the amount-due extractor's business.
+A row whose dash leaders OCR turned to junk ("Taxyouowed~~—~—~C~CS~*«~ C$ 7,946.94", where the leaders ate
+the amount's first digit) is returned with the amount None: printed but not read, so nothing is checked
+against a misread figure and no arithmetic can pass or fail on it.
 
 ``billing_role(label)`` says what a row is: the total, the tax owed ("Tax you owed", "Amount you owed"),
 a previous balance, a payment or credit, a penalty, interest, or another charge. It is the one place that
@@ -34,9 +37,12 @@ _TOTAL = regex.compile(  # the total row starts with its label; "Previous amount
     rf"{fuzzy_label('Proposed amount due')})",
     regex.IGNORECASE,
 )
-_ROW = regex.compile(
-    rf"^\s*(?P<label>[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)[\s.:…_]*{AMOUNT}\s*$", regex.VERBOSE
+_ROW = regex.compile(  # a speck after the amount is tolerated ("558.10 :"), a sentence's full stop is not
+    rf"^\s*(?P<label>[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)[\s.:…_]*{AMOUNT}(?:\s+[:;'|.,])?\s*$",
+    regex.VERBOSE,
 )
+# A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount.
+_JUNK_LEADER_ROW = regex.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ()'-]{2,40}?)\s*[~—–«»‘’“”]{2,}.*\d")
 _MAX_ROWS = 12
 
 
@@ -79,22 +85,32 @@ def names_a_part(label: str) -> bool:
     return billing_role(label) in _PARTS
 
 
-def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal]]:
-    """Rows of the first billing summary found, before its total; empty when there is none."""
+def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]]:
+    """Rows of the first billing summary found, before its total (amount None: printed, not readable);
+    empty when there is none."""
     start = next((i for i, line in enumerate(lines) if _HEADING.search(line.text)), None)
     if start is None:
         return []
-    rows: list[tuple[str, Decimal]] = []
-    for line in lines[start + 1 : start + 1 + _MAX_ROWS]:
-        for text in _column_tails(line.text):
-            if _TOTAL.search(text) and not names_a_part(text):
-                return rows
-            match = _ROW.match(text)
-            amount = parse_amount(match.group("amount")) if match else None
-            if match and amount is not None:
-                rows.append((match.group("label").strip(), Decimal(format_amount(amount))))
-                break
+    rows: list[tuple[str, Decimal | None]] = []
+    # The heading joined to the row under it ("Billing Summary    Tax you owed ...") is not one more row.
+    after = [line for line in lines[start + 1 :] if not (line.stacked and _HEADING.search(line.text))]
+    for line in after[:_MAX_ROWS]:
+        tails = _column_tails(line.text)
+        if any(_TOTAL.search(text) and not names_a_part(text) for text in tails):
+            return rows  # the total ends the summary, whatever the paragraph beside it says
+        read = [row for row in map(_read_row, tails) if row is not None]
+        if read:
+            rows.append(read[-1])  # the right-most reading: its label is the row's, not the paragraph's
     return []  # no total row: a partial summary proves nothing
+
+
+def _read_row(text: str) -> tuple[str, Decimal | None] | None:
+    match = _ROW.match(text)
+    amount = parse_amount(match.group("amount")) if match else None
+    if match and amount is not None:
+        return match.group("label").strip(), Decimal(format_amount(amount))
+    damaged = _JUNK_LEADER_ROW.match(text)
+    return (damaged.group("label").strip(), None) if damaged else None
 
 
 def _column_tails(text: str) -> list[str]:

@@ -6,8 +6,10 @@ Handles:
   the label wrapped ("Contact telephone / number: 800-829-0922"), "call Mr. Strand at (800) 829-0922";
   value "800-829-0922". ``IRS_PHONE_PRINTED``: a phone label with digits after it (read or not).
 - caller ID: "Your caller ID 123456", "Caller ID: 98765"
-- form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR"; value "1040", "941", "1040-SR";
-  not "Form 15103, Form 1040 Return Delinquency" (a title of another form)
+- form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR", "Form.1040" (a speck), a
+  paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."); value "1040", "941", "1040-SR";
+  not "Form 15103, Form 1040 Return Delinquency" (a title of another form), nor its wrapped "Form /
+  15103, Form 1040 Return Delinquency"
 
 ``OFFICIAL_PHONES`` are the IRS's own numbers; ``official_phone_near(number, most_digits)`` names the one a
 number is a few misread digits from (the status stage doubts such a read, the scam check does not count it).
@@ -22,6 +24,7 @@ from extractors.text import (
     Candidate,
     TextLine,
     find_candidates,
+    find_wrapped_candidates,
     fuzzy_label,
     printed_after,
     repair_digits,
@@ -60,8 +63,9 @@ CALLER_ID_PRINTED = printed_after(fuzzy_label("caller ID"))
 _CALLER_ID = regex.compile(
     rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
 )
-_FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 1040 Return Delinquency"
-    r"(?<!Form\s+\d+[A-Z-]*,\s*)(?:Tax\s+form|\bForm|\bform\s+number)\s*[:(]?\s*(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)\b",
+_FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 1040 Return Delinquency",
+    # also when the title wrapped after "Form" and its row starts "15103, Form 1040 Return Delinquency"
+    r"(?<!Form\s+\d+[A-Z-]*,\s*)(?<!^\s*\d{4,5}[A-Z-]*,\s*)(?:Tax\s+form|\bForm|\bform\s+number)\s*[:(.]?\s*(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)\b",
     regex.IGNORECASE,
 )
 
@@ -87,8 +91,14 @@ def find_caller_ids(lines: list[TextLine]) -> list[Candidate]:
     return find_candidates(_CALLER_ID, lines, "caller_id_label", 0.95, _caller_id)
 
 
+def _form(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    return match.group("form").upper(), 1.0
+
+
 def find_forms(lines: list[TextLine]) -> list[Candidate]:
-    return find_candidates(_FORM, lines, "form_mention", 0.85, lambda m: (m.group("form").upper(), 1.0))
+    return find_candidates(_FORM, lines, "form_mention", 0.85, _form) + find_wrapped_candidates(
+        _FORM, lines, "form_mention", 0.85, _form
+    )
 
 
 def official_phone_near(number: str, most_digits: int) -> str | None:

@@ -8,7 +8,8 @@ people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI & MARIA OSEI") or one na
 "OKAFOR"). Rows are split at wide gaps
 (four or more spaces) and only the left segment is read, because the header block often shares the row.
 Rows of the right-hand header printed between them are skipped by their left edge. Values: name
-"JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed).
+"JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed; a street type
+OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D").
 
 ``stray_name_word(lines, name)``: a lone capitalised word on a row beside the name's that a tilted page may
 have split off the name ("JASON & JAMES" read one row below its "BRANDT"), so that a person checks it.
@@ -125,9 +126,8 @@ def _candidates(
     name_line, city_line = lines[name_index], lines[city_index]
     confidence = round(0.9 * min(name_line.confidence, city_line.confidence), 3)
     city_name = city.group("city").upper().rstrip(",")
-    address = (
-        f"{street.upper()}, {city_name}, {city.group('state')} {city.group('zip')}{city.group('plus4') or ''}"
-    )
+    cleaned = _split_glued_unit(street.upper())
+    address = f"{cleaned}, {city_name}, {city.group('state')} {city.group('zip')}{city.group('plus4') or ''}"
     return (
         Candidate(name, name, name_line.page, name_line.bbox, "address_block", confidence),
         Candidate(
@@ -139,6 +139,16 @@ def _candidates(
             confidence,
         ),
     )
+
+
+# A street type glued by OCR to the unit after it ("CEDAR RIDGE PLAPT 9D"): no street word ends that way.
+_GLUED_UNIT = regex.compile(
+    r"\b(?P<type>ST|AVE|RD|DR|LN|PL|CT|CIR|TER|WAY|BLVD|PKWY|HWY|TRL|SQ)(?P<unit>APT|STE|UNIT)(?=\s|$)"
+)
+
+
+def _split_glued_unit(street: str) -> str:
+    return _GLUED_UNIT.sub(r"\g<type> \g<unit>", street)
 
 
 def stray_name_word(lines: list[TextLine], name: Candidate) -> str | None:

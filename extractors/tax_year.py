@@ -6,6 +6,7 @@ Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period Decemb
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
 "your 2022 Form 1040" (weakest), and Spanish "Año tributario 2023" ("Ano tributario", "Año fiscal").
+A fax's "Tax year 2625" is 2025 (its 0 read as 6; only when no other digit is a 6), at lower confidence.
 For a period, the year the period ends is returned.
 """
 
@@ -45,12 +46,21 @@ _YEAR_ENDING = regex.compile(rf"\btax\s+year\s+end(?:ing|ed)\s+{DATE}", regex.IG
 _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", regex.IGNORECASE)
 
 
+# A fax reads the 0 of "20xx" as 6 ("Tax year 2625"). No tax year starts 26, and when no other digit is a 6
+# the only year it can be is 20xx; read so, it counts for less than a clean reading.
+_FAX_SIX_YEAR = regex.compile(r"26[0-57-9]{2}")
+FAX_SIX_FACTOR = 0.85
+
+
 def _year(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     raw = match.group("year")
     year = repair_digits(raw)
+    factor = 1.0 if raw == year else 0.9
+    if _FAX_SIX_YEAR.fullmatch(year):
+        year, factor = f"20{year[2:]}", FAX_SIX_FACTOR
     if not year.isdigit() or not 1990 <= int(year) <= 2100:
         return None
-    return int(year), 1.0 if raw == year else 0.9
+    return int(year), factor
 
 
 def _period(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

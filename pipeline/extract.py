@@ -125,8 +125,9 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
         carries_none=notice.carries_none if notice else frozenset(),
     )  # fmt: skip
     fields = {spec.name: reading.read(spec.name) for spec in FIELDS}
-    billing = tuple(
-        BillingLine(label=label, amount=str(amount)) for label, amount in find_billing_lines(lines)
+    billing = tuple(  # a row printed but not readable keeps no amount: the arithmetic is then unknown
+        BillingLine(label=label, amount="" if amount is None else str(amount))
+        for label, amount in find_billing_lines(lines)
     )
     findings = reading.findings + _unread_values(lines, fields, reading.carries_none)
     findings += _unconfirmed_copies(lines, fields)

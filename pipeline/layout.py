@@ -8,7 +8,8 @@ still share a row, while extractors can still tell the columns apart.
 ``stacked_label_lines(rows)`` pairs a label with the values printed directly below it in the same column
 (header boxes and letters print "Notice date" over "January 30, 2018"; stubs print "Amount due by" over the
 date over the amount): each pairing is one more row, "Notice date    January 30, 2018", returned with the
-index of the label's row so it can be read right after it.
+index of the label's row so it can be read right after it. A label's last word that OCR put in the next
+row (its baseline a little lower: "Tax" then "year" beside it) is joined back to it.
 """
 
 from __future__ import annotations
@@ -131,12 +132,14 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
         for position, segment in enumerate(segments):
             is_last = position == len(segments) - 1
             values: list[OcrLine] = []
+            label = segment
             if _is_bare_label(segment) and not any(_is_value(s) for s in segments[position + 1 :]):
                 values = _values_below(segmented, index, segment)
+                label = _completed_label(segmented, index, segment)
             if not values and is_last and _is_row_tail_label(segment):
                 values = _value_beside(segmented, index, segment)
             if values:
-                yield index, _joined(segment, values)
+                yield index, _joined(label, values)
 
 
 def _reads_as_label(text: str) -> bool:
@@ -205,6 +208,21 @@ def _value_beside(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine
         if x > label.bbox[0] + label.bbox[2] and abs(y + h / 2 - centre) <= 0.9 * label.bbox[3]:
             return [segment] if _is_value(segment) else []
     return []
+
+
+def _completed_label(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine) -> OcrLine:
+    """The label with the word OCR put in the next row because its baseline sits a little lower ("Tax"
+    then "year" just right of it, the value under "Tax"); the label itself when there is none."""
+    if index + 1 >= len(segmented):
+        return label
+    x, y, width, height = label.bbox
+    for segment in segmented[index + 1]:
+        sx, sy, _, sh = segment.bbox
+        is_next_word = x + width <= sx <= x + width + 2 * height  # a space, not a column gap
+        is_same_row = abs(sy + sh / 2 - (y + height / 2)) <= 0.6 * height
+        if is_next_word and is_same_row and _is_bare_label(segment) and len(segment.text.split()) <= 2:
+            return _make_line([*label.words, *segment.words])
+    return label
 
 
 def _is_under(segment: OcrLine, label: OcrLine, above: OcrLine, height: int) -> bool:

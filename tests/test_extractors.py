@@ -52,10 +52,27 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Tax yaar 2021", 2021, id="damaged-label"),
         pytest.param("Año tributario 2022", 2022, id="spanish"),
         pytest.param("Ano tributario: 2022", 2022, id="spanish-no-tilde"),
+        pytest.param("Internal Revenue Service    Tax year    2625", 2025, id="fax-six-for-zero"),
     ],
 )
 def test_tax_year(text: str, expected: int) -> None:
     assert values(find_tax_years, text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Tax year 2626", id="six-that-may-be-a-zero-too"),  # 2026 or 2020: not guessed
+        pytest.param("Tax year 2725", id="no-year-is-27xx"),
+    ],
+)
+def test_a_fax_year_that_cannot_be_told_is_not_read(text: str) -> None:
+    assert values(find_tax_years, text) == []
+
+
+def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
+    fax, clean = (find_tax_years([TextLine(1, f"Tax year {y}")])[0] for y in ("2625", "2025"))
+    assert fax.value == clean.value == 2025 and fax.confidence < clean.confidence
 
 
 @pytest.mark.parametrize(
@@ -239,6 +256,23 @@ def test_contacts() -> None:
     assert values(find_forms, "your 2023 Form 941. Or complete Form 15103, Form 1040 Return Delinquency") == [
         "941"
     ]
+    assert values(find_forms, "This notice is about your 2025 Form.1040. Keep it") == ["1040"]
+    assert values(
+        find_forms, "the deficiency in your income tax for your 2021 Form", "1040. This letter"
+    ) == ["1040"]
+    wrapped_title = (
+        "your return within 8 weeks. Otherwise complete Form",
+        "15103, Form 1040 Return Delinquency.",
+    )
+    assert values(find_forms, "We have no record that you filed your 2025 Form 941.", *wrapped_title) == [
+        "941"
+    ]
+
+
+def test_a_street_type_glued_to_its_unit_is_split() -> None:
+    lines = [TextLine(1, t) for t in ("MONICA PRICE", "2423 CEDAR RIDGE PLAPT 9D", "RENO, NV 89501")]
+    _, address = find_taxpayer(lines)
+    assert address is not None and address.value == "2423 CEDAR RIDGE PL APT 9D, RENO, NV 89501"
 
 
 @pytest.mark.parametrize(
@@ -307,6 +341,23 @@ def test_billing_summary_rows_before_total() -> None:
     ]
     rows = find_billing_lines(lines)
     assert [str(amount) for _, amount in rows] == ["5000.00", "100.00", "-800.00", "81.72"]
+
+
+def test_billing_row_whose_leaders_ocr_turned_to_junk_is_printed_but_not_read() -> None:
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "penalties and interest on your 2023 Form 1040.    Billing Summary",
+            "If you already paid    Taxyouowed~~—~—~—~C~CS~*«~‘“sSstS    C$ 7,946.94",  # was $17,946.94
+            "21 days or made payment arrangements    Additional interest charges    558.10 :",
+            "miscalculation. As a result, you owe $5,132.81.",  # a sentence, not a row
+            "disregard this notice.    Amount due by August 23, 2024    $19,204.08",
+        )
+    ]
+    assert [(label, amount and str(amount)) for label, amount in find_billing_lines(lines)] == [
+        ("Taxyouowed", None),
+        ("Additional interest charges", "558.10"),
+    ]
 
 
 def test_billing_summary_without_total_is_ignored() -> None:

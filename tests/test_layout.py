@@ -137,3 +137,25 @@ def test_an_amount_printed_a_little_lower_than_its_label_is_its_value() -> None:
     extraction = _extraction(document)
     assert [line.amount for line in extraction.billing_lines] == ["3183.00", "145.00"]
     assert extraction.fields["amount_due"].value == "3328.00"
+
+
+def test_a_label_word_ocr_put_a_little_lower_is_joined_back() -> None:
+    # Recorded geometry of a header box (irs family, photo): "year" sits lower than "Tax", so OCR made it
+    # a row of its own between "Tax" and the year printed under "Tax".
+    placed = [
+        [("P.O.", 332, 391, 28), ("Box", 420, 391, 28), ("149338", 520, 391, 28), ("Tax", 1954, 401, 29)],
+        [("year", 2055, 406, 32)],
+        [("Kansas", 332, 442, 40), ("2024", 1954, 454, 29)],
+    ]
+    rows = tuple(
+        line
+        for row in placed
+        for line in group_words_into_lines(
+            [OcrWord(text=t, confidence=0.95, bbox=(x, y, 24 * len(t), h)) for t, x, y, h in row]
+        )
+    )
+    assert [line.text for _, line in stacked_label_lines(rows)] == ["Tax year    2024"]
+    lines = to_text_lines(
+        OcrDocument(pages=(OcrPage(number=1, width=2550, height=3300, source=PageSource.OCR, lines=rows),))
+    )
+    assert extract_fields(lines, classify_notice(lines, load_catalog())).fields["tax_year"].value == 2024
