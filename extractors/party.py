@@ -36,9 +36,10 @@ IRS_CAMPUS_ZIPS = frozenset(code for codes in IRS_CAMPUSES.values() for code in 
 _CITY_LINE = regex.compile(
     r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
 )
-# That row as OCR may damage it ("DES MOINES, 1A 50309"): enough to know a block is printed, not to read it.
+# That row as OCR may damage it ("DES MOINES, 1A 50309", "DES MOINES, tA 50309"): enough to know a block is
+# printed, not to read it.
 _DAMAGED_CITY_LINE = regex.compile(
-    r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Z0-9|]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
+    r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Za-z0-9|!]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
 )
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE

@@ -184,6 +184,7 @@ def test_a_masked_ein_whose_label_wrapped() -> None:
 
 def test_an_address_block_with_a_damaged_state_is_still_printed() -> None:
     assert has_address_block(lines("HELEN STRAND", "5334 FOXGLOVE LN", "DES MOINES, 1A 50309"))
+    assert has_address_block(lines("HELEN STRAND", "5334 FOXGLOVE LN", "DES MOINES, tA 50309"))  # a fax
     assert not has_address_block(lines("Internal Revenue Service", "Kansas City, MO 64999"))
 
 
