@@ -15,8 +15,8 @@
 Each boundary between two non-blank pages weighs the evidence for a new notice against the evidence for the
 same one; a cut needs a weight of 1 at least (a blank page alone never cuts). A cut, or a page kept with the
 notice before it despite evidence for a cut, is certain when one side outweighs the other by
-``SURE_WEIGHT``; otherwise the plan is uncertain and says where (``SplitCut.is_certain`` False; ``doubts`` words the review
-reason). A document of one notice gives one segment: it is read as before.
+``SURE_WEIGHT``; otherwise the plan is uncertain and says where (``SplitCut.is_certain`` False;
+``doubts`` words the review reason). A document of one notice gives one segment: it is read as before.
 
 ``segment_documents(document, plan)`` gives each notice's pages (blank pages left out) as an
 ``OcrDocument`` with the original page numbers, for ``pipeline.process.analyze_document``.
@@ -149,7 +149,7 @@ def _weigh(page: PageEvidence, previous: PageEvidence, notice: _Notice, blank_be
         elif page.counter is None:
             same.append((f"page {previous.number} printed 'Page {k} of {n}': more pages follow", 1.0))
     if page.code and notice.code and page.code != notice.code:
-        new.append((f"notice code {page.code} after {notice.code}", 2.0))
+        new.append((f"notice code {page.code} after {notice.code}", 2.5))
     if page.ssn_last4 and notice.ssn_last4 and not page.ssn_last4 & notice.ssn_last4:
         new.append(("another SSN last 4", 2.0))
     if page.taxpayer and notice.taxpayer and _other_name(page.taxpayer, notice.taxpayer):
@@ -243,7 +243,8 @@ def segment_documents(document: OcrDocument, plan: SplitPlan) -> list[OcrDocumen
     return [
         OcrDocument(
             pages=tuple(
-                page for page in document.pages
+                page
+                for page in document.pages
                 if segment.first <= page.number <= segment.last and page.number not in plan.blank_pages
             )
         )  # fmt: skip
