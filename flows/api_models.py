@@ -67,11 +67,13 @@ class ReadyOut(PublicModel):
 
 class NoticeOut(NoticeResult):
     """One notice's result as the API answers it: the result contract of DESIGN.md for one day (days left,
-    priority), every full SSN masked."""
+    priority), every full SSN masked. A scanned stack's answer lists its notices' results (``children``)."""
 
     @classmethod
     def from_result(cls, result: NoticeResult, day: dt.date) -> NoticeOut:
-        return cls.model_validate_json(mask_full_ssns(for_day(result, day).model_dump_json()))
+        children = tuple(for_day(child, day) for child in result.children)
+        of_day = for_day(result, day).model_copy(update={"children": children})
+        return cls.model_validate_json(mask_full_ssns(of_day.model_dump_json()))
 
 
 class PendingOut(PublicModel):

@@ -48,7 +48,13 @@ from pipeline.models import Category, NoticeResult, Priority, Status
 from pipeline.profiles import TaxpayerProfile
 from pipeline.review import accept_result, correct_result, reject_result
 
-DocumentId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")]
+DocumentId = Annotated[
+    str,
+    PathParam(
+        pattern=r"^[0-9a-f]{64}(?::p[0-9]{1,4}-[0-9]{1,4})?$",
+        description="sha256 of the file's bytes; a notice of a scanned stack adds its pages (':p3-5')",
+    ),
+]
 ProfileId = Annotated[
     str,
     PathParam(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$", description="the profile's id"),
