@@ -31,9 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from extractors.ssn import count_full_ssns, mask_full_ssns
+from pipeline.archive import KeptPages, keep_pages, kept_pages
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.decide import decide
-from pipeline.errors import InternalError, NoticeflowError, StoreUnavailable, WorkerStopped
+from pipeline.errors import (
+    DocumentNotFound,
+    InternalError,
+    NoticeflowError,
+    StoreUnavailable,
+    WorkerStopped,
+)
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
 from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, Segment, SplitPlan, Status
@@ -42,7 +49,7 @@ from pipeline.preprocess import preprocess_page
 from pipeline.profiles import TaxpayerProfile, match_profile
 from pipeline.scam import add_full_ssn_signal, check_scam
 from pipeline.settings import Settings
-from pipeline.split import child_id, doubts, plan_split, segment_documents
+from pipeline.split import child_id, doubts, plan_from_cuts, plan_split, segment_documents
 from pipeline.tesseract import TesseractEngine
 from pipeline.triage import triage
 from pipeline.validate import validate_against_profile
@@ -166,9 +173,26 @@ def full_ssns_by_page(document: OcrDocument) -> dict[int, int]:
 def read_notices(
     document_id: str, source: str, document: OcrDocument, context: PipelineContext, timings: dict[str, float]
 ) -> NoticeResult:
-    """From the pages as read (unmasked) to a result: masked, split, and each notice analysed."""
+    """From the pages as read (unmasked) to a result: masked, split, and each notice analysed. The pages of
+    a document of several pages are kept beside its original, masked (``archive.keep_pages``), so that a
+    person can move a boundary between its notices without a second OCR (``rederive``)."""
     masked, _ = mask_document(document)
-    return analyze_stack(document_id, source, masked, full_ssns_by_page(document), context, timings)
+    full_ssns = full_ssns_by_page(document)
+    if len(document.pages) > 1:
+        keep_pages(document_id, KeptPages(document=masked, full_ssns=full_ssns), context.settings.home)
+    return analyze_stack(document_id, source, masked, full_ssns, context, timings)
+
+
+def rederive(document_id: str, source: str, starts: list[int], context: PipelineContext) -> NoticeResult:
+    """The document cut where a person says each notice starts (``starts``: first pages, 1-based), its
+    notices analysed again from the kept pages (no OCR); ``DocumentNotFound`` when no pages were kept."""
+    kept = kept_pages(document_id, context.settings.home)
+    if kept is None:
+        raise DocumentNotFound(
+            f"the pages of {document_id[:12]} were not kept: its notices cannot be cut anew"
+        )
+    plan = plan_from_cuts(kept.document, starts)
+    return analyze_stack(document_id, source, kept.document, kept.full_ssns, context, {}, plan)
 
 
 def analyze_stack(
@@ -190,6 +214,18 @@ def analyze_stack(
         _analyze_notice(document_id, source, segment, pages, plan, full_ssns, context)
         for segment, pages in zip(plan.segments, segment_documents(document, plan), strict=True)
     )
+    return stack_result(document_id, source, len(document.pages), plan, children, timings)
+
+
+def stack_result(
+    document_id: str,
+    source: str,
+    pages: int,
+    plan: SplitPlan,
+    children: tuple[NoticeResult, ...],
+    timings: dict[str, float] | None = None,
+) -> NoticeResult:
+    """The result of a stack: its notices, and review while a boundary is doubted or a notice needs it."""
     needing_review = [
         f"pages {child.page_range[0]}-{child.page_range[1]} need review"
         for child in children
@@ -201,8 +237,8 @@ def analyze_stack(
         source=source,
         status=Status.NEEDS_REVIEW if reasons else Status.PROCESSED,
         review_reasons=reasons,
-        pages=len(document.pages),
-        timings=timings,
+        pages=pages,
+        timings=timings or {},
         children=children,
         split=plan,
     )

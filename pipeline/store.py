@@ -875,14 +875,14 @@ def _document_row(result: NoticeResult, tenant: str, file_size: int | None) -> D
 def _add_children(session: Session, stack: NoticeResult, tenant: str, actor: str, action: str) -> None:
     """Each notice of a stack as its own document (a new version of the notice with the same page range);
     a notice of the stack whose page range is gone is marked superseded."""
-    if stack.split is None:
-        return
     for child in stack.children:
         if _lock_document(session, tenant, child.document_id) is None:
             session.add(_document_row(child, tenant, None))
             _add_result(session, child, tenant, actor, "ingested", ())
-        else:
-            session.execute(_documents(tenant, [child.document_id]).values(superseded_at=None))
+            continue
+        session.execute(_documents(tenant, [child.document_id]).values(superseded_at=None))
+        current = session.scalars(_current(tenant, child.document_id)).one_or_none()
+        if current is None or current.result_json != child.model_dump_json():  # unchanged: no new version
             _add_result(session, child, tenant, actor, action, ())
     kept = {child.document_id for child in stack.children}
     gone = [notice for notice in _child_ids(session, tenant, stack.document_id) if notice not in kept]

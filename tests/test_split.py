@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from pipeline.errors import BadCorrection
+from pipeline.ingest import Incoming, ingest
 from pipeline.load import LoadLimits, load_document
-from pipeline.models import OcrDocument, OcrLine, OcrPage, PageSource, Status
+from pipeline.models import Channel, OcrDocument, OcrLine, OcrPage, OcrWord, PageSource, Status
 from pipeline.process import PipelineContext, process_document
+from pipeline.review import accept_result, move_boundaries
 from pipeline.settings import Settings
 from pipeline.split import plan_from_cuts, plan_split
+from pipeline.store import open_store
 from tests.stacks import BLANK, notices, write_stack
 
 
@@ -124,3 +129,45 @@ def test_a_one_notice_document_is_read_as_before(context: PipelineContext) -> No
 
     assert result.children == () and result.page_range is None and result.split is None
     assert "children" not in result.model_dump(mode="json") and result.fields
+
+
+class _NoOcr:
+    """An OCR engine that must not be called: moving a boundary reads the kept pages."""
+
+    name = "none"
+
+    def recognize(self, image_path: Path) -> list[OcrWord]:
+        raise AssertionError(f"OCR was run on {image_path}")
+
+    def detect_rotation(self, image_path: Path) -> int:
+        raise AssertionError(f"OCR was run on {image_path}")
+
+
+def test_a_person_moves_a_boundary_and_the_notices_are_derived_anew_without_ocr(
+    tmp_path: Path, context: PipelineContext
+) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    specs = notices(2, seed=8, pages=(2, 2))
+    write_stack(tmp_path / "stack.pdf", specs)
+    stack = ingest(Incoming(tmp_path / "stack.pdf", "stack.pdf", Channel.CLI), context, store)
+    sha = stack.document_id
+    assert [child.page_range for child in stack.children] == [(1, 2), (3, 4)]
+    accepted = accept_result(store, f"{sha}:p3-4", actor="ann")
+    no_ocr = replace(context, engine=_NoOcr())
+
+    moved = move_boundaries(store, sha, [1, 2], actor="ann", context=no_ocr)
+    back = move_boundaries(store, sha, [3], actor="bo", context=no_ocr)
+
+    assert [child.page_range for child in moved.children] == [(1, 1), (2, 4)]
+    assert [child.page_range for child in back.children] == [(1, 2), (3, 4)]
+    assert store.history(f"{sha}:p3-4")[-2] == accepted  # read anew when its pages came back
+    assert [e.action for e in store.audit_log(f"{sha}:p3-4")][-2:] == ["superseded", "review_split"]
+    assert [e.action for e in store.audit_log(f"{sha}:p2-4")] == ["ingested", "superseded"]
+    assert sorted(r.document_id for r in store.list_results()) == [f"{sha}:p1-2", f"{sha}:p3-4"]
+    split_audit = [e for e in store.audit_log(sha) if e.action == "review_split"]
+    assert [(e.old_value, e.new_value, e.actor) for e in split_audit] == [
+        ("1-2, 3-4", "1-1, 2-4", "ann"),
+        ("1-1, 2-4", "1-2, 3-4", "bo"),
+    ]
+    with pytest.raises(BadCorrection):
+        move_boundaries(store, f"{sha}:p1-2", [2], actor="ann", context=no_ocr)

@@ -104,5 +104,6 @@ def test_one_stack_through_the_cli_the_watcher_and_the_api(tmp_path: Path) -> No
     for notice_id, *_ in _notices(from_api):
         assert [entry.action for entry in store.audit_log(notice_id)] == ["ingested"]
     assert [entry.action for entry in store.audit_log(from_api["document_id"])] == ["ingested"]
-    assert sorted(p.name for p in (homes["api"] / "documents").iterdir()) == [from_api["document_id"]]
+    kept = sorted(p.name for p in (homes["api"] / "documents").iterdir())  # the original and its pages, once
+    assert kept == [from_api["document_id"], f"{from_api['document_id']}.pages.json"]
     store.close()
