@@ -142,6 +142,14 @@ class RejectIn(InputModel):
 ReviewIn = Annotated[AcceptIn | CorrectIn | RejectIn, PydanticField(discriminator="decision")]
 
 
+class SplitIn(InputModel):
+    """Where each notice of a scanned stack starts (its first pages, 1-based): the notices are derived
+    anew from the pages read at upload, without OCR."""
+
+    starts: list[Annotated[int, PydanticField(ge=1, le=10_000)]] = PydanticField(min_length=1, max_length=500)
+    reviewer: Reviewer | None = None
+
+
 # ---- letters ----------------------------------------------------------------------------------------------
 
 Attachment = Annotated[str, StringConstraints(max_length=200)]

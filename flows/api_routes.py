@@ -39,6 +39,7 @@ from flows.api_models import (
     ReadyOut,
     Reason,
     ReviewIn,
+    SplitIn,
 )
 from flows.http_errors import ApiError, NotStored, describe_errors, error_responses, error_type_for_code
 from flows.jobs import pipeline_context, receive_upload, settle_with, spool_for_later, start_ingest
@@ -46,7 +47,7 @@ from pipeline.errors import BadProfiles, ProfileNotFound
 from pipeline.letter import Stance, draft_letter
 from pipeline.models import Category, NoticeResult, Priority, Status
 from pipeline.profiles import TaxpayerProfile
-from pipeline.review import accept_result, correct_result, reject_result
+from pipeline.review import accept_result, correct_result, move_boundaries, reject_result
 
 DocumentId = Annotated[
     str,
@@ -324,6 +325,21 @@ def review_notice(
         )  # fmt: skip
     else:
         result = reject_result(store, document_id, review.reason, actor=actor, tenant=tenant)
+    return NoticeOut.from_result(result, today)
+
+
+@v1.post("/notices/{document_id}/split", tags=["notices"], responses=error_responses(404))
+def split_notice(
+    document_id: DocumentId, cut: SplitIn, tenant: Tenant, state: State, as_of: AsOf = None
+) -> NoticeOut:
+    """Move the boundaries between the notices of a scanned stack: ``starts`` lists each notice's first
+    page. Its notices are derived anew from the pages read at upload (no OCR); a notice whose pages did not
+    change keeps its result, the others replace it (audited under the reviewer's name, or the tenant's)."""
+    today = as_of or dt.date.today()
+    context = pipeline_context(state.store, state.context, tenant, None, today)
+    result = move_boundaries(
+        state.store, document_id, cut.starts, actor=cut.reviewer or tenant, context=context, tenant=tenant
+    )
     return NoticeOut.from_result(result, today)
 
 
