@@ -12,7 +12,7 @@ from pipeline.errors import BadCorrection
 from pipeline.ingest import Incoming, ingest
 from pipeline.load import LoadLimits, load_document
 from pipeline.models import Channel, OcrDocument, OcrLine, OcrPage, OcrWord, PageSource, Status
-from pipeline.process import PipelineContext, process_document
+from pipeline.process import PipelineContext, analyze_document, process_document
 from pipeline.review import accept_result, move_boundaries
 from pipeline.settings import Settings
 from pipeline.split import plan_from_cuts, plan_split
@@ -171,3 +171,20 @@ def test_a_person_moves_a_boundary_and_the_notices_are_derived_anew_without_ocr(
     ]
     with pytest.raises(BadCorrection):
         move_boundaries(store, f"{sha}:p1-2", [2], actor="ann", context=no_ocr)
+
+
+def test_a_notice_that_starts_on_a_later_page_reads_its_first_page_s_address(tmp_path: Path) -> None:
+    """The taxpayer's block is read on the notice's own first page, not on page 1 of the file."""
+    specs = notices(2, seed=21, pages=(2, 2))
+    write_stack(tmp_path / "stack.pdf", specs)
+    document = _text_pages(tmp_path / "stack.pdf")
+    later = OcrDocument(pages=document.pages[2:])
+    context = PipelineContext.default(dt.date(2026, 11, 28))
+
+    alone = analyze_document("", "", OcrDocument(pages=tuple(
+        page.model_copy(update={"number": page.number - 2}) for page in later.pages
+    )), context, {})  # fmt: skip
+    in_stack = analyze_document("", "", later, context, {})
+
+    assert in_stack.field_value("taxpayer_name") == alone.field_value("taxpayer_name") is not None
+    assert in_stack.field_value("address") == alone.field_value("address") is not None
