@@ -188,3 +188,24 @@ def test_a_notice_that_starts_on_a_later_page_reads_its_first_page_s_address(tmp
 
     assert in_stack.field_value("taxpayer_name") == alone.field_value("taxpayer_name") is not None
     assert in_stack.field_value("address") == alone.field_value("address") is not None
+
+
+def _garbage(number: int, *rows: OcrLine) -> OcrPage:
+    """The back of a sheet whose front shows through, as OCR reads it: mirrored words, low confidence."""
+    mirrored = ["yodmun", "bemrof", "sint", "nwot", "ylno", "otni", "enil", "ereht", "nehw", "roop"]
+    words = tuple(
+        OcrWord(text=text, confidence=0.2 if index % 4 else 0.9, bbox=(200 + 90 * index, 300, 80, 30))
+        for index, text in enumerate(mirrored)
+    )
+    line = OcrLine(text=" ".join(mirrored), bbox=(200, 300, 1000, 30), confidence=0.35, words=words)
+    return OcrPage(number=number, width=2550, height=3300, source=PageSource.OCR, lines=(line,) * 6 + rows)
+
+
+def test_a_back_the_front_shows_through_is_blank_and_a_poor_page_with_a_counter_is_not() -> None:
+    counter = OcrLine(text="Page 2 of 2", bbox=(1500, 200, 200, 30), confidence=0.4)
+    document = OcrDocument(pages=(_counted(1, 1, 2, "CP14", "1234"), _garbage(2), _garbage(3, counter)))
+
+    plan = plan_split(document)
+
+    assert plan.blank_pages == (2,)
+    assert [(s.first, s.last) for s in plan.segments] == [(1, 3)]
