@@ -45,8 +45,10 @@ MIN_WORDS = 4  # confident dictionary-like words: a page with fewer is blank (a 
 SHOW_THROUGH_CONFIDENCE = 0.5  # mean word confidence below which a page that says nothing is blank
 TOP_SHARE = 0.4  # a taxpayer address block above this share of the page's height opens a notice
 SURE_WEIGHT = 2.0
+# "Page 2 of 5", and as OCR damages it: "Paqe 2 of 5", "Page l of 3", "Page 2 ef 5", "Page 2 0f 5" ("of" with
+# one letter misread).
 _COUNTER = regex.compile(
-    rf"(?<![A-Za-z]){fuzzy_label('Page', 1)}\s*(?P<k>[0-9lIOo]{{1,2}})\s+(?:of|0f|af|ot)\s+"
+    rf"(?<![A-Za-z]){fuzzy_label('Page', 1)}\s*(?P<k>[0-9lIOo]{{1,2}})\s+(?:[o0][a-z]|[a-z]f)\s+"
     r"(?P<n>[0-9lIOo]{1,2})(?![0-9])",
     regex.IGNORECASE,
 )

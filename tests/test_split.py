@@ -15,7 +15,7 @@ from pipeline.models import Channel, OcrDocument, OcrLine, OcrPage, OcrWord, Pag
 from pipeline.process import PipelineContext, analyze_document, process_document
 from pipeline.review import accept_result, move_boundaries
 from pipeline.settings import Settings
-from pipeline.split import plan_from_cuts, plan_split
+from pipeline.split import plan_from_cuts, plan_split, read_evidence
 from pipeline.store import open_store
 from tests.stacks import BLANK, notices, write_stack
 
@@ -209,3 +209,17 @@ def test_a_back_the_front_shows_through_is_blank_and_a_poor_page_with_a_counter_
 
     assert plan.blank_pages == (2,)
     assert [(s.first, s.last) for s in plan.segments] == [(1, 3)]
+
+
+@pytest.mark.parametrize(
+    ("printed", "counter"),
+    [
+        pytest.param("Page 2 of 5", (2, 5), id="printed"),
+        pytest.param("Page 2 ef 5", (2, 5), id="of-misread"),
+        pytest.param("Paqe l of 3", (1, 3), id="page-and-digit-misread"),
+        pytest.param("3813 WILLOW AVE    Page 1 of 5", (1, 5), id="beside-the-address"),
+        pytest.param("see page 2 to 5 of the form", None, id="a-sentence"),
+    ],
+)
+def test_page_counters_are_read_through_ocr_damage(printed: str, counter: tuple[int, int] | None) -> None:
+    assert read_evidence(_page(1, ["Notice    CP14", printed])).counter == counter
