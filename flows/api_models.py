@@ -68,12 +68,14 @@ class ReadyOut(PublicModel):
 
 class NoticeOut(NoticeResult):
     """One notice's result as the API answers it: the result contract of DESIGN.md for one day (days left,
-    priority), every full SSN masked."""
+    priority), every full SSN masked. A scanned stack's answer lists its notices' results (``children``)."""
 
     @classmethod
     def from_result(cls, result: NoticeResult, day: dt.date, case: Case | None = None) -> NoticeOut:
-        """The result with its triage of ``day``, and what its case's events say (``route_in_case``)."""
-        of_day = route_in_case(for_day(result, day), case)
+        """The result with its triage of ``day`` (its notices' too, for a stack), and what its case's events
+        say (``route_in_case``)."""
+        children = tuple(for_day(child, day) for child in result.children)
+        of_day = route_in_case(for_day(result, day), case).model_copy(update={"children": children})
         return cls.model_validate_json(mask_full_ssns(of_day.model_dump_json()))
 
 
@@ -162,6 +164,14 @@ class RejectIn(InputModel):
 
 
 ReviewIn = Annotated[AcceptIn | CorrectIn | RejectIn, PydanticField(discriminator="decision")]
+
+
+class SplitIn(InputModel):
+    """Where each notice of a scanned stack starts (its first pages, 1-based): the notices are derived
+    anew from the pages read at upload, without OCR."""
+
+    starts: list[Annotated[int, PydanticField(ge=1, le=10_000)]] = PydanticField(min_length=1, max_length=500)
+    reviewer: Reviewer | None = None
 
 
 # ---- letters ----------------------------------------------------------------------------------------------

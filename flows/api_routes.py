@@ -42,6 +42,7 @@ from flows.api_models import (
     ReadyOut,
     Reason,
     ReviewIn,
+    SplitIn,
 )
 from flows.http_errors import ApiError, NotStored, describe_errors, error_responses, error_type_for_code
 from flows.jobs import pipeline_context, receive_upload, settle_with, spool_for_later, start_ingest
@@ -50,10 +51,16 @@ from pipeline.errors import BadProfiles, ProfileNotFound
 from pipeline.letter import Stance, draft_letter
 from pipeline.models import Category, NoticeResult, Priority, Status
 from pipeline.profiles import TaxpayerProfile
-from pipeline.review import accept_result, correct_result, reject_result
+from pipeline.review import accept_result, correct_result, move_boundaries, reject_result
 from pipeline.store import Store
 
-DocumentId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")]
+DocumentId = Annotated[
+    str,
+    PathParam(
+        pattern=r"^[0-9a-f]{64}(?::p[0-9]{1,4}-[0-9]{1,4})?$",
+        description="sha256 of the file's bytes; a notice of a scanned stack adds its pages (':p3-5')",
+    ),
+]
 CaseId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="the case's id")]
 ProfileId = Annotated[
     str,
@@ -377,6 +384,21 @@ def post_case_event(case_id: CaseId, event: CaseEventIn, tenant: Tenant, state: 
     on, actor = event.on or dt.date.today(), event.reviewer or tenant
     state.store.record_case_event(case_id, tenant, event.kind, on, event.detail, actor, event.document_id)
     return state.store.case(case_id, tenant)
+
+
+@v1.post("/notices/{document_id}/split", tags=["notices"], responses=error_responses(404))
+def split_notice(
+    document_id: DocumentId, cut: SplitIn, tenant: Tenant, state: State, as_of: AsOf = None
+) -> NoticeOut:
+    """Move the boundaries between the notices of a scanned stack: ``starts`` lists each notice's first
+    page. Its notices are derived anew from the pages read at upload (no OCR); a notice whose pages did not
+    change keeps its result, the others replace it (audited under the reviewer's name, or the tenant's)."""
+    today = as_of or dt.date.today()
+    context = pipeline_context(state.store, state.context, tenant, None, today)
+    result = move_boundaries(
+        state.store, document_id, cut.starts, actor=cut.reviewer or tenant, context=context, tenant=tenant
+    )
+    return NoticeOut.from_result(result, today)
 
 
 @v1.get("/profiles", tags=["profiles"])

@@ -65,14 +65,16 @@ def print_table(results: list[NoticeResult]) -> None:
     for column in ("source", "status", "notice", "tax year", "SSN", "amount due", "deadline", "notice date",
                    "priority", "scam"):  # fmt: skip
         table.add_column(column)
-    for result in results:
-        deadline = result.fields.get("deadline")
+    for notice in (notice for result in results for notice in result.children or (result,)):  # a row a notice
+        deadline = notice.fields.get("deadline")
         kind = " (computed)" if deadline and deadline.kind == "computed" else ""
-        row = [result.field_value(name) for name in ("notice_number", "tax_year", "ssn_last4", "amount_due")]
+        row = [notice.field_value(name) for name in ("notice_number", "tax_year", "ssn_last4", "amount_due")]
+        pages = f" p{notice.page_range[0]}-{notice.page_range[1]}" if notice.page_range else ""
+        name = Path(notice.source).name + pages
         table.add_row(
-            Path(result.source).name, result.status.value, *("—" if v is None else str(v) for v in row),
-            f"{result.field_value('deadline') or '—'}{kind}", str(result.field_value("notice_date") or "—"),
-            result.triage.priority.value, result.scam.risk.value,
+            name, notice.status.value, *("—" if v is None else str(v) for v in row),
+            f"{notice.field_value('deadline') or '—'}{kind}", str(notice.field_value("notice_date") or "—"),
+            notice.triage.priority.value, notice.scam.risk.value,
         )  # fmt: skip
     console = Console(width=max(150, Console().width))
     console.print(table)

@@ -37,9 +37,8 @@ from pipeline.load import LoadedDocument, PageRef, load_document
 from pipeline.models import Channel, NoticeResult, OcrDocument, OcrPage
 from pipeline.process import (
     PipelineContext,
-    analyze_document,
     failed_result,
-    mask_document,
+    read_notices,
     read_page,
     read_pages,
 )
@@ -80,10 +79,10 @@ def read_page_task(ref: PageRef, context: PipelineContext, workdir: Path) -> tup
 
 
 def _analyze(document_id: str, source: str, document: OcrDocument, context: PipelineContext) -> NoticeResult:
-    """Masking, classification, extraction, validation, triage: pure and quick, so a plain call inside the
-    flow run, not a task (a task run costs tens of milliseconds of bookkeeping and would never retry)."""
-    masked, full_ssns = mask_document(document)
-    return analyze_document(document_id, source, masked, context, {}, full_ssns)
+    """Masking, splitting a stack, classification, extraction, validation, triage: pure and quick, so a
+    plain call inside the flow run, not a task (a task run costs tens of milliseconds of bookkeeping and would
+    never retry)."""
+    return read_notices(document_id, source, document, context, {})
 
 
 @task(task_run_name="store {incoming.name}", cache_policy=NO_CACHE)

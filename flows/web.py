@@ -63,6 +63,7 @@ from extractors.ssn import mask_full_ssns
 from flows.api_deps import ApiState
 from flows.api_keys import client_address, match_api_key
 from flows.api_models import AuditOut, NoticeOut
+from flows.jobs import pipeline_context
 from flows.web_pages import (
     CONTROL,
     COOKIE,
@@ -100,7 +101,7 @@ from pipeline.models import (
     ScamRisk,
     Status,
 )
-from pipeline.review import accept_result, correct_result, reject_result
+from pipeline.review import accept_result, correct_result, move_boundaries, reject_result
 from pipeline.triage import days_until, is_near
 
 log = logging.getLogger("noticeflow.web")
@@ -311,12 +312,32 @@ def page_boxes(result: NoticeOut) -> dict[int, list[BBox]]:
 
 
 def load_previews(web: WebState, api: ApiState, result: NoticeOut) -> tuple[PagePreview, ...] | str:
-    """The page previews, or why the scan cannot be shown."""
+    """The page previews (a notice of a stack: its own pages of the stack's file), or why the scan cannot
+    be shown."""
     try:
-        previews = preview_pages(result.document_id, api.settings.home, web.previews, page_boxes(result))
+        previews = preview_pages(kept_file_id(result), api.settings.home, web.previews, page_boxes(result))
     except DocumentError as error:
         return f"The kept file cannot be shown: {error.message}"
-    return previews if previews is not None else "The original file was not kept, so the scan is not shown."
+    if previews is None:
+        return "The original file was not kept, so the scan is not shown."
+    return tuple(page for page in previews if is_own_page(result, page.number))
+
+
+def kept_file_id(result: NoticeResult) -> str:
+    """The id the file a result was read from is kept under: a notice of a stack is read from the stack's."""
+    return result.parent_id or result.document_id
+
+
+def is_own_page(result: NoticeResult, number: int) -> bool:
+    first, last = result.page_range or (1, result.pages)
+    return first <= number <= last
+
+
+def stack_of(api: ApiState, result: NoticeOut, tenant: str) -> NoticeResult | None:
+    """The scanned stack a notice came in (the result itself when it is one), or None."""
+    if result.split is not None:
+        return result
+    return api.store.get_result(result.parent_id, tenant) if result.parent_id else None
 
 
 def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str) -> dict[str, Any]:
@@ -333,6 +354,7 @@ def notice_context(web: WebState, api: ApiState, user: WebUser, document_id: str
         "boxes": {page.number: field_boxes(result, page.number) for page in pages},
         "audit": [AuditOut.from_entry(entry) for entry in api.store.audit_log(document_id, user.tenant)],
         "profile": profile, "case": case_for_day(case, day) if case else None,
+        "stack": stack_of(api, result, user.tenant),
         "days_left": result.triage.days_left, "correctable": CORRECTABLE,
         "message": None, "error": None, "typed": {},
     }  # fmt: skip
@@ -343,6 +365,7 @@ DONE_MESSAGES = {
     "corrected": "Corrections saved; validation and triage ran again.",
     "rejected": "Rejected, with your reason.",
     "unchanged": "Nothing changed: no value differs from the one shown.",
+    "split": "The notices were cut anew where you said; notices whose pages changed were read again.",
 }
 
 
@@ -356,11 +379,11 @@ def notice_page(request: Request, document_id: str, user: User, web: Web, api: A
 @router.get("/notices/{document_id}/pages/{number:int}.png")
 def page_image(request: Request, document_id: str, number: int, user: User, web: Web, api: Api) -> Response:
     result = find_notice(api, document_id, user.tenant, web.today())
-    if not 1 <= number <= result.pages:
+    if not is_own_page(result, number):
         raise PageError(404, "The notice has no such page.")
     try:
         boxes = page_boxes(result).get(number, [])
-        preview = preview_page(document_id, number, api.settings.home, web.previews, boxes)
+        preview = preview_page(kept_file_id(result), number, api.settings.home, web.previews, boxes)
     except DocumentError as error:
         raise PageError(404, f"The page cannot be shown: {error.message}") from None
     if preview is None:
@@ -420,6 +443,28 @@ async def correct(request: Request, document_id: str, user: User, web: Web, api:
         except BadCorrection as error:
             return _notice_with_error(request, web, api, user, document_id, typed, error.message)
         return redirect(request, f"/notices/{document_id}?done=corrected")
+
+    return await run_in_threadpool(work)
+
+
+@router.post("/notices/{document_id}/split")
+async def split(request: Request, document_id: str, user: User, web: Web, api: Api) -> Response:
+    """Cut the stack anew where the form says its notices start ("1, 3, 6")."""
+    form = await read_form(request, user.session)
+    typed = text_field(form, "starts", 2000)
+    starts = [int(page) for page in regex.findall(r"\d{1,5}", typed)]
+
+    def work() -> Response:
+        stack = stack_of(api, find_reviewable(api, document_id, user.tenant, web.today()), user.tenant)
+        if stack is None:
+            stack = find_result(api, document_id, user.tenant)  # a document read as one notice
+        context = pipeline_context(api.store, api.context, user.tenant, None, web.today())
+        try:
+            move_boundaries(api.store, stack.document_id, starts, actor=user.actor, context=context,
+                            tenant=user.tenant)  # fmt: skip
+        except (BadCorrection, DocumentNotFound) as error:
+            return _notice_with_error(request, web, api, user, document_id, {}, error.message)
+        return redirect(request, f"/notices/{stack.document_id}?done=split")
 
     return await run_in_threadpool(work)
 

@@ -14,6 +14,12 @@ the same file); who may see a document is the store's business, not the archive'
 archives the file a result was made from (not for a failed result: there is nothing to review) and logs,
 rather than raises, a copy that cannot be made: the result matters more than its scan.
 
+``keep_pages(document_id, pages, home)`` keeps the pages of a document of several pages as they were read
+(``KeptPages``: the OCR with every full SSN already masked, and how many full SSNs each page printed) in
+``home/documents/<document_id>.pages.json``, once; ``kept_pages(document_id, home)`` reads them back (None
+when not kept). A person who moves a boundary between the notices of a scanned stack gets its notices
+derived anew from them, without a second OCR (``pipeline.process.rederive``).
+
 ``preview_pages(document_id, home, config, boxes) -> tuple[PagePreview, ...] | None`` makes (or finds in
 ``home/cache/pages/<document_id>/``) a greyscale PNG about ``config.width`` pixels wide for every page, and
 returns, per page, the PNG and the page's size *in the coordinates of the result's field boxes*: a text-layer
@@ -44,7 +50,7 @@ import regex
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.load import FileType, LoadedDocument, LoadLimits, PageRef, load_document, render_page
-from pipeline.models import BBox, NoticeResult, OcrPage, Status
+from pipeline.models import BBox, NoticeResult, OcrDocument, OcrPage, Status
 from pipeline.preprocess import CleanConfig, preprocess_page
 
 log = logging.getLogger(__name__)
@@ -107,6 +113,38 @@ def keep_original(path: Path, result: NoticeResult, home: Path) -> Path | None:
         return archive_document(path, result.document_id, home)
     except (OSError, ValueError) as error:
         log.warning("archive: %s was not kept: %s", result.source, error)
+        return None
+
+
+class KeptPages(BaseModel):
+    """A document's pages as read, masked; ``full_ssns``: how many full SSNs each page printed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    document: OcrDocument
+    full_ssns: dict[int, int]
+
+
+def _pages_path(document_id: str, home: Path) -> Path:
+    return documents_dir(home) / f"{document_id}.pages.json"
+
+
+def keep_pages(document_id: str, pages: KeptPages, home: Path) -> None:
+    """Keep the pages once; a copy that cannot be written is logged, not raised (the result matters more)."""
+    if not _SHA256.fullmatch(document_id) or _pages_path(document_id, home).is_file():
+        return
+    try:
+        _write_atomically(_pages_path(document_id, home), pages.model_dump_json().encode())
+    except OSError as error:
+        log.warning("archive: the pages of document %s were not kept: %s", document_id[:12], error)
+
+
+def kept_pages(document_id: str, home: Path) -> KeptPages | None:
+    if not _SHA256.fullmatch(document_id):
+        return None
+    try:
+        return KeptPages.model_validate_json(_pages_path(document_id, home).read_bytes())
+    except (OSError, ValueError):
         return None
 
 

@@ -156,7 +156,8 @@ AnyCase = TypeVar("AnyCase", CaseSummary, Case)
 
 
 def case_key(result: NoticeResult) -> CaseKey | None:
-    if result.status is Status.FAILED or not result.document_id:
+    """None for a failed result and for a scanned stack (``split``): each of its notices is in its case."""
+    if result.status is Status.FAILED or not result.document_id or result.split is not None:
         return None
     taxpayer = _taxpayer(result)
     year = result.field_value("tax_year")

@@ -71,7 +71,9 @@ class Reading:
 
     @property
     def page_one(self) -> list[TextLine]:
-        return [line for line in self.lines if line.page == 1 and not line.stacked]
+        """The notice's first page: a notice of a scanned stack starts on a later page of the file."""
+        first = self.lines[0].page if self.lines else 1
+        return [line for line in self.lines if line.page == first and not line.stacked]
 
 
 @dataclass(frozen=True)

@@ -245,8 +245,36 @@ class Resolution(Frozen):
     reason: str | None = None
 
 
+class SplitCut(Frozen):
+    """A boundary before ``page`` (1-based in the original): a cut where a notice starts, or a page doubted
+    but kept with the notice before it (``is_cut`` False); the evidence that decided it, and how sure."""
+
+    page: int
+    evidence: tuple[str, ...]
+    is_certain: bool = True
+    is_cut: bool = True
+
+
+class Segment(Frozen):
+    """One notice's pages in the original, 1-based and inclusive: its first and last non-blank page."""
+
+    first: int
+    last: int
+
+
+class SplitPlan(Frozen):
+    """How a document is cut into notices (``pipeline.split``): the notices in page order, the blank pages
+    that belong to none, the cuts with their evidence (and the boundaries doubted but not cut)."""
+
+    segments: tuple[Segment, ...]
+    blank_pages: tuple[int, ...] = ()
+    cuts: tuple[SplitCut, ...] = ()
+    is_certain: bool = True
+
+
 class NoticeResult(Frozen):
-    """The result contract of DESIGN.md: one per input document."""
+    """The result contract of DESIGN.md: one per notice; a stack of notices is one result (the parent)
+    whose ``children`` are its notices' results, each with its ``page_range`` and ``parent_id``."""
 
     document_id: str
     source: str
@@ -276,6 +304,11 @@ class NoticeResult(Frozen):
     # The marker that the notice revises one sent earlier ("This is a revised CP2000", extractors.revision);
     # None, and left out of the JSON, for a notice that prints none. pipeline.cases: a revision supersedes.
     revised: Field | None = PydanticField(default=None, exclude_if=lambda revised: revised is None)
+    # A stack of notices (pipeline.split); in the JSON only for a stack and its notices.
+    page_range: tuple[int, int] | None = PydanticField(default=None, exclude_if=lambda value: value is None)
+    parent_id: str | None = PydanticField(default=None, exclude_if=lambda value: value is None)
+    children: tuple[NoticeResult, ...] = PydanticField(default=(), exclude_if=lambda value: not value)
+    split: SplitPlan | None = PydanticField(default=None, exclude_if=lambda value: value is None)
 
     def field_value(self, name: str) -> FieldValue:
         field = self.fields.get(name)

@@ -3,7 +3,9 @@
 ``process_document(path, context) -> NoticeResult`` loads the file, reads every page (text layer as is;
 image pages rendered, cleaned and OCR'd in parallel, one tesseract per worker), masks full SSNs, then
 ``analyze_document`` classifies, extracts, matches the taxpayer profile, validates, checks for scams and
-triages. ``process_batch`` overlaps documents so every core stays busy (in forked processes, from the CLI).
+triages. A document that holds several notices (a scanned stack, ``pipeline.split``) is analysed notice by
+notice (``analyze_stack``): its result is the parent of one result per notice (``children``).
+``process_batch`` overlaps documents so every core stays busy (in forked processes, from the CLI).
 A ``DocumentError`` or ``InfrastructureError`` becomes a ``failed`` result with the error's code; nothing is
 raised for a bad document. Prefect flows and the API call these same functions.
 """
@@ -29,17 +31,25 @@ from pathlib import Path
 from typing import Any
 
 from extractors.ssn import count_full_ssns, mask_full_ssns
+from pipeline.archive import KeptPages, keep_pages, kept_pages
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.decide import decide
-from pipeline.errors import InternalError, NoticeflowError, StoreUnavailable, WorkerStopped
+from pipeline.errors import (
+    DocumentNotFound,
+    InternalError,
+    NoticeflowError,
+    StoreUnavailable,
+    WorkerStopped,
+)
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
-from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, Status
+from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, Segment, SplitPlan, Status
 from pipeline.ocr import OcrEngine, ocr_page, reads_well, reread_original
 from pipeline.preprocess import preprocess_page
 from pipeline.profiles import TaxpayerProfile, match_profile
 from pipeline.scam import add_full_ssn_signal, check_scam
 from pipeline.settings import Settings
+from pipeline.split import child_id, doubts, plan_from_cuts, plan_split, segment_documents
 from pipeline.tesseract import TesseractEngine
 from pipeline.triage import triage
 from pipeline.validate import validate_against_profile
@@ -155,6 +165,120 @@ def _masked_line(line: OcrLine) -> OcrLine:
     return OcrLine(text=masked, bbox=line.bbox, confidence=line.confidence)
 
 
+def full_ssns_by_page(document: OcrDocument) -> dict[int, int]:
+    """How many full SSNs each page printed (before ``mask_document``), for each notice's scam check."""
+    return {page.number: count_full_ssns(page.text) for page in document.pages}
+
+
+def read_notices(
+    document_id: str, source: str, document: OcrDocument, context: PipelineContext, timings: dict[str, float]
+) -> NoticeResult:
+    """From the pages as read (unmasked) to a result: masked, split, and each notice analysed. The pages of
+    a document of several pages are kept beside its original, masked (``archive.keep_pages``), so that a
+    person can move a boundary between its notices without a second OCR (``rederive``)."""
+    masked, _ = mask_document(document)
+    full_ssns = full_ssns_by_page(document)
+    if len(document.pages) > 1:
+        keep_pages(document_id, KeptPages(document=masked, full_ssns=full_ssns), context.settings.home)
+    return analyze_stack(document_id, source, masked, full_ssns, context, timings)
+
+
+def rederive(document_id: str, source: str, starts: list[int], context: PipelineContext) -> NoticeResult:
+    """The document cut where a person says each notice starts (``starts``: first pages, 1-based), its
+    notices analysed again from the kept pages (no OCR); ``DocumentNotFound`` when no pages were kept."""
+    kept = kept_pages(document_id, context.settings.home)
+    if kept is None:
+        raise DocumentNotFound(
+            f"the pages of {document_id[:12]} were not kept: its notices cannot be cut anew"
+        )
+    plan = plan_from_cuts(kept.document, starts)
+    return analyze_stack(document_id, source, kept.document, kept.full_ssns, context, {}, plan)
+
+
+def analyze_stack(
+    document_id: str,
+    source: str,
+    document: OcrDocument,
+    full_ssns: dict[int, int],
+    context: PipelineContext,
+    timings: dict[str, float],
+    plan: SplitPlan | None = None,
+) -> NoticeResult:
+    """One notice: ``analyze_document``'s result, as before. Several (``plan_split``, or the ``plan`` a
+    person chose): the parent result, whose ``children`` are each notice's result in page order."""
+    with _timed(timings, "split"):
+        plan = plan or plan_split(document)
+    if len(plan.segments) < 2:
+        return analyze_document(document_id, source, document, context, timings, sum(full_ssns.values()))
+    children = tuple(
+        _analyze_notice(document_id, source, segment, pages, plan, full_ssns, context)
+        for segment, pages in zip(plan.segments, segment_documents(document, plan), strict=True)
+    )
+    return stack_result(document_id, source, len(document.pages), plan, children, timings)
+
+
+def stack_result(
+    document_id: str,
+    source: str,
+    pages: int,
+    plan: SplitPlan,
+    children: tuple[NoticeResult, ...],
+    timings: dict[str, float] | None = None,
+) -> NoticeResult:
+    """The result of a stack: its notices, and review while a boundary is doubted or a notice needs it."""
+    needing_review = [
+        f"pages {child.page_range[0]}-{child.page_range[1]} need review"
+        for child in children
+        if child.page_range and child.status is not Status.PROCESSED
+    ]
+    reasons = (*doubts(plan), *needing_review)
+    return NoticeResult(
+        document_id=document_id,
+        source=source,
+        status=Status.NEEDS_REVIEW if reasons else Status.PROCESSED,
+        review_reasons=reasons,
+        pages=pages,
+        timings=timings or {},
+        children=children,
+        split=plan,
+    )
+
+
+def _analyze_notice(
+    parent_id: str,
+    source: str,
+    segment: Segment,
+    pages: OcrDocument,
+    plan: SplitPlan,
+    full_ssns: dict[int, int],
+    context: PipelineContext,
+) -> NoticeResult:
+    """One notice of a stack, with the doubts about its own boundaries as findings (a review reason that a
+    correction of a field does not clear; an accept does)."""
+    printed = sum(full_ssns.get(page.number, 0) for page in pages.pages)
+    result = analyze_document(child_id(parent_id, segment), source, pages, context, {}, printed)
+    own = tuple(
+        reason for cut, reason in zip([c for c in plan.cuts if not c.is_certain], doubts(plan), strict=True)
+        if cut.page in (segment.first, _next_page(segment, plan))
+    )  # fmt: skip
+    result = result.model_copy(
+        update={"page_range": (segment.first, segment.last), "parent_id": parent_id,
+                "findings": (*result.findings, *own)}
+    )  # fmt: skip
+    notice = (
+        context.catalog.get(result.notice_type.code)
+        if result.notice_type and result.notice_type.code
+        else None
+    )
+    return decide(result, notice, context.settings.min_confidence) if own else result
+
+
+def _next_page(segment: Segment, plan: SplitPlan) -> int:
+    """The first page of the notice after ``segment`` (or past the end): a doubt there is about its end."""
+    later = [other.first for other in plan.segments if other.first > segment.first]
+    return min(later, default=segment.last + 1)
+
+
 def analyze_document(
     document_id: str,
     source: str,
@@ -230,8 +354,8 @@ def process_document(path: Path, context: PipelineContext, source: str | None = 
     try:
         with _timed(timings, "load"):
             loaded = load_document(path, context.settings.load_limits)
-        document, full_ssns = mask_document(read_pages(loaded, context, timings))
-        return analyze_document(loaded.document_id, source, document, context, timings, full_ssns)
+        document = read_pages(loaded, context, timings)
+        return read_notices(loaded.document_id, source, document, context, timings)
     except NoticeflowError as error:
         return failed_result(path, source, error, timings)
 

@@ -6,7 +6,10 @@ name and the tenant, and return the new current result (the old one stays in the
 validation and triage with the corrected values: a corrected field is certain (confidence 1.0, rule
 "review"); what is still wrong elsewhere keeps the result in review. Accepting confirms every value and
 marks the result processed (a scam hold, a failed check or an unmatched profile only with a reason);
-rejecting keeps it out of processed with the reason. pipeline.decide sets every status: a correction clears
+rejecting keeps it out of processed with the reason. ``move_boundaries`` cuts a scanned stack where a person
+says its notices start: the notices are derived anew from the pages kept at ingest (no OCR); a notice whose
+pages did not change keeps its stored result and reviews, the others are new notices and the old ones are
+superseded (the store audits both). pipeline.decide sets every status: a correction clears
 only what it corrects. Raises
 ``DocumentNotFound`` (unknown id) and ``BadCorrection`` (a value that does not parse, an unknown field).
 The CLI and the HTTP API both call these functions, so the rules are the same everywhere. Whatever a person
@@ -32,6 +35,7 @@ from pipeline.models import (
     NoticeTypeMatch,
     Resolution,
 )
+from pipeline.process import PipelineContext, rederive, stack_result
 from pipeline.profiles import TaxpayerProfile
 from pipeline.store import ReviewDecision, Store
 from pipeline.triage import triage
@@ -132,3 +136,30 @@ def reject_result(
 def _resolved(result: NoticeResult, resolution: Resolution) -> NoticeResult:
     """A person's decision settles the status whatever the notice type (``decide`` reads nothing else)."""
     return decide(result.model_copy(update={"resolution": resolution}), None, min_confidence=0.0)
+
+
+def move_boundaries(
+    store: Store, document_id: str, starts: list[int], *, actor: str, context: PipelineContext,
+    tenant: str = "default",
+) -> NoticeResult:  # fmt: skip
+    """The stack cut where each notice starts (``starts``: first pages, 1-based); its new current result.
+    Raises ``BadCorrection`` for a notice of a stack (the stack is cut, not its notice) or no page given."""
+    actor = mask_full_ssns(actor)
+    stored = store.result(document_id, tenant)
+    if stored.parent_id is not None:
+        raise BadCorrection(f"this is one notice of a stack: move its boundaries on {stored.parent_id[:12]}")
+    if not starts or not all(1 <= start <= stored.pages for start in starts):
+        raise BadCorrection(f"say on which pages (1 to {stored.pages}) the notices start")
+    cut = rederive(document_id, stored.source, starts, context)
+    if cut.split is not None:
+        unchanged = {child.document_id: child for child in stored.children}
+        children = tuple(unchanged.get(child.document_id, child) for child in cut.children)
+        cut = stack_result(document_id, stored.source, cut.pages, cut.split, children, stored.timings)
+    change = ("split", _ranges(stored), _ranges(cut))
+    return store.replace_result(cut, tenant, actor, "review_split", [change])
+
+
+def _ranges(result: NoticeResult) -> str:
+    """The notices' pages as a person reads them: "1-2, 4-6" (one notice: all its pages)."""
+    ranges = [child.page_range for child in result.children if child.page_range]
+    return ", ".join(f"{first}-{last}" for first, last in ranges) or f"1-{result.pages}"

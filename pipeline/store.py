@@ -18,6 +18,12 @@ The contract:
   work), and a failed result without a document_id (the file could not be read) is returned unstored.
 - ``replace_result`` (a re-processing, a review's correction) keeps the old result as history and makes the
   new one current. Reads return the NoticeResult exactly as it was stored.
+- A scanned stack (a result with ``children``) is one document and each of its notices another, joined to
+  it by ``parent_id``, with its own result, reviews and audit; the stack's row keeps no copy of them: reads
+  of the stack give its current notices (``children``, in page order). Saving the stack again is a duplicate
+  of all of it; replacing it (``replace_result``) makes each notice's new result a new version of the notice
+  with the same page range, and marks a notice whose page range is gone superseded (audited). The queue
+  (``list_results``) lists the notices, never the stack nor a superseded notice.
 - Full SSNs never reach the database: every ddd-dd-dddd in text about to be written (the result JSON and its
   raw field text, audit values, review reasons, reminder messages, profile JSON) becomes XXX-XX-dddd, and an
   ``ssn_last4`` value that is not four digits is stored as null. What a method returns is what was stored.
@@ -125,7 +131,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0006"  # the newest migration in migrations/versions; a test keeps the two equal
+HEAD_REVISION = "0007"  # the newest migration in migrations/versions; a test keeps the two equal
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITER = "noticeflow_writer"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _MIGRATION_LOCK = 7_140_112  # PostgreSQL advisory lock key held while migrating
@@ -213,6 +219,10 @@ class DocumentRow(Base):
     first_seen: Mapped[dt.datetime]
     file_size: Mapped[int | None] = mapped_column(BigInteger)
     pages: Mapped[int]
+    # A notice of a scanned stack: the stack's document id ("<sha256>:p3-5" under "<sha256>").
+    parent_id: Mapped[str | None] = mapped_column(Text)
+    superseded_at: Mapped[dt.datetime | None]  # a person moved a boundary: another page range replaced it
+    __table_args__ = (Index("ix_documents_parent", "tenant", "parent_id"),)
 
 
 class ResultRow(Base):
@@ -574,12 +584,14 @@ class Store:
             if _lock_document(session, tenant, result.document_id) is None:
                 session.add(_document_row(result, tenant, file_size))
                 _add_result(session, result, tenant, actor, "ingested", ())
+                _add_children(session, result, tenant, actor, "ingested")
                 return result
             current = session.scalars(_current(tenant, result.document_id)).one_or_none()
             if current is not None and current.status != Status.FAILED.value:
                 stored = NoticeResult.model_validate_json(current.result_json)
-                return stored.model_copy(update={"status": Status.DUPLICATE})
+                return _with_children(session, tenant, stored).model_copy(update={"status": Status.DUPLICATE})
             _add_result(session, result, tenant, actor, "reprocessed", ())
+            _add_children(session, result, tenant, actor, "reprocessed")
             return result
 
     def replace_result(
@@ -591,6 +603,7 @@ class Store:
             if _lock_document(session, tenant, stored.document_id) is None:
                 raise DocumentNotFound(f"no document {stored.document_id!r} to replace the result of")
             _add_result(session, stored, tenant, actor, action, changes)
+            _add_children(session, stored, tenant, actor, action)
         return stored
 
     def result(self, document_id: str, tenant: str = DEFAULT_TENANT) -> NoticeResult:
@@ -605,7 +618,9 @@ class Store:
         with self._transaction() as session:
             stored = session.scalars(_current(tenant, document_id).with_only_columns(ResultRow.result_json))
             json_text = stored.one_or_none()
-        return None if json_text is None else NoticeResult.model_validate_json(json_text)
+            if json_text is None:
+                return None
+            return _with_children(session, tenant, NoticeResult.model_validate_json(json_text))
 
     def history(self, document_id: str, tenant: str = DEFAULT_TENANT) -> list[NoticeResult]:
         """Every result the document had, oldest first; the last is the current one."""
@@ -661,7 +676,9 @@ class Store:
         documents in no case (failed ones) stay. ``without_linked``: copies and superseded notices are left
         out."""
         rank = _rank_on(as_of)
+        is_queued = ResultRow.document_id.not_in(_not_queued(tenant))
         query = select(ResultRow.result_json).where(ResultRow.tenant == tenant, ResultRow.is_current)
+        query = query.where(is_queued)
         if one_per_case:
             query = _leads_only(query)
         if without_linked:
@@ -1196,7 +1213,64 @@ def _document_row(result: NoticeResult, tenant: str, file_size: int | None) -> D
         first_seen=_now(),
         file_size=file_size,
         pages=result.pages,
+        parent_id=result.parent_id,
     )
+
+
+def _add_children(session: Session, stack: NoticeResult, tenant: str, actor: str, action: str) -> None:
+    """Each notice of a stack as its own document (a new version of the notice with the same page range);
+    a notice of the stack whose page range is gone is marked superseded."""
+    for child in stack.children:
+        if _lock_document(session, tenant, child.document_id) is None:
+            session.add(_document_row(child, tenant, None))
+            _add_result(session, child, tenant, actor, "ingested", ())
+            continue
+        session.execute(_documents(tenant, [child.document_id]).values(superseded_at=None))
+        current = session.scalars(_current(tenant, child.document_id)).one_or_none()
+        if current is None or current.result_json != child.model_dump_json():  # unchanged: no new version
+            _add_result(session, child, tenant, actor, action, ())
+    kept = {child.document_id for child in stack.children}
+    gone = [notice for notice in _child_ids(session, tenant, stack.document_id) if notice not in kept]
+    session.execute(_documents(tenant, gone).values(superseded_at=_now()))
+    for notice in gone:
+        session.add(_audit_row(tenant, notice, actor, "superseded", detail=f"{action}: pages cut anew"))
+
+
+def _documents(tenant: str, document_ids: Sequence[str]) -> Any:
+    return update(DocumentRow).where(DocumentRow.tenant == tenant, DocumentRow.document_id.in_(document_ids))
+
+
+def _child_ids(session: Session, tenant: str, parent_id: str) -> list[str]:
+    """The stack's notices that are not superseded."""
+    query = select(DocumentRow.document_id).where(
+        DocumentRow.tenant == tenant, DocumentRow.parent_id == parent_id, DocumentRow.superseded_at.is_(None)
+    )
+    return list(session.scalars(query))
+
+
+def _with_children(session: Session, tenant: str, result: NoticeResult) -> NoticeResult:
+    """A stack's result with its notices' current results, in page order (the stack's row keeps none)."""
+    if result.split is None:
+        return result
+    query = select(ResultRow.result_json).where(
+        ResultRow.tenant == tenant,
+        ResultRow.is_current,
+        ResultRow.document_id.in_(_child_ids(session, tenant, result.document_id)),
+    )
+    children = [NoticeResult.model_validate_json(row) for row in session.scalars(query)]
+    children.sort(key=lambda child: child.page_range or (0, 0))
+    return result.model_copy(update={"children": tuple(children)})
+
+
+def _not_queued(tenant: str) -> Select[tuple[str]]:
+    """Documents the queue does not list: stacks (their notices are listed) and superseded notices."""
+    stacks = select(DocumentRow.parent_id).where(
+        DocumentRow.tenant == tenant, DocumentRow.parent_id.is_not(None)
+    )
+    superseded = select(DocumentRow.document_id).where(
+        DocumentRow.tenant == tenant, DocumentRow.superseded_at.is_not(None)
+    )
+    return stacks.union(superseded)  # type: ignore[return-value]
 
 
 def _result_row(result: NoticeResult, tenant: str, actor: str, action: str) -> ResultRow:
@@ -1212,7 +1286,7 @@ def _result_row(result: NoticeResult, tenant: str, actor: str, action: str) -> R
         action=action,
         actor=actor,
         created_at=_now(),
-        result_json=result.model_dump_json(),
+        result_json=result.model_copy(update={"children": ()}).model_dump_json(),  # each its own row
         fields=[_field_row(name, field) for name, field in result.fields.items()],
     )
 

@@ -580,6 +580,9 @@ def test_migration_0002_gives_current_results_the_priority_of_every_day(tmp_path
             connection.execute(text(f"DROP TABLE {newer}"))
         for newer in ("case_events", "case_notices", "cases"):  # revision 0005
             connection.execute(text(f"DROP TABLE {newer}"))
+        connection.execute(text("DROP INDEX ix_documents_parent"))  # revision 0007
+        for column in ("parent_id", "superseded_at"):
+            connection.execute(text(f"ALTER TABLE documents DROP COLUMN {column}"))
     open_store(url).close()
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT priority FROM results")) == "normal"
