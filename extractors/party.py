@@ -1,11 +1,11 @@
 """Extract the taxpayer's name and mailing address from the address block of page 1.
 
-The block is found by its last row, "CITY ST 12345" or "CITY, ST 12345-6789", whose ZIP is not an IRS
-campus ZIP (the IRS's own return address has the same shape). Above it: the street row (starts with a
-number or "PO BOX"), then one or two name rows in capitals. Handles "JENNIFER SULLIVAN",
-"JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN", "ACME ROOFING LLC", and a name on two rows: two
-people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI & MARIA OSEI") or one name wrapped ("ERIC K" /
-"OKAFOR"). Rows are split at wide gaps
+The block is found by its last row, "CITY ST 12345" or "CITY, ST 12345-6789" (its ZIP perhaps read as a
+row of its own just to its right), whose ZIP is not an IRS campus ZIP (the IRS's own return address has the
+same shape). Above it: the street row (starts with a number or "PO BOX"), then one or two name rows in
+capitals. Handles "JENNIFER SULLIVAN", "JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN",
+"ACME ROOFING LLC", and a name on two rows: two people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI &
+MARIA OSEI") or one name wrapped ("ERIC K" / "OKAFOR"). Rows are split at wide gaps
 (four or more spaces) and only the left segment is read, because the header block often shares the row.
 Rows of the right-hand header printed between them are skipped by their left edge. Values: name
 "JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed; a street type
@@ -47,6 +47,8 @@ _CITY_LINE = regex.compile(
 _DAMAGED_CITY_LINE = regex.compile(
     r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Za-z0-9|!]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
 )
+_CITY_WITHOUT_ZIP = regex.compile(r"^[A-Z][A-Za-z .'-]{1,30}?,?\s+[A-Z]{2}$")
+_ZIP_ONLY = regex.compile(r"^\d{5}(?:-\d{4})?$")
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE
 )
@@ -84,8 +86,9 @@ def has_address_block(lines: list[TextLine]) -> bool:
     """True when a taxpayer's "CITY ST 12345" row is printed (not the IRS campus's), its state perhaps
     damaged ("1A" for "IA"): the notice carries a name and address even when ``find_taxpayer`` could not
     read them."""
-    for line in lines:
-        city = _DAMAGED_CITY_LINE.match(_left_segment(line))
+    segments = [_left_segment(line) for line in lines]
+    for index in range(len(lines)):
+        city = _DAMAGED_CITY_LINE.match(_city_row(lines, segments, index))
         if city and city.group("zip") not in IRS_CAMPUS_ZIPS:
             return True
     return False
@@ -108,8 +111,8 @@ def find_taxpayer(lines: list[TextLine]) -> tuple[Candidate | None, Candidate | 
 
 def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
     segments = [_left_segment(line) for line in lines]
-    for index, segment in enumerate(segments):
-        city = _CITY_LINE.match(segment)
+    for index in range(len(lines)):
+        city = _CITY_LINE.match(_city_row(lines, segments, index))
         if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
             continue
         above = _same_column_above(lines, index, 3)
@@ -123,6 +126,23 @@ def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
         rows = tuple(lines[row] for row in name_rows)
         return TaxpayerBlock(name, rows, (lines[above[0]], lines[index]), city)
     return None
+
+
+def _city_row(lines: list[TextLine], segments: list[str], index: int) -> str:
+    """The row's left segment, with the ZIP that OCR put in a row of its own just after "FARGO, ND" (a
+    row of the header column beside it sat a little higher, and took the ZIP with it)."""
+    segment, box = segments[index], lines[index].bbox
+    if box is None or not _CITY_WITHOUT_ZIP.match(segment):
+        return segment
+    x, y, width, height = box
+    for other, text in zip(lines, segments, strict=True):
+        if other.bbox is None or other.page != lines[index].page or not _ZIP_ONLY.match(text):
+            continue
+        left, top, _, other_height = other.bbox
+        is_beside = x + width < left <= x + width + 3 * height
+        if is_beside and abs((top + other_height / 2) - (y + height / 2)) <= height:
+            return f"{segment} {text}"
+    return segment
 
 
 def unsure_block_words(lines: list[TextLine]) -> tuple[list[str], list[str]]:
