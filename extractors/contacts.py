@@ -5,7 +5,9 @@ Handles:
   "(800) 829-1040", a letter's "Contact telephone number: 800-829-0922", "Telephone number: (800) 829-0922",
   the label wrapped ("Contact telephone / number: 800-829-0922"), "call Mr. Strand at (800) 829-0922";
   value "800-829-0922". ``IRS_PHONE_PRINTED``: a phone label with digits after it (read or not).
-- caller ID: "Your caller ID 123456", "Caller ID: 98765"
+- caller ID: "Your caller ID 123456", "Caller ID: 401234"; the IRS prints six digits, so a read with
+  another count ("5199885", a fax's speck read as a seventh digit) is not a caller ID: the label printed
+  with digits (``CALLER_ID_PRINTED``) makes it a value printed but unread
 - form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR", "Form.1040" (a speck), a
   paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."); value "1040", "941", "1040-SR";
   not "Form 15103, Form 1040 Return Delinquency" (a title of another form), nor its wrapped "Form /
@@ -82,9 +84,12 @@ def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
     )
 
 
+CALLER_ID_DIGITS = 6
+
+
 def _caller_id(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     value = repair_digits(match.group("id"))
-    return (value, 1.0) if value.isdigit() else None
+    return (value, 1.0) if value.isdigit() and len(value) == CALLER_ID_DIGITS else None
 
 
 def find_caller_ids(lines: list[TextLine]) -> list[Candidate]:

@@ -1,21 +1,27 @@
 """Extract the taxpayer's name and mailing address from the address block of page 1.
 
-The block is found by its last row, "CITY ST 12345" or "CITY, ST 12345-6789", whose ZIP is not an IRS
-campus ZIP (the IRS's own return address has the same shape). Above it: the street row (starts with a
-number or "PO BOX"), then one or two name rows in capitals. Handles "JENNIFER SULLIVAN",
-"JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN", "ACME ROOFING LLC", and a name on two rows: two
-people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI & MARIA OSEI") or one name wrapped ("ERIC K" /
-"OKAFOR"). Rows are split at wide gaps
+The block is found by its last row, "CITY ST 12345" or "CITY, ST 12345-6789" (its ZIP perhaps read as a
+row of its own just to its right), whose ZIP is not an IRS campus ZIP (the IRS's own return address has the
+same shape). Above it: the street row (starts with a number or "PO BOX"), then one or two name rows in
+capitals. Handles "JENNIFER SULLIVAN", "JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN",
+"ACME ROOFING LLC", and a name on two rows: two people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI &
+MARIA OSEI") or one name wrapped ("ERIC K" / "OKAFOR"). Rows are split at wide gaps
 (four or more spaces) and only the left segment is read, because the header block often shares the row.
 Rows of the right-hand header printed between them are skipped by their left edge. Values: name
 "JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed; a street type
 OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D").
+
+``unsure_block_words(lines)``: the block's name and address words that OCR scored low;
+``is_cut_joint_name(name)``: a joint name ending in "AND"/"&"; ``salutation_disagrees(lines, name)``: a
+letter's "Dear NAME:" whose words are not the block's. Each is a reason for a person to look.
 
 ``stray_name_word(lines, name)``: a lone capitalised word on a row beside the name's that a tilted page may
 have split off the name ("JASON & JAMES" read one row below its "BRANDT"), so that a person checks it.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import regex
 
@@ -41,12 +47,17 @@ _CITY_LINE = regex.compile(
 _DAMAGED_CITY_LINE = regex.compile(
     r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Za-z0-9|!]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
 )
+_CITY_WITHOUT_ZIP = regex.compile(r"^[A-Z][A-Za-z .'-]{1,30}?,?\s+[A-Z]{2}$")
+_ZIP_ONLY = regex.compile(r"^\d{5}(?:-\d{4})?$")
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE
 )
 _SURNAME = regex.compile(r"^[A-Z][A-Z'-]+$")
 _NAME = regex.compile(r"^[A-Z][A-Z.'-]*(?:\s+(?:&|AND|[A-Z][A-Z.'-]*)){1,6}$")
 COLUMN_TOLERANCE_PX = 60
+# Below this, tesseract itself doubts a word: on our tuning corpora the damaged names and streets scored
+# 0.46-0.62 and the right ones mostly above 0.85.
+LOW_WORD_CONFIDENCE = 0.65
 _BUSINESS_WORD = regex.compile(r"\b(?:LLC|INC|CO|CORP|LLP|LP|LTD|PC|PLLC|TRUST|ESTATE|GROUP|COMPANY)\b")
 _NOT_NAMES = regex.compile(
     r"DEPARTMENT|TREASURY|INTERNAL|REVENUE|SERVICE|NOTICE|IRS\b|PAGE|BILLING", regex.IGNORECASE
@@ -75,30 +86,84 @@ def has_address_block(lines: list[TextLine]) -> bool:
     """True when a taxpayer's "CITY ST 12345" row is printed (not the IRS campus's), its state perhaps
     damaged ("1A" for "IA"): the notice carries a name and address even when ``find_taxpayer`` could not
     read them."""
-    for line in lines:
-        city = _DAMAGED_CITY_LINE.match(_left_segment(line))
+    segments = [_left_segment(line) for line in lines]
+    for index in range(len(lines)):
+        city = _DAMAGED_CITY_LINE.match(_city_row(lines, segments, index))
         if city and city.group("zip") not in IRS_CAMPUS_ZIPS:
             return True
     return False
 
 
+class TaxpayerBlock(NamedTuple):
+    """The address block as printed: its name rows (one or two) and its street and city rows."""
+
+    name: str
+    name_rows: tuple[TextLine, ...]
+    address_rows: tuple[TextLine, TextLine]
+    city: regex.Match[str]
+
+
 def find_taxpayer(lines: list[TextLine]) -> tuple[Candidate | None, Candidate | None]:
     """(name, address) candidates from the first taxpayer address block, or Nones."""
+    block = _find_block(lines)
+    return _candidates(block) if block else (None, None)
+
+
+def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
     segments = [_left_segment(line) for line in lines]
-    for index, segment in enumerate(segments):
-        city = _CITY_LINE.match(segment)
+    for index in range(len(lines)):
+        city = _CITY_LINE.match(_city_row(lines, segments, index))
         if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
             continue
         above = _same_column_above(lines, index, 3)
         if len(above) < 2 or not _STREET.match(segments[above[0]]):
             continue
-        name_index, name = above[1], segments[above[1]]
-        if len(above) == 3 and _continues_name(lines, segments, above[2], name_index):
-            name_index, name = above[2], _two_line_name(segments[above[2]], name)
+        name_rows, name = [above[1]], segments[above[1]]
+        if len(above) == 3 and _continues_name(lines, segments, above[2], above[1]):
+            name_rows, name = [above[2], above[1]], _two_line_name(segments[above[2]], name)
         if not _is_name(name):
             continue
-        return _candidates(lines, name, segments[above[0]], name_index, index, city)
-    return None, None
+        rows = tuple(lines[row] for row in name_rows)
+        return TaxpayerBlock(name, rows, (lines[above[0]], lines[index]), city)
+    return None
+
+
+def _city_row(lines: list[TextLine], segments: list[str], index: int) -> str:
+    """The row's left segment, with the ZIP that OCR put in a row of its own just after "FARGO, ND" (a
+    row of the header column beside it sat a little higher, and took the ZIP with it)."""
+    segment, box = segments[index], lines[index].bbox
+    if box is None or not _CITY_WITHOUT_ZIP.match(segment):
+        return segment
+    x, y, width, height = box
+    for other, text in zip(lines, segments, strict=True):
+        if other.bbox is None or other.page != lines[index].page or not _ZIP_ONLY.match(text):
+            continue
+        left, top, _, other_height = other.bbox
+        is_beside = x + width < left <= x + width + 3 * height
+        if is_beside and abs((top + other_height / 2) - (y + height / 2)) <= height:
+            return f"{segment} {text}"
+    return segment
+
+
+def unsure_block_words(lines: list[TextLine]) -> tuple[list[str], list[str]]:
+    """The words of the block's name rows and of its street and city rows that OCR scored below
+    ``LOW_WORD_CONFIDENCE`` ("OSETI (0.46)"): a value read from them may be OCR damage ("GREGORY OSETI" for
+    OSEI, "POXGLOVE" for FOXGLOVE) that nothing else on the page can confirm. Words shorter than three
+    characters (a state, "DR", "&") are left out: their pattern checks them."""
+    block = _find_block(lines)
+    if block is None:
+        return [], []
+    return _unsure_words(block.name_rows), _unsure_words(block.address_rows)
+
+
+def _unsure_words(rows: tuple[TextLine, ...]) -> list[str]:
+    unsure = []
+    for row in rows:
+        words = row.words[: len(_left_segment(row).split())]
+        unsure += [
+            f"{text} ({conf:.2f})" for text, conf in words if len(text) >= 3 and conf < LOW_WORD_CONFIDENCE
+        ]
+    return unsure
 
 
 def _continues_name(lines: list[TextLine], segments: list[str], upper: int, lower: int) -> bool:
@@ -121,16 +186,16 @@ def _two_line_name(first: str, second: str) -> str:
     return f"{first}{joiner}{second}"
 
 
-def _candidates(
-    lines: list[TextLine], name: str, street: str, name_index: int, city_index: int, city: regex.Match[str]
-) -> tuple[Candidate, Candidate]:
-    name_line, city_line = lines[name_index], lines[city_index]
+def _candidates(block: TaxpayerBlock) -> tuple[Candidate, Candidate]:
+    name_line, (street_line, city_line) = block.name_rows[0], block.address_rows
     confidence = round(0.9 * min(name_line.confidence, city_line.confidence), 3)
+    city = block.city
+    street = _left_segment(street_line)
     city_name = city.group("city").upper().rstrip(",")
     cleaned = _split_glued_unit(street.upper())
     address = f"{cleaned}, {city_name}, {city.group('state')} {city.group('zip')}{city.group('plus4') or ''}"
     return (
-        Candidate(name, name, name_line.page, name_line.bbox, "address_block", confidence),
+        Candidate(block.name, block.name, name_line.page, name_line.bbox, "address_block", confidence),
         Candidate(
             address,
             f"{street} / {city.group(0)}",
@@ -140,6 +205,29 @@ def _candidates(
             confidence,
         ),
     )
+
+
+def is_cut_joint_name(name: str) -> bool:
+    """A joint name that ends in its connector ("DENNIS AND", "DENNIS &"): the other person was not read."""
+    return name.split()[-1] in ("AND", "&") if name.split() else False
+
+
+# A letter's salutation repeats the name ("Dear LINDA C BRANDT:"); "Dear Taxpayer:" names no one.
+_SALUTATION = regex.compile(r"^Dear\s+(?P<name>[A-Z][A-Z.'-]*(?:\s+(?:&|[A-Z][A-Z.'-]*))*)\s*[:,;]")
+
+
+def salutation_disagrees(lines: list[TextLine], name: str) -> str | None:
+    """The name a salutation prints when its words are not the block's ("Dear MONICA M LINDQVIST:" under a
+    block read "MONICA M LINDOVIST"): one copy is damaged, and nothing tells which."""
+    for line in lines:
+        found = _SALUTATION.match(line.text.strip())
+        if found and _name_words(found.group("name")) != _name_words(name):
+            return found.group("name")
+    return None
+
+
+def _name_words(name: str) -> set[str]:
+    return {word.strip(".'") for word in name.split() if word not in ("AND", "&")}
 
 
 # A street type glued by OCR to the unit after it ("CEDAR RIDGE PLAPT 9D"): no street word ends that way.

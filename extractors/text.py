@@ -51,13 +51,15 @@ LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 
 @dataclass(frozen=True, slots=True)
 class TextLine:
-    """One row; ``stacked`` rows are a label joined to the values printed below it (not a printed row)."""
+    """One row; ``stacked`` rows are a label joined to the values printed below it (not a printed row).
+    ``words`` are OCR's words of the row with their confidence, in order (empty when not known)."""
 
     page: int
     text: str
     bbox: BBox | None = None
     confidence: float = 1.0
     stacked: bool = False
+    words: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

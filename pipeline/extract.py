@@ -60,7 +60,8 @@ def to_text_lines(document: OcrDocument) -> list[TextLine]:
 
 
 def _text_line(page: int, line: OcrLine, stacked: bool = False) -> TextLine:
-    return TextLine(page=page, text=line.text, bbox=line.bbox, confidence=line.confidence, stacked=stacked)
+    words = tuple((word.text, word.confidence) for word in line.words)
+    return TextLine(page, line.text, line.bbox, line.confidence, stacked, words)
 
 
 class Classification(NamedTuple):

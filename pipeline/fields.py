@@ -39,7 +39,14 @@ from extractors.contacts import (
 from extractors.dates import parse_date
 from extractors.deadline import DEADLINE_PRINTED, find_deadlines
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
-from extractors.party import find_taxpayer, has_address_block, stray_name_word
+from extractors.party import (
+    find_taxpayer,
+    has_address_block,
+    is_cut_joint_name,
+    salutation_disagrees,
+    stray_name_word,
+    unsure_block_words,
+)
 from extractors.response_address import find_response_addresses
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
 from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
@@ -212,16 +219,34 @@ def read_taxpayer_name(reading: Reading) -> Field:
         reading.findings.append(
             "taxpayer_name: the notice prints an address block but the name and address could not be read"
         )
-    if name is not None and (stray := stray_name_word(reading.page_one, name)) is not None:
-        reading.findings.append(
-            f"taxpayer_name: read as {name.value!r}, but {stray!r} printed beside it may belong to the name"
-        )
+    if name is not None:
+        reading.findings.extend(_name_doubts(reading.page_one, name))
     return to_field(name, name.confidence) if name else Field()
+
+
+def _name_doubts(page_one: list[TextLine], candidate: Candidate) -> list[str]:
+    """Why a name read from the address block may not be the one printed: OCR damage passes every pattern."""
+    name, doubts = str(candidate.value), []
+    if (stray := stray_name_word(page_one, candidate)) is not None:
+        doubts.append(f"read as {name!r}, but {stray!r} printed beside it may belong to the name")
+    if is_cut_joint_name(name):
+        doubts.append(f"read as {name!r}, a joint name whose second person was not read")
+    if unsure := unsure_block_words(page_one)[0]:
+        doubts.append(f"read as {name!r} from words OCR scored low: {', '.join(unsure)}")
+    if (greeting := salutation_disagrees(page_one, name)) is not None:
+        doubts.append(f"read as {name!r} in the address block but {greeting!r} in the salutation")
+    return [f"taxpayer_name: {doubt}" for doubt in doubts]
 
 
 def read_address(reading: Reading) -> Field:
     _, address = find_taxpayer(reading.page_one)
-    return to_field(address, address.confidence) if address else Field()
+    if address is None:
+        return Field()
+    if unsure := unsure_block_words(reading.page_one)[1]:
+        reading.findings.append(
+            f"address: read as {address.value!r} from words OCR scored low: {', '.join(unsure)}"
+        )
+    return to_field(address, address.confidence)
 
 
 # ---- the registry ------------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ profile whose SSN last 4 and name both match (the address only breaks a tie), or
 It never guesses: no match, or more than one, gives ``None``.
 
 ``is_name_match`` and ``is_address_match`` are the token-based fuzzy comparisons, shared with validation.
+``name_misreadings`` and ``address_misreadings`` list the notice's words that only approximately equal the
+profile's (("LINDOVIST", "LINDQVIST")): matching tolerates them to find the client, but a value that
+differs from the profile's is OCR damage or an IRS typo, so validation fails it for a person to look.
 """
 
 from __future__ import annotations
@@ -294,6 +297,34 @@ def is_address_match(notice_address: str, address: Address) -> bool:
     return all(_has_similar(token, profile_tokens) for token in notice_tokens) and all(
         _has_similar(token, notice_tokens) for token in profile_tokens
     )
+
+
+def name_misreadings(notice_name: str, profile: TaxpayerProfile) -> list[tuple[str, str]]:
+    """(word on the notice, the profile's word it approximates) for every name word that is not exact."""
+    printed = [token for token in _printed_name_tokens(notice_name) if len(token) > 1]
+    expected = [token for name in profile.names for token in _printed_name_tokens(name)]
+    return _inexact(printed, expected)
+
+
+def address_misreadings(notice_address: str, address: Address) -> list[tuple[str, str]]:
+    """(word on the notice, the profile's word it approximates) for every address word that is not exact."""
+    return _inexact(_address_tokens(notice_address), _address_tokens(address.as_line()))
+
+
+def _printed_name_tokens(name: str) -> list[str]:
+    # As printed: no digit-to-letter repair, "SULL1VAN" is not "SULLIVAN".
+    return [token for token in NAME_TOKEN.findall(name.upper().replace("'", "")) if token not in NAME_NOISE]
+
+
+def _inexact(printed: list[str], expected: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for token in printed:
+        if token in expected:
+            continue
+        near = next((word for word in expected if _is_similar(token, word)), None)
+        if near is not None:
+            pairs.append((token, near))
+    return pairs
 
 
 def _address_tokens(address: str) -> list[str]:

@@ -41,7 +41,14 @@ from pipeline.models import (
     ValidationStatus,
     parse_iso_date,
 )
-from pipeline.profiles import TaxpayerProfile, TaxReturn, is_address_match, is_name_match
+from pipeline.profiles import (
+    TaxpayerProfile,
+    TaxReturn,
+    address_misreadings,
+    is_address_match,
+    is_name_match,
+    name_misreadings,
+)
 
 # Printed deadlines drift from the typical window by a few days (mailing dates, weekends). Farther off, the
 # printed date still counts (published windows disagree) unless it is beyond half or twice the window, which
@@ -154,6 +161,11 @@ def check_name(fields: dict[str, Field], profile: TaxpayerProfile) -> Check:
     if name is None:
         return _unknown(CheckName.NAME, "the notice shows no taxpayer name")
     if is_name_match(name, profile):
+        if misread := name_misreadings(name, profile):
+            return _fail(
+                CheckName.NAME,
+                f"the notice reads {name!r}, the profile {profile.display_name}: {_misread_words(misread)}",
+            )
         return _pass(CheckName.NAME, f"{name!r} matches {profile.display_name}")
     return _fail(
         CheckName.NAME, f"the notice is addressed to {name!r}, the profile is {profile.display_name}"
@@ -164,13 +176,28 @@ def check_address(fields: dict[str, Field], profile: TaxpayerProfile) -> Check:
     address = _text(fields, "address")
     if address is None:
         return _unknown(CheckName.ADDRESS, "the notice shows no mailing address")
+    expected = profile.address.as_line()
     if is_address_match(address, profile.address):
+        if misread := address_misreadings(address, profile.address):
+            return _fail(
+                CheckName.ADDRESS,
+                f"the notice reads {address!r}, the profile {expected!r}: {_misread_words(misread)}",
+            )
         return _pass(CheckName.ADDRESS, "the mailing address matches the profile")
     return _fail(
         CheckName.ADDRESS,
-        f"the notice was mailed to {address!r} but the profile has {profile.address.as_line()!r}: "
+        f"the notice was mailed to {address!r} but the profile has {expected!r}: "
         "the taxpayer may miss later notices; if they moved, tell the IRS (Form 8822), "
         "otherwise update the profile",
+    )
+
+
+def _misread_words(pairs: list[tuple[str, str]]) -> str:
+    """Close but not the same: OCR damage or an IRS typo; the read value is kept, a person decides."""
+    words = ", ".join(f"{printed!r} for {expected!r}" for printed, expected in pairs)
+    return (
+        f"{words}: OCR damage or a typo on the notice; look at the notice, correct the value if it was "
+        "misread, otherwise ask the IRS to fix its records"
     )
 
 

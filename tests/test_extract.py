@@ -41,3 +41,52 @@ def test_an_address_block_we_cannot_read_is_a_finding() -> None:
     )
     readable = _findings("Notice    CP14", "OSCAR HOLLOWAY", "511 WILLOW LN", "BURLINGTON, VT 05401")
     assert not any("address block" in finding for finding in readable)
+
+
+def _block(name_words, street_words, city="BURLINGTON, VT 05401", *more: str) -> tuple[str, ...]:
+    """Findings of a CP14 whose address block rows carry OCR's word confidences."""
+    rows = [("Notice    CP14", ()), (" ".join(w for w, _ in name_words), name_words)]
+    rows += [(" ".join(w for w, _ in street_words), street_words), (city, ())]
+    lines = [TextLine(1, text, words=tuple(words)) for text, words in rows]
+    lines += [TextLine(1, text) for text in more]
+    return extract_fields(lines, classify_notice(lines, load_catalog())).findings
+
+
+def test_a_name_or_street_word_ocr_scored_low_is_a_finding() -> None:
+    street = [("7470", 0.92), ("FOXGLOVE", 0.95), ("AVE", 0.96)]
+    findings = _block([("GREGORY", 0.93), ("OSETI", 0.46)], street)
+    assert "taxpayer_name: read as 'GREGORY OSETI' from words OCR scored low: OSETI (0.46)" in findings
+    damaged_street = [("7470", 0.92), ("POXGLOVE", 0.62), ("AVE", 0.96)]
+    findings = _block([("GREGORY", 0.93), ("OSEI", 0.92)], damaged_street)
+    assert any(
+        f.startswith("address: read as '7470 POXGLOVE AVE") and "POXGLOVE (0.62)" in f for f in findings
+    )
+    assert not any(f.startswith("taxpayer_name") for f in findings), findings
+    sure = _block([("GREGORY", 0.93), ("OSEI", 0.92)], street)
+    assert not any(f.startswith(("taxpayer_name", "address")) for f in sure), sure
+
+
+def test_a_joint_name_cut_at_its_connector_is_a_finding() -> None:
+    street = [("4157", 0.96), ("PRAIRIE", 0.96), ("TER", 0.96)]
+    findings = _block([("DENNIS", 0.96), ("AND", 0.96)], street)
+    assert "taxpayer_name: read as 'DENNIS AND', a joint name whose second person was not read" in findings
+    whole = _block([("DENNIS", 0.96), ("AND", 0.96), ("RACHEL", 0.95), ("SULLIVAN", 0.95)], street)
+    assert not any(f.startswith("taxpayer_name") for f in whole), whole
+
+
+def test_a_salutation_naming_someone_else_is_a_finding() -> None:
+    name = [("MONICA", 0.92), ("M", 0.89), ("LINDOVIST", 0.83)]
+    street = [("3166", 0.96), ("RIVERBEND", 0.96), ("BLVD", 0.96)]
+    findings = _block(name, street, "PROVO, UT 84601", "Dear MONICA M LINDQVIST:")
+    assert (
+        "taxpayer_name: read as 'MONICA M LINDOVIST' in the address block but 'MONICA M LINDQVIST' in the "
+        "salutation" in findings
+    )
+    for greeting in ("Dear MONICA M LINDOVIST:", "Dear Taxpayer:"):
+        same = _block(name, street, "PROVO, UT 84601", greeting)
+        assert not any(f.startswith("taxpayer_name") for f in same), same
+
+
+def test_a_caller_id_read_with_a_seventh_digit_is_not_read_but_a_finding() -> None:
+    findings = _findings("Notice    CP14", "HOLLOWAY CAFE LLC    Your caller ID    5199885")
+    assert any(finding.startswith("caller_id: the notice prints") for finding in findings), findings

@@ -251,6 +251,8 @@ def test_notice_date_ignores_other_dates() -> None:
 def test_contacts() -> None:
     assert values(find_irs_phones, "To contact us    1-800-829-0922") == ["800-829-0922"]
     assert values(find_caller_ids, "Your caller ID    4O1234") == ["401234"]
+    assert values(find_caller_ids, "Your caller ID    5199885") == []  # a fax speck read as a 7th digit
+    assert values(find_caller_ids, "Caller ID: 98765") == []
     assert values(find_forms, "Tax form 1040") == ["1040"]
     assert values(find_forms, "the tax year (2022) and the form number (1040) on your payment") == ["1040"]
     assert values(find_forms, "your 2023 Form 941. Or complete Form 15103, Form 1040 Return Delinquency") == [
@@ -421,6 +423,25 @@ def test_no_wrap_into_a_row_far_below() -> None:
         TextLine(1, "notice", (50, 700, 80, 20)),
     ]
     assert find_deadlines(lines) == []
+
+
+def test_a_zip_read_as_a_row_of_its_own_beside_the_city_completes_the_block() -> None:
+    lines = [
+        TextLine(1, "JAMES OSEI", (296, 596, 249, 36)),
+        TextLine(1, "Contact telephone number: 1-800-829-0922", (1419, 629, 783, 35)),
+        TextLine(1, "7621 MAPLE CT", (302, 645, 318, 29)),
+        TextLine(1, "58102-1584    Contact hours:", (541, 682, 1136, 40)),
+        TextLine(1, "FARGO, ND", (302, 692, 222, 34)),
+    ]
+    name, address = find_taxpayer(lines)
+    assert name is not None and name.value == "JAMES OSEI"
+    assert address is not None and address.value == "7621 MAPLE CT, FARGO, ND 58102-1584"
+    far_below = [
+        *lines[:3],
+        TextLine(1, "FARGO, ND", (302, 692, 222, 34)),
+        TextLine(1, "58102", (541, 900, 120, 34)),
+    ]
+    assert find_taxpayer(far_below) == (None, None)
 
 
 def test_stray_name_word_beside_a_tilted_name() -> None:

@@ -362,3 +362,38 @@ def test_no_deadline_check_for_a_type_without_one() -> None:
 def test_notice_date_not_in_the_future(notice_date: str, status: CheckStatus) -> None:
     result = check(validate(fields(notice_date=notice_date, deadline=None)), CheckName.NOTICE_DATE)
     assert result.status is status
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "failed", "words"),
+    [
+        pytest.param(
+            "JENNIFER & MARK SULLIVAM", None, CheckName.NAME, "'SULLIVAM' for 'SULLIVAN'", id="name"
+        ),
+        pytest.param(
+            "JENNIFER & MARK SULL1VAN", None, CheckName.NAME, "'SULL1VAN' for 'SULLIVAN'", id="digit"
+        ),
+        pytest.param(
+            None,
+            "1201 PRAIRLE LN, LINCOLN, NE 68510",
+            CheckName.ADDRESS,
+            "'PRAIRLE' for 'PRAIRIE'",
+            id="street",
+        ),
+    ],
+)
+def test_a_name_or_address_only_close_to_the_profiles_fails_naming_both(
+    name: str | None, address: str | None, failed: CheckName, words: str
+) -> None:
+    changes = {key: value for key, value in (("taxpayer_name", name), ("address", address)) if value}
+    result = validate(fields(**changes))
+    found = check(result, failed)
+    assert found.status is CheckStatus.FAIL and words in found.detail, found.detail
+    assert "OCR damage or a typo on the notice" in found.detail
+    assert result.status is ValidationStatus.FAIL
+
+
+def test_a_name_and_address_as_the_profile_spells_them_pass() -> None:
+    result = validate(fields(address="1201 PRAIRIE LANE, LINCOLN, NE 68510-4402"))
+    assert check(result, CheckName.NAME).status is CheckStatus.PASS
+    assert check(result, CheckName.ADDRESS).status is CheckStatus.PASS
