@@ -64,7 +64,7 @@ def _seed(store: Store, tenant: str, name: str, **changes: object) -> NoticeResu
 
 def _seeded_store(settings: Settings) -> Store:
     """acme on 2026-11-20: overdue 0016 (11-06), 0002 (04-12, in review) and 0033 (2025-12-28); due soon 0001
-    (11-25); a suspected scam (0008, no deadline, in review); 0006 rejected (closed); 0013 no deadline.
+    (11-25, in review: a name word OCR scored low); a suspected scam (0008, no deadline, in review); 0006 rejected (closed); 0013 no deadline.
     default: 0011 overdue (2024-11-27)."""
     settings.home.mkdir(parents=True)
     store = open_store(settings.database_url)
@@ -105,13 +105,13 @@ def test_the_daily_review_mails_each_tenant_its_digest_with_the_right_counts(
         ("owner@firm.example",),
     }  # beta: nothing
     acme = by_recipients[("al@firm.example", "jo@firm.example")]
-    expected = "3 overdue, 1 due within 7 days, 1 suspected scams, 2 waiting for review (2 new)"
+    expected = "3 overdue, 1 due within 7 days, 1 suspected scams, 3 waiting for review (3 new)"
     assert acme["Subject"] == f"IRS notices on 2026-11-20: {expected}"
     assert acme["From"] == "noticeflow@firm.example"
     text = acme.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     page = acme.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert (
-        "Overdue (3)" in text and "Due within 7 days (1)" in text and "Waiting for review (2, 2 new)" in text
+        "Overdue (3)" in text and "Due within 7 days (1)" in text and "Waiting for review (3, 3 new)" in text
     )
     assert (
         "(SSN ending 7893), $23524.51 due; deadline 2026-11-25, 5 days left https://nf.firm.example/notices/"
