@@ -64,7 +64,8 @@ def _seed(store: Store, tenant: str, name: str, **changes: object) -> NoticeResu
 
 def _seeded_store(settings: Settings) -> Store:
     """acme on 2026-11-20: overdue 0016 (11-06), 0002 (04-12, in review) and 0033 (2025-12-28); due soon 0001
-    (11-25, in review: a name word OCR scored low); a suspected scam (0008, no deadline, in review); 0006 rejected (closed); 0013 no deadline.
+    (11-25, in review: a name word OCR scored low); a suspected scam (0008, no deadline, in review); 0006
+    rejected (closed); 0013 no deadline.
     default: 0011 overdue (2024-11-27)."""
     settings.home.mkdir(parents=True)
     store = open_store(settings.database_url)
