@@ -84,6 +84,14 @@ class CachedOcrEngine:
         self._keep(kept, _WORDS.dump_json(words))
         return words
 
+    def recognize_line(self, image_path: Path) -> list[OcrWord]:
+        kept = self._kept("line", image_path)
+        if kept.exists():
+            return _WORDS.validate_json(kept.read_bytes())
+        words = self._engine.recognize_line(image_path)
+        self._keep(kept, _WORDS.dump_json(words))
+        return words
+
     def detect_rotation(self, image_path: Path) -> int:
         kept = self._kept("rotation", image_path)
         if kept.exists():

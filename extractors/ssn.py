@@ -63,6 +63,7 @@ _LABEL = "|".join(
 )
 _ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
 SSN_PRINTED = printed_after(rf"{_LABEL}|SSN")
+SSN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN)", regex.IGNORECASE)
 _SSN_LABELLED = regex.compile(rf"(?:{_LABEL}|SSN){LABEL_GAP}{_SSN_VALUE}", regex.IGNORECASE)
 _EIN_LABELLED = regex.compile(
     rf"(?:{fuzzy_label('Employer ID number')}|{fuzzy_label('Employer identification number', 2)}|EIN)"

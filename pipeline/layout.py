@@ -15,7 +15,7 @@ row (its baseline a little lower: "Tax" then "year" beside it) is joined back to
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from statistics import median
 
 import regex
@@ -79,15 +79,15 @@ def _make_line(row: Sequence[OcrWord]) -> OcrLine:
         parts.append(word.text)
     return OcrLine(
         text="".join(parts),
-        bbox=_union(w.bbox for w in row),
+        bbox=union_box(w.bbox for w in row),
         confidence=round(sum(w.confidence for w in row) / len(row), 3),
         words=tuple(row),
     )
 
 
-def _union(boxes: object) -> BBox:
+def union_box(boxes: Iterable[BBox]) -> BBox:
     xs0, ys0, xs1, ys1 = [], [], [], []
-    for x, y, w, h in boxes:  # type: ignore[attr-defined]
+    for x, y, w, h in boxes:
         xs0.append(x)
         ys0.append(y)
         xs1.append(x + w)
@@ -236,7 +236,7 @@ def _joined(label: OcrLine, values: list[OcrLine]) -> OcrLine:
     parts = [label, *values]
     return OcrLine(
         text=COLUMN_GAP.join([label.text, " ".join(value.text for value in values)]),
-        bbox=_union(part.bbox for part in parts),
+        bbox=union_box(part.bbox for part in parts),
         confidence=min(part.confidence for part in parts),
         words=tuple(word for part in parts for word in part.words),
     )

@@ -1,6 +1,7 @@
 """OCR a cleaned page: the ``OcrEngine`` protocol and ``ocr_page``.
 
-``ocr_page(page, engine, workdir, ocr_dpi) -> OcrPage`` writes the page once as uncompressed PGM (tesseract
+``ocr_page(page, engine, workdir, ocr_dpi) -> PageReading`` (the ``OcrPage`` and the pixels its boxes
+refer to) writes the page once as uncompressed PGM (tesseract
 reads it without decoding cost; PNG would cost seconds on a noisy scan), scaled down to ``ocr_dpi`` when it
 has more (boxes come back in the page's own pixels), recognizes words with boxes and confidences in one
 engine call, and groups them into rows. A page the cleaning stage turned a quarter is
@@ -9,10 +10,10 @@ asks the engine which way the page is turned and, if it is turned, reads the tur
 the better reading. Raises ``OcrEngineError`` when the engine fails.
 
 Cleaning can also hurt (a grey-lit photo once had half its sheet cut off as if it were the table):
-``reread_original(read, original, engine, workdir, ocr_dpi) -> OcrPage`` reads the page as it was loaded
-(turned like the cleaned one, nothing else) and keeps the better of the two readings. The caller asks for
-it when ``reads_well(read)`` is False. One ``ReadingQuality`` judges every reading: whether it reads well,
-and which of two readings is better (``score``).
+``reread_original(read, original, engine, workdir, ocr_dpi) -> PageReading`` reads the page as it was
+loaded (turned like the cleaned one, nothing else) and keeps the better of the two readings. The caller
+asks for it when ``reads_well(read.page)`` is False. One ``ReadingQuality`` judges every reading: whether
+it reads well, and which of two readings is better (``score``).
 
 The tesseract engine is ``pipeline.tesseract``; tests give ``ocr_page`` a fake engine that replays recorded
 words.
@@ -54,9 +55,20 @@ class OcrEngine(Protocol):
         """Words with boxes (pixels) and confidences (0..1) of the image at ``image_path``."""
         ...
 
+    def recognize_line(self, image_path: Path) -> list[OcrWord]:
+        """Words of the image at ``image_path`` read as one line of text (a crop of one value)."""
+        ...
+
     def detect_rotation(self, image_path: Path) -> int:
         """Degrees clockwise the page must be turned to be upright (0, 90, 180, 270)."""
         ...
+
+
+class PageReading(NamedTuple):
+    """An OCR'd page and the pixels its boxes refer to (turned as it was read)."""
+
+    page: OcrPage
+    image: PageImage
 
 
 class ReadingQuality(NamedTuple):
@@ -119,14 +131,14 @@ def _recognize(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int) 
     pixels = page.pixels
     if scale < 1:
         pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    image_path = _write_pgm(workdir / f"page-{page.number}.pgm", pixels)
+    image_path = write_pgm(workdir / f"page-{page.number}.pgm", pixels)
     words = engine.recognize(image_path)
     if scale < 1:
         words = [word.model_copy(update={"bbox": _unscaled(word.bbox, scale)}) for word in words]
     return image_path, words
 
 
-def _write_pgm(path: Path, pixels: np.ndarray) -> Path:
+def write_pgm(path: Path, pixels: np.ndarray) -> Path:
     try:
         written = cv2.imwrite(str(path), pixels)
     except cv2.error as exc:
@@ -150,12 +162,12 @@ def _confirm_quarter_turn(page: PageImage, engine: OcrEngine, workdir: Path) -> 
     if any(step.startswith((UPRIGHT_STEP, "upside_down")) for step in page.steps):
         return page  # the cleaning stage's text-line test already gave a clear verdict
     small = cv2.resize(page.pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    small_path = _write_pgm(workdir / f"orientation-{page.number}.pgm", small)
+    small_path = write_pgm(workdir / f"orientation-{page.number}.pgm", small)
     rotation = engine.detect_rotation(small_path)
     return rotate_page(page, rotation, "orientation") if rotation else page
 
 
-def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = OCR_DPI) -> OcrPage:
+def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = OCR_DPI) -> PageReading:
     page = _confirm_quarter_turn(page, engine, workdir)
     image_path, words = _recognize(page, engine, workdir, ocr_dpi)
     if not _quality(words, page).reads_well:
@@ -165,22 +177,24 @@ def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = O
             _, turned_words = _recognize(turned, engine, workdir, ocr_dpi)
             if _quality(turned_words, turned).score > _quality(words, page).score:
                 page, words = turned, turned_words
-    return _ocr_result(page, words, page.steps)
+    return PageReading(_ocr_result(page, words, page.steps), page)
 
 
 def reread_original(
-    read: OcrPage, original: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = OCR_DPI
-) -> OcrPage:
+    read: PageReading, original: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = OCR_DPI
+) -> PageReading:
     """The better of ``read`` (a poor reading of the cleaned page) and a reading of ``original``, the page
     as loaded, turned as the cleaned page was and nothing else (what bare tesseract would see). The steps
     say which was kept: the cleaning steps, then ``reread_original:kept:<score>><score>`` (words and
     boxes are the original's) or ``reread_original:dropped:<score><=<score>``."""
-    plain = turn_like(original, read.steps)
+    steps = read.page.steps
+    plain = turn_like(original, steps)
     _, words = _recognize(plain, engine, workdir, ocr_dpi)
-    first, second = reading_quality(read).score, _quality(words, plain).score
+    first, second = reading_quality(read.page).score, _quality(words, plain).score
     if second > first:
-        return _ocr_result(plain, words, (*read.steps, f"{REREAD_STEP}:kept:{second}>{first}"))
-    return read.model_copy(update={"steps": (*read.steps, f"{REREAD_STEP}:dropped:{second}<={first}")})
+        return PageReading(_ocr_result(plain, words, (*steps, f"{REREAD_STEP}:kept:{second}>{first}")), plain)
+    dropped = read.page.model_copy(update={"steps": (*steps, f"{REREAD_STEP}:dropped:{second}<={first}")})
+    return PageReading(dropped, read.image)
 
 
 def _quality(words: list[OcrWord], page: PageImage) -> ReadingQuality:

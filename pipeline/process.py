@@ -50,6 +50,7 @@ from pipeline.profiles import TaxpayerProfile, match_profile
 from pipeline.scam import add_full_ssn_signal, check_scam
 from pipeline.settings import Settings
 from pipeline.split import child_id, doubts, plan_from_cuts, plan_split, segment_documents
+from pipeline.ssn_reread import reread_masked_ssns
 from pipeline.tesseract import TesseractEngine
 from pipeline.triage import triage
 from pipeline.validate import validate_against_profile
@@ -99,7 +100,8 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[OcrPage, dict[str, float]]:
     """Render, clean and OCR one image page; its stage timings beside it. A page that reads poorly after
-    cleaning is read once more as it was loaded, and the better reading kept (``ocr_reread`` timed)."""
+    cleaning is read once more as it was loaded, and the better reading kept (``ocr_reread`` timed); a
+    masked SSN OCR garbled is read again from its crop (``pipeline.ssn_reread``, ``ocr_ssn`` timed)."""
     timings: dict[str, float] = {}
     with context.page_slots:
         with _timed(timings, "render"):
@@ -107,10 +109,12 @@ def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[Oc
         with _timed(timings, "clean"):
             cleaned = preprocess_page(image, context.settings.clean_config)
         with _timed(timings, "ocr"):
-            page = ocr_page(cleaned, context.engine, workdir, context.settings.ocr_dpi)
-        if not reads_well(page):
+            read = ocr_page(cleaned, context.engine, workdir, context.settings.ocr_dpi)
+        if not reads_well(read.page):
             with _timed(timings, "ocr_reread"):
-                page = reread_original(page, image, context.engine, workdir, context.settings.ocr_dpi)
+                read = reread_original(read, image, context.engine, workdir, context.settings.ocr_dpi)
+        with _timed(timings, "ocr_ssn"):
+            page = reread_masked_ssns(read.page, read.image, context.engine, workdir)
     return page, timings
 
 

@@ -71,6 +71,16 @@ class TesseractEngine:
                 return process
             process.close()
 
+    def recognize_line(self, image_path: Path) -> list[OcrWord]:
+        """One line (``--psm 7``), in a process of its own: rare (a crop of one value), so not streamed."""
+        try:
+            tsv = pytesseract.image_to_data(
+                str(image_path), lang=self.language, config="--psm 7", timeout=self.timeout_s
+            )
+        except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
+            raise OcrEngineError(f"tesseract could not read {image_path.name}: {exc}") from exc
+        return parse_tsv_words(tsv)
+
     def detect_rotation(self, image_path: Path) -> int:
         try:
             report = pytesseract.image_to_osd(str(image_path), config="--psm 0", timeout=self.timeout_s)

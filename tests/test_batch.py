@@ -52,6 +52,9 @@ class LoggingEngine:
         # A page that reads well (confident dictionary words), so the fallback second read never starts.
         return [OcrWord(text="notice", confidence=0.95, bbox=(100 + 40 * i, 50, 30, 20)) for i in range(30)]
 
+    def recognize_line(self, image_path: Path) -> list[OcrWord]:
+        return []
+
     def detect_rotation(self, image_path: Path) -> int:
         return 0
 

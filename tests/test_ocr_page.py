@@ -46,6 +46,9 @@ class FakeEngine:
         self.recognized.append(image_path)
         return self.readings[len(self.recognized) - 1]
 
+    def recognize_line(self, image_path: Path) -> list[OcrWord]:
+        raise AssertionError("no SSN label on these pages: nothing to read again")
+
     def detect_rotation(self, image_path: Path) -> int:
         self.orientation_checks += 1
         return self.rotation
@@ -57,14 +60,14 @@ def _page(steps: tuple[str, ...] = ()) -> PageImage:
 
 def test_good_reading_is_not_second_guessed(tmp_path: Path) -> None:
     engine = FakeEngine([_words(0.95)], rotation=180)
-    page = ocr_page(_page(), engine, tmp_path)
+    page = ocr_page(_page(), engine, tmp_path).page
     assert engine.orientation_checks == 0 and len(engine.recognized) == 1
     assert page.lines[0].text.startswith("notice balance")
 
 
 def test_poor_reading_of_upside_down_page_is_read_again_turned(tmp_path: Path) -> None:
     engine = FakeEngine([_words(0.2), _words(0.93)], rotation=180)
-    page = ocr_page(_page(), engine, tmp_path)
+    page = ocr_page(_page(), engine, tmp_path).page
     assert engine.orientation_checks == 1 and len(engine.recognized) == 2
     assert "orientation:180" in page.steps
     assert page.lines[0].confidence > 0.9
@@ -72,7 +75,7 @@ def test_poor_reading_of_upside_down_page_is_read_again_turned(tmp_path: Path) -
 
 def test_quarter_turn_is_confirmed_before_the_one_ocr_pass(tmp_path: Path) -> None:
     engine = FakeEngine([_words(0.95)], rotation=180)
-    page = ocr_page(_page(("quarter_turn:90",)), engine, tmp_path)
+    page = ocr_page(_page(("quarter_turn:90",)), engine, tmp_path).page
     assert engine.orientation_checks == 1 and len(engine.recognized) == 1
     assert page.steps == ("quarter_turn:90", "orientation:180")
     assert (page.width, page.height) == (850, 1100)
@@ -96,7 +99,7 @@ def test_a_page_above_the_ocr_resolution_is_read_scaled_down_boxes_in_page_pixel
 ) -> None:
     page = PageImage(number=1, dpi=300, pixels=np.full((3300, 2550), 255, np.uint8))
     engine = SizeRecordingEngine([_words(0.95)])
-    read = ocr_page(page, engine, tmp_path, ocr_dpi=240)
+    read = ocr_page(page, engine, tmp_path, ocr_dpi=240).page
     assert engine.sizes == [(2040, 2640)]
     assert (read.width, read.height) == (2550, 3300)
     first = read.lines[0].words[0]
@@ -106,7 +109,7 @@ def test_a_page_above_the_ocr_resolution_is_read_scaled_down_boxes_in_page_pixel
 def test_a_page_at_or_below_the_ocr_resolution_is_read_as_it_is(tmp_path: Path) -> None:
     page = PageImage(number=1, dpi=200, pixels=np.full((2200, 1700), 255, np.uint8))
     engine = SizeRecordingEngine([_words(0.95)])
-    read = ocr_page(page, engine, tmp_path, ocr_dpi=240)
+    read = ocr_page(page, engine, tmp_path, ocr_dpi=240).page
     assert engine.sizes == [(1700, 2200)]
     assert read.lines[0].words[0].bbox == (100, 0, 50, 12)
 
@@ -166,6 +169,6 @@ def test_the_page_as_loaded_is_read_turned_as_the_cleaning_turned_it(tmp_path: P
     cleaned = ocr_page(_page(("quarter_turn:90",)), FakeEngine([_words(0.3)], rotation=0), tmp_path)
     engine = SizeRecordingEngine([_words(0.95)])
     original = PageImage(number=1, dpi=100, pixels=np.full((850, 1100), 255, np.uint8))  # on its side
-    read = reread_original(cleaned, original, engine, tmp_path)
+    read = reread_original(cleaned, original, engine, tmp_path).page
     assert engine.sizes == [(850, 1100)]  # read upright, as the cleaned page was
     assert read.steps[-1].startswith("reread_original:kept")

@@ -139,6 +139,9 @@ class _NoOcr:
     def recognize(self, image_path: Path) -> list[OcrWord]:
         raise AssertionError(f"OCR was run on {image_path}")
 
+    def recognize_line(self, image_path: Path) -> list[OcrWord]:
+        raise AssertionError(f"OCR was run on {image_path}")
+
     def detect_rotation(self, image_path: Path) -> int:
         raise AssertionError(f"OCR was run on {image_path}")
 

@@ -1,0 +1,139 @@
+"""A masked SSN OCR garbled is read again from its crop (``pipeline.ssn_reread``): with the real tesseract on
+a drawn page, and with a fake engine for what must never be taken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extractors.ssn import find_ssn_last4
+from pipeline.extract import to_text_lines
+from pipeline.layout import group_words_into_lines
+from pipeline.models import BBox, OcrDocument, OcrPage, OcrWord, PageImage, PageSource
+from pipeline.ssn_reread import reread_masked_ssns
+from pipeline.tesseract import TesseractEngine
+
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+LABEL = (("Taxpayer", 0.96), ("ID", 0.96), ("number:", 0.95))
+
+
+def _draw(rows: list[tuple[tuple[int, int], str]]) -> tuple[np.ndarray, list[BBox]]:
+    """A white 300-dpi page with ``rows`` of text drawn at their positions, and each row's box."""
+    image = Image.new("L", (2550, 1000), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(SERIF, 42)
+    boxes = []
+    for position, text in rows:
+        draw.text(position, text, font=font, fill=0)
+        left, top, right, bottom = draw.textbbox(position, text, font=font)
+        boxes.append((left, top, right - left, bottom - top))
+    return np.array(image), boxes
+
+
+def _label_words(box: BBox) -> list[OcrWord]:
+    x, y, width, height = box
+    step = width // len(LABEL)
+    return [
+        OcrWord(text=t, confidence=c, bbox=(x + i * step, y, step - 8, height))
+        for i, (t, c) in enumerate(LABEL)
+    ]
+
+
+def _page(words: list[OcrWord]) -> OcrPage:
+    return OcrPage(
+        number=1, width=2550, height=1000, source=PageSource.OCR, lines=group_words_into_lines(words)
+    )  # fmt: skip
+
+
+def _last4(page: OcrPage) -> set[object]:
+    return {candidate.value for candidate in find_ssn_last4(to_text_lines(OcrDocument(pages=(page,))))}
+
+
+@pytest.mark.tesseract
+def test_a_garbled_masked_ssn_under_its_label_is_read_again_by_tesseract(tmp_path: Path) -> None:
+    pixels, (label_box, value_box) = _draw(
+        [((1400, 300), "Taxpayer ID number:"), ((1430, 360), "***-**-0269")]
+    )
+    garbled = OcrWord(text="EK_*KK_.6O", confidence=0.41, bbox=value_box)  # what tesseract read in the page
+    page = _page([*_label_words(label_box), garbled])
+    assert _last4(page) == set()
+
+    reread = reread_masked_ssns(
+        page, PageImage(number=1, dpi=300, pixels=pixels), TesseractEngine(), tmp_path
+    )
+
+    assert _last4(reread) == {"0269"} and reread.steps[-1] == "reread_ssn:1/1"
+
+
+class LineEngine:
+    """Answers every line reading with ``words``; counts the readings."""
+
+    name = "line-fake"
+
+    def __init__(self, *words: tuple[str, float]) -> None:
+        self.words = [OcrWord(text=text, confidence=c, bbox=(0, 0, 10, 10)) for text, c in words]
+        self.lines_read = 0
+
+    def recognize(self, image_path: Path) -> list[OcrWord]:
+        raise AssertionError("a page is never read whole again here")
+
+    def recognize_line(self, image_path: Path) -> list[OcrWord]:
+        self.lines_read += 1
+        return self.words
+
+    def detect_rotation(self, image_path: Path) -> int:
+        return 0
+
+
+def _garbled_page(value: str = "ee #*-3IIS") -> tuple[OcrPage, PageImage]:
+    pixels, (label_box, value_box) = _draw([((200, 200), "Taxpayer ID number:"), ((700, 200), "***-**-3115")])
+    page = _page([*_label_words(label_box), OcrWord(text=value, confidence=0.5, bbox=value_box)])
+    return page, PageImage(number=1, dpi=300, pixels=pixels)
+
+
+def test_four_digits_read_surely_replace_the_garbled_value(tmp_path: Path) -> None:
+    page, image = _garbled_page()
+    reread = reread_masked_ssns(page, image, LineEngine(("3115", 0.93)), tmp_path)
+    assert _last4(reread) == {"3115"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ((("12", 0.95), ("3115", 0.95)), "six digits are not a last four"),
+        ((("3115", 0.55),), "read unsurely"),
+        ((("31l5", 0.95),), "a letter among the digits"),
+    ],
+)
+def test_anything_but_four_sure_digits_leaves_the_page_as_it_was(
+    tmp_path: Path, answer: tuple[tuple[str, float], ...], why: str
+) -> None:
+    page, image = _garbled_page()
+    reread = reread_masked_ssns(page, image, LineEngine(*answer), tmp_path)
+    assert reread.lines == page.lines and reread.steps[-1] == "reread_ssn:0/1", why
+
+
+def test_a_fax_digit_must_read_more_surely(tmp_path: Path) -> None:
+    """On a page the cleaning scaled up, 0 is read as 6 at 0.82: that is not sure enough."""
+    page, image = _garbled_page()
+    fax = image.model_copy(update={"steps": ("upscale:200->300dpi",)})
+    assert reread_masked_ssns(page, fax, LineEngine(("3286", 0.82)), tmp_path).lines == page.lines
+    assert _last4(reread_masked_ssns(page, fax, LineEngine(("3280", 0.93)), tmp_path)) == {"3280"}
+
+
+def test_an_ssn_that_reads_or_a_sentence_naming_it_is_not_read_again(tmp_path: Path) -> None:
+    engine = LineEngine(("0000", 0.99))
+    for value in ("XXX-XX-3115", "nnn-nn-nnnn"):
+        page, image = _garbled_page(value)
+        assert reread_masked_ssns(page, image, engine, tmp_path) is page
+    pixels, (box,) = _draw([((200, 200), "taxpayer identification number. To protect you")])
+    sentence = ["taxpayer", "identification", "number.", "To", "protect", "you"]
+    page = _page([
+        OcrWord(text=text, confidence=0.95, bbox=(box[0] + 150 * i, box[1], 140, box[3]))
+        for i, text in enumerate(sentence)
+    ])  # fmt: skip
+    assert reread_masked_ssns(page, PageImage(number=1, dpi=300, pixels=pixels), engine, tmp_path) is page
+    assert engine.lines_read == 0
