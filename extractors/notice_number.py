@@ -5,6 +5,8 @@ Handles, with literal examples:
 - letters: "Letter 1058", "LTR 1058", "Letter 5071C", "LTR 972CG" → "LTR1058", "LTR5071C", "LTR972CG";
   "LT11", "LT 11";
   the header row "Letter    1058" (label and value far apart)
+- the form's revision line, which IRS letters and notices print at the foot of a page: "CP503 (Rev.
+  12-2021)", "Letter 1058 (Rev. 7-2019)" (rule "revision_line": it names the form itself)
 - the code alone at a corner: "CP71C", "CP14" (rule "code")
 - OCR damage inside the code: "CPl4" → "CP14", "CP2OOO" → "CP2000", "Notlce CP14"
 Values are normalized codes (upper case, no spaces); whether a code is real is the catalog's business.
@@ -29,6 +31,9 @@ _LETTER = regex.compile(
     rf"(?<![A-Za-z])(?P<code>(?P<prefix>Letter|LTR)\s{{0,8}}(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}}))\b",
     regex.VERBOSE,
 )
+_REVISION_LINE = regex.compile(
+    rf"(?<![A-Za-z0-9]){_CODE}\s{{0,3}}\(\s?Rev\b", regex.VERBOSE | regex.IGNORECASE
+)
 _BARE = regex.compile(rf"(?<![A-Za-z0-9]){_CODE}", regex.VERBOSE)
 
 
@@ -48,5 +53,6 @@ def find_notice_numbers(lines: list[TextLine]) -> list[Candidate]:
         # "CPl4" holds no digit once OCR has read its 1 as an l: these lines are not skipped.
         find_candidates(_LABELLED, lines, "labelled", 0.98, _normalize, needs_digit=False)
         + find_candidates(_LETTER, lines, "letter", 0.9, _normalize, needs_digit=False)
+        + find_candidates(_REVISION_LINE, lines, "revision_line", 0.95, _normalize, needs_digit=False)
         + find_candidates(_BARE, lines, "code", 0.7, _normalize, needs_digit=False)
     )

@@ -38,6 +38,15 @@ def test_notice_number(text: str, expected: str) -> None:
     assert values(find_notice_numbers, text)[0] == expected
 
 
+def test_a_forms_revision_line_names_the_notice_more_surely_than_a_bare_code() -> None:
+    """IRS letters print their code only at the foot: "CP503 (Rev. 12-2021)", as real letters do."""
+    found = find_notice_numbers([TextLine(page=1, text="CP503 (Rev. 12-2021)")])
+    by_rule = {candidate.rule: candidate for candidate in found}
+    assert by_rule["revision_line"].value == "CP503"
+    assert by_rule["revision_line"].confidence > by_rule["code"].confidence
+    assert values(find_notice_numbers, "Form 9465 (Rev. 9-2020)", "Publication 594 (Rev. 2-2023)") == []
+
+
 def test_notice_number_ignores_plain_words() -> None:
     assert values(find_notice_numbers, "Notice date May 20, 2024", "Compliance department") == []
 
