@@ -82,6 +82,7 @@ def prefect_api(settings: Settings, service: str) -> Iterator[PrefectApi]:
     # Prefect configures logging when ``prefect.main`` is first imported: now, before the service sets up
     # its own; at the first flow run it would silence those handlers (uvicorn's access log, say).
     import prefect.main  # noqa: F401
+
     given = os.environ.get("PREFECT_API_URL")
     if given:
         if not _is_healthy(given):

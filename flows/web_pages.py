@@ -234,6 +234,7 @@ def safe_next(value: str | None) -> str:
 
 # ---- presentation -----------------------------------------------------------------------------------------
 
+
 def format_money(value: object) -> str:
     try:
         return f"${Decimal(str(value)):,.2f}" if value is not None else "—"
