@@ -28,7 +28,9 @@ case's period as its amount):
   (``Catalog.escalation_step``: CP14 → CP501 → CP503 → CP504 → LT11/CP90/LTR1058; CP2000 → CP3219A), copies
   right after their original;
 - a notice is open unless it is a copy, superseded, failed or rejected by a person; the case is open while
-  one notice is, takes the earliest deadline and the highest priority of its open notices, and its stage
+  one notice is, takes the earliest deadline of its open notices that no later step of their escalation chain
+  has followed (a CP504's, not the passed one of the CP14 before it) and the highest priority of its open
+  notices, and its stage
   is the code of the last open notice in the timeline; its lead is its most urgent open notice (highest
   priority, then earliest deadline): the one row the queue shows for the case.
 
@@ -239,7 +241,8 @@ def arrange_case(
     entries = _with_superseded(_with_copies(results, catalog, key), catalog)
     timeline = _timeline(entries, catalog)
     open_entries = [entry for entry in timeline if entry.is_open]
-    deadlines = [entry.deadline for entry in open_entries if entry.deadline is not None]
+    current = [entry for entry in open_entries if not _escalated(entry, open_entries, catalog)]
+    deadlines = [entry.deadline for entry in current if entry.deadline is not None]
     priorities = [entry.priority for entry in open_entries] or [Priority.LOW]
     return Arrangement(
         entries=tuple(timeline),
@@ -250,6 +253,19 @@ def arrange_case(
         notice_count=sum(1 for entry in timeline if entry.copy_of is None),
         lead=min(open_entries, key=_urgency).document_id if open_entries else None,
     )
+
+
+def _escalated(entry: CaseEntry, open_entries: list[CaseEntry], catalog: Catalog) -> bool:
+    """A later step of the notice's own escalation chain is open (a CP504 after the CP14): the later notice
+    restates what is owed with its own date, so the earlier one's passed deadline no longer dates the case."""
+    step = catalog.escalation_step(entry.code)
+    if step is None:
+        return False
+    for other in open_entries:
+        later = catalog.escalation_step(other.code)
+        if later is not None and later[0] == step[0] and later[1] > step[1]:
+            return True
+    return False
 
 
 def _urgency(entry: CaseEntry) -> tuple[int, dt.date]:

@@ -246,12 +246,19 @@ def test_a_business_chain_and_a_cp91_follow_the_escalation_on_the_same_day() -> 
 
 
 def test_the_case_takes_the_most_urgent_open_deadline_and_priority() -> None:
+    cp2000 = result("cp2000", "CP2000", "2024-08-05", deadline="2024-09-04")
+    cp14 = result("cp14", "CP14", "2024-05-20", deadline="2024-06-10")
+    arrangement = arrange_case([cp14, cp2000])
+    assert arrangement.deadline == dt.date(2024, 6, 10)
+    assert arrange_case([rejected(cp14), cp2000]).deadline == dt.date(2024, 9, 4)
+
+
+def test_a_later_escalation_step_dates_the_case_not_the_passed_deadline_before_it() -> None:
     cp504 = result("cp504", "CP504", "2024-08-05", deadline="2024-09-04")  # intent to levy: high
     cp14 = result("cp14", "CP14", "2024-05-20", deadline="2024-06-10")
     arrangement = arrange_case([cp14, cp504])
-    assert arrangement.deadline == dt.date(2024, 6, 10) and arrangement.priority is Priority.HIGH
-    only_504_open = arrange_case([rejected(cp14), cp504])
-    assert only_504_open.deadline == dt.date(2024, 9, 4)
+    assert arrangement.deadline == dt.date(2024, 9, 4) and arrangement.priority is Priority.HIGH
+    assert arrangement.lead == doc_id("cp504") and arrangement.stage == "CP504"
 
 
 def test_a_case_whose_notices_are_all_closed_is_closed() -> None:
