@@ -110,11 +110,14 @@ DEADLINE_PRINTED = printed_after(
 )
 _NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
 _SEP = r"[\s.,:;‘’'\"”“_-]+"  # words of a wrapped, fax-specked sentence ("the. date of. this” notice")
-_WINDOW = regex.compile(
+_WINDOW_START = (
     rf"within\s+(?:(?P<word>ten|twenty-one|thirty|sixty|ninety)\s*(?:\((?P<n2>\d{{1,3}})\))?|(?P<n>\d{{1,3}})){_SEP}"
-    rf"(?:calendar{_SEP})?days{_SEP}(?:from|of|after){_SEP}the{_SEP}date{_SEP}of{_SEP}this{_SEP}(?:notice|letter)",
-    regex.IGNORECASE,
+    rf"(?:calendar{_SEP})?days{_SEP}(?:from|of|after){_SEP}the{_SEP}date{_SEP}of{_SEP}this"
 )
+_WINDOW = regex.compile(rf"{_WINDOW_START}{_SEP}(?:notice|letter)", regex.IGNORECASE)
+# The sentence wraps after "this" and OCR garbled the next row's first word ("NOWEE." for "notice."): the
+# date of this is still the notice's own date, only less surely read.
+_WINDOW_CUT = regex.compile(rf"{_WINDOW_START}\b(?!{_SEP}(?:notice|letter))", regex.IGNORECASE)
 
 
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
@@ -138,6 +141,7 @@ def find_deadlines(lines: list[TextLine]) -> list[Candidate]:
         printed = find_candidates(pattern, with_next_lines(lines), rule, confidence, _date, anchors=anchors)
         found += [_with_kind(c, "printed") for c in printed]
     windows = find_candidates(_WINDOW, with_next_lines(lines), "window", 0.9, _window)
+    windows = windows or find_candidates(_WINDOW_CUT, with_next_lines(lines), "window_cut", 0.8, _window)
     found += [_with_kind(c, "computed") for c in windows]
     return found
 

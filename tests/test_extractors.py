@@ -426,12 +426,29 @@ def test_window_wrapped_beside_another_column() -> None:
     assert [(c.value, c.kind) for c in find_deadlines(lines)] == [(60, "computed")]
 
 
+def test_a_window_whose_wrapped_last_word_ocr_garbled_still_counts_from_the_notice_date() -> None:
+    lines = [
+        TextLine(
+            1,
+            "refund. Contact us within 60 days from the date of this    Refund you requested",
+            (50, 500, 900, 20),
+        ),
+        TextLine(1, "NOWEE.    Change to your refund    -264.03", (50, 525, 900, 20)),
+    ]
+    [window] = find_deadlines(lines)
+    assert (window.value, window.kind, window.rule) == (
+        60,
+        "computed",
+        "window_cut",
+    ) and window.confidence < 0.9
+
+
 def test_no_wrap_into_a_row_far_below() -> None:
     lines = [
         TextLine(1, "within 30 days from the date of this", (50, 500, 900, 20)),
         TextLine(1, "notice", (50, 700, 80, 20)),
     ]
-    assert find_deadlines(lines) == []
+    assert [c.rule for c in find_deadlines(lines)] == ["window_cut"]  # not joined: only the cut sentence
 
 
 def test_a_zip_read_as_a_row_of_its_own_beside_the_city_completes_the_block() -> None:
