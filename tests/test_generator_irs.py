@@ -202,7 +202,7 @@ def test_plan_is_the_classic_plan_with_another_family():
         assert (classic.code, classic.kind, classic.degradation) == (irs.code, irs.kind, irs.degradation)
         assert classic.family == "classic" and irs.family == "irs"
     with pytest.raises(ValueError):
-        plan(3, seed=1, family="modern")
+        plan(3, seed=1, family="gothic")
 
 
 def test_classic_family_is_byte_identical():
@@ -254,7 +254,7 @@ def test_cli_writes_an_irs_corpus(tmp_path):
     assert all((tmp_path / t["source"]).read_bytes().startswith(b"%PDF-") for t in truths)
     assert generate(tmp_path / "again", 2, seed=1, kinds=("pdf_text",), family="irs") == truths
     with pytest.raises(SystemExit):
-        main(["--out", str(tmp_path), "--family", "modern"])
+        main(["--out", str(tmp_path), "--family", "gothic"])
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")

@@ -1,0 +1,152 @@
+"""Checks every held-out layout family of the generator must pass (``letter``, ``modern``), written once.
+
+``every_code_and_kind`` composes a family's documents for the checks. Each ``check_*`` asserts over them or
+a small written sample: every catalog code composes in every kind with a truth of the contract's keys, the
+same seed gives the same documents and files, the plan is the other families' plan, amounts add up, dates
+are written the IRS's ways, every text run stays on the page, ``pages`` gives the page count asked for, a
+born-digital PDF's text layer holds what the truth says is printed, and the CLI writes a corpus of every
+kind. A family's own test module says what it prints (``printed_values``) and checks its own layout.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from fixtures.generator import KINDS, compose, generate, plan
+from fixtures.generator.__main__ import main
+from fixtures.generator.corpus import Spec
+from fixtures.generator.fonts import width
+from fixtures.generator.layout import PAGE_HEIGHT, PAGE_WIDTH, Text
+from pipeline.catalog import Presence, load_catalog
+
+TOP_LEVEL = {"source", "notice_type", "kind", "degradation", "pages", "fields", "billing_lines", "family"}
+FIELDS = {
+    "notice_number", "tax_year", "ssn_last4", "amount_due", "deadline", "deadline_kind", "notice_date",
+    "taxpayer_name", "address", "irs_phone", "caller_id", "form",
+}  # fmt: skip
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+Printed = list[str | set[str]]  # a value as printed, or a set of ways one of which is printed
+
+
+def texts(page) -> list[Text]:
+    return [item for item in page.items if isinstance(item, Text)]
+
+
+def missing(values: Printed, text: str) -> list:
+    return [v for v in values if not (v in text if isinstance(v, str) else any(one in text for one in v))]
+
+
+def every_code_and_kind(family: str, seed: int, plan_seed: int) -> tuple:
+    """Every catalog code in every kind (clean) and a seeded 120-notice plan, composed."""
+    specs = [
+        Spec(i * len(KINDS) + k, seed, notice.code, kind, "clean", family=family)
+        for i, notice in enumerate(load_catalog().notices)
+        for k, kind in enumerate(KINDS)
+    ]
+    specs += plan(120, seed=plan_seed, family=family)
+    return tuple(compose(spec) for spec in specs)
+
+
+def check_every_code_and_kind(docs: Iterable, family: str) -> None:
+    docs = list(docs)
+    seen = {(doc.spec.code, doc.spec.kind) for doc in docs}
+    assert seen >= {(notice.code, kind) for notice in load_catalog().notices for kind in KINDS}
+    for doc in docs:
+        truth = doc.truth
+        assert set(truth) - {"periods"} == TOP_LEVEL and set(truth["fields"]) == FIELDS
+        assert truth["family"] == family and truth["fields"]["notice_number"] == doc.spec.code
+        assert truth["pages"] == len(doc.pages) and (doc.spec.kind != "photo" or len(doc.pages) == 1)
+
+
+def check_same_documents(family: str) -> None:
+    first = [compose(spec) for spec in plan(40, seed=5, family=family)]
+    again = [compose(spec) for spec in plan(40, seed=5, family=family)]
+    assert [d.truth for d in first] == [d.truth for d in again]
+    assert [repr(d.pages) for d in first] == [repr(d.pages) for d in again]
+    other = [compose(spec).truth for spec in plan(40, seed=6, family=family)]
+    assert [d.truth for d in first] != other
+
+
+def check_same_files(tmp_path: Path, family: str) -> None:
+    for run in ("a", "b"):
+        generate(tmp_path / run, 3, seed=9, kinds=("pdf_text", "fax", "photo"), family=family)
+    for path in sorted((tmp_path / "a").iterdir()):
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def check_plan(family: str) -> None:
+    for classic, other in zip(plan(40, seed=3), plan(40, seed=3, family=family), strict=True):
+        assert (classic.code, classic.kind, classic.degradation) == (
+            other.code,
+            other.kind,
+            other.degradation,
+        )
+        assert other.family == family
+
+
+def check_amounts_add_up(docs: Iterable) -> None:
+    catalog = load_catalog()
+    for doc in docs:
+        fields, notice = doc.truth["fields"], catalog.get(doc.truth["notice_type"])
+        assert (fields["amount_due"] is not None) >= (notice.amount_due is Presence.REQUIRED)
+        if fields["amount_due"] is None:
+            assert doc.truth["billing_lines"] == [] and notice.amount_due is not Presence.REQUIRED
+            continue
+        due = Decimal(fields["amount_due"])
+        assert sum(Decimal(line["amount"]) for line in doc.truth["billing_lines"]) == due > 0
+        if "periods" in doc.truth:
+            assert sum(Decimal(period["amount"]) for period in doc.truth["periods"]) == due
+
+
+def check_irs_dates(docs: Iterable, text_of: Callable) -> None:
+    for doc in docs:
+        text = text_of(doc)
+        assert not re.search(rf"\b\d{{1,2}} ({MONTHS}) \d{{4}}", text), doc.spec  # "1 July 2024"
+        assert not re.search(r"\b\d{4}-\d\d-\d\d\b", text), doc.spec
+
+
+def check_runs_on_page(docs: Iterable) -> None:
+    for doc in docs:
+        for page in doc.pages:
+            for item in texts(page):
+                run = width(item.font, item.size, item.text)
+                left = item.x - run if item.align == "right" else item.x
+                assert left >= 0 and left + run <= PAGE_WIDTH - 18, (doc.spec, item.text)
+                assert 0 < item.y <= PAGE_HEIGHT - 18, (doc.spec, item.text)
+
+
+def check_pages_option(family: str) -> None:
+    for spec in plan(40, seed=2, pages=(2, 9), family=family):
+        doc = compose(spec)
+        assert len(doc.pages) == (1 if spec.kind == "photo" else spec.pages), spec
+        assert all(len(" ".join(t.text for t in texts(page))) > 200 for page in doc.pages[1:]), spec
+
+
+def check_text_layer(tmp_path: Path, family: str, printed_values: Callable[..., Printed]) -> None:
+    truths = generate(tmp_path, 8, seed=6, kinds=("pdf_text",), family=family)
+    docs = [compose(spec) for spec in plan(8, 6, kinds=("pdf_text",), family=family)]
+    for truth, doc in zip(truths, docs, strict=True):
+        assert truth == doc.truth
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(tmp_path / truth["source"]), "-"], capture_output=True, text=True
+        ).stdout
+        flat = " ".join(text.split())
+        values = [
+            v if isinstance(v, str) else {" ".join(one.split()) for one in v} for v in printed_values(doc)
+        ]
+        assert missing(values, flat) == [], truth["source"]
+
+
+def check_cli_corpus(tmp_path: Path, family: str) -> None:
+    assert main(["--out", str(tmp_path), "--count", "13", "--seed", "2", "--family", family]) == 0
+    truths = [json.loads(line) for line in (tmp_path / "truth.jsonl").read_text().splitlines()]
+    assert {t["kind"] for t in truths} == set(KINDS) and {t["family"] for t in truths} == {family}
+    for truth in truths:
+        path = tmp_path / truth["source"]
+        assert path.stat().st_size > 1000
+        assert json.loads(path.with_suffix(".truth.json").read_text()) == truth

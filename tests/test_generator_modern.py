@@ -1,0 +1,242 @@
+"""The "modern" layout family of the synthetic generator (the IRS's redesigned notices): deterministic per
+seed, every catalog code in every capture kind, the same plan as the other families, and truth that agrees
+with the printed text: every truth value is on the pages (and in a born-digital PDF's text layer), every
+value the truth records as absent is not. Composed documents only, but for a few small written samples; no
+tesseract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import shutil
+from decimal import Decimal
+
+import pytest
+
+from fixtures.generator.__main__ import main
+from fixtures.generator.corpus import FAMILIES
+from fixtures.generator.facts import money
+from fixtures.generator.fonts import width
+from fixtures.generator.modern_facts import DATE_STYLES, format_date
+from pipeline.catalog import DeadlineRule, load_catalog
+from tests.family_checks import (
+    Printed,
+    check_amounts_add_up,
+    check_cli_corpus,
+    check_every_code_and_kind,
+    check_irs_dates,
+    check_pages_option,
+    check_plan,
+    check_runs_on_page,
+    check_same_documents,
+    check_same_files,
+    check_text_layer,
+    every_code_and_kind,
+    missing,
+    texts,
+)
+
+CATALOG = load_catalog()
+
+
+@functools.cache
+def _docs() -> tuple:
+    return every_code_and_kind("modern", 29, 14)
+
+
+def _text(doc) -> str:
+    """Every run of the document, one space between runs and words (a wrapped sentence reads whole)."""
+    return " ".join(" ".join(item.text for page in doc.pages for item in texts(page)).split())
+
+
+def _dates(day: dt.date) -> set[str]:
+    return {format_date(day, style) for style in DATE_STYLES}
+
+
+def _phones(phone: str) -> set[str]:
+    return {phone, f"1-{phone}", f"({phone[:3]}) {phone[4:]}"}
+
+
+def _printed_values(doc) -> Printed:
+    """What the truth says is printed, as printed: a string, or a set of strings one of which is."""
+    fields, facts = doc.truth["fields"], doc.facts
+    values: Printed = [
+        doc.truth["notice_type"].removeprefix("LTR"),
+        str(fields["tax_year"]),
+        _dates(dt.date.fromisoformat(fields["notice_date"])),
+        facts.taxpayer.street,
+        facts.taxpayer.city_line,
+        _phones(fields["irs_phone"]),
+    ]
+    if fields["ssn_last4"]:
+        last4 = fields["ssn_last4"]
+        values.append({f"ending in {last4}", *(mask.format(last4) for mask in _masks())})
+    values += [money(round(Decimal(line["amount"]) * 100)) for line in doc.truth["billing_lines"]]
+    if fields["amount_due"]:
+        values.append(money(round(Decimal(fields["amount_due"]) * 100)))
+    if fields["deadline_kind"] == "printed":
+        values.append(_dates(dt.date.fromisoformat(fields["deadline"])))
+    for name in ("caller_id", "form"):
+        if fields[name]:
+            values.append(fields[name])
+    for period in doc.truth.get("periods", []):
+        values += [
+            _dates(dt.date.fromisoformat(period["period_end"])),
+            money(round(Decimal(period["amount"]) * 100)),
+        ]
+    return values
+
+
+def _masks() -> tuple[str, ...]:
+    return ("XXX-XX-{}", "***-**-{}", "nnn-nn-{}", "NNN-NN-{}", "XX-XXX{}")
+
+
+def test_same_seed_gives_identical_documents():
+    check_same_documents("modern")
+
+
+def test_same_seed_gives_identical_files(tmp_path):
+    check_same_files(tmp_path, "modern")
+
+
+def test_every_catalog_code_and_kind_composes():
+    check_every_code_and_kind(_docs(), "modern")
+
+
+def test_plan_is_the_plan_of_the_other_families():
+    assert "modern" in FAMILIES
+    check_plan("modern")
+
+
+def test_every_truth_value_is_printed():
+    for doc in _docs():
+        assert missing(_printed_values(doc), _text(doc)) == [], doc.spec
+        name_words = set(doc.truth["fields"]["taxpayer_name"].replace("&", " ").split()) - {"AND"}
+        page_one = " ".join(item.text for item in texts(doc.pages[0]))
+        assert name_words <= set(page_one.replace("&", " ").split()), doc.spec
+
+
+def test_values_recorded_absent_are_not_printed():
+    absent = {"caller_id": 0, "form": 0, "amount_due": 0}
+    for doc in _docs():
+        fields, facts = doc.truth["fields"], doc.facts
+        items = {item.text for page in doc.pages for item in texts(page)}
+        if fields["caller_id"] is None and facts.caller_id:
+            absent["caller_id"] += 1
+            assert facts.caller_id not in _text(doc) and "Caller ID" not in items, doc.spec
+        if fields["form"] is None:
+            absent["form"] += 1
+            assert f"Form {facts.form}" not in _text(doc) and facts.form not in items, doc.spec
+        if fields["amount_due"] is None:
+            absent["amount_due"] += 1
+            assert not {"Amount due", "Amount due:", "Payment voucher"} & items, doc.spec
+    assert min(absent.values()) >= 10  # each happens often enough to be checked
+
+
+def test_deadlines_are_printed_as_the_truth_says():
+    kinds = set()
+    for doc in _docs():
+        fields, notice = doc.truth["fields"], CATALOG.get(doc.truth["notice_type"])
+        if notice.deadline is DeadlineRule.NONE:
+            assert fields["deadline"] is None and fields["deadline_kind"] is None
+            continue
+        deadline = dt.date.fromisoformat(fields["deadline"])
+        window = (deadline - dt.date.fromisoformat(fields["notice_date"])).days
+        kinds.add(fields["deadline_kind"])
+        if fields["deadline_kind"] == "computed":
+            assert f"within {window} days of the date of this notice" in _text(doc), doc.spec
+            assert not any(day in _text(doc) for day in _dates(deadline)), doc.spec
+    assert kinds == {"printed", "computed"}
+
+
+def test_amounts_add_up():
+    check_amounts_add_up(_docs())
+
+
+def test_dates_are_written_the_ways_the_irs_writes_them():
+    check_irs_dates(_docs(), _text)
+
+
+def test_every_text_run_stays_on_the_page_and_none_overlap():
+    check_runs_on_page(_docs())
+    for doc in _docs():
+        for page in doc.pages:
+            boxes = []
+            for item in texts(page):
+                run = width(item.font, item.size, item.text)
+                left = item.x - run if item.align == "right" else item.x
+                boxes.append(
+                    (item.y - item.size * 0.75, item.y + item.size * 0.2, left, left + run, item.text)
+                )
+            assert _overlaps(boxes) == [], doc.spec
+
+
+def _overlaps(boxes: list[tuple]) -> list[tuple[str, str]]:
+    boxes.sort()
+    found = []
+    for i, (_top, bottom, left, right, text) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            if other[0] >= bottom:
+                break
+            if other[2] < right and left < other[3]:
+                found.append((text, other[4]))
+    return found
+
+
+def test_every_page_has_its_footer_and_the_last_page_the_voucher():
+    for doc in _docs():
+        count = len(doc.pages)
+        for number, page in enumerate(doc.pages, 1):
+            shown = {item.text for item in texts(page)}
+            assert f"Page {number} of {count}" in shown and doc.spec.code in shown, doc.spec
+        last = {item.text for item in texts(doc.pages[-1])}
+        has_voucher = {"Payment voucher", "Amount you are paying"} <= last
+        assert has_voucher == (doc.truth["fields"]["amount_due"] is not None), doc.spec
+        assert not has_voucher or "United States Treasury" in " ".join(last)
+
+
+def test_layouts_vary():
+    seen: dict[str, set] = {name: set() for name in ("dates", "phones", "tins", "totals", "tables", "heads")}
+    families, sizes, care_of = set(), set(), 0
+    for doc in _docs():
+        first = texts(doc.pages[0])
+        shown = {t.text for t in first}
+        text = _text(doc)
+        seen["dates"] |= {s for s in DATE_STYLES if format_date(doc.facts.notice_date, s) in shown}
+        phone = doc.facts.phone
+        seen["phones"] |= {form[:2] for form in _phones(phone) if form in shown and form != phone}
+        seen["tins"].add("ending" if "ending in" in text else "masked")
+        seen["totals"] |= shown & {"Total amount due", "Balance due", "Amount you owe", "Amount due"}
+        seen["tables"].add(
+            "periods" if "periods" in doc.truth else "header row" if "Description" in text else "list"
+        )
+        seen["heads"] |= {t.x for t in first if t.text == "Notice date"}  # in the column, or a band's cell
+        care_of += any(line.startswith(("C/O ", "% ")) for line in shown)
+        families.add(frozenset(t.font.family for t in first))
+        sizes |= {t.size for t in first}
+    assert seen["dates"] == set(DATE_STYLES) and len(seen["phones"]) == 2 and len(seen["tins"]) == 2
+    assert len(seen["heads"]) == 2
+    assert len(seen["totals"]) == 4 and seen["tables"] == {"periods", "header row", "list"}
+    assert care_of >= 5 and len(families) >= 4 and len(sizes) >= 10
+
+
+def test_pages_option_gives_the_requested_count():
+    check_pages_option("modern")
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
+def test_pdf_text_layer_holds_every_truth_value(tmp_path):
+    check_text_layer(tmp_path, "modern", _printed_values)
+
+
+def test_cli_writes_a_modern_corpus_of_every_kind(tmp_path):
+    check_cli_corpus(tmp_path, "modern")
+
+
+def test_cli_writes_a_stack_of_modern_notices(tmp_path):
+    args = ["stack", "--out", str(tmp_path), "--count", "1", "--seed", "3", "--family", "modern"]
+    assert main([*args, "--kind", "pdf_text"]) == 0
+    truth = json.loads((tmp_path / "stack_0000.truth.json").read_text())
+    assert truth["family"] == "modern" and {n["truth"]["family"] for n in truth["notices"]} == {"modern"}
