@@ -9,6 +9,7 @@ amounts, the last amount being what is owed for the period:
     "1040    December 31, 2021    10,515.89    1,130.51    896.22    $12,542.62"
     "941    03/31/2024    $1,200.00    $80.00    $20.00    $1,300.00"
     "l040    Dec. 31, 2O22    $1,687.38 ..."           (OCR letters for digits: repaired in the form too)
+    "12/31/2022    1040    $7,302.68"                  (the redesigned notices: the period first)
 
 The total row is "Total amount you owe    $28,765.55" or "Total    $16,464.23  ...  $18,664.85": its last
 amount is the table's total. Dates and amounts are read by ``extractors.dates`` and ``extractors.amounts``.
@@ -44,6 +45,8 @@ _HEADING = regex.compile(rf"{fuzzy_label('Tax period')}.*{fuzzy_label('amount')}
 _FORM = r"(?P<form>\S{2,8})"  # 1040, 941, 1120S, 1040-SR, l040; "[646" is a form we could not read
 _FORM_READ = regex.compile(r"\d{3,4}(?:-?[A-Z]{1,2})?")
 _ROW = regex.compile(rf"^\s*{_FORM}\s+{DATE}(?P<rest>.*)$", regex.VERBOSE)
+# The redesigned notices put the period first: "12/31/2022    1040    $7,302.68" (a form is no amount).
+_ROW_PERIOD_FIRST = regex.compile(rf"^\s*{DATE}\s+(?P<form>[^\s$,]{{2,8}})(?=\s)(?P<rest>.*)$", regex.VERBOSE)
 _TOTAL = regex.compile(rf"^\s*(?:{fuzzy_label('Total amount you owe')}|Tota[l1I]\b)", regex.I)
 _AMOUNTS = regex.compile(AMOUNT, regex.VERBOSE)
 _DIGIT = regex.compile(r"\d")
@@ -75,7 +78,7 @@ class PeriodTable:
 
 def find_period_table(lines: list[TextLine]) -> PeriodTable | None:
     printed = [line for line in lines if not line.stacked]
-    start = next((i for i, line in enumerate(printed) if _is_heading(line)), None)
+    start = next((i for i, line in enumerate(printed) if is_period_heading(line.text)), None)
     if start is None:
         return None
     page = printed[start].page
@@ -84,8 +87,9 @@ def find_period_table(lines: list[TextLine]) -> PeriodTable | None:
     return table if table.rows else None
 
 
-def _is_heading(line: TextLine) -> bool:
-    return _DIGIT.search(line.text) is None and _HEADING.search(line.text) is not None
+def is_period_heading(text: str) -> bool:
+    """The heading row of a table of periods: its labels head columns of many rows, not one value each."""
+    return _DIGIT.search(text) is None and _HEADING.search(text) is not None
 
 
 def _read_body(body: list[TextLine]) -> PeriodTable:
@@ -100,7 +104,7 @@ def _read_body(body: list[TextLine]) -> PeriodTable:
         if _TOTAL.search(line.text):
             total_line = line
             break
-        match = _ROW.match(line.text)
+        match = _ROW.match(line.text) or _ROW_PERIOD_FIRST.match(line.text)
         if match is None and found and not _AMOUNTS.search(line.text):
             break
         found.append((line, match))

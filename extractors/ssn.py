@@ -52,11 +52,12 @@ _MASK = r"[nNxX*#•]"
 _DIGIT = r"[0-9OolISB]"
 _LAST4 = rf"(?P<last4>{_DIGIT}{{4}}|[nN]{{4}})(?![0-9])"
 # OCR may split a mask with a space ("XX X-XX-3752").
+# A mask without separators ("XXXXX1073") holds the same five masked digits.
 _SSN_VALUE = (
     rf"(?P<lead>(?:{_MASK}(?:\s?{_MASK}){{2}}|\d{{3}})\s?[-–]\s?"
-    rf"(?:{_MASK}\s?{_MASK}|\d{{2}})\s?[-–]\s?){_LAST4}"
+    rf"(?:{_MASK}\s?{_MASK}|\d{{2}})\s?[-–]\s?|{_MASK}{{5}}){_LAST4}"
 )
-_EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}|\d{{3}})){_LAST4}"
+_EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}|\d{{3}})|{_MASK}{{5}}){_LAST4}"
 _LABEL = "|".join(
     fuzzy_label(label, 2 if len(label) > 15 else 1)
     for label in ("Social Security number", "Taxpayer ID number", "Taxpayer identification number")
@@ -74,6 +75,12 @@ _EIN_LABELLED = regex.compile(
 # separator, then the four digits (tesseract may split off a narrow first digit: "1 839").
 _GARBLED_MASK = regex.compile(
     rf"(?:{_LABEL}|SSN){LABEL_GAP}(?P<lead>[^\s\d][^\s]{{2,8}}[-_.,~])(?P<last4>\d ?\d{{3}})(?![\d])",
+    regex.IGNORECASE,
+)
+# The redesigned notices' wording: "Social Security number ending in 1234", "Taxpayer ID ending in 1234".
+_ENDING_IN = regex.compile(
+    rf"(?:{_LABEL}|SSN|ITIN|{fuzzy_label('Taxpayer ID')}){LABEL_GAP}"
+    rf"end(?:ing|s)\s+in\s*:?\s*(?P<last4>{_DIGIT}{{4}})(?![\d])",
     regex.IGNORECASE,
 )
 _MASK_SYMBOL = regex.compile(r"[*xX#kK¥•]")  # what OCR makes of an asterisk
@@ -138,6 +145,11 @@ def _last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     return digits, 1.0 if digits == raw else 0.85
 
 
+def _ending_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    digits = repair_digits(match.group("last4"))
+    return (digits, 1.0 if digits == match.group("last4") else 0.85) if digits.isdigit() else None
+
+
 def _garbled_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     """The digits after a mask that still looks like one: at least two asterisk-like symbols, two thirds of
     it symbols or separators, at most one digit, and no masked last-4 group of its own."""
@@ -164,6 +176,7 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
             _EIN_LABELLED, lines, "ein_label", 0.95, _last4, needs_digit=False, anchors=_ANCHORS
         )
         + find_candidates(_GARBLED_MASK, lines, "ssn_garbled_mask", 0.85, _garbled_last4, anchors=_ANCHORS)
+        + find_candidates(_ENDING_IN, lines, "ssn_ending_in", 0.95, _ending_last4, anchors=_ANCHORS)
         + find_candidates(_SSN_BARE, lines, "masked_pattern", 0.75, _last4)
         + find_candidates(_EIN_MASKED, lines, "masked_pattern", 0.75, _last4)
     )

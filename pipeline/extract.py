@@ -101,15 +101,21 @@ def classify_notice(lines: list[TextLine], catalog: Catalog) -> Classification:
     return Classification(match, notice, evidence)
 
 
+def _misreads(code: str, known: str) -> bool:
+    """One OCR edit away ("CP2600" for "CP2000"), or the head of a code OCR split in two ("CP2 100A")."""
+    return known.startswith(code) or regex.fullmatch(f"(?:{regex.escape(known)}){{e<=1}}", code) is not None
+
+
 def _merge_misreadings(support: dict[str, list[float]], catalog: Catalog) -> dict[str, list[float]]:
     """An unknown code one OCR edit away from a catalog code that the notice also prints ("CP2600" beside
-    "CP2000", "CP71CC" beside "CP71C") is a misreading of it. An unknown code standing alone stays unknown:
-    it may be a fake's invented number, which the scam check weighs."""
+    "CP2000", "CP71CC" beside "CP71C"), or its head split off ("CP2" beside "CP2100A"), is a misreading of
+    it. An unknown code standing alone stays unknown: it may be a fake's invented number, which the scam
+    check weighs."""
     merged = {code: list(found) for code, found in support.items() if catalog.get(code)}
     for code, found in support.items():
         if catalog.get(code):
             continue
-        near = [known for known in merged if regex.fullmatch(f"(?:{regex.escape(known)}){{e<=1}}", code)]
+        near = [known for known in merged if _misreads(code, known)]
         if len(near) == 1:
             merged[near[0]] += [confidence * MISREAD_FACTOR for confidence in found]
         else:

@@ -9,7 +9,8 @@ still share a row, while extractors can still tell the columns apart.
 (header boxes and letters print "Notice date" over "January 30, 2018"; stubs print "Amount due by" over the
 date over the amount): each pairing is one more row, "Notice date    January 30, 2018", returned with the
 index of the label's row so it can be read right after it. A label's last word that OCR put in the next
-row (its baseline a little lower: "Tax" then "year" beside it) is joined back to it.
+row (its baseline a little lower: "Tax" then "year" beside it) is joined back to it. The heading row of a
+table of tax periods pairs with nothing: its labels head columns of many rows.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from statistics import median
 
 import regex
 
+from extractors.periods import is_period_heading
 from pipeline.models import BBox, OcrLine, OcrWord
 
 COLUMN_GAP = "    "
@@ -129,6 +131,8 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
     it, or beside it but low enough to fall into the next row."""
     segmented = [column_segments(row) for row in rows]
     for index, segments in enumerate(segmented):
+        if is_period_heading(rows[index].text):
+            continue  # "Amount you owe" heads a column of periods, not the first period's amount
         for position, segment in enumerate(segments):
             is_last = position == len(segments) - 1
             values: list[OcrLine] = []

@@ -90,3 +90,12 @@ def test_a_salutation_naming_someone_else_is_a_finding() -> None:
 def test_a_caller_id_read_with_a_seventh_digit_is_not_read_but_a_finding() -> None:
     findings = _findings("Notice    CP14", "HOLLOWAY CAFE LLC    Your caller ID    5199885")
     assert any(finding.startswith("caller_id: the notice prints") for finding in findings), findings
+
+
+def test_a_code_ocr_split_in_two_is_the_code_the_notice_prints_whole() -> None:
+    """The header's large "CP2100A" read as "CP2 100A": "CP2" is no notice of its own."""
+    lines = [TextLine(1, "Internal Revenue Service    CP2 100A"), TextLine(1, "CP2100A    Page 1 of 1")]
+    match = classify_notice(lines, load_catalog()).match
+    assert (match.code, match.runner_up) == ("CP2100A", None)
+    alone = classify_notice([TextLine(1, "Internal Revenue Service    CP2 100A")], load_catalog()).match
+    assert alone.code != "CP2100A"  # nothing printed whole to join it to: not guessed

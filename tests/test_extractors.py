@@ -97,6 +97,9 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
         pytest.param("SSN 987-65-4329", "4329", id="full-ssn-reduced"),
         pytest.param("Social Security number    #kKK_AK.1672", "1672", id="mask-read-as-letters"),
         pytest.param("Social Security number    ¥#*-**.1 839", "1839", id="mask-noise-split-digit"),
+        pytest.param("Social Security number    ending in 9453", "9453", id="ending-in"),
+        pytest.param("Taxpayer ID ending in 2O54", "2054", id="ending-in-ocr"),
+        pytest.param("Employer ID number    XXXXX1073", "1073", id="mask-without-separators"),
     ],
 )
 def test_ssn_last4(text: str, expected: str | None) -> None:

@@ -10,19 +10,24 @@ from pathlib import Path
 
 import pytest
 
+from extractors.amount_due import find_amounts_due
 from extractors.periods import PeriodTable, find_period_table
 from extractors.text import TextLine
 from fixtures.generator.corpus import Composed, Spec, compose, plan
 from fixtures.generator.pdf import pdf_bytes
 from pipeline.catalog import load_catalog
 from pipeline.decide import decide
-from pipeline.extract import read_periods
+from pipeline.extract import read_periods, to_text_lines
+from pipeline.layout import group_words_into_lines
 from pipeline.models import (
     CheckStatus,
     Field,
     NoticeResult,
     OcrDocument,
     OcrLine,
+    OcrPage,
+    OcrWord,
+    PageSource,
     Status,
     TaxPeriod,
 )
@@ -69,7 +74,7 @@ def _text_layer(doc: Composed, tmp_path: Path) -> OcrDocument:
     return OcrDocument(pages=tuple(pages[number] for number in sorted(pages)))
 
 
-@pytest.mark.parametrize("family", ["irs", "letter"])
+@pytest.mark.parametrize("family", ["irs", "letter", "modern"])
 def test_generated_tables_are_read_whole_into_the_result(family: str, tmp_path: Path) -> None:
     context = PipelineContext.default(AS_OF)
     for doc in _with_periods(family):
@@ -433,3 +438,27 @@ def test_a_period_read_with_low_confidence_is_a_review_reason() -> None:
 def test_periods_survive_the_json_round_trip() -> None:
     result = NoticeResult(document_id="x", source="x", status=Status.PROCESSED, periods=PERIODS)
     assert NoticeResult.model_validate_json(result.model_dump_json()).periods == PERIODS
+
+
+def test_the_heading_of_a_period_first_table_is_no_label_of_its_first_amount() -> None:
+    """The redesigned notices: "Tax period ending    Form    Amount you owe", rows period first; the column
+    heading "Amount you owe" over the first row is not an amount due."""
+    cells = [
+        [(200, "Tax"), (290, "period"), (440, "ending"), (900, "Form")]
+        + [(1300, "Amount"), (1490, "you"), (1590, "owe")],
+        [(200, "12/31/2022"), (900, "1040"), (1300, "$7,302.68")],
+        [(200, "12/31/2021"), (900, "1040"), (1300, "$7,235.81")],
+        [(200, "Total"), (1300, "$14,538.49")],
+    ]
+    words = [
+        OcrWord(text=text, confidence=0.95, bbox=(x, 1000 + 50 * row, 22 * len(text), 30))
+        for row, cells_of_row in enumerate(cells)
+        for x, text in cells_of_row
+    ]
+    rows = group_words_into_lines(words)
+    page = OcrPage(number=1, width=2550, height=3300, source=PageSource.OCR, lines=rows)
+    lines = to_text_lines(OcrDocument(pages=(page,)))
+    table = find_period_table(lines)
+    assert _rows(table) == [("1040", "2022-12-31", "7302.68"), ("1040", "2021-12-31", "7235.81")]
+    assert table is not None and str(table.total) == "14538.49"
+    assert [candidate.value for candidate in find_amounts_due(lines)] == []
