@@ -212,6 +212,16 @@ def is_cut_joint_name(name: str) -> bool:
     return name.split()[-1] in ("AND", "&") if name.split() else False
 
 
+def glued_connector(name: str) -> str | None:
+    """A name word that may be a first name with a joint name's "AND" glued to it by OCR ("ANGELAAND JAMES
+    OKAFOR"), in a name that prints no connector of its own; it may also be a name ("ROLAND"): only a
+    person can tell."""
+    words = name.split()
+    if "AND" in words or "&" in words or len(words) < 3:
+        return None
+    return next((word for word in words[:-1] if len(word) >= 6 and word.endswith("AND")), None)
+
+
 # A letter's salutation repeats the name ("Dear LINDA C BRANDT:"); "Dear Taxpayer:" names no one.
 _SALUTATION = regex.compile(r"^Dear\s+(?P<name>[A-Z][A-Z.'-]*(?:\s+(?:&|[A-Z][A-Z.'-]*))*)\s*[:,;]")
 

@@ -10,7 +10,7 @@ from extractors.contacts import find_caller_ids, find_forms, find_irs_phones, of
 from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
-from extractors.party import find_taxpayer, stray_name_word
+from extractors.party import find_taxpayer, glued_connector, stray_name_word
 from extractors.revision import find_revision_markers
 from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
 from extractors.tax_year import find_tax_years
@@ -516,3 +516,17 @@ def test_no_stray_name_word_beside_a_straight_block() -> None:
 )
 def test_revision_marker(text: str, is_revision: bool) -> None:
     assert bool(find_revision_markers([TextLine(1, text)])) is is_revision
+
+
+@pytest.mark.parametrize(
+    ("name", "glued"),
+    [
+        ("ANGELAAND JAMES OKAFOR", "ANGELAAND"),
+        ("ROLAND JAMES OKAFOR", "ROLAND"),  # a name, or OCR's join: a person must tell
+        ("ANGELA AND JAMES OKAFOR", None),
+        ("JAMES HOLLAND", None),  # a surname ends in AND: no one is joined to it
+        ("SUSAN & LAURA ABERNATHY", None),
+    ],
+)
+def test_a_first_name_with_a_glued_and_is_doubted(name: str, glued: str | None) -> None:
+    assert glued_connector(name) == glued
