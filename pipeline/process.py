@@ -43,6 +43,7 @@ from pipeline.errors import (
 )
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.load import LoadedDocument, PageRef, hash_file, load_document, render_page
+from pipeline.lost_rows import read_lost_rows
 from pipeline.models import ErrorInfo, NoticeResult, OcrDocument, OcrLine, OcrPage, Segment, SplitPlan, Status
 from pipeline.ocr import OcrEngine, ocr_page, reads_well, reread_original
 from pipeline.preprocess import preprocess_page
@@ -100,7 +101,8 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[OcrPage, dict[str, float]]:
     """Render, clean and OCR one image page; its stage timings beside it. A page that reads poorly after
-    cleaning is read once more as it was loaded, and the better reading kept (``ocr_reread`` timed); a
+    cleaning is read once more as it was loaded, and the better reading kept (``ocr_reread`` timed); print
+    the page layout dropped is read run by run (``pipeline.lost_rows``, ``ocr_lost_rows`` timed), and a
     masked SSN OCR garbled is read again from its crop (``pipeline.ssn_reread``, ``ocr_ssn`` timed)."""
     timings: dict[str, float] = {}
     with context.page_slots:
@@ -113,8 +115,10 @@ def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[Oc
         if not reads_well(read.page):
             with _timed(timings, "ocr_reread"):
                 read = reread_original(read, image, context.engine, workdir, context.settings.ocr_dpi)
+        with _timed(timings, "ocr_lost_rows"):
+            page = read_lost_rows(read.page, read.image, context.engine, workdir)
         with _timed(timings, "ocr_ssn"):
-            page = reread_masked_ssns(read.page, read.image, context.engine, workdir)
+            page = reread_masked_ssns(page, read.image, context.engine, workdir)
     return page, timings
 
 

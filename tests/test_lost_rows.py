@@ -1,0 +1,106 @@
+"""Print the page layout dropped is read again run by run (``pipeline.lost_rows``): with the real tesseract
+on a drawn page, and with a fake engine for what is never read again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.layout import group_words_into_lines
+from pipeline.lost_rows import MAX_LOST_RUNS, lost_runs, read_lost_rows
+from pipeline.models import BBox, OcrPage, OcrWord, PageImage, PageSource
+from pipeline.tesseract import TesseractEngine
+
+SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+HEADER = [
+    ((1600, 300), "Notice date    April 17, 2023"),
+    ((1600, 360), "To contact us    800-829-7650"),
+    ((1600, 420), "Your caller ID    115210"),
+]
+
+
+def _draw(rows: list[tuple[tuple[int, int], str]]) -> tuple[PageImage, list[BBox]]:
+    image = Image.new("L", (2550, 1200), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(SANS, 36)
+    boxes = []
+    for position, text in rows:
+        draw.text(position, text, font=font, fill=0)
+        left, top, right, bottom = draw.textbbox(position, text, font=font)
+        boxes.append((left, top, right - left, bottom - top))
+    return PageImage(number=1, dpi=300, pixels=np.array(image)), boxes
+
+
+def _page_reading(rows: list[tuple[tuple[int, int], str]], boxes: list[BBox]) -> OcrPage:
+    """An OCR reading of ``rows``: each row one word per token, spread over its box."""
+    words = []
+    for (_, text), (x, y, width, height) in zip(rows, boxes, strict=True):
+        tokens = text.split()
+        step = width // len(tokens)
+        words += [
+            OcrWord(text=t, confidence=0.95, bbox=(x + i * step, y, step - 6, height))
+            for i, t in enumerate(tokens)
+        ]
+    return OcrPage(
+        number=1, width=2550, height=1200, source=PageSource.OCR, lines=group_words_into_lines(words)
+    )
+
+
+@pytest.mark.tesseract
+def test_a_header_row_the_page_layout_dropped_is_read_alone(tmp_path: Path) -> None:
+    image, boxes = _draw(HEADER)
+    page = _page_reading(HEADER[:2], boxes[:2])  # tesseract's page reading lost the caller ID row
+
+    read = read_lost_rows(page, image, TesseractEngine(), tmp_path)
+
+    assert any("Your caller ID" in line.text and "115210" in line.text for line in read.lines), read.lines
+    assert read.steps[-1] == "lost_rows:2/2"  # the label and, past the gap, its value
+    assert [line.text for line in read.lines[:2]] == [line.text for line in page.lines]
+
+
+class LineEngine:
+    name = "line-fake"
+
+    def __init__(self) -> None:
+        self.lines_read = 0
+
+    def recognize(self, image_path: Path) -> list[OcrWord]:
+        raise AssertionError("a page is never read whole again here")
+
+    def recognize_line(self, image_path: Path) -> list[OcrWord]:
+        self.lines_read += 1
+        return [
+            OcrWord(text="~", confidence=0.9, bbox=(0, 0, 5, 5)),
+            OcrWord(text="115210", confidence=0.3, bbox=(9, 0, 40, 20)),
+        ]
+
+    def detect_rotation(self, image_path: Path) -> int:
+        return 0
+
+
+def test_a_page_whose_print_every_word_covers_is_not_read_again(tmp_path: Path) -> None:
+    image, boxes = _draw(HEADER)
+    engine = LineEngine()
+    assert read_lost_rows(_page_reading(HEADER, boxes), image, engine, tmp_path).steps == ()
+    assert engine.lines_read == 0
+
+
+def test_unsure_or_textless_words_of_a_lost_run_are_not_added(tmp_path: Path) -> None:
+    image, boxes = _draw(HEADER)
+    page = _page_reading(HEADER[:2], boxes[:2])
+    read = read_lost_rows(page, image, LineEngine(), tmp_path)
+    assert read.lines == page.lines and read.steps == ("lost_rows:0/2",)
+
+
+def test_a_page_with_many_uncovered_runs_is_left_as_it_is(tmp_path: Path) -> None:
+    rows = [
+        ((200 + 700 * (i % 3), 100 + 80 * (i // 3)), f"speckle row {i}") for i in range(MAX_LOST_RUNS + 3)
+    ]
+    image, _ = _draw(rows)
+    page = OcrPage(number=1, width=2550, height=1200, source=PageSource.OCR, lines=())
+    assert len(lost_runs(page, image)) > MAX_LOST_RUNS
+    engine = LineEngine()
+    assert read_lost_rows(page, image, engine, tmp_path) is page and engine.lines_read == 0
