@@ -217,8 +217,8 @@ def glued_connector(name: str) -> str | None:
     OKAFOR"), in a name that prints no connector of its own; it may also be a name ("ROLAND"): only a
     person can tell."""
     words = name.split()
-    if "AND" in words or "&" in words or len(words) < 3:
-        return None
+    if "AND" in words or "&" in words or len(words) < 3 or _BUSINESS_WORD.search(name):
+        return None  # a business's name ("STRAND DENTAL GROUP CO") joins no two people
     return next((word for word in words[:-1] if len(word) >= 6 and word.endswith("AND")), None)
 
 

@@ -526,6 +526,7 @@ def test_revision_marker(text: str, is_revision: bool) -> None:
         ("ANGELA AND JAMES OKAFOR", None),
         ("JAMES HOLLAND", None),  # a surname ends in AND: no one is joined to it
         ("SUSAN & LAURA ABERNATHY", None),
+        ("STRAND DENTAL GROUP CO", None),
     ],
 )
 def test_a_first_name_with_a_glued_and_is_doubted(name: str, glued: str | None) -> None:
