@@ -31,30 +31,33 @@ def group_words_into_lines(words: list[OcrWord]) -> tuple[OcrLine, ...]:
     rows: list[_Row] = []
     for word in sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3] / 2, w.bbox[0])):
         centre = word.bbox[1] + word.bbox[3] / 2
-        if rows and abs(centre - rows[-1].centre()) <= max(4.0, 0.5 * rows[-1].height()):
-            rows[-1].add(word, centre)
+        if rows and abs(centre - rows[-1].centre_near(word)) <= max(4.0, 0.5 * rows[-1].height()):
+            rows[-1].add(word)
         else:
-            rows.append(_Row(word, centre))
+            rows.append(_Row(word))
     return tuple(_make_line(sorted(row.words, key=lambda w: w.bbox[0])) for row in rows)
 
 
 class _Row:
-    """The words of one row, with their centres and heights kept sorted for the medians."""
+    """The words of one row, with their heights kept sorted for the median."""
 
-    __slots__ = ("words", "_centres", "_heights")
+    __slots__ = ("words", "_heights")
 
-    def __init__(self, word: OcrWord, centre: float) -> None:
+    def __init__(self, word: OcrWord) -> None:
         self.words = [word]
-        self._centres = [centre]
         self._heights = [float(word.bbox[3])]
 
-    def add(self, word: OcrWord, centre: float) -> None:
+    def add(self, word: OcrWord) -> None:
         self.words.append(word)
-        insort(self._centres, centre)
         insort(self._heights, float(word.bbox[3]))
 
-    def centre(self) -> float:
-        return _median_of_sorted(self._centres)
+    def centre_near(self, word: OcrWord) -> float:
+        """The centre of the row's word nearest ``word`` along the row: two columns printed side by side
+        may sit a little apart in height ("P.O. Box 219236" beside "November 22, 2024"), so a word is
+        measured against its neighbour, not against the other column."""
+        left, right = word.bbox[0], word.bbox[0] + word.bbox[2]
+        nearest = min(self.words, key=lambda w: max(w.bbox[0] - right, left - (w.bbox[0] + w.bbox[2]), 0))
+        return nearest.bbox[1] + nearest.bbox[3] / 2
 
     def height(self) -> float:
         return _median_of_sorted(self._heights)

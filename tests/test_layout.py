@@ -159,3 +159,25 @@ def test_a_label_word_ocr_put_a_little_lower_is_joined_back() -> None:
         OcrDocument(pages=(OcrPage(number=1, width=2550, height=3300, source=PageSource.OCR, lines=rows),))
     )
     assert extract_fields(lines, classify_notice(lines, load_catalog())).fields["tax_year"].value == 2024
+
+
+def test_a_word_joins_its_neighbours_row_when_two_columns_sit_a_little_apart() -> None:
+    """Recorded OCR of a letter: the address column's row sits 10 px above the header column's; "22," (32 px
+    high) belongs with "November" beside it, not on a row of its own."""
+
+    def word(text: str, x: int, y: int, width: int, height: int = 26) -> OcrWord:
+        return OcrWord(text=text, confidence=0.95, bbox=(x, y, width, height))
+
+    words = [
+        word("P.O.", 228, 324, 57),
+        word("Box", 301, 324, 54),
+        word("219236", 373, 324, 111),
+        word("November", 1461, 332, 185, 30),
+        word("22,", 1677, 336, 58, 32),
+        word("2024", 1773, 336, 91),
+        word("Ogden,", 227, 374, 106, 34),
+    ]
+    assert [line.text for line in group_words_into_lines(words)] == [
+        "P.O. Box 219236    November 22, 2024",
+        "Ogden,",
+    ]
