@@ -1,7 +1,8 @@
 """Extract the IRS contact details a notice prints: phone, caller ID, and the tax form.
 
 Handles:
-- phone: "To contact us 800-829-0922", "Call us at 1-800-829-1040", "Phone 1-800-829-8374",
+- phone: "To contact us 800-829-0922", "Contact us", "Questions? Call", "Call us at 1-800-829-1040",
+  "Phone 1-800-829-8374",
   "(800) 829-1040", a letter's "Contact telephone number: 800-829-0922", "Telephone number: (800) 829-0922",
   the label wrapped ("Contact telephone / number: 800-829-0922"), "call Mr. Strand at (800) 829-0922";
   value "800-829-0922". ``IRS_PHONE_PRINTED``: a phone label with digits after it (read or not).
@@ -28,6 +29,7 @@ from extractors.text import (
     find_candidates,
     find_wrapped_candidates,
     fuzzy_label,
+    label_alone,
     printed_after,
     repair_digits,
 )
@@ -44,7 +46,8 @@ _PHONE_DIGITS = (
     r"(?:1\s?[-.]?\s?)?\(?(?P<area>\d{3})\)?\s?[-.]?\s?(?P<mid>\d{3})\s?[-.]\s?(?P<last>\d{4})(?!\d)"
 )
 _PHONE_LABEL = (
-    rf"{fuzzy_label('To contact us')}|{fuzzy_label('Call us')}(?:\s+at)?"
+    rf"(?:To\s+)?{fuzzy_label('contact us')}|{fuzzy_label('Call us')}(?:\s+at)?"
+    rf"|Questions\??\s+{fuzzy_label('Call')}"
     rf"|(?:{fuzzy_label('Contact')}\s+)?(?:{fuzzy_label('Phone')}|{fuzzy_label('Telephone')})"
     rf"(?:\s+{fuzzy_label('number')})?"
 )
@@ -60,8 +63,17 @@ _PERSON = (
     r"|(?!Taxpayer\b)[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2})"  # "James S. Nguyen"
 )
 _CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
-IRS_PHONE_PRINTED = printed_after(r"\b(?:tele)?phone(?:\s+number)?|to\s+contact\s+us|call\s+us\s+at")
+IRS_PHONE_PRINTED = printed_after(
+    r"\b(?:tele)?phone(?:\s+number)?|contact\s+us|call\s+us\s+at|questions\??\s+call"
+)
 CALLER_ID_PRINTED = printed_after(fuzzy_label("caller ID"))
+# A header label printed alone in its cell, its value lost by OCR (no digit left to see): the value is
+# printed but unread all the same.
+IRS_PHONE_LABEL_ALONE = label_alone(
+    rf"(?:To\s+)?{fuzzy_label('contact us')}|Questions\??\s+{fuzzy_label('Call')}"
+    rf"|(?:Contact\s+)?(?:{fuzzy_label('Telephone')}|Toll-free\s+telephone)\s+{fuzzy_label('number')}"
+)
+CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{fuzzy_label('caller ID')}")
 _CALLER_ID = regex.compile(
     rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
 )

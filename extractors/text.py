@@ -219,6 +219,14 @@ def printed_after(label: str) -> regex.Pattern[str]:
     return regex.compile(rf"(?<![A-Za-z])(?:{label})(?:(?!Page\b)[^\d\n]){{0,24}}\d", regex.IGNORECASE)
 
 
-def find_printed(pattern: regex.Pattern[str], lines: Iterable[TextLine]) -> str | None:
-    """The first text ``pattern`` (from ``printed_after``) matches, or None."""
-    return next((match.group(0) for _, match in search_lines(pattern, lines)), None)
+def label_alone(label: str) -> regex.Pattern[str]:
+    """A pattern for ``label`` as the whole of a row's cell (a colon after it at most)."""
+    return regex.compile(rf"(?:^|\s{{4}})\s*(?:{label})\s*:?\s*(?:\s{{4}}|$)", regex.IGNORECASE)
+
+
+def find_printed(
+    pattern: regex.Pattern[str], lines: Iterable[TextLine], needs_digit: bool = True
+) -> str | None:
+    """The first text ``pattern`` (from ``printed_after``, or ``label_alone`` without ``needs_digit``)
+    matches, or None."""
+    return next((match.group(0) for _, match in search_lines(pattern, lines, needs_digit)), None)

@@ -207,6 +207,8 @@ def _unread_values(
             unread.append(
                 f"{spec.name}: the notice prints {printed.strip()!r} but the value could not be read"
             )
+        elif spec.printed_alone and (label := find_printed(spec.printed_alone, lines, False)) is not None:
+            unread.append(f"{spec.name}: the notice prints the label {label.strip()!r} but no value was read")
     return unread
 
 

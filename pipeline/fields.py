@@ -8,7 +8,8 @@ A ``FieldSpec`` says everything the rest of the tree needs about a field:
   whether a strong disagreeing candidate is a finding; ``read``: a reader for a field that needs more than
   its lines (the classified code, the notice type, another field), used instead;
 - ``printed``: the pattern that shows its label is printed with a value, so that an unread value is a
-  finding, never a silent gap; ``copied``: printed more than once, and one reading alone is not enough
+  finding, never a silent gap (``printed_alone``: its label alone in a header cell, the value OCR lost
+  entirely, is one too); ``copied``: printed more than once, and one reading alone is not enough
   when another copy is unreadable (``garbled_copy_confirms``: a copy still confirms by its digits);
 - ``correctable``: a person may correct it; ``label``: how the pages name it;
 - ``core``: scored by the accuracy benchmark and checked on every golden sample; ``required``: every notice
@@ -29,7 +30,9 @@ import regex
 from extractors.amount_due import AMOUNT_DUE_PRINTED, find_amounts_due
 from extractors.amounts import format_amount, parse_amount
 from extractors.contacts import (
+    CALLER_ID_LABEL_ALONE,
     CALLER_ID_PRINTED,
+    IRS_PHONE_LABEL_ALONE,
     IRS_PHONE_PRINTED,
     find_caller_ids,
     find_forms,
@@ -93,6 +96,7 @@ class FieldSpec:
     read: Callable[[Reading], Field] | None = None
     flags_rivals: bool = True
     printed: regex.Pattern[str] | None = None
+    printed_alone: regex.Pattern[str] | None = None  # its label alone in a cell: the value OCR lost
     copied: bool = False
     garbled_copy_confirms: bool = False
     correctable: bool = True
@@ -274,9 +278,13 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec("taxpayer_name", "Taxpayer name", as_text, read=read_taxpayer_name),
     FieldSpec("address", "Address", as_text, read=read_address),
-    FieldSpec("irs_phone", "IRS phone", as_text, read=read_irs_phone, printed=IRS_PHONE_PRINTED),
+    FieldSpec(
+        "irs_phone", "IRS phone", as_text, read=read_irs_phone, printed=IRS_PHONE_PRINTED,
+        printed_alone=IRS_PHONE_LABEL_ALONE,
+    ),
     FieldSpec(
         "caller_id", "Caller ID", as_text, find_caller_ids, flags_rivals=False, printed=CALLER_ID_PRINTED,
+        printed_alone=CALLER_ID_LABEL_ALONE,
     ),
     FieldSpec("form", "Form", as_text, find_forms, flags_rivals=False),
     FieldSpec(

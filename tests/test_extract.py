@@ -99,3 +99,21 @@ def test_a_code_ocr_split_in_two_is_the_code_the_notice_prints_whole() -> None:
     assert (match.code, match.runner_up) == ("CP2100A", None)
     alone = classify_notice([TextLine(1, "Internal Revenue Service    CP2 100A")], load_catalog()).match
     assert alone.code != "CP2100A"  # nothing printed whole to join it to: not guessed
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        pytest.param("Caller ID", "caller_id", id="caller-id"),
+        pytest.param("Form    Contact us", "irs_phone", id="contact-us-cell"),
+        pytest.param("Contact telephone number:", "irs_phone", id="letter-phone"),
+    ],
+)
+def test_a_header_label_whose_value_ocr_lost_entirely_is_a_finding(text: str, field: str) -> None:
+    findings = _findings("Notice    CP14", text)
+    assert any(finding.startswith(f"{field}: the notice prints the label") for finding in findings), findings
+
+
+def test_a_label_inside_a_sentence_is_no_lost_value() -> None:
+    findings = _findings("Notice    CP14", "Have your caller ID ready when you contact us by phone.")
+    assert not any("prints the label" in finding for finding in findings), findings

@@ -38,6 +38,14 @@ def test_notice_number(text: str, expected: str) -> None:
     assert values(find_notice_numbers, text)[0] == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Questions? Call    1-800-829-3903", "Contact us    (800) 829-4933", "To contact us 800-829-4933"],
+)
+def test_the_redesigned_notices_phone_labels(text: str) -> None:
+    assert values(find_irs_phones, text)[0] in ("800-829-3903", "800-829-4933")
+
+
 def test_a_forms_revision_line_names_the_notice_more_surely_than_a_bare_code() -> None:
     """IRS letters print their code only at the foot: "CP503 (Rev. 12-2021)", as real letters do."""
     found = find_notice_numbers([TextLine(page=1, text="CP503 (Rev. 12-2021)")])
