@@ -49,6 +49,7 @@ _DAMAGED_CITY_LINE = regex.compile(
 )
 _CITY_WITHOUT_ZIP = regex.compile(r"^[A-Z][A-Za-z .'-]{1,30}?,?\s+[A-Z]{2}$")
 _ZIP_ONLY = regex.compile(r"^\d{5}(?:-\d{4})?$")
+_STATE_ZIP_ONLY = regex.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE
 )
@@ -84,14 +85,22 @@ def _same_column_above(lines: list[TextLine], index: int, count: int) -> list[in
 
 def has_address_block(lines: list[TextLine]) -> bool:
     """True when a taxpayer's "CITY ST 12345" row is printed (not the IRS campus's), its state perhaps
-    damaged ("1A" for "IA"): the notice carries a name and address even when ``find_taxpayer`` could not
-    read them."""
+    damaged ("1A" for "IA") or its city lost: the notice carries a name and address even when
+    ``find_taxpayer`` could not read them."""
     segments = [_left_segment(line) for line in lines]
     for index in range(len(lines)):
-        city = _DAMAGED_CITY_LINE.match(_city_row(lines, segments, index))
+        city = _DAMAGED_CITY_LINE.match(_city_row(lines, segments, index)) or _city_lost(segments, index)
         if city and city.group("zip") not in IRS_CAMPUS_ZIPS:
             return True
     return False
+
+
+def _city_lost(segments: list[str], index: int) -> regex.Match[str] | None:
+    """A row of state and ZIP alone under a street row ("GA 31401-2113" under "5402 FOXGLOVE BLVD"): OCR
+    lost the city, not the block."""
+    if index == 0 or not _STREET.match(segments[index - 1]):
+        return None
+    return _STATE_ZIP_ONLY.match(segments[index])
 
 
 class TaxpayerBlock(NamedTuple):

@@ -10,7 +10,7 @@ from extractors.contacts import find_caller_ids, find_forms, find_irs_phones, of
 from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
-from extractors.party import find_taxpayer, glued_connector, stray_name_word
+from extractors.party import find_taxpayer, glued_connector, has_address_block, stray_name_word
 from extractors.revision import find_revision_markers
 from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
 from extractors.tax_year import find_tax_years
@@ -539,3 +539,15 @@ def test_revision_marker(text: str, is_revision: bool) -> None:
 )
 def test_a_first_name_with_a_glued_and_is_doubted(name: str, glued: str | None) -> None:
     assert glued_connector(name) == glued
+
+
+def test_a_block_whose_city_ocr_lost_is_still_a_printed_block() -> None:
+    """ "SAVANNAH," lost: the name and address are printed but unread, never silently absent."""
+    rows = [
+        "SUSAN ELLISON    Employee identification",
+        "5402 FOXGLOVE BLVD APT 14A",
+        "GA 31401-2113    Telephone",
+    ]
+    lines = [TextLine(1, text) for text in rows]
+    assert find_taxpayer(lines) == (None, None) and has_address_block(lines)
+    assert not has_address_block([TextLine(1, "Form 1040"), TextLine(1, "GA 31401-2113")])
