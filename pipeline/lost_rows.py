@@ -5,14 +5,14 @@ a header box, the name line of the address block, the amounts of a billing colum
 ink cropped and read alone as one line reads right, and nothing else would ever tell that it was there.
 
 ``read_lost_rows(page, image, engine, workdir) -> OcrPage`` finds the runs of ink on ``image`` (the pixels
-the page's boxes refer to) that no word of ``page`` covers: ink joined along a row on a half-size copy,
-text-sized (``_TEXT_HEIGHT`` at 300 dpi, scaled by the page's dpi), with fewer than a fifth of its ink
-inside a word's box. Each is read alone as one line (``OcrEngine.recognize_line``) and the words read with
-confidence (at least ``_MIN_CONFIDENCE``, holding a letter or digit) join the page, in page pixels, before
-its rows are grouped again. A page with more than ``MAX_LOST_RUNS`` such runs (a noisy scan, a photo's
-background) is left as it is, so a page costs at most that many small readings. The step
-``lost_rows:<runs read>/<runs found>`` records it; a page with none found records nothing. Finding them
-costs about 25 ms a page.
+the page's boxes refer to) that no word of ``page`` covers: every word's box blanked, the ink left joined
+along a row on a half-size copy, text-sized (``_TEXT_HEIGHT`` at 300 dpi, scaled by the page's dpi): a
+whole row, or the part of a row its words miss. Each is read alone as one line
+(``OcrEngine.recognize_line``) and the words read with confidence (at least ``_MIN_CONFIDENCE``, holding a
+letter or digit) join the page, in page pixels, before its rows are grouped again. A page with more than
+``MAX_LOST_RUNS`` such runs (a noisy scan, a photo's background) is left as it is, so a page costs at most
+that many small readings. The step ``lost_rows:<runs read>/<runs found>`` records it; a page with none
+found records nothing. Finding them costs about 25 ms a page.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ _TEXT_HEIGHT = (16, 80)  # pixels at 300 dpi: a run of print from 6 to 18 points
 _MIN_WIDTH = 40  # pixels at 300 dpi: a single narrow mark ("|", a speck) is no text
 _MIN_INK = 240  # pixels of ink at 300 dpi
 _JOIN = 30  # pixels at 300 dpi: marks closer along a row belong to one run (letters, words)
-_COVERED = 0.2  # a run with this share of its ink inside words' boxes was read
 _MIN_CONFIDENCE = 0.5
 _TEXT = regex.compile(r"[\p{L}\d]")
 
@@ -56,23 +55,21 @@ def read_lost_rows(page: OcrPage, image: PageImage, engine: OcrEngine, workdir: 
 
 
 def lost_runs(page: OcrPage, image: PageImage) -> list[BBox]:
-    """The text-sized runs of ink that the page's words do not cover, in page pixels."""
+    """The text-sized runs of ink outside every word's box, in page pixels: a row no word covers, or the
+    part of a row its words do not ("SAVANNAH," lost beside a read "GA 31401-2113")."""
     scale = image.dpi / 300 / 2  # sizes at 300 dpi, measured on a half-size copy
     small = cv2.resize(image.pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink[_word_mask(page, ink.shape)] = 0
     joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, round(_JOIN * scale)), 1)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    read = _word_mask(page, ink.shape)
     runs = []
     for index in range(1, count):
         x, y, width, height, _ = stats[index]
         if not _text_sized(width, height, scale):
             continue
         run_ink = (labels[y : y + height, x : x + width] == index) & (ink[y : y + height, x : x + width] > 0)
-        total = int(run_ink.sum())
-        if total < _MIN_INK * scale * scale:
-            continue
-        if (run_ink & read[y : y + height, x : x + width]).sum() < _COVERED * total:
+        if run_ink.sum() >= _MIN_INK * scale * scale:
             runs.append((int(x) * 2, int(y) * 2, int(width) * 2, int(height) * 2))
     return runs
 
