@@ -2,8 +2,9 @@
 
 The block is found by its last row, "CITY ST 12345" or "CITY, ST 12345-6789" (its ZIP perhaps read as a
 row of its own just to its right), whose ZIP is not an IRS campus ZIP (the IRS's own return address has the
-same shape). Above it: the street row (starts with a number or "PO BOX"), then one or two name rows in
-capitals. Handles "JENNIFER SULLIVAN", "JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN",
+same shape). Above it: the street row (starts with a number or "PO BOX"), perhaps an "in care of" row
+("% PETERSEN & ASSOCIATES", "C/O YAMADA CPA GROUP": not part of the name or the address), then one or two
+name rows in capitals. Handles "JENNIFER SULLIVAN", "JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN",
 "ACME ROOFING LLC", and a name on two rows: two people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI &
 MARIA OSEI") or one name wrapped ("ERIC K" / "OKAFOR"). Rows are split at wide gaps
 (four or more spaces) and only the left segment is read, because the header block often shares the row.
@@ -49,6 +50,8 @@ _DAMAGED_CITY_LINE = regex.compile(
 )
 _CITY_WITHOUT_ZIP = regex.compile(r"^[A-Z][A-Za-z .'-]{1,30}?,?\s+[A-Z]{2}$")
 _ZIP_ONLY = regex.compile(r"^\d{5}(?:-\d{4})?$")
+# The IRS writes "in care of" as "%" ("% PETERSEN & ASSOCIATES"); others as "C/O" or "ATTN".
+_IN_CARE_OF = regex.compile(r"^(?:%|C\s?/\s?O\b|c/o\b|ATTN\b:?)\s*\S", regex.IGNORECASE)
 _STATE_ZIP_ONLY = regex.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE
@@ -124,7 +127,10 @@ def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
         city = _CITY_LINE.match(_city_row(lines, segments, index))
         if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
             continue
-        above = _same_column_above(lines, index, 3)
+        above = _same_column_above(lines, index, 4)
+        if len(above) >= 3 and _IN_CARE_OF.match(segments[above[1]]):
+            above = [above[0], *above[2:]]  # "% PETERSEN & ASSOCIATES" between the name and the street
+        above = above[:3]
         if len(above) < 2 or not _STREET.match(segments[above[0]]):
             continue
         name_rows, name = [above[1]], segments[above[1]]

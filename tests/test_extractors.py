@@ -551,3 +551,16 @@ def test_a_block_whose_city_ocr_lost_is_still_a_printed_block() -> None:
     lines = [TextLine(1, text) for text in rows]
     assert find_taxpayer(lines) == (None, None) and has_address_block(lines)
     assert not has_address_block([TextLine(1, "Form 1040"), TextLine(1, "GA 31401-2113")])
+
+
+@pytest.mark.parametrize("care_of", ["% PETERSEN & ASSOCIATES", "C/O YAMADA CPA GROUP"])
+def test_an_in_care_of_row_is_neither_name_nor_address(care_of: str) -> None:
+    rows = ["HOLLOWAY CONSULTING LLC", care_of, "2453 SUMMIT BLVD", "DES MOINES, IA 50309"]
+    name, address = find_taxpayer(
+        [TextLine(1, text, (275, 800 + 52 * i, 600, 39)) for i, text in enumerate(rows)]
+    )
+    assert name is not None and address is not None
+    assert (name.value, address.value) == (
+        "HOLLOWAY CONSULTING LLC",
+        "2453 SUMMIT BLVD, DES MOINES, IA 50309",
+    )
