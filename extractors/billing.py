@@ -4,9 +4,10 @@ A billing summary starts at a "Billing Summary" (or "Account summary" / "Amount 
 and ends at its total row ("Amount due by June 10, 2024  $5,181.72", "Amount due immediately $...").
 Handles rows such as "Tax you owed   $5,000.00", "Failure-to-pay penalty  100.00",
 "Payments and credits  -$800.00" / "($800.00)", "Interest charges $81.72",
-"Accuracy-related penalty (IRC 6662)  $1,340.92", "Additional interest charges  558.10 :" (a speck after
-it), also in the right-hand column of a page whose rows it shares with paragraphs. Returns the rows before
-the total, in order, as (label, amount) candidates; the total is the amount-due extractor's business.
+"Accuracy-related penalty (IRC 6662)  $1,340.92", a CP2000's "2023 Tax increase  $15,532.14",
+"Additional interest charges  558.10 :" (a speck after it), also in the right-hand column of a page whose
+rows it shares with paragraphs. Returns the rows before the total, in order, as (label, amount)
+candidates; the total is the amount-due extractor's business.
 A row whose dash leaders OCR turned to junk ("Taxyouowed~~—~—~C~CS~*«~ C$ 7,946.94", where the leaders ate
 the amount's first digit) is returned with the amount None: printed but not read, so nothing is checked
 against a misread figure and no arithmetic can pass or fail on it.
@@ -38,7 +39,8 @@ _TOTAL = regex.compile(  # the total row starts with its label; "Previous amount
     regex.IGNORECASE,
 )
 _ROW = regex.compile(  # a speck after the amount is tolerated ("558.10 :"), a sentence's full stop is not
-    rf"^\s*(?P<label>[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)[\s.:…_]*{AMOUNT}(?:\s+[:;'|.,])?\s*$",
+    rf"^\s*(?P<label>(?:(?:19|20)\d\d\s+)?[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)"
+    rf"[\s.:…_]*{AMOUNT}(?:\s+[:;'|.,])?\s*$",
     regex.VERBOSE,
 )
 # A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount.
@@ -70,7 +72,10 @@ _ROLE_PATTERNS = (
     (BillingRole.PENALTY, regex.compile(r"penalt", regex.I)),
     (BillingRole.INTEREST, regex.compile(r"interest", regex.I)),
     (BillingRole.CREDIT, regex.compile(r"payment|credit|applied|withh[eo]ld|refund\s+offset", regex.I)),
-    (BillingRole.TAX_OWED, regex.compile(r"\bowed\b|^\s*(?:additional\s+)?tax\b", regex.I)),
+    (
+        BillingRole.TAX_OWED,  # "Tax you owed", "Additional tax", a CP2000's "2023 Tax increase"
+        regex.compile(r"\bowed\b|^\s*(?:(?:19|20)\d\d\s+)?(?:additional\s+|proposed\s+)?tax\b", regex.I),
+    ),
 )
 _PARTS = frozenset(BillingRole) - {BillingRole.TOTAL, BillingRole.CHARGE}
 

@@ -190,6 +190,9 @@ def _tax_period(row: PeriodRow) -> TaxPeriod:
     )  # fmt: skip
 
 
+_PLACEHOLDER_VALUE = regex.compile(r"^\s*[nNxX*#]{3,}(?:[-\s][nNxX*#]+)*\s*(?:\s{4}|$)")
+
+
 def _unread_values(
     lines: list[TextLine], fields: dict[str, Field], carries_none: frozenset[str]
 ) -> list[str]:
@@ -207,9 +210,33 @@ def _unread_values(
             unread.append(
                 f"{spec.name}: the notice prints {printed.strip()!r} but the value could not be read"
             )
-        elif spec.printed_alone and (label := find_printed(spec.printed_alone, lines, False)) is not None:
-            unread.append(f"{spec.name}: the notice prints the label {label.strip()!r} but no value was read")
+        elif spec.printed_alone and (label := _label_without_value(spec.printed_alone, lines)) is not None:
+            unread.append(f"{spec.name}: the notice prints the label {label!r} but no value was read")
     return unread
+
+
+def _label_without_value(label_alone: regex.Pattern[str], lines: list[TextLine]) -> str | None:
+    """A header label alone in its cell with no value read beside or under it. A placeholder printed under
+    it ("Your caller ID" / "nnnn", the IRS's sample notices) is a value saying there is none."""
+    for line in lines:
+        found = None if line.stacked else label_alone.search(line.text)
+        if found is None or (line.bbox is not None and _placeholder_under(line, lines)):
+            continue
+        return found.group(0).strip(" :")
+    return None
+
+
+def _placeholder_under(label: TextLine, lines: list[TextLine]) -> bool:
+    assert label.bbox is not None
+    x, y, _, height = label.bbox
+    for line in lines:
+        if line.bbox is None or line.page != label.page or line.stacked:
+            continue
+        left, top = line.bbox[0], line.bbox[1]
+        below = y + height <= top <= y + 2.5 * height
+        if below and abs(left - x) <= 2 * height and _PLACEHOLDER_VALUE.match(line.text):
+            return True
+    return False
 
 
 def _unconfirmed_copies(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:
