@@ -52,12 +52,14 @@ _MASK = r"[nNxX*#•]"
 _DIGIT = r"[0-9OolISB]"
 _LAST4 = rf"(?P<last4>{_DIGIT}{{4}}|[nN]{{4}})(?![0-9])"
 # OCR may split a mask with a space ("XX X-XX-3752").
-# A mask without separators ("XXXXX1073") holds the same five masked digits.
 _SSN_VALUE = (
     rf"(?P<lead>(?:{_MASK}(?:\s?{_MASK}){{2}}|\d{{3}})\s?[-–]\s?"
-    rf"(?:{_MASK}\s?{_MASK}|\d{{2}})\s?[-–]\s?|{_MASK}{{5}}){_LAST4}"
+    rf"(?:{_MASK}\s?{_MASK}|\d{{2}})\s?[-–]\s?){_LAST4}"
 )
-_EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}|\d{{3}})|{_MASK}{{5}}){_LAST4}"
+_EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}|\d{{3}})){_LAST4}"
+# A mask without separators ("XXXXX1073") holds the same five masked digits, but only its label says
+# whose: an AUR control number or an account number is masked the same way.
+_UNSEPARATED = rf"(?P<lead>{_MASK}{{5}}){_LAST4}"
 _LABEL = "|".join(
     fuzzy_label(label, 2 if len(label) > 15 else 1)
     for label in ("Social Security number", "Taxpayer ID number", "Taxpayer identification number")
@@ -65,10 +67,12 @@ _LABEL = "|".join(
 _ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
 SSN_PRINTED = printed_after(rf"{_LABEL}|SSN")
 SSN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN)", regex.IGNORECASE)
-_SSN_LABELLED = regex.compile(rf"(?:{_LABEL}|SSN){LABEL_GAP}{_SSN_VALUE}", regex.IGNORECASE)
+_SSN_LABELLED = regex.compile(
+    rf"(?:{_LABEL}|SSN){LABEL_GAP}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE
+)
 _EIN_LABELLED = regex.compile(
     rf"(?:{fuzzy_label('Employer ID number')}|{fuzzy_label('Employer identification number', 2)}|EIN)"
-    rf"{LABEL_GAP}{_EIN_VALUE}",
+    rf"{LABEL_GAP}(?:{_EIN_VALUE}|{_UNSEPARATED})",
     regex.IGNORECASE,
 )
 # Asterisks read as letters, symbols or a stray digit: the label, then one token of mask noise ending in a
@@ -77,9 +81,11 @@ _GARBLED_MASK = regex.compile(
     rf"(?:{_LABEL}|SSN){LABEL_GAP}(?P<lead>[^\s\d][^\s]{{2,8}}[-_.,~])(?P<last4>\d ?\d{{3}})(?![\d])",
     regex.IGNORECASE,
 )
-# The redesigned notices' wording: "Social Security number ending in 1234", "Taxpayer ID ending in 1234".
+# The redesigned notices' wording: "Social Security number ending in 1234", "Taxpayer ID ending in 1234",
+# "Employer ID number ending in 8602".
 _ENDING_IN = regex.compile(
-    rf"(?:{_LABEL}|SSN|ITIN|{fuzzy_label('Taxpayer ID')}){LABEL_GAP}"
+    rf"(?:{_LABEL}|SSN|ITIN|EIN|{fuzzy_label('Taxpayer ID')}|{fuzzy_label('Employer ID number')}"
+    rf"|{fuzzy_label('Employer identification number', 2)}){LABEL_GAP}"
     rf"end(?:ing|s)\s+in\s*:?\s*(?P<last4>{_DIGIT}{{4}})(?![\d])",
     regex.IGNORECASE,
 )

@@ -107,6 +107,7 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
         pytest.param("Social Security number    ¥#*-**.1 839", "1839", id="mask-noise-split-digit"),
         pytest.param("Social Security number    ending in 9453", "9453", id="ending-in"),
         pytest.param("Taxpayer ID ending in 2O54", "2054", id="ending-in-ocr"),
+        pytest.param("Employer ID number    ending in 8602", "8602", id="ein-ending-in"),
         pytest.param("Employer ID number    XXXXX1073", "1073", id="mask-without-separators"),
     ],
 )
