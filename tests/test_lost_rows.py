@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.layout import group_words_into_lines
 from pipeline.lost_rows import MAX_LOST_RUNS, lost_runs, read_lost_rows
 from pipeline.models import BBox, OcrPage, OcrWord, PageImage, PageSource
 from pipeline.tesseract import TesseractEngine
+from tests.drawn import SANS, draw_page
 
-SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 HEADER = [
     ((1600, 300), "Notice date    April 17, 2023"),
     ((1600, 360), "To contact us    800-829-7650"),
@@ -23,15 +21,7 @@ HEADER = [
 
 
 def _draw(rows: list[tuple[tuple[int, int], str]]) -> tuple[PageImage, list[BBox]]:
-    image = Image.new("L", (2550, 1200), 255)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(SANS, 36)
-    boxes = []
-    for position, text in rows:
-        draw.text(position, text, font=font, fill=0)
-        left, top, right, bottom = draw.textbbox(position, text, font=font)
-        boxes.append((left, top, right - left, bottom - top))
-    return PageImage(number=1, dpi=300, pixels=np.array(image)), boxes
+    return draw_page(rows, SANS, 36)
 
 
 def _page_reading(rows: list[tuple[tuple[int, int], str]], boxes: list[BBox]) -> OcrPage:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from extractors.ssn import find_ssn_last4
 from pipeline.extract import to_text_lines
@@ -15,22 +14,14 @@ from pipeline.layout import group_words_into_lines
 from pipeline.models import BBox, OcrDocument, OcrPage, OcrWord, PageImage, PageSource
 from pipeline.ssn_reread import reread_masked_ssns
 from pipeline.tesseract import TesseractEngine
+from tests.drawn import SERIF, draw_page
 
-SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 LABEL = (("Taxpayer", 0.96), ("ID", 0.96), ("number:", 0.95))
 
 
 def _draw(rows: list[tuple[tuple[int, int], str]]) -> tuple[np.ndarray, list[BBox]]:
-    """A white 300-dpi page with ``rows`` of text drawn at their positions, and each row's box."""
-    image = Image.new("L", (2550, 1000), 255)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(SERIF, 42)
-    boxes = []
-    for position, text in rows:
-        draw.text(position, text, font=font, fill=0)
-        left, top, right, bottom = draw.textbbox(position, text, font=font)
-        boxes.append((left, top, right - left, bottom - top))
-    return np.array(image), boxes
+    page, boxes = draw_page(rows, SERIF, 42, height=1000)
+    return page.pixels, boxes
 
 
 def _label_words(box: BBox) -> list[OcrWord]:
