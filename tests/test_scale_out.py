@@ -63,15 +63,19 @@ def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
                                 start_new_session=True)  # fmt: skip
 
 
-def _stop(process: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:
-    """SIGTERM to the process group; after the leader exits (or ``grace_s``), SIGKILL to anything left."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace_s)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
+def _stop(processes: list[subprocess.Popen[bytes]], grace_s: float = 15.0) -> None:
+    """SIGTERM to every process group at once; after each leader exits (or ``grace_s`` in all), SIGKILL to
+    anything left."""
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 def _tail(log: Path, lines: int = 40) -> str:
@@ -182,9 +186,8 @@ def cluster(tmp_path: Path, store_url: str) -> Iterator[Cluster]:
         _wait_until(online, WORKERS_ONLINE_S, "both workers not online", logs[1:])
         yield cluster
     finally:
-        for worker in workers:  # workers first: a worker whose server is gone is slow to stop
-            _stop(worker)
-        _stop(server)
+        _stop(workers)  # workers first: a worker whose server is gone is slow to stop
+        _stop([server])
 
 
 def _documents(folder: Path) -> list[Path]:
