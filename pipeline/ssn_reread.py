@@ -54,10 +54,10 @@ def reread_masked_ssns(page: OcrPage, image: PageImage, engine: OcrEngine, workd
     new_words = []
     for number, words in enumerate(garbled):
         box = union_box(word.bbox for word in words)
-        last4 = _read_last4(image, box, engine, workdir / f"ssn-{page.number}-{number}.pgm")
-        if last4 is not None:
+        masked = _read_masked(image, box, engine, workdir / f"ssn-{page.number}-{number}.pgm")
+        if masked is not None:
             replaced.update(words)
-            new_words.append(OcrWord(text=f"XXX-XX-{last4.text}", confidence=last4.confidence, bbox=box))
+            new_words.append(masked)
     steps = (*page.steps, f"{SSN_REREAD_STEP}:{len(new_words)}/{len(garbled)}")
     if not new_words:
         return page.model_copy(update={"steps": steps})
@@ -101,8 +101,9 @@ def _centre(word: OcrWord) -> float:
     return word.bbox[1] + word.bbox[3] / 2
 
 
-def _read_last4(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> OcrWord | None:
-    """The four digits in ``box`` once the marks off the baseline are gone, or None."""
+def _read_masked(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> OcrWord | None:
+    """The word ``XXX-XX-dddd`` in ``box``, its four digits read once the marks off the baseline are gone,
+    or None."""
     x, y, width, height = box
     pad = max(4, height // 3)
     crop = image.pixels[max(0, y - pad) : y + height + pad, max(0, x - pad) : x + width + height]
@@ -117,7 +118,7 @@ def _read_last4(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> O
     upscaled = any(step.startswith(UPSCALE_STEP) for step in image.steps)
     if confidence < (_MIN_CONFIDENCE_UPSCALED if upscaled else _MIN_CONFIDENCE):
         return None
-    return OcrWord(text=found.group(1), confidence=confidence, bbox=box)
+    return OcrWord(text=f"XXX-XX-{found.group(1)}", confidence=confidence, bbox=box)
 
 
 def _baseline_marks_only(grey: np.ndarray) -> np.ndarray:
