@@ -7,7 +7,11 @@ Handles, with literal examples:
   the header row "Letter    1058" (label and value far apart)
 - the form's revision line, which IRS letters and notices print at the foot of a page: "CP503 (Rev.
   12-2021)", "Letter 1058 (Rev. 7-2019)" (rule "revision_line": it names the form itself)
-- the code alone at a corner: "CP71C", "CP14" (rule "code")
+- the page's foot beside its page count, which names the form itself like a revision line: "CP503    Page 1
+  of 2", "Page 2 of 3    CP71A" (rule "page_foot")
+- the code alone in a cell of its row, as a header corner or band prints it: "Department of the Treasury
+  CP71C" (rule "cell")
+- the code anywhere else: "CP71C", "CP14", also a sentence naming another notice (rule "code")
 - OCR damage inside the code: "CPl4" → "CP14", "CP2OOO" → "CP2000", "Notlce CP14"
 Values are normalized codes (upper case, no spaces); whether a code is real is the catalog's business.
 """
@@ -16,7 +20,15 @@ from __future__ import annotations
 
 import regex
 
-from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, repair_digits
+from extractors.text import (
+    COLUMN_GAP,
+    LABEL_GAP,
+    Candidate,
+    TextLine,
+    find_candidates,
+    fuzzy_label,
+    repair_digits,
+)
 
 _D = r"[0-9OolIS]"
 _CODE = rf"""(?P<code>
@@ -34,6 +46,11 @@ _LETTER = regex.compile(
 _REVISION_LINE = regex.compile(
     rf"(?<![A-Za-z0-9]){_CODE}\s{{0,3}}\(\s?Rev\b", regex.VERBOSE | regex.IGNORECASE
 )
+_PAGE_COUNT = r"Pag[eo]\s?\d{1,2}\s?of\s?\d{1,2}"
+_PAGE_FOOT = regex.compile(
+    rf"(?<![A-Za-z0-9]){_CODE}\s+{_PAGE_COUNT}|{_PAGE_COUNT}\s+{_CODE}", regex.VERBOSE | regex.IGNORECASE
+)
+_CELL = regex.compile(rf"(?:^|{COLUMN_GAP.pattern}){_CODE}(?={COLUMN_GAP.pattern}|$)", regex.VERBOSE)
 _BARE = regex.compile(rf"(?<![A-Za-z0-9]){_CODE}", regex.VERBOSE)
 
 
@@ -54,5 +71,7 @@ def find_notice_numbers(lines: list[TextLine]) -> list[Candidate]:
         find_candidates(_LABELLED, lines, "labelled", 0.98, _normalize, needs_digit=False)
         + find_candidates(_LETTER, lines, "letter", 0.9, _normalize, needs_digit=False)
         + find_candidates(_REVISION_LINE, lines, "revision_line", 0.95, _normalize, needs_digit=False)
+        + find_candidates(_PAGE_FOOT, lines, "page_foot", 0.95, _normalize, needs_digit=False)
+        + find_candidates(_CELL, lines, "cell", 0.85, _normalize, needs_digit=False)
         + find_candidates(_BARE, lines, "code", 0.7, _normalize, needs_digit=False)
     )

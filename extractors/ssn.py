@@ -56,7 +56,8 @@ _SSN_VALUE = (
     rf"(?P<lead>(?:{_MASK}(?:\s?{_MASK}){{2}}|\d{{3}})\s?[-–]\s?"
     rf"(?:{_MASK}\s?{_MASK}|\d{{2}})\s?[-–]\s?){_LAST4}"
 )
-_EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}|\d{{3}})){_LAST4}"
+# OCR may split a masked EIN before its digits ("XX-XXX 1858").
+_EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}\s?|\d{{3}})){_LAST4}"
 # A mask without separators ("XXXXX1073") holds the same five masked digits, but only its label says
 # whose: an AUR control number or an account number is masked the same way.
 _UNSEPARATED = rf"(?P<lead>{_MASK}{{5}}){_LAST4}"

@@ -71,7 +71,7 @@ class Classification(NamedTuple):
 
 
 def classify_notice(lines: list[TextLine], catalog: Catalog) -> Classification:
-    readings = find_notice_numbers(lines)
+    readings = _one_per_spot(find_notice_numbers(lines))
     support: dict[str, list[float]] = defaultdict(list)
     for candidate in readings:
         notice = catalog.get(str(candidate.value))
@@ -99,6 +99,17 @@ def classify_notice(lines: list[TextLine], catalog: Catalog) -> Classification:
         readings, key=lambda c: (c.value == code or catalog.get(str(c.value)) is notice, c.confidence)
     )
     return Classification(match, notice, evidence)
+
+
+def _one_per_spot(readings: list[Candidate]) -> list[Candidate]:
+    """The strongest reading of each code on each line: rules that match the same words ("Notice CP14" is
+    also a bare "CP14") are one reading, not agreeing ones."""
+    best: dict[tuple, Candidate] = {}
+    for reading in readings:
+        spot = (reading.page, reading.bbox, reading.value)
+        if spot not in best or reading.confidence > best[spot].confidence:
+            best[spot] = reading
+    return list(best.values())
 
 
 def _misreads(code: str, known: str) -> bool:

@@ -88,7 +88,7 @@ def _value_words(row: OcrLine, label_words: int) -> tuple[OcrWord, ...]:
     value = [following[0]]
     for word in following[1:_MOST_VALUE_WORDS]:
         previous = value[-1]
-        height = previous.bbox[3]
+        height = max(previous.bbox[3], word.bbox[3])  # a garbled piece can be x-height only: "ke"
         same_line = abs(_centre(word) - _centre(previous)) < height / 2
         close = word.bbox[0] - (previous.bbox[0] + previous.bbox[2]) < 2 * height
         if not (same_line and close):
@@ -106,10 +106,12 @@ def _read_masked(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> 
     or None."""
     x, y, width, height = box
     pad = max(4, height // 3)
-    crop = image.pixels[max(0, y - pad) : y + height + pad, max(0, x - pad) : x + width + height]
+    top = max(0, y - pad)
+    crop = image.pixels[top : y + height + pad, max(0, x - pad) : x + width + height]
     if crop.size == 0:
         return None
-    read = engine.recognize_line(write_pgm(path, _baseline_marks_only(crop)))
+    value_rows = (y - top, y - top + height)
+    read = engine.recognize_line(write_pgm(path, _baseline_marks_only(crop, value_rows)))
     text = "".join(word.text for word in read)
     found = _LAST4_ALONE.match(text)
     if found is None or not read:
@@ -121,11 +123,16 @@ def _read_masked(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> 
     return OcrWord(text=f"XXX-XX-{found.group(1)}", confidence=confidence, bbox=box)
 
 
-def _baseline_marks_only(grey: np.ndarray) -> np.ndarray:
-    """``grey`` with every mark that does not stand on the text's baseline, or is short, painted white."""
+def _baseline_marks_only(grey: np.ndarray, band: tuple[int, int]) -> np.ndarray:
+    """``grey`` with every mark that does not stand on the text's baseline, is short, or lies outside the
+    value's rows ``band`` (the crop's padding can catch the lines above and below) painted white."""
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    marks = [index for index in range(1, count) if stats[index][cv2.CC_STAT_AREA] >= _MIN_MARK_AREA]
+    count, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = [
+        index
+        for index in range(1, count)
+        if stats[index][cv2.CC_STAT_AREA] >= _MIN_MARK_AREA and band[0] <= centres[index][1] <= band[1]
+    ]
     if not marks:
         return grey
     feet = np.array([stats[i][cv2.CC_STAT_TOP] + stats[i][cv2.CC_STAT_HEIGHT] for i in marks])

@@ -55,6 +55,16 @@ def test_a_forms_revision_line_names_the_notice_more_surely_than_a_bare_code() -
     assert values(find_notice_numbers, "Form 9465 (Rev. 9-2020)", "Publication 594 (Rev. 2-2023)") == []
 
 
+@pytest.mark.parametrize("text", ["CP71A    Page 1 of 2", "Page 2 of 3    CP71A", "IRS    CP71A"])
+def test_a_code_at_a_pages_foot_or_alone_in_its_cell_names_the_notice_more_surely(text: str) -> None:
+    """A redesigned notice prints its code alone in the header band and beside the page count at the foot."""
+    found = find_notice_numbers([TextLine(page=1, text=text)])
+    assert {candidate.value for candidate in found} == {"CP71A"}
+    assert max(candidate.confidence for candidate in found) > 0.8
+    in_a_sentence = find_notice_numbers([TextLine(page=1, text="We sent you a CP71A last year")])
+    assert [candidate.rule for candidate in in_a_sentence] == ["code"]
+
+
 def test_notice_number_ignores_plain_words() -> None:
     assert values(find_notice_numbers, "Notice date May 20, 2024", "Compliance department") == []
 
@@ -100,6 +110,7 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
         pytest.param("Social Security number ***-**-1234", "1234", id="star-mask"),
         pytest.param("Taxpayer ID number xxx-xx-4321", "4321", id="tin"),
         pytest.param("Employer ID number XX-XXX1234", "1234", id="ein"),
+        pytest.param("Employer ID number:    XX-XXX 1858", "1858", id="ein-split-before-digits"),
         pytest.param("Social Securlty number XXX-XX-l234", "1234", id="ocr-noise"),
         pytest.param("Social Security number nnn-nn-nnnn", None, id="placeholder"),
         pytest.param("SSN 987-65-4329", "4329", id="full-ssn-reduced"),

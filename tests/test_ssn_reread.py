@@ -59,6 +59,23 @@ def test_a_garbled_masked_ssn_under_its_label_is_read_again_by_tesseract(tmp_pat
     assert _last4(reread) == {"0269"} and reread.steps[-1] == "reread_ssn:1/1"
 
 
+@pytest.mark.tesseract
+def test_the_line_below_caught_in_the_crop_does_not_hide_the_digits(tmp_path: Path) -> None:
+    """A photo's lines sit close: the crop's padding catches the tops of the next row, whose marks must not
+    set the baseline (they did, and every digit was erased as standing above it)."""
+    pixels, (label_box, value_box, _) = _draw(
+        [((200, 300), "Taxpayer ID number:"), ((700, 300), "***-**-3373"), ((760, 336), "Form 1040")]
+    )
+    garbled = OcrWord(text="#**", confidence=0.0, bbox=value_box)
+    page = _page([*_label_words(label_box), garbled])
+
+    reread = reread_masked_ssns(
+        page, PageImage(number=1, dpi=300, pixels=pixels), TesseractEngine(), tmp_path
+    )
+
+    assert _last4(reread) == {"3373"}
+
+
 class LineEngine:
     """Answers every line reading with ``words``; counts the readings."""
 
@@ -105,6 +122,22 @@ def test_anything_but_four_sure_digits_leaves_the_page_as_it_was(
     page, image = _garbled_page()
     reread = reread_masked_ssns(page, image, LineEngine(*answer), tmp_path)
     assert reread.lines == page.lines and reread.steps[-1] == "reread_ssn:0/1", why
+
+
+def test_a_garbled_piece_of_x_height_still_joins_the_value_beside_it(tmp_path: Path) -> None:
+    """A fax read "***-**-2691" as "ke" (x-height only) and "*.2691" a little apart: one value."""
+    pixels, (label_box, value_box) = _draw([((200, 200), "Taxpayer ID number:"), ((700, 200), "***-**-2691")])
+    x, y, width, height = value_box
+    right = x + 48 + height
+    pieces = [
+        OcrWord(text="ke", confidence=0.35, bbox=(x, y + height // 3, 48, height // 2)),
+        OcrWord(text="*.2691", confidence=0.0, bbox=(right, y, x + width - right, height)),
+    ]
+    page = _page([*_label_words(label_box), *pieces])
+    reread = reread_masked_ssns(
+        page, PageImage(number=1, dpi=300, pixels=pixels), LineEngine(("2691", 0.96)), tmp_path
+    )
+    assert _last4(reread) == {"2691"}
 
 
 def test_a_fax_digit_must_read_more_surely(tmp_path: Path) -> None:
