@@ -1,11 +1,13 @@
-"""Checks every held-out layout family of the generator must pass (``letter``, ``modern``), written once.
+"""Checks every held-out layout family of the generator must pass (``letter``, ``modern``, ``typed``),
+written once.
 
 ``every_code_and_kind`` composes a family's documents for the checks. Each ``check_*`` asserts over them or
 a small written sample: every catalog code composes in every kind with a truth of the contract's keys, the
 same seed gives the same documents and files, the plan is the other families' plan, amounts add up, dates
-are written the IRS's ways, every text run stays on the page, ``pages`` gives the page count asked for, a
-born-digital PDF's text layer holds what the truth says is printed, and the CLI writes a corpus of every
-kind. A family's own test module says what it prints (``printed_values``) and checks its own layout.
+are written the IRS's ways, every text run stays on the page and overlaps no other, ``pages`` gives the
+page count asked for, a born-digital PDF's text layer holds what the truth says is printed, and the CLI
+writes a corpus of every kind. A family's own test module says what it prints (``printed_values``) and
+checks its own layout.
 """
 
 from __future__ import annotations
@@ -118,6 +120,32 @@ def check_runs_on_page(docs: Iterable) -> None:
                 left = item.x - run if item.align == "right" else item.x
                 assert left >= 0 and left + run <= PAGE_WIDTH - 18, (doc.spec, item.text)
                 assert 0 < item.y <= PAGE_HEIGHT - 18, (doc.spec, item.text)
+
+
+def check_no_overlaps(docs: Iterable) -> None:
+    """No two text runs of a page share any ink box (a run's box: its width by its ascent and descent)."""
+    for doc in docs:
+        for page in doc.pages:
+            boxes = []
+            for item in texts(page):
+                run = width(item.font, item.size, item.text)
+                left = item.x - run if item.align == "right" else item.x
+                boxes.append(
+                    (item.y - item.size * 0.75, item.y + item.size * 0.2, left, left + run, item.text)
+                )
+            assert _overlaps(boxes) == [], doc.spec
+
+
+def _overlaps(boxes: list[tuple]) -> list[tuple[str, str]]:
+    boxes.sort()
+    found = []
+    for i, (_top, bottom, left, right, text) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            if other[0] >= bottom:
+                break
+            if other[2] < right and left < other[3]:
+                found.append((text, other[4]))
+    return found
 
 
 def check_pages_option(family: str) -> None:

@@ -18,7 +18,6 @@ import pytest
 from fixtures.generator.__main__ import main
 from fixtures.generator.corpus import FAMILIES
 from fixtures.generator.facts import money
-from fixtures.generator.fonts import width
 from fixtures.generator.modern_facts import DATE_STYLES, format_date
 from pipeline.catalog import DeadlineRule, load_catalog
 from tests.family_checks import (
@@ -27,6 +26,7 @@ from tests.family_checks import (
     check_cli_corpus,
     check_every_code_and_kind,
     check_irs_dates,
+    check_no_overlaps,
     check_pages_option,
     check_plan,
     check_runs_on_page,
@@ -161,28 +161,7 @@ def test_dates_are_written_the_ways_the_irs_writes_them():
 
 def test_every_text_run_stays_on_the_page_and_none_overlap():
     check_runs_on_page(_docs())
-    for doc in _docs():
-        for page in doc.pages:
-            boxes = []
-            for item in texts(page):
-                run = width(item.font, item.size, item.text)
-                left = item.x - run if item.align == "right" else item.x
-                boxes.append(
-                    (item.y - item.size * 0.75, item.y + item.size * 0.2, left, left + run, item.text)
-                )
-            assert _overlaps(boxes) == [], doc.spec
-
-
-def _overlaps(boxes: list[tuple]) -> list[tuple[str, str]]:
-    boxes.sort()
-    found = []
-    for i, (_top, bottom, left, right, text) in enumerate(boxes):
-        for other in boxes[i + 1 :]:
-            if other[0] >= bottom:
-                break
-            if other[2] < right and left < other[3]:
-                found.append((text, other[4]))
-    return found
+    check_no_overlaps(_docs())
 
 
 def test_every_page_has_its_footer_and_the_last_page_the_voucher():
