@@ -3,15 +3,16 @@ written once.
 
 ``every_code_and_kind`` composes a family's documents for the checks. Each ``check_*`` asserts over them or
 a small written sample: every catalog code composes in every kind with a truth of the contract's keys, the
-same seed gives the same documents and files, the plan is the other families' plan, amounts add up, dates
-are written the IRS's ways, every text run stays on the page and overlaps no other, ``pages`` gives the
-page count asked for, a born-digital PDF's text layer holds what the truth says is printed, and the CLI
-writes a corpus of every kind. A family's own test module says what it prints (``printed_values``) and
-checks its own layout.
+same seed gives the same documents and files, the plan is the other families' plan, deadlines follow the
+catalog's rule, amounts add up, dates are written the IRS's ways, every text run stays on the page and
+overlaps no other, ``pages`` gives the page count asked for, a born-digital PDF's text layer holds what the
+truth says is printed, and the CLI writes a corpus of every kind. A family's own test module says what it
+prints (``printed_values``) and checks its own layout.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -24,7 +25,7 @@ from fixtures.generator.__main__ import main
 from fixtures.generator.corpus import Spec
 from fixtures.generator.fonts import width
 from fixtures.generator.layout import PAGE_HEIGHT, PAGE_WIDTH, Text
-from pipeline.catalog import Presence, load_catalog
+from pipeline.catalog import DeadlineRule, Presence, load_catalog
 
 TOP_LEVEL = {"source", "notice_type", "kind", "degradation", "pages", "fields", "billing_lines", "family"}
 FIELDS = {
@@ -103,6 +104,24 @@ def check_amounts_add_up(docs: Iterable) -> None:
         assert sum(Decimal(line["amount"]) for line in doc.truth["billing_lines"]) == due > 0
         if "periods" in doc.truth:
             assert sum(Decimal(period["amount"]) for period in doc.truth["periods"]) == due
+
+
+def check_deadlines(docs: Iterable, text_of: Callable, dates_of: Callable, computed: str) -> None:
+    """The truth's deadline follows the catalog's rule, and a computed one is said as a window (``computed``,
+    a pattern with ``{window}`` for its days) with the date nowhere printed (``dates_of``: its spellings)."""
+    catalog, kinds = load_catalog(), set()
+    for doc in docs:
+        fields, notice = doc.truth["fields"], catalog.get(doc.truth["notice_type"])
+        if notice.deadline is DeadlineRule.NONE:
+            assert fields["deadline"] is None and fields["deadline_kind"] is None
+            continue
+        deadline = dt.date.fromisoformat(fields["deadline"])
+        window = (deadline - dt.date.fromisoformat(fields["notice_date"])).days
+        kinds.add(fields["deadline_kind"])
+        if fields["deadline_kind"] == "computed":
+            assert re.search(computed.format(window=window), text_of(doc)), doc.spec
+            assert not any(day in text_of(doc) for day in dates_of(deadline)), doc.spec
+    assert kinds == {"printed", "computed"}
 
 
 def check_irs_dates(docs: Iterable, text_of: Callable) -> None:

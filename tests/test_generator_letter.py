@@ -16,11 +16,11 @@ import pytest
 
 from fixtures.generator.facts import money
 from fixtures.generator.letter_facts import DATE_STYLES, format_date
-from pipeline.catalog import DeadlineRule, load_catalog
 from tests.family_checks import (
     Printed,
     check_amounts_add_up,
     check_cli_corpus,
+    check_deadlines,
     check_every_code_and_kind,
     check_irs_dates,
     check_pages_option,
@@ -33,8 +33,6 @@ from tests.family_checks import (
     missing,
     texts,
 )
-
-CATALOG = load_catalog()
 
 
 @functools.cache
@@ -114,19 +112,7 @@ def test_values_recorded_absent_are_not_printed():
 
 
 def test_deadlines_are_printed_as_the_truth_says():
-    kinds = set()
-    for doc in _docs():
-        fields, notice = doc.truth["fields"], CATALOG.get(doc.truth["notice_type"])
-        if notice.deadline is DeadlineRule.NONE:
-            assert fields["deadline"] is None and fields["deadline_kind"] is None
-            continue
-        deadline = dt.date.fromisoformat(fields["deadline"])
-        window = (deadline - dt.date.fromisoformat(fields["notice_date"])).days
-        kinds.add(fields["deadline_kind"])
-        if fields["deadline_kind"] == "computed":
-            assert re.search(rf"within {window} days (from|of) the date of this letter", _text(doc)), doc.spec
-            assert not any(day in _text(doc) for day in _dates(deadline)), doc.spec
-    assert kinds == {"printed", "computed"}
+    check_deadlines(_docs(), _text, _dates, r"within {window} days (from|of) the date of this letter")
 
 
 def test_amounts_add_up():

@@ -22,11 +22,11 @@ from fixtures.generator.facts import MASKS, money
 from fixtures.generator.fonts import width
 from fixtures.generator.typed_facts import DATE_STYLES, format_date
 from fixtures.generator.typed_layout import TOP
-from pipeline.catalog import DeadlineRule, load_catalog
 from tests.family_checks import (
     Printed,
     check_amounts_add_up,
     check_cli_corpus,
+    check_deadlines,
     check_every_code_and_kind,
     check_irs_dates,
     check_no_overlaps,
@@ -41,7 +41,6 @@ from tests.family_checks import (
     texts,
 )
 
-CATALOG = load_catalog()
 TOTAL_LABELS = ("AMOUNT YOU OWE", "BALANCE DUE", "TOTAL AMOUNT DUE")
 
 
@@ -133,20 +132,7 @@ def test_values_recorded_absent_are_not_printed():
 
 
 def test_deadlines_are_printed_as_the_truth_says():
-    kinds = set()
-    for doc in _docs():
-        fields, notice = doc.truth["fields"], CATALOG.get(doc.truth["notice_type"])
-        if notice.deadline is DeadlineRule.NONE:
-            assert fields["deadline"] is None and fields["deadline_kind"] is None
-            continue
-        deadline = dt.date.fromisoformat(fields["deadline"])
-        window = (deadline - dt.date.fromisoformat(fields["notice_date"])).days
-        kinds.add(fields["deadline_kind"])
-        if fields["deadline_kind"] == "computed":
-            said = re.search(rf"within {window} days from the date of this (letter|notice)", _text(doc), re.I)
-            assert said, doc.spec
-            assert not any(day in _text(doc) for day in _dates(deadline)), doc.spec
-    assert kinds == {"printed", "computed"}
+    check_deadlines(_docs(), _text, _dates, r"(?i)within {window} days from the date of this (letter|notice)")
 
 
 def test_amounts_add_up():
