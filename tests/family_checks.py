@@ -23,6 +23,7 @@ from pathlib import Path
 from fixtures.generator import KINDS, compose, generate, plan
 from fixtures.generator.__main__ import main
 from fixtures.generator.corpus import Spec
+from fixtures.generator.facts import money
 from fixtures.generator.fonts import width
 from fixtures.generator.layout import PAGE_HEIGHT, PAGE_WIDTH, Text
 from pipeline.catalog import DeadlineRule, Presence, load_catalog
@@ -53,6 +54,45 @@ def every_code_and_kind(family: str, seed: int, plan_seed: int) -> tuple:
     ]
     specs += plan(120, seed=plan_seed, family=family)
     return tuple(compose(spec) for spec in specs)
+
+
+def truth_values(doc, dates_of: Callable, tins: set[str], phones: set[str]) -> Printed:
+    """What the truth says is printed, as printed (a string, or a set of strings one of which is), for a
+    family that prints every period of a multi-period notice: ``dates_of`` gives a date's spellings,
+    ``tins`` and ``phones`` the ways the family writes the TIN (when it has last 4 digits) and phone."""
+    fields, facts = doc.truth["fields"], doc.facts
+    values: Printed = [
+        doc.truth["notice_type"].removeprefix("LTR"),
+        str(fields["tax_year"]),
+        dates_of(dt.date.fromisoformat(fields["notice_date"])),
+        facts.taxpayer.street,
+        facts.taxpayer.city_line,
+        phones,
+    ]
+    if fields["ssn_last4"]:
+        values.append(tins)
+    values += [_money(line["amount"]) for line in doc.truth["billing_lines"]]
+    if fields["amount_due"]:
+        values.append(_money(fields["amount_due"]))
+    if fields["deadline_kind"] == "printed":
+        values.append(dates_of(dt.date.fromisoformat(fields["deadline"])))
+    values += [fields[name] for name in ("caller_id", "form") if fields[name]]
+    for period in doc.truth.get("periods", []):
+        values += [dates_of(dt.date.fromisoformat(period["period_end"])), _money(period["amount"])]
+    return values
+
+
+def _money(amount: str) -> str:
+    return money(round(Decimal(amount) * 100))
+
+
+def check_truth_printed(docs: Iterable, printed_values: Callable[..., Printed], text_of: Callable) -> None:
+    """Every truth value is in the document's text, and every word of the taxpayer's name on page 1."""
+    for doc in docs:
+        assert missing(printed_values(doc), text_of(doc)) == [], doc.spec
+        name_words = set(doc.truth["fields"]["taxpayer_name"].replace("&", " ").split()) - {"AND"}
+        page_one = " ".join(item.text for item in texts(doc.pages[0]))
+        assert name_words <= set(page_one.replace("&", " ").split()), doc.spec
 
 
 def check_every_code_and_kind(docs: Iterable, family: str) -> None:
