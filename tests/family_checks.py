@@ -1,15 +1,18 @@
-"""Checks every held-out layout family of the generator must pass (``letter``, ``modern``), written once.
+"""Checks every held-out layout family of the generator must pass (``letter``, ``modern``, ``typed``),
+written once.
 
 ``every_code_and_kind`` composes a family's documents for the checks. Each ``check_*`` asserts over them or
 a small written sample: every catalog code composes in every kind with a truth of the contract's keys, the
-same seed gives the same documents and files, the plan is the other families' plan, amounts add up, dates
-are written the IRS's ways, every text run stays on the page, ``pages`` gives the page count asked for, a
-born-digital PDF's text layer holds what the truth says is printed, and the CLI writes a corpus of every
-kind. A family's own test module says what it prints (``printed_values``) and checks its own layout.
+same seed gives the same documents and files, the plan is the other families' plan, deadlines follow the
+catalog's rule, amounts add up, dates are written the IRS's ways, every text run stays on the page and
+overlaps no other, ``pages`` gives the page count asked for, a born-digital PDF's text layer holds what the
+truth says is printed, and the CLI writes a corpus of every kind. A family's own test module says what it
+prints (``printed_values``) and checks its own layout.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -20,9 +23,10 @@ from pathlib import Path
 from fixtures.generator import KINDS, compose, generate, plan
 from fixtures.generator.__main__ import main
 from fixtures.generator.corpus import Spec
+from fixtures.generator.facts import money
 from fixtures.generator.fonts import width
 from fixtures.generator.layout import PAGE_HEIGHT, PAGE_WIDTH, Text
-from pipeline.catalog import Presence, load_catalog
+from pipeline.catalog import DeadlineRule, Presence, load_catalog
 
 TOP_LEVEL = {"source", "notice_type", "kind", "degradation", "pages", "fields", "billing_lines", "family"}
 FIELDS = {
@@ -50,6 +54,45 @@ def every_code_and_kind(family: str, seed: int, plan_seed: int) -> tuple:
     ]
     specs += plan(120, seed=plan_seed, family=family)
     return tuple(compose(spec) for spec in specs)
+
+
+def truth_values(doc, dates_of: Callable, tins: set[str], phones: set[str]) -> Printed:
+    """What the truth says is printed, as printed (a string, or a set of strings one of which is), for a
+    family that prints every period of a multi-period notice: ``dates_of`` gives a date's spellings,
+    ``tins`` and ``phones`` the ways the family writes the TIN (when it has last 4 digits) and phone."""
+    fields, facts = doc.truth["fields"], doc.facts
+    values: Printed = [
+        doc.truth["notice_type"].removeprefix("LTR"),
+        str(fields["tax_year"]),
+        dates_of(dt.date.fromisoformat(fields["notice_date"])),
+        facts.taxpayer.street,
+        facts.taxpayer.city_line,
+        phones,
+    ]
+    if fields["ssn_last4"]:
+        values.append(tins)
+    values += [_money(line["amount"]) for line in doc.truth["billing_lines"]]
+    if fields["amount_due"]:
+        values.append(_money(fields["amount_due"]))
+    if fields["deadline_kind"] == "printed":
+        values.append(dates_of(dt.date.fromisoformat(fields["deadline"])))
+    values += [fields[name] for name in ("caller_id", "form") if fields[name]]
+    for period in doc.truth.get("periods", []):
+        values += [dates_of(dt.date.fromisoformat(period["period_end"])), _money(period["amount"])]
+    return values
+
+
+def _money(amount: str) -> str:
+    return money(round(Decimal(amount) * 100))
+
+
+def check_truth_printed(docs: Iterable, printed_values: Callable[..., Printed], text_of: Callable) -> None:
+    """Every truth value is in the document's text, and every word of the taxpayer's name on page 1."""
+    for doc in docs:
+        assert missing(printed_values(doc), text_of(doc)) == [], doc.spec
+        name_words = set(doc.truth["fields"]["taxpayer_name"].replace("&", " ").split()) - {"AND"}
+        page_one = " ".join(item.text for item in texts(doc.pages[0]))
+        assert name_words <= set(page_one.replace("&", " ").split()), doc.spec
 
 
 def check_every_code_and_kind(docs: Iterable, family: str) -> None:
@@ -103,6 +146,24 @@ def check_amounts_add_up(docs: Iterable) -> None:
             assert sum(Decimal(period["amount"]) for period in doc.truth["periods"]) == due
 
 
+def check_deadlines(docs: Iterable, text_of: Callable, dates_of: Callable, computed: str) -> None:
+    """The truth's deadline follows the catalog's rule, and a computed one is said as a window (``computed``,
+    a pattern with ``{window}`` for its days) with the date nowhere printed (``dates_of``: its spellings)."""
+    catalog, kinds = load_catalog(), set()
+    for doc in docs:
+        fields, notice = doc.truth["fields"], catalog.get(doc.truth["notice_type"])
+        if notice.deadline is DeadlineRule.NONE:
+            assert fields["deadline"] is None and fields["deadline_kind"] is None
+            continue
+        deadline = dt.date.fromisoformat(fields["deadline"])
+        window = (deadline - dt.date.fromisoformat(fields["notice_date"])).days
+        kinds.add(fields["deadline_kind"])
+        if fields["deadline_kind"] == "computed":
+            assert re.search(computed.format(window=window), text_of(doc)), doc.spec
+            assert not any(day in text_of(doc) for day in dates_of(deadline)), doc.spec
+    assert kinds == {"printed", "computed"}
+
+
 def check_irs_dates(docs: Iterable, text_of: Callable) -> None:
     for doc in docs:
         text = text_of(doc)
@@ -118,6 +179,32 @@ def check_runs_on_page(docs: Iterable) -> None:
                 left = item.x - run if item.align == "right" else item.x
                 assert left >= 0 and left + run <= PAGE_WIDTH - 18, (doc.spec, item.text)
                 assert 0 < item.y <= PAGE_HEIGHT - 18, (doc.spec, item.text)
+
+
+def check_no_overlaps(docs: Iterable) -> None:
+    """No two text runs of a page share any ink box (a run's box: its width by its ascent and descent)."""
+    for doc in docs:
+        for page in doc.pages:
+            boxes = []
+            for item in texts(page):
+                run = width(item.font, item.size, item.text)
+                left = item.x - run if item.align == "right" else item.x
+                boxes.append(
+                    (item.y - item.size * 0.75, item.y + item.size * 0.2, left, left + run, item.text)
+                )
+            assert _overlaps(boxes) == [], doc.spec
+
+
+def _overlaps(boxes: list[tuple]) -> list[tuple[str, str]]:
+    boxes.sort()
+    found = []
+    for i, (_top, bottom, left, right, text) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            if other[0] >= bottom:
+                break
+            if other[2] < right and left < other[3]:
+                found.append((text, other[4]))
+    return found
 
 
 def check_pages_option(family: str) -> None:
