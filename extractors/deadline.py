@@ -15,7 +15,8 @@ Printed (value: ISO date, kind "printed"):
 - Spanish: "Cantidad adeudada para el 10 de junio de 2024", "Responda antes del 19 de junio de 2024"
 Window (value: number of days, kind "computed"; the caller adds it to the notice date):
 - "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter",
-  also when the paragraph wraps inside the phrase
+  also when the paragraph wraps inside the phrase; a number of days the IRS never gives ("within 39 days":
+  OCR misread 30) counts for less
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ DEADLINE_PRINTED = printed_after(
     rf"\s*,?\s*(?:to\s+be\s+received\s+)?|{_LETTER_ACTION}\s+)(?:by|no\s+later\s+than)\b"
     r"|the\s+last\s+day\s+to\s+file\s+is\b"
 )
+# The response windows the IRS prints: the catalog's published ones (10, 21, 22, 30, 45, 60, 90 days), 20 and
+# 120 days of some letters, 150 days of a notice of deficiency mailed abroad.
+_IRS_WINDOWS = frozenset((10, 20, 21, 22, 30, 45, 60, 90, 120, 150))
 _NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
 _SEP = r"[\s.,:;‘’'\"”“_-]+"  # words of a wrapped, fax-specked sentence ("the. date of. this” notice")
 _WINDOW_START = (
@@ -126,9 +130,9 @@ def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def _window(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
-    if match.group("n"):
-        return int(match.group("n")), 1.0
-    return _NUMBERS[match.group("word").lower()], 1.0
+    """A window the IRS does not give ("within 39 days": a fax's 30) is kept, but as a doubtful reading."""
+    days = int(match.group("n")) if match.group("n") else _NUMBERS[match.group("word").lower()]
+    return days, 1.0 if days in _IRS_WINDOWS else 0.6
 
 
 def find_deadlines(lines: list[TextLine]) -> list[Candidate]:

@@ -207,7 +207,7 @@ def _candidates(block: TaxpayerBlock) -> tuple[Candidate, Candidate]:
     city = block.city
     street = _left_segment(street_line)
     city_name = city.group("city").upper().rstrip(",")
-    cleaned = _split_glued_unit(street.upper())
+    cleaned = _clean_street(street.upper())
     address = f"{cleaned}, {city_name}, {city.group('state')} {city.group('zip')}{city.group('plus4') or ''}"
     return (
         Candidate(block.name, block.name, name_line.page, name_line.bbox, "address_block", confidence),
@@ -261,8 +261,13 @@ _GLUED_UNIT = regex.compile(
 )
 
 
-def _split_glued_unit(street: str) -> str:
-    return _GLUED_UNIT.sub(r"\g<type> \g<unit>", street)
+# A period or comma after a whole word of a street ("9506 GRANITE. WAY"): a speck OCR read, since an address
+# line puts a period only after an abbreviation ("N.", "AVE.", "BLVD.").
+_SPECK_AFTER_WORD = regex.compile(r"(?<=\b[A-Z]{5,})[.,](?=\s)")
+
+
+def _clean_street(street: str) -> str:
+    return _SPECK_AFTER_WORD.sub("", _GLUED_UNIT.sub(r"\g<type> \g<unit>", street))
 
 
 def stray_name_word(lines: list[TextLine], name: Candidate) -> str | None:

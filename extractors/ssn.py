@@ -95,6 +95,9 @@ _MASK_GROUP = regex.compile(rf"{_MASK}{{4}}")  # a masked last-4: what follows i
 _SSN_BARE = regex.compile(rf"(?<![\w-]){_SSN_VALUE}")
 # A masked EIN alone, its label wrapped onto the row above ("Employer identification / number: XX-XXX8453").
 _EIN_MASKED = regex.compile(rf"(?<![\w-])(?P<lead>{_MASK}{{2}}\s?[-–]\s?{_MASK}{{3}}){_LAST4}")
+# A placeholder printed where a number would go, OCR damage and all ("nnn-nn-nannn"), its label wrapped away
+# or not: it holds no digit, so it is never someone's number.
+_PLACEHOLDER = regex.compile(r"(?<![\w-])(?:(?:nnn-nn-nnnn)|(?:nn-nnnnnnn)){e<=1}(?![\w-])", regex.IGNORECASE)
 _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
 _PLACEHOLDER_DIGITS = {ssn.replace("-", "") for ssn in _PLACEHOLDER_SSNS}
 
@@ -186,7 +189,12 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(_ENDING_IN, lines, "ssn_ending_in", 0.95, _ending_last4, anchors=_ANCHORS)
         + find_candidates(_SSN_BARE, lines, "masked_pattern", 0.75, _last4)
         + find_candidates(_EIN_MASKED, lines, "masked_pattern", 0.75, _last4)
+        + find_candidates(_PLACEHOLDER, lines, "placeholder", 0.9, _no_number, needs_digit=False)
     )
+
+
+def _no_number(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    return None, 1.0
 
 
 def _is_misread(match: regex.Match[str]) -> bool:

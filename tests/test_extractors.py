@@ -113,6 +113,8 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
         pytest.param("Employer ID number:    XX-XXX 1858", "1858", id="ein-split-before-digits"),
         pytest.param("Social Securlty number XXX-XX-l234", "1234", id="ocr-noise"),
         pytest.param("Social Security number nnn-nn-nnnn", None, id="placeholder"),
+        pytest.param("Social Security number:    nnn-nn-nannn", None, id="placeholder-ocr-damage"),
+        pytest.param("number:    nn-nnnnnnn", None, id="placeholder-label-wrapped-away"),
         pytest.param("SSN 987-65-4329", "4329", id="full-ssn-reduced"),
         pytest.param("Social Security number    #kKK_AK.1672", "1672", id="mask-read-as-letters"),
         pytest.param("Social Security number    ¥#*-**.1 839", "1839", id="mask-noise-split-digit"),
@@ -310,6 +312,18 @@ def test_a_street_type_glued_to_its_unit_is_split() -> None:
 
 
 @pytest.mark.parametrize(
+    ("street", "read"),
+    [("9506 GRANITE. WAY", "9506 GRANITE WAY"), ("12 N. MAIN ST.", "12 N. MAIN ST.")],
+)
+def test_a_speck_after_a_whole_street_word_is_dropped_an_abbreviations_period_kept(
+    street: str, read: str
+) -> None:
+    lines = [TextLine(1, t) for t in ("MONICA PRICE", street, "PROVO, UT 84601")]
+    _, address = find_taxpayer(lines)
+    assert address is not None and address.value == f"{read}, PROVO, UT 84601"
+
+
+@pytest.mark.parametrize(
     ("printed", "near"),
     [
         pytest.param("800-829-1040", "800-829-1040", id="official"),
@@ -464,6 +478,15 @@ def test_a_window_whose_wrapped_last_word_ocr_garbled_still_counts_from_the_noti
         "computed",
         "window_cut",
     ) and window.confidence < 0.9
+
+
+def test_a_window_the_irs_never_gives_is_a_doubtful_reading() -> None:
+    """A fax read "within 30 days" as "within 39 days": kept, but below any threshold a result passes at."""
+    [usual, odd] = (
+        find_deadlines([TextLine(1, f"within {days} days of the date of this letter")])[0]
+        for days in (30, 39)
+    )
+    assert odd.value == 39 and odd.confidence < 0.6 < usual.confidence
 
 
 def test_no_wrap_into_a_row_far_below() -> None:
