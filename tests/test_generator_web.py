@@ -168,6 +168,19 @@ def test_same_seed_gives_the_same_truth_text_and_pdf(printer, docs, text_layers,
     assert other.truth != docs[0].truth
 
 
+@pytest.mark.parametrize(("code", "pages"), [("CP59", 2), ("CP14", 5), ("CP504", 9)])
+def test_pages_asked_for_are_printed_and_none_is_blank(printer, tmp_path, code, pages):
+    """Each later page starts with explanation sections; page 1 may run over onto one more page."""
+    doc = compose_web(Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="web"), printer)
+    assert pages <= doc.truth["pages"] <= pages + 1
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(doc.pdf)
+    for number in range(1, doc.truth["pages"] + 1):
+        page = ["pdftotext", "-f", str(number), "-l", str(number), str(path), "-"]
+        text = subprocess.run(page, capture_output=True, text=True, check=True).stdout
+        assert len(" ".join(text.split())) > 150 and f"{number} of {doc.truth['pages']}" in text, number
+
+
 @pytest.mark.parametrize(
     ("kind", "degradation", "suffix", "pages"),
     [
