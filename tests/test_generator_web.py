@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -156,6 +157,22 @@ def test_values_recorded_absent_are_not_printed(docs, text_layers):
             absent["computed deadline"] += 1
             assert not any(day in text for day in _dates(dt.date.fromisoformat(fields["deadline"]))), doc.spec
     assert min(absent.values()) >= 3  # each happens often enough to be checked
+
+
+def test_a_notice_with_an_amount_due_ends_with_its_voucher_at_the_bottom(docs, tmp_path):
+    """The voucher's "Amount enclosed" sits in the lower third of the last page (letter: 792 pt high)."""
+    checked = 0
+    for doc in docs:
+        if doc.truth["fields"]["amount_due"] is None:
+            continue
+        path, last = tmp_path / "voucher.pdf", str(doc.truth["pages"])
+        path.write_bytes(doc.pdf)
+        words = ["pdftotext", "-bbox", "-f", last, "-l", last, str(path), "-"]
+        html = subprocess.run(words, capture_output=True, text=True, check=True).stdout
+        found = re.search(r'yMin="([\d.]+)"[^>]*>enclosed<', html)
+        assert found is not None and float(found.group(1)) > 792 * 2 / 3, doc.spec
+        checked += 1
+    assert checked >= 30
 
 
 def test_same_seed_gives_the_same_truth_text_and_pdf(printer, docs, text_layers, tmp_path):
