@@ -138,6 +138,7 @@ def test_every_truth_value_is_in_the_text_layer(docs, text_layers):
         assert name_words <= set(text.replace("&", " ").split()), doc.spec
         pages = doc.truth["pages"]
         assert f"{pages} of {pages}" in text, doc.spec  # the footer of the last page
+        assert "None" not in text and "{" not in text, doc.spec  # no unfilled value
 
 
 def test_values_recorded_absent_are_not_printed(docs, text_layers):
