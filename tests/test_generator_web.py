@@ -25,9 +25,10 @@ from PIL import Image
 
 from fixtures.generator.corpus import FAMILIES, compose, plan
 from fixtures.generator.facts import MASKS, money
+from fixtures.generator.letter_facts import DATE_STYLES, format_date
 from fixtures.generator.spec import Spec
 from fixtures.generator.web import CHROMIUM, WebDocument, WebPrinter, compose_web, open_printer, write_web
-from fixtures.generator.web_facts import DATE_STYLES, PHONE_STYLES, format_date, format_phone
+from fixtures.generator.web_facts import PHONE_STYLES, format_phone
 from pipeline.catalog import load_catalog
 from tests.family_checks import FIELDS, TOP_LEVEL, check_amounts_add_up, check_plan, missing
 
