@@ -28,7 +28,7 @@ from fixtures.generator.facts import MASKS, money
 from fixtures.generator.letter_facts import DATE_STYLES, format_date
 from fixtures.generator.spec import Spec
 from fixtures.generator.web import CHROMIUM, WebDocument, WebPrinter, compose_web, open_printer, write_web
-from fixtures.generator.web_facts import PHONE_STYLES, format_phone
+from fixtures.generator.web_facts import HEADER_PLACES, HEADERS, PHONE_STYLES, format_phone
 from pipeline.catalog import load_catalog
 from tests.family_checks import FIELDS, TOP_LEVEL, check_amounts_add_up, check_plan, missing
 
@@ -126,6 +126,20 @@ def test_every_catalog_code_renders_with_a_truth_of_the_contract(docs):
         assert doc.pdf.startswith(b"%PDF") and truth["pages"] >= 1
         assert doc.spec.kind != "photo" or truth["pages"] == 1, doc.spec
     assert any(doc.truth["pages"] > 1 for doc in docs) and any("periods" in doc.truth for doc in docs)
+
+
+def test_layouts_vary(docs):
+    facts = [doc.facts for doc in docs]
+    assert {f.header for f in facts} == set(HEADERS) and {f.header_place for f in facts} == set(HEADER_PLACES)
+    assert (
+        len({f.font for f in facts}) >= 5
+        and 9 <= min(f.size_pt for f in facts) < max(f.size_pt for f in facts) <= 12
+    )
+    assert {f.body_dates for f in facts} == set(DATE_STYLES) and {f.phone_style for f in facts} == set(
+        PHONE_STYLES
+    )
+    assert len({f.total_label for f in facts}) >= 4 and any(f.care_of for f in facts)
+    assert {f.base.tin.label for f in facts} >= {"Social Security number", "Employer ID number"}
 
 
 def test_amounts_add_up(docs):
