@@ -16,13 +16,13 @@ import pytest
 from PIL import Image
 
 from fixtures.generator.__main__ import main
-from fixtures.generator.corpus import FAMILIES
 from fixtures.generator.facts import Client, make_facts
 from fixtures.generator.stack import (
     CAPTURES,
     FEWEST_NOTICES,
     MOST_NOTICE_PAGES,
     MOST_NOTICES,
+    STACK_FAMILIES,
     Stack,
     compose_stack,
     write_stack,
@@ -38,14 +38,14 @@ def _stacks(family: str, kind: str = "pdf_scan") -> tuple[Stack, ...]:
 
 
 def _all_stacks() -> list[Stack]:
-    return [stack for family in FAMILIES for stack in _stacks(family)]
+    return [stack for family in STACK_FAMILIES for stack in _stacks(family)]
 
 
 def _run(*args: str) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", STACK_FAMILIES)
 def test_every_page_is_one_notices_or_a_blank(family):
     for stack in _stacks(family):
         truth = stack.truth
@@ -60,7 +60,7 @@ def test_every_page_is_one_notices_or_a_blank(family):
         assert starts == sorted(starts) and starts[0] == 1
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", STACK_FAMILIES)
 def test_stack_sizes_and_notice_pages_are_in_range(family):
     counts = [len(stack.truth["notices"]) for stack in _stacks(family)]
     assert all(FEWEST_NOTICES <= count <= MOST_NOTICES for count in counts) and len(set(counts)) > 3

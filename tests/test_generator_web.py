@@ -1,0 +1,264 @@
+"""The "web" layout family of the synthetic generator (notices in HTML/CSS printed by headless Chromium):
+every catalog code renders, the same seed gives the same truth, text layer and files, the plan is the
+other families' plan, the truth agrees with Chromium's text layer (every value the truth records is in it,
+every value it records as absent is not), and every capture kind writes a readable file of the right type
+and page count. One browser for the module; no tesseract.
+
+Without Chromium or Playwright the tests are skipped, except under CI (``CI=true``), where they fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pdf2image import pdfinfo_from_path
+from PIL import Image
+
+from fixtures.generator.corpus import FAMILIES, compose, plan
+from fixtures.generator.facts import MASKS, money
+from fixtures.generator.letter_facts import DATE_STYLES, format_date
+from fixtures.generator.spec import Spec
+from fixtures.generator.web import CHROMIUM, WebDocument, WebPrinter, compose_web, open_printer, write_web
+from fixtures.generator.web_facts import HEADER_PLACES, HEADERS, PHONE_STYLES, format_phone
+from pipeline.catalog import load_catalog
+from tests.family_checks import FIELDS, TOP_LEVEL, check_amounts_add_up, check_plan, missing
+
+CATALOG = load_catalog()
+
+try:
+    import playwright.sync_api  # noqa: F401
+except ImportError:  # pragma: no cover - depends on the machine
+    HAS_PLAYWRIGHT = False
+else:
+    HAS_PLAYWRIGHT = True
+
+
+@pytest.fixture(scope="module")
+def printer() -> Iterator[WebPrinter]:
+    if not (CHROMIUM.exists() and HAS_PLAYWRIGHT):
+        message = "chromium or playwright not installed (apt-get install chromium; pip install playwright)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with open_printer() as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def docs(printer: WebPrinter) -> list[WebDocument]:
+    """Every catalog code (born-digital, clean) and a seeded 16-notice plan (its kinds: photos fit a page)."""
+    specs = [
+        Spec(i, 31, notice.code, "pdf_text", "clean", family="web")
+        for i, notice in enumerate(CATALOG.notices)
+    ]
+    specs += plan(16, seed=12, family="web")
+    return [compose_web(spec, printer) for spec in specs]
+
+
+@pytest.fixture(scope="module")
+def text_layers(docs: list[WebDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    folder = tmp_path_factory.mktemp("web-text")
+    return [_text_layer(doc.pdf, folder / f"{i}.pdf") for i, doc in enumerate(docs)]
+
+
+def _text_layer(pdf: bytes, path: Path) -> str:
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return " ".join(text.stdout.split())
+
+
+def _dates(day: dt.date) -> set[str]:
+    return {format_date(day, style) for style in DATE_STYLES}
+
+
+def _printed_values(doc: WebDocument) -> list[str | set[str]]:
+    """What the truth says is printed, as it may be printed: a string, or a set one of which is."""
+    fields = doc.truth["fields"]
+    taxpayer = doc.facts.base.taxpayer
+    values: list[str | set[str]] = [
+        doc.truth["notice_type"].removeprefix("LTR"),
+        str(fields["tax_year"]),
+        _dates(dt.date.fromisoformat(fields["notice_date"])),
+        taxpayer.street,
+        taxpayer.city_line,
+        {format_phone(fields["irs_phone"], style) for style in PHONE_STYLES},
+    ]
+    if fields["ssn_last4"]:
+        values.append({mask.format(fields["ssn_last4"]) for mask in (*MASKS, "XX-XXX{}")})
+    values += [money(round(Decimal(line["amount"]) * 100)) for line in doc.truth["billing_lines"]]
+    if fields["amount_due"]:
+        values.append(money(round(Decimal(fields["amount_due"]) * 100)))
+    if fields["deadline_kind"] == "printed":
+        values.append(_dates(dt.date.fromisoformat(fields["deadline"])))
+    values += [fields[name] for name in ("caller_id", "form") if fields[name]]
+    for period in doc.truth.get("periods", []):
+        values += [
+            _dates(dt.date.fromisoformat(period["period_end"])),
+            money(round(Decimal(period["amount"]) * 100)),
+        ]
+    return values
+
+
+def test_web_is_a_family_with_the_plan_of_the_others():
+    assert "web" in FAMILIES
+    check_plan("web")
+    with pytest.raises(ValueError, match="browser"):
+        compose(plan(1, seed=1, family="web")[0])
+
+
+def test_every_catalog_code_renders_with_a_truth_of_the_contract(docs):
+    assert {doc.spec.code for doc in docs} >= {notice.code for notice in CATALOG.notices}
+    for doc in docs:
+        truth = doc.truth
+        assert set(truth) - {"periods"} == TOP_LEVEL and set(truth["fields"]) == FIELDS, doc.spec
+        assert truth["family"] == "web" and truth["fields"]["notice_number"] == doc.spec.code
+        assert doc.pdf.startswith(b"%PDF") and truth["pages"] >= 1
+        assert doc.spec.kind != "photo" or truth["pages"] == 1, doc.spec
+    assert any(doc.truth["pages"] > 1 for doc in docs) and any("periods" in doc.truth for doc in docs)
+
+
+def test_layouts_vary(docs):
+    facts = [doc.facts for doc in docs]
+    assert {f.header for f in facts} == set(HEADERS) and {f.header_place for f in facts} == set(HEADER_PLACES)
+    assert (
+        len({f.font for f in facts}) >= 5
+        and 9 <= min(f.size_pt for f in facts) < max(f.size_pt for f in facts) <= 12
+    )
+    assert {f.body_dates for f in facts} == set(DATE_STYLES) and {f.phone_style for f in facts} == set(
+        PHONE_STYLES
+    )
+    assert len({f.total_label for f in facts}) >= 4 and any(f.care_of for f in facts)
+    assert {f.base.tin.label for f in facts} >= {"Social Security number", "Employer ID number"}
+
+
+def test_amounts_add_up(docs):
+    check_amounts_add_up(docs)
+
+
+def test_every_truth_value_is_in_the_text_layer(docs, text_layers):
+    for doc, text in zip(docs, text_layers, strict=True):
+        assert missing(_printed_values(doc), text) == [], doc.spec
+        name_words = set(doc.truth["fields"]["taxpayer_name"].replace("&", " ").split()) - {"AND"}
+        assert name_words <= set(text.replace("&", " ").split()), doc.spec
+        pages = doc.truth["pages"]
+        assert f"{pages} of {pages}" in text, doc.spec  # the footer of the last page
+        assert "None" not in text and "{" not in text, doc.spec  # no unfilled value
+
+
+def test_values_recorded_absent_are_not_printed(docs, text_layers):
+    absent = {"caller_id": 0, "form": 0, "amount_due": 0, "computed deadline": 0}
+    for doc, text in zip(docs, text_layers, strict=True):
+        fields, base = doc.truth["fields"], doc.facts.base
+        if fields["caller_id"] is None and base.caller_id:
+            absent["caller_id"] += 1
+            assert base.caller_id not in text and "Caller ID" not in text, doc.spec
+        if fields["form"] is None:
+            absent["form"] += 1
+            assert f"Form {base.form}" not in text and "Tax form" not in text, doc.spec
+        if fields["amount_due"] is None:
+            absent["amount_due"] += 1
+            assert "Amount enclosed" not in text and "$" not in text, doc.spec
+        if fields["deadline_kind"] == "computed":
+            absent["computed deadline"] += 1
+            assert not any(day in text for day in _dates(dt.date.fromisoformat(fields["deadline"]))), doc.spec
+    assert min(absent.values()) >= 3  # each happens often enough to be checked
+
+
+def test_a_notice_with_an_amount_due_ends_with_its_voucher_at_the_bottom(docs, tmp_path):
+    """The voucher's "Amount enclosed" sits in the lower third of the last page (letter: 792 pt high)."""
+    checked = 0
+    for doc in docs:
+        if doc.truth["fields"]["amount_due"] is None:
+            continue
+        path, last = tmp_path / "voucher.pdf", str(doc.truth["pages"])
+        path.write_bytes(doc.pdf)
+        words = ["pdftotext", "-bbox", "-f", last, "-l", last, str(path), "-"]
+        html = subprocess.run(words, capture_output=True, text=True, check=True).stdout
+        found = re.search(r'yMin="([\d.]+)"[^>]*>enclosed<', html)
+        assert found is not None and float(found.group(1)) > 792 * 2 / 3, doc.spec
+        checked += 1
+    assert checked >= 30
+
+
+def test_same_seed_gives_the_same_truth_text_and_pdf(printer, docs, text_layers, tmp_path):
+    for doc, text in list(zip(docs, text_layers, strict=True))[-6:]:
+        again = compose_web(doc.spec, printer)
+        assert again.truth == doc.truth
+        assert _text_layer(again.pdf, tmp_path / "again.pdf") == text
+        assert again.pdf == doc.pdf  # Chromium's dates are set from the notice date
+    other = compose_web(Spec(0, 99, docs[0].spec.code, "pdf_text", "clean", family="web"), printer)
+    assert other.truth != docs[0].truth
+
+
+@pytest.mark.parametrize(("code", "pages"), [("CP59", 2), ("CP14", 5), ("CP504", 9)])
+def test_pages_asked_for_are_printed_and_none_is_blank(printer, tmp_path, code, pages):
+    """Each later page holds explanation sections; a notice that runs over is printed smaller to fit."""
+    doc = compose_web(Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="web"), printer)
+    assert doc.truth["pages"] == pages
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(doc.pdf)
+    for number in range(1, doc.truth["pages"] + 1):
+        page = ["pdftotext", "-f", str(number), "-l", str(number), str(path), "-"]
+        text = subprocess.run(page, capture_output=True, text=True, check=True).stdout
+        assert len(" ".join(text.split())) > 150 and f"{number} of {doc.truth['pages']}" in text, number
+
+
+@pytest.mark.parametrize(
+    ("kind", "degradation", "suffix", "pages"),
+    [
+        ("pdf_text", "clean", ".pdf", 2),
+        ("pdf_scan", "skew", ".pdf", 2),
+        ("scan", "rotate90", ".tif", 2),
+        ("scan", "noise", ".png", 1),
+        ("fax", "fax", ".tif", 3),
+        ("photo", "photo", ".jpg", 1),
+    ],
+)
+def test_each_capture_kind_writes_a_readable_file(printer, tmp_path, kind, degradation, suffix, pages):
+    spec = Spec(7, 3, "CP504", kind, degradation, pages=pages, family="web")
+    truth = write_web(spec, tmp_path, printer)
+    path = tmp_path / truth["source"]
+    assert path.suffix == suffix and truth["kind"] == kind and truth["pages"] == pages
+    assert json.loads((tmp_path / f"{spec.name}.truth.json").read_text()) == truth
+    if suffix == ".pdf":
+        assert int(pdfinfo_from_path(str(path))["Pages"]) == truth["pages"]
+        scanned = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+        assert ("Type" in scanned or "CID" in scanned) == (kind == "pdf_text")  # text layer or images only
+        return
+    with Image.open(path) as image:
+        assert getattr(image, "n_frames", 1) == truth["pages"]
+        expected = {"fax": "1", "photo": "RGB"}.get(kind, "L")
+        assert image.mode == expected and min(image.size) > 1500
+
+
+def test_cli_writes_a_web_corpus(printer, tmp_path):
+    """In its own process: Playwright's sync API runs one browser session per thread (the module's)."""
+    argv = [
+        "--out",
+        str(tmp_path),
+        "--count",
+        "3",
+        "--seed",
+        "4",
+        "--family",
+        "web",
+        "--kinds",
+        "pdf_text,fax",
+    ]
+    run = subprocess.run([sys.executable, "-m", "fixtures.generator", *argv], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("wrote 3 documents")
+    truths = [json.loads(line) for line in (tmp_path / "truth.jsonl").read_text().splitlines()]
+    assert len(truths) == 3 and {t["family"] for t in truths} == {"web"}
+    assert all((tmp_path / t["source"]).stat().st_size > 1000 for t in truths)
