@@ -1,4 +1,4 @@
-"""Print that OCR's page layout dropped, read again one run at a time.
+"""Print that OCR's page layout dropped or garbled, read again one run at a time.
 
 Tesseract's page-layout analysis sometimes drops text the page plainly prints: the "Your caller ID" row of
 a header box, the name line of the address block, the amounts of a billing column on a photo. The same
@@ -11,24 +11,35 @@ whole row, or the part of a row its words miss. Each is read alone as one line
 (``OcrEngine.recognize_line``) and the words read with confidence (at least ``_MIN_CONFIDENCE``, holding a
 letter or digit) join the page, in page pixels, before its rows are grouped again. A page with more than
 ``MAX_LOST_RUNS`` such runs (a noisy scan, a photo's background) is left as it is, so a page costs at most
-that many small readings. The step ``lost_rows:<runs read>/<runs found>`` records it; a page with none
-found records nothing. Finding them costs about 25 ms a page.
+that many small readings.
+
+A row OCR did read but garbled whole (every word scored below ``GARBLED_BELOW``: "calle)  yes" for "Your
+caller ID  143273" on a noisy scan; up to ``MAX_GARBLED_ROWS`` a page) counts as ink no word covers: its runs
+are read the same way, and its words are replaced only when every word read in them is sure (``_SURE``);
+otherwise they stay as they were.
+
+The step ``lost_rows:<runs read>/<runs found>`` records both; a page with none found records nothing.
+Finding them costs about 25 ms a page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import cv2
 import numpy as np
 import regex
 
-from pipeline.layout import group_words_into_lines
-from pipeline.models import BBox, OcrPage, OcrWord, PageImage
+from pipeline.layout import group_words_into_lines, union_box
+from pipeline.models import BBox, OcrLine, OcrPage, OcrWord, PageImage
 from pipeline.ocr import OcrEngine, write_pgm
 
 LOST_ROWS_STEP = "lost_rows"
 MAX_LOST_RUNS = 6
+MAX_GARBLED_ROWS = 4
+GARBLED_BELOW = 0.5
+_SURE = 0.8
 _TEXT_HEIGHT = (16, 80)  # pixels at 300 dpi: a run of print from 6 to 18 points high
 _MIN_WIDTH = 40  # pixels at 300 dpi: a single narrow mark ("|", a speck) is no text
 _MIN_INK = 240  # pixels of ink at 300 dpi
@@ -38,29 +49,82 @@ _TEXT = regex.compile(r"[\p{L}\d]")
 
 
 def read_lost_rows(page: OcrPage, image: PageImage, engine: OcrEngine, workdir: Path) -> OcrPage:
-    runs = lost_runs(page, image)
+    garbled = garbled_rows(page, image.dpi)
+    runs = lost_runs(page, image, ignoring={word for row in garbled for word in row.words})
     if not runs or len(runs) > MAX_LOST_RUNS:
         return page
-    found: list[OcrWord] = []
-    read = 0
-    for number, box in enumerate(runs):
-        words = _read_run(image, box, engine, workdir / f"lost-{page.number}-{number}.pgm")
-        read += bool(words)
-        found += words
-    steps = (*page.steps, f"{LOST_ROWS_STEP}:{read}/{len(runs)}")
+    readings = [
+        _read_run(image, box, engine, workdir / f"lost-{page.number}-{number}.pgm")
+        for number, box in enumerate(runs)
+    ]
+    replaced: set[OcrWord] = set()
+    for row in garbled:
+        inside = [index for index, box in enumerate(runs) if _overlaps(box, row.bbox)]
+        words = [word for index in inside for word in readings[index]]
+        every_run_read = all(readings[index] for index in inside)
+        if (
+            words
+            and every_run_read
+            and all(w.confidence >= _SURE for w in words)
+            and _TEXT.search(_text(words))
+        ):
+            replaced.update(row.words)
+        else:  # not read surely: the garbled words stay, and nothing is added over them
+            for index in inside:
+                readings[index] = []
+    kept = [
+        [word for word in words if word.confidence >= _MIN_CONFIDENCE and _TEXT.search(word.text)]
+        for words in readings
+    ]
+    steps = (*page.steps, f"{LOST_ROWS_STEP}:{sum(bool(words) for words in kept)}/{len(runs)}")
+    found = [word for words in kept for word in words]
     if not found:
         return page.model_copy(update={"steps": steps})
-    words = [word for line in page.lines for word in line.words] + found
+    words = [word for line in page.lines for word in line.words if word not in replaced] + found
     return page.model_copy(update={"lines": group_words_into_lines(words), "steps": steps})
 
 
-def lost_runs(page: OcrPage, image: PageImage) -> list[BBox]:
-    """The text-sized runs of ink outside every word's box, in page pixels: a row no word covers, or the
-    part of a row its words do not ("SAVANNAH," lost beside a read "GA 31401-2113")."""
+def garbled_rows(page: OcrPage, dpi: int) -> list[OcrLine]:
+    """The text-sized rows of at least four characters whose every word OCR scored below ``GARBLED_BELOW``
+    (at most ``MAX_GARBLED_ROWS``), each with the garbled words beside it that OCR put in another row (a
+    row of the next column, printed a little lower: "PETERSEN AUTO REPAIR INC  is" took "Your")."""
+    scale = dpi / 300
+    lowest, highest = (size * scale for size in _TEXT_HEIGHT)
+    rows = [
+        line
+        for line in page.lines
+        if all(word.confidence < GARBLED_BELOW for word in line.words)
+        and len(line.text.replace(" ", "")) >= 4
+        and lowest <= line.bbox[3] <= highest
+    ][:MAX_GARBLED_ROWS]
+    garbled = [word for line in page.lines for word in line.words if word.confidence < GARBLED_BELOW]
+    return [_with_words_beside(row, garbled) for row in rows]
+
+
+def _with_words_beside(row: OcrLine, garbled: list[OcrWord]) -> OcrLine:
+    x, y, width, height = row.bbox
+    beside = [
+        word
+        for word in garbled
+        if word not in row.words
+        and word.bbox[1] < y + height
+        and y < word.bbox[1] + word.bbox[3]
+        and x - 3 * height < word.bbox[0] + word.bbox[2]
+        and word.bbox[0] < x + width + 3 * height
+    ]
+    if not beside:
+        return row
+    words = sorted((*row.words, *beside), key=lambda word: word.bbox[0])
+    return row.model_copy(update={"words": tuple(words), "bbox": union_box(word.bbox for word in words)})
+
+
+def lost_runs(page: OcrPage, image: PageImage, ignoring: Collection[OcrWord] = ()) -> list[BBox]:
+    """The text-sized runs of ink outside every word's box but those ``ignoring``, in page pixels: a row no
+    word covers, or the part of a row its words do not ("SAVANNAH," lost beside a read "GA 31401-2113")."""
     scale = image.dpi / 300 / 2  # sizes at 300 dpi, measured on a half-size copy
     small = cv2.resize(image.pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    ink[_word_mask(page, ink.shape)] = 0
+    ink[_word_mask(page, ink.shape, ignoring)] = 0
     joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, round(_JOIN * scale)), 1)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     runs = []
@@ -74,16 +138,28 @@ def lost_runs(page: OcrPage, image: PageImage) -> list[BBox]:
     return runs
 
 
+def _overlaps(box: BBox, other: BBox) -> bool:
+    x, y, width, height = box
+    left, top, other_width, other_height = other
+    return x < left + other_width and left < x + width and y < top + other_height and top < y + height
+
+
+def _text(words: list[OcrWord]) -> str:
+    return " ".join(word.text for word in words)
+
+
 def _text_sized(width: int, height: int, scale: float) -> bool:
     lowest, highest = (size * scale for size in _TEXT_HEIGHT)
     return lowest <= height <= highest and width >= _MIN_WIDTH * scale
 
 
-def _word_mask(page: OcrPage, shape: tuple[int, ...]) -> np.ndarray:
-    """True inside every word's box (a little widened), on the half-size copy."""
+def _word_mask(page: OcrPage, shape: tuple[int, ...], ignoring: Collection[OcrWord]) -> np.ndarray:
+    """True inside every word's box but those ``ignoring`` (a little widened), on the half-size copy."""
     mask = np.zeros(shape[:2], dtype=bool)
     for line in page.lines:
         for word in line.words:
+            if word in ignoring:
+                continue
             x, y, width, height = (value // 2 for value in word.bbox)
             mask[max(0, y - 3) : y + height + 3, max(0, x - 3) : x + width + 3] = True
     return mask
@@ -98,5 +174,4 @@ def _read_run(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> lis
     return [
         word.model_copy(update={"bbox": (word.bbox[0] + left, word.bbox[1] + top, *word.bbox[2:])})
         for word in words
-        if word.confidence >= _MIN_CONFIDENCE and _TEXT.search(word.text)
     ]

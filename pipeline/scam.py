@@ -356,6 +356,15 @@ TEXT_MESSAGE = regex.compile(
     | \bmsg \s* (?:&|and) \s* data \s+ rates\b | \bdelivered \s+ (?:today|yesterday|\d)""",
     FLAGS,
 )
+# A sentence in which the sender says what it never does: the IRS's own warning against scams.
+SCAM_WARNING = regex.compile(
+    r"""(?<=^|[.!?;:]\s|\n)[^.!?;:\n]*(?:\n[^.!?;:\n]*){0,3}?
+    \b(?:we|IRS|it)\s+(?:(?:will|would|does|do|did)\s*)?(?:never|not|n't)\s+(?:\w+\s+){0,2}?
+    (?:ask|asks|request|requests|demand|demands|require|requires|accept|accepts|start|starts|initiate|initiates
+      |contact|contacts|call|calls|send|sends|use|uses)\b
+    [^.!?;:]*(?:[.!?;:]|$)""",
+    FLAGS,
+)
 # What a message asks the reader to do that a notice never does.
 MESSAGE_LURE = regex.compile(
     r"""\b(?:verify|confirm|update|validate|re-?enter|complete) \s+ (?:your \s+)? (?:\w+ \s+)?
@@ -598,9 +607,10 @@ def read_letter(
     taxpayer = [value("address") or "", value("taxpayer_name") or ""]
     if profile is not None:
         taxpayer += [profile.address.as_line(), profile.address.street]
+    text = without_scam_warnings(text.translate(TYPOGRAPHY))
     return Letter(
-        text=text.translate(TYPOGRAPHY),
-        repaired=repair_ocr_letters(text.translate(TYPOGRAPHY)),
+        text=text,
+        repaired=repair_ocr_letters(text),
         line_confidences=line_confidences,
         words=words,
         notice_code=notice_type.code if notice_type else value("notice_number"),
@@ -611,6 +621,15 @@ def read_letter(
         taxpayer_texts=tuple(line.upper() for line in taxpayer if line),
         extra_phones=tuple(phone for phone in (value("irs_phone"),) if phone),
     )
+
+
+def without_scam_warnings(text: str) -> str:
+    """``text`` with the sentences that warn against scams blanked (spaces, so every offset and line stays):
+    a genuine letter may say "we never ask you to pay with a gift card or a wire transfer" or "We do not
+    start contact by e-mail, text message or social media", which names what a scam asks for. Only a
+    sentence in which we, the IRS or it never or do not contact or ask counts: "don't pay by check; pay with
+    gift cards" and "if you do not call us today" are no warnings."""
+    return SCAM_WARNING.sub(lambda match: regex.sub(r"[^\n]", " ", match.group()), text)
 
 
 def _read_text(letter: OcrDocument | str) -> tuple[str, tuple[float, ...], tuple[WordSpan, ...]]:

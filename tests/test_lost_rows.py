@@ -51,6 +51,29 @@ def test_a_header_row_the_page_layout_dropped_is_read_alone(tmp_path: Path) -> N
     assert [line.text for line in read.lines[:2]] == [line.text for line in page.lines]
 
 
+def _garbled_caller_id() -> tuple[OcrPage, PageImage]:
+    """The header read whole, but its caller ID row garbled as on a noisy scan: "calle)  yes"."""
+    image, boxes = _draw(HEADER)
+    page = _page_reading(HEADER[:2], boxes[:2])
+    x, y, width, height = boxes[2]
+    garbled = [
+        OcrWord(text="calle)", confidence=0.37, bbox=(x, y, width // 2, height)),
+        OcrWord(text="yes", confidence=0.2, bbox=(x + width * 2 // 3, y, width // 3, height)),
+    ]
+    words = [word for line in page.lines for word in line.words] + garbled
+    return page.model_copy(update={"lines": group_words_into_lines(words)}), image
+
+
+@pytest.mark.tesseract
+def test_a_row_ocr_garbled_whole_is_read_again_alone(tmp_path: Path) -> None:
+    page, image = _garbled_caller_id()
+
+    read = read_lost_rows(page, image, TesseractEngine(), tmp_path)
+
+    assert [line.text for line in read.lines][-1] == "Your caller ID 115210", read.lines
+    assert read.steps[-1] == "lost_rows:2/2"  # its label and, past the gap, its value
+
+
 class LineEngine:
     name = "line-fake"
 
@@ -81,6 +104,12 @@ def test_a_page_whose_print_every_word_covers_is_not_read_again(tmp_path: Path) 
 def test_unsure_or_textless_words_of_a_lost_run_are_not_added(tmp_path: Path) -> None:
     image, boxes = _draw(HEADER)
     page = _page_reading(HEADER[:2], boxes[:2])
+    read = read_lost_rows(page, image, LineEngine(), tmp_path)
+    assert read.lines == page.lines and read.steps == ("lost_rows:0/2",)
+
+
+def test_a_garbled_row_read_again_unsurely_stays_as_it_was(tmp_path: Path) -> None:
+    page, image = _garbled_caller_id()
     read = read_lost_rows(page, image, LineEngine(), tmp_path)
     assert read.lines == page.lines and read.steps == ("lost_rows:0/2",)
 

@@ -185,10 +185,30 @@ def test_signal(text: str, code: str) -> None:
         pytest.param("Collection Due Process hearing: send Form 12153", id="cdp"),
         pytest.param("Access your account online 24 hours a day", id="24-hours-a-day"),
         pytest.param("Employer ID number 41-2345678, ZIP 64999-0023, routing 061000227", id="not-ssns"),
+        pytest.param(
+            "We do not start contact by e-mail, text message or social media to ask for personal or\n"
+            "financial information, and we never ask you to pay with a gift card or a wire transfer.",
+            id="the-irs-own-scam-warning",
+        ),
+        pytest.param(
+            "The IRS doesn't initiate contact by email, text messages, or social media.", id="irs-warning"
+        ),
     ],
 )
 def test_genuine_wording_is_not_flagged(text: str) -> None:
     assert check_letter(text, notice_number="CP504") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The IRS will never call you. Pay today with gift cards.",
+        "Don't pay by check; pay only with gift cards.",
+        "If you do not call us today, pay the fee with a gift card.",
+    ],
+)
+def test_a_warning_does_not_hide_what_the_letter_asks_for(text: str) -> None:
+    assert "gift_card_payment" in check_letter(text, notice_number="CP504")
 
 
 def test_a_levy_word_contradicts_a_cp2000() -> None:
