@@ -4,7 +4,8 @@ Handles:
 - phone: "To contact us 800-829-0922", "Contact us", "Questions? Call", "Call us at 1-800-829-1040",
   "Phone 1-800-829-8374",
   "(800) 829-1040", a letter's "Contact telephone number: 800-829-0922", "Telephone number: (800) 829-0922",
-  the label wrapped ("Contact telephone / number: 800-829-0922"), "call Mr. Strand at (800) 829-0922";
+  the label wrapped ("Contact telephone / number: 800-829-0922"), "call Mr. Strand at (800) 829-0922",
+  "Toll free: 1-800-829-1040", "For assistance, call 800-829-1040" (the IRS's older printed letters);
   value "800-829-0922". ``IRS_PHONE_PRINTED``: a phone label with digits after it (read or not).
 - caller ID: "Your caller ID 123456", "Caller ID: 401234"; the IRS prints six digits, so a read with
   another count ("5199885", a fax's speck read as a seventh digit) is not a caller ID: the label printed
@@ -50,6 +51,8 @@ _PHONE_LABEL = (
     rf"|Questions\??\s+{fuzzy_label('Call')}"
     rf"|(?:{fuzzy_label('Contact')}\s+)?(?:{fuzzy_label('Phone')}|{fuzzy_label('Telephone')})"
     rf"(?:\s+{fuzzy_label('number')})?"
+    rf"|{fuzzy_label('Toll free')}(?:\s+(?:tele)?phone)?(?:\s+{fuzzy_label('number')})?"
+    r"|(?:for\s+assistance|if\s+you\s+have\s+(?:any\s+)?questions),?\s+(?:please\s+)?call(?:\s+us)?(?:\s+at)?"
 )
 _PHONE = regex.compile(rf"(?:{_PHONE_LABEL})\s*[:]?\s*{_PHONE_DIGITS}", regex.IGNORECASE)
 # A letter's header label wrapped onto two rows ("Contact telephone / number: 800-829-0922"): "number:"
@@ -64,7 +67,7 @@ _PERSON = (
 )
 _CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
 IRS_PHONE_PRINTED = printed_after(
-    r"\b(?:tele)?phone(?:\s+number)?|contact\s+us|call\s+us\s+at|questions\??\s+call"
+    r"\b(?:tele)?phone(?:\s+number)?|contact\s+us|call\s+us\s+at|questions\??\s+call|toll[-\s]free"
 )
 CALLER_ID_PRINTED = printed_after(fuzzy_label("caller ID"))
 # A header label printed alone in its cell, its value lost by OCR (no digit left to see): the value is
@@ -90,7 +93,9 @@ def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
     return (
-        find_candidates(_PHONE, lines, "contact_label", 0.95, _phone, anchors=("cont", "call", "phon", "one"))
+        find_candidates(
+            _PHONE, lines, "contact_label", 0.95, _phone, anchors=("cont", "call", "phon", "one", "free")
+        )
         + find_candidates(_WRAPPED_LABEL, lines, "wrapped_label", 0.9, _phone, anchors=("numb",))
         + find_candidates(_CALL_PERSON, lines, "call_person", 0.85, _phone, anchors=("call",))
     )

@@ -1,7 +1,8 @@
 """Parse dates as IRS notices print them, tolerating OCR damage.
 
 Handles: "May 20, 2024", "May 20 2024", "MAY 20, 2024", "Mav 2O, 2024" (one-letter month damage, letter-for-
-digit swaps), "Sept. 3, 2024", "05/20/2024", "5/20/2024", "2024-05-20", "20 May 2024", and Spanish
+digit swaps), "Sept. 3, 2024", "DEC, 31, 2022", "05/20/2024", "5/20/2024", "05-20-2024" (the IRS's older
+computer-printed letters), "2024-05-20", "20 May 2024", and Spanish
 "20 de mayo de 2024". ``DATE`` is the regex fragment other extractors embed (named group ``date``);
 ``parse_date`` returns a ``datetime.date`` or None, never raises.
 """
@@ -49,8 +50,9 @@ _DAY = rf"(?:{_DIGIT}{{1,2}})"
 _MONTH_WORD = r"(?:[A-Za-z]{3,10}\.?)"
 
 DATE = rf"""(?P<date>
-      {_MONTH_WORD}\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}{_YEAR}      # May 20, 2024
+      {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}{_YEAR}    # May 20, 2024; DEC, 31, 2022 (a fax's "DEC.")
     | {_DIGIT}{{1,2}}\s?/\s?{_DIGIT}{{1,2}}\s?/\s?{_YEAR}        # 05/20/2024
+    | {_DIGIT}{{1,2}}-{_DIGIT}{{1,2}}-{_YEAR}(?![\d-])            # 05-20-2024
     | {_YEAR}-{_DIGIT}{{2}}-{_DIGIT}{{2}}                        # 2024-05-20
     | {_DAY}\s{_MONTH_WORD}\s{_YEAR}                           # 20 May 2024
     | {_DAY}\s{{1,2}}de\s{{1,2}}{_MONTH_WORD}\s{{1,2}}del?\s{{1,2}}{_YEAR}   # 20 de mayo de 2024

@@ -11,6 +11,10 @@ date over the amount): each pairing is one more row, "Notice date    January 30,
 index of the label's row so it can be read right after it. A label's last word that OCR put in the next
 row (its baseline a little lower: "Tax" then "year" beside it) is joined back to it. The heading row of a
 table of tax periods pairs with nothing: its labels head columns of many rows.
+
+A dot leader between a label and its value ("TAX YEAR..........: 2022", which OCR also reads as "TAX
+YEAR... eee ee es 2022") is no word: rows are made without it (``without_leaders``), so the label and its
+value stand a column gap apart.
 """
 
 from __future__ import annotations
@@ -76,7 +80,52 @@ def _is_column_gap(previous: OcrWord, word: OcrWord, char_width: float) -> bool:
     return word.bbox[0] - (previous.bbox[0] + previous.bbox[2]) > 3 * char_width
 
 
+# A dot leader between a label and its value ("TAX YEAR..........: 2022"), inside a word or standing alone,
+# and what OCR makes of the rest of it: small lowercase letters, mostly "e" and "c" ("cee ece eeee", "veces").
+_LEADER = regex.compile(r"[.,:;+!·…'‘’=_~-]*(?:\.{2,}|\+{2,})[.,:;+!·…'‘’=_~-]*")
+_LEADER_NOISE = regex.compile(r"[ceinsuvaoxrtw.,:+-]{1,40}")
+
+
+def _is_leader_noise(text: str) -> bool:
+    return _LEADER_NOISE.fullmatch(text) is not None and 2 * sum(c in "ec.+" for c in text) >= len(text)
+
+
+def without_leaders(row: Sequence[OcrWord]) -> list[OcrWord]:
+    """``row`` without its dot leaders: a word holding one keeps its other parts (each with its share of
+    the box), and the noise that follows a leader is dropped up to the value. The gap they leave is a
+    column gap, as between any label and its value."""
+    kept: list[OcrWord] = []
+    after_leader = False
+    for word in row:
+        if after_leader and _is_leader_noise(word.text):
+            continue
+        parts = _LEADER.split(word.text)
+        if len(parts) == 1:
+            kept.append(word)
+            after_leader = False
+            continue
+        # parts[0] stands before the first leader; every later part follows one, and may be its noise
+        pieces = [part for index, part in enumerate(parts) if part and not (index and _is_leader_noise(part))]
+        kept += _word_pieces(word, pieces)
+        after_leader = not parts[-1] or _is_leader_noise(parts[-1])
+    return kept or list(row)
+
+
+def _word_pieces(word: OcrWord, pieces: list[str]) -> list[OcrWord]:
+    x, y, width, height = word.bbox
+    per_char = width / max(1, len(word.text))
+    found, start = [], 0
+    for piece in pieces:
+        start = word.text.index(piece, start)
+        left = x + round(start * per_char)
+        box = (left, y, max(1, round(len(piece) * per_char)), height)
+        found.append(word.model_copy(update={"text": piece, "bbox": box}))
+        start += len(piece)
+    return found
+
+
 def _make_line(row: Sequence[OcrWord]) -> OcrLine:
+    row = without_leaders(row)
     char_width = _char_width(row)
     parts = [row[0].text]
     for previous, word in zip(row, row[1:], strict=False):

@@ -40,7 +40,13 @@ def test_notice_number(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Questions? Call    1-800-829-3903", "Contact us    (800) 829-4933", "To contact us 800-829-4933"],
+    [
+        "Questions? Call    1-800-829-3903",
+        "Contact us    (800) 829-4933",
+        "To contact us 800-829-4933",
+        "TOLL FREE:    (800) 829-4933",
+        "For assistance, call 1-800-829-3903.",
+    ],
 )
 def test_the_redesigned_notices_phone_labels(text: str) -> None:
     assert values(find_irs_phones, text)[0] in ("800-829-3903", "800-829-4933")
@@ -269,6 +275,8 @@ def test_deadline(text: str, expected: object, kind: str) -> None:
         pytest.param("Date of this letter: May 20, 2024", "2024-05-20", id="letter"),
         pytest.param("Fecha del aviso 20 de mayo de 2024", "2024-05-20", id="spanish"),
         pytest.param("Fecha del aviso: 20 de mayo del 2024", "2024-05-20", id="spanish-del"),
+        pytest.param("LETTER DATE:    05-20-2024", "2024-05-20", id="hyphens"),
+        pytest.param("NOTICE DATE:    MAY, 20, 2024", "2024-05-20", id="fax-comma-for-period"),
     ],
 )
 def test_notice_date(text: str, expected: str) -> None:

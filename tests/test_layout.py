@@ -181,3 +181,20 @@ def test_a_word_joins_its_neighbours_row_when_two_columns_sit_a_little_apart() -
         "P.O. Box 219236    November 22, 2024",
         "Ogden,",
     ]
+
+
+def _row_of(*texts: str) -> str:
+    words, x = [], 100
+    for text in texts:
+        words.append(OcrWord(text=text, confidence=0.9, bbox=(x, 500, 20 * len(text), 30)))
+        x += 20 * len(text) + 15
+    (line,) = group_words_into_lines(words)
+    return line.text
+
+
+def test_a_dot_leader_and_what_ocr_makes_of_it_is_a_column_gap() -> None:
+    assert _row_of("TAX", "YEAR..........:", "2022") == "TAX YEAR    2022"
+    assert _row_of("TAX", "YEAR...", "eee", "ee", "es", "2022") == "TAX YEAR    2022"
+    assert _row_of("TOTAL", "DUE", "......cccceeeececeeeveeee", "$1,234.00") == "TOTAL DUE    $1,234.00"
+    assert _row_of("Pay", "by", "P.O.", "Box", "1234") == "Pay by P.O. Box 1234"
+    assert _row_of("we", "are", "...", "certain", "none") == "we are    certain none"
