@@ -4,7 +4,8 @@ Handles: "Notice date May 20, 2024", "Notice date: 05/20/2024", "Notlce date Mav
 "Letter date May 20, 2024", "Date of this notice: May 20, 2024", "Date of this letter May 20, 2024",
 Spanish notices: "Fecha del aviso 20 de mayo de 2024", "Fecha de la carta ...", and, weakest, a bare
 "Date: May 20, 2024" that starts its row or a column (an IRS letter's header: "Department of the Treasury
-    Date: 12/04/2026"), never inside a sentence or another label ("Payment date: ...").
+    Date: 12/04/2026", or "DATE    OCT. 23, 2023" once its dot leader is gone), never inside a sentence or
+another label ("Payment date: ...").
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ _LABELLED = regex.compile(rf"(?:{_LABELS}){LABEL_GAP}{DATE}", regex.IGNORECASE |
 # "... 90 days from the date of this letter (150 days if ...)" is a sentence, not the label.
 NOTICE_DATE_PRINTED = printed_after(rf"(?<!\bthe\s)(?:{_LABELS})")
 # A letter's header column: "Department of the Treasury    Date: August 30, 2024" (Letters 566, 5071C...).
-_BARE = regex.compile(rf"(?:^|(?<=\S\s{{3}}))\s*Date\s*:\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)
+# Its colon may be gone with a dot leader ("DATE..........: OCT. 23, 2023" is read "DATE    OCT. 23, 2023").
+_BARE = regex.compile(
+    rf"(?:^|(?<=\S\s{{3}}))\s*Date\.?(?:\s*:|\s{{4,}})\s*{DATE}", regex.IGNORECASE | regex.VERBOSE
+)
 
 
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

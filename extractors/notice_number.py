@@ -64,14 +64,25 @@ def _normalize(match: regex.Match[str]) -> tuple[str | int | None, float] | None
     return f"{prefix}{int(number)}{match.group('suffix').upper()}", 0.9 if repaired else 1.0
 
 
+# (pattern, rule, confidence), labelled ones first. A code is checked against the catalog, so an unsure
+# OCR word in it needs no doubt of its own here (``judge_value``).
+_RULES = (
+    (_LABELLED, "labelled", 0.98),
+    (_LETTER, "letter", 0.9),
+    (_REVISION_LINE, "revision_line", 0.95),
+    (_PAGE_FOOT, "page_foot", 0.95),
+    (_CELL, "cell", 0.85),
+    (_BARE, "code", 0.7),
+)
+
+
 def find_notice_numbers(lines: list[TextLine]) -> list[Candidate]:
-    """Every notice-number candidate, labelled ones first."""
-    return (
-        # "CPl4" holds no digit once OCR has read its 1 as an l: these lines are not skipped.
-        find_candidates(_LABELLED, lines, "labelled", 0.98, _normalize, needs_digit=False)
-        + find_candidates(_LETTER, lines, "letter", 0.9, _normalize, needs_digit=False)
-        + find_candidates(_REVISION_LINE, lines, "revision_line", 0.95, _normalize, needs_digit=False)
-        + find_candidates(_PAGE_FOOT, lines, "page_foot", 0.95, _normalize, needs_digit=False)
-        + find_candidates(_CELL, lines, "cell", 0.85, _normalize, needs_digit=False)
-        + find_candidates(_BARE, lines, "code", 0.7, _normalize, needs_digit=False)
-    )
+    """Every notice-number candidate, labelled ones first. "CPl4" holds no digit once OCR has read its 1 as
+    an l: lines without one are read too."""
+    return [
+        candidate
+        for pattern, rule, confidence in _RULES
+        for candidate in find_candidates(
+            pattern, lines, rule, confidence, _normalize, needs_digit=False, judge_value=False
+        )
+    ]

@@ -110,17 +110,46 @@ def find_candidates(
     parse: Callable[[regex.Match[str]], tuple[str | int | None, float] | None],
     needs_digit: bool = True,
     anchors: tuple[str, ...] = (),
+    judge_value: bool = True,
 ) -> list[Candidate]:
-    """Candidates from every match that ``parse`` accepts; ``parse`` returns (value, confidence factor)."""
+    """Candidates from every match that ``parse`` accepts; ``parse`` returns (value, confidence factor).
+    ``judge_value``: a value word OCR scored below ``UNSURE_VALUE_WORD`` lowers the candidate's confidence
+    (off for a value checked elsewhere: a notice code must be in the catalog)."""
     found = []
     for line, match in search_lines(pattern, lines, needs_digit, anchors):
         parsed = parse(match)
         if parsed is None:
             continue
         value, factor = parsed
-        confidence = round(base_confidence * factor * (0.5 + 0.5 * line.confidence), 3)
+        value_read = value_confidence(line, match) if judge_value else 1.0
+        unsure = judge_value and value_read < UNSURE_VALUE_WORD
+        read = min(line.confidence, value_read) if unsure else line.confidence
+        confidence = round(base_confidence * factor * (0.5 + 0.5 * read), 3)
         found.append(Candidate(value, match.group(0).strip(), line.page, line.bbox, rule, confidence))
     return found
+
+
+# A value word OCR scored below this is a guess, however well the rest of its line read: the line's mean no
+# longer speaks for it ("Taxpayer ID Number: ***-**-9894" read 0.75 on average, its value 0.30).
+UNSURE_VALUE_WORD = 0.5
+
+
+def value_confidence(line: TextLine, match: regex.Match[str]) -> float:
+    """How surely OCR read the value ``match`` holds: the lowest confidence of the line's words from the
+    match's first digit to its end (a label read well beside "***-**-9894" read at 0.30 is no sure value).
+    1.0 when the line's words are not known or the match holds no digit."""
+    first_digit = _DIGIT.search(line.text, match.start(), match.end())
+    if not line.words or first_digit is None:
+        return 1.0
+    lowest, cursor = 1.0, 0
+    for text, confidence in line.words:
+        start = line.text.find(text, cursor)
+        if start < 0:
+            return 1.0  # the text is not the words' (rewritten): nothing to say
+        cursor = start + len(text)
+        if cursor > first_digit.start() and start < match.end():
+            lowest = min(lowest, confidence)
+    return lowest
 
 
 COLUMN_GAP = regex.compile(r"\s{4,}")  # how a row writes the gap between columns (pipeline.layout)

@@ -86,8 +86,14 @@ _LEADER = regex.compile(r"[.,:;+!·…'‘’=_~-]*(?:\.{2,}|\+{2,})[.,:;+!·…
 _LEADER_NOISE = regex.compile(r"[ceinsuvaoxrtw.,:+-]{1,40}")
 
 
-def _is_leader_noise(text: str) -> bool:
-    return _LEADER_NOISE.fullmatch(text) is not None and 2 * sum(c in "ec.+" for c in text) >= len(text)
+def _is_leader_noise(text: str, share: float = 0.5) -> bool:
+    """Leader noise: mostly (``share``) "e", "c" and dots."""
+    return _LEADER_NOISE.fullmatch(text) is not None and sum(c in "ec.+" for c in text) >= share * len(text)
+
+
+# After a label's single dot ("DATE. cece ccccccrvecccc OCT. 23, 2023") only words of three or more
+# characters, nearly all "e" and "c", are leader noise: "notice. once" or "year. see" are prose.
+_NOISE_AFTER_DOT = 0.75
 
 
 def without_leaders(row: Sequence[OcrWord]) -> list[OcrWord]:
@@ -96,19 +102,23 @@ def without_leaders(row: Sequence[OcrWord]) -> list[OcrWord]:
     column gap, as between any label and its value."""
     kept: list[OcrWord] = []
     after_leader = False
-    for word in row:
+    for index, word in enumerate(row):
         if after_leader and _is_leader_noise(word.text):
             continue
         parts = _LEADER.split(word.text)
         if len(parts) == 1:
             kept.append(word)
-            after_leader = False
+            after_leader = word.text.endswith(".") and _noise_follows(row[index + 1 :])
             continue
         # parts[0] stands before the first leader; every later part follows one, and may be its noise
         pieces = [part for index, part in enumerate(parts) if part and not (index and _is_leader_noise(part))]
         kept += _word_pieces(word, pieces)
         after_leader = not parts[-1] or _is_leader_noise(parts[-1])
     return kept or list(row)
+
+
+def _noise_follows(rest: Sequence[OcrWord]) -> bool:
+    return bool(rest) and len(rest[0].text) >= 3 and _is_leader_noise(rest[0].text, _NOISE_AFTER_DOT)
 
 
 def _word_pieces(word: OcrWord, pieces: list[str]) -> list[OcrWord]:

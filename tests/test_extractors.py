@@ -136,6 +136,15 @@ def test_ssn_last4(text: str, expected: str | None) -> None:
     assert "987-65" not in candidates[0].raw  # a full SSN never leaves the module whole
 
 
+def test_a_value_ocr_scored_as_a_guess_is_unsure_however_well_its_label_read() -> None:
+    """A fax's "***-**-0894" read "***-**-9894" at 0.30 in a line of 0.75 on average was processed."""
+    words = (("Taxpayer", 0.96), ("ID", 0.95), ("Number:", 0.79), ("***-**-9894", 0.3))
+    line = TextLine(1, "Taxpayer ID Number: ***-**-9894", confidence=0.75, words=words)
+    sure = TextLine(1, line.text, confidence=0.75, words=(*words[:3], ("***-**-9894", 0.7)))
+    guess, read = find_ssn_last4([line])[0], find_ssn_last4([sure])[0]
+    assert guess.value == read.value == "9894" and guess.confidence < 0.7 < read.confidence
+
+
 def test_phone_numbers_are_not_ssns() -> None:
     assert values(find_ssn_last4, "To contact us 800-829-0922", "Caller ID 123456") == []
 
@@ -277,6 +286,9 @@ def test_deadline(text: str, expected: object, kind: str) -> None:
         pytest.param("Fecha del aviso: 20 de mayo del 2024", "2024-05-20", id="spanish-del"),
         pytest.param("LETTER DATE:    05-20-2024", "2024-05-20", id="hyphens"),
         pytest.param("NOTICE DATE:    MAY, 20, 2024", "2024-05-20", id="fax-comma-for-period"),
+        pytest.param(
+            "DEPARTMENT OF THE TREASURY    DATE.    OCT. 23, 2023", "2023-10-23", id="bare-leader-gone"
+        ),
     ],
 )
 def test_notice_date(text: str, expected: str) -> None:

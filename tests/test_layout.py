@@ -198,3 +198,5 @@ def test_a_dot_leader_and_what_ocr_makes_of_it_is_a_column_gap() -> None:
     assert _row_of("TOTAL", "DUE", "......cccceeeececeeeveeee", "$1,234.00") == "TOTAL DUE    $1,234.00"
     assert _row_of("Pay", "by", "P.O.", "Box", "1234") == "Pay by P.O. Box 1234"
     assert _row_of("we", "are", "...", "certain", "none") == "we are    certain none"
+    assert _row_of("DATE.", "cece", "ccccccrveccccessese", "OCT.", "23,", "2023") == "DATE.    OCT. 23, 2023"
+    assert _row_of("the", "notice.", "once", "we", "see") == "the notice. once we see"
