@@ -13,7 +13,8 @@ Handles (the total only, never a line of the billing summary):
 Not taken: "Failure-to-pay penalty $100.00", "Interest charges $81.72", "Tax you owed", "Previous balance",
 "Payments $800.00", "Previous amount due $4,200.00", "Amount you owed $1,481.57" (the tax owed, one edit
 from "Amount you owe"): their labels name a part of the balance (``extractors.billing.billing_role``).
-"Amount due $0.00" yields 0.00.
+"Amount due $0.00" yields 0.00. A table's totals row ("Total amount due  $12,971.12  $1,319.77  $223.41
+$14,514.30") yields its last amount, the total.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ _TOTAL = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 
+# A table's totals row ("TOTAL AMOUNT DUE  $12,971.12  $1,319.77  $223.41  $14,514.30": the sums of its
+# columns of tax, penalty and interest, then the total): the amount due is the last of them.
+_TOTAL_ROW = regex.compile(
+    rf"(?<![A-Za-z])(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}"
+    rf"(?:{AMOUNT}\s+){{2,}}{AMOUNT}\s*$",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+
 
 # A letter states the total in a sentence; the amount follows its phrase directly ("You owe $9,745.53.").
 _SENTENCE = regex.compile(
@@ -80,14 +89,17 @@ def _amount(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_amounts_due(lines: list[TextLine]) -> list[Candidate]:
+    rows = find_candidates(_TOTAL_ROW, lines, "total_row", 0.92, _amount, anchors=_TOTAL_ANCHORS)
+    in_rows = {(row.page, row.bbox) for row in rows}
     return (
         find_candidates(_DUE_BY, lines, "amount_due_by", 0.97, _amount)
+        + rows
         + [
             c
             for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount, anchors=_TOTAL_ANCHORS)
-            if not _DATED.search(c.raw[:30]) and not names_a_part(c.raw)
+            if not _DATED.search(c.raw[:30]) and not names_a_part(c.raw) and (c.page, c.bbox) not in in_rows
         ]
-        + _in_sentences(lines)
+        + [c for c in _in_sentences(lines) if (c.page, c.bbox) not in in_rows]
     )
 
 

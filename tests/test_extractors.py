@@ -145,6 +145,18 @@ def test_a_value_ocr_scored_as_a_guess_is_unsure_however_well_its_label_read() -
     assert guess.value == read.value == "9894" and guess.confidence < 0.7 < read.confidence
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        "TOTAL AMOUNT DUE    $12,971.12    $1,319.77    $223.41    $14,514.30",
+        "AMOUNT YOU OWE    $12,971.12    $1,319.77    $223.41    $14,514.30",
+    ],
+)
+def test_a_tables_totals_row_gives_its_last_amount(row: str) -> None:
+    """A period table's totals row sums each column; the last column is the total the notice asks for."""
+    assert values(find_amounts_due, row) == ["14514.30"]
+
+
 def test_phone_numbers_are_not_ssns() -> None:
     assert values(find_ssn_last4, "To contact us 800-829-0922", "Caller ID 123456") == []
 
