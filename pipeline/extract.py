@@ -150,10 +150,24 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     findings = reading.findings + _unread_values(lines, fields, reading.carries_none)
     findings += _unconfirmed_copies(lines, fields)
     periods, period_findings = read_periods(lines, fields.get("amount_due"))
+    if (form := _form_of_every_period(periods)) is not None and fields["form"].value is None:
+        fields["form"] = form
     return Extraction(
         fields=fields, billing_lines=billing, periods=periods, revised=read_revision(lines),
         findings=(*findings, *period_findings),
     )  # fmt: skip
+
+
+def _form_of_every_period(periods: tuple[TaxPeriod, ...]) -> Field | None:
+    """The form a table of tax periods names on every row ("941" on each quarter's row), as the notice's
+    form when no sentence or label names one; None when the rows name several or none."""
+    forms = {period.form for period in periods}
+    if len(forms) != 1 or None in forms:
+        return None
+    first = periods[0]
+    confidence = min(period.confidence for period in periods)
+    return Field(value=first.form, confidence=confidence, page=first.page, bbox=first.bbox, raw=first.raw,
+                 rule="period_table")  # fmt: skip
 
 
 def read_revision(lines: list[TextLine]) -> Field | None:

@@ -17,7 +17,7 @@ from fixtures.generator.corpus import Composed, Spec, compose, plan
 from fixtures.generator.pdf import pdf_bytes
 from pipeline.catalog import load_catalog
 from pipeline.decide import decide
-from pipeline.extract import read_periods, to_text_lines
+from pipeline.extract import classify_notice, extract_fields, read_periods, to_text_lines
 from pipeline.layout import group_words_into_lines
 from pipeline.models import (
     CheckStatus,
@@ -351,6 +351,17 @@ def test_findings_name_each_unread_value_and_a_total_that_is_not_the_amount_due(
     _, findings = read_periods(QUARTERS_941, Field(value="27981.26"))
     assert findings == ["periods: the table's total 27981.62 is not the amount due 27981.26"]
     assert read_periods([TextLine(1, "Amount due    $5.00")], Field(value="5.00")) == ((), [])
+
+
+def test_a_table_naming_one_form_on_every_row_gives_the_notices_form() -> None:
+    """A CP504B that names Form 941 only in its table of quarters still carries Form 941."""
+    heading = QUARTERS_941[1]
+    unnamed = TextLine(1, heading.text.replace("Tax form", "Return"), heading.bbox, heading.confidence)
+    lines = [QUARTERS_941[0], unnamed, *QUARTERS_941[2:], TextLine(1, "Amount due    $27,981.62")]
+    fields = extract_fields(lines, classify_notice(lines, load_catalog())).fields
+    assert fields["form"].value == "941" and fields["form"].rule == "period_table"
+    mixed = extract_fields(FORM_UNREAD, classify_notice(FORM_UNREAD, load_catalog())).fields
+    assert mixed["form"].value is None  # a row whose form could not be read: no one form
 
 
 # --- validation, both ways ------------------------------------------------------------------------------
