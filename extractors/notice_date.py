@@ -13,7 +13,15 @@ from __future__ import annotations
 import regex
 
 from extractors.dates import DATE, parse_date
-from extractors.text import LABEL_GAP, Candidate, TextLine, find_candidates, fuzzy_label, printed_after
+from extractors.text import (
+    LABEL_GAP,
+    LEADER_JUNK,
+    Candidate,
+    TextLine,
+    find_candidates,
+    fuzzy_label,
+    printed_after,
+)
 
 _LABELS = (
     rf"{fuzzy_label('Notice date')}|{fuzzy_label('Letter date')}|{fuzzy_label('Date of this notice', 2)}"
@@ -30,6 +38,14 @@ _BARE = regex.compile(
 )
 
 
+# A header label starting its row or column, what OCR left of its dot leader, and the date ending the row
+# ("NOTICE DATE    2    08/27/2026", "DATE    00 eee ee eeeeeet JULY 25, 2024").
+_AFTER_LEADER = regex.compile(
+    rf"(?:^|(?<=\S\s{{3}}))\s*(?:{_LABELS}|Date\.?){LEADER_JUNK}{DATE}\s*$",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+
+
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     date = parse_date(match.group("date"))
     return (date.isoformat(), 1.0) if date else None
@@ -39,4 +55,8 @@ def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
     labelled = find_candidates(
         _LABELLED, lines, "notice_date_label", 0.97, _date, anchors=("dat", "ate", "notic", "fech", "echa")
     )
-    return labelled + find_candidates(_BARE, lines, "date_label", 0.85, _date)
+    return (
+        labelled
+        + find_candidates(_BARE, lines, "date_label", 0.85, _date)
+        + find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date)
+    )

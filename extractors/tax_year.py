@@ -17,6 +17,7 @@ import regex
 from extractors.dates import DATE, parse_date
 from extractors.text import (
     LABEL_GAP,
+    LEADER_JUNK,
     Candidate,
     TextLine,
     find_candidates,
@@ -34,8 +35,16 @@ _TAX_YEAR = regex.compile(
     rf"{_SEGMENT_START}(?:{_LABEL}){LABEL_GAP}{_YEAR}",
     regex.IGNORECASE | regex.VERBOSE,
 )
+_PERIOD_LABEL = rf"{fuzzy_label('Tax period')}(?:s|\(s[)}}\]])?\s*(?:ending|ended)?"
 _TAX_PERIOD = regex.compile(
-    rf"{_SEGMENT_START}{fuzzy_label('Tax period')}(?:s|\(s[)}}\]])?\s*(?:ending|ended)?{LABEL_GAP}{DATE}",
+    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{DATE}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+_TAX_YEAR_AFTER_LEADER = regex.compile(
+    rf"{_SEGMENT_START}(?:{_LABEL}){LEADER_JUNK}{_YEAR}\s*$", regex.IGNORECASE | regex.VERBOSE
+)
+_TAX_PERIOD_AFTER_LEADER = regex.compile(
+    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LEADER_JUNK}{DATE}\s*$",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _BODY = regex.compile(rf"\b(?:for|in)\s+tax\s+year\s+{_YEAR}", regex.IGNORECASE)
@@ -72,6 +81,8 @@ def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
     return (
         find_candidates(_TAX_YEAR, lines, "tax_year_label", 0.97, _year)
         + find_candidates(_TAX_PERIOD, lines, "tax_period_label", 0.95, _period)
+        + find_candidates(_TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year)
+        + find_candidates(_TAX_PERIOD_AFTER_LEADER, lines, "tax_period_after_leader", 0.85, _period)
         + find_candidates(_BODY, lines, "body", 0.7, _year)
         + find_candidates(_STUB, lines, "stub_instruction", 0.85, _year)
         + find_candidates(_YEAR_ENDING, with_next_lines(lines), "tax_year_ending", 0.85, _period)

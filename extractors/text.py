@@ -47,6 +47,10 @@ MATCH_TIMEOUT_S = 1.0
 _DIGIT = regex.compile(r"\d")
 # Between a label and its value: spaces, a colon, and the specks of a fax or a dirty scan ("Notice  =  CP12").
 LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
+# What is left of a dot leader OCR read as words between a header label and the value that ends its row
+# ("DATE    1.20000 e ee eet MARCH 7, 2024", "TAX YEAR    3 2022"): dots read as digits, "e", "c" or "s".
+# A pattern using it must end with its value at the end of the row.
+LEADER_JUNK = r"[\s:.]*(?:[0-9.,+!?:;‘’'ecsaowrtv-]{1,30}\s+){1,5}?"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from extractors.amount_due import find_amounts_due
@@ -305,6 +307,31 @@ def test_deadline(text: str, expected: object, kind: str) -> None:
 )
 def test_notice_date(text: str, expected: str) -> None:
     assert values(find_notice_dates, text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "extract", "expected"),
+    [
+        pytest.param("NOTICE DATE    2    08/27/2026", find_notice_dates, "2026-08-27", id="date-digit-dots"),
+        pytest.param(
+            "Treasury    DATE    00 eee ee eeeeeet JULY 25, 2024", find_notice_dates, "2024-07-25", id="date"
+        ),
+        pytest.param(
+            "P.O. Box 9019    TAX YEAR.    2.2000 eee eee? 2022", find_tax_years, 2022, id="tax-year"
+        ),
+        pytest.param("TAX PERIOD ENDED    2.2+.+! 12/31/2022", find_tax_years, 2022, id="tax-period"),
+    ],
+)
+def test_a_header_value_after_what_ocr_left_of_its_dot_leader(
+    text: str, extract: Any, expected: object
+) -> None:
+    found = extract([TextLine(1, text)])
+    assert [c.value for c in found] == [expected] and found[0].confidence < 0.9  # read, less surely
+
+
+def test_a_sentence_naming_a_label_is_no_leader() -> None:
+    assert values(find_notice_dates, "the notice date is set as May 1, 2024") == []
+    assert values(find_tax_years, "Tax year is now 2022") == []
 
 
 def test_notice_date_ignores_other_dates() -> None:
