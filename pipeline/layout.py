@@ -247,6 +247,7 @@ def _values_below(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine
     above = label
     for segments in segmented[index + 1 : index + 1 + 2 * _MOST_VALUES]:
         below = next((s for s in segments if _is_under(s, label, above, height)), None)
+        below = below or _part_under(segments, label, above, height)
         if below is None:
             if segments and segments[0].bbox[1] > above.bbox[1] + above.bbox[3] + 1.5 * height:
                 break
@@ -289,6 +290,30 @@ def _completed_label(segmented: Sequence[list[OcrLine]], index: int, label: OcrL
         if is_next_word and is_same_row and _is_bare_label(segment) and len(segment.text.split()) <= 2:
             return _make_line([*label.words, *segment.words])
     return label
+
+
+def _part_under(segments: list[OcrLine], label: OcrLine, above: OcrLine, height: int) -> OcrLine | None:
+    """The words of a row under ``label`` when the row's cells sit too close to be told apart by their gap
+    (a header table: "Notice    Notice date" over "CP21C May 10, 2024"): from the first word that starts in
+    the label's column to the next column gap."""
+    words = [word for segment in segments for word in segment.words]
+    char_width = _char_width(words) if words else 0.0
+    part: list[OcrWord] = []
+    for word in words:
+        if part:
+            if _is_column_gap(part[-1], word, char_width):
+                break
+            part.append(word)
+        elif _starts_under(word.bbox, label, above, height) and word is not words[0]:
+            part.append(word)
+    return _make_line(part) if part else None
+
+
+def _starts_under(box: BBox, label: OcrLine, above: OcrLine, height: int) -> bool:
+    x, y, _, _ = box
+    gap = y - (above.bbox[1] + above.bbox[3])
+    in_column = label.bbox[0] - height <= x <= label.bbox[0] + label.bbox[2]
+    return in_column and -0.3 * height <= gap <= 1.5 * height
 
 
 def _is_under(segment: OcrLine, label: OcrLine, above: OcrLine, height: int) -> bool:

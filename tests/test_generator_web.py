@@ -172,6 +172,8 @@ def test_values_recorded_absent_are_not_printed(docs, text_layers):
         if fields["deadline_kind"] == "computed":
             absent["computed deadline"] += 1
             assert not any(day in text for day in _dates(dt.date.fromisoformat(fields["deadline"]))), doc.spec
+            window = " ".join(text.split())
+            assert "days from the date of this" in window, doc.spec  # the window the deadline counts from
     assert min(absent.values()) >= 3  # each happens often enough to be checked
 
 
