@@ -9,7 +9,8 @@ Printed (value: ISO date, kind "printed"):
 - "request a Collection Due Process hearing by June 19, 2024", "hearing request date June 19, 2024"
 - "File your tax return by June 10, 2024", "file your 2023 return by ..." (CP59, CP515, CP518)
 - any of these when the paragraph wraps inside it ("File your tax return by November 30, / 2025.")
-- IRS letters, inside sentences: "We must hear from you by 05/03/2024", "If we don't hear from you by ...",
+- IRS letters, inside sentences: "We must hear from you by 05/03/2024", "Pay the amount you owe, $2,609.66, by
+  09/22/2025", "file a petition with the United States Tax Court by 09/22/2025", "If we don't hear from you by ...",
   "We must receive your payment by ...", "Please send us your response by ...", "Please pay the amount you
   owe by Jun. 3, 2024", "If you can't pay the full amount by ...", "The last day to file is ..." (Letter 3219)
 - Spanish: "Cantidad adeudada para el 10 de junio de 2024", "Responda antes del 19 de junio de 2024"
@@ -84,10 +85,10 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
         rf"|(?:{fuzzy_label('Responda')}|{fuzzy_label('Pague')})\s+(?:antes\s+del?|para\s+el)\s*{DATE}",
         ("by", "later", "antes", "para el"),
     ),
-    (  # a letter's sentence: "We must hear from you by ...", "Please pay the amount you owe by ..."
+    (  # a letter's sentence: "We must hear from you by ...", "Pay the amount you owe, $2,609.66, by ..."
         "respond_by",
         0.93,
-        rf"{_LETTER_ACTION}\s+(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}",
+        rf"{_LETTER_ACTION}(?:\s*,?\s*{AMOUNT}\s*,)?\s+(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}",
         ("hear", "receive", "send", "pay"),
     ),
 )
@@ -95,6 +96,12 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
 # 22, 2026"). Letter 3219: "... to file a petition with the United States Tax Court. The last day to file is".
 _SENTENCE_PATTERNS = (
     ("petition_date", 0.95, rf"{fuzzy_label('The last day to file')}\s+is\s*[:]?\s*{DATE}", ("last day",)),
+    (  # "If you disagree, you can file a petition with the United States / Tax Court by 09/22/2025."
+        "petition_date",
+        0.95,
+        rf"petition\s+with\s+the\s+United\s+States\s+Tax\s+Court\s+by\s*[:]?\s*{DATE}",
+        ("petition",),
+    ),
 )
 _PRINTED, _SENTENCES = (
     tuple(

@@ -539,6 +539,16 @@ def test_a_window_whose_wrapped_last_word_ocr_garbled_still_counts_from_the_noti
     ) and window.confidence < 0.9
 
 
+def test_a_letters_sentence_with_the_amount_before_its_date_and_a_wrapped_petition() -> None:
+    pay = [TextLine(1, "Pay the amount you owe, $2,609.66, by 09/22/2025.")]
+    petition = [
+        TextLine(1, "If you disagree, you can file a petition with the United States", (50, 500, 900, 20)),
+        TextLine(1, "Tax Court by 09/22/2025.", (50, 530, 300, 20)),
+    ]
+    assert [c.value for c in find_deadlines(pay)] == ["2025-09-22"]
+    assert [(c.value, c.rule) for c in find_deadlines(petition)] == [("2025-09-22", "petition_date")]
+
+
 def test_a_window_the_irs_never_gives_is_a_doubtful_reading() -> None:
     """A fax read "within 30 days" as "within 39 days": kept, but below any threshold a result passes at."""
     [usual, odd] = (
