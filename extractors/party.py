@@ -77,7 +77,7 @@ def _same_column_above(lines: list[TextLine], index: int, count: int) -> list[in
     printed at other heights ("Page 1 of 3") fall between the address rows and are skipped."""
     anchor = lines[index].bbox
     found = []
-    for above in range(index - 1, max(-1, index - 7), -1):
+    for above in range(index - 1, max(-1, index - 1 - 3 * count), -1):  # a header row beside each
         box = lines[above].bbox
         if anchor is None or box is None or abs(box[0] - anchor[0]) <= COLUMN_TOLERANCE_PX:
             found.append(above)
@@ -122,6 +122,7 @@ def find_taxpayer(lines: list[TextLine]) -> tuple[Candidate | None, Candidate | 
 
 
 def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
+    lines = [line for line in lines if not line.stacked]  # a label joined to the row below is not printed
     segments = [_left_segment(line) for line in lines]
     for index in range(len(lines)):
         city = _CITY_LINE.match(_city_row(lines, segments, index))

@@ -657,6 +657,28 @@ def test_a_block_whose_city_ocr_lost_is_still_a_printed_block() -> None:
     assert not has_address_block([TextLine(1, "Form 1040"), TextLine(1, "GA 31401-2113")])
 
 
+def test_a_joint_block_with_header_rows_between_its_rows_and_an_in_care_of_row() -> None:
+    """A web notice: the header column's rows fall between the block's rows, and "C/O ..." joined to the
+    street under it (a stacked reading, not a printed row) must not stand in for a block row."""
+    rows = [
+        ("KAREN RAMIREZ", (180, 440, 353, 30), False),
+        ("Notice date    Mar. 6, 2024", (1559, 468, 769, 36), False),
+        ("TERESA RAMIREZ", (178, 494, 368, 31), False),
+        ("Tax year    2021", (1558, 526, 625, 40), False),
+        ("C/O HARTMAN & ASSOCIATES", (179, 550, 612, 30), False),
+        ("C/O HARTMAN & ASSOCIATES    3117 PRAIRIE PL", (179, 550, 612, 30), True),
+        ("3117 PRAIRIE PL    Taxpayer ID number    XXX-XX-7538", (179, 582, 2192, 53), False),
+        ("To contact us    (800) 829-0922", (1558, 640, 812, 39), False),
+        ("RENO, NV 89501", (180, 660, 317, 36), False),
+    ]
+    name, address = find_taxpayer([TextLine(1, text, box, stacked=stacked) for text, box, stacked in rows])
+    assert name is not None and address is not None
+    assert (name.value, address.value) == (
+        "KAREN RAMIREZ & TERESA RAMIREZ",
+        "3117 PRAIRIE PL, RENO, NV 89501",
+    )
+
+
 @pytest.mark.parametrize("care_of", ["% PETERSEN & ASSOCIATES", "C/O YAMADA CPA GROUP"])
 def test_an_in_care_of_row_is_neither_name_nor_address(care_of: str) -> None:
     rows = ["HOLLOWAY CONSULTING LLC", care_of, "2453 SUMMIT BLVD", "DES MOINES, IA 50309"]
