@@ -9,8 +9,9 @@ Printed (value: ISO date, kind "printed"):
 - "request a Collection Due Process hearing by June 19, 2024", "hearing request date June 19, 2024"
 - "File your tax return by June 10, 2024", "file your 2023 return by ..." (CP59, CP515, CP518)
 - any of these when the paragraph wraps inside it ("File your tax return by November 30, / 2025.")
-- IRS letters, inside sentences: "We must hear from you by 05/03/2024", "Pay the amount you owe, $2,609.66, by
-  09/22/2025", "file a petition with the United States Tax Court by 09/22/2025", "If we don't hear from you by ...",
+- IRS letters, inside sentences: "We must hear from you by 05/03/2024", "Pay the amount you owe, $2,609.66,
+  by 09/22/2025", "file a petition with the United States Tax Court by 09/22/2025", "If we don't hear from
+  you by ...",
   "We must receive your payment by ...", "Please send us your response by ...", "Please pay the amount you
   owe by Jun. 3, 2024", "If you can't pay the full amount by ...", "The last day to file is ..." (Letter 3219)
 - Spanish: "Cantidad adeudada para el 10 de junio de 2024", "Responda antes del 19 de junio de 2024"
