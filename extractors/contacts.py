@@ -25,6 +25,7 @@ import regex
 
 from extractors.text import (
     LABEL_GAP,
+    LEADER_JUNK,
     Candidate,
     TextLine,
     find_candidates,
@@ -80,11 +81,19 @@ CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{fuzzy_label('caller ID')}")
 _CALLER_ID = regex.compile(
     rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
 )
+_FORM_NUMBER = r"(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)"
 _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 1040 Return Delinquency",
     # also when the title wrapped after "Form" and its row starts "15103, Form 1040 Return Delinquency"
-    r"(?<!Form\s+\d+[A-Z-]*,\s*)(?<!^\s*\d{4,5}[A-Z-]*,\s*)(?:Tax\s+form|\bForm|\bform\s+number)\s*[:(.]?\s*(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)\b",
+    r"(?<!Form\s+\d+[A-Z-]*,\s*)(?<!^\s*\d{4,5}[A-Z-]*,\s*)(?:Tax\s+form|\bForm|\bform\s+number)\s*[:(.]?\s*"
+    rf"{_FORM_NUMBER}\b",
     regex.IGNORECASE,
 )
+
+_FORM_LABEL = r"\bTax\s+form|\bForm\s+number|\bForm\s*:"
+# A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040").
+_FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
+# A header's form label with digits after it ("FORM NUMBER: 1049", a fax's 1040): a form printed, read or not.
+FORM_PRINTED = printed_after(_FORM_LABEL)
 
 
 def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
@@ -118,8 +127,10 @@ def _form(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_forms(lines: list[TextLine]) -> list[Candidate]:
-    return find_candidates(_FORM, lines, "form_mention", 0.85, _form) + find_wrapped_candidates(
-        _FORM, lines, "form_mention", 0.85, _form
+    return (
+        find_candidates(_FORM, lines, "form_mention", 0.85, _form)
+        + find_wrapped_candidates(_FORM, lines, "form_mention", 0.85, _form)
+        + find_candidates(_FORM_AFTER_LEADER, lines, "form_after_leader", 0.8, _form)
     )
 
 
