@@ -211,7 +211,14 @@ def _candidates(block: TaxpayerBlock) -> tuple[Candidate, Candidate]:
     cleaned = _clean_street(street.upper())
     address = f"{cleaned}, {city_name}, {city.group('state')} {city.group('zip')}{city.group('plus4') or ''}"
     return (
-        Candidate(block.name, block.name, name_line.page, name_line.bbox, "address_block", confidence),
+        Candidate(
+            _SPECK_AFTER_WORD.sub("", block.name),
+            block.name,
+            name_line.page,
+            name_line.bbox,
+            "address_block",
+            confidence,
+        ),
         Candidate(
             address,
             f"{street} / {city.group(0)}",
@@ -262,8 +269,9 @@ _GLUED_UNIT = regex.compile(
 )
 
 
-# A period or comma after a whole word of a street ("9506 GRANITE. WAY"): a speck OCR read, since an address
-# line puts a period only after an abbreviation ("N.", "AVE.", "BLVD.").
+# A period or comma after a whole word of a street or name ("9506 GRANITE. WAY", "JAMES. BRANDT"): a speck
+# OCR read, since an address line puts one only after an abbreviation ("N.", "AVE.") and a name after an
+# initial or a suffix ("Q.", "JR.").
 _SPECK_AFTER_WORD = regex.compile(r"(?<=\b[A-Z]{5,})[.,](?=\s)")
 
 

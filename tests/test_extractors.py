@@ -370,6 +370,12 @@ def test_a_street_type_glued_to_its_unit_is_split() -> None:
     assert address is not None and address.value == "2423 CEDAR RIDGE PL APT 9D, RENO, NV 89501"
 
 
+def test_a_speck_after_a_whole_name_word_is_dropped_an_initials_period_kept() -> None:
+    for printed, read in (("JAMES. BRANDT", "JAMES BRANDT"), ("JAMES Q. BRANDT JR.", "JAMES Q. BRANDT JR.")):
+        name, _ = find_taxpayer([TextLine(1, t) for t in (printed, "12 MAIN ST", "PROVO, UT 84601")])
+        assert name is not None and name.value == read
+
+
 @pytest.mark.parametrize(
     ("street", "read"),
     [("9506 GRANITE. WAY", "9506 GRANITE WAY"), ("12 N. MAIN ST.", "12 N. MAIN ST.")],
