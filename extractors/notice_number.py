@@ -12,7 +12,8 @@ Handles, with literal examples:
 - the code alone in a cell of its row, as a header corner or band prints it: "Department of the Treasury
   CP71C" (rule "cell")
 - the code anywhere else: "CP71C", "CP14", also a sentence naming another notice (rule "code")
-- OCR damage inside the code: "CPl4" → "CP14", "CP2OOO" → "CP2000", "Notlce CP14"
+- OCR damage inside the code: "CPl4" → "CP14", "CP2OOO" → "CP2000", "Notlce CP14", digits spaced apart
+  ("Notice CP5 1 6" → "CP516"; "CP14 2023" stays "CP14")
 Values are normalized codes (upper case, no spaces); whether a code is real is the catalog's business.
 """
 
@@ -31,8 +32,9 @@ from extractors.text import (
 )
 
 _D = r"[0-9OolIS]"
+_SPACED = rf"{_D}{{1,2}}(?:\s{_D}(?![0-9])){{1,2}}"  # digits OCR spaced apart: "CP5 1 6"
 _CODE = rf"""(?P<code>
-      (?P<prefix>CP|LT)\s?(?P<number>{_D}{{1,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])   # CP14, LT11, CP71C
+      (?P<prefix>CP|LT)\s?(?P<number>{_SPACED}|{_D}{{1,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])  # CP71C
     | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])  # LTR 972CG
 )"""
 _LABELLED = regex.compile(
@@ -56,8 +58,8 @@ _BARE = regex.compile(rf"(?<![A-Za-z0-9]){_CODE}", regex.VERBOSE)
 
 def _normalize(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     prefix = match.group("prefix").upper()
-    number = repair_digits(match.group("number"))
-    if not number.isdigit():
+    number = repair_digits(match.group("number").replace(" ", ""))  # "CP5 1 6": OCR spaced its digits
+    if not number.isdigit() or len(number) > 4:
         return None
     prefix = "LTR" if prefix in ("LETTER", "LTR") else prefix
     repaired = number != match.group("number")

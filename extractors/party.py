@@ -212,7 +212,7 @@ def _candidates(block: TaxpayerBlock) -> tuple[Candidate, Candidate]:
     address = f"{cleaned}, {city_name}, {city.group('state')} {city.group('zip')}{city.group('plus4') or ''}"
     return (
         Candidate(
-            _SPECK_AFTER_WORD.sub("", block.name),
+            _SPECK_AFTER_NAME_WORD.sub("", block.name),
             block.name,
             name_line.page,
             name_line.bbox,
@@ -269,10 +269,11 @@ _GLUED_UNIT = regex.compile(
 )
 
 
-# A period or comma after a whole word of a street or name ("9506 GRANITE. WAY", "JAMES. BRANDT"): a speck
-# OCR read, since an address line puts one only after an abbreviation ("N.", "AVE.") and a name after an
-# initial or a suffix ("Q.", "JR.").
+# A period or comma after a whole word of a street or name ("9506 GRANITE. WAY", "PAUL. PRICE"): a speck OCR
+# read, since an address line puts one only after an abbreviation of up to four letters ("N.", "BLVD.") and
+# a name after an initial or a suffix ("Q.", "JR.").
 _SPECK_AFTER_WORD = regex.compile(r"(?<=\b[A-Z]{5,})[.,](?=\s)")
+_SPECK_AFTER_NAME_WORD = regex.compile(r"(?<=\b[A-Z]{3,})[.,](?=\s)")
 
 
 def _clean_street(street: str) -> str:

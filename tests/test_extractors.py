@@ -34,6 +34,8 @@ def values(finder, *texts: str) -> list:
         pytest.param("LTR 5071C", "LTR5071C", id="ltr-suffix"),
         pytest.param("LT11", "LT11", id="lt-bare"),
         pytest.param("Notlce CPl4", "CP14", id="ocr-noise"),
+        pytest.param("Notice CP5 1 6", "CP516", id="digits-spaced-apart"),
+        pytest.param("Notice CP2000 1 of 2", "CP2000", id="not-a-page-count"),
     ],
 )
 def test_notice_number(text: str, expected: str) -> None:
@@ -371,7 +373,12 @@ def test_a_street_type_glued_to_its_unit_is_split() -> None:
 
 
 def test_a_speck_after_a_whole_name_word_is_dropped_an_initials_period_kept() -> None:
-    for printed, read in (("JAMES. BRANDT", "JAMES BRANDT"), ("JAMES Q. BRANDT JR.", "JAMES Q. BRANDT JR.")):
+    named = (
+        ("JAMES. BRANDT", "JAMES BRANDT"),
+        ("PAUL. PRICE", "PAUL PRICE"),
+        ("JAMES Q. BRANDT JR.", "JAMES Q. BRANDT JR."),
+    )
+    for printed, read in named:
         name, _ = find_taxpayer([TextLine(1, t) for t in (printed, "12 MAIN ST", "PROVO, UT 84601")])
         assert name is not None and name.value == read
 
