@@ -92,8 +92,9 @@ _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 
 _FORM_LABEL = r"\bTax\s+form|\bForm\s+number|\bForm\s*:"
 # A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040").
 _FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
-# A header's form label with digits after it ("FORM NUMBER: 1049", a fax's 1040): a form printed, read or not.
-FORM_PRINTED = printed_after(_FORM_LABEL)
+# A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form
+# printed, read or not; not the phone of the next column ("Tax form    800-829-0922").
+FORM_PRINTED = regex.compile(rf"(?:{_FORM_LABEL})[\s:.]{{0,12}}\d{{3,4}}\b(?![-)])", regex.IGNORECASE)
 
 
 def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

@@ -8,7 +8,13 @@ import pytest
 
 from extractors.amount_due import find_amounts_due
 from extractors.billing import find_billing_lines
-from extractors.contacts import find_caller_ids, find_forms, find_irs_phones, official_phone_near
+from extractors.contacts import (
+    FORM_PRINTED,
+    find_caller_ids,
+    find_forms,
+    find_irs_phones,
+    official_phone_near,
+)
 from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
@@ -16,7 +22,7 @@ from extractors.party import find_taxpayer, glued_connector, has_address_block, 
 from extractors.revision import find_revision_markers
 from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
 from extractors.tax_year import find_tax_years
-from extractors.text import TextLine, repair_digits
+from extractors.text import TextLine, find_printed, repair_digits
 
 
 def values(finder, *texts: str) -> list:
@@ -159,6 +165,15 @@ def test_a_value_ocr_scored_as_a_guess_is_unsure_however_well_its_label_read() -
 def test_a_tables_totals_row_gives_its_last_amount(row: str) -> None:
     """A period table's totals row sums each column; the last column is the total the notice asks for."""
     assert values(find_amounts_due, row) == ["14514.30"]
+
+
+def test_a_header_form_printed_but_unread_is_seen_and_a_phone_beside_its_label_is_not_one() -> None:
+    """A fax's "FORM NUMBER: 1040" read 1049 is a form the notice prints; "Tax form    800-829-0922" (a
+    header table's label row over the phone of the next column) is not."""
+    assert find_printed(FORM_PRINTED, [TextLine(1, "FORM NUMBER: 1049")]) is not None
+    assert values(find_forms, "FORM NUMBER: 1049") == []
+    for text in ("Tax form    800-829-0922", "Tax form    (800) 829-0922", "Tax form To contact us    1-800"):
+        assert find_printed(FORM_PRINTED, [TextLine(1, text)]) is None
 
 
 def test_phone_numbers_are_not_ssns() -> None:
