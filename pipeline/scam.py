@@ -359,7 +359,7 @@ TEXT_MESSAGE = regex.compile(
 # A sentence in which the sender says what it never does: the IRS's own warning against scams.
 SCAM_WARNING = regex.compile(
     r"""(?<=^|[.!?;:]\s|\n)[^.!?;:\n]*(?:\n[^.!?;:\n]*){0,3}?
-    \b(?:we|IRS|it)\s+(?:(?:will|would|does|do|did)\s*)?(?:never|not|n't)\s+(?:\w+\s+){0,2}?
+    \b(?:we|IRS|it)\s+(?:(?:will|would|does|do|did|wo|ca)\s*)?(?:never|not|n't)\s+(?:\w+\s+){0,2}?
     (?:ask|asks|request|requests|demand|demands|require|requires|accept|accepts|start|starts|initiate|initiates
       |contact|contacts|call|calls|send|sends|use|uses)\b
     [^.!?;:]*(?:[.!?;:]|$)""",

@@ -193,6 +193,7 @@ def test_signal(text: str, code: str) -> None:
         pytest.param(
             "The IRS doesn't initiate contact by email, text messages, or social media.", id="irs-warning"
         ),
+        pytest.param("The IRS won't initiate contact with you by email or text message.", id="irs-wont"),
     ],
 )
 def test_genuine_wording_is_not_flagged(text: str) -> None:
