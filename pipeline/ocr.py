@@ -171,13 +171,20 @@ def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = O
     page = _confirm_quarter_turn(page, engine, workdir)
     image_path, words = _recognize(page, engine, workdir, ocr_dpi)
     if not _quality(words, page).reads_well:
-        rotation = engine.detect_rotation(image_path)
+        rotation = engine.detect_rotation(image_path) or _cleaning_turned_upside_down(page)
         if rotation:
             turned = rotate_page(page, rotation, "orientation")
             _, turned_words = _recognize(turned, engine, workdir, ocr_dpi)
             if _quality(turned_words, turned).score > _quality(words, page).score:
                 page, words = turned, turned_words
     return PageReading(_ocr_result(page, words, page.steps), page)
+
+
+def _cleaning_turned_upside_down(page: PageImage) -> int:
+    """180 when the cleaning stage turned the page over by its text-line test, which a page of capitals
+    can fool (no ascenders, underscores below the line: a typed letter's stub page measured 2.3 and 10.7),
+    and the engine's orientation check saw nothing to turn: the turn is tried undone. 0 otherwise."""
+    return 180 if any(step.startswith("upside_down") for step in page.steps) else 0
 
 
 def reread_original(

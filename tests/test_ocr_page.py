@@ -73,6 +73,19 @@ def test_poor_reading_of_upside_down_page_is_read_again_turned(tmp_path: Path) -
     assert page.lines[0].confidence > 0.9
 
 
+def test_a_page_the_cleaning_turned_over_that_then_reads_poorly_is_read_with_the_turn_undone(
+    tmp_path: Path,
+) -> None:
+    """A typed letter's stub page, all capitals, fooled the text-line test into turning it over; the engine's
+    orientation check then saw nothing to turn. The turn is tried undone, and kept as it reads better."""
+    engine = FakeEngine([_words(0.2), _words(0.93)], rotation=0)
+    page = ocr_page(_page(("upside_down:2.26:180",)), engine, tmp_path).page
+    assert len(engine.recognized) == 2 and "orientation:180" in page.steps
+    assert page.lines[0].confidence > 0.9
+    never_turned = FakeEngine([_words(0.2)], rotation=0)
+    assert ocr_page(_page(), never_turned, tmp_path).page.steps == () and len(never_turned.recognized) == 1
+
+
 def test_quarter_turn_is_confirmed_before_the_one_ocr_pass(tmp_path: Path) -> None:
     engine = FakeEngine([_words(0.95)], rotation=180)
     page = ocr_page(_page(("quarter_turn:90",)), engine, tmp_path).page
