@@ -317,10 +317,7 @@ def _starts_under(box: BBox, label: OcrLine, above: OcrLine, height: int) -> boo
 
 
 def _is_under(segment: OcrLine, label: OcrLine, above: OcrLine, height: int) -> bool:
-    x, y, _, _ = segment.bbox
-    gap = y - (above.bbox[1] + above.bbox[3])
-    in_column = label.bbox[0] - height <= x <= label.bbox[0] + label.bbox[2]
-    return in_column and -0.3 * height <= gap <= 1.5 * height
+    return _starts_under(segment.bbox, label, above, height)
 
 
 def _joined(label: OcrLine, values: list[OcrLine]) -> OcrLine:
