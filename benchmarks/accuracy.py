@@ -10,8 +10,9 @@ Prints per-field accuracy of the core fields (declared in ``pipeline.fields``; a
 only when its value equals the truth; a missing value is wrong), accuracy by degradation and by kind, the
 share ``processed`` by kind, every wrong or omitted value inside a ``processed`` result over every
 registered field the truth records and every value of a table of tax periods (the numbers that must be
-zero), period accuracy (rows read whole and right / rows printed, tables read exactly, tables read where the
-notice prints none), and a risk/coverage table: for each
+zero), how many results went to review with every printed value read right (correct notices a person
+must check: the second number to bring down), period accuracy (rows read whole and right / rows printed,
+tables read exactly, tables read where the notice prints none), and a risk/coverage table: for each
 decision threshold (``min_confidence``), the share processed and the wrong and omitted values among them.
 The OCR is read once; each threshold re-decides from it. Exits 1 when a processed result holds a wrong or
 omitted value at the default threshold.
@@ -83,6 +84,11 @@ def untrusted_values(result: NoticeResult, truth: dict) -> tuple[list[str], list
         (omitted if value is None else wrong).append(line)
     bad, missing = period_errors(result, truth)
     return wrong + bad, omitted + missing
+
+
+def read_right(result: NoticeResult, truth: dict) -> bool:
+    """Every printed value right: a result sent to review like this is a correct notice a person checks."""
+    return not any(untrusted_values(result, truth))
 
 
 PERIOD_VALUES = ("form", "period_end", "amount")
@@ -166,6 +172,7 @@ def decide(
 def report(results: list[NoticeResult], truths: list[dict]) -> tuple[list[str], list[str]]:
     by_field, by_degradation, by_kind, overall = Tally(), Tally(), Tally(), Tally()
     processed_by_kind = Tally()
+    held_right = 0
     wrong: list[str] = []
     omitted: list[str] = []
     for result, truth in zip(results, truths, strict=True):
@@ -181,6 +188,8 @@ def report(results: list[NoticeResult], truths: list[dict]) -> tuple[list[str], 
             bad, missing = untrusted_values(result, truth)
             wrong += bad
             omitted += missing
+        elif result.status is Status.NEEDS_REVIEW and read_right(result, truth):
+            held_right += 1
     print_period_accuracy(results, truths)
     statuses = Counter(result.status.value for result in results)
     pages = sum(result.pages for result in results)
@@ -193,6 +202,7 @@ def report(results: list[NoticeResult], truths: list[dict]) -> tuple[list[str], 
     print("\nprocessed share by kind:")
     for key in sorted(processed_by_kind.total):
         print("  " + processed_by_kind.line(key))
+    print(f"needs_review with every printed value read right: {held_right}")
     for title, lines in (("wrong", wrong), ("omitted", omitted)):
         print(f"{title} values in processed results: {len(lines)}")
         for line in lines:
@@ -271,8 +281,10 @@ def main() -> int:
 def _print_reasons(results: list[NoticeResult], truths: list[dict]) -> None:
     grouped: defaultdict[str, list[str]] = defaultdict(list)
     for result, truth in zip(results, truths, strict=True):
+        mark = " [read right]" if result.status is Status.NEEDS_REVIEW and read_right(result, truth) else ""
         for reason in result.review_reasons or ([result.error.message] if result.error else []):
-            grouped[truth["degradation"]].append(f"{truth['source']} ({truth['notice_type']}): {reason}")
+            line = f"{truth['source']} ({truth['notice_type']}){mark}: {reason}"
+            grouped[truth["degradation"]].append(line)
     for degradation, reasons in sorted(grouped.items()):
         print(f"[{degradation}]")
         print("\n".join("  " + reason for reason in reasons))

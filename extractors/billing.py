@@ -59,7 +59,8 @@ class BillingRole(StrEnum):
 
 
 # Order matters: "Penalty for late payment" is a penalty, not a payment; "Amount you owed" (past tense) is
-# the tax owed, "Amount you owe" the total; "Previous amount due" is a previous balance, not the total.
+# the tax owed, "Amount you owe" the total; "Previous amount due" is a previous balance, not the total;
+# "Payment decrease" adds to the balance, unlike a payment.
 _ROLE_PATTERNS = (
     (
         BillingRole.TOTAL,
@@ -70,6 +71,10 @@ _ROLE_PATTERNS = (
         regex.compile(r"^\s*(?:previous|prior|earlier)\b|balance\s+forward", regex.I),
     ),
     (BillingRole.PENALTY, regex.compile(r"penalt", regex.I)),
+    (  # a CP2000's "Payment decrease": fewer payments raise the balance
+        BillingRole.CHARGE,
+        regex.compile(r"(?:payment|credit)s?\s+decrease|decrease\s+in\s+(?:payment|credit)", regex.I),
+    ),
     (BillingRole.INTEREST, regex.compile(r"interest", regex.I)),
     (BillingRole.CREDIT, regex.compile(r"payment|credit|applied|withh[eo]ld|refund\s+offset", regex.I)),
     (
@@ -103,6 +108,8 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]
         tails = _column_tails(line.text)
         if any(_TOTAL.search(text) and not names_a_part(text) for text in tails):
             return rows  # the total ends the summary, whatever the paragraph beside it says
+        if line.stacked:
+            continue  # a column heading joined to the amount under it ("Amount" / "$4,942.61") is no row
         read = [row for row in map(_read_row, tails) if row is not None]
         if read:
             rows.append(read[-1])  # the right-most reading: its label is the row's, not the paragraph's

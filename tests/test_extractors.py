@@ -495,6 +495,21 @@ def test_billing_row_whose_leaders_ocr_turned_to_junk_is_printed_but_not_read() 
     ]
 
 
+def test_a_column_heading_joined_to_the_amount_under_it_is_not_a_billing_row() -> None:
+    lines = [
+        TextLine(1, "Amount due summary"),
+        TextLine(1, "Description    Amount"),
+        TextLine(1, "Amount    $4,942.61", stacked=True),  # the heading read with the value below it
+        TextLine(1, "Tax you owed    $4,942.61"),
+        TextLine(1, "Payments you made    -$2,891.23"),
+        TextLine(1, "Balance due    $2,051.38"),
+    ]
+    assert [(label, str(amount)) for label, amount in find_billing_lines(lines)] == [
+        ("Tax you owed", "4942.61"),
+        ("Payments you made", "-2891.23"),
+    ]
+
+
 def test_billing_summary_without_total_is_ignored() -> None:
     assert find_billing_lines([TextLine(1, "Billing Summary"), TextLine(1, "Tax you owed $5.00")]) == []
 

@@ -159,6 +159,7 @@ def test_no_billing_check_for_a_notice_without_an_amount() -> None:
         pytest.param("Interest charges", BillingRole.INTEREST, id="interest"),
         pytest.param("Payments and credits", BillingRole.CREDIT, id="credits"),
         pytest.param("Tax withheld", BillingRole.CREDIT, id="withholding"),
+        pytest.param("Payment decrease", BillingRole.CHARGE, id="cp2000-payment-decrease-adds"),
         pytest.param("Collection fee", BillingRole.CHARGE, id="other-charge"),
     ],
 )
