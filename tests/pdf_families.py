@@ -24,6 +24,14 @@ from pipeline.catalog import load_catalog
 from tests.family_checks import FIELDS, TOP_LEVEL, Printed, missing
 
 PAGE_HEIGHT_PT = 792  # US letter
+CAPTURE_CASES = [  # kind, degradation, the file's suffix, pages asked for: every kind and file type once
+    ("pdf_text", "clean", ".pdf", 2),
+    ("pdf_scan", "skew", ".pdf", 2),
+    ("scan", "rotate90", ".tif", 2),
+    ("scan", "noise", ".png", 1),
+    ("fax", "fax", ".tif", 3),
+    ("photo", "photo", ".jpg", 1),
+]
 
 
 def text_layer(pdf: bytes, path: Path, *pages: str) -> str:

@@ -27,6 +27,7 @@ from fixtures.generator.stack import STACK_FAMILIES
 from pipeline.catalog import load_catalog
 from tests.family_checks import Printed, check_amounts_add_up, check_plan, truth_values
 from tests.pdf_families import (
+    CAPTURE_CASES,
     PAGE_HEIGHT_PT,
     amount_enclosed_top,
     check_absent_not_printed,
@@ -170,17 +171,7 @@ def test_pages_asked_for_are_printed_and_none_is_blank(tmp_path, code, pages):
         assert len(text) > 150 and f"{number} of {pages}" in text, number
 
 
-@pytest.mark.parametrize(
-    ("kind", "degradation", "suffix", "pages"),
-    [
-        ("pdf_text", "clean", ".pdf", 2),
-        ("pdf_scan", "skew", ".pdf", 2),
-        ("scan", "rotate90", ".tif", 2),
-        ("scan", "noise", ".png", 1),
-        ("fax", "fax", ".tif", 3),
-        ("photo", "photo", ".jpg", 1),
-    ],
-)
+@pytest.mark.parametrize(("kind", "degradation", "suffix", "pages"), CAPTURE_CASES)
 def test_each_capture_kind_writes_a_readable_file(tmp_path, kind, degradation, suffix, pages):
     spec = Spec(7, 3, "CP504", kind, degradation, pages=pages, family="print")
     truth = write_print(spec, tmp_path)

@@ -28,6 +28,7 @@ from fixtures.generator.web_facts import HEADER_PLACES, HEADERS, PHONE_STYLES, f
 from pipeline.catalog import load_catalog
 from tests.family_checks import check_amounts_add_up, check_plan
 from tests.pdf_families import (
+    CAPTURE_CASES,
     PAGE_HEIGHT_PT,
     amount_enclosed_top,
     check_absent_not_printed,
@@ -179,17 +180,7 @@ def test_pages_asked_for_are_printed_and_none_is_blank(printer, tmp_path, code, 
         assert len(" ".join(text.split())) > 150 and f"{number} of {doc.truth['pages']}" in text, number
 
 
-@pytest.mark.parametrize(
-    ("kind", "degradation", "suffix", "pages"),
-    [
-        ("pdf_text", "clean", ".pdf", 2),
-        ("pdf_scan", "skew", ".pdf", 2),
-        ("scan", "rotate90", ".tif", 2),
-        ("scan", "noise", ".png", 1),
-        ("fax", "fax", ".tif", 3),
-        ("photo", "photo", ".jpg", 1),
-    ],
-)
+@pytest.mark.parametrize(("kind", "degradation", "suffix", "pages"), CAPTURE_CASES)
 def test_each_capture_kind_writes_a_readable_file(printer, tmp_path, kind, degradation, suffix, pages):
     spec = Spec(7, 3, "CP504", kind, degradation, pages=pages, family="web")
     truth = write_web(spec, tmp_path, printer)
