@@ -12,16 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from pdf2image import pdfinfo_from_path
-from PIL import Image
 
 from fixtures.generator.corpus import FAMILIES, compose, plan
 from fixtures.generator.facts import MASKS, money
@@ -30,7 +26,17 @@ from fixtures.generator.spec import Spec
 from fixtures.generator.web import CHROMIUM, WebDocument, WebPrinter, compose_web, open_printer, write_web
 from fixtures.generator.web_facts import HEADER_PLACES, HEADERS, PHONE_STYLES, format_phone
 from pipeline.catalog import load_catalog
-from tests.family_checks import FIELDS, TOP_LEVEL, check_amounts_add_up, check_plan, missing
+from tests.family_checks import check_amounts_add_up, check_plan
+from tests.pdf_families import (
+    CAPTURE_CASES,
+    PAGE_HEIGHT_PT,
+    amount_enclosed_top,
+    check_absent_not_printed,
+    check_capture_file,
+    check_truth_contract,
+    check_truth_in_text,
+    text_layer,
+)
 
 CATALOG = load_catalog()
 
@@ -67,15 +73,7 @@ def docs(printer: WebPrinter) -> list[WebDocument]:
 @pytest.fixture(scope="module")
 def text_layers(docs: list[WebDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     folder = tmp_path_factory.mktemp("web-text")
-    return [_text_layer(doc.pdf, folder / f"{i}.pdf") for i, doc in enumerate(docs)]
-
-
-def _text_layer(pdf: bytes, path: Path) -> str:
-    path.write_bytes(pdf)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    )
-    return " ".join(text.stdout.split())
+    return [text_layer(doc.pdf, folder / f"{i}.pdf") for i, doc in enumerate(docs)]
 
 
 def _dates(day: dt.date) -> set[str]:
@@ -118,14 +116,7 @@ def test_web_is_a_family_with_the_plan_of_the_others():
 
 
 def test_every_catalog_code_renders_with_a_truth_of_the_contract(docs):
-    assert {doc.spec.code for doc in docs} >= {notice.code for notice in CATALOG.notices}
-    for doc in docs:
-        truth = doc.truth
-        assert set(truth) - {"periods"} == TOP_LEVEL and set(truth["fields"]) == FIELDS, doc.spec
-        assert truth["family"] == "web" and truth["fields"]["notice_number"] == doc.spec.code
-        assert doc.pdf.startswith(b"%PDF") and truth["pages"] >= 1
-        assert doc.spec.kind != "photo" or truth["pages"] == 1, doc.spec
-    assert any(doc.truth["pages"] > 1 for doc in docs) and any("periods" in doc.truth for doc in docs)
+    check_truth_contract(docs, "web")
 
 
 def test_layouts_vary(docs):
@@ -147,48 +138,21 @@ def test_amounts_add_up(docs):
 
 
 def test_every_truth_value_is_in_the_text_layer(docs, text_layers):
-    for doc, text in zip(docs, text_layers, strict=True):
-        assert missing(_printed_values(doc), text) == [], doc.spec
-        name_words = set(doc.truth["fields"]["taxpayer_name"].replace("&", " ").split()) - {"AND"}
-        assert name_words <= set(text.replace("&", " ").split()), doc.spec
-        pages = doc.truth["pages"]
-        assert f"{pages} of {pages}" in text, doc.spec  # the footer of the last page
-        assert "None" not in text and "{" not in text, doc.spec  # no unfilled value
+    check_truth_in_text(docs, text_layers, _printed_values)
 
 
 def test_values_recorded_absent_are_not_printed(docs, text_layers):
-    absent = {"caller_id": 0, "form": 0, "amount_due": 0, "computed deadline": 0}
-    for doc, text in zip(docs, text_layers, strict=True):
-        fields, base = doc.truth["fields"], doc.facts.base
-        if fields["caller_id"] is None and base.caller_id:
-            absent["caller_id"] += 1
-            assert base.caller_id not in text and "Caller ID" not in text, doc.spec
-        if fields["form"] is None:
-            absent["form"] += 1
-            assert f"Form {base.form}" not in text and "Tax form" not in text, doc.spec
-        if fields["amount_due"] is None:
-            absent["amount_due"] += 1
-            assert "Amount enclosed" not in text and "$" not in text, doc.spec
-        if fields["deadline_kind"] == "computed":
-            absent["computed deadline"] += 1
-            assert not any(day in text for day in _dates(dt.date.fromisoformat(fields["deadline"]))), doc.spec
-            window = " ".join(text.split())
-            assert "days from the date of this" in window, doc.spec  # the window the deadline counts from
-    assert min(absent.values()) >= 3  # each happens often enough to be checked
+    assert min(check_absent_not_printed(docs, text_layers, _dates).values()) >= 3  # each case checked
 
 
 def test_a_notice_with_an_amount_due_ends_with_its_voucher_at_the_bottom(docs, tmp_path):
-    """The voucher's "Amount enclosed" sits in the lower third of the last page (letter: 792 pt high)."""
+    """The voucher's "Amount enclosed" sits in the lower third of the last page."""
     checked = 0
     for doc in docs:
         if doc.truth["fields"]["amount_due"] is None:
             continue
-        path, last = tmp_path / "voucher.pdf", str(doc.truth["pages"])
-        path.write_bytes(doc.pdf)
-        words = ["pdftotext", "-bbox", "-f", last, "-l", last, str(path), "-"]
-        html = subprocess.run(words, capture_output=True, text=True, check=True).stdout
-        found = re.search(r'yMin="([\d.]+)"[^>]*>enclosed<', html)
-        assert found is not None and float(found.group(1)) > 792 * 2 / 3, doc.spec
+        top, _ = amount_enclosed_top(doc.pdf, doc.truth["pages"], tmp_path / "voucher.pdf")
+        assert top is not None and top > PAGE_HEIGHT_PT * 2 / 3, doc.spec
         checked += 1
     assert checked >= 30
 
@@ -197,7 +161,7 @@ def test_same_seed_gives_the_same_truth_text_and_pdf(printer, docs, text_layers,
     for doc, text in list(zip(docs, text_layers, strict=True))[-6:]:
         again = compose_web(doc.spec, printer)
         assert again.truth == doc.truth
-        assert _text_layer(again.pdf, tmp_path / "again.pdf") == text
+        assert text_layer(again.pdf, tmp_path / "again.pdf") == text
         assert again.pdf == doc.pdf  # Chromium's dates are set from the notice date
     other = compose_web(Spec(0, 99, docs[0].spec.code, "pdf_text", "clean", family="web"), printer)
     assert other.truth != docs[0].truth
@@ -216,32 +180,12 @@ def test_pages_asked_for_are_printed_and_none_is_blank(printer, tmp_path, code, 
         assert len(" ".join(text.split())) > 150 and f"{number} of {doc.truth['pages']}" in text, number
 
 
-@pytest.mark.parametrize(
-    ("kind", "degradation", "suffix", "pages"),
-    [
-        ("pdf_text", "clean", ".pdf", 2),
-        ("pdf_scan", "skew", ".pdf", 2),
-        ("scan", "rotate90", ".tif", 2),
-        ("scan", "noise", ".png", 1),
-        ("fax", "fax", ".tif", 3),
-        ("photo", "photo", ".jpg", 1),
-    ],
-)
+@pytest.mark.parametrize(("kind", "degradation", "suffix", "pages"), CAPTURE_CASES)
 def test_each_capture_kind_writes_a_readable_file(printer, tmp_path, kind, degradation, suffix, pages):
     spec = Spec(7, 3, "CP504", kind, degradation, pages=pages, family="web")
     truth = write_web(spec, tmp_path, printer)
-    path = tmp_path / truth["source"]
-    assert path.suffix == suffix and truth["kind"] == kind and truth["pages"] == pages
-    assert json.loads((tmp_path / f"{spec.name}.truth.json").read_text()) == truth
-    if suffix == ".pdf":
-        assert int(pdfinfo_from_path(str(path))["Pages"]) == truth["pages"]
-        scanned = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
-        assert ("Type" in scanned or "CID" in scanned) == (kind == "pdf_text")  # text layer or images only
-        return
-    with Image.open(path) as image:
-        assert getattr(image, "n_frames", 1) == truth["pages"]
-        expected = {"fax": "1", "photo": "RGB"}.get(kind, "L")
-        assert image.mode == expected and min(image.size) > 1500
+    assert truth["pages"] == pages
+    check_capture_file(tmp_path, truth, spec.name, kind, suffix)
 
 
 def test_cli_writes_a_web_corpus(printer, tmp_path):

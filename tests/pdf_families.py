@@ -1,0 +1,117 @@
+"""Checks every layout family whose pages come from a PDF made elsewhere must pass (``web``: Chromium,
+``print``: ReportLab), written once.
+
+A document here has ``spec``, ``facts`` (with ``base``), ``pdf`` and ``truth``. ``text_layer`` reads a PDF's
+text with ``pdftotext``; each ``check_*`` asserts over a family's documents and their text layers: every
+truth has the contract's keys, every value the truth records is in the text layer (``printed_values`` says
+how it may be printed) and every value it records as absent is not, the stub of a notice with an amount due
+sits at the foot of its last page, and a capture kind's file is readable, of the right type and page count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pdf2image import pdfinfo_from_path
+from PIL import Image
+
+from pipeline.catalog import load_catalog
+from tests.family_checks import FIELDS, TOP_LEVEL, Printed, missing
+
+PAGE_HEIGHT_PT = 792  # US letter
+CAPTURE_CASES = [  # kind, degradation, the file's suffix, pages asked for: every kind and file type once
+    ("pdf_text", "clean", ".pdf", 2),
+    ("pdf_scan", "skew", ".pdf", 2),
+    ("scan", "rotate90", ".tif", 2),
+    ("scan", "noise", ".png", 1),
+    ("fax", "fax", ".tif", 3),
+    ("photo", "photo", ".jpg", 1),
+]
+
+
+def text_layer(pdf: bytes, path: Path, *pages: str) -> str:
+    """The PDF's text (``pages``: pdftotext's ``-f N -l N``), one space between words."""
+    path.write_bytes(pdf)
+    run = subprocess.run(
+        ["pdftotext", "-layout", *pages, str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return " ".join(run.stdout.split())
+
+
+def check_truth_contract(docs: Iterable, family: str) -> None:
+    docs = list(docs)
+    assert {doc.spec.code for doc in docs} >= {notice.code for notice in load_catalog().notices}
+    for doc in docs:
+        truth = doc.truth
+        assert set(truth) - {"periods"} == TOP_LEVEL and set(truth["fields"]) == FIELDS, doc.spec
+        assert truth["family"] == family and truth["fields"]["notice_number"] == doc.spec.code
+        assert doc.pdf.startswith(b"%PDF") and truth["pages"] >= 1
+        assert doc.spec.kind != "photo" or truth["pages"] == 1, doc.spec
+    assert any(doc.truth["pages"] > 1 for doc in docs) and any("periods" in doc.truth for doc in docs)
+
+
+def check_truth_in_text(docs: Iterable, texts: Iterable[str], printed_values: Callable[..., Printed]) -> None:
+    """Every value the truth records, every word of the name, the last page's footer; nothing unfilled."""
+    for doc, text in zip(docs, texts, strict=True):
+        assert missing(printed_values(doc), text) == [], doc.spec
+        name_words = set(doc.truth["fields"]["taxpayer_name"].replace("&", " ").split()) - {"AND"}
+        assert name_words <= set(text.replace("&", " ").split()), doc.spec
+        pages = doc.truth["pages"]
+        assert f"{pages} of {pages}" in text, doc.spec
+        assert "None" not in text and "{" not in text, doc.spec
+
+
+def check_absent_not_printed(docs: Iterable, texts: Iterable[str], dates_of: Callable) -> dict[str, int]:
+    """A caller ID, form or amount the truth records as None is not printed; a computed deadline is said
+    as a window from the notice date, never as a date. Returns how often each case was checked."""
+    absent = {"caller_id": 0, "form": 0, "amount_due": 0, "computed deadline": 0}
+    for doc, text in zip(docs, texts, strict=True):
+        fields, base = doc.truth["fields"], doc.facts.base
+        if fields["caller_id"] is None and base.caller_id:
+            absent["caller_id"] += 1
+            assert base.caller_id not in text and "Caller ID" not in text, doc.spec
+        if fields["form"] is None:
+            absent["form"] += 1
+            assert f"Form {base.form}" not in text and "Tax form" not in text, doc.spec
+        if fields["amount_due"] is None:
+            absent["amount_due"] += 1
+            assert "Amount enclosed" not in text and "$" not in text, doc.spec
+        if fields["deadline_kind"] == "computed":
+            absent["computed deadline"] += 1
+            assert not any(day in text for day in dates_of(dt.date.fromisoformat(fields["deadline"]))), (
+                doc.spec
+            )
+            assert "days from the date of this" in text, doc.spec
+    return absent
+
+
+def amount_enclosed_top(pdf: bytes, page: int, path: Path) -> tuple[float | None, str]:
+    """Where the stub's "Amount enclosed" starts on ``page`` (points from the top), and the page's words
+    with their boxes (pdftotext ``-bbox``)."""
+    path.write_bytes(pdf)
+    words = ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"]
+    html = subprocess.run(words, capture_output=True, text=True, check=True).stdout
+    found = re.search(r'>Amount</word>\s*<word[^>]*yMin="([\d.]+)"[^>]*>enclosed<', html)
+    return (float(found.group(1)) if found else None), html
+
+
+def check_capture_file(folder: Path, truth: dict, name: str, kind: str, suffix: str) -> None:
+    """The file a capture kind wrote: its type, its page count, its truth file; a PDF has fonts only when
+    born digital, an image is greyscale (fax: bilevel, photo: colour) and large enough to read."""
+    path = folder / truth["source"]
+    assert path.suffix == suffix and truth["kind"] == kind
+    assert json.loads((folder / f"{name}.truth.json").read_text()) == truth
+    if suffix == ".pdf":
+        assert int(pdfinfo_from_path(str(path))["Pages"]) == truth["pages"]
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+        assert ("Type" in fonts or "CID" in fonts) == (kind == "pdf_text")  # text layer or images only
+        return
+    with Image.open(path) as image:
+        assert getattr(image, "n_frames", 1) == truth["pages"]
+        expected = {"fax": "1", "photo": "RGB"}.get(kind, "L")
+        assert image.mode == expected and min(image.size) > 1500
