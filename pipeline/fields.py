@@ -207,16 +207,25 @@ PHONE_MISREAD_DIGITS = 3
 
 
 def read_irs_phone(reading: Reading) -> Field:
-    """The printed IRS phone; one that is a few digits from an IRS number but not one is a finding."""
-    field = choose("irs_phone", find_irs_phones(reading.lines), reading.findings)
-    if isinstance(field.value, str):
-        near = official_phone_near(field.value, PHONE_MISREAD_DIGITS)
-        if near is not None and near != field.value:
-            reading.findings.append(
-                f"irs_phone: read as {field.value}, which is not an IRS number but close to {near}: check "
-                "it was read right"
-            )
+    """The printed IRS phone; one that is a few digits from an IRS number but not one is a finding. Such a
+    reading beside that IRS number read elsewhere on the notice is a misreading of it, not a rival."""
+    candidates = find_irs_phones(reading.lines)
+    read = {candidate.value for candidate in candidates}
+    field = choose(
+        "irs_phone", [c for c in candidates if _misread_of(str(c.value)) not in read], reading.findings
+    )
+    if isinstance(field.value, str) and (near := _misread_of(field.value)) is not None:
+        reading.findings.append(
+            f"irs_phone: read as {field.value}, which is not an IRS number but close to {near}: check it was "
+            "read right"
+        )
     return field
+
+
+def _misread_of(phone: str) -> str | None:
+    """The IRS number ``phone`` is a few digits from, when it is not one itself."""
+    near = official_phone_near(phone, PHONE_MISREAD_DIGITS)
+    return near if near != phone else None
 
 
 def read_taxpayer_name(reading: Reading) -> Field:

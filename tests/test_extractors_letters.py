@@ -202,9 +202,16 @@ def test_a_phone_label_with_digits_we_cannot_read_is_a_finding() -> None:
 
 def test_a_phone_read_differently_in_the_header_and_the_sentence_is_a_finding() -> None:
     findings = _findings(
-        "Notice    CP14", "TUCSON, AZ 85719    number:    800-829-0922", "call Mr. Strand at 800-829-6922."
+        "Notice    CP14", "TUCSON, AZ 85719    number:    800-829-0922", "call Mr. Strand at 800-829-1040."
     )
     assert any(finding.startswith("irs_phone: the notice also shows") for finding in findings), findings
+
+
+def test_a_misreading_of_the_irs_number_read_elsewhere_on_the_notice_is_no_rival() -> None:
+    read = lines("Notice    CP14", "TUCSON, AZ 85719    number:    800-829-0922", "call us at 800-823-0922.")
+    extraction = extract_fields(read, classify_notice(read, load_catalog()))
+    assert extraction.fields["irs_phone"].value == "800-829-0922"
+    assert not any(finding.startswith("irs_phone") for finding in extraction.findings), extraction.findings
 
 
 def test_from_the_date_of_this_letter_in_a_sentence_is_not_a_printed_notice_date() -> None:
