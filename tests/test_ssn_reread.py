@@ -161,3 +161,16 @@ def test_an_ssn_that_reads_or_a_sentence_naming_it_is_not_read_again(tmp_path: P
     ])  # fmt: skip
     assert reread_masked_ssns(page, PageImage(number=1, dpi=300, pixels=pixels), engine, tmp_path) is page
     assert engine.lines_read == 0
+
+
+def test_a_year_in_the_sentence_after_the_label_is_not_read_as_the_last_four(tmp_path: Path) -> None:
+    """A stub's "Write your Taxpayer ID number, the tax year (2022) and the form number" had been made
+    "XXX-XX-2022", and a notice processed with it."""
+    text = "Write your Taxpayer ID number, the tax year (2022) and the form"
+    pixels, (box,) = _draw([((100, 200), text)])
+    page = _page([
+        OcrWord(text=word, confidence=0.96, bbox=(box[0] + 120 * i, box[1], 110, box[3]))
+        for i, word in enumerate(text.split())
+    ])  # fmt: skip
+    engine = LineEngine(("2022", 0.96))
+    assert reread_masked_ssns(page, PageImage(number=1, dpi=300, pixels=pixels), engine, tmp_path) is page
