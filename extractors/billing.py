@@ -108,7 +108,7 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]
         tails = _column_tails(line.text)
         if any(_TOTAL.search(text) and not names_a_part(text) for text in tails):
             return rows  # the total ends the summary, whatever the paragraph beside it says
-        if line.stacked:
+        if line.stacked and not names_a_part(line.text):
             continue  # a column heading joined to the amount under it ("Amount" / "$4,942.61") is no row
         read = [row for row in map(_read_row, tails) if row is not None]
         if read:

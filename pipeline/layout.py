@@ -200,7 +200,7 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
             values: list[OcrLine] = []
             label = segment
             if _is_bare_label(segment) and not any(_is_value(s) for s in segments[position + 1 :]):
-                values = _values_below(segmented, index, segment)
+                values = _values_below(segmented, index, segment, _line_height(rows[index], segment))
                 label = _completed_label(segmented, index, segment)
             if not values and is_last and _is_row_tail_label(segment):
                 values = _value_beside(segmented, index, segment)
@@ -239,10 +239,21 @@ def _is_value(segment: OcrLine) -> bool:
     )
 
 
-def _values_below(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine) -> list[OcrLine]:
+def _line_height(row: OcrLine, label: OcrLine) -> int:
+    """The height of the line ``label`` stands on: its tallest word, or a neighbour's on its row with a
+    descender ("Tax period(s)" beside "Date of this letter", which has none), but not a heading's."""
+    return max(
+        (h for *_, h in (w.bbox for w in row.words) if h <= 1.5 * label.bbox[3]), default=label.bbox[3]
+    )
+
+
+def _values_below(
+    segmented: Sequence[list[OcrLine]], index: int, label: OcrLine, height: int
+) -> list[OcrLine]:
     """The value segments stacked under ``label``: each starts in the label's column, within a line's
-    height below the one before; a connector ("by") may come between, numbers may follow the value."""
-    height = label.bbox[3]
+    height below the one before; a connector ("by") may come between, numbers may follow the value. A row
+    with nothing under the label (the second line of a neighbour's wrapped label: "Social Security" /
+    "number") belongs to the label's band: the value is looked for below it."""
     chain: list[OcrLine] = []
     above = label
     for segments in segmented[index + 1 : index + 1 + 2 * _MOST_VALUES]:
@@ -251,6 +262,8 @@ def _values_below(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine
         if below is None:
             if segments and segments[0].bbox[1] > above.bbox[1] + above.bbox[3] + 1.5 * height:
                 break
+            if not chain and _continues_the_labels(segments, segmented[index], height):
+                above = _reaching_down_to(above, segments)
             continue
         has_value = any(_is_value(s) for s in chain)
         text = below.text.strip()
@@ -262,6 +275,21 @@ def _values_below(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine
         if len(chain) == _MOST_VALUES:
             break
     return chain if any(_is_value(s) for s in chain) else []
+
+
+def _continues_the_labels(segments: list[OcrLine], labels: list[OcrLine], height: int) -> bool:
+    """Every part of the row stands under one of the label row's other labels: their second lines."""
+    return bool(segments) and all(
+        any(label.bbox[0] - height <= part.bbox[0] <= label.bbox[0] + label.bbox[2] for label in labels)
+        for part in segments
+    )
+
+
+def _reaching_down_to(label: OcrLine, segments: list[OcrLine]) -> OcrLine:
+    """``label`` with its box stretched down to the bottom of the row ``segments`` make."""
+    x, y, width, _ = label.bbox
+    bottom = max(segment.bbox[1] + segment.bbox[3] for segment in segments)
+    return label.model_copy(update={"bbox": (x, y, width, max(bottom, y + label.bbox[3]) - y)})
 
 
 def _value_beside(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine) -> list[OcrLine]:

@@ -139,6 +139,37 @@ def test_an_amount_printed_a_little_lower_than_its_label_is_its_value() -> None:
     assert extraction.fields["amount_due"].value == "3328.00"
 
 
+def test_a_band_of_labels_one_of_them_wrapped_gives_each_label_the_value_under_it() -> None:
+    """A redesigned notice's header band: the second line of "Social Security / number" sits between the
+    labels and their values, which then stand lower than a line under "Date of this notice"."""
+    document = _page(
+        (100, 1, "Date of this notice"),
+        (600, 1, "Tax period"),
+        (1100, 1, "Social Security"),
+        (1100, 1.8, "number"),
+        (100, 2.9, "September 19, 2023"),
+        (600, 2.9, "December 31, 2021"),
+        (1100, 2.9, "***-**-3247"),
+    )
+    joined = [line.text for _, line in stacked_label_lines(document.pages[0].lines)]
+    assert "Date of this notice    September 19, 2023" in joined
+    assert "Tax period    December 31, 2021" in joined
+    assert _extraction(document).fields["notice_date"].value == "2023-09-19"
+
+
+def test_a_label_without_descenders_is_measured_by_the_line_it_stands_on() -> None:
+    """Recorded geometry (print family, scan): "Date of this letter" has no descender, so its box is shorter
+    than its line; its date, a line below, had been taken as too far under it."""
+    placed = [
+        ("Date", 236, 478, 21), ("of", 290, 478, 21), ("this", 320, 478, 21), ("letter", 380, 478, 21),
+        ("Tax", 768, 478, 29), ("period(s)", 820, 478, 29),
+        ("01/03/2023", 236, 532, 21), ("12/31/2020", 772, 532, 21),
+    ]  # fmt: skip
+    words = [OcrWord(text=t, confidence=0.95, bbox=(x, y, 14 * len(t), h)) for t, x, y, h in placed]
+    joined = [line.text for _, line in stacked_label_lines(group_words_into_lines(words))]
+    assert "Date of this letter    01/03/2023" in joined
+
+
 def test_a_label_word_ocr_put_a_little_lower_is_joined_back() -> None:
     # Recorded geometry of a header box (irs family, photo): "year" sits lower than "Tax", so OCR made it
     # a row of its own between "Tax" and the year printed under "Tax".
