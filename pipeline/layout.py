@@ -278,9 +278,11 @@ def _values_below(
 
 
 def _continues_the_labels(segments: list[OcrLine], labels: list[OcrLine], height: int) -> bool:
-    """Every part of the row stands under one of the label row's other labels: their second lines."""
+    """Every part of the row is a bare label standing under one of the label row's other labels: their
+    second lines ("number" under "Social Security"), not a row of values."""
     return bool(segments) and all(
-        any(label.bbox[0] - height <= part.bbox[0] <= label.bbox[0] + label.bbox[2] for label in labels)
+        _is_bare_label(part)
+        and any(label.bbox[0] - height <= part.bbox[0] <= label.bbox[0] + label.bbox[2] for label in labels)
         for part in segments
     )
 

@@ -157,6 +157,20 @@ def test_a_band_of_labels_one_of_them_wrapped_gives_each_label_the_value_under_i
     assert _extraction(document).fields["notice_date"].value == "2023-09-19"
 
 
+def test_a_row_of_values_beside_the_label_row_does_not_push_the_label_down() -> None:
+    """A payment stub: the SSN row in the left column sits between "Amount due" and its amount; only a
+    neighbour's wrapped label extends the band, so the amount stays the value, not "Pay by ..."."""
+    document = _page(
+        (100, 1, "Notice CP3219A"),
+        (1100, 1, "Amount due"),
+        (100, 1.6, "Social Security number: XXX-XX-3144"),
+        (1100, 2.0, "$5,137.66"),
+        (1100, 2.6, "Pay by 08/06/2025"),
+    )
+    joined = [line.text for _, line in stacked_label_lines(document.pages[0].lines)]
+    assert "Amount due    $5,137.66" in joined
+
+
 def test_a_label_without_descenders_is_measured_by_the_line_it_stands_on() -> None:
     """Recorded geometry (print family, scan): "Date of this letter" has no descender, so its box is shorter
     than its line; its date, a line below, had been taken as too far under it."""
