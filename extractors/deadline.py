@@ -2,7 +2,8 @@
 
 Printed (value: ISO date, kind "printed"):
 - "Amount due by June 10, 2024", "Amount due, to be received by June 11, 2024", "Pay by June 10, 2024"
-- "Respond by June 19, 2024", "Reply by ...", "Your response is due by ...", "must be received by ..."
+- "Respond by June 19, 2024", "Reply by ...", "Your response is due by ...", "must be received by ...",
+  "Response due    Nov 26, 2026" (a redesigned notice's summary box)
 - "Pay the amount due of $5,181.72 by June 10, 2024", "Pay the amount due of $5,181.72 so that we receive
   it by June 10, 2024", "If you don't pay the amount due by June 10, 2024"
 - "Last day to file a petition with the United States Tax Court: August 18, 2024"
@@ -13,7 +14,8 @@ Printed (value: ISO date, kind "printed"):
   by 09/22/2025", "file a petition with the United States Tax Court by 09/22/2025", "If we don't hear from
   you by ...",
   "We must receive your payment by ...", "Please send us your response by ...", "Please pay the amount you
-  owe by Jun. 3, 2024", "If you can't pay the full amount by ...", "The last day to file is ..." (Letter 3219)
+  owe by Jun. 3, 2024", "If you can't pay the full amount by ...", "The last day to file is ..."
+  (Letter 3219), "Complete and return the response form by July 2, 2023" (CP2000, CP2501)
 - Spanish: "Cantidad adeudada para el 10 de junio de 2024", "Responda antes del 19 de junio de 2024"
 Window (value: number of days, kind "computed"; the caller adds it to the notice date):
 - "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter",
@@ -45,6 +47,7 @@ _LETTER_ACTION = (
     r"|\bdon[’']?t\s+hear\s+from\s+you"  # "If we don't hear from you by ..."
     r"|\bmust\s+receive\s+your\s+(?:payment|response|reply)"  # "We must receive your payment by ..."
     r"|\bsend\s+us\s+your\s+(?:response|reply|payment)"  # "Please send us your response by ..."
+    r"|\breturn\s+(?:the|your|this)\s+(?:signed\s+)?(?:response|reply)\s+form"  # "... the response form by"
     # "Please pay the amount you owe by ...", "If you can't pay the full amount by ..."
     r"|\bpay\s+(?:the|your|this)\s+(?:full\s+)?(?:amount|balance)(?:\s+you\s+owe)?)"
 )
@@ -86,11 +89,17 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
         rf"|(?:{fuzzy_label('Responda')}|{fuzzy_label('Pague')})\s+(?:antes\s+del?|para\s+el)\s*{DATE}",
         ("by", "later", "antes", "para el"),
     ),
+    (  # a redesigned notice's summary box: "Response due    Nov 26, 2026"
+        "respond_by",
+        0.93,
+        rf"{fuzzy_label('Response due', 2)}(?:\s+by)?\s*[:]?\s*{DATE}",
+        ("respon",),
+    ),
     (  # a letter's sentence: "We must hear from you by ...", "Pay the amount you owe, $2,609.66, by ..."
         "respond_by",
         0.93,
         rf"{_LETTER_ACTION}(?:\s*,?\s*{AMOUNT}\s*,)?\s+(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}",
-        ("hear", "receive", "send", "pay"),
+        ("hear", "receive", "send", "pay", "return"),
     ),
 )
 # Sentences of a letter, read also where the paragraph wraps inside them ("The last day to file is October /

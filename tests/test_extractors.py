@@ -299,6 +299,13 @@ def test_amount_due_ignores_other_lines(text: str) -> None:
             "printed",
             id="cp501-so-that-we-receive-it",
         ),
+        pytest.param(
+            "Complete and return the response form by July 2, 2023.",
+            "2023-07-02",
+            "printed",
+            id="return-the-response-form-by",
+        ),
+        pytest.param("Response due    Nov 26, 2026", "2026-11-26", "printed", id="response-due-box"),
     ],
 )
 def test_deadline(text: str, expected: object, kind: str) -> None:
