@@ -13,7 +13,7 @@ Handles, with literal examples:
   CP71C" (rule "cell")
 - the code anywhere else: "CP71C", "CP14", also a sentence naming another notice (rule "code")
 - OCR damage inside the code: "CPl4" → "CP14", "CP2OOO" → "CP2000", "Notlce CP14", digits spaced apart
-  ("Notice CP5 1 6" → "CP516"; "CP14 2023" stays "CP14")
+  ("Notice CP5 1 6" → "CP516"; "CP14 2023" stays "CP14"), and a large heading's letters too ("C P 1 3")
 Values are normalized codes (upper case, no spaces); whether a code is real is the catalog's business.
 """
 
@@ -34,7 +34,7 @@ from extractors.text import (
 _D = r"[0-9OolIS]"
 _SPACED = rf"{_D}{{1,2}}(?:\s{_D}(?![0-9])){{1,2}}"  # digits OCR spaced apart: "CP5 1 6"
 _CODE = rf"""(?P<code>
-      (?P<prefix>CP|LT)\s?(?P<number>{_SPACED}|{_D}{{1,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])  # CP71C
+      (?P<prefix>C\s?P|LT)\s?(?P<number>{_SPACED}|{_D}{{1,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])  # CP71C
     | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])  # LTR 972CG
 )"""
 _LABELLED = regex.compile(
@@ -57,12 +57,12 @@ _BARE = regex.compile(rf"(?<![A-Za-z0-9]){_CODE}", regex.VERBOSE)
 
 
 def _normalize(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
-    prefix = match.group("prefix").upper()
+    prefix = match.group("prefix").upper().replace(" ", "")  # "C P 1 3": a large heading's letters spaced
     number = repair_digits(match.group("number").replace(" ", ""))  # "CP5 1 6": OCR spaced its digits
     if not number.isdigit() or len(number) > 4:
         return None
     prefix = "LTR" if prefix in ("LETTER", "LTR") else prefix
-    repaired = number != match.group("number")
+    repaired = number != match.group("number") or " " in match.group("prefix")
     return f"{prefix}{int(number)}{match.group('suffix').upper()}", 0.9 if repaired else 1.0
 
 

@@ -36,7 +36,7 @@ from pipeline.models import BBox, OcrLine, OcrPage, OcrWord, PageImage
 from pipeline.ocr import OcrEngine, write_pgm
 
 LOST_ROWS_STEP = "lost_rows"
-MAX_LOST_RUNS = 6
+MAX_LOST_RUNS = 12
 MAX_GARBLED_ROWS = 4
 GARBLED_BELOW = 0.5
 _SURE = 0.8
@@ -44,6 +44,7 @@ _TEXT_HEIGHT = (16, 80)  # pixels at 300 dpi: a run of print from 6 to 18 points
 _MIN_WIDTH = 40  # pixels at 300 dpi: a single narrow mark ("|", a speck) is no text
 _MIN_INK = 240  # pixels of ink at 300 dpi
 _JOIN = 30  # pixels at 300 dpi: marks closer along a row belong to one run (letters, words)
+_RULE_LENGTH = 150  # pixels at 300 dpi (half an inch): a straight stroke this long is a rule, not a letter
 _MIN_CONFIDENCE = 0.5
 _TEXT = regex.compile(r"[\p{L}\d]")
 
@@ -124,7 +125,7 @@ def lost_runs(page: OcrPage, image: PageImage, ignoring: Collection[OcrWord] = (
     scale = image.dpi / 300 / 2  # sizes at 300 dpi, measured on a half-size copy
     small = cv2.resize(image.pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    ink[_word_mask(page, ink.shape, ignoring)] = 0
+    ink[_word_mask(page, ink.shape, ignoring) | _ruled_lines(ink, scale)] = 0
     joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, round(_JOIN * scale)), 1)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     runs = []
@@ -136,6 +137,17 @@ def lost_runs(page: OcrPage, image: PageImage, ignoring: Collection[OcrWord] = (
         if run_ink.sum() >= _MIN_INK * scale * scale:
             runs.append((int(x) * 2, int(y) * 2, int(width) * 2, int(height) * 2))
     return runs
+
+
+def _ruled_lines(ink: np.ndarray, scale: float) -> np.ndarray:
+    """True on a box's or a table's rules: straight strokes longer than any letter's (``_RULE_LENGTH``).
+    Left in, they join the print of every cell they frame into one blob no text is sized like."""
+    length = max(3, round(_RULE_LENGTH * scale))
+    rules = [
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
+        for shape in ((length, 1), (1, length))
+    ]
+    return cv2.dilate(rules[0] | rules[1], np.ones((3, 3), np.uint8)) > 0
 
 
 def _overlaps(box: BBox, other: BBox) -> bool:

@@ -41,6 +41,7 @@ def values(finder, *texts: str) -> list:
         pytest.param("LT11", "LT11", id="lt-bare"),
         pytest.param("Notlce CPl4", "CP14", id="ocr-noise"),
         pytest.param("Notice CP5 1 6", "CP516", id="digits-spaced-apart"),
+        pytest.param("Department of the Treasury    C P 1 3", "CP13", id="heading-letters-spaced-apart"),
         pytest.param("Notice CP2000 1 of 2", "CP2000", id="not-a-page-count"),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import pytest
 
 from pipeline.layout import group_words_into_lines
@@ -123,3 +124,19 @@ def test_a_page_with_many_uncovered_runs_is_left_as_it_is(tmp_path: Path) -> Non
     assert len(lost_runs(page, image)) > MAX_LOST_RUNS
     engine = LineEngine()
     assert read_lost_rows(page, image, engine, tmp_path) is page and engine.lines_read == 0
+
+
+def test_print_framed_by_a_box_is_found_with_its_rules_left_out() -> None:
+    """A redesigned notice's boxed header band: the box's rules join every cell's print into one blob no
+    text is sized like, so the rows tesseract dropped inside it had never been found."""
+    image, boxes = _draw(HEADER)
+    pixels = image.pixels.copy()
+    left, top = min(x for x, _, _, _ in boxes) - 20, min(y for _, y, _, _ in boxes) - 20
+    right = max(x + width for x, _, width, _ in boxes) + 20
+    bottom = max(y + height for _, y, _, height in boxes) + 20
+    cv2.rectangle(pixels, (left, top), (right, bottom), 0, 3)
+    for _, y, _, _ in boxes[1:]:  # a rule between the cells
+        cv2.line(pixels, (left, y - 12), (right, y - 12), 0, 2)
+    framed = image.model_copy(update={"pixels": pixels})
+    page = OcrPage(number=1, width=2550, height=1200, source=PageSource.OCR, lines=())
+    assert len(lost_runs(page, framed)) == 2 * len(HEADER)  # each label and, past the gap, its value
