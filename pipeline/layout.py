@@ -134,8 +134,18 @@ def _word_pieces(word: OcrWord, pieces: list[str]) -> list[OcrWord]:
     return found
 
 
+# A table's or a box's vertical rule that OCR read as a glyph ("|", "—|", "||" beside a cell's value).
+_RULE_GLYPHS = regex.compile(r"[|¦\[\]—–_-]*[|¦][|¦\[\]—–_-]*")
+
+
+def without_rules(row: Sequence[OcrWord]) -> list[OcrWord]:
+    """``row`` without the words that are a rule read as glyphs: the gap they leave is a column gap."""
+    kept = [word for word in row if not _RULE_GLYPHS.fullmatch(word.text)]
+    return kept or list(row)
+
+
 def _make_line(row: Sequence[OcrWord]) -> OcrLine:
-    row = without_leaders(row)
+    row = without_rules(without_leaders(row))
     char_width = _char_width(row)
     parts = [row[0].text]
     for previous, word in zip(row, row[1:], strict=False):

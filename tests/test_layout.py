@@ -171,6 +171,15 @@ def test_a_row_of_values_beside_the_label_row_does_not_push_the_label_down() -> 
     assert "Amount due    $5,137.66" in joined
 
 
+def test_a_tables_rule_read_as_a_glyph_is_a_column_gap() -> None:
+    """A ruled header band on a low-resolution scan: "January 30, 2025    | December 31, 2024    | 1040"."""
+    placed = [("Tax", 1500, 480, 30), ("form", 1560, 480, 30), ("|", 1420, 531, 60), ("1040", 1500, 531, 30)]
+    words = [OcrWord(text=t, confidence=0.9, bbox=(x, y, 18 * len(t), h)) for t, x, y, h in placed]
+    rows = group_words_into_lines(words)
+    assert [row.text for row in rows] == ["Tax form", "1040"]
+    assert [line.text for _, line in stacked_label_lines(rows)] == ["Tax form    1040"]
+
+
 def test_a_label_without_descenders_is_measured_by_the_line_it_stands_on() -> None:
     """Recorded geometry (print family, scan): "Date of this letter" has no descender, so its box is shorter
     than its line; its date, a line below, had been taken as too far under it."""
