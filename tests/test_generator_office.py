@@ -151,6 +151,32 @@ def test_a_notice_with_an_amount_due_ends_with_its_voucher_at_the_foot(docs, tmp
     assert checked >= 30
 
 
+def test_no_two_words_overlap(docs, tmp_path):
+    """Read back from the text layer (``pdftotext -bbox``), no word's box runs into another's on any page:
+    labels, values, panel, address block, tables and voucher each keep their room."""
+    for doc in docs:
+        path = tmp_path / "boxes.pdf"
+        path.write_bytes(doc.pdf)
+        html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True).stdout
+        for page in html.split("<page ")[1:]:
+            assert _overlapping(page) == [], doc.spec
+
+
+def _overlapping(page: str) -> list[tuple[str, str]]:
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    boxes = sorted(
+        (float(y0), float(y1), float(x0), float(x1), w) for x0, y0, x1, y1, w in re.findall(pattern, page)
+    )
+    found = []
+    for i, (_top, bottom, left, right, word) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            if other[0] >= bottom - 1:
+                break
+            if other[2] < right - 1 and left < other[3] - 1:
+                found.append((word, other[4]))
+    return found
+
+
 def test_same_seed_gives_the_same_truth_and_pdf(docs):
     for doc in docs[-6:]:
         again = compose_office(doc.spec)
