@@ -125,6 +125,18 @@ def test_every_truth_value_is_in_the_text_layer(docs, text_layers):
         assert not re.search(r"\b\d{3}-\d\d-\d{4}\b", text), doc.spec  # no full SSN
 
 
+def test_letters_are_correspondence_letters_and_notices_are_not(docs, text_layers):
+    """An LT or LTR code is a letter: "Dear ...:", a person to contact, a signature; a CP notice has none."""
+    letters = 0
+    for doc, text in zip(docs, text_layers, strict=True):
+        is_letter = doc.spec.code.startswith("LT")
+        letters += is_letter
+        assert ("Dear " in text and "Sincerely" in text and "Person to contact" in text) == is_letter, (
+            doc.spec
+        )
+    assert letters >= 12
+
+
 def test_values_recorded_absent_are_not_printed(docs, text_layers):
     absent = check_absent_not_printed(docs, text_layers, _dates)
     unstated = 0
