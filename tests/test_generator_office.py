@@ -107,7 +107,13 @@ def test_layouts_vary(docs):
         DATE_STYLES
     )
     assert {f.phone_style for f in facts} == set(PHONE_STYLES) and len({f.total_label for f in facts}) >= 4
-    assert {f.address_right for f in facts} == {f.shaded for f in facts} == {True, False}
+    assert (
+        {f.address_right for f in facts}
+        == {f.shaded for f in facts}
+        == {f.account_first for f in facts}
+        == {f.amount_box for f in facts if f.base.amount_due is not None}
+        == {True, False}
+    )
     assert {f.negative_style for f in facts if any(line.cents < 0 for line in f.base.billing)} == set(
         NEGATIVE_STYLES
     )
