@@ -147,7 +147,7 @@ def _ruled_lines(ink: np.ndarray, scale: float) -> np.ndarray:
         cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
         for shape in ((length, 1), (1, length))
     ]
-    return cv2.dilate(rules[0] | rules[1], np.ones((3, 3), np.uint8)) > 0
+    return cv2.dilate(cv2.bitwise_or(*rules), np.ones((3, 3), np.uint8)) > 0
 
 
 def _overlaps(box: BBox, other: BBox) -> bool:

@@ -5,7 +5,8 @@ A document here has ``spec``, ``facts`` (with ``base``), ``pdf`` and ``truth``. 
 text with ``pdftotext``; each ``check_*`` asserts over a family's documents and their text layers: every
 truth has the contract's keys, every value the truth records is in the text layer (``printed_values`` says
 how it may be printed) and every value it records as absent is not, the stub of a notice with an amount due
-sits at the foot of its last page, and a capture kind's file is readable, of the right type and page count.
+sits at the foot of its last page, a capture kind's file is readable, of the right type and page count,
+every page asked for is printed, another process draws the same bytes, and the CLI writes a small corpus.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import datetime as dt
 import json
 import re
 import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pdf2image import pdfinfo_from_path
 from PIL import Image
 
+from fixtures.generator.__main__ import main
+from fixtures.generator.spec import Spec
 from pipeline.catalog import load_catalog
 from tests.family_checks import FIELDS, TOP_LEVEL, Printed, missing
 
@@ -115,3 +119,43 @@ def check_capture_file(folder: Path, truth: dict, name: str, kind: str, suffix: 
         assert getattr(image, "n_frames", 1) == truth["pages"]
         expected = {"fax": "1", "photo": "RGB"}.get(kind, "L")
         assert image.mode == expected and min(image.size) > 1500
+
+
+def check_written_capture(write: Callable[[Spec, Path], dict], spec: Spec, folder: Path, suffix: str) -> None:
+    """``write`` (a family's ``write_*``) writes ``spec`` (with ``pages`` asked for) as a readable file."""
+    truth = write(spec, folder)
+    assert truth["pages"] == spec.pages
+    check_capture_file(folder, truth, spec.name, spec.kind, suffix)
+
+
+def check_pages_asked_for(pdf: bytes, pages: int, path: Path) -> None:
+    """Every page asked for is printed, none blank, each with its "k of N"."""
+    for number in range(1, pages + 1):
+        text = text_layer(pdf, path, "-f", str(number), "-l", str(number))
+        assert len(text) > 150 and f"{number} of {pages}" in text, number
+
+
+def check_same_bytes_in_another_process(compose: Callable[[Spec], object], spec: Spec) -> None:
+    """``compose`` (a family's ``compose_*``) draws the same PDF in a fresh process: embedded TrueType
+    subsets and object ids do not depend on what the process drew before."""
+    code = (
+        f"import sys; from {compose.__module__} import {compose.__name__}; "
+        "from fixtures.generator.spec import Spec; "
+        f"sys.stdout.buffer.write({compose.__name__}(Spec({spec.index}, {spec.seed}, {spec.code!r}, "
+        f"{spec.kind!r}, {spec.degradation!r}, family={spec.family!r})).pdf)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    assert run.stdout == compose(spec).pdf  # type: ignore[attr-defined]
+
+
+def check_cli_corpus(folder: Path, family: str) -> None:
+    """``python -m fixtures.generator`` writes four documents of ``family`` (born digital and faxed), each
+    with its truth."""
+    argv = ["--out", str(folder), "--count", "4", "--seed", "2", "--family", family]
+    assert main([*argv, "--kinds", "pdf_text,fax"]) == 0
+    truths = [json.loads(line) for line in (folder / "truth.jsonl").read_text().splitlines()]
+    assert len(truths) == 4 and {t["family"] for t in truths} == {family}
+    for truth in truths:
+        path = folder / truth["source"]
+        assert path.stat().st_size > 1000
+        assert json.loads(path.with_suffix(".truth.json").read_text()) == truth

@@ -9,15 +9,11 @@ count. No tesseract.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import pytest
 
-from fixtures.generator.__main__ import main
 from fixtures.generator.corpus import FAMILIES, compose, plan
 from fixtures.generator.modern_facts import DATE_STYLES, format_date, format_phone
 from fixtures.generator.print_facts import FONTS, LOOKS, PANEL_PLACES, PHONE_STYLES
@@ -31,9 +27,12 @@ from tests.pdf_families import (
     PAGE_HEIGHT_PT,
     amount_enclosed_top,
     check_absent_not_printed,
-    check_capture_file,
+    check_cli_corpus,
+    check_pages_asked_for,
+    check_same_bytes_in_another_process,
     check_truth_contract,
     check_truth_in_text,
+    check_written_capture,
     text_layer,
 )
 
@@ -150,52 +149,23 @@ def test_same_seed_gives_the_same_truth_text_and_pdf(docs, text_layers, tmp_path
 
 
 def test_same_seed_gives_the_same_bytes_in_another_process(docs):
-    """Embedded TrueType subsets and ReportLab's ids do not depend on what the process drew before."""
     spec = next(doc.spec for doc in docs if doc.facts.font in ("DejaVuSans", "LiberationSerif"))
-    code = (
-        "import sys; from fixtures.generator.print_family import compose_print; "
-        "from fixtures.generator.spec import Spec; "
-        f"sys.stdout.buffer.write(compose_print(Spec({spec.index}, {spec.seed}, {spec.code!r}, "
-        f"{spec.kind!r}, {spec.degradation!r}, family='print')).pdf)"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
-    assert run.stdout == compose_print(spec).pdf
+    check_same_bytes_in_another_process(compose_print, spec)
 
 
 @pytest.mark.parametrize(("code", "pages"), [("CP59", 2), ("CP14", 4), ("CP504", 9)])
 def test_pages_asked_for_are_printed_and_none_is_blank(tmp_path, code, pages):
     doc = compose_print(Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="print"))
     assert doc.truth["pages"] == pages
-    for number in range(1, pages + 1):
-        text = text_layer(doc.pdf, tmp_path / "pages.pdf", "-f", str(number), "-l", str(number))
-        assert len(text) > 150 and f"{number} of {pages}" in text, number
+    check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
 
 
 @pytest.mark.parametrize(("kind", "degradation", "suffix", "pages"), CAPTURE_CASES)
 def test_each_capture_kind_writes_a_readable_file(tmp_path, kind, degradation, suffix, pages):
-    spec = Spec(7, 3, "CP504", kind, degradation, pages=pages, family="print")
-    truth = write_print(spec, tmp_path)
-    assert truth["pages"] == pages
-    check_capture_file(tmp_path, truth, spec.name, kind, suffix)
+    check_written_capture(
+        write_print, Spec(7, 3, "CP504", kind, degradation, pages=pages, family="print"), tmp_path, suffix
+    )
 
 
-def test_cli_writes_a_print_corpus(tmp_path):
-    argv = [
-        "--out",
-        str(tmp_path),
-        "--count",
-        "4",
-        "--seed",
-        "2",
-        "--family",
-        "print",
-        "--kinds",
-        "pdf_text,fax",
-    ]
-    assert main(argv) == 0
-    truths = [json.loads(line) for line in (tmp_path / "truth.jsonl").read_text().splitlines()]
-    assert len(truths) == 4 and {t["family"] for t in truths} == {"print"}
-    for truth in truths:
-        path = tmp_path / truth["source"]
-        assert path.stat().st_size > 1000
-        assert json.loads(path.with_suffix(".truth.json").read_text()) == truth
+def test_cli_writes_a_corpus(tmp_path):
+    check_cli_corpus(tmp_path, "print")
