@@ -80,9 +80,11 @@ def _is_column_gap(previous: OcrWord, word: OcrWord, char_width: float) -> bool:
     return word.bbox[0] - (previous.bbox[0] + previous.bbox[2]) > 3 * char_width
 
 
-# A dot leader between a label and its value ("TAX YEAR..........: 2022"), inside a word or standing alone,
-# and what OCR makes of the rest of it: small lowercase letters, mostly "e" and "c" ("cee ece eeee", "veces").
-_LEADER = regex.compile(r"[.,:;+!·…'‘’=_~-]*(?:\.{2,}|\+{2,})[.,:;+!·…'‘’=_~-]*")
+# A dot or dash leader between a label and its value ("TAX YEAR..........: 2022", "Date ------ 11/28/2025"),
+# inside a word or standing alone, and what OCR makes of the rest of a dot leader: small lowercase letters,
+# mostly "e" and "c" ("cee ece eeee", "veces").
+_LEADER = regex.compile(r"[.,:;+!·…'‘’=_~—–-]*(?:\.{2,}|\+{2,}|[—–-]{2,})[.,:;+!·…'‘’=_~—–-]*")
+_DASH = regex.compile(r"[—–-]")  # one dash of a spaced dash leader ("Date - - - - - 11/28/2025")
 _LEADER_NOISE = regex.compile(r"[ceinsuvaoxrtw.,:+-]{1,40}")
 
 
@@ -105,6 +107,9 @@ def without_leaders(row: Sequence[OcrWord]) -> list[OcrWord]:
     for index, word in enumerate(row):
         if after_leader and _is_leader_noise(word.text):
             continue
+        if _is_spaced_dash(row, index):
+            after_leader = True
+            continue
         parts = _LEADER.split(word.text)
         if len(parts) == 1:
             kept.append(word)
@@ -115,6 +120,12 @@ def without_leaders(row: Sequence[OcrWord]) -> list[OcrWord]:
         kept += _word_pieces(word, pieces)
         after_leader = not parts[-1] or _is_leader_noise(parts[-1])
     return kept or list(row)
+
+
+def _is_spaced_dash(row: Sequence[OcrWord], index: int) -> bool:
+    """A lone dash beside another: a dash leader printed as spaced dashes, not a sentence's dash."""
+    neighbours = row[max(0, index - 1) : index] + row[index + 1 : index + 2]
+    return _DASH.fullmatch(row[index].text) is not None and any(_DASH.fullmatch(w.text) for w in neighbours)
 
 
 def _noise_follows(rest: Sequence[OcrWord]) -> bool:

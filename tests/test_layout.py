@@ -254,3 +254,9 @@ def test_a_dot_leader_and_what_ocr_makes_of_it_is_a_column_gap() -> None:
     assert _row_of("we", "are", "...", "certain", "none") == "we are    certain none"
     assert _row_of("DATE.", "cece", "ccccccrveccccessese", "OCT.", "23,", "2023") == "DATE.    OCT. 23, 2023"
     assert _row_of("the", "notice.", "once", "we", "see") == "the notice. once we see"
+
+
+def test_a_dash_leader_solid_or_spaced_is_a_column_gap() -> None:
+    assert _row_of("Date", "-", "-", "-", "-", "-", "11/28/2025") == "Date    11/28/2025"
+    assert _row_of("Date", "------+--+--+-+-+-+-+--", "Mar.", "15,", "2024") == "Date    Mar. 15, 2024"
+    assert _row_of("Penalties", "-", "may", "not", "include") == "Penalties - may not include"
