@@ -93,6 +93,7 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Tax year: 2O23", 2023, id="ocr-o-for-zero"),
         pytest.param("Tax period December 31, 2017", 2017, id="period"),
         pytest.param("Tax period ending 12/31/2022", 2022, id="period-numeric"),
+        pytest.param("Tax year ending    2020    Tax form    1040", 2020, id="year-ending"),
         pytest.param("Tax yaar 2021", 2021, id="damaged-label"),
         pytest.param("Año tributario 2022", 2022, id="spanish"),
         pytest.param("Ano tributario: 2022", 2022, id="spanish-no-tilde"),
