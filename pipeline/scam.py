@@ -365,6 +365,16 @@ SCAM_WARNING = regex.compile(
     [^.!?;:]*(?:[.!?;:]|$)""",
     FLAGS,
 )
+# The Privacy Act statement printed on notices (IRS Notice 609): "If you don't provide the information we ask
+# for, or provide false information, we may charge you penalties and, in certain cases, you may be subject to
+# criminal prosecution." A penalty the law sets for false information, in a sentence that says "may"; a
+# scam's threat is of arrest or charges for the reader's debt.
+PRIVACY_ACT_STATEMENT = regex.compile(
+    r"""(?<=^|[.!?;:]\s|\n)[^.!?;:\n]*(?:\n[^.!?;:\n]*){0,3}?
+    \b(?:false|fraudulent)\s+information\b[^.!?;:]*\bmay\b[^.!?;:]*\bcriminal\s+prosecution\b
+    [^.!?;:]*(?:[.!?;:]|$)""",
+    FLAGS,
+)
 # What a message asks the reader to do that a notice never does.
 MESSAGE_LURE = regex.compile(
     r"""\b(?:verify|confirm|update|validate|re-?enter|complete) \s+ (?:your \s+)? (?:\w+ \s+)?
@@ -628,8 +638,11 @@ def without_scam_warnings(text: str) -> str:
     a genuine letter may say "we never ask you to pay with a gift card or a wire transfer" or "We do not
     start contact by e-mail, text message or social media", which names what a scam asks for. Only a
     sentence in which we, the IRS or it never or do not contact or ask counts: "don't pay by check; pay with
-    gift cards" and "if you do not call us today" are no warnings."""
-    return SCAM_WARNING.sub(lambda match: regex.sub(r"[^\n]", " ", match.group()), text)
+    gift cards" and "if you do not call us today" are no warnings. The Privacy Act statement, which names
+    criminal prosecution for false information, is blanked the same way (``PRIVACY_ACT_STATEMENT``)."""
+    for pattern in (SCAM_WARNING, PRIVACY_ACT_STATEMENT):
+        text = pattern.sub(lambda match: regex.sub(r"[^\n]", " ", match.group()), text)
+    return text
 
 
 def _read_text(letter: OcrDocument | str) -> tuple[str, tuple[float, ...], tuple[WordSpan, ...]]:

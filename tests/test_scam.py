@@ -126,6 +126,9 @@ def test_truth_lists_every_letter_file() -> None:
         pytest.param("your driver's license will be suspended", "threat", id="license"),
         pytest.param("your Social Security number will be blocked", "threat", id="ssn-suspension"),
         pytest.param("the sheriff will visit", "threat", id="sheriff"),
+        pytest.param(
+            "Pay now or you will face criminal prosecution for false information.", "threat", id="prosecution"
+        ),
         pytest.param("respond within 24 hours", "hours_deadline", id="24-hours"),
         pytest.param("by the end of the business day", "hours_deadline", id="end-of-day"),
         pytest.param("You must call us today", "today_deadline", id="today"),
@@ -194,6 +197,11 @@ def test_signal(text: str, code: str) -> None:
             "The IRS doesn't initiate contact by email, text messages, or social media.", id="irs-warning"
         ),
         pytest.param("The IRS won't initiate contact with you by email or text message.", id="irs-wont"),
+        pytest.param(
+            "If you don't provide the information we ask for, or provide false information, we may charge\n"
+            "you penalties and, in certain cases, you may be subject to criminal prosecution.",
+            id="privacy-act-statement",
+        ),
     ],
 )
 def test_genuine_wording_is_not_flagged(text: str) -> None:
