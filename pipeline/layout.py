@@ -124,7 +124,7 @@ def without_leaders(row: Sequence[OcrWord]) -> list[OcrWord]:
 
 def _is_spaced_dash(row: Sequence[OcrWord], index: int) -> bool:
     """A lone dash beside another: a dash leader printed as spaced dashes, not a sentence's dash."""
-    neighbours = row[max(0, index - 1) : index] + row[index + 1 : index + 2]
+    neighbours = [*row[max(0, index - 1) : index], *row[index + 1 : index + 2]]
     return _DASH.fullmatch(row[index].text) is not None and any(_DASH.fullmatch(w.text) for w in neighbours)
 
 
