@@ -7,9 +7,9 @@ Handles:
   the label wrapped ("Contact telephone / number: 800-829-0922"), "call Mr. Strand at (800) 829-0922",
   "Toll free: 1-800-829-1040", "For assistance, call 800-829-1040" (the IRS's older printed letters);
   value "800-829-0922". ``IRS_PHONE_PRINTED``: a phone label with digits after it (read or not).
-- caller ID: "Your caller ID 123456", "Caller ID: 401234"; the IRS prints six digits, so a read with
-  another count ("5199885", a fax's speck read as a seventh digit) is not a caller ID: the label printed
-  with digits (``CALLER_ID_PRINTED``) makes it a value printed but unread
+- caller ID: "Your caller ID 123456", "Caller ID: 401234", "Caller ID number 804120"; the IRS prints six
+  digits, so a read with another count ("5199885", a fax's speck read as a seventh digit) is not a caller
+  ID: the label printed with digits (``CALLER_ID_PRINTED``) makes it a value printed but unread
 - form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR", "Form.1040" (a speck), a
   paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."); value "1040", "941", "1040-SR";
   not "Form 15103, Form 1040 Return Delinquency" (a title of another form), nor its wrapped "Form /
@@ -77,9 +77,10 @@ IRS_PHONE_LABEL_ALONE = label_alone(
     rf"(?:To\s+)?{fuzzy_label('contact us')}|Questions\??\s+{fuzzy_label('Call')}"
     rf"|(?:Contact\s+)?(?:{fuzzy_label('Telephone')}|Toll-free\s+telephone)\s+{fuzzy_label('number')}"
 )
-CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{fuzzy_label('caller ID')}")
+CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{fuzzy_label('caller ID')}(?:\s+number)?")
 _CALLER_ID = regex.compile(
-    rf"{fuzzy_label('caller ID')}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])", regex.IGNORECASE
+    rf"{fuzzy_label('caller ID')}(?:\s+number)?{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])",
+    regex.IGNORECASE,
 )
 _FORM_NUMBER = r"(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)"
 _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 1040 Return Delinquency",

@@ -370,6 +370,7 @@ def test_notice_date_ignores_other_dates() -> None:
 def test_contacts() -> None:
     assert values(find_irs_phones, "To contact us    1-800-829-0922") == ["800-829-0922"]
     assert values(find_caller_ids, "Your caller ID    4O1234") == ["401234"]
+    assert values(find_caller_ids, "Caller ID number    804120") == ["804120"]
     assert values(find_caller_ids, "Your caller ID    5199885") == []  # a fax speck read as a 7th digit
     assert values(find_caller_ids, "Caller ID: 98765") == []
     assert values(find_forms, "Tax form 1040") == ["1040"]
