@@ -10,8 +10,9 @@ Handles:
 - caller ID: "Your caller ID 123456", "Caller ID: 401234", "Caller ID number 804120"; the IRS prints six
   digits, so a read with another count ("5199885", a fax's speck read as a seventh digit) is not a caller
   ID: the label printed with digits (``CALLER_ID_PRINTED``) makes it a value printed but unread
-- form: "Tax form 1040", "Form 1040", "Form: 941", "your 2022 Form 1040-SR", "Form.1040" (a speck), a
-  paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."); value "1040", "941", "1040-SR";
+- form: "Tax form 1040", "Form 1040", "Form: 941", "Type of tax return    1040", "your 2022 Form 1040-SR",
+  "Form.1040" (a speck), a paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."); value
+  "1040", "941", "1040-SR";
   not "Form 15103, Form 1040 Return Delinquency" (a title of another form), nor its wrapped "Form /
   15103, Form 1040 Return Delinquency"
 
@@ -85,12 +86,13 @@ _CALLER_ID = regex.compile(
 _FORM_NUMBER = r"(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)"
 _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 1040 Return Delinquency",
     # also when the title wrapped after "Form" and its row starts "15103, Form 1040 Return Delinquency"
-    r"(?<!Form\s+\d+[A-Z-]*,\s*)(?<!^\s*\d{4,5}[A-Z-]*,\s*)(?:Tax\s+form|\bForm|\bform\s+number)\s*[:(.]?\s*"
+    r"(?<!Form\s+\d+[A-Z-]*,\s*)(?<!^\s*\d{4,5}[A-Z-]*,\s*)"
+    r"(?:Tax\s+form|\bForm|\bform\s+number|\bType\s+of\s+tax\s+return)\s*[:(.]?\s*"
     rf"{_FORM_NUMBER}\b",
     regex.IGNORECASE,
 )
 
-_FORM_LABEL = r"\bTax\s+form|\bForm\s+number|\bForm\s*:"
+_FORM_LABEL = r"\bTax\s+form|\bForm\s+number|\bForm\s*:|\bType\s+of\s+tax\s+return"
 # A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040").
 _FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
 # A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form

@@ -174,6 +174,8 @@ def test_a_header_form_printed_but_unread_is_seen_and_a_phone_beside_its_label_i
     header table's label row over the phone of the next column) is not."""
     assert find_printed(FORM_PRINTED, [TextLine(1, "FORM NUMBER: 1049")]) is not None
     assert values(find_forms, "FORM NUMBER: 1049") == []
+    assert values(find_forms, "Type of tax return    1040") == ["1040"]
+    assert find_printed(FORM_PRINTED, [TextLine(1, "Type of tax return    1049")]) is not None
     for text in ("Tax form    800-829-0922", "Tax form    (800) 829-0922", "Tax form To contact us    1-800"):
         assert find_printed(FORM_PRINTED, [TextLine(1, text)]) is None
 
