@@ -79,6 +79,7 @@ IRS_PHONE_LABEL_ALONE = label_alone(
     rf"|(?:Contact\s+)?(?:{fuzzy_label('Telephone')}|Toll-free\s+telephone)\s+{fuzzy_label('number')}"
 )
 CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{fuzzy_label('caller ID')}(?:\s+number)?")
+FORM_LABEL_ALONE = label_alone(r"Tax\s+form|Form\s+number|Type\s+of\s+tax\s+return")
 _CALLER_ID = regex.compile(
     rf"{fuzzy_label('caller ID')}(?:\s+number)?{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])",
     regex.IGNORECASE,

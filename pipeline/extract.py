@@ -25,7 +25,7 @@ import regex
 from extractors.amounts import format_amount
 from extractors.billing import find_billing_lines
 from extractors.notice_number import find_notice_numbers
-from extractors.periods import PeriodRow, find_period_table
+from extractors.periods import PeriodRow, find_period_table, is_period_heading
 from extractors.revision import find_revision_markers
 from extractors.text import Candidate, TextLine, find_printed, repair_digits
 from pipeline.catalog import Catalog, NoticeType
@@ -242,9 +242,10 @@ def _unread_values(
 
 def _label_without_value(label_alone: regex.Pattern[str], lines: list[TextLine]) -> str | None:
     """A header label alone in its cell with no value read beside or under it. A placeholder printed under
-    it ("Your caller ID" / "nnnn", the IRS's sample notices) is a value saying there is none."""
+    it ("Your caller ID" / "nnnn", the IRS's sample notices) is a value saying there is none; a table of
+    periods' heading row ("Tax form    Tax period    Amount you owe") heads columns, not one value."""
     for line in lines:
-        found = None if line.stacked else label_alone.search(line.text)
+        found = None if line.stacked or is_period_heading(line.text) else label_alone.search(line.text)
         if found is None or (line.bbox is not None and _placeholder_under(line, lines)):
             continue
         return found.group(0).strip(" :")

@@ -32,6 +32,7 @@ from extractors.amounts import format_amount, parse_amount
 from extractors.contacts import (
     CALLER_ID_LABEL_ALONE,
     CALLER_ID_PRINTED,
+    FORM_LABEL_ALONE,
     FORM_PRINTED,
     IRS_PHONE_LABEL_ALONE,
     IRS_PHONE_PRINTED,
@@ -296,7 +297,10 @@ FIELDS: tuple[FieldSpec, ...] = (
         "caller_id", "Caller ID", as_text, find_caller_ids, flags_rivals=False, printed=CALLER_ID_PRINTED,
         printed_alone=CALLER_ID_LABEL_ALONE,
     ),
-    FieldSpec("form", "Form", as_text, find_forms, flags_rivals=False, printed=FORM_PRINTED),
+    FieldSpec(
+        "form", "Form", as_text, find_forms, flags_rivals=False, printed=FORM_PRINTED,
+        printed_alone=FORM_LABEL_ALONE,
+    ),
     FieldSpec(
         "response_address", "IRS reply address", as_text, find_response_addresses, flags_rivals=False,
     ),

@@ -107,6 +107,7 @@ def test_a_code_ocr_split_in_two_is_the_code_the_notice_prints_whole() -> None:
         pytest.param("Caller ID", "caller_id", id="caller-id"),
         pytest.param("Form    Contact us", "irs_phone", id="contact-us-cell"),
         pytest.param("Contact telephone number:", "irs_phone", id="letter-phone"),
+        pytest.param("Atlanta, GA 39901    Form number", "form", id="form-number"),
     ],
 )
 def test_a_header_label_whose_value_ocr_lost_entirely_is_a_finding(text: str, field: str) -> None:
@@ -116,4 +117,9 @@ def test_a_header_label_whose_value_ocr_lost_entirely_is_a_finding(text: str, fi
 
 def test_a_label_inside_a_sentence_is_no_lost_value() -> None:
     findings = _findings("Notice    CP14", "Have your caller ID ready when you contact us by phone.")
+    assert not any("prints the label" in finding for finding in findings), findings
+
+
+def test_a_table_of_periods_heading_is_no_lost_value() -> None:
+    findings = _findings("Notice    CP504B", "Tax form    Tax period ending    Unpaid amount    You owe")
     assert not any("prints the label" in finding for finding in findings), findings
