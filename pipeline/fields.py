@@ -235,6 +235,10 @@ def read_taxpayer_name(reading: Reading) -> Field:
         reading.findings.append(
             "taxpayer_name: the notice prints an address block but the name and address could not be read"
         )
+    elif name is None or address is None:  # faded or lost so far that no block is seen: never silently absent
+        reading.findings.append(
+            "taxpayer_name: no name and address were read, yet every notice is addressed to its taxpayer"
+        )
     if name is not None:
         reading.findings.extend(_name_doubts(reading.page_one, name))
     return to_field(name, name.confidence) if name else Field()

@@ -40,7 +40,13 @@ def test_an_address_block_we_cannot_read_is_a_finding() -> None:
         finding.startswith("taxpayer_name: the notice prints an address block") for finding in findings
     )
     readable = _findings("Notice    CP14", "OSCAR HOLLOWAY", "511 WILLOW LN", "BURLINGTON, VT 05401")
-    assert not any("address block" in finding for finding in readable)
+    assert not any(finding.startswith("taxpayer_name") for finding in readable)
+
+
+def test_a_notice_whose_address_block_was_not_read_at_all_is_a_finding() -> None:
+    """A low-toner band faded the whole block past OCR: no name is never silently absent."""
+    findings = _findings("Notice    CP01H", "Notice date    November 8, 2024", "Dear Taxpayer:")
+    assert any(finding.startswith("taxpayer_name: no name and address were read") for finding in findings)
 
 
 def _block(name_words, street_words, city="BURLINGTON, VT 05401", *more: str) -> tuple[str, ...]:
