@@ -37,9 +37,9 @@ SSN_REREAD_STEP = "reread_ssn"
 _MOST_VALUE_WORDS = 4  # "XXX-XX-0269" read as up to four pieces: "#*K _*K_ 66 49"
 _LAST4_ALONE = regex.compile(r"^\D*(\d{4})\D*$")
 _VALUE_MARK = regex.compile(r"[\d*#_~\-]")  # what a garbled mask or its digits keep, a word does not
-# A sentence's word ("the" in "Write your Taxpayer ID number, the tax year (2022)"): no value goes on past
-# it, and a label it follows names the SSN in prose, with no value to read.
-_PROSE_WORD = regex.compile(r"^\p{Ll}{3,}[,.;:]?$")
+# A label a comma follows names the SSN in a sentence ("Write your Taxpayer ID number, the tax year (2022) and
+# the form number"): there is no value to read after it.
+_IN_A_SENTENCE = regex.compile(r"^\s*,")
 _MIN_CONFIDENCE = 0.6
 # A page the cleaning scaled up (a fax, a low-resolution scan) is where OCR takes one digit for another
 # (a fax's slashed 0 read as 6 at 0.82): its digits must read surely. Right rereads there: 0.79-0.96.
@@ -76,6 +76,8 @@ def _garbled_ssn_values(page: OcrPage) -> Iterator[tuple[OcrWord, ...]]:
         label = SSN_LABEL.search(row.text)
         if label is None or find_ssn_last4([TextLine(page.number, row.text, row.bbox, row.confidence)]):
             continue
+        if _IN_A_SENTENCE.match(row.text[label.end() :]):
+            continue
         words = _value_words(row, len(row.text[: label.end()].split()))
         if words and words not in seen:
             seen.add(words)
@@ -83,16 +85,13 @@ def _garbled_ssn_values(page: OcrPage) -> Iterator[tuple[OcrWord, ...]]:
 
 
 def _value_words(row: OcrLine, label_words: int) -> tuple[OcrWord, ...]:
-    """The words after the label that make one value: on one line, without a wide gap between them, no
-    word of prose among them, and holding a digit or a mask's symbol (a sentence that names the SSN holds
-    none: "number. To protect")."""
+    """The words after the label that make one value: on one line, without a wide gap between them, and
+    holding a digit or a mask's symbol (a sentence that names the SSN holds none: "number. To protect")."""
     following = row.words[label_words:]
-    if not following or _PROSE_WORD.match(following[0].text):
+    if not following:
         return ()
     value = [following[0]]
     for word in following[1:_MOST_VALUE_WORDS]:
-        if _PROSE_WORD.match(word.text):
-            break
         previous = value[-1]
         height = max(previous.bbox[3], word.bbox[3])  # a garbled piece can be x-height only: "ke"
         same_line = abs(_centre(word) - _centre(previous)) < height / 2

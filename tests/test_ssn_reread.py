@@ -174,3 +174,18 @@ def test_a_year_in_the_sentence_after_the_label_is_not_read_as_the_last_four(tmp
     ])  # fmt: skip
     engine = LineEngine(("2022", 0.96))
     assert reread_masked_ssns(page, PageImage(number=1, dpi=300, pixels=pixels), engine, tmp_path) is page
+
+
+def test_a_garbled_mask_that_starts_like_a_word_is_still_read_again(tmp_path: Path) -> None:
+    """A photo's "***-**-5944" read "wre #*_ BQ AA": its first piece looks like a word, not like prose."""
+    pixels, (label_box, value_box) = _draw([((200, 200), "Taxpayer ID number:"), ((700, 200), "***-**-5944")])
+    x, y, width, height = value_box
+    pieces = ["wre", "#*_", "BQ", "AA"]
+    step = width // len(pieces)
+    words = [
+        OcrWord(text=t, confidence=0.4, bbox=(x + i * step, y, step - 8, height))
+        for i, t in enumerate(pieces)
+    ]
+    page = _page([*_label_words(label_box), *words])
+    image = PageImage(number=1, dpi=300, pixels=pixels)
+    assert _last4(reread_masked_ssns(page, image, LineEngine(("5944", 0.93)), tmp_path)) == {"5944"}
