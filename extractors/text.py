@@ -49,9 +49,13 @@ _DIGIT = regex.compile(r"\d")
 LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 # What is left of a dot leader OCR read as words between a header label and the value that ends its row
 # ("DATE    1.20000 e ee eet MARCH 7, 2024", "TAX YEAR    3 2022"): dots read as digits, "e", "c" or "s".
-# Each piece holds a digit or a letter, or is two marks or more (a label's own colon is no leftover). A
+# Each piece holds a digit or a letter, or is two marks or more (a label's own colon is no leftover); a long
+# piece may hold "n", "i" and "u" too ("cccssecssessesseeescnseeseeesaes"), a short one not ("is now"). A
 # pattern using it must end with its value at the end of the row.
-LEADER_JUNK = r"[\s:.]*(?:(?=\S*[0-9a-z]|\S{2})[0-9.,+!?:;‘’'ecsaowrtv-]{1,30}(?:\s+[:.])?\s+){1,5}?"
+LEADER_JUNK = (
+    r"[\s:.]*(?:(?=\S*[0-9a-z]|\S{2})(?:[0-9.,+!?:;‘’'ecsaowrtv-]{1,30}|[0-9.,+!?:;‘’'«ecsaowrtvniu-]{8,60})"
+    r"(?:\s+[:.])?\s+){1,8}?"
+)
 
 
 @dataclass(frozen=True, slots=True)

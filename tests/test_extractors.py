@@ -357,6 +357,11 @@ def test_a_header_value_after_what_ocr_left_of_its_dot_leader(
     assert [c.value for c in found] == [expected] and found[0].confidence < 0.9  # read, less surely
 
 
+def test_a_long_run_of_leader_noise_may_hold_n_and_i() -> None:
+    text = "Date    cccssecssessesseeescnseeseeesaesacceecnaeeeersenses July 24, 2023"
+    assert values(find_notice_dates, text) == ["2023-07-24"]
+
+
 def test_a_sentence_naming_a_label_is_no_leader() -> None:
     assert values(find_notice_dates, "the notice date is set as May 1, 2024") == []
     assert values(find_tax_years, "Tax year is now 2022") == []
