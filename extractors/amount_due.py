@@ -7,7 +7,9 @@ Handles (the total only, never a line of the billing summary):
   "Balance due $5,181.72", "Proposed amount due $3,411.00" (CP2000), "Deficiency: $2,500.00" (CP3219A),
   "Payment due immediately $350.00", "Past due amount $350.00" (CP523)
 - OCR damage in labels ("Arnount due", "Amount dne") and digits ("$5,l81.72", "§5,181.72")
-- in a letter's sentences: "You owe $13,698.17.", "The total amount you owe is $16,440.05, which ...",
+- after what OCR left of a dot leader: "AMOUNT YOU OWE    ccccesseeeeeeeee    $23,736.83" (less sure)
+- in a letter's sentences: "You owe $13,698.17.", "You still owe $25,093.41.", "The total amount you owe
+  is $16,440.05, which ...",
   "Our records show a balance due of $14,988.61", "The proposed changes increase the tax you owe by
   $25,913.64, including penalties" (CP2000, Letters 525 and 3219: the proposed total, less confident)
 Not taken: "Failure-to-pay penalty $100.00", "Interest charges $81.72", "Tax you owed", "Previous balance",
@@ -24,7 +26,7 @@ import regex
 from extractors.amounts import AMOUNT, format_amount, parse_amount
 from extractors.billing import names_a_part
 from extractors.dates import DATE
-from extractors.text import Candidate, TextLine, find_candidates, fuzzy_label, printed_after
+from extractors.text import LEADER_JUNK, Candidate, TextLine, find_candidates, fuzzy_label, printed_after
 
 _GAP = r"[\s:.…_\-]{0,40}?"
 _DUE_BY = regex.compile(
@@ -37,6 +39,7 @@ _TOTAL_LABELS = (
     "Amount due immediately",
     "Payment due immediately",
     "Total amount you owe",
+    "Total you owe",
     "Amount you owe",
     "Proposed amount due",
     "Pay this amount",
@@ -63,12 +66,17 @@ _TOTAL_ROW = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 
+# The total after what OCR left of its dot leader ("Total you owe  ccccesseee  $23,736.83"), less sure.
+_TOTAL_AFTER_LEADER = regex.compile(
+    rf"(?<![A-Za-z])(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){LEADER_JUNK}{AMOUNT}\s*$",
+    regex.IGNORECASE | regex.VERBOSE,
+)
 
 # A letter states the total in a sentence; the amount follows its phrase directly ("You owe $9,745.53.").
 _SENTENCE = regex.compile(
     rf"""(?<![A-Za-z])(?:
           (?:the\s+)?(?:total\s+)?amount\s+you\s+owe\s+is      # "The total amount you owe is $16,440.05"
-        | (?<!\bif\s)you\s+owe                 # "You owe $13,698.17." (not "you owed", "if you owe $...")
+        | (?<!\bif\s)you\s+(?:still\s+)?owe     # "You (still) owe $13,698.17." (not "you owed", "if you owe")
         | (?:a\s+)?balance\s+due\s+of                        # "Our records show a balance due of $14,988.61"
     )\s*:?\s*{AMOUNT}""",
     regex.IGNORECASE | regex.VERBOSE,
@@ -97,6 +105,7 @@ def find_amounts_due(lines: list[TextLine]) -> list[Candidate]:
         + [
             c
             for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount, anchors=_TOTAL_ANCHORS)
+            + find_candidates(_TOTAL_AFTER_LEADER, lines, "total_after_leader", 0.8, _amount, _TOTAL_ANCHORS)
             if not _DATED.search(c.raw[:30]) and not names_a_part(c.raw) and (c.page, c.bbox) not in in_rows
         ]
         + [c for c in _in_sentences(lines) if (c.page, c.bbox) not in in_rows]

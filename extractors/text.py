@@ -53,7 +53,7 @@ LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 # piece may hold "n", "i" and "u" too ("cccssecssessesseeescnseeseeesaes"), a short one not ("is now"). A
 # pattern using it must end with its value at the end of the row.
 LEADER_JUNK = (
-    r"[\s:.]*(?:(?=\S*[0-9a-z]|\S{2})(?:[0-9.,+!?:;‘’'ecsaowrtv-]{1,30}|[0-9.,+!?:;‘’'«ecsaowrtvniu-]{8,60})"
+    r"[\s:.]*(?:(?=\S*[0-9a-z]|\S{2})(?:[0-9.,+!?:;‘’'ecsaowrtv-]{1,30}|[0-9.,+!?:;‘’'«ecsaowrtvniu-]{8,150})"
     r"(?:\s+[:.])?\s+){1,8}?"
 )
 
