@@ -105,7 +105,9 @@ def find_amounts_due(lines: list[TextLine]) -> list[Candidate]:
         + [
             c
             for c in find_candidates(_TOTAL, lines, "total_label", 0.92, _amount, anchors=_TOTAL_ANCHORS)
-            + find_candidates(_TOTAL_AFTER_LEADER, lines, "total_after_leader", 0.8, _amount, _TOTAL_ANCHORS)
+            + find_candidates(
+                _TOTAL_AFTER_LEADER, lines, "total_after_leader", 0.8, _amount, anchors=_TOTAL_ANCHORS
+            )
             if not _DATED.search(c.raw[:30]) and not names_a_part(c.raw) and (c.page, c.bbox) not in in_rows
         ]
         + [c for c in _in_sentences(lines) if (c.page, c.bbox) not in in_rows]

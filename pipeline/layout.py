@@ -221,8 +221,11 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
             values: list[OcrLine] = []
             label = segment
             if _is_bare_label(segment) and not any(_is_value(s) for s in segments[position + 1 :]):
-                values = _values_below(segmented, index, segment, _line_height(rows[index], segment))
-                label = _completed_label(segmented, index, segment)
+                height = _line_height(rows[index], segment)
+                label, below = _wrapped_label(
+                    segmented, index, _completed_label(segmented, index, segment), height
+                )
+                values = _values_below(segmented, below, label, height)
             if not values and is_last and _is_row_tail_label(segment):
                 values = _value_beside(segmented, index, segment)
             if values:
@@ -326,6 +329,21 @@ def _value_beside(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine
         if x > label.bbox[0] + label.bbox[2] and abs(y + h / 2 - centre) <= 0.9 * label.bbox[3]:
             return [segment] if _is_value(segment) else []
     return []
+
+
+_CONTINUATION = regex.compile(r"^\p{Ll}\S*(?:\s+\S+){0,2}$")  # "number", "of this notice"
+
+
+def _wrapped_label(
+    segmented: Sequence[list[OcrLine]], index: int, label: OcrLine, height: int
+) -> tuple[OcrLine, int]:
+    """The label with its second line ("Contact telephone" / "number", the values under both), and the row
+    the label ends on; the label and its own row when it does not wrap."""
+    for segment in segmented[index + 1] if index + 1 < len(segmented) else ():
+        text = segment.text.strip()
+        if _is_under(segment, label, label, height) and _is_bare_label(segment) and _CONTINUATION.match(text):
+            return _make_line([*label.words, *segment.words]), index + 1
+    return label, index
 
 
 def _completed_label(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine) -> OcrLine:

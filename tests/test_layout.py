@@ -157,6 +157,19 @@ def test_a_band_of_labels_one_of_them_wrapped_gives_each_label_the_value_under_i
     assert _extraction(document).fields["notice_date"].value == "2023-09-19"
 
 
+def test_a_label_wrapped_onto_a_second_line_keeps_its_words_and_its_value() -> None:
+    document = _page(
+        (100, 1, "Person to contact"),
+        (700, 1, "Contact telephone"),
+        (700, 1.7, "number"),
+        (100, 2.4, "Ms. Delgado"),
+        (700, 2.4, "800-829-3903"),
+    )
+    joined = [line.text for _, line in stacked_label_lines(document.pages[0].lines)]
+    assert "Contact telephone number    800-829-3903" in joined
+    assert _extraction(document).fields["irs_phone"].value == "800-829-3903"
+
+
 def test_a_row_of_values_beside_the_label_row_does_not_push_the_label_down() -> None:
     """A payment stub: the SSN row in the left column sits between "Amount due" and its amount; only a
     neighbour's wrapped label extends the band, so the amount stays the value, not "Pay by ..."."""
