@@ -50,25 +50,26 @@ _TOTAL_LABELS = (
     "Cantidad adeudada",
     "Total adeudado",
 )
+_TOTAL_LABEL = "|".join(fuzzy_label(label) for label in _TOTAL_LABELS)
 _TOTAL_ANCHORS = ("amou", "ount", "due", "owe", "bala", "defic", "pay", "adeud", "cantid")
-AMOUNT_DUE_PRINTED = printed_after("|".join(fuzzy_label(label) for label in _TOTAL_LABELS))
+AMOUNT_DUE_PRINTED = printed_after(_TOTAL_LABEL)
 _TOTAL = regex.compile(
     rf"(?<![A-Za-z])(?<!(?:previous|prior|original|past)\s{{1,3}})"  # "Previous amount due" is a line
-    rf"(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}{AMOUNT}",
+    rf"(?:{_TOTAL_LABEL}){_GAP}{AMOUNT}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 
 # A table's totals row ("TOTAL AMOUNT DUE  $12,971.12  $1,319.77  $223.41  $14,514.30": the sums of its
 # columns of tax, penalty and interest, then the total): the amount due is the last of them.
 _TOTAL_ROW = regex.compile(
-    rf"(?<![A-Za-z])(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){_GAP}"
+    rf"(?<![A-Za-z])(?:{_TOTAL_LABEL}){_GAP}"
     rf"(?:{AMOUNT}\s+){{2,}}{AMOUNT}\s*$",
     regex.IGNORECASE | regex.VERBOSE,
 )
 
 # The total after what OCR left of its dot leader ("Total you owe  ccccesseee  $23,736.83"), less sure.
 _TOTAL_AFTER_LEADER = regex.compile(
-    rf"(?<![A-Za-z])(?:{'|'.join(fuzzy_label(label) for label in _TOTAL_LABELS)}){LEADER_JUNK}{AMOUNT}\s*$",
+    rf"(?<![A-Za-z])(?:{_TOTAL_LABEL}){LEADER_JUNK}{AMOUNT}\s*$",
     regex.IGNORECASE | regex.VERBOSE,
 )
 

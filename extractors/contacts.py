@@ -78,22 +78,24 @@ IRS_PHONE_LABEL_ALONE = label_alone(
     rf"(?:To\s+)?{fuzzy_label('contact us')}|Questions\??\s+{fuzzy_label('Call')}"
     rf"|(?:Contact\s+)?(?:{fuzzy_label('Telephone')}|Toll-free\s+telephone)\s+{fuzzy_label('number')}"
 )
-CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{fuzzy_label('caller ID')}(?:\s+number)?")
-FORM_LABEL_ALONE = label_alone(r"Tax\s+form|Form\s+number|Type\s+of\s+tax\s+return")
+_CALLER_ID_LABEL = rf"{fuzzy_label('caller ID')}(?:\s+number)?"
+CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{_CALLER_ID_LABEL}")
+_FORM_HEADER = r"Tax\s+form|Form\s+number|Type\s+of\s+tax\s+return"  # a header's form labels
+FORM_LABEL_ALONE = label_alone(_FORM_HEADER)
 _CALLER_ID = regex.compile(
-    rf"{fuzzy_label('caller ID')}(?:\s+number)?{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])",
+    rf"{_CALLER_ID_LABEL}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])",
     regex.IGNORECASE,
 )
 _FORM_NUMBER = r"(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)"
 _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 1040 Return Delinquency",
     # also when the title wrapped after "Form" and its row starts "15103, Form 1040 Return Delinquency"
     r"(?<!Form\s+\d+[A-Z-]*,\s*)(?<!^\s*\d{4,5}[A-Z-]*,\s*)"
-    r"(?:Tax\s+form|\bForm|\bform\s+number|\bType\s+of\s+tax\s+return)\s*[:(.]?\s*"
+    rf"(?:Tax\s+form|\bForm|\b(?:{_FORM_HEADER}))\s*[:(.]?\s*"
     rf"{_FORM_NUMBER}\b",
     regex.IGNORECASE,
 )
 
-_FORM_LABEL = r"\bTax\s+form|\bForm\s+number|\bForm\s*:|\bType\s+of\s+tax\s+return"
+_FORM_LABEL = rf"\b(?:{_FORM_HEADER})|\bForm\s*:"
 # A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040").
 _FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
 # A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form

@@ -52,8 +52,9 @@ LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 # Each piece holds a digit or a letter, or is two marks or more (a label's own colon is no leftover); a long
 # piece may hold "n", "i" and "u" too ("cccssecssessesseeescnseeseeesaes"), a short one not ("is now"). A
 # pattern using it must end with its value at the end of the row.
+_LEADER_MARKS = r"0-9.,+!?:;‘’'ecsaowrtv-"  # dots read as digits, marks and small round letters
 LEADER_JUNK = (
-    r"[\s:.]*(?:(?=\S*[0-9a-z]|\S{2})(?:[0-9.,+!?:;‘’'ecsaowrtv-]{1,30}|[0-9.,+!?:;‘’'«ecsaowrtvniu-]{8,150})"
+    rf"[\s:.]*(?:(?=\S*[0-9a-z]|\S{{2}})(?:[{_LEADER_MARKS}]{{1,30}}|[«niu{_LEADER_MARKS}]{{8,150}})"
     r"(?:\s+[:.])?\s+){1,8}?"
 )
 

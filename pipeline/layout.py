@@ -266,9 +266,8 @@ def _is_value(segment: OcrLine) -> bool:
 def _line_height(row: OcrLine, label: OcrLine) -> int:
     """The height of the line ``label`` stands on: its tallest word, or a neighbour's on its row with a
     descender ("Tax period(s)" beside "Date of this letter", which has none), but not a heading's."""
-    return max(
-        (h for *_, h in (w.bbox for w in row.words) if h <= 1.5 * label.bbox[3]), default=label.bbox[3]
-    )
+    heights = [word.bbox[3] for word in row.words]
+    return max((h for h in heights if h <= 1.5 * label.bbox[3]), default=label.bbox[3])
 
 
 def _values_below(

@@ -356,24 +356,27 @@ TEXT_MESSAGE = regex.compile(
     | \bmsg \s* (?:&|and) \s* data \s+ rates\b | \bdelivered \s+ (?:today|yesterday|\d)""",
     FLAGS,
 )
+
+
+def _sentence_holding(core: str) -> regex.Pattern[str]:
+    """The whole sentence (over up to four lines) in which ``core`` stands."""
+    return regex.compile(
+        rf"(?<=^|[.!?;:]\s|\n)[^.!?;:\n]*(?:\n[^.!?;:\n]*){{0,3}}?{core}[^.!?;:]*(?:[.!?;:]|$)", FLAGS
+    )
+
+
 # A sentence in which the sender says what it never does: the IRS's own warning against scams.
-SCAM_WARNING = regex.compile(
-    r"""(?<=^|[.!?;:]\s|\n)[^.!?;:\n]*(?:\n[^.!?;:\n]*){0,3}?
-    \b(?:we|IRS|it)\s+(?:(?:will|would|does|do|did|wo|ca)\s*)?(?:never|not|n't)\s+(?:\w+\s+){0,2}?
+SCAM_WARNING = _sentence_holding(
+    r"""\b(?:we|IRS|it)\s+(?:(?:will|would|does|do|did|wo|ca)\s*)?(?:never|not|n't)\s+(?:\w+\s+){0,2}?
     (?:ask|asks|request|requests|demand|demands|require|requires|accept|accepts|start|starts|initiate|initiates
-      |contact|contacts|call|calls|send|sends|use|uses)\b
-    [^.!?;:]*(?:[.!?;:]|$)""",
-    FLAGS,
+      |contact|contacts|call|calls|send|sends|use|uses)\b"""
 )
 # The Privacy Act statement printed on notices (IRS Notice 609): "If you don't provide the information we ask
 # for, or provide false information, we may charge you penalties and, in certain cases, you may be subject to
 # criminal prosecution." A penalty the law sets for false information, in a sentence that says "may"; a
 # scam's threat is of arrest or charges for the reader's debt.
-PRIVACY_ACT_STATEMENT = regex.compile(
-    r"""(?<=^|[.!?;:]\s|\n)[^.!?;:\n]*(?:\n[^.!?;:\n]*){0,3}?
-    \b(?:false|fraudulent)\s+information\b[^.!?;:]*\bmay\b[^.!?;:]*\bcriminal\s+prosecution\b
-    [^.!?;:]*(?:[.!?;:]|$)""",
-    FLAGS,
+PRIVACY_ACT_STATEMENT = _sentence_holding(
+    r"\b(?:false|fraudulent)\s+information\b[^.!?;:]*\bmay\b[^.!?;:]*\bcriminal\s+prosecution\b"
 )
 # What a message asks the reader to do that a notice never does.
 MESSAGE_LURE = regex.compile(
