@@ -15,7 +15,8 @@ Printed (value: ISO date, kind "printed"):
   you by ...",
   "We must receive your payment by ...", "Please send us your response by ...", "Please pay the amount you
   owe by Jun. 3, 2024", "If you can't pay the full amount by ...", "The last day to file is ..."
-  (Letter 3219), "Complete and return the response form by July 2, 2023" (CP2000, CP2501)
+  (Letter 3219), "Complete and return the response form by July 2, 2023" (CP2000, CP2501), "Contact us or
+  send us the information we asked for no later than ..." (CP75), "file a petition no later than ..."
 - Spanish: "Cantidad adeudada para el 10 de junio de 2024", "Responda antes del 19 de junio de 2024"
 Window (value: number of days, kind "computed"; the caller adds it to the notice date):
 - "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter",
@@ -47,6 +48,8 @@ _LETTER_ACTION = (
     r"|\bdon[’']?t\s+hear\s+from\s+you"  # "If we don't hear from you by ..."
     r"|\bmust\s+receive\s+your\s+(?:payment|response|reply)"  # "We must receive your payment by ..."
     r"|\bsend\s+us\s+your\s+(?:response|reply|payment)"  # "Please send us your response by ..."
+    # "Contact us or send us the information we asked for by ..." (CP63, CP75, CP2501, Letter 566)
+    r"|\bsend\s+us\s+the\s+(?:information|documents?)(?:\s+we\s+(?:asked\s+for|requested))?"
     r"|\breturn\s+(?:the|your|this)\s+(?:signed\s+)?(?:response|reply)\s+form"  # "... the response form by"
     # "Please pay the amount you owe by ...", "If you can't pay the full amount by ..."
     r"|\bpay\s+(?:the|your|this)\s+(?:full\s+)?(?:amount|balance)(?:\s+you\s+owe)?)"
@@ -106,10 +109,12 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
 # 22, 2026"). Letter 3219: "... to file a petition with the United States Tax Court. The last day to file is".
 _SENTENCE_PATTERNS = (
     ("petition_date", 0.95, rf"{fuzzy_label('The last day to file')}\s+is\s*[:]?\s*{DATE}", ("last day",)),
-    (  # "If you disagree, you can file a petition with the United States / Tax Court by 09/22/2025."
+    (  # "If you disagree, you can file a petition with the United States / Tax Court by 09/22/2025.",
+        # "If you want to contest this determination in Tax Court, file a petition no later than 8/13/2026."
         "petition_date",
         0.95,
-        rf"petition\s+with\s+the\s+United\s+States\s+Tax\s+Court\s+by\s*[:]?\s*{DATE}",
+        rf"\bpetition(?:\s+with\s+the\s+United\s+States\s+Tax\s+Court)?\s+(?:by|no\s+later\s+than)"
+        rf"\s*[:]?\s*{DATE}",
         ("petition",),
     ),
 )

@@ -14,6 +14,7 @@ import regex
 
 from extractors.dates import DATE, parse_date
 from extractors.text import (
+    COLUMN_END,
     LABEL_GAP,
     LEADER_JUNK,
     Candidate,
@@ -41,7 +42,7 @@ _BARE = regex.compile(
 # A header label starting its row or column, what OCR left of its dot leader, and the date ending the row
 # ("NOTICE DATE    2    08/27/2026", "DATE    00 eee ee eeeeeet JULY 25, 2024").
 _AFTER_LEADER = regex.compile(
-    rf"(?:^|(?<=\S\s{{3}}))\s*(?:{_LABELS}|Date\.?){LEADER_JUNK}{DATE}\s*$",
+    rf"(?:^|(?<=\S\s{{3}}))\s*(?:{_LABELS}|Date\.?){LEADER_JUNK}{DATE}{COLUMN_END}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 

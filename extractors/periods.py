@@ -44,7 +44,10 @@ from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, repair_digi
 _HEADING = regex.compile(rf"{fuzzy_label('Tax period')}.*{fuzzy_label('amount')}", regex.I)
 _FORM = r"(?P<form>\S{2,8})"  # 1040, 941, 1120S, 1040-SR, l040; "[646" is a form we could not read
 _FORM_READ = regex.compile(r"\d{3,4}(?:-?[A-Z]{1,2})?")
-_ROW = regex.compile(rf"^\s*{_FORM}\s+{DATE}(?P<rest>.*)$", regex.VERBOSE)
+# A rule between the form's and the period's cells may be read as a speck ("1040 = 12/31/2022",
+# "1040) =12/31/2021").
+_CELL_SPECK = r"(?:\s*[=|~]\s*|\s+)"
+_ROW = regex.compile(rf"^\s*{_FORM}{_CELL_SPECK}{DATE}(?P<rest>.*)$", regex.VERBOSE)
 # The redesigned notices put the period first: "12/31/2022    1040    $7,302.68" (a form is no amount).
 _ROW_PERIOD_FIRST = regex.compile(rf"^\s*{DATE}\s+(?P<form>[^\s$,]{{2,8}})(?=\s)(?P<rest>.*)$", regex.VERBOSE)
 _TOTAL = regex.compile(rf"^\s*(?:{fuzzy_label('Total amount you owe')}|Tota[l1I]\b)", regex.I)
@@ -163,7 +166,7 @@ def _row(line: TextLine, match: regex.Match[str], shape: _Shape) -> PeriodRow:
     adds_up = None
     if amount is not None and parts and None not in parts:
         adds_up = sum((part for part in parts if part is not None), Decimal(0)) == amount
-    token = match.group("form")
+    token = match.group("form").rstrip(")]|")
     form = repair_digits(token[:4]) + token[4:]
     return PeriodRow(
         form=form if _FORM_READ.fullmatch(form) else None,

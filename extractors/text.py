@@ -51,12 +51,15 @@ LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 # ("DATE    1.20000 e ee eet MARCH 7, 2024", "TAX YEAR    3 2022"): dots read as digits, "e", "c" or "s".
 # Each piece holds a digit or a letter, or is two marks or more (a label's own colon is no leftover); a long
 # piece may hold "n", "i" and "u" too ("cccssecssessesseeescnseeseeesaes"), a short one not ("is now"). A
-# pattern using it must end with its value at the end of the row.
+# pattern using it must end with its value at the end of the row or of its column (COLUMN_END).
 _LEADER_MARKS = r"0-9.,+!?:;‘’'ecsaowrtv-"  # dots read as digits, marks and small round letters
 LEADER_JUNK = (
     rf"[\s:.]*(?:(?=\S*[0-9a-z]|\S{{2}})(?:[{_LEADER_MARKS}]{{1,30}}|[«niu{_LEADER_MARKS}]{{8,150}})"
     r"(?:\s+[:.])?\s+){1,8}?"
 )
+# A value ends its row, or its column where a wide gap starts the next one ("Notice date wo    5/10/2024
+# Call us at    1-800-829-1040").
+COLUMN_END = r"(?=\s*$|\s{3,}\S)"
 
 
 @dataclass(frozen=True, slots=True)

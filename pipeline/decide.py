@@ -4,7 +4,8 @@
 facts the result carries, and nothing else; ingest, a correction, an accept and a reject all call it:
 
 - a high scam risk (first reason: a possible scam, or a mailer not from the IRS);
-- an unknown or ambiguous notice type; a required field missing or below ``min_confidence``, and so a row
+- an unknown or ambiguous notice type; a required field missing or below ``min_confidence`` (an SSN last 4
+  the matched client's name, address and SSN checks all confirm excepted), and so a row
   of the table of tax periods (``periods``); a tax year not before the notice's year; what extraction
   noticed (``findings``: candidates that disagree, a value printed but unreadable, a period row that does
   not add up);
@@ -22,6 +23,7 @@ from __future__ import annotations
 from pipeline.catalog import NoticeType
 from pipeline.models import CheckStatus, Decision, NoticeResult, Status, parse_iso_date
 from pipeline.scam import scam_review_reason
+from pipeline.validate import CheckName
 
 
 def decide(result: NoticeResult, notice: NoticeType | None, min_confidence: float) -> NoticeResult:
@@ -73,7 +75,7 @@ def _reading_reasons(
         if field is None or field.value is None:
             if not (name == "ssn_last4" and field is not None and field.rule):  # a printed placeholder
                 reasons.append(f"{name} not found")
-        elif field.confidence < min_confidence:
+        elif field.confidence < min_confidence and not _confirmed_by_profile(result, name):
             reasons.append(f"{name} read with low confidence ({field.confidence:.2f}): {field.raw!r}")
     reasons += [
         f"periods: {period.raw!r} read with low confidence ({period.confidence:.2f})"
@@ -86,3 +88,15 @@ def _reading_reasons(
     if notice_date and isinstance(tax_year, int) and not tax_year < notice_date.year:
         reasons.append(f"tax year {tax_year} is not before the notice date {notice_date}")
     return tuple(reasons)
+
+
+# A low-confidence SSN last 4 (asterisks OCR garbled around the digits: "#*_**-1670") that is the last 4 of
+# the client whose name and address the notice also carries: a misread landing on exactly those four digits
+# is no risk worth a person's look. A failed or unknown name or address check confirms nothing.
+_CONFIRMING_CHECKS = {"ssn_last4": frozenset({CheckName.SSN_LAST4, CheckName.NAME, CheckName.ADDRESS})}
+
+
+def _confirmed_by_profile(result: NoticeResult, field_name: str) -> bool:
+    needed = _CONFIRMING_CHECKS.get(field_name)
+    passed = {check.name for check in result.validation.checks if check.status is CheckStatus.PASS}
+    return needed is not None and needed <= passed

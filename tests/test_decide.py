@@ -9,9 +9,10 @@ import pytest
 
 from fixtures.generator.corpus import Spec, write
 from pipeline.catalog import load_catalog
+from pipeline.decide import decide
 from pipeline.errors import BadCorrection
 from pipeline.load import load_document
-from pipeline.models import OcrDocument, OcrLine, OcrPage, ScamRisk, Status
+from pipeline.models import Check, CheckStatus, OcrDocument, OcrLine, OcrPage, ScamRisk, Status, Validation
 from pipeline.process import PipelineContext, analyze_document
 from pipeline.review import accept_result, correct_result, reject_result
 from pipeline.store import Store, open_store
@@ -150,3 +151,23 @@ def test_what_a_person_types_is_masked_where_it_enters(store: Store, tmp_path: P
     stored = _kept_bytes(tmp_path)
     for typed in (*TYPED_SSNS, "287655364", "287-65", "2B7", "6S 5364"):
         assert typed.encode() not in stored and typed not in kept
+
+
+def test_a_low_confidence_ssn_is_confirmed_only_by_the_clients_ssn_name_and_address(tmp_path: Path) -> None:
+    document_id, document = _notice_pages("CP14", tmp_path)
+    result = analyze_document(document_id, "cp14.pdf", document, PipelineContext.default(AS_OF), {})
+    garbled_mask = result.fields["ssn_last4"].model_copy(update={"value": "1670", "confidence": 0.42})
+    result = result.model_copy(update={"fields": {**result.fields, "ssn_last4": garbled_mask}})
+    checks = tuple(
+        Check(name=name, status=CheckStatus.PASS, detail="") for name in ("ssn_last4", "name", "address")
+    )
+
+    def ssn_reasons(*passed: Check) -> list[str]:
+        validated = result.model_copy(update={"validation": Validation(checks=passed)})
+        decided = decide(validated, CATALOG.get("CP14"), 0.7)
+        return [reason for reason in decided.review_reasons if reason.startswith("ssn_last4")]
+
+    assert ssn_reasons(*checks) == []
+    assert ssn_reasons(*checks[:2]) != []  # the address not read: nothing confirms the digits
+    failed_name = checks[1].model_copy(update={"status": CheckStatus.FAIL})
+    assert ssn_reasons(checks[0], failed_name, checks[2]) != []

@@ -350,6 +350,12 @@ def test_notice_date(text: str, expected: str) -> None:
             "P.O. Box 9019    TAX YEAR.    2.2000 eee eee? 2022", find_tax_years, 2022, id="tax-year"
         ),
         pytest.param("TAX PERIOD ENDED    2.2+.+! 12/31/2022", find_tax_years, 2022, id="tax-period"),
+        pytest.param(  # the header's next column follows the value
+            "Notice date wo    5/10/2024    Call US At wo.    1-800-829-1040",
+            find_notice_dates,
+            "2024-05-10",
+            id="next-column-follows",
+        ),
     ],
 )
 def test_a_header_value_after_what_ocr_left_of_its_dot_leader(
@@ -366,6 +372,7 @@ def test_a_long_run_of_leader_noise_may_hold_n_and_i() -> None:
 
 def test_a_sentence_naming_a_label_is_no_leader() -> None:
     assert values(find_notice_dates, "the notice date is set as May 1, 2024") == []
+    assert values(find_notice_dates, "Notice date as of 5/10/2024 we show") == []
     assert values(find_tax_years, "Tax year is now 2022") == []
 
 

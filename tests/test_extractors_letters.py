@@ -39,6 +39,14 @@ def values(finder, *texts: str) -> list:
         pytest.param(("We must receive your payment by Sept. 3, 2024.",), "2024-09-03", id="receive"),
         pytest.param(("Please send us your response by November 4, 2024.",), "2024-11-04", id="send"),
         pytest.param(
+            ("- Contact us or send us the information we asked for no later than October 15, 2025.",),
+            "2025-10-15",
+            id="send-the-information",
+        ),
+        pytest.param(
+            ("in Tax Court, file a petition no later than 8/13/2026.",), "2026-08-13", id="petition-no-later"
+        ),
+        pytest.param(
             ("Tax Court. The last day to file is September 21, 2023.",), "2023-09-21", id="petition"
         ),
         pytest.param(

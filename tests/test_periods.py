@@ -201,6 +201,12 @@ GARBLED_ROW = [  # a CP90 fax whose first row ran into the table's rule
     ),
     TextLine(1, "Total amount you owe    $24,566.05", (210, 2286, 2175, 35), 0.944),
 ]  # fmt: skip
+RULE_SPECKS = [  # a typed table's rule between the form and the period read as "=" or ")"
+    TextLine(1, "FORM    TAX PERIOD ENDED    UNPAID AMOUNT    PENALTY    INTEREST    AMOUNT YOU OWE"),
+    TextLine(1, "1040 = 12/31/2022    $350.52    $24.37    $8.86    $383.75"),
+    TextLine(1, "1040) =12/31/2021    $2,536.59    $164.25    $81.44    $2,782.28"),
+    TextLine(1, "TOTAL    $2,887.11    $188.62    $90.30    $3,166.03"),
+]
 LETTER = [  # Letter 1058's table: a total row with every column
     TextLine(
         1, "Form    Tax period ended    Unpaid amount    Additional    Additional    Amount",
@@ -246,6 +252,12 @@ LETTER = [  # Letter 1058's table: a total row with every column
             [(None, None, None), ("1040", "2023-12-31", "13215.26"), ("1040", "2022-12-31", "1144.66")],
             "24566.05",
             id="garbled-row-kept-in-its-place",
+        ),
+        pytest.param(
+            RULE_SPECKS,
+            [("1040", "2022-12-31", "383.75"), ("1040", "2021-12-31", "2782.28")],
+            "3166.03",
+            id="rule-read-as-speck",
         ),
         pytest.param(
             LETTER,
