@@ -48,6 +48,18 @@ _CITY_LINE = regex.compile(
 _DAMAGED_CITY_LINE = regex.compile(
     r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Za-z0-9|!]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
 )
+# The USPS's state, district and territory codes: a damaged state is read only as one of them.
+US_STATES = frozenset({
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP", "AA", "AE", "AP",
+})  # fmt: skip
+# OCR's glyphs for a capital of a state that can stand for one letter only: "DES MOINES, !A 50309", "1A",
+# "0H" ("l" may be an I or an L: "lA" is IA or LA, and stays unread).
+_STATE_GLYPHS = str.maketrans({"!": "I", "|": "I", "1": "I", "0": "O", "5": "S", "8": "B"})
+# OCR's "!", "|" and "l" for an "I" beside a capital of a name ("ANGELA & GREGORY OSE!", "LINDA OSEl").
+_I_MISREAD = regex.compile(r"(?<=[A-Z])[!|l]|[!|l](?=[A-Z])")
 _CITY_WITHOUT_ZIP = regex.compile(r"^[A-Z][A-Za-z .'-]{1,30}?,?\s+[A-Z]{2}$")
 _ZIP_ONLY = regex.compile(r"^\d{5}(?:-\d{4})?$")
 # The IRS writes "in care of" as "%" ("% PETERSEN & ASSOCIATES"); others as "C/O" or "ATTN".
@@ -55,6 +67,13 @@ _IN_CARE_OF = regex.compile(r"^(?:%|C\s?/\s?O\b|c/o\b|ATTN\b:?)\s*\S", regex.IGN
 _STATE_ZIP_ONLY = regex.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE
+)
+# A row naming the officer or owner a business's notice is addressed through ("ELENA MERCER SOLE MBR", "ERIC
+# ELLISON GEN PTR", "JANE ROE EXECUTRIX"): printed between the name and the street, part of neither.
+_OFFICER_ROW = regex.compile(
+    r"^[A-Z][A-Z.'-]*(?:\s+[A-Z][A-Z.'-]*)*\s+(?:SOLE\s+(?:MBR|MEMBER|PROP)|MBR|MEMBER|OWNER|GEN\s+PTR|PTR|PARTNER"
+    r"|PRES|PRESIDENT|TREAS|TREASURER|SECY?|SECRETARY|CEO|CFO|TTEE|TRUSTEE|EXEC|EXECUTOR|EXECUTRIX|ADMR"
+    r"|ADMINISTRATOR|OFFICER)\.?$"
 )
 _SURNAME = regex.compile(r"^[A-Z][A-Z'-]+$")
 _NAME = regex.compile(r"^[A-Z][A-Z.'-]*(?:\s+(?:&|AND|[A-Z][A-Z.'-]*)){1,6}$")
@@ -125,23 +144,45 @@ def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
     lines = [line for line in lines if not line.stacked]  # a label joined to the row below is not printed
     segments = [_left_segment(line) for line in lines]
     for index in range(len(lines)):
-        city = _CITY_LINE.match(_city_row(lines, segments, index))
+        city = _CITY_LINE.match(_with_state_repaired(_city_row(lines, segments, index)))
         if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
             continue
-        above = _same_column_above(lines, index, 4)
-        if len(above) >= 3 and _IN_CARE_OF.match(segments[above[1]]):
-            above = [above[0], *above[2:]]  # "% PETERSEN & ASSOCIATES" between the name and the street
-        above = above[:3]
+        above = _without_addressee_rows(segments, _same_column_above(lines, index, 6))[:3]
         if len(above) < 2 or not _STREET.match(segments[above[0]]):
             continue
-        name_rows, name = [above[1]], segments[above[1]]
-        if len(above) == 3 and _continues_name(lines, segments, above[2], above[1]):
-            name_rows, name = [above[2], above[1]], _two_line_name(segments[above[2]], name)
+        names = {row: _I_MISREAD.sub("I", segments[row]) for row in above[1:]}
+        name_rows, name = [above[1]], names[above[1]]
+        if len(above) == 3 and _continues_name(lines, names, above[2], above[1]):
+            name_rows, name = [above[2], above[1]], _two_line_name(names[above[2]], name)
         if not _is_name(name):
             continue
         rows = tuple(lines[row] for row in name_rows)
         return TaxpayerBlock(name, rows, (lines[above[0]], lines[index]), city)
     return None
+
+
+def _with_state_repaired(row: str) -> str:
+    """The city row with its state's misread glyphs read as the state they can only be ("!A" is IA)."""
+    damaged = _DAMAGED_CITY_LINE.match(row)
+    if damaged is None or damaged.group("state") in US_STATES:
+        return row
+    state = damaged.group("state").translate(_STATE_GLYPHS)
+    if state not in US_STATES:
+        return row
+    return row[: damaged.start("state")] + state + row[damaged.end("state") :]
+
+
+def _without_addressee_rows(segments: list[str], above: list[int]) -> list[int]:
+    """The street row, then the rows above it without the "in care of" and officer rows printed between the
+    name and the street ("% PETERSEN & ASSOCIATES", "ATTN JAMES PETERSEN TREASURER", "ELENA MERCER SOLE MBR"),
+    at most two of them."""
+    if not above:
+        return above
+    street, rest = above[0], above[1:]
+    for _ in range(2):
+        if len(rest) >= 2 and (_IN_CARE_OF.match(segments[rest[0]]) or _OFFICER_ROW.match(segments[rest[0]])):
+            rest = rest[1:]
+    return [street, *rest]
 
 
 def _city_row(lines: list[TextLine], segments: list[str], index: int) -> str:
@@ -182,7 +223,7 @@ def _unsure_words(rows: tuple[TextLine, ...]) -> list[str]:
     return unsure
 
 
-def _continues_name(lines: list[TextLine], segments: list[str], upper: int, lower: int) -> bool:
+def _continues_name(lines: list[TextLine], segments: dict[int, str], upper: int, lower: int) -> bool:
     """The row right above the name row is a name too ("ERIC K" over "OKAFOR" counts)."""
     if not _is_name(segments[upper]) or not (_is_name(segments[lower]) or _SURNAME.match(segments[lower])):
         return False

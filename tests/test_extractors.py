@@ -759,3 +759,61 @@ def test_an_in_care_of_row_is_neither_name_nor_address(care_of: str) -> None:
         "HOLLOWAY CONSULTING LLC",
         "2453 SUMMIT BLVD, DES MOINES, IA 50309",
     )
+
+
+@pytest.mark.parametrize(
+    ("officer", "care_of"),
+    [
+        pytest.param("ELENA MERCER SOLE MBR", None, id="sole-member"),
+        pytest.param("ERIC ELLISON GEN PTR", "% HOLLOWAY ENROLLED AGENT", id="partner-and-in-care-of"),
+        pytest.param(
+            "ATTN JAMES PETERSEN TREASURER", "C/O KOWALSKI TAX SERVICE", id="attention-and-in-care-of"
+        ),
+    ],
+)
+def test_a_business_block_names_the_business_not_its_officer(officer: str, care_of: str | None) -> None:
+    rows = ["MERCER PLUMBING INC", officer, *([care_of] if care_of else []), "4830 OAK HOLLOW AVE"]
+    rows.append("DAYTON, OH 45402")
+    name, address = find_taxpayer(
+        [TextLine(1, text, (250, 591 + 57 * i, 560, 51)) for i, text in enumerate(rows)]
+    )
+    assert name is not None and address is not None
+    assert (name.value, address.value) == ("MERCER PLUMBING INC", "4830 OAK HOLLOW AVE, DAYTON, OH 45402")
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        pytest.param(
+            ["MONICA WHITFIELD", "113 FOXGLOVE TER", "DES MOINES, !A 50309"],
+            ("MONICA WHITFIELD", "113 FOXGLOVE TER, DES MOINES, IA 50309"),
+            id="state-glyph",
+        ),
+        pytest.param(
+            ["ANGELA & GREGORY OSE!", "3539 PRAIRIE RD", "DAYTON, OH 45402"],
+            ("ANGELA & GREGORY OSEI", "3539 PRAIRIE RD, DAYTON, OH 45402"),
+            id="name-i-as-bang",
+        ),
+        pytest.param(
+            ["LINDA OSEl", "3328 ASPEN ST", "ANN ARBOR, MI 48104"],
+            ("LINDA OSEI", "3328 ASPEN ST, ANN ARBOR, MI 48104"),
+            id="name-i-as-l",
+        ),
+    ],
+)
+def test_a_block_with_glyphs_ocr_misread_for_an_i(rows: list[str], expected: tuple[str, str]) -> None:
+    name, address = find_taxpayer(
+        [TextLine(1, text, (303, 597 + 53 * i, 450, 30)) for i, text in enumerate(rows)]
+    )
+    assert name is not None and address is not None
+    assert (name.value, address.value) == expected
+
+
+def test_a_state_glyph_that_may_be_two_letters_is_not_guessed() -> None:
+    rows = ["MONICA WHITFIELD", "113 FOXGLOVE TER", "BATON ROUGE, lA 70801"]  # LA or IA
+    assert find_taxpayer(
+        [TextLine(1, text, (303, 597 + 53 * i, 450, 30)) for i, text in enumerate(rows)]
+    ) == (
+        None,
+        None,
+    )
