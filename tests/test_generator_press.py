@@ -9,6 +9,7 @@ models) writes a readable file of the right type and page count. No tesseract.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from types import SimpleNamespace
@@ -55,12 +56,12 @@ CATALOG = load_catalog()
 
 @pytest.fixture(scope="module")
 def docs() -> list[PressDocument]:
-    """Every catalog code (born-digital, clean) and a seeded 30-notice plan (its kinds: photos fit a page)."""
+    """Every catalog code (born-digital, clean) and a seeded 16-notice plan (its kinds: photos fit a page)."""
     specs = [
         Spec(i, 41, notice.code, "pdf_text", "clean", family="press")
         for i, notice in enumerate(CATALOG.notices)
     ]
-    specs += plan(30, seed=14, family="press")
+    specs += plan(16, seed=14, family="press")
     return [compose_press(spec) for spec in specs]
 
 
@@ -97,7 +98,7 @@ def test_press_is_a_family_with_the_plan_of_the_others():
 def test_every_catalog_code_renders_with_a_truth_of_the_contract(docs):
     check_truth_contract(docs, "press")
     multi = sum(doc.truth["pages"] > 1 for doc in docs[len(CATALOG.notices) :])
-    assert 4 <= multi <= 20  # about a third of the planned documents
+    assert 2 <= multi <= 12  # about a third of the planned documents
 
 
 def test_layouts_vary(docs):
@@ -212,7 +213,7 @@ def test_each_capture_kind_writes_a_readable_file(tmp_path, kind, degradation, s
 def test_desk_captures_write_a_readable_file(tmp_path, kind, degradation, suffix, pages):
     spec = Spec(5, 4, "CP14", kind, degradation, pages=pages, family="press", captures="desk")
     check_written_capture(write_press, spec, tmp_path, suffix)
-    assert write_press(spec, tmp_path)["captures"] == "desk"
+    assert json.loads((tmp_path / f"{spec.name}.truth.json").read_text())["captures"] == "desk"
 
 
 def test_cli_writes_a_corpus(tmp_path):
