@@ -43,15 +43,18 @@ from tests.pdf_families import (
     amount_enclosed_top,
     check_absent_not_printed,
     check_cli_corpus,
+    check_no_words_overlap,
     check_pages_asked_for,
     check_same_bytes_in_another_process,
     check_truth_contract,
     check_truth_in_text,
     check_written_capture,
     text_layer,
+    words_of,
 )
 
 CATALOG = load_catalog()
+PAGE_WIDTH_PT = 612  # US letter
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +181,15 @@ def test_a_notice_with_an_amount_due_ends_with_its_voucher_at_the_foot(docs, tmp
         assert max(bottoms) > PAGE_HEIGHT_PT - 60, doc.spec  # the scan line
         checked += 1
     assert checked >= 30
+
+
+def test_no_two_words_overlap_and_every_word_is_on_the_page(docs, tmp_path):
+    """Read back from the text layer: panel, boxes, tables and voucher each keep their room, and no word runs
+    off the paper (a table too wide for its column)."""
+    check_no_words_overlap(docs, tmp_path / "boxes.pdf")
+    for doc in docs:
+        right_edges = re.findall(r'xMax="([\d.]+)"', words_of(doc.pdf, tmp_path / "edges.pdf"))
+        assert max(float(x) for x in right_edges) < PAGE_WIDTH_PT - 18, doc.spec
 
 
 def test_same_seed_gives_the_same_truth_and_pdf(docs):
