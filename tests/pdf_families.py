@@ -104,6 +104,35 @@ def amount_enclosed_top(pdf: bytes, page: int, path: Path) -> tuple[float | None
     return (float(found.group(1)) if found else None), html
 
 
+def check_no_words_overlap(docs: Iterable, path: Path) -> None:
+    """Read back from each document's text layer (``pdftotext -bbox``), no word's box runs into another's on
+    any page."""
+    for doc in docs:
+        for page in words_of(doc.pdf, path).split("<page ")[1:]:
+            assert _overlapping(page) == [], doc.spec
+
+
+def words_of(pdf: bytes, path: Path) -> str:
+    """Every page's words with their boxes (``pdftotext -bbox``, its HTML)."""
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True).stdout
+
+
+def _overlapping(page: str) -> list[tuple[str, str]]:
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    boxes = sorted(
+        (float(y0), float(y1), float(x0), float(x1), w) for x0, y0, x1, y1, w in re.findall(pattern, page)
+    )
+    found = []
+    for i, (_top, bottom, left, right, word) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            if other[0] >= bottom - 1:
+                break
+            if other[2] < right - 1 and left < other[3] - 1:
+                found.append((word, other[4]))
+    return found
+
+
 def check_capture_file(folder: Path, truth: dict, name: str, kind: str, suffix: str) -> None:
     """The file a capture kind wrote: its type, its page count, its truth file; a PDF has fonts only when
     born digital, an image is greyscale (fax: bilevel, photo: colour) and large enough to read."""

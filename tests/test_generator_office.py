@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -41,6 +40,7 @@ from tests.pdf_families import (
     amount_enclosed_top,
     check_absent_not_printed,
     check_cli_corpus,
+    check_no_words_overlap,
     check_pages_asked_for,
     check_same_bytes_in_another_process,
     check_truth_contract,
@@ -170,29 +170,9 @@ def test_a_notice_with_an_amount_due_ends_with_its_voucher_at_the_foot(docs, tmp
 
 
 def test_no_two_words_overlap(docs, tmp_path):
-    """Read back from the text layer (``pdftotext -bbox``), no word's box runs into another's on any page:
-    labels, values, panel, address block, tables and voucher each keep their room."""
-    for doc in docs:
-        path = tmp_path / "boxes.pdf"
-        path.write_bytes(doc.pdf)
-        html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True).stdout
-        for page in html.split("<page ")[1:]:
-            assert _overlapping(page) == [], doc.spec
-
-
-def _overlapping(page: str) -> list[tuple[str, str]]:
-    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
-    boxes = sorted(
-        (float(y0), float(y1), float(x0), float(x1), w) for x0, y0, x1, y1, w in re.findall(pattern, page)
-    )
-    found = []
-    for i, (_top, bottom, left, right, word) in enumerate(boxes):
-        for other in boxes[i + 1 :]:
-            if other[0] >= bottom - 1:
-                break
-            if other[2] < right - 1 and left < other[3] - 1:
-                found.append((word, other[4]))
-    return found
+    """Read back from the text layer, no word's box runs into another's on any page: labels, values, panel,
+    address block, tables and voucher each keep their room."""
+    check_no_words_overlap(docs, tmp_path / "boxes.pdf")
 
 
 def test_same_seed_gives_the_same_truth_and_pdf(docs):
