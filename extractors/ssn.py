@@ -71,15 +71,17 @@ SSN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN)", regex.IGNORECASE)
 _SSN_LABELLED = regex.compile(
     rf"(?:{_LABEL}|SSN){LABEL_GAP}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE
 )
+_EIN_LABEL = rf"{fuzzy_label('Employer ID number')}|{fuzzy_label('Employer identification number', 2)}|EIN"
 _EIN_LABELLED = regex.compile(
-    rf"(?:{fuzzy_label('Employer ID number')}|{fuzzy_label('Employer identification number', 2)}|EIN)"
-    rf"{LABEL_GAP}(?:{_EIN_VALUE}|{_UNSEPARATED})",
+    rf"(?:{_EIN_LABEL}){LABEL_GAP}(?:{_EIN_VALUE}|{_UNSEPARATED})",
     regex.IGNORECASE,
 )
 # Asterisks read as letters, symbols or a stray digit: the label, then one token of mask noise ending in a
 # separator, then the four digits (tesseract may split off a narrow first digit: "1 839").
+# The same after an EIN label, the separator perhaps lost ("Employer ID number    **AAKKO206", "**-*3780").
 _GARBLED_MASK = regex.compile(
-    rf"(?:{_LABEL}|SSN){LABEL_GAP}(?P<lead>[^\s\d][^\s]{{2,8}}[-_.,~])(?P<last4>\d ?\d{{3}})(?![\d])",
+    rf"(?:{_LABEL}|SSN|{_EIN_LABEL}){LABEL_GAP}(?P<lead>[^\s\d][^\s]{{2,8}}?)"
+    rf"(?P<last4>{_DIGIT} ?{_DIGIT}{{3}})(?![\d])",
     regex.IGNORECASE,
 )
 # The redesigned notices' wording: "Social Security number ending in 1234", "Taxpayer ID ending in 1234",
@@ -163,13 +165,17 @@ def _ending_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | N
 def _garbled_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     """The digits after a mask that still looks like one: at least two asterisk-like symbols, two thirds of
     it symbols or separators, at most one digit, and no masked last-4 group of its own."""
-    mask = match.group("lead")[:-1]  # without the separator before the digits
+    mask = match.group("lead").rstrip("-_.,~")  # without the separator before the digits
     symbols = len(_MASK_SYMBOL.findall(mask))
     separators = sum(char in "-_." for char in mask)
     digits = sum(char.isdigit() for char in mask)
     if symbols < 2 or 3 * (symbols + separators) < 2 * len(mask) or digits > 1 or _MASK_GROUP.search(mask):
         return None
-    return match.group("last4").replace(" ", ""), 1.0
+    printed = match.group("last4").replace(" ", "")
+    last4 = repair_digits(printed)
+    if not last4.isdigit() or sum(char.isdigit() for char in printed) < 3:
+        return None
+    return last4, 1.0 if last4 == printed else 0.85
 
 
 def _masked(candidates: list[Candidate]) -> list[Candidate]:

@@ -140,6 +140,8 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
         pytest.param("Taxpayer ID ending in 2O54", "2054", id="ending-in-ocr"),
         pytest.param("Employer ID number    ending in 8602", "8602", id="ein-ending-in"),
         pytest.param("Employer ID number    XXXXX1073", "1073", id="mask-without-separators"),
+        pytest.param("Employer ID number    **AAKKO206", "0206", id="ein-mask-read-as-letters"),
+        pytest.param("Employer identification number    **-*3780", "3780", id="ein-mask-lost-a-symbol"),
     ],
 )
 def test_ssn_last4(text: str, expected: str | None) -> None:
@@ -186,7 +188,8 @@ def test_phone_numbers_are_not_ssns() -> None:
 
 def test_words_after_the_label_are_not_a_garbled_mask() -> None:
     texts = ("Social Security number see.page.1234", "SSN on file 12a-45.6789", "SSN tax_2023",
-             "SSN ext_1234", "Taxpayer ID number box_1040", "SSN: ***-**-****-2024")  # fmt: skip
+             "SSN ext_1234", "Taxpayer ID number box_1040", "SSN: ***-**-****-2024", "EIN see 1234",
+             "Employer ID number    **KK-SOS1")  # fmt: skip
     assert values(find_ssn_last4, *texts) == []
 
 
