@@ -44,8 +44,8 @@ from pydantic import TypeAdapter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.accuracy import AS_OF, Tally, compare, untrusted_values  # noqa: E402
-from fixtures.generator.corpus import CAPTURES, FAMILIES  # noqa: E402
-from fixtures.generator.stack import STACK_KINDS, generate_stacks  # noqa: E402
+from fixtures.generator.corpus import FAMILIES  # noqa: E402
+from fixtures.generator.stack import STACK_CAPTURES, STACK_KINDS, generate_stacks  # noqa: E402
 from pipeline.errors import NoticeflowError  # noqa: E402
 from pipeline.fields import CORE_FIELDS  # noqa: E402
 from pipeline.load import load_document  # noqa: E402
@@ -337,7 +337,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--kind", choices=STACK_KINDS, default="pdf_scan", help="image pages or a text layer")
     parser.add_argument(
-        "--captures", choices=CAPTURES, default="default", help="capture model of the scans (default or desk)"
+        "--captures", choices=tuple(STACK_CAPTURES), default="default", help="capture model of the scans"
     )
     parser.add_argument("--out", type=Path, help="folder of the stacks (kept; read again when it has them)")
     parser.add_argument("--reuse-ocr", action="store_true", help="keep every page's OCR in OUT/ocr, reuse it")

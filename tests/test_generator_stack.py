@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from fixtures.generator.__main__ import main
+from fixtures.generator.corpus import FAMILIES
 from fixtures.generator.facts import Client, make_facts
 from fixtures.generator.stack import (
     CAPTURES,
@@ -211,6 +212,13 @@ def test_a_notice_truth_names_its_stack_and_pages():
 
 def test_every_drawn_family_has_a_stack_recorded_before():
     assert sorted(DRAWN_FAMILIES) == sorted({family for family, _, _, _ in WRITTEN_BEFORE})
+    assert set(STACK_FAMILIES) <= set(FAMILIES)
+
+
+def test_an_unknown_family_or_capture_model_is_refused():
+    for family, captures in (("nope", "default"), ("classic", "nope")):
+        with pytest.raises(ValueError, match="unknown family"):
+            compose_stack(1, 0, family, captures=captures)
 
 
 @pytest.mark.parametrize(("family", "index", "kind", "digest"), WRITTEN_BEFORE)
