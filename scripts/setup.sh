@@ -5,9 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# chromium: the review page's browser tests; qpdf: the throughput benchmark trims PDFs, the stack generator
-# joins PDF-made notices; dovecot-imapd: the mail intake's tests start their own IMAP server on loopback; khal:
-# a calendar client imports the feed.
+# chromium: the review page's browser tests; qpdf: the throughput benchmark trims PDFs; dovecot-imapd: the
+# mail intake's tests start their own IMAP server on loopback; khal: a calendar client imports the feed.
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation
   chromium qpdf dovecot-imapd khal)
 missing=()
