@@ -3,6 +3,7 @@ each through ``pipeline.process.process_document``, and print how well the stack
 
     .venv/bin/python benchmarks/split_stacks.py --family irs --count 20 --seed 7 --out DIR --reuse-ocr
     .venv/bin/python benchmarks/split_stacks.py --kind pdf_text --count 20      # text layers: no OCR, fast
+    .venv/bin/python benchmarks/split_stacks.py --family office --captures desk --count 4 --out DIR
 
 A stack's result is cut into notices by its ``children``, each with its ``page_range`` (first, last); a
 result without children (no splitter yet, or one notice found) is one notice over all its pages, a failed
@@ -44,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.accuracy import AS_OF, Tally, compare, untrusted_values  # noqa: E402
 from fixtures.generator.corpus import FAMILIES  # noqa: E402
-from fixtures.generator.stack import STACK_KINDS, generate_stacks  # noqa: E402
+from fixtures.generator.stack import STACK_CAPTURES, STACK_KINDS, generate_stacks  # noqa: E402
 from pipeline.errors import NoticeflowError  # noqa: E402
 from pipeline.fields import CORE_FIELDS  # noqa: E402
 from pipeline.load import load_document  # noqa: E402
@@ -289,9 +290,11 @@ def _recorded_ocr_seconds(folder: Path, truth: dict, measured: float, fresh: boo
 def load_or_generate(folder: Path, args: argparse.Namespace) -> list[dict]:
     listing = folder / "stacks.jsonl"
     if listing.exists():
-        print(f"reading the stacks already in {folder} (--family, --count, --seed, --kind not used)")
+        print(
+            f"reading the stacks already in {folder} (--family, --count, --seed, --kind, --captures not used)"
+        )
     else:
-        generate_stacks(folder, args.count, args.seed, args.family, args.kind)
+        generate_stacks(folder, args.count, args.seed, args.family, args.kind, args.captures)
     return [json.loads(line) for line in listing.read_text().splitlines() if line.strip()]
 
 
@@ -333,6 +336,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--count", type=int, default=10, help="stacks to generate (default 10)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--kind", choices=STACK_KINDS, default="pdf_scan", help="image pages or a text layer")
+    parser.add_argument(
+        "--captures", choices=tuple(STACK_CAPTURES), default="default", help="capture model of the scans"
+    )
     parser.add_argument("--out", type=Path, help="folder of the stacks (kept; read again when it has them)")
     parser.add_argument("--reuse-ocr", action="store_true", help="keep every page's OCR in OUT/ocr, reuse it")
     parser.add_argument(

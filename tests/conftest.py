@@ -1,8 +1,18 @@
-"""Shared test switches: ``--update-goldens`` rewrites expected results, ``--record-ocr`` re-records OCR."""
+"""Shared test switches: ``--update-goldens`` rewrites expected results, ``--record-ocr`` re-records OCR;
+``printer``: one headless Chromium per test module for the web family (skipped without Chromium or
+Playwright, except under CI (``CI=true``), where it fails)."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from fixtures.generator.web import WebPrinter
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -22,3 +32,16 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def record_ocr(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--record-ocr"))
+
+
+@pytest.fixture(scope="module")
+def printer() -> Iterator[WebPrinter]:
+    from fixtures.generator.web import CHROMIUM, open_printer  # only the tests that print load the family
+
+    if not (CHROMIUM.exists() and importlib.util.find_spec("playwright") is not None):
+        message = "chromium or playwright not installed (apt-get install chromium; pip install playwright)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with open_printer() as opened:
+        yield opened

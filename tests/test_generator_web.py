@@ -2,7 +2,7 @@
 every catalog code renders, the same seed gives the same truth, text layer and files, the plan is the
 other families' plan, the truth agrees with Chromium's text layer (every value the truth records is in it,
 every value it records as absent is not), and every capture kind writes a readable file of the right type
-and page count. One browser for the module; no tesseract.
+and page count. One browser for the module (``printer``, tests/conftest.py); no tesseract.
 
 Without Chromium or Playwright the tests are skipped, except under CI (``CI=true``), where they fail.
 """
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -23,7 +21,7 @@ from fixtures.generator.corpus import FAMILIES, compose, plan
 from fixtures.generator.facts import MASKS, money
 from fixtures.generator.letter_facts import DATE_STYLES, format_date
 from fixtures.generator.spec import Spec
-from fixtures.generator.web import CHROMIUM, WebDocument, WebPrinter, compose_web, open_printer, write_web
+from fixtures.generator.web import WebDocument, WebPrinter, compose_web, write_web
 from fixtures.generator.web_facts import HEADER_PLACES, HEADERS, PHONE_STYLES, format_phone
 from pipeline.catalog import load_catalog
 from tests.family_checks import check_amounts_add_up, check_plan
@@ -39,24 +37,6 @@ from tests.pdf_families import (
 )
 
 CATALOG = load_catalog()
-
-try:
-    import playwright.sync_api  # noqa: F401
-except ImportError:  # pragma: no cover - depends on the machine
-    HAS_PLAYWRIGHT = False
-else:
-    HAS_PLAYWRIGHT = True
-
-
-@pytest.fixture(scope="module")
-def printer() -> Iterator[WebPrinter]:
-    if not (CHROMIUM.exists() and HAS_PLAYWRIGHT):
-        message = "chromium or playwright not installed (apt-get install chromium; pip install playwright)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with open_printer() as opened:
-        yield opened
 
 
 @pytest.fixture(scope="module")
