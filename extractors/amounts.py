@@ -1,7 +1,8 @@
 """Parse money amounts as notices print them, tolerating OCR damage.
 
 Handles: "$5,181.72", "$ 5,181.72", "5181.72", "§5,181.72" (§ read for $), "$5,l81.72" / "$S,181.72"
-(letters read for digits), "$5, 181.72" (a space after the comma), "($800.00)" and "-$800.00" (credits).
+(letters read for digits), "$5, 181.72" (a space after the comma), "($800.00)", "-$800.00" and "$800.00 CR"
+(credits).
 ``AMOUNT`` is the regex fragment other extractors embed (named group ``amount``); ``parse_amount`` returns a
 ``Decimal`` with two places or None, never raises.
 """
@@ -20,7 +21,7 @@ AMOUNT = rf"""(?P<amount>
     (?<![\w.,])(?:{_D}{{1,3}}(?:[,.]\s?{_D}{{3}})+ # whole dollars with thousands separators
                 |{_D}{{1,7}})                 # or without
     [.,]\s?{_D}{{2}}(?!{_D})                   # cents are always printed on IRS notices
-    \)?
+    (?:\)|\s?(?P<credit>CR)\b)?                  # a credit's closing parenthesis or "CR" after it
 )"""
 _AMOUNT_RE = regex.compile(AMOUNT, regex.VERBOSE)
 
@@ -30,7 +31,7 @@ def parse_amount(text: str) -> Decimal | None:
     match = _AMOUNT_RE.search(text.strip())
     if match is None:
         return None
-    body = match.group("amount").strip().lstrip("-–(").rstrip(")").strip()
+    body = match.group("amount").strip().removesuffix("CR").strip().lstrip("-–(").rstrip(")").strip()
     body = body.lstrip("$§").strip()
     if body[:1] == "S" and len(body) > 1 and body[1] in " 0123456789":
         body = body[1:].strip()  # "S5,181.72": S stands for the dollar sign, not a 5
@@ -41,7 +42,7 @@ def parse_amount(text: str) -> Decimal | None:
         value = Decimal(f"{whole or '0'}.{cents}")
     except InvalidOperation:
         return None
-    return -value if match.group("negative") else value
+    return -value if match.group("negative") or match.group("credit") else value
 
 
 def format_amount(value: Decimal) -> str:

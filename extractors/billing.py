@@ -38,9 +38,9 @@ _TOTAL = regex.compile(  # the total row starts with its label; "Previous amount
     rf"{fuzzy_label('Proposed amount due')})",
     regex.IGNORECASE,
 )
-_ROW = regex.compile(  # a speck after the amount is tolerated ("558.10 :"), a sentence's full stop is not
-    rf"^\s*(?P<label>(?:(?:19|20)\d\d\s+)?[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)"
-    rf"[\s.:…_]*{AMOUNT}(?:\s+[:;'|.,])?\s*$",
+_ROW = regex.compile(  # a speck after the amount is tolerated ("558.10 :", "($379.52)."), a full stop is not
+    rf"^\s*[“”\"'‘’*.,]*\s*(?P<label>(?:(?:19|20)\d\d\s+)?[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)"
+    rf"[\s.:…_]*{AMOUNT}(?:\s+[:;'|.,]|(?<=\))[.,])?\s*$",
     regex.VERBOSE,
 )
 # A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount.
@@ -110,7 +110,7 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]
             return rows  # the total ends the summary, whatever the paragraph beside it says
         if line.stacked and not names_a_part(line.text):
             continue  # a column heading joined to the amount under it ("Amount" / "$4,942.61") is no row
-        read = [row for row in map(_read_row, tails) if row is not None]
+        read = [row for row in map(_read_cells, _column_cells(line.text)) if row is not None]
         if read:
             rows.append(read[-1])  # the right-most reading: its label is the row's, not the paragraph's
     return []  # no total row: a partial summary proves nothing
@@ -125,8 +125,20 @@ def _read_row(text: str) -> tuple[str, Decimal | None] | None:
     return (damaged.group("label").strip(), None) if damaged else None
 
 
-def _column_tails(text: str) -> list[str]:
-    """The row, then what follows each wide gap in it: a summary printed in the right-hand column shares
-    its rows with the paragraphs on the left ("... the last 21    Failure-to-pay penalty    785.37")."""
+def _read_cells(cells: list[str]) -> tuple[str, Decimal | None] | None:
+    """The row read from its first cell on, over as many cells as make a row (the longest first)."""
+    readings = (_read_row("    ".join(cells[:end])) for end in range(len(cells), 0, -1))
+    return next((row for row in readings if row is not None), None)
+
+
+def _column_cells(text: str) -> list[list[str]]:
+    """The row's cells split at its wide gaps, from each cell on: a summary printed in the right-hand column
+    shares its rows with the paragraphs on the left ("... the last 21    Failure-to-pay penalty    785.37"),
+    one in the left-hand column with the panel on the right ("Tax you owed    $20,791.67    2020")."""
     parts = regex.split(r"\s{4,}", text.strip())
-    return ["    ".join(parts[i:]) for i in range(len(parts))]
+    return [parts[i:] for i in range(len(parts))]
+
+
+def _column_tails(text: str) -> list[str]:
+    """The row, then what follows each wide gap in it."""
+    return ["    ".join(cells) for cells in _column_cells(text)]

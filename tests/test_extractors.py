@@ -566,6 +566,27 @@ def test_billing_summary_in_the_right_hand_column() -> None:
     ]
 
 
+def test_billing_summary_in_the_left_hand_column_with_credits_in_every_style() -> None:
+    """The panel on the right shares the summary's rows; a credit as "CR" or in parentheses with a speck."""
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "Billing summary",
+            "Tax you owed    $20,791.67    2020",
+            "Payments you made    $15,388.91 CR    Your caller ID",
+            "“Payments and credits    ($379.52).",
+            "Failure-to-file penalty    $5,049.22    (800) 829-0922",
+            "Total amount due    $10,075.46",
+        )
+    ]
+    assert [(label, str(amount)) for label, amount in find_billing_lines(lines)] == [
+        ("Tax you owed", "20791.67"),
+        ("Payments you made", "-15388.91"),
+        ("Payments and credits", "-379.52"),
+        ("Failure-to-file penalty", "5049.22"),
+    ]
+
+
 def test_tax_year_from_the_stub_instruction_and_a_wrapped_period() -> None:
     assert values(find_tax_years, "Write your SSN, the tax year (2023), and the form number") == [2023]
     assert 2025 in values(find_tax_years, "unpaid taxes for the tax year ending", "December 31, 2025.")
