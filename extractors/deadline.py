@@ -146,6 +146,16 @@ _WINDOW = regex.compile(rf"{_WINDOW_START}{_SEP}(?:notice|letter)", regex.IGNORE
 _WINDOW_CUT = regex.compile(rf"{_WINDOW_START}\b(?!{_SEP}(?:notice|letter))", regex.IGNORECASE)
 
 
+# A window stated in words, whatever its number reads as ("within 2l days", "within thirty (3O) days").
+_ANY_WINDOW = regex.compile(r"\bwithin\s+\S+(?:\s+\(\S+\))?\s+(?:calendar\s+)?days\b", regex.IGNORECASE)
+
+
+def states_a_deadline(lines: list[TextLine]) -> bool:
+    """True when the notice prints a deadline phrase with digits after it, or states a window in days, read
+    or not: only a notice that does neither may be given the IRS's published window."""
+    return any(DEADLINE_PRINTED.search(line.text) or _ANY_WINDOW.search(line.text) for line in lines)
+
+
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     date = parse_date(match.group("date"))
     return (date.isoformat(), 1.0) if date else None

@@ -67,7 +67,7 @@ def print_table(results: list[NoticeResult]) -> None:
         table.add_column(column)
     for notice in (notice for result in results for notice in result.children or (result,)):  # a row a notice
         deadline = notice.fields.get("deadline")
-        kind = " (computed)" if deadline and deadline.kind == "computed" else ""
+        kind = f" ({deadline.kind})" if deadline and deadline.kind in ("computed", "published") else ""
         row = [notice.field_value(name) for name in ("notice_number", "tax_year", "ssn_last4", "amount_due")]
         pages = f" p{notice.page_range[0]}-{notice.page_range[1]}" if notice.page_range else ""
         name = Path(notice.source).name + pages

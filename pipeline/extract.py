@@ -28,7 +28,7 @@ from extractors.notice_number import find_notice_numbers
 from extractors.periods import PeriodRow, find_period_table, is_period_heading
 from extractors.revision import find_revision_markers
 from extractors.text import Candidate, TextLine, find_printed, repair_digits
-from pipeline.catalog import Catalog, NoticeType
+from pipeline.catalog import Catalog, DeadlineRule, NoticeType
 from pipeline.choose import AGREEMENT_BONUS
 from pipeline.fields import FIELDS, FieldSpec, Reading
 from pipeline.layout import stacked_label_lines
@@ -137,10 +137,12 @@ def _merge_misreadings(support: dict[str, list[float]], catalog: Catalog) -> dic
 def extract_fields(lines: list[TextLine], classification: Classification) -> Extraction:
     """Every field of the registry (``pipeline.fields``), read in its order."""
     match, notice, evidence = classification
+    windowed = notice is not None and notice.deadline is DeadlineRule.COMPUTED
     reading = Reading(
         lines, match.code, match.confidence, evidence,
         category=notice.category if notice else None,
         carries_none=notice.carries_none if notice else frozenset(),
+        published_window=notice.response_window_days if notice and windowed else None,
     )  # fmt: skip
     fields = {spec.name: reading.read(spec.name) for spec in FIELDS}
     billing = tuple(  # a row printed but not readable keeps no amount: the arithmetic is then unknown

@@ -42,7 +42,7 @@ from extractors.contacts import (
     official_phone_near,
 )
 from extractors.dates import parse_date
-from extractors.deadline import DEADLINE_PRINTED, find_deadlines
+from extractors.deadline import DEADLINE_PRINTED, find_deadlines, states_a_deadline
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.party import (
     find_taxpayer,
@@ -74,6 +74,7 @@ class Reading:
     evidence: Candidate | None
     category: Category | None
     carries_none: frozenset[str]
+    published_window: int | None = None  # days, for a type whose deadline is a window (catalog.DeadlineRule)
     findings: list[str] = field(default_factory=list)
     _read: dict[str, Field] = field(default_factory=dict)
 
@@ -192,14 +193,32 @@ def read_deadline(reading: Reading) -> Field:
     # A type that usually sets no deadline still has one when it prints it ("File your return by ...").
     windows = [c for c in candidates if c.kind == "computed"]
     notice_date = reading.read("notice_date")
-    if "deadline" in reading.carries_none or not windows or not isinstance(notice_date.value, str):
+    if "deadline" in reading.carries_none or not isinstance(notice_date.value, str):
         return Field()
+    if not windows:
+        return _published_deadline(reading, notice_date)
     window = choose("deadline window", windows, reading.findings)
     assert isinstance(window.value, int)
     computed = (dt.date.fromisoformat(notice_date.value) + dt.timedelta(days=window.value)).isoformat()
     confidence = min(window.confidence, notice_date.confidence)
     return window.model_copy(
         update={"value": computed, "confidence": confidence, "kind": DeadlineKind.COMPUTED}
+    )
+
+
+def _published_deadline(reading: Reading, notice_date: Field) -> Field:
+    """A notice whose type has a published window (CP24: 60 days to disagree) but which states no deadline
+    at all, read or not: the notice date plus that window, of kind ``published`` (not a printed value)."""
+    if reading.published_window is None or states_a_deadline(reading.lines):
+        return Field()
+    assert isinstance(notice_date.value, str)
+    day = dt.date.fromisoformat(notice_date.value) + dt.timedelta(days=reading.published_window)
+    return Field(
+        value=day.isoformat(),
+        confidence=notice_date.confidence,
+        raw=f"no deadline printed: the IRS's published window of {reading.published_window} days",
+        rule="published_window",
+        kind=DeadlineKind.PUBLISHED,
     )
 
 

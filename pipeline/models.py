@@ -77,8 +77,9 @@ class OcrDocument(Frozen):
 
 
 class DeadlineKind(StrEnum):
-    PRINTED = "printed"
-    COMPUTED = "computed"
+    PRINTED = "printed"  # a date the notice prints
+    COMPUTED = "computed"  # the notice date plus the window the notice states ("within 60 days ...")
+    PUBLISHED = "published"  # the notice states none: the notice date plus the IRS's published window
 
 
 class Field(Frozen):

@@ -129,3 +129,19 @@ def test_a_label_inside_a_sentence_is_no_lost_value() -> None:
 def test_a_table_of_periods_heading_is_no_lost_value() -> None:
     findings = _findings("Notice    CP504B", "Tax form    Tax period ending    Unpaid amount    You owe")
     assert not any("prints the label" in finding for finding in findings), findings
+
+
+def _deadline(*texts: str):
+    lines = [TextLine(1, text) for text in ("Notice    CP24", "Notice date    March 2, 2026", *texts)]
+    return extract_fields(lines, classify_notice(lines, load_catalog())).fields["deadline"]
+
+
+def test_a_notice_stating_no_deadline_gets_its_types_published_window_as_no_printed_value() -> None:
+    """A CP24 (60 days to disagree, as the IRS publishes it) that states no deadline: the notice date plus
+    the window, of kind published; one that states a window or a deadline, read or not, never."""
+    published = _deadline("We changed your estimated tax payments; you are due a refund.")
+    assert (published.value, published.kind) == ("2026-05-01", "published")
+    stated = _deadline("If you disagree, contact us within 60 days from the date of this notice.")
+    assert (stated.value, stated.kind) == ("2026-05-01", "computed")
+    assert _deadline("If you disagree, contact us within 6O days of this notice.").value is None
+    assert _deadline("Respond by Jnue 1O, 2O26.").value is None
