@@ -27,7 +27,7 @@ from extractors.billing import find_billing_lines
 from extractors.notice_number import find_notice_numbers
 from extractors.periods import PeriodRow, find_period_table, is_period_heading
 from extractors.revision import find_revision_markers
-from extractors.text import Candidate, TextLine, find_printed, repair_digits
+from extractors.text import Candidate, TextLine, find_printed
 from pipeline.catalog import Catalog, DeadlineRule, NoticeType
 from pipeline.choose import AGREEMENT_BONUS
 from pipeline.fields import FIELDS, FieldSpec, Reading
@@ -36,6 +36,7 @@ from pipeline.models import (
     BillingLine,
     Extraction,
     Field,
+    FieldValue,
     NoticeTypeMatch,
     OcrDocument,
     OcrLine,
@@ -287,15 +288,15 @@ def _unconfirmed_copies(lines: list[TextLine], fields: dict[str, Field]) -> list
     return findings
 
 
-def _confirms(spec: FieldSpec, line: TextLine, value: object) -> bool | None:
+def _confirms(spec: FieldSpec, line: TextLine, value: FieldValue) -> bool | None:
     """True when the copy reads as ``value``, False when it reads as something else, None when unread. A
-    masked SSN whose mask OCR garbled still confirms by its last four digits ("*AKAKK- 6477")."""
+    copy OCR garbled may still confirm it (``FieldSpec.garbled_confirms``)."""
     assert spec.find is not None and spec.printed is not None, f"{spec.name} is copied without an extractor"
     found = spec.find([line])
     if found:
         return any(candidate.value == value for candidate in found)
-    if spec.garbled_copy_confirms:
+    if spec.garbled_confirms is not None:
         after_label = line.text[spec.printed.search(line.text).start() :]  # type: ignore[union-attr]
-        if str(value) in repair_digits(after_label.replace(" ", "")):
+        if spec.garbled_confirms(after_label, value):
             return True
     return None

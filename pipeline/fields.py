@@ -10,7 +10,8 @@ A ``FieldSpec`` says everything the rest of the tree needs about a field:
 - ``printed``: the pattern that shows its label is printed with a value, so that an unread value is a
   finding, never a silent gap (``printed_alone``: its label alone in a header cell, the value OCR lost
   entirely, is one too); ``copied``: printed more than once, and one reading alone is not enough
-  when another copy is unreadable (``garbled_copy_confirms``: a copy still confirms by its digits);
+  when another copy is unreadable (``garbled_confirms``: how a copy OCR garbled may still confirm it: an
+  SSN by its digits, a date by its month, day and a year but for one misread digit);
 - ``correctable``: a person may correct it; ``label``: how the pages name it;
 - ``core``: scored by the accuracy benchmark and checked on every golden sample; ``required``: every notice
   type requires it (``pipeline.catalog`` adds the amount and the deadline by the type's own columns).
@@ -56,9 +57,9 @@ from extractors.party import (
 from extractors.response_address import find_response_addresses
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
 from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
-from extractors.text import Candidate, TextLine
+from extractors.text import Candidate, TextLine, repair_digits
 from pipeline.choose import choose, to_field
-from pipeline.models import Category, DeadlineKind, Field, FieldValue
+from pipeline.models import Category, DeadlineKind, Field, FieldValue, parse_iso_date
 
 Finder = Callable[[list[TextLine]], list[Candidate]]
 
@@ -101,7 +102,7 @@ class FieldSpec:
     printed: regex.Pattern[str] | None = None
     printed_alone: regex.Pattern[str] | None = None  # its label alone in a cell: the value OCR lost
     copied: bool = False
-    garbled_copy_confirms: bool = False
+    garbled_confirms: Callable[[str, FieldValue], bool] | None = None
     correctable: bool = True
     core: bool = False
     required: bool = False
@@ -292,6 +293,36 @@ def read_address(reading: Reading) -> Field:
 
 # ---- the registry ------------------------------------------------------------------------------------------
 
+# ---- a garbled copy that still confirms a value ----------------------------------------------------------
+
+
+def holds_the_digits(copy: str, value: FieldValue) -> bool:
+    """A masked SSN whose mask OCR garbled confirms by its last four digits ("*AKAKK- 6477")."""
+    return str(value) in repair_digits(copy.replace(" ", ""))
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_NUMBER_WORD = regex.compile(r"[0-9OolISB]*\d[0-9OolISB]*")  # a number, letters OCR read for its digits
+
+
+def holds_the_date(copy: str, value: FieldValue) -> bool:
+    """A date whose copy OCR garbled ("June 13, 2625", "April il 11, 2025", "12/31/2O24") confirms when the
+    copy holds its month (by name or number), its day, and its year but for one misread digit."""
+    day = parse_iso_date(value) if isinstance(value, str) else None
+    if day is None:
+        return False
+    words = [repair_digits(word) for word in _NUMBER_WORD.findall(copy)]
+    numbers = [int(n) if len(n) < 4 else n for word in words for n in regex.findall(r"\d+", word)]
+    month = _MONTHS[day.month - 1] in copy.lower() or day.month in numbers
+    year = str(day.year)
+    near_year = any(isinstance(n, str) and len(n) == 4 and _one_digit_apart(n, year) for n in numbers)
+    return month and day.day in numbers and near_year
+
+
+def _one_digit_apart(read: str, year: str) -> bool:
+    return sum(a != b for a, b in zip(read, year, strict=True)) <= 1
+
+
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("notice_number", "Notice number", as_code, read=read_notice_number, core=True, required=True),
     FieldSpec(
@@ -300,7 +331,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "ssn_last4", "SSN last 4", as_last4, find_ssn_last4, printed=SSN_PRINTED, copied=True,
-        garbled_copy_confirms=True, core=True, required=True,
+        garbled_confirms=holds_the_digits, core=True, required=True,
     ),
     FieldSpec(
         "amount_due", "Amount due", as_amount, read=read_amount_due, printed=AMOUNT_DUE_PRINTED, core=True,
@@ -308,7 +339,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("deadline", "Deadline", as_iso_date, read=read_deadline, printed=DEADLINE_PRINTED, core=True),
     FieldSpec(
         "notice_date", "Notice date", as_iso_date, find_notice_dates, printed=NOTICE_DATE_PRINTED,
-        copied=True, core=True, required=True,
+        copied=True, garbled_confirms=holds_the_date, core=True, required=True,
     ),
     FieldSpec("taxpayer_name", "Taxpayer name", as_text, read=read_taxpayer_name),
     FieldSpec("address", "Address", as_text, read=read_address),

@@ -12,7 +12,7 @@ from extractors.text import TextLine
 from pipeline.catalog import CATALOG_PATH, load_catalog
 from pipeline.errors import BadCatalog, BadCorrection
 from pipeline.extract import classify_notice, extract_fields
-from pipeline.fields import CORRECTABLE, FIELD_NAMES, FIELDS, field_label
+from pipeline.fields import CORRECTABLE, FIELD_NAMES, FIELDS, field_label, holds_the_date
 from pipeline.review import parse_correction
 
 
@@ -77,3 +77,21 @@ def test_a_catalog_naming_a_field_the_registry_lacks_is_refused(
     monkeypatch.setattr(pipeline.catalog, "FIELD_NAMES", tuple(n for n in FIELD_NAMES if n != "deadline"))
     with pytest.raises(BadCatalog, match="deadline"):
         load_catalog(copy)
+
+
+@pytest.mark.parametrize(
+    ("copy", "confirms"),
+    [
+        pytest.param("Notice date    June 13, 2625", True, id="year-digit-misread"),
+        pytest.param("Notice date    June il 13, 2025", True, id="junk-inside"),
+        pytest.param("Notice date 06/13/2O25", True, id="numeric-letter-for-digit"),
+        pytest.param("Notice date    June 18, 2025", False, id="another-day"),
+        pytest.param("Notice date    July 13, 2025", False, id="another-month"),
+        pytest.param("Notice date    June 13, 2627", False, id="two-digits-off"),
+        pytest.param("Notice date    XX-XXX5980", False, id="no-date"),
+    ],
+)
+def test_a_garbled_copy_of_a_date_confirms_it_only_by_its_month_day_and_near_year(
+    copy: str, confirms: bool
+) -> None:
+    assert holds_the_date(copy, "2025-06-13") is confirms
