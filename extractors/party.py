@@ -13,6 +13,7 @@ Rows of the right-hand header printed between them are skipped by their left edg
 OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D").
 
 ``unsure_block_words(lines)``: the block's name and address words that OCR scored low;
+``zip_outside_state(address)``: a ZIP that is not one of its state's (a misread digit);
 ``is_cut_joint_name(name)``: a joint name ending in "AND"/"&"; ``salutation_disagrees(lines, name)``: a
 letter's "Dear NAME:" whose words are not the block's. Each is a reason for a person to look.
 
@@ -55,6 +56,41 @@ US_STATES = frozenset({
     "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
     "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP", "AA", "AE", "AP",
 })  # fmt: skip
+# The first three digits of the ZIP codes of each state (USPS ZIP code prefixes, as ranges): a ZIP outside
+# its state's is a misread digit ("FARGO, ND 38102" for 58102) or a typo, never silently a value.
+_ZIP3_RANGES = {
+    "AL": "350-369", "AK": "995-999", "AZ": "850-865", "AR": "716-729", "CA": "900-961", "CO": "800-816",
+    "CT": "060-069", "DE": "197-199", "DC": "200-205 569", "FL": "320-349", "GA": "300-319 398-399",
+    "HI": "967-968", "ID": "832-838", "IL": "600-629", "IN": "460-479", "IA": "500-528", "KS": "660-679",
+    "KY": "400-427", "LA": "700-715", "ME": "039-049", "MD": "206-219", "MA": "010-027 055", "MI": "480-499",
+    "MN": "550-567", "MS": "386-397", "MO": "630-658", "MT": "590-599", "NE": "680-693", "NV": "889-898",
+    "NH": "030-038", "NJ": "070-089", "NM": "870-884", "NY": "005 063 100-149", "NC": "270-289",
+    "ND": "580-588", "OH": "430-459", "OK": "730-749", "OR": "970-979", "PA": "150-196", "RI": "028-029",
+    "SC": "290-299", "SD": "570-577", "TN": "370-385", "TX": "733 750-799 885", "UT": "840-847",
+    "VT": "050-059", "VA": "201 220-246", "WA": "980-994", "WV": "247-268", "WI": "530-549", "WY": "820-831",
+    "PR": "006-009", "VI": "008", "GU": "969", "AS": "967", "MP": "969", "AA": "340", "AE": "090-098",
+    "AP": "962-966",
+}  # fmt: skip
+
+
+def _prefixes(ranges: str) -> frozenset[int]:
+    bounds = [tuple(int(end) for end in span.split("-")) for span in ranges.split()]
+    return frozenset(prefix for bound in bounds for prefix in range(bound[0], bound[-1] + 1))
+
+
+_ZIP3 = {state: _prefixes(ranges) for state, ranges in _ZIP3_RANGES.items()}
+_STATE_ZIP_AT_END = regex.compile(r"\b(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
+
+
+def zip_outside_state(address: str) -> str | None:
+    """``"ND 38102"`` when the address's ZIP is not one of its state's, else None."""
+    match = _STATE_ZIP_AT_END.search(address)
+    if match is None or match.group("state") not in _ZIP3:
+        return None
+    state, code = match.group("state"), match.group("zip")
+    return None if int(code[:3]) in _ZIP3[state] else f"{state} {code}"
+
+
 # OCR's glyphs for a capital of a state that can stand for one letter only: "DES MOINES, !A 50309", "1A",
 # "0H" ("l" may be an I or an L: "lA" is IA or LA, and stays unread).
 _STATE_GLYPHS = str.maketrans({"!": "I", "|": "I", "1": "I", "0": "O", "5": "S", "8": "B"})

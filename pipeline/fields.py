@@ -53,6 +53,7 @@ from extractors.party import (
     salutation_disagrees,
     stray_name_word,
     unsure_block_words,
+    zip_outside_state,
 )
 from extractors.response_address import find_response_addresses
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
@@ -288,10 +289,10 @@ def read_address(reading: Reading) -> Field:
         reading.findings.append(
             f"address: read as {address.value!r} from words OCR scored low: {', '.join(unsure)}"
         )
+    if (outside := zip_outside_state(str(address.value))) is not None:
+        reading.findings.append(f"address: read as {address.value!r}, but {outside} is no ZIP of that state")
     return to_field(address, address.confidence)
 
-
-# ---- the registry ------------------------------------------------------------------------------------------
 
 # ---- a garbled copy that still confirms a value ----------------------------------------------------------
 
@@ -322,6 +323,8 @@ def holds_the_date(copy: str, value: FieldValue) -> bool:
 def _one_digit_apart(read: str, year: str) -> bool:
     return sum(a != b for a, b in zip(read, year, strict=True)) <= 1
 
+
+# ---- the registry ------------------------------------------------------------------------------------------
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("notice_number", "Notice number", as_code, read=read_notice_number, core=True, required=True),

@@ -18,7 +18,13 @@ from extractors.contacts import (
 from extractors.deadline import find_deadlines
 from extractors.notice_date import find_notice_dates
 from extractors.notice_number import find_notice_numbers
-from extractors.party import find_taxpayer, glued_connector, has_address_block, stray_name_word
+from extractors.party import (
+    find_taxpayer,
+    glued_connector,
+    has_address_block,
+    stray_name_word,
+    zip_outside_state,
+)
 from extractors.revision import find_revision_markers
 from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
 from extractors.tax_year import find_tax_years
@@ -841,3 +847,9 @@ def test_a_state_glyph_that_may_be_two_letters_is_not_guessed() -> None:
         None,
         None,
     )
+
+
+def test_a_zip_outside_its_state_is_a_misread_to_look_at() -> None:
+    assert zip_outside_state("6829 SUMMIT CT APT 37A, FARGO, ND 38102") == "ND 38102"
+    for address in ("6829 SUMMIT CT, FARGO, ND 58102-1762", "1 MAIN ST, ANN ARBOR, MI 48104", "X, NY 00501"):
+        assert zip_outside_state(address) is None
