@@ -68,15 +68,22 @@ def _name_words(name: str) -> set[str]:
     return set(name.upper().replace("&", " ").split()) - {"AND"}
 
 
-def printed_value(result: NoticeResult, name: str) -> FieldValue:
-    """What the result read from the notice: a deadline of kind ``published`` (the notice states none) is
-    the catalog's, not a reading, so it counts as no value."""
+def printed_value(result: NoticeResult, name: str, expected: object) -> FieldValue:
+    """The result's value as a reading of the notice: a deadline of kind ``published`` on a notice that
+    prints none is the catalog's window, not a reading (no value); on a notice that prints one it is
+    compared like any value (right only when it is that date)."""
     field = result.fields.get(name)
-    return None if field is None or field.kind is DeadlineKind.PUBLISHED else field.value
+    if field is None or (field.kind is DeadlineKind.PUBLISHED and expected is None):
+        return None
+    return field.value
 
 
 def compare(result: NoticeResult, truth: dict, names: tuple[str, ...] = CORE_FIELDS) -> dict[str, bool]:
-    return {name: _same(name, printed_value(result, name), truth["fields"].get(name)) for name in names}
+    expected = truth["fields"]
+    return {
+        name: _same(name, printed_value(result, name, expected.get(name)), expected.get(name))
+        for name in names
+    }
 
 
 def untrusted_values(result: NoticeResult, truth: dict) -> tuple[list[str], list[str]]:
@@ -84,7 +91,8 @@ def untrusted_values(result: NoticeResult, truth: dict) -> tuple[list[str], list
     not record (a corpus written before the field was declared) is neither."""
     wrong, omitted = [], []
     for name in (name for name in FIELD_NAMES if name in truth["fields"]):
-        value, expected = printed_value(result, name), truth["fields"][name]
+        expected = truth["fields"][name]
+        value = printed_value(result, name, expected)
         if _same(name, value, expected):
             continue
         line = f"  {truth['source']} ({truth['kind']}): {name} = {value!r}, truth {expected!r}"

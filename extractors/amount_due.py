@@ -26,15 +26,7 @@ import regex
 from extractors.amounts import AMOUNT, format_amount, parse_amount
 from extractors.billing import names_a_part
 from extractors.dates import DATE
-from extractors.text import (
-    COLUMN_END,
-    LEADER_JUNK,
-    Candidate,
-    TextLine,
-    find_candidates,
-    fuzzy_label,
-    printed_after,
-)
+from extractors.text import LEADER_JUNK, Candidate, TextLine, find_candidates, fuzzy_label, printed_after
 
 _GAP = r"[\s:.…_\-]{0,40}?"
 _DUE_BY = regex.compile(
@@ -77,7 +69,7 @@ _TOTAL_ROW = regex.compile(
 
 # The total after what OCR left of its dot leader ("Total you owe  ccccesseee  $23,736.83"), less sure.
 _TOTAL_AFTER_LEADER = regex.compile(
-    rf"(?<![A-Za-z])(?:{_TOTAL_LABEL}){LEADER_JUNK}{AMOUNT}{COLUMN_END}",
+    rf"(?<![A-Za-z])(?:{_TOTAL_LABEL}){LEADER_JUNK}{AMOUNT}\s*$",
     regex.IGNORECASE | regex.VERBOSE,
 )
 

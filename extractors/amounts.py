@@ -21,7 +21,7 @@ AMOUNT = rf"""(?P<amount>
     (?<![\w.,])(?:{_D}{{1,3}}(?:[,.]\s?{_D}{{3}})+ # whole dollars with thousands separators
                 |{_D}{{1,7}})                 # or without
     [.,]\s?{_D}{{2}}(?!{_D})                   # cents are always printed on IRS notices
-    (?:\)|\s?(?P<credit>CR)\b)?                  # a credit's closing parenthesis or "CR" after it
+    (?:\)|\s?(?P<credit>(?-i:CR))\b)?            # a credit's closing parenthesis or "CR" after it
 )"""
 _AMOUNT_RE = regex.compile(AMOUNT, regex.VERBOSE)
 

@@ -46,6 +46,7 @@ _ROW = regex.compile(  # a speck after the amount is tolerated ("558.10 :", "($3
 # A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount.
 _JUNK_LEADER_ROW = regex.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ()'-]{2,40}?)\s*[~—–«»‘’“”]{2,}.*\d")
 _MAX_ROWS = 12
+_AMOUNT = regex.compile(AMOUNT, regex.VERBOSE)
 
 
 class BillingRole(StrEnum):
@@ -126,9 +127,14 @@ def _read_row(text: str) -> tuple[str, Decimal | None] | None:
 
 
 def _read_cells(cells: list[str]) -> tuple[str, Decimal | None] | None:
-    """The row read from its first cell on, over as many cells as make a row (the longest first)."""
-    readings = (_read_row("    ".join(cells[:end])) for end in range(len(cells), 0, -1))
-    return next((row for row in readings if row is not None), None)
+    """The row read from its first cell on, over as many cells as make a row (the longest first); the cells
+    left out must hold no amount ("Tax you owed    $1,000.00    $1,200.00" is no row of one amount)."""
+    for end in range(len(cells), 0, -1):
+        if any(_AMOUNT.search(cell) for cell in cells[end:]):
+            return None
+        if (row := _read_row("    ".join(cells[:end]))) is not None:
+            return row
+    return None
 
 
 def _column_cells(text: str) -> list[list[str]]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import regex
 
 from extractors.text import (
-    COLUMN_END,
     LABEL_GAP,
     LEADER_JUNK,
     Candidate,
@@ -98,9 +97,7 @@ _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 
 
 _FORM_LABEL = rf"\b(?:{_FORM_HEADER})|\bForm\s*:"
 # A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040").
-_FORM_AFTER_LEADER = regex.compile(
-    rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}{COLUMN_END}", regex.IGNORECASE
-)
+_FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
 # A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form
 # printed, read or not; not the phone of the next column ("Tax form    800-829-0922").
 FORM_PRINTED = regex.compile(rf"(?:{_FORM_LABEL})[\s:.]{{0,12}}\d{{3,4}}\b(?![-)])", regex.IGNORECASE)

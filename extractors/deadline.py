@@ -146,14 +146,22 @@ _WINDOW = regex.compile(rf"{_WINDOW_START}{_SEP}(?:notice|letter)", regex.IGNORE
 _WINDOW_CUT = regex.compile(rf"{_WINDOW_START}\b(?!{_SEP}(?:notice|letter))", regex.IGNORECASE)
 
 
-# A window stated in words, whatever its number reads as ("within 2l days", "within thirty (3O) days").
-_ANY_WINDOW = regex.compile(r"\bwithin\s+\S+(?:\s+\(\S+\))?\s+(?:calendar\s+)?days\b", regex.IGNORECASE)
+# Any wording that may set a deadline, OCR damage and all: a word of time ("by", "bv", "before", "no later
+# than", "until", "within", "due", "antes", "para el", "deadline", "last day") and then, within a few
+# characters, a digit or a month ("Respnod by June", "hearlng by April", "withln 60 days", "Response due
+# N0v"). Wide on purpose: only a notice without any of it is given its type's published window.
+_MAY_SET_A_DEADLINE = regex.compile(
+    r"\b(?:by|bv|before|later|until|with[il1]n|due|antes|para\s+el|deadline|last\s+day)\b[^\d\n]{0,30}?"
+    r"(?:\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:ten|twenty|thirty|sixty|ninety)\b)",
+    regex.IGNORECASE,
+)
 
 
-def states_a_deadline(lines: list[TextLine]) -> bool:
-    """True when the notice prints a deadline phrase with digits after it, or states a window in days, read
-    or not: only a notice that does neither may be given the IRS's published window."""
-    return any(DEADLINE_PRINTED.search(line.text) or _ANY_WINDOW.search(line.text) for line in lines)
+def may_state_a_deadline(lines: list[TextLine]) -> bool:
+    """True when any line, or any line joined to the row its paragraph wraps onto, holds wording that may set
+    a deadline or a window, read or not: only a notice without any may be given its type's published
+    window."""
+    return any(_MAY_SET_A_DEADLINE.search(line.text) for line in (*lines, *with_next_lines(lines)))
 
 
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

@@ -49,13 +49,6 @@ _CITY_LINE = regex.compile(
 _DAMAGED_CITY_LINE = regex.compile(
     r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Za-z0-9|!]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
 )
-# The USPS's state, district and territory codes: a damaged state is read only as one of them.
-US_STATES = frozenset({
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
-    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
-    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
-    "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP", "AA", "AE", "AP",
-})  # fmt: skip
 # The first three digits of the ZIP codes of each state (USPS ZIP code prefixes, as ranges): a ZIP outside
 # its state's is a misread digit ("FARGO, ND 38102" for 58102) or a typo, never silently a value.
 _ZIP3_RANGES = {
@@ -79,6 +72,7 @@ def _prefixes(ranges: str) -> frozenset[int]:
 
 
 _ZIP3 = {state: _prefixes(ranges) for state, ranges in _ZIP3_RANGES.items()}
+US_STATES = frozenset(_ZIP3)  # the USPS's state, district and territory codes
 _STATE_ZIP_AT_END = regex.compile(r"\b(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
 
 
@@ -91,11 +85,10 @@ def zip_outside_state(address: str) -> str | None:
     return None if int(code[:3]) in _ZIP3[state] else f"{state} {code}"
 
 
-# OCR's glyphs for a capital of a state that can stand for one letter only: "DES MOINES, !A 50309", "1A",
-# "0H" ("l" may be an I or an L: "lA" is IA or LA, and stays unread).
-_STATE_GLYPHS = str.maketrans({"!": "I", "|": "I", "1": "I", "0": "O", "5": "S", "8": "B"})
-# OCR's "!", "|" and "l" for an "I" beside a capital of a name ("ANGELA & GREGORY OSE!", "LINDA OSEl").
-_I_MISREAD = regex.compile(r"(?<=[A-Z])[!|l]|[!|l](?=[A-Z])")
+# The capitals OCR's glyphs in a state may stand for: "DES MOINES, !A 50309", "1A" (IA or LA), "0H" (OH).
+_STATE_GLYPHS = {"!": "I", "|": "IL", "1": "IL", "l": "IL", "0": "OD", "5": "S"}
+# OCR's "!" and "|" for an "I" beside a capital of a name ("ANGELA & GREGORY OSE!"); an "l" may be an L.
+_I_MISREAD = regex.compile(r"(?<=[A-Z])[!|]|[!|](?=[A-Z])")
 _CITY_WITHOUT_ZIP = regex.compile(r"^[A-Z][A-Za-z .'-]{1,30}?,?\s+[A-Z]{2}$")
 _ZIP_ONLY = regex.compile(r"^\d{5}(?:-\d{4})?$")
 # The IRS writes "in care of" as "%" ("% PETERSEN & ASSOCIATES"); others as "C/O" or "ATTN".
@@ -107,7 +100,7 @@ _STREET = regex.compile(
 # A row naming the officer or owner a business's notice is addressed through ("ELENA MERCER SOLE MBR", "ERIC
 # ELLISON GEN PTR", "JANE ROE EXECUTRIX"): printed between the name and the street, part of neither.
 _OFFICER_ROW = regex.compile(
-    r"^[A-Z][A-Z.'-]*(?:\s+[A-Z][A-Z.'-]*)*\s+(?:SOLE\s+(?:MBR|MEMBER|PROP)|MBR|MEMBER|OWNER|GEN\s+PTR|PTR|PARTNER"
+    r"^[A-Z][A-Z.'-]*(?:\s+[A-Z][A-Z.'-]*)+\s+(?:SOLE\s+(?:MBR|MEMBER|PROP)|MBR|MEMBER|OWNER|GEN\s+PTR|PTR|PARTNER"
     r"|PRES|PRESIDENT|TREAS|TREASURER|SECY?|SECRETARY|CEO|CFO|TTEE|TRUSTEE|EXEC|EXECUTOR|EXECUTRIX|ADMR"
     r"|ADMINISTRATOR|OFFICER)\.?$"
 )
@@ -198,14 +191,17 @@ def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
 
 
 def _with_state_repaired(row: str) -> str:
-    """The city row with its state's misread glyphs read as the state they can only be ("!A" is IA)."""
+    """The city row with its state's misread glyphs read as the one state they can be whose ZIP codes hold
+    the row's ZIP ("DES MOINES, !A 50309" is IA; "1A 70112" is LA, not IA)."""
     damaged = _DAMAGED_CITY_LINE.match(row)
     if damaged is None or damaged.group("state") in US_STATES:
         return row
-    state = damaged.group("state").translate(_STATE_GLYPHS)
-    if state not in US_STATES:
+    letters = [_STATE_GLYPHS.get(glyph, glyph) for glyph in damaged.group("state")]
+    prefix = int(damaged.group("zip")[:3])
+    states = {a + b for a in letters[0] for b in letters[1] if a + b in US_STATES and prefix in _ZIP3[a + b]}
+    if len(states) != 1:
         return row
-    return row[: damaged.start("state")] + state + row[damaged.end("state") :]
+    return row[: damaged.start("state")] + states.pop() + row[damaged.end("state") :]
 
 
 def _without_addressee_rows(segments: list[str], above: list[int]) -> list[int]:

@@ -80,8 +80,8 @@ _EIN_LABELLED = regex.compile(
 # separator, then the four digits (tesseract may split off a narrow first digit: "1 839").
 # The same after an EIN label, the separator perhaps lost ("Employer ID number    **AAKKO206", "**-*3780").
 _GARBLED_MASK = regex.compile(
-    rf"(?:{_LABEL}|SSN|{_EIN_LABEL}){LABEL_GAP}(?P<lead>[^\s\d][^\s]{{2,8}}?)"
-    rf"(?P<last4>{_DIGIT} ?{_DIGIT}{{3}})(?![\d])",
+    rf"(?<![A-Za-z])(?:{_LABEL}|SSN|{_EIN_LABEL}){LABEL_GAP}(?P<lead>[^\s\d][^\s]{{2,8}}?)"
+    rf"(?<!\d)(?P<last4>{_DIGIT} ?{_DIGIT}{{3}})(?![\d])",  # never the last four of five digits
     regex.IGNORECASE,
 )
 # The redesigned notices' wording: "Social Security number ending in 1234", "Taxpayer ID ending in 1234",

@@ -16,7 +16,6 @@ import regex
 
 from extractors.dates import DATE, parse_date
 from extractors.text import (
-    COLUMN_END,
     LABEL_GAP,
     LEADER_JUNK,
     Candidate,
@@ -43,10 +42,10 @@ _TAX_PERIOD = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_YEAR_AFTER_LEADER = regex.compile(
-    rf"{_SEGMENT_START}(?:{_LABEL}){LEADER_JUNK}{_YEAR}{COLUMN_END}", regex.IGNORECASE | regex.VERBOSE
+    rf"{_SEGMENT_START}(?:{_LABEL}){LEADER_JUNK}{_YEAR}\s*$", regex.IGNORECASE | regex.VERBOSE
 )
 _TAX_PERIOD_AFTER_LEADER = regex.compile(
-    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LEADER_JUNK}{DATE}{COLUMN_END}",
+    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LEADER_JUNK}{DATE}\s*$",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _BODY = regex.compile(rf"\b(?:for|in)\s+tax\s+year\s+{_YEAR}", regex.IGNORECASE)

@@ -21,9 +21,9 @@ findings about the fields it corrected, so it clears only what it corrects: a sc
 from __future__ import annotations
 
 from pipeline.catalog import NoticeType
+from pipeline.fields import field_spec
 from pipeline.models import CheckStatus, Decision, NoticeResult, Status, parse_iso_date
 from pipeline.scam import scam_review_reason
-from pipeline.validate import CheckName
 
 
 def decide(result: NoticeResult, notice: NoticeType | None, min_confidence: float) -> NoticeResult:
@@ -90,13 +90,8 @@ def _reading_reasons(
     return tuple(reasons)
 
 
-# A low-confidence SSN last 4 (asterisks OCR garbled around the digits: "#*_**-1670") that is the last 4 of
-# the client whose name and address the notice also carries: a misread landing on exactly those four digits
-# is no risk worth a person's look. A failed or unknown name or address check confirms nothing.
-_CONFIRMING_CHECKS = {"ssn_last4": frozenset({CheckName.SSN_LAST4, CheckName.NAME, CheckName.ADDRESS})}
-
-
 def _confirmed_by_profile(result: NoticeResult, field_name: str) -> bool:
-    needed = _CONFIRMING_CHECKS.get(field_name)
+    """An unsure reading the matched client's profile confirms: every check its field names passed."""
+    spec = field_spec(field_name)
     passed = {check.name for check in result.validation.checks if check.status is CheckStatus.PASS}
-    return needed is not None and needed <= passed
+    return spec is not None and bool(spec.confirmed_by) and spec.confirmed_by <= passed

@@ -11,7 +11,8 @@ A ``FieldSpec`` says everything the rest of the tree needs about a field:
   finding, never a silent gap (``printed_alone``: its label alone in a header cell, the value OCR lost
   entirely, is one too); ``copied``: printed more than once, and one reading alone is not enough
   when another copy is unreadable (``garbled_confirms``: how a copy OCR garbled may still confirm it: an
-  SSN by its digits, a date by its month, day and a year but for one misread digit);
+  SSN by its digits, a date by its month, day and a year but for one misread digit); ``confirmed_by``: the
+  profile checks that, all passed, confirm a reading OCR scored low (``pipeline.decide``);
 - ``correctable``: a person may correct it; ``label``: how the pages name it;
 - ``core``: scored by the accuracy benchmark and checked on every golden sample; ``required``: every notice
   type requires it (``pipeline.catalog`` adds the amount and the deadline by the type's own columns).
@@ -43,7 +44,7 @@ from extractors.contacts import (
     official_phone_near,
 )
 from extractors.dates import parse_date
-from extractors.deadline import DEADLINE_PRINTED, find_deadlines, states_a_deadline
+from extractors.deadline import DEADLINE_PRINTED, find_deadlines, may_state_a_deadline
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.party import (
     find_taxpayer,
@@ -58,7 +59,7 @@ from extractors.party import (
 from extractors.response_address import find_response_addresses
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
 from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
-from extractors.text import Candidate, TextLine, repair_digits
+from extractors.text import COLUMN_GAP, Candidate, TextLine, repair_digits
 from pipeline.choose import choose, to_field
 from pipeline.models import Category, DeadlineKind, Field, FieldValue, parse_iso_date
 
@@ -104,6 +105,7 @@ class FieldSpec:
     printed_alone: regex.Pattern[str] | None = None  # its label alone in a cell: the value OCR lost
     copied: bool = False
     garbled_confirms: Callable[[str, FieldValue], bool] | None = None
+    confirmed_by: frozenset[str] = frozenset()  # profile checks that, all passed, confirm an unsure reading
     correctable: bool = True
     core: bool = False
     required: bool = False
@@ -209,9 +211,11 @@ def read_deadline(reading: Reading) -> Field:
 
 
 def _published_deadline(reading: Reading, notice_date: Field) -> Field:
-    """A notice whose type has a published window (CP24: 60 days to disagree) but which states no deadline
-    at all, read or not: the notice date plus that window, of kind ``published`` (not a printed value)."""
-    if reading.published_window is None or states_a_deadline(reading.lines):
+    """A notice whose type has a published window (CP24: 60 days to disagree) and none of whose lines holds
+    wording that may set a deadline (``may_state_a_deadline``: "by", "due", "within" and a digit or month
+    after it, damaged or not): the notice date plus that window, of kind ``published`` (not a printed
+    value). A notice with such wording we could not read gets no deadline, and so goes to a person."""
+    if reading.published_window is None or may_state_a_deadline(reading.lines):
         return Field()
     assert isinstance(notice_date.value, str)
     day = dt.date.fromisoformat(notice_date.value) + dt.timedelta(days=reading.published_window)
@@ -307,21 +311,25 @@ _NUMBER_WORD = regex.compile(r"[0-9OolISB]*\d[0-9OolISB]*")  # a number, letters
 
 
 def holds_the_date(copy: str, value: FieldValue) -> bool:
-    """A date whose copy OCR garbled ("June 13, 2625", "April il 11, 2025", "12/31/2O24") confirms when the
-    copy holds its month (by name or number), its day, and its year but for one misread digit."""
+    """A date whose copy OCR garbled ("June 13, 2625", "June il 13, 2025", "06/13/2O25") confirms when the
+    copy's own cell (the label's, or the one after a label alone in its cell) holds its month (by name or
+    number), its day, and its year, or a year no notice can carry one digit away from it (2625)."""
     day = parse_iso_date(value) if isinstance(value, str) else None
     if day is None:
         return False
-    words = [repair_digits(word) for word in _NUMBER_WORD.findall(copy)]
+    cells = COLUMN_GAP.split(copy.strip())
+    cell = cells[0] if len(cells) == 1 or regex.search(r"\d", cells[0]) else f"{cells[0]} {cells[1]}"
+    words = [repair_digits(word) for word in _NUMBER_WORD.findall(cell)]
     numbers = [int(n) if len(n) < 4 else n for word in words for n in regex.findall(r"\d+", word)]
-    month = _MONTHS[day.month - 1] in copy.lower() or day.month in numbers
-    year = str(day.year)
-    near_year = any(isinstance(n, str) and len(n) == 4 and _one_digit_apart(n, year) for n in numbers)
-    return month and day.day in numbers and near_year
+    month = _MONTHS[day.month - 1] in cell.lower() or day.month in numbers
+    years = [n for n in numbers if isinstance(n, str) and len(n) == 4]
+    return month and day.day in numbers and any(_misread_year(year, str(day.year)) for year in years)
 
 
-def _one_digit_apart(read: str, year: str) -> bool:
-    return sum(a != b for a, b in zip(read, year, strict=True)) <= 1
+def _misread_year(read: str, year: str) -> bool:
+    """The year itself, or one digit away from it and no year a notice carries ("2625" for 2025)."""
+    impossible = not 1900 <= int(read) <= 2099
+    return read == year or (impossible and sum(a != b for a, b in zip(read, year, strict=True)) == 1)
 
 
 # ---- the registry ------------------------------------------------------------------------------------------
@@ -335,6 +343,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "ssn_last4", "SSN last 4", as_last4, find_ssn_last4, printed=SSN_PRINTED, copied=True,
         garbled_confirms=holds_the_digits, core=True, required=True,
+        # "#*_**-1670" read unsurely, the client's last four, name and address: a misread landing on exactly
+        # those four digits is no risk worth a person's look
+        confirmed_by=frozenset({"ssn_last4", "name", "address"}),
     ),
     FieldSpec(
         "amount_due", "Amount due", as_amount, read=read_amount_due, printed=AMOUNT_DUE_PRINTED, core=True,

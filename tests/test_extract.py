@@ -145,3 +145,19 @@ def test_a_notice_stating_no_deadline_gets_its_types_published_window_as_no_prin
     assert (stated.value, stated.kind) == ("2026-05-01", "computed")
     assert _deadline("If you disagree, contact us within 6O days of this notice.").value is None
     assert _deadline("Respond by Jnue 1O, 2O26.").value is None
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ("Respnod bv June 10, 2026",),
+        ("request a hearlng by April 10, 2026",),
+        ("Response due    N0v 26, 2O26",),
+        ("contact us withln 60 davs from the date of this notice",),
+        ("within sixty (60)days",),
+        ("send Form 12153 by October 31, 2026",),
+        ("If you disagree, please respond by", "June 31, 2026."),
+    ],
+)
+def test_wording_that_may_set_a_deadline_read_or_not_gets_no_published_window(texts: tuple[str, ...]) -> None:
+    assert _deadline(*texts).value is None
