@@ -86,7 +86,10 @@ def test_values_under_their_labels_are_read() -> None:
     assert values["amount_due"] == "1075.21"
     assert values["deadline"] == "2018-02-20"
     assert values["ssn_last4"] is None  # the placeholder, read as "none printed"
-    assert extraction.findings == ()
+    # The IRS's sample prints a made-up address ("HARVARD, TX 12345"): a ZIP no Texas address has.
+    assert extraction.findings == (
+        "address: read as '123 N HARRIS ST, HARVARD, TX 12345', but TX 12345 is no ZIP of that state",
+    )
 
 
 def test_the_irs_billing_summary_adds_up() -> None:

@@ -210,7 +210,9 @@ def test_a_png_whose_header_chunk_is_empty_is_a_corrupt_file(tmp_path: Path) -> 
 
     path = tmp_path / "empty-ihdr.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", b"") + chunk(b"IEND", b""))  # Pillow: ValueError
-    with pytest.raises(CorruptDocument, match="Truncated IHDR chunk"):
+    # Pillow's PNG plugin names the chunk; once another library has registered every plugin (WeasyPrint
+    # does), Pillow says only that no plugin identifies the file. Either way: a corrupt file, coded.
+    with pytest.raises(CorruptDocument, match="Truncated IHDR chunk|cannot identify image file"):
         load_document(path)
 
 
