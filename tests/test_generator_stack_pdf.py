@@ -31,7 +31,7 @@ from tests.pdf_families import text_layer
 STACK_SEED = 5
 # (family, stack index): small stacks (10-12 pages) that hold a fax, two other captures and a blank sheet
 SCANNED_STACKS = [("print", 31), ("office", 59), ("web", 33)]
-TEXT_STACKS = [("print", 36), ("office", 0), ("web", 0)]
+TEXT_STACKS = [("print", 36), ("office", 0), ("web", 0), ("press", 0)]
 INKED = 128  # the darkest pixel of a notice's page at 50 dpi is darker; of a blank sheet, lighter
 
 
