@@ -34,8 +34,7 @@ from fixtures.generator.stack import (
 from pipeline.catalog import load_catalog
 
 STACKS_PER_FAMILY = 12
-# composed without a browser; press's notices cost 0.1-0.3 s each (its stacks: test_generator_stack_pdf)
-UNPRINTED_FAMILIES = [family for family in STACK_FAMILIES if family not in ("web", "press")]
+# The drawn families (composing is cheap); the PDF families' stacks: tests/test_generator_stack_pdf.py.
 DRAWN_FAMILIES = [family for family in STACK_FAMILIES if family not in PDF_FAMILIES]
 # sha256 over the files a stack writes (names and bytes, in name order), recorded before the PDF families and
 # the desk captures came to the stack generator: a drawn family's stacks must not change. (A new Pillow,
@@ -60,14 +59,14 @@ def _stacks(family: str, kind: str = "pdf_scan") -> tuple[Stack, ...]:
 
 
 def _all_stacks() -> list[Stack]:
-    return [stack for family in UNPRINTED_FAMILIES for stack in _stacks(family)]
+    return [stack for family in DRAWN_FAMILIES for stack in _stacks(family)]
 
 
 def _run(*args: str) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.parametrize("family", UNPRINTED_FAMILIES)
+@pytest.mark.parametrize("family", DRAWN_FAMILIES)
 def test_every_page_is_one_notices_or_a_blank(family):
     for stack in _stacks(family):
         truth = stack.truth
@@ -82,7 +81,7 @@ def test_every_page_is_one_notices_or_a_blank(family):
         assert starts == sorted(starts) and starts[0] == 1
 
 
-@pytest.mark.parametrize("family", UNPRINTED_FAMILIES)
+@pytest.mark.parametrize("family", DRAWN_FAMILIES)
 def test_stack_sizes_and_notice_pages_are_in_range(family):
     counts = [len(stack.truth["notices"]) for stack in _stacks(family)]
     assert all(FEWEST_NOTICES <= count <= MOST_NOTICES for count in counts) and len(set(counts)) > 3
