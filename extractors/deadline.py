@@ -37,6 +37,7 @@ from extractors.text import (
     find_wrapped_candidates,
     fuzzy_label,
     printed_after,
+    repair_digits,
     with_next_lines,
 )
 
@@ -136,8 +137,11 @@ DEADLINE_PRINTED = printed_after(
 _IRS_WINDOWS = frozenset((10, 20, 21, 22, 30, 45, 60, 90, 120, 150))
 _NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
 _SEP = r"[\s.,:;‘’'\"”“_-]+"  # words of a wrapped, fax-specked sentence ("the. date of. this” notice")
+# "within 30 days from the date of this notice"; Letter 3219's "you have 90 days from the date of this letter
+# (150 days if ...) to file a petition"; OCR's O for a zero ("9O days").
 _WINDOW_START = (
-    rf"within\s+(?:(?P<word>ten|twenty-one|thirty|sixty|ninety)\s*(?:\((?P<n2>\d{{1,3}})\))?|(?P<n>\d{{1,3}})){_SEP}"
+    rf"(?:within|you\s+have)\s+(?:(?P<word>ten|twenty-one|thirty|sixty|ninety)\s*(?:\((?P<n2>\d{{1,3}})\))?"
+    rf"|(?P<n>\d{{1,2}}[0-9O]?)){_SEP}"
     rf"(?:calendar{_SEP})?days{_SEP}(?:from|of|after){_SEP}the{_SEP}date{_SEP}of{_SEP}this"
 )
 _WINDOW = regex.compile(rf"{_WINDOW_START}{_SEP}(?:notice|letter)", regex.IGNORECASE)
@@ -171,7 +175,7 @@ def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 def _window(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     """A window the IRS does not give ("within 39 days": a fax's 30) is kept, but as a doubtful reading."""
-    days = int(match.group("n")) if match.group("n") else _NUMBERS[match.group("word").lower()]
+    days = int(repair_digits(match.group("n"))) if match.group("n") else _NUMBERS[match.group("word").lower()]
     return days, 1.0 if days in _IRS_WINDOWS else 0.6
 
 

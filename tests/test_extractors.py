@@ -297,6 +297,12 @@ def test_amount_due_ignores_other_lines(text: str) -> None:
         ),
         pytest.param("within 30 days from the date of this notice", 30, "computed", id="window"),
         pytest.param("within sixty (60) days of the date of this letter", 60, "computed", id="window-words"),
+        pytest.param(
+            "you have 9O days from the date of this letter (150 days if",
+            90,
+            "computed",
+            id="you-have-o-for-zero",
+        ),
         pytest.param("File your tax return by June 10, 2024.", "2024-06-10", "printed", id="cp59-file-by"),
         pytest.param(
             "file your 2023 return no later than 06/10/2024", "2024-06-10", "printed", id="file-2023"
