@@ -14,7 +14,8 @@ OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D"
 
 ``unsure_block_words(lines)``: the block's name and address words that OCR scored low;
 ``zip_outside_state(address)``: a ZIP that is not one of its state's (a misread digit);
-``is_cut_joint_name(name)``: a joint name ending in "AND"/"&"; ``salutation_disagrees(lines, name)``: a
+``is_cut_joint_name(name)``: a joint name ending in "AND"/"&"; ``glued_name_word(name)``: a word that is
+another of the name with letters glued before it; ``salutation_disagrees(lines, name)``: a
 letter's "Dear NAME:" whose words are not the block's. Each is a reason for a person to look.
 
 ``stray_name_word(lines, name)``: a lone capitalised word on a row beside the name's that a tilted page may
@@ -316,6 +317,17 @@ def glued_connector(name: str) -> str | None:
     if "AND" in words or "&" in words or len(words) < 3 or _BUSINESS_WORD.search(name):
         return None  # a business's name ("STRAND DENTAL GROUP CO") joins no two people
     return next((word for word in words[:-1] if len(word) >= 6 and word.endswith("AND")), None)
+
+
+def glued_name_word(name: str) -> str | None:
+    """A name word that is another word of the name with letters glued before it: OCR lost the space of a
+    two-line joint name ("LINDAABERNATHY & ROBERT ABERNATHY")."""
+    words = [word for word in name.split() if word not in ("&", "AND")]
+    return next(
+        (word for word in words for other in words if len(other) >= 5 and len(word) > len(other) + 1
+         and word.endswith(other)),
+        None,
+    )  # fmt: skip
 
 
 # A letter's salutation repeats the name ("Dear LINDA C BRANDT:"); "Dear Taxpayer:" names no one.

@@ -49,6 +49,7 @@ from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.party import (
     find_taxpayer,
     glued_connector,
+    glued_name_word,
     has_address_block,
     is_cut_joint_name,
     salutation_disagrees,
@@ -278,6 +279,8 @@ def _name_doubts(page_one: list[TextLine], candidate: Candidate) -> list[str]:
         doubts.append(f"read as {name!r}, a joint name whose second person was not read")
     if (glued := glued_connector(name)) is not None:
         doubts.append(f"read as {name!r}: {glued!r} may be a first name and AND that OCR joined")
+    if (glued := glued_name_word(name)) is not None:
+        doubts.append(f"read as {name!r}: {glued!r} may be two words that OCR joined")
     if unsure := unsure_block_words(page_one)[0]:
         doubts.append(f"read as {name!r} from words OCR scored low: {', '.join(unsure)}")
     if (greeting := salutation_disagrees(page_one, name)) is not None:

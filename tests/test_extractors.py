@@ -23,6 +23,7 @@ from extractors.notice_number import find_notice_numbers
 from extractors.party import (
     find_taxpayer,
     glued_connector,
+    glued_name_word,
     has_address_block,
     stray_name_word,
     zip_outside_state,
@@ -876,3 +877,9 @@ def test_a_zip_outside_its_state_is_a_misread_to_look_at() -> None:
     assert zip_outside_state("6829 SUMMIT CT APT 37A, FARGO, ND 38102") == "ND 38102"
     for address in ("6829 SUMMIT CT, FARGO, ND 58102-1762", "1 MAIN ST, ANN ARBOR, MI 48104", "X, NY 00501"):
         assert zip_outside_state(address) is None
+
+
+def test_a_name_word_glued_to_another_of_the_name_is_doubted() -> None:
+    assert glued_name_word("LINDAABERNATHY & ROBERT ABERNATHY") == "LINDAABERNATHY"
+    for name in ("LINDA ABERNATHY & ROBERT ABERNATHY", "ANN JOHANN", "MARK DENMARK", "ROSE ROSEN"):
+        assert glued_name_word(name) is None
