@@ -150,13 +150,22 @@ _WINDOW = regex.compile(rf"{_WINDOW_START}{_SEP}(?:notice|letter)", regex.IGNORE
 _WINDOW_CUT = regex.compile(rf"{_WINDOW_START}\b(?!{_SEP}(?:notice|letter))", regex.IGNORECASE)
 
 
-# Any wording that may set a deadline, OCR damage and all: a word of time ("by", "bv", "before", "no later
-# than", "until", "within", "due", "antes", "para el", "deadline", "last day") and then, within a few
-# characters, a digit or a month ("Respnod by June", "hearlng by April", "withln 60 days", "Response due
-# N0v"). Wide on purpose: only a notice without any of it is given its type's published window.
+# Any wording that may set a deadline, OCR damage and all: a word of time and then, a few characters on, a
+# digit or a month ("Respnod bv June", "hearlng by April", "withln 60 davs", "Response due N0v", "Last day to
+# file a petition: Apirl 1"). Wide on purpose: only a notice without any of it is given its type's published
+# window. Not one: an amount due ("Amount due: $1,438.84"), a "Collection Due Process hearing on Form 12153",
+# "by the due date, 1/2%" (the penalty's explanation), "by phone at 800-...".
+_MONTH_OR_NUMBER = (
+    r"(?:\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ten|twenty|thirty|sixty|ninety))"
+)
 _MAY_SET_A_DEADLINE = regex.compile(
-    r"\b(?:by|bv|before|later|until|with[il1]n|due|antes|para\s+el|deadline|last\s+day)\b[^\d\n]{0,30}?"
-    r"(?:\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:ten|twenty|thirty|sixty|ninety)\b)",
+    r"\b(?:(?:by|bv)(?!\s+(?:the\s+due\s+date|phone|law|mail|check))|before|later|until|antes|para\s+el"
+    r"|deadline|with[il1]n)\b[^\d\n$]{0,15}?"
+    + _MONTH_OR_NUMBER
+    + r"|\bdue\b(?!\s+process|\s+date,)[^\d\n$]{0,15}?"
+    + _MONTH_OR_NUMBER
+    + r"|\blast\s+day\b[^\d\n$]{0,40}?"
+    + _MONTH_OR_NUMBER,
     regex.IGNORECASE,
 )
 

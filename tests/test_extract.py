@@ -156,8 +156,22 @@ def test_a_notice_stating_no_deadline_gets_its_types_published_window_as_no_prin
         ("contact us withln 60 davs from the date of this notice",),
         ("within sixty (60)days",),
         ("send Form 12153 by October 31, 2026",),
+        ("Response due date: Jnue 1, 2026",),
         ("If you disagree, please respond by", "June 31, 2026."),
     ],
 )
 def test_wording_that_may_set_a_deadline_read_or_not_gets_no_published_window(texts: tuple[str, ...]) -> None:
     assert _deadline(*texts).value is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Amount due:    $1,438.84",
+        "request a Collection Due Process hearing on Form 12153",
+        "we charge a penalty when you don't pay your tax by the due date, 1/2% of the unpaid tax",
+        "Call us by phone at 800-829-1040",
+    ],
+)
+def test_an_amount_due_a_form_or_a_penalty_rule_sets_no_deadline(text: str) -> None:
+    assert _deadline(text).kind == "published"
