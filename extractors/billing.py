@@ -46,7 +46,6 @@ _ROW = regex.compile(  # a speck after the amount is tolerated ("558.10 :", "($3
 # A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount.
 _JUNK_LEADER_ROW = regex.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ()'-]{2,40}?)\s*[~—–«»‘’“”]{2,}.*\d")
 _MAX_ROWS = 12
-_AMOUNT = regex.compile(AMOUNT, regex.VERBOSE)
 
 
 class BillingRole(StrEnum):
@@ -106,12 +105,13 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]
     # The heading joined to the row under it ("Billing Summary    Tax you owed ...") is not one more row.
     after = [line for line in lines[start + 1 :] if not (line.stacked and _HEADING.search(line.text))]
     for line in after[:_MAX_ROWS]:
-        tails = _column_tails(line.text)
+        cells = _column_cells(line.text)
+        tails = ["    ".join(row_cells) for row_cells in cells]
         if any(_TOTAL.search(text) and not names_a_part(text) for text in tails):
             return rows  # the total ends the summary, whatever the paragraph beside it says
         if line.stacked and not names_a_part(line.text):
             continue  # a column heading joined to the amount under it ("Amount" / "$4,942.61") is no row
-        read = [row for row in map(_read_cells, _column_cells(line.text)) if row is not None]
+        read = [row for row in map(_read_cells, cells) if row is not None]
         if read:
             rows.append(read[-1])  # the right-most reading: its label is the row's, not the paragraph's
     return []  # no total row: a partial summary proves nothing
@@ -130,7 +130,7 @@ def _read_cells(cells: list[str]) -> tuple[str, Decimal | None] | None:
     """The row read from its first cell on, over as many cells as make a row (the longest first); the cells
     left out must hold no amount ("Tax you owed    $1,000.00    $1,200.00" is no row of one amount)."""
     for end in range(len(cells), 0, -1):
-        if any(_AMOUNT.search(cell) for cell in cells[end:]):
+        if any(parse_amount(cell) is not None for cell in cells[end:]):
             return None
         if (row := _read_row("    ".join(cells[:end]))) is not None:
             return row
@@ -143,8 +143,3 @@ def _column_cells(text: str) -> list[list[str]]:
     one in the left-hand column with the panel on the right ("Tax you owed    $20,791.67    2020")."""
     parts = regex.split(r"\s{4,}", text.strip())
     return [parts[i:] for i in range(len(parts))]
-
-
-def _column_tails(text: str) -> list[str]:
-    """The row, then what follows each wide gap in it."""
-    return ["    ".join(cells) for cells in _column_cells(text)]
