@@ -5,6 +5,7 @@ noticeflow is and whether "processed" can be trusted.
     .venv/bin/python benchmarks/accuracy.py --corpus DIR      # an existing corpus with truth.jsonl
     .venv/bin/python benchmarks/accuracy.py --corpus DIR --reuse-ocr   # OCR kept in DIR/ocr/ and reused
     .venv/bin/python benchmarks/accuracy.py --corpus DIR --reuse-ocr --only-periods  # tables of periods only
+    .venv/bin/python benchmarks/accuracy.py --corpus DIR --reuse-ocr --profiles  # as a firm with its clients
 
 Prints per-field accuracy of the core fields (declared in ``pipeline.fields``; a field counts as right
 only when its value equals the truth; a missing value is wrong), accuracy by degradation and by kind, the
@@ -16,6 +17,12 @@ tables read exactly, tables read where the notice prints none), and a risk/cover
 decision threshold (``min_confidence``), the share processed and the wrong and omitted values among them.
 The OCR is read once; each threshold re-decides from it. Exits 1 when a processed result holds a wrong or
 omitted value at the default threshold.
+
+Without ``--profiles`` every notice is read as a stranger's: no client profile to check it against. With
+it, the run reads as a firm whose clients the notices are addressed to: ``client_profiles`` gives each
+taxpayer of the truth a profile as a preparer keeps one (the name and a spouse's from a joint name, title
+case; the SSN's last four, or a stand-in when the notice prints none; the mailing address; no returns, so
+the filing and payment checks stay unknown), and the name, SSN and address checks run on every notice.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import subprocess
 import sys
@@ -40,6 +48,7 @@ from pipeline.fields import CORE_FIELDS, FIELD_NAMES  # noqa: E402
 from pipeline.load import load_document  # noqa: E402
 from pipeline.models import DeadlineKind, FieldValue, NoticeResult, OcrDocument, Status  # noqa: E402
 from pipeline.process import PipelineContext, analyze_document, mask_document, read_pages  # noqa: E402
+from pipeline.profiles import Address, TaxpayerProfile  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -172,6 +181,43 @@ def read_corpus(
         return list(pool.map(read, truths))
 
 
+def client_profiles(truths: list[dict]) -> tuple[TaxpayerProfile, ...]:
+    """One profile per taxpayer the truth names (see the module's docstring), each kept once."""
+    profiles: dict[tuple[str, str, str], TaxpayerProfile] = {}
+    for truth in truths:
+        fields = truth["fields"]
+        name, address = fields.get("taxpayer_name"), fields.get("address")
+        if not name or not address:
+            continue
+        ssn_last4 = fields.get("ssn_last4") or _stand_in_last4(name)
+        key = (name, ssn_last4, address)
+        if key not in profiles:
+            profiles[key] = _client_profile(f"client-{len(profiles) + 1}", name, ssn_last4, address)
+    return tuple(profiles.values())
+
+
+def _client_profile(
+    client_id: str, printed_name: str, ssn_last4: str, printed_address: str
+) -> TaxpayerProfile:
+    first, _, second = printed_name.replace(" AND ", " & ").partition(" & ")
+    if second and len(first.split()) == 1:  # "LAURA & PATRICIA RAMIREZ": one family name for both
+        first = f"{first} {second.split()[-1]}"
+    street, city, state_zip = printed_address.rsplit(", ", 2)
+    state, zip_code = state_zip.split()
+    return TaxpayerProfile(
+        id=client_id,
+        name=first.title(),
+        spouse_name=second.title() or None,
+        ssn_last4=ssn_last4,
+        address=Address(street=street.title(), city=city.title(), state=state, zip=zip_code),
+    )
+
+
+def _stand_in_last4(name: str) -> str:
+    """The client's SSN when the notice prints none: the firm knows it, the notice cannot contradict it."""
+    return f"{int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10_000:04d}"
+
+
 def decide(
     documents: list[OcrDocument | str], truths: list[dict], context: PipelineContext
 ) -> list[NoticeResult]:
@@ -270,6 +316,9 @@ def main() -> int:
     parser.add_argument(
         "--only-periods", action="store_true", help="read only the documents whose truth lists tax periods"
     )
+    parser.add_argument(
+        "--profiles", action="store_true", help="check every notice against its client's profile, as a firm"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="noticeflow-bench-") as scratch:
         corpus = args.corpus or Path(scratch)
@@ -279,7 +328,10 @@ def main() -> int:
         if args.only_periods:
             truths = [truth for truth in truths if truth.get("periods")]
         settings = Settings() if args.workers is None else Settings(workers=args.workers)
-        context = PipelineContext.default(AS_OF, settings)
+        profiles = client_profiles(truths) if args.profiles else ()
+        context = PipelineContext.default(AS_OF, settings, profiles)
+        if args.profiles:
+            print(f"checked against {len(profiles)} client profiles built from the truth")
         start = time.perf_counter()
         documents = read_corpus(corpus, truths, context, args.reuse_ocr)
         seconds = time.perf_counter() - start

@@ -7,7 +7,8 @@ the profile's position and the offending key. ``parse_profiles(text)`` does the 
 
 ``match_profile(fields, profiles)`` takes the extracted notice fields and returns a ``ProfileMatch``: the one
 profile whose SSN last 4 and name both match (the address only breaks a tie), or ``None`` with the reason.
-It never guesses: no match, or more than one, gives ``None``.
+A notice that prints no SSN last 4 (or whose SSN no profile has) is matched to the one client whose name
+and address it carries, both. It never guesses: no match, or more than one, gives ``None``.
 
 ``is_name_match`` and ``is_address_match`` are the token-based fuzzy comparisons, shared with validation.
 ``name_misreadings`` and ``address_misreadings`` list the notice's words that only approximately equal the
@@ -177,12 +178,17 @@ NAME_DIGIT_TO_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B"})
 def match_profile(fields: dict[str, Field], profiles: Iterable[TaxpayerProfile]) -> ProfileMatch:
     ssn = _field_text(fields, "ssn_last4")
     name = _field_text(fields, "taxpayer_name")
-    if not ssn:
-        return ProfileMatch(profile=None, reason="the notice shows no SSN last 4; a match needs it")
+    address = _field_text(fields, "address")
     profiles = tuple(profiles)
-    same_ssn = [profile for profile in profiles if profile.ssn_last4 == ssn]
+    same_ssn = [profile for profile in profiles if ssn and profile.ssn_last4 == ssn]
     if not same_ssn:
-        return _likely_client(ssn, name, _field_text(fields, "address"), profiles)
+        client = _client_at_address(name, address, profiles)
+        why = f"no profile has SSN last 4 {ssn}" if ssn else "the notice shows no SSN last 4"
+        if client is None:
+            return ProfileMatch(profile=None, reason=f"{why}, and no one client has its name and address")
+        differs = ", whose SSN last 4 differs" if ssn else ""
+        reason = f"{why}, but the name and address are those of {client.id} ({client.display_name}){differs}"
+        return ProfileMatch(profile=client, reason=reason)
     if not name:
         ids = ", ".join(profile.id for profile in same_ssn)
         return ProfileMatch(profile=None, reason=f"the notice shows no name; SSN last 4 {ssn} fits {ids}")
@@ -192,28 +198,22 @@ def match_profile(fields: dict[str, Field], profiles: Iterable[TaxpayerProfile])
         return ProfileMatch(
             profile=None, reason=f"SSN last 4 {ssn} fits {ids}, but the name {name!r} on the notice does not"
         )
-    return _pick_one(named, _field_text(fields, "address"))
+    return _pick_one(named, address)
 
 
-def _likely_client(
-    ssn: str, name: str | None, address: str | None, profiles: tuple[TaxpayerProfile, ...]
-) -> ProfileMatch:
-    """No profile has the notice's SSN last 4: when one client has its name and address, the notice is that
-    client's with the wrong number (misaddressed, an IRS mix-up, identity theft, or a misread): it is matched
-    so the failed SSN check puts it in front of a person."""
+def _client_at_address(
+    name: str | None, address: str | None, profiles: tuple[TaxpayerProfile, ...]
+) -> TaxpayerProfile | None:
+    """The one client whose name and address the notice carries, both, when the SSN last 4 finds none:
+    printed without a number, the notice is matched as that client's (the SSN check stays unknown); printed
+    with another number (misaddressed, an IRS mix-up, identity theft, or a misread), it is matched so the
+    failed SSN check puts it in front of a person."""
     alike = [
         profile
         for profile in profiles
         if name and address and is_name_match(name, profile) and is_address_match(address, profile.address)
     ]
-    if len(alike) != 1:
-        return ProfileMatch(profile=None, reason=f"no profile has SSN last 4 {ssn}")
-    client = alike[0]
-    return ProfileMatch(
-        profile=client,
-        reason=f"no profile has SSN last 4 {ssn}, but the name and address are those of {client.id} "
-        f"({client.display_name}), whose SSN last 4 differs",
-    )
+    return alike[0] if len(alike) == 1 else None
 
 
 def _pick_one(candidates: list[TaxpayerProfile], address: str | None) -> ProfileMatch:

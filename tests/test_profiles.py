@@ -256,3 +256,16 @@ def test_a_notice_with_a_clients_name_and_address_but_another_ssn_names_that_cli
     assert "SSN last 4 differs" in match.reason
     moved = fields(ssn_last4="9999", taxpayer_name="JENNIFER SULLIVAN", address="45 OAK ST, OMAHA, NE 68102")
     assert match_profile(moved, profiles).profile is None
+
+
+def test_a_notice_that_prints_no_ssn_is_the_client_whose_name_and_address_it_carries(
+    profiles: tuple[TaxpayerProfile, ...],
+) -> None:
+    notice = fields(taxpayer_name="JENNIFER SULLIVAN", address="1201 PRAIRIE LN, LINCOLN, NE 68510")
+    match = match_profile(notice, profiles)
+    assert match.profile is not None and match.profile.id == "client-7"
+    assert "shows no SSN last 4" in match.reason and "differs" not in match.reason
+    twins = (_twin("a", "1201 Prairie Ln"), _twin("b", "1201 Prairie Lane"))
+    assert match_profile(notice, twins).profile is None
+    moved = fields(taxpayer_name="JENNIFER SULLIVAN", address="45 OAK ST, OMAHA, NE 68102")
+    assert match_profile(moved, profiles).profile is None
