@@ -11,8 +11,9 @@ amounts, the last amount being what is owed for the period:
     "l040    Dec. 31, 2O22    $1,687.38 ..."           (OCR letters for digits: repaired in the form too)
     "12/31/2022    1040    $7,302.68"                  (the redesigned notices: the period first)
 
-The total row is "Total amount you owe    $28,765.55" or "Total    $16,464.23  ...  $18,664.85": its last
-amount is the table's total. Dates and amounts are read by ``extractors.dates`` and ``extractors.amounts``.
+The total row is "Total amount you owe    $28,765.55", "Total    $16,464.23  ...  $18,664.85" or the amount
+due's own label ("Amount you owe    $37,298.11", "Balance due    $9,269.25"): its last amount is the table's
+total. Dates and amounts are read by ``extractors.dates`` and ``extractors.amounts``.
 
 A row is trusted only as far as it reads: its amount is None when the row holds fewer amounts than the
 table's widest row (a dropped cell would make another column's amount look like the period's), and
@@ -50,7 +51,13 @@ _CELL_SPECK = r"(?:\s*[=|~]\s*|\s+)"
 _ROW = regex.compile(rf"^\s*{_FORM}{_CELL_SPECK}{DATE}(?P<rest>.*)$", regex.VERBOSE)
 # The redesigned notices put the period first: "12/31/2022    1040    $7,302.68" (a form is no amount).
 _ROW_PERIOD_FIRST = regex.compile(rf"^\s*{DATE}\s+(?P<form>[^\s$,]{{2,8}})(?=\s)(?P<rest>.*)$", regex.VERBOSE)
-_TOTAL = regex.compile(rf"^\s*(?:{fuzzy_label('Total amount you owe')}|Tota[l1I]\b)", regex.I)
+# The total row may name the amount due instead ("Amount you owe    $37,298.11", "Balance due    $9,269.25"):
+# a row that starts with a label is no period either way.
+_TOTAL = regex.compile(
+    rf"^\s*(?:{fuzzy_label('Total amount you owe')}|Tota[l1I]\b|{fuzzy_label('Amount you owe')}"
+    rf"|{fuzzy_label('Balance due')}|{fuzzy_label('Amount due')})",
+    regex.I,
+)
 _AMOUNTS = regex.compile(AMOUNT, regex.VERBOSE)
 _DIGIT = regex.compile(r"\d")
 _MAX_ROWS = 14  # heading continuations, periods and the total

@@ -145,6 +145,20 @@ QUARTERS_941 = [  # a CP504B scanned with skew; the heading wraps over three row
     ),
     TextLine(1, "Total amount you owe    $27,981.62", (318, 2230, 2190, 41), 0.958),
 ]  # fmt: skip
+AMOUNT_DUE_TOTAL = [  # a press CP90 scan: the total row named by the amount due's label
+    TextLine(1, "Unpaid amount = Additional penalty    Additional interest", (919, 1938, 1044, 44), 0.717),
+    TextLine(1, "Tax form Tax period ending    Amount you owe", (196, 1966, 2155, 35), 0.901),
+    TextLine(1, "from prior notices    charges    charges", (870, 1991, 1094, 35), 0.958),
+    TextLine(1, "1040    12/31/2022    $691.48    $67.33    $26.05    $784.86", (199, 2054, 2152, 30), 0.958),
+    TextLine(
+        1, "1040    12/31/2021    $5,818.22    $458.28    $267.12    $6,543.62", (199, 2115, 2152, 32), 0.958
+    ),
+    TextLine(
+        1, "1040    12/31/2020    $1,697.62    $203.58    $39.57    $1,940.77", (199, 2179, 2152, 32), 0.958
+    ),
+    TextLine(1, "Balance due    $9,269.25", (199, 2244, 2153, 34), 0.957),
+    TextLine(1, "What you need to do", (180, 2348, 470, 44), 0.96),
+]  # fmt: skip
 DAMAGED_CELL = [  # a CP297 rotated scan: "159:62" for 159.62 in the interest column
     TextLine(
         1, "Tax form    Tax period ending    Unpaid amount Additional penalty    Additional    "
@@ -258,6 +272,16 @@ LETTER = [  # Letter 1058's table: a total row with every column
             [("1040", "2022-12-31", "383.75"), ("1040", "2021-12-31", "2782.28")],
             "3166.03",
             id="rule-read-as-speck",
+        ),
+        pytest.param(
+            AMOUNT_DUE_TOTAL,
+            [
+                ("1040", "2022-12-31", "784.86"),
+                ("1040", "2021-12-31", "6543.62"),
+                ("1040", "2020-12-31", "1940.77"),
+            ],
+            "9269.25",
+            id="total-row-named-balance-due",
         ),
         pytest.param(
             LETTER,
