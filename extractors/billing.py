@@ -45,6 +45,16 @@ _ROW = regex.compile(  # a speck after the amount is tolerated ("558.10 :", "($3
 )
 # A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount.
 _JUNK_LEADER_ROW = regex.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ()'-]{2,40}?)\s*[~—–«»‘’“”]{2,}.*\d")
+# A label, the words OCR made of its dot leaders, then the amount after a wide gap with its dollar sign whole
+# ("Amount you owed watcha ne ac enaeru ... eTapeand    $16,716.31"): the gap and the sign show no digit went
+# to the leaders. Only a label that names its role is read so (``_leader_label``).
+_WORDY_LEADER_ROW = regex.compile(
+    rf"^\s*(?P<text>[A-Za-z].{{8,}}?)\s{{4,}}(?=[-–(]?\s?\$){AMOUNT}\s*$", regex.VERBOSE
+)
+_LABEL_CELL = regex.compile(r"(?P<label>[A-Za-z]\S*(?: \S+){0,5})\s{3,}\S")
+# Leaders read as words make long ones ("THCGEESE CHARGES wassecevsesvseceesesnseens"): the label is before.
+_BEFORE_LONG_WORD = regex.compile(r"(?P<label>[A-Za-z]\S{0,11}(?: \S{1,12}){0,5}) \S{13}")
+_WORD_END = regex.compile(r"\S*")
 _MAX_ROWS = 12
 
 
@@ -122,8 +132,29 @@ def _read_row(text: str) -> tuple[str, Decimal | None] | None:
     amount = parse_amount(match.group("amount")) if match else None
     if match and amount is not None:
         return match.group("label").strip(), Decimal(format_amount(amount))
+    wordy = _WORDY_LEADER_ROW.match(text)
+    label = _leader_label(wordy.group("text")) if wordy else None
+    if wordy and label and (amount := parse_amount(wordy.group("amount"))) is not None:
+        return label, Decimal(format_amount(amount))
     damaged = _JUNK_LEADER_ROW.match(text)
     return (damaged.group("label").strip(), None) if damaged else None
+
+
+def _leader_label(text: str) -> str | None:
+    """The label at the start of a row whose leaders OCR read as words: its own cell when a wide gap ends it
+    ("Failure-to-file PEMAlty    ccccceee"), else the words up to the one that names a part of the balance
+    ("Amount you owed watcha ne ac" -> "Amount you owed"), else the words before the first long one; None
+    when the leaders hold an amount (a cell of another column). A label whose role OCR garbled counts as a
+    charge: were it a credit, the arithmetic fails and a person reads it."""
+    if parse_amount(text) is not None:
+        return None
+    if own_cell := _LABEL_CELL.match(text):
+        return own_cell.group("label")
+    role = next((found for _, pattern in _ROLE_PATTERNS if (found := pattern.search(text))), None)
+    if role is not None and role.start() < 30:
+        return text[: _WORD_END.match(text, role.end()).end()].strip()  # type: ignore[union-attr]
+    before_junk = _BEFORE_LONG_WORD.match(text)
+    return before_junk.group("label") if before_junk else None
 
 
 def _read_cells(cells: list[str]) -> tuple[str, Decimal | None] | None:

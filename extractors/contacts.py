@@ -90,7 +90,8 @@ _FORM_NUMBER = r"(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:
 _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 1040 Return Delinquency",
     # also when the title wrapped after "Form" and its row starts "15103, Form 1040 Return Delinquency"
     r"(?<!Form\s+\d+[A-Z-]*,\s*)(?<!^\s*\d{4,5}[A-Z-]*,\s*)"
-    rf"(?:Tax\s+form|\bForm|\b(?:{_FORM_HEADER}))\s*[:(.]?\s*"
+    # a speck read as a dash between label and form: "Tax form -    1040"
+    rf"(?:Tax\s+form|\bForm|\b(?:{_FORM_HEADER}))\s*[:(.]?\s*(?:(?<=\s)[-–]\s+)?"
     rf"{_FORM_NUMBER}\b",
     regex.IGNORECASE,
 )
@@ -100,7 +101,7 @@ _FORM_LABEL = rf"\b(?:{_FORM_HEADER})|\bForm\s*:"
 _FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
 # A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form
 # printed, read or not; not the phone of the next column ("Tax form    800-829-0922").
-FORM_PRINTED = regex.compile(rf"(?:{_FORM_LABEL})[\s:.]{{0,12}}\d{{3,4}}\b(?![-)])", regex.IGNORECASE)
+FORM_PRINTED = regex.compile(rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])", regex.IGNORECASE)
 
 
 def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

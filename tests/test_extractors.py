@@ -187,6 +187,8 @@ def test_a_header_form_printed_but_unread_is_seen_and_a_phone_beside_its_label_i
     assert values(find_forms, "FORM NUMBER: 1049") == []
     assert values(find_forms, "Type of tax return    1040") == ["1040"]
     assert find_printed(FORM_PRINTED, [TextLine(1, "Type of tax return    1049")]) is not None
+    assert values(find_forms, "Cincinnati, OH 45999    Tax form -    1040") == ["1040"]  # a speck as a dash
+    assert find_printed(FORM_PRINTED, [TextLine(1, "Tax form -    1049")]) is not None
     for text in ("Tax form    800-829-0922", "Tax form    (800) 829-0922", "Tax form To contact us    1-800"):
         assert find_printed(FORM_PRINTED, [TextLine(1, text)]) is None
 
@@ -883,3 +885,22 @@ def test_a_name_word_glued_to_another_of_the_name_is_doubted() -> None:
     assert glued_name_word("LINDAABERNATHY & ROBERT ABERNATHY") == "LINDAABERNATHY"
     for name in ("LINDA ABERNATHY & ROBERT ABERNATHY", "ANN JOHANN", "MARK DENMARK", "ROSE ROSEN"):
         assert glued_name_word(name) is None
+
+
+def test_a_billing_row_whose_leaders_ocr_read_as_words_keeps_an_amount_with_its_dollar_sign() -> None:
+    rows = (
+        "Billing summary",
+        "Amount you owed watcha ne ac enaeruaenateeseuyensnney temanecs wens scesuaen snus    $16,716.31",
+        "Failure-to-pay pemalty    c.ccccscsssssessssessssesesessescsusscsesessesesessesesecuesese    $",
+        "Failure-to-pay pemalty 0.0    ccesscesessesccssececscesecessenseeessecaeenesseceae"
+        "eseeecesecaeeenseeseaeeneeasees    $74.27",
+        "THCGEESE CHARGES wassecevsesvseceesesnseensroreseccsuxcencaxerersencesesenn    $244.11",
+        # no dollar sign: a digit may have gone to the leaders
+        "Interest charges ecuesesesueseseseesesesesueseseeuese ceuaaa ss ce uanaesceeusa    1,283.22",
+        "Amount due    $18,216.58",
+    )
+    assert find_billing_lines([TextLine(1, t) for t in rows]) == [
+        ("Amount you owed", Decimal("16716.31")),
+        ("Failure-to-pay pemalty 0.0", Decimal("74.27")),
+        ("THCGEESE CHARGES", Decimal("244.11")),
+    ]
