@@ -43,6 +43,7 @@ from tests.pdf_families import (
     amount_enclosed_top,
     check_absent_not_printed,
     check_cli_corpus,
+    check_no_words_overlap,
     check_pages_asked_for,
     check_same_bytes_in_another_process,
     check_truth_contract,
@@ -187,6 +188,11 @@ def test_a_notice_with_an_amount_due_ends_with_its_stub_at_the_foot(docs, tmp_pa
         assert top is not None and top > PAGE_HEIGHT_PT * 2 / 3, doc.spec
         checked += 1
     assert checked >= 30
+
+
+def test_no_two_words_overlap(docs, tmp_path):
+    """Read back from the text layer: header, cells, tables and stub each keep their room."""
+    check_no_words_overlap(docs, tmp_path / "words.pdf")
 
 
 def test_same_seed_gives_the_same_truth_and_pdf(docs):
