@@ -5,7 +5,10 @@ Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period Decemb
 "Tax periods 2021" (labels that start a row or column), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
-"your 2022 Form 1040" (weakest), and Spanish "Año tributario 2023" ("Ano tributario", "Año fiscal").
+"your 2022 Form 1040" (weakest), the tax return or period named as a form ("Tax return    Form 1040 for 2024",
+"Tax period    Form 941, quarter ending 09/30/2024"), the body's "This notice is about your Form 1040 for
+2024" / "... your taxes for 2022" / "... your Form 941, quarter ending 09/30/2024", and Spanish
+"Año tributario 2023" ("Ano tributario", "Año fiscal").
 A fax's "Tax year 2625" is 2025 (its 0 read as 6; only when no other digit is a 6), at lower confidence.
 For a period, the year the period ends is returned.
 """
@@ -54,6 +57,20 @@ _STUB = regex.compile(
 )  # "Write ... the tax year (2023)"
 _YEAR_ENDING = regex.compile(rf"\btax\s+year\s+end(?:ing|ed)\s+{DATE}", regex.IGNORECASE | regex.VERBOSE)
 _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", regex.IGNORECASE)
+# A return named by its form and year, or a quarter by its form and end: after a header label, or in the
+# sentence that says what the notice is about (as sure as a label: it is the notice's own statement).
+_FORM_FOR = r"Form\s+[0-9][\w-]*,?\s+"
+_FORM_PERIOD = rf"{_FORM_FOR}(?:quarter|period|year)\s+end(?:ing|ed)\s+{DATE}"
+_ABOUT = r"\b(?:notice|letter)\s+is\s+about\s+your\s+"
+_RETURN_FOR = regex.compile(
+    rf"(?:{_SEGMENT_START}Tax\s+return{LABEL_GAP}|{_ABOUT}){_FORM_FOR}for\s+{_YEAR}"
+    rf"|{_ABOUT}(?:taxes|tax\s+return)\s+for\s+{_YEAR}",
+    regex.IGNORECASE,
+)
+_PERIOD_OF_FORM = regex.compile(
+    rf"(?:{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}|{_ABOUT}){_FORM_PERIOD}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
 
 
 # A fax reads the 0 of "20xx" as 6 ("Tax year 2625"). No tax year starts 26, and when no other digit is a 6
@@ -88,4 +105,6 @@ def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(_STUB, lines, "stub_instruction", 0.85, _year)
         + find_candidates(_YEAR_ENDING, with_next_lines(lines), "tax_year_ending", 0.85, _period)
         + find_candidates(_RETURN, lines, "return_mention", 0.6, _year)
+        + find_candidates(_RETURN_FOR, with_next_lines(lines), "return_named", 0.95, _year)
+        + find_candidates(_PERIOD_OF_FORM, with_next_lines(lines), "period_named", 0.95, _period)
     )

@@ -378,10 +378,12 @@ def _part_under(segments: list[OcrLine], label: OcrLine, above: OcrLine, height:
 
 
 def _starts_under(box: BBox, label: OcrLine, above: OcrLine, height: int) -> bool:
-    x, y, _, _ = box
+    """``box`` starts in the label's column, within a line below the one above: the larger of the two lines
+    sets the spacing (small-capital labels over values set larger)."""
+    x, y, _, box_height = box
     gap = y - (above.bbox[1] + above.bbox[3])
     in_column = label.bbox[0] - height <= x <= label.bbox[0] + label.bbox[2]
-    return in_column and -0.3 * height <= gap <= 1.5 * height
+    return in_column and -0.3 * height <= gap <= 1.5 * max(height, box_height)
 
 
 def _is_under(segment: OcrLine, label: OcrLine, above: OcrLine, height: int) -> bool:

@@ -904,3 +904,21 @@ def test_a_billing_row_whose_leaders_ocr_read_as_words_keeps_an_amount_with_its_
         ("Failure-to-pay pemalty 0.0", Decimal("74.27")),
         ("THCGEESE CHARGES", Decimal("244.11")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("Internal Revenue Service    Tax return Form 1040 for 2021", 2021),
+        ("This notice is about your Form 1040 for 2024.", 2024),
+        ("This notice is about your taxes for 2022.", 2022),
+        ("Tax period    Form 941, quarter ending 09/30/2024", 2024),
+        ("This letter is about your Form 941, quarter ending 09/30/2024.", 2024),
+    ],
+)
+def test_a_tax_year_named_by_its_return_or_quarter(text: str, year: int) -> None:
+    assert values(find_tax_years, text) == [year]
+
+
+def test_a_form_for_a_year_elsewhere_in_a_sentence_is_no_tax_year() -> None:
+    assert values(find_tax_years, "We received your Form 1040 for 2023 on May 1, 2024.") == []

@@ -209,6 +209,19 @@ def test_a_label_without_descenders_is_measured_by_the_line_it_stands_on() -> No
     assert "Date of this letter    01/03/2023" in joined
 
 
+def test_small_capital_labels_over_values_set_larger_are_paired() -> None:
+    """Recorded geometry (typeset family, scan): labels 26 px tall in small capitals, their values 34 px
+    tall 40 px below them: the larger line sets the spacing."""
+    placed = [
+        ("LETTER", 231, 480, 110, 26), ("DATE", 352, 488, 60, 18), ("Tax", 765, 480, 50, 26),
+        ("YEAR", 827, 488, 62, 18), ("Nov.", 234, 548, 88, 32), ("18,", 342, 546, 59, 40),
+        ("2026", 421, 546, 101, 34), ("2023", 765, 546, 102, 34),
+    ]  # fmt: skip
+    words = [OcrWord(text=t, confidence=0.95, bbox=(x, y, w, h)) for t, x, y, w, h in placed]
+    joined = [line.text for _, line in stacked_label_lines(group_words_into_lines(words))]
+    assert joined == ["LETTER DATE    Nov. 18, 2026", "Tax YEAR    2023"]
+
+
 def test_a_label_word_ocr_put_a_little_lower_is_joined_back() -> None:
     # Recorded geometry of a header box (irs family, photo): "year" sits lower than "Tax", so OCR made it
     # a row of its own between "Tax" and the year printed under "Tax".
