@@ -58,6 +58,19 @@ _TOTAL = regex.compile(
     rf"|{fuzzy_label('Balance due')}|{fuzzy_label('Amount due')})",
     regex.I,
 )
+# A header grid's labels of one value each, never a heading of a table of periods.
+_ONE_VALUE_LABEL = regex.compile(
+    "(?<![A-Za-z])(?:"
+    + "|".join(
+        fuzzy_label(label)
+        for label in (
+            "Notice date", "Letter date", "Date of this", "Social Security", "Employer ID", "identification",
+            "Caller ID",
+        )
+    )
+    + ")(?![A-Za-z])",
+    regex.I,
+)  # fmt: skip
 _AMOUNTS = regex.compile(AMOUNT, regex.VERBOSE)
 _DIGIT = regex.compile(r"\d")
 _MAX_ROWS = 14  # heading continuations, periods and the total
@@ -98,8 +111,14 @@ def find_period_table(lines: list[TextLine]) -> PeriodTable | None:
 
 
 def is_period_heading(text: str) -> bool:
-    """The heading row of a table of periods: its labels head columns of many rows, not one value each."""
-    return _DIGIT.search(text) is None and _HEADING.search(text) is not None
+    """The heading row of a table of periods: its labels head columns of many rows, not one value each. A
+    header row naming the notice's date or the taxpayer's number ("Notice date    Tax period    Social
+    Security number    Amount due") heads one value each."""
+    return (
+        _DIGIT.search(text) is None
+        and _HEADING.search(text) is not None
+        and not _ONE_VALUE_LABEL.search(text)
+    )
 
 
 def _read_body(body: list[TextLine]) -> PeriodTable:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from extractors.amount_due import find_amounts_due
-from extractors.periods import PeriodTable, find_period_table
+from extractors.periods import PeriodTable, find_period_table, is_period_heading
 from extractors.text import TextLine
 from fixtures.generator.corpus import Composed, Spec, compose, plan
 from fixtures.generator.pdf import pdf_bytes
@@ -509,3 +509,18 @@ def test_the_heading_of_a_period_first_table_is_no_label_of_its_first_amount() -
     assert _rows(table) == [("1040", "2022-12-31", "7302.68"), ("1040", "2021-12-31", "7235.81")]
     assert table is not None and str(table.total) == "14538.49"
     assert [candidate.value for candidate in find_amounts_due(lines)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "heads_periods"),
+    [
+        ("Tax form    Tax period ending    Unpaid amount    Amount you owe", True),
+        ("Tax period ending    Date assessed    Amount", True),
+        ("NOTICE DATE    TAX PERIOD ENDING    SocitaL SECURITY NUMBER    AMOUNT DUE", False),  # a header grid
+        ("Notice date    Tax period    Employer ID number    Amount due", False),
+    ],
+)
+def test_a_header_grid_naming_the_notice_date_or_the_taxpayers_number_heads_no_table(
+    text: str, heads_periods: bool
+) -> None:
+    assert is_period_heading(text) is heads_periods
