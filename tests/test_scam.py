@@ -148,6 +148,7 @@ def test_truth_lists_every_letter_file() -> None:
         pytest.param("qualify for the Fresh Start program", "tax_relief_mailer", id="fresh-start"),
         pytest.param("we obtain a levy release", "tax_relief_mailer", id="levy-release"),
         pytest.param("not affiliated with the IRS", "tax_relief_mailer", id="disclaimer"),
+        pytest.param("We can settle your IRS debt for less", "tax_relief_mailer", id="settle-your-debt"),
         pytest.param("You are eligible to receive a tax refund", "refund_lure", id="refund"),
         pytest.param("From: a@b.com\nSubject: Refund", "email_origin", id="email-headers"),
         pytest.param("Dear taxpayer, please pay.", "no_notice_number", id="no-number"),
@@ -186,6 +187,10 @@ def test_signal(text: str, code: str) -> None:
             "Department of the Treasury, Internal Revenue Service, Kansas City, MO 64999-0023", id="campus"
         ),
         pytest.param("Collection Due Process hearing: send Form 12153", id="cdp"),
+        pytest.param(  # the IRS's own words (irs.gov/payments/offer-in-compromise)
+            "An offer in compromise allows you to settle your tax debt for less than the full amount.",
+            id="offer-in-compromise",
+        ),
         pytest.param("Access your account online 24 hours a day", id="24-hours-a-day"),
         pytest.param("Employer ID number 41-2345678, ZIP 64999-0023, routing 061000227", id="not-ssns"),
         pytest.param(
