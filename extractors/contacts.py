@@ -71,14 +71,16 @@ _CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
 IRS_PHONE_PRINTED = printed_after(
     r"\b(?:tele)?phone(?:\s+number)?|contact\s+us|call\s+us\s+at|questions\??\s+call|toll[-\s]free"
 )
-CALLER_ID_PRINTED = printed_after(fuzzy_label("caller ID"))
+# Two OCR edits: "Carter ID", a "Caller" whose "ID" wrapped away.
+_CALLER_ID_WORDS = rf"(?<![A-Za-z]){fuzzy_label('caller ID', 2)}(?<=[A-Za-z])"
+CALLER_ID_PRINTED = printed_after(_CALLER_ID_WORDS)
 # A header label printed alone in its cell, its value lost by OCR (no digit left to see): the value is
 # printed but unread all the same.
 IRS_PHONE_LABEL_ALONE = label_alone(
     rf"(?:To\s+)?{fuzzy_label('contact us')}|Questions\??\s+{fuzzy_label('Call')}"
     rf"|(?:Contact\s+)?(?:{fuzzy_label('Telephone')}|Toll-free\s+telephone)\s+{fuzzy_label('number')}"
 )
-_CALLER_ID_LABEL = rf"{fuzzy_label('caller ID')}(?:\s+number)?"
+_CALLER_ID_LABEL = rf"{_CALLER_ID_WORDS}(?:\s+number)?"
 CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{_CALLER_ID_LABEL}")
 _FORM_HEADER = r"Tax\s+form|Form\s+number|Type\s+of\s+tax\s+return"  # a header's form labels
 FORM_LABEL_ALONE = label_alone(_FORM_HEADER)

@@ -257,10 +257,13 @@ def fuzzy_label(words: str, errors: int | None = None) -> str:
     return f"(?:{body}){{e<={errors}}}" if errors else f"(?:{body})"
 
 
-def printed_after(label: str) -> regex.Pattern[str]:
-    """A pattern for ``label`` followed, within a few characters, by a digit: the field is printed."""
-    # "Page 2 of 3" in the next column is not the label's value.
-    return regex.compile(rf"(?<![A-Za-z])(?:{label})(?:(?!Page\b)[^\d\n]){{0,24}}\d", regex.IGNORECASE)
+def printed_after(label: str, not_values: tuple[str, ...] = ("Page",)) -> regex.Pattern[str]:
+    """A pattern for ``label`` followed, within a few characters, by a digit: the field is printed. The
+    number of a word in ``not_values`` is no value of the label ("Page 2 of 3" in the next column)."""
+    skipped = "|".join(not_values)
+    return regex.compile(
+        rf"(?<![A-Za-z])(?:{label})(?:(?!(?:{skipped})\b)[^\d\n]){{0,24}}\d", regex.IGNORECASE
+    )
 
 
 def label_alone(label: str) -> regex.Pattern[str]:

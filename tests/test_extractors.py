@@ -410,6 +410,9 @@ def test_contacts() -> None:
     assert values(find_caller_ids, "Caller ID number    804120") == ["804120"]
     assert values(find_caller_ids, "Your caller ID    5199885") == []  # a fax speck read as a 7th digit
     assert values(find_caller_ids, "Caller ID: 98765") == []
+    assert values(find_caller_ids, "Kansas City, MO 64999-0049    Carter ID 122915") == ["122915"]  # 2 edits
+    assert values(find_caller_ids, "Caller    827419") == ["827419"]  # its "ID" wrapped away
+    assert values(find_caller_ids, "Employer ID 123456", "Filer ID 123456", "Call 123456") == []
     assert values(find_forms, "Tax form 1040") == ["1040"]
     assert values(find_forms, "the tax year (2022) and the form number (1040) on your payment") == ["1040"]
     assert values(find_forms, "your 2023 Form 941. Or complete Form 15103, Form 1040 Return Delinquency") == [
