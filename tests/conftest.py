@@ -1,6 +1,10 @@
 """Shared test switches: ``--update-goldens`` rewrites expected results, ``--record-ocr`` re-records OCR;
 ``printer``: one headless Chromium per test module for the web family (skipped without Chromium or
-Playwright, except under CI (``CI=true``), where it fails)."""
+Playwright, except under CI (``CI=true``), where it fails).
+
+Each test process (each pytest-xdist worker) gets a ``NOTICEFLOW_HOME`` and a ``PREFECT_HOME`` of its own
+under its pytest temp dir, so a test or a command it starts that sets neither never shares a store, a
+Prefect database or a page cache with another worker (or with the user's ``~/.noticeflow``)."""
 
 from __future__ import annotations
 
@@ -22,6 +26,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--record-ocr", action="store_true", help="re-record the samples' OCR with the real tesseract first"
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NOTICEFLOW_HOME", str(tmp_path_factory.mktemp("noticeflow-home")))
+        env.setenv("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
+        yield
 
 
 @pytest.fixture
