@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test suite: lint, types, then pytest (unit, golden, and the real-tesseract integration tests).
-# With arguments, pytest runs just those. Without, the generator's own tests (synthetic fixtures: no store,
-# server or port) run in a second process beside the rest, on the second core; both must pass.
+# Without arguments, pytest runs the whole suite on two pytest-xdist workers (-n 2, a file at a time on a
+# worker: --dist loadfile, so a module's fixtures are built once; the long files first, in the order
+# tests/conftest.py gives: --no-loadscope-reorder), one summary of every failure at the end;
+# each worker has its own ports, NOTICEFLOW_HOME and PREFECT_HOME (tests/servers.py, tests/conftest.py),
+# and every PostgreSQL test its own schema. With arguments, one pytest runs just those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check pipeline extractors flows fixtures tests benchmarks
@@ -10,14 +13,4 @@ cd "$(dirname "$0")/.."
 if [ "$#" -gt 0 ]; then
     exec .venv/bin/python -m pytest "$@"
 fi
-generator_log=$(mktemp)
-.venv/bin/python -m pytest -p no:cacheprovider tests/test_generator*.py > "$generator_log" 2>&1 &
-generator=$!
-status=0
-.venv/bin/python -m pytest --ignore-glob='*/test_generator*.py' --ignore-glob='test_generator*.py' || status=$?
-generator_status=0
-wait "$generator" || generator_status=$?
-echo "--- the generator's tests (second process) ---"
-cat "$generator_log"
-rm -f "$generator_log"
-exit $((status != 0 ? status : generator_status))
+exec .venv/bin/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder

@@ -1,11 +1,21 @@
 """Shared test switches: ``--update-goldens`` rewrites expected results, ``--record-ocr`` re-records OCR;
 ``printer``: one headless Chromium per test module for the web family (skipped without Chromium or
-Playwright, except under CI (``CI=true``), where it fails)."""
+Playwright, except under CI (``CI=true``), where it fails).
+
+Each test process (each pytest-xdist worker) gets a ``NOTICEFLOW_HOME`` and a ``PREFECT_HOME`` of its own
+under its pytest temp dir, so a test or a command it starts that sets neither never shares a store, a
+Prefect database or a page cache with another worker (or with the user's ``~/.noticeflow``).
+
+Under xdist (``scripts/test.sh``: ``--dist loadfile --no-loadscope-reorder``) each worker collects the files
+long ones first (a file with a test marked ``slow``, ``tesseract``, ``scale_out`` or ``orchestration``),
+then the others by number of tests, most first: the short files fill in at the end, so the two workers end
+together rather than one running a minute-long file picked last while the other waits."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -22,6 +32,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--record-ocr", action="store_true", help="re-record the samples' OCR with the real tesseract first"
     )
+
+
+LONG_RUNNING_MARKS = ("slow", "tesseract", "scale_out", "orchestration")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    long_files = {item.path for item in items if any(map(item.get_closest_marker, LONG_RUNNING_MARKS))}
+    tests_in = Counter(item.path for item in items)
+    # A stable sort: each file's tests stay together and in their own order.
+    items.sort(key=lambda item: (item.path not in long_files, -tests_in[item.path]))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NOTICEFLOW_HOME", str(tmp_path_factory.mktemp("noticeflow-home")))
+        env.setenv("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
+        yield
 
 
 @pytest.fixture

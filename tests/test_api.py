@@ -40,6 +40,7 @@ from pipeline.models import Channel, NoticeResult, Status
 from pipeline.process import PipelineContext
 from pipeline.store import Store, open_store
 
+pytestmark = pytest.mark.slow  # a long file: an xdist worker takes it first (tests/conftest.py)
 ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "fixtures" / "samples"
 FAULTS = ROOT / "fixtures" / "faults"

@@ -15,6 +15,7 @@ import pytest
 
 from tests.servers import free_port, running_server
 
+pytestmark = pytest.mark.slow  # a long file: an xdist worker takes it first (tests/conftest.py)
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "fixtures" / "samples" / "notice_0006.pdf"  # born-digital CP90: fast, no OCR
 ENCRYPTED = ROOT / "fixtures" / "faults" / "encrypted.pdf"

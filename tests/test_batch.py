@@ -17,12 +17,14 @@ from typing import Any
 
 import cv2
 import numpy as np
+import pytest
 
 from pipeline.catalog import load_catalog
 from pipeline.models import OcrWord
 from pipeline.process import PipelineContext, process_batch
 from pipeline.settings import Settings
 
+pytestmark = pytest.mark.slow  # a long file: an xdist worker takes it first (tests/conftest.py)
 ROOT = Path(__file__).parent.parent
 BORN_DIGITAL = ROOT / "fixtures" / "samples" / "notice_0006.pdf"
 TRUNCATED = ROOT / "fixtures" / "faults" / "truncated.pdf"

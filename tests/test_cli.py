@@ -16,6 +16,7 @@ from flows.cli import _COMMAND_MODULES, register_commands, report_error
 from flows.commands import app
 from pipeline.errors import StoreUnavailable
 
+pytestmark = pytest.mark.slow  # a long file: an xdist worker takes it first (tests/conftest.py)
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "fixtures" / "samples" / "notice_0006.pdf"  # born-digital: no OCR, fast
 FAULT = ROOT / "fixtures" / "faults" / "encrypted.pdf"

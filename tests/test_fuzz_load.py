@@ -36,6 +36,7 @@ from pipeline.ocr import ocr_page
 from pipeline.preprocess import CleanConfig, preprocess_page
 from tests.test_ocr_page import FakeEngine, _words
 
+pytestmark = pytest.mark.slow  # a long file: an xdist worker takes it first (tests/conftest.py)
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
 PER_FILE_S = 30  # a hang detector on a loaded CI machine; typical files take milliseconds
 MAX_TRACED_BYTES = 400 * 2**20

@@ -33,6 +33,7 @@ from pipeline.settings import Settings
 from pipeline.store import MailMessage, MailOutcome, Store, open_store
 from tests.imap_server import DOVECOT, ImapAccount, running_dovecot
 
+pytestmark = pytest.mark.slow  # a long file: an xdist worker takes it first (tests/conftest.py)
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "fixtures" / "samples"
 PHOTO = ROOT / "fixtures" / "photos" / "cp14_grey_lit_tilted.jpg"

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from pipeline.store import open_store
 from tests.servers import running_server
 from tests.stacks import notices, write_stack
 
+pytestmark = pytest.mark.slow  # a long file: an xdist worker takes it first (tests/conftest.py)
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-28"
 SERVE = "import flows.serve_cli; from flows.cli import main; main()"

@@ -39,6 +39,7 @@ from pipeline.process import PipelineContext, failed_result
 from pipeline.profiles import load_profiles
 from pipeline.store import Store, open_store
 
+pytestmark = pytest.mark.slow  # a long file: an xdist worker takes it first (tests/conftest.py)
 ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "fixtures" / "samples"
 BORN_DIGITAL = [

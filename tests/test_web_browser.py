@@ -32,6 +32,7 @@ from pipeline.settings import Settings
 from pipeline.store import open_store
 from tests.servers import running_server
 
+pytestmark = pytest.mark.slow  # a long file: an xdist worker takes it first (tests/conftest.py)
 ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "fixtures" / "samples"
 CHROMIUM = Path("/usr/bin/chromium")
