@@ -82,7 +82,8 @@ IRS_PHONE_LABEL_ALONE = label_alone(
 )
 _CALLER_ID_LABEL = rf"{_CALLER_ID_WORDS}(?:\s+number)?"
 CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{_CALLER_ID_LABEL}")
-_FORM_HEADER = r"Tax\s+form|Form\s+number|Type\s+of\s+tax\s+return"  # a header's form labels
+# a header's form labels ("the form mumber (1040)": one OCR edit)
+_FORM_HEADER = rf"Tax\s+form|{fuzzy_label('Form number', 1)}(?<=[a-z])|Type\s+of\s+tax\s+return"
 FORM_LABEL_ALONE = label_alone(_FORM_HEADER)
 _CALLER_ID = regex.compile(
     rf"{_CALLER_ID_LABEL}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])",

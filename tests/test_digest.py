@@ -138,7 +138,7 @@ def test_only_notices_first_seen_since_the_last_digest_are_new(tmp_path: Path) -
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     old = _seed(store, "default", "notice_0002.pdf")  # in review
     between = dt.datetime.now(dt.UTC)
-    new = _seed(store, "default", "notice_0004.pdf")  # in review
+    new = _seed(store, "default", "notice_0001.pdf")  # in review
     digest = build_digest(store, "default", AS_OF, load_catalog(), new_since=between)
     assert {line.document_id: line.is_new for line in digest.waiting_review} == {
         old.document_id: False,

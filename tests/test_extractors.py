@@ -415,6 +415,7 @@ def test_contacts() -> None:
     assert values(find_caller_ids, "Employer ID 123456", "Filer ID 123456", "Call 123456") == []
     assert values(find_forms, "Tax form 1040") == ["1040"]
     assert values(find_forms, "the tax year (2022) and the form number (1040) on your payment") == ["1040"]
+    assert values(find_forms, "year (2022), and the form mumber (1040) on your") == ["1040"]  # one OCR edit
     assert values(find_forms, "your 2023 Form 941. Or complete Form 15103, Form 1040 Return Delinquency") == [
         "941"
     ]
