@@ -123,8 +123,16 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]
             continue  # a column heading joined to the amount under it ("Amount" / "$4,942.61") is no row
         read = [row for row in map(_read_cells, cells) if row is not None]
         if read:
-            rows.append(read[-1])  # the right-most reading: its label is the row's, not the paragraph's
+            rows.append(_rightmost_named(read))
     return []  # no total row: a partial summary proves nothing
+
+
+def _rightmost_named(readings: list[tuple[str, Decimal | None]]) -> tuple[str, Decimal | None]:
+    """The right-most reading whose label names a role, else the right-most: its label is the row's, not the
+    paragraph's beside it, nor a speck's between label and amount ("Credits and payments    Se    $855.18",
+    whose minus sign OCR lost: read as the speck's, the credit would count as a charge)."""
+    named = [reading for reading in readings if billing_role(reading[0]) is not BillingRole.CHARGE]
+    return (named or readings)[-1]
 
 
 def _read_row(text: str) -> tuple[str, Decimal | None] | None:

@@ -9,7 +9,7 @@ import pytest
 
 from extractors.amount_due import find_amounts_due
 from extractors.amounts import parse_amount
-from extractors.billing import find_billing_lines
+from extractors.billing import BillingRole, billing_role, find_billing_lines
 from extractors.contacts import (
     FORM_PRINTED,
     find_caller_ids,
@@ -926,3 +926,21 @@ def test_a_tax_year_named_by_its_return_or_quarter(text: str, year: int) -> None
 
 def test_a_form_for_a_year_elsewhere_in_a_sentence_is_no_tax_year() -> None:
     assert values(find_tax_years, "We received your Form 1040 for 2023 on May 1, 2024.") == []
+
+
+def test_a_speck_between_a_billing_label_and_its_amount_is_not_the_rows_label() -> None:
+    """A typeset fax: the credit's minus sign read as "Se"; read by its label, the credit still lowers the
+    balance and the summary adds up."""
+    rows = (
+        "Billing summary",
+        "Previous balance    $1,636.72",
+        "Credits and payments    Se    $855.18",
+        "Interest    $82.59",
+        "AMOUNT YOU OWE    $864.13",
+    )
+    lines = find_billing_lines([TextLine(1, t) for t in rows])
+    assert [billing_role(label) for label, _ in lines] == [
+        BillingRole.PREVIOUS_BALANCE,
+        BillingRole.CREDIT,
+        BillingRole.INTEREST,
+    ]
