@@ -40,6 +40,8 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import regex
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fixtures.generator.corpus import FAMILIES  # noqa: E402
@@ -53,6 +55,7 @@ from pipeline.settings import Settings  # noqa: E402
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 AS_OF = dt.date(2027, 6, 1)  # after every notice date the generator prints
+_ADDRESS = regex.compile(r"(.+), ([^,]+), ([A-Z]{2}) (\d{5}(?:-\d{4})?)")  # as the generator prints one
 
 
 def generate(out: Path, count: int, seed: int, family: str) -> None:
@@ -182,18 +185,17 @@ def read_corpus(
 
 
 def client_profiles(truths: list[dict]) -> tuple[TaxpayerProfile, ...]:
-    """One profile per taxpayer the truth names (see the module's docstring), each kept once."""
-    profiles: dict[tuple[str, str, str], TaxpayerProfile] = {}
+    """One profile per taxpayer (name and address) the truth names, with the SSN last 4 a notice prints."""
+    people: dict[tuple[str, str], str | None] = {}
     for truth in truths:
         fields = truth["fields"]
         name, address = fields.get("taxpayer_name"), fields.get("address")
-        if not name or not address:
-            continue
-        ssn_last4 = fields.get("ssn_last4") or _stand_in_last4(name)
-        key = (name, ssn_last4, address)
-        if key not in profiles:
-            profiles[key] = _client_profile(f"client-{len(profiles) + 1}", name, ssn_last4, address)
-    return tuple(profiles.values())
+        if name and _ADDRESS.fullmatch(address or ""):
+            people[(name, address)] = people.get((name, address)) or fields.get("ssn_last4")
+    return tuple(
+        _client_profile(f"client-{index}", name, ssn_last4 or _stand_in_last4(name), address)
+        for index, ((name, address), ssn_last4) in enumerate(people.items(), start=1)
+    )
 
 
 def _client_profile(
@@ -202,8 +204,7 @@ def _client_profile(
     first, _, second = printed_name.replace(" AND ", " & ").partition(" & ")
     if second and len(first.split()) == 1:  # "LAURA & PATRICIA RAMIREZ": one family name for both
         first = f"{first} {second.split()[-1]}"
-    street, city, state_zip = printed_address.rsplit(", ", 2)
-    state, zip_code = state_zip.split()
+    street, city, state, zip_code = _ADDRESS.fullmatch(printed_address).groups()  # type: ignore[union-attr]
     return TaxpayerProfile(
         id=client_id,
         name=first.title(),

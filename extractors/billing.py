@@ -46,10 +46,10 @@ _ROW = regex.compile(  # a speck after the amount is tolerated ("558.10 :", "($3
 # A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount.
 _JUNK_LEADER_ROW = regex.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ()'-]{2,40}?)\s*[~—–«»‘’“”]{2,}.*\d")
 # A label, the words OCR made of its dot leaders, then the amount after a wide gap with its dollar sign whole
-# ("Amount you owed watcha ne ac enaeru ... eTapeand    $16,716.31"): the gap and the sign show no digit went
-# to the leaders. Only a label that names its role is read so (``_leader_label``).
+# ("Amount you owed watcha ne ac enaeru ... eTapeand    $16,716.31"): the gap and the sign against the digits
+# show no digit went to the leaders ("C$ 7,946.94" is the junk-leader row's); its label: ``_leader_label``.
 _WORDY_LEADER_ROW = regex.compile(
-    rf"^\s*(?P<text>[A-Za-z].{{8,}}?)\s{{4,}}(?=[-–(]?\s?\$){AMOUNT}\s*$", regex.VERBOSE
+    rf"^\s*(?P<text>[A-Za-z].{{8,}}?)\s{{4,}}(?=[-–(]?\s?\$\d){AMOUNT}\s*$", regex.VERBOSE
 )
 _LABEL_CELL = regex.compile(r"(?P<label>[A-Za-z]\S*(?: \S+){0,5})\s{3,}\S")
 # Leaders read as words make long ones ("THCGEESE CHARGES wassecevsesvseceesesnseens"): the label is before.
@@ -140,12 +140,13 @@ def _read_row(text: str) -> tuple[str, Decimal | None] | None:
     amount = parse_amount(match.group("amount")) if match else None
     if match and amount is not None:
         return match.group("label").strip(), Decimal(format_amount(amount))
+    if damaged := _JUNK_LEADER_ROW.match(text):
+        return damaged.group("label").strip(), None
     wordy = _WORDY_LEADER_ROW.match(text)
     label = _leader_label(wordy.group("text")) if wordy else None
     if wordy and label and (amount := parse_amount(wordy.group("amount"))) is not None:
         return label, Decimal(format_amount(amount))
-    damaged = _JUNK_LEADER_ROW.match(text)
-    return (damaged.group("label").strip(), None) if damaged else None
+    return None
 
 
 def _leader_label(text: str) -> str | None:

@@ -64,8 +64,8 @@ _ONE_VALUE_LABEL = regex.compile(
     + "|".join(
         fuzzy_label(label)
         for label in (
-            "Notice date", "Letter date", "Date of this", "Social Security", "Employer ID", "identification",
-            "Caller ID",
+            "Notice date", "Letter date", "Date of this", "Notice number", "Social Security", "Employer ID",
+            "Taxpayer ID", "identification", "Caller ID",
         )
     )
     + ")(?![A-Za-z])",
@@ -113,12 +113,10 @@ def find_period_table(lines: list[TextLine]) -> PeriodTable | None:
 def is_period_heading(text: str) -> bool:
     """The heading row of a table of periods: its labels head columns of many rows, not one value each. A
     header row naming the notice's date or the taxpayer's number ("Notice date    Tax period    Social
-    Security number    Amount due") heads one value each."""
-    return (
-        _DIGIT.search(text) is None
-        and _HEADING.search(text) is not None
-        and not _ONE_VALUE_LABEL.search(text)
-    )
+    Security number    Amount due") heads one value each; a label in a column right of the table's ("...
+    Amount you owe    Caller ID", a sidebar sharing the row) does not count."""
+    heading = _HEADING.search(text) if _DIGIT.search(text) is None else None
+    return heading is not None and not _ONE_VALUE_LABEL.search(text, 0, heading.end())
 
 
 def _read_body(body: list[TextLine]) -> PeriodTable:

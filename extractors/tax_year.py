@@ -65,9 +65,10 @@ _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", re
 _FORM_FOR = r"Form\s+[0-9][\w-]*,?\s+"
 _FORM_PERIOD = rf"{_FORM_FOR}(?:quarter|period|year)\s+end(?:ing|ed)\s+{DATE}"
 _ABOUT = r"\b(?:notice|letter)\s+is\s+about\s+your\s+"
+_NOT_A_LIST = r"(?!\s*(?:,|and\b|&|through\b|to\b|-|–)\s*[12]\d{3})"  # "for 2022 and 2023": no one year
 _RETURN_FOR = regex.compile(
-    rf"(?:{_SEGMENT_START}Tax\s+return{LABEL_GAP}|{_ABOUT}){_FORM_FOR}for\s+{_YEAR}"
-    rf"|{_ABOUT}(?:taxes|tax\s+return)\s+for\s+{_YEAR}",
+    rf"(?:(?:{_SEGMENT_START}Tax\s+return{LABEL_GAP}|{_ABOUT}){_FORM_FOR}for\s+{_YEAR}"
+    rf"|{_ABOUT}(?:taxes|tax\s+return)\s+for\s+{_YEAR}){_NOT_A_LIST}",
     regex.IGNORECASE,
 )
 _PERIOD_OF_FORM = regex.compile(

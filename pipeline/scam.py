@@ -265,7 +265,8 @@ PATTERN_SIGNALS: Final = (
             | not \s+ (?:affiliated|associated) \s+ with \s+ (?:the \s+)?
               (?:IRS|internal|(?:any \s+)? government)
             | not \s+ a \s+ government \s+ agency
-            | (?:reduce|(?<! compromise \b [^.\n]{0,60}) settle|eliminate|erase) \s+
+            | (?:reduce|(?<! \ban \s+ offer \s+ in \s+ compromise \s+ (?:allows \s+ you \s+ to|lets \s+ you
+                                  |may|can) \s+) settle|eliminate|erase) \s+
               (?:up \s+ to \s+ \d+ \s* % \s+ of \s+)? your \s+ (?:IRS \s+|tax \s+)? debt""",
             FLAGS,
         ),

@@ -899,7 +899,8 @@ def test_a_billing_row_whose_leaders_ocr_read_as_words_keeps_an_amount_with_its_
         "Failure-to-pay pemalty 0.0    ccesscesessesccssececscesecessenseeessecaeenesseceae"
         "eseeecesecaeeenseeseaeeneeasees    $74.27",
         "THCGEESE CHARGES wassecevsesvseceesesnseensroreseccsuxcencaxerersencesesenn    $244.11",
-        # no dollar sign: a digit may have gone to the leaders
+        # no dollar sign, or one apart from the digits: a digit may have gone to the leaders
+        "Interest charges ~~—~—~~~«~ uaenateeseuyensnney temanecs wens scesuaen snus waar    $ 1,283.22",
         "Interest charges ecuesesesueseseseesesesesueseseeuese ceuaaa ss ce uanaesceeusa    1,283.22",
         "Amount due    $18,216.58",
     )
@@ -907,6 +908,7 @@ def test_a_billing_row_whose_leaders_ocr_read_as_words_keeps_an_amount_with_its_
         ("Amount you owed", Decimal("16716.31")),
         ("Failure-to-pay pemalty 0.0", Decimal("74.27")),
         ("THCGEESE CHARGES", Decimal("244.11")),
+        ("Interest charges", None),
     ]
 
 
@@ -924,8 +926,10 @@ def test_a_tax_year_named_by_its_return_or_quarter(text: str, year: int) -> None
     assert values(find_tax_years, text) == [year]
 
 
-def test_a_form_for_a_year_elsewhere_in_a_sentence_is_no_tax_year() -> None:
+def test_a_form_for_a_year_elsewhere_in_a_sentence_or_for_several_years_is_no_tax_year() -> None:
     assert values(find_tax_years, "We received your Form 1040 for 2023 on May 1, 2024.") == []
+    assert values(find_tax_years, "This notice is about your taxes for 2022 and 2023.") == []
+    assert values(find_tax_years, "This notice is about your Form 1040 for 2021, 2022 and 2023.") == []
 
 
 def test_a_speck_between_a_billing_label_and_its_amount_is_not_the_rows_label() -> None:

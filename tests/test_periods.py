@@ -518,6 +518,8 @@ def test_the_heading_of_a_period_first_table_is_no_label_of_its_first_amount() -
         ("Tax period ending    Date assessed    Amount", True),
         ("NOTICE DATE    TAX PERIOD ENDING    SocitaL SECURITY NUMBER    AMOUNT DUE", False),  # a header grid
         ("Notice date    Tax period    Employer ID number    Amount due", False),
+        ("Tax period    Taxpayer ID number    Amount due", False),
+        ("Tax period    Form    Amount you owe            Caller ID", True),  # a sidebar's label beside it
     ],
 )
 def test_a_header_grid_naming_the_notice_date_or_the_taxpayers_number_heads_no_table(

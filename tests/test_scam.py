@@ -149,6 +149,9 @@ def test_truth_lists_every_letter_file() -> None:
         pytest.param("we obtain a levy release", "tax_relief_mailer", id="levy-release"),
         pytest.param("not affiliated with the IRS", "tax_relief_mailer", id="disclaimer"),
         pytest.param("We can settle your IRS debt for less", "tax_relief_mailer", id="settle-your-debt"),
+        pytest.param(
+            "Our Offer in Compromise experts can settle your IRS debt", "tax_relief_mailer", id="oic-experts"
+        ),
         pytest.param("You are eligible to receive a tax refund", "refund_lure", id="refund"),
         pytest.param("From: a@b.com\nSubject: Refund", "email_origin", id="email-headers"),
         pytest.param("Dear taxpayer, please pay.", "no_notice_number", id="no-number"),
