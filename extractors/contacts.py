@@ -81,7 +81,12 @@ IRS_PHONE_LABEL_ALONE = label_alone(
     rf"|(?:Contact\s+)?(?:{fuzzy_label('Telephone')}|Toll-free\s+telephone)\s+{fuzzy_label('number')}"
 )
 _CALLER_ID_LABEL = rf"{_CALLER_ID_WORDS}(?:\s+number)?"
-CALLER_ID_LABEL_ALONE = label_alone(rf"(?:Your\s+)?{_CALLER_ID_LABEL}")
+# Alone in its cell, or ending a row of header labels OCR glued to the cell before it ("NOTICE DATE    TAX
+# RETURN    SOCIAL SECURITY NUMBER CALLER ID", no digit on the row): its value is printed under it.
+_CALLER_ID_ALONE = label_alone(rf"(?:Your\s+)?{_CALLER_ID_LABEL}").pattern
+CALLER_ID_LABEL_ALONE = regex.compile(
+    rf"{_CALLER_ID_ALONE}|^(?!.*\d)(?=.*\S\s{{4}}\S).*{_CALLER_ID_LABEL}\s*:?\s*$", regex.IGNORECASE
+)
 # a header's form labels ("the form mumber (1040)": one OCR edit)
 _FORM_HEADER = rf"Tax\s+form|{fuzzy_label('Form number', 1)}(?<=[a-z])|Type\s+of\s+tax\s+return"
 FORM_LABEL_ALONE = label_alone(_FORM_HEADER)

@@ -42,13 +42,16 @@ IRS_CAMPUSES = {
     ("ATLANTA", "GA"): frozenset({"39901"}),
 }
 IRS_CAMPUS_ZIPS = frozenset(code for codes in IRS_CAMPUSES.values() for code in codes)
+# A city never ends in a full stop: one after it is a speck ("MOBILE., AL 36602", a fax).
 _CITY_LINE = regex.compile(
-    r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
+    r"^(?P<city>[A-Z][A-Za-z .'-]{0,29}?[A-Za-z])[.,]{0,2}\s+(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})"
+    r"(?P<plus4>-\d{4})?$"
 )
 # That row as OCR may damage it ("DES MOINES, 1A 50309", "DES MOINES, tA 50309"): enough to know a block is
 # printed, not to read it.
 _DAMAGED_CITY_LINE = regex.compile(
-    r"^(?P<city>[A-Z][A-Za-z .'-]{1,30}?),?\s+(?P<state>[A-Za-z0-9|!]{2})\s+(?P<zip>\d{5})(?P<plus4>-\d{4})?$"
+    r"^(?P<city>[A-Z][A-Za-z .'-]{0,29}?[A-Za-z])[.,]{0,2}\s+(?P<state>[A-Za-z0-9|!]{2})\s+(?P<zip>\d{5})"
+    r"(?P<plus4>-\d{4})?$"
 )
 # The first three digits of the ZIP codes of each state (USPS ZIP code prefixes, as ranges): a ZIP outside
 # its state's is a misread digit ("FARGO, ND 38102" for 58102) or a typo, never silently a value.

@@ -11,6 +11,7 @@ from extractors.amount_due import find_amounts_due
 from extractors.amounts import parse_amount
 from extractors.billing import BillingRole, billing_role, find_billing_lines
 from extractors.contacts import (
+    CALLER_ID_LABEL_ALONE,
     FORM_PRINTED,
     find_caller_ids,
     find_forms,
@@ -948,3 +949,17 @@ def test_a_speck_between_a_billing_label_and_its_amount_is_not_the_rows_label() 
         BillingRole.CREDIT,
         BillingRole.INTEREST,
     ]
+
+
+def test_a_speck_after_the_city_is_not_part_of_it() -> None:
+    rows = ["RACHEL J HOLLOWAY", "2460 SYCAMORE WAY APT 16D", "MOBILE., AL 36602"]
+    _, address = find_taxpayer([TextLine(1, t) for t in rows])
+    assert address is not None and address.value == "2460 SYCAMORE WAY APT 16D, MOBILE, AL 36602"
+    _, address = find_taxpayer([TextLine(1, t) for t in ["JOHN DOE", "12 MAIN ST", "ST. LOUIS, MO 63101"]])
+    assert address is not None and address.value == "12 MAIN ST, ST. LOUIS, MO 63101"
+
+
+def test_a_caller_id_label_ending_a_row_of_labels_is_a_caller_id_printed() -> None:
+    row = "NOTICE DATE    TAX RETURN    SocraAL SECURITY NUMBER CALLER ID"  # glued to the cell before it
+    assert CALLER_ID_LABEL_ALONE.search(row) is not None
+    assert CALLER_ID_LABEL_ALONE.search("Please have this notice and your caller ID") is None
