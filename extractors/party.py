@@ -339,12 +339,24 @@ _SALUTATION = regex.compile(r"^Dear\s+(?P<name>[A-Z][A-Z.'-]*(?:\s+(?:&|[A-Z][A-
 
 def salutation_disagrees(lines: list[TextLine], name: str) -> str | None:
     """The name a salutation prints when its words are not the block's ("Dear MONICA M LINDQVIST:" under a
-    block read "MONICA M LINDOVIST"): one copy is damaged, and nothing tells which."""
+    block read "MONICA M LINDOVIST"): one copy is damaged, and nothing tells which. A joint notice may greet
+    its first person alone ("Dear DENNIS PETERSEN:" under "DENNIS PETERSEN & OSCAR PETERSEN")."""
+    agreeing = [_name_words(name), *(set(person) for person in _joint_people(name))]
     for line in lines:
         found = _SALUTATION.match(line.text.strip())
-        if found and _name_words(found.group("name")) != _name_words(name):
+        if found and _name_words(found.group("name")) not in agreeing:
             return found.group("name")
     return None
+
+
+def _joint_people(name: str) -> list[list[str]]:
+    """The people of a joint name, each as name words; a first name alone borrows the family name after it
+    ("LAURA & PATRICIA RAMIREZ"). One person's name gives no list."""
+    parts = [part.split() for part in regex.split(r"\s+(?:&|AND)\s+", name) if part.strip()]
+    if len(parts) < 2:
+        return []
+    family = parts[-1][-1]
+    return [[*part, family] if len(part) == 1 else part for part in parts]
 
 
 def _name_words(name: str) -> set[str]:

@@ -93,6 +93,16 @@ def test_a_salutation_naming_someone_else_is_a_finding() -> None:
         assert not any(f.startswith("taxpayer_name") for f in same), same
 
 
+def test_a_joint_notice_may_greet_one_of_its_people() -> None:
+    name = [("DENNIS", 0.95), ("PETERSEN", 0.95), ("&", 0.95), ("OSCAR", 0.95), ("PETERSEN", 0.95)]
+    street = [("3166", 0.96), ("RIVERBEND", 0.96), ("BLVD", 0.96)]
+    for greeting in ("Dear DENNIS PETERSEN:", "Dear OSCAR PETERSEN:"):
+        findings = _block(name, street, "PROVO, UT 84601", greeting)
+        assert not any(f.startswith("taxpayer_name") for f in findings), findings
+    findings = _block(name, street, "PROVO, UT 84601", "Dear DENNIS PETERSON:")
+    assert any("in the salutation" in f for f in findings), findings
+
+
 def test_a_caller_id_read_with_a_seventh_digit_is_not_read_but_a_finding() -> None:
     findings = _findings("Notice    CP14", "HOLLOWAY CAFE LLC    Your caller ID    5199885")
     assert any(finding.startswith("caller_id: the notice prints") for finding in findings), findings
