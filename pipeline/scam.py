@@ -127,6 +127,8 @@ class PatternSignal(BaseModel):
     min_confidence: float = 0.0
     # Categories whose genuine notices use this wording: on a catalogued notice of one, it is no signal.
     genuine_on: frozenset[Category] = frozenset()
+    # The same for single notice types whose own wording it is.
+    genuine_in: frozenset[str] = frozenset()
 
 
 def _fuzzy_names(names: Iterable[str], errors: int) -> str:
@@ -320,6 +322,9 @@ PATTERN_SIGNALS: Final = (
             | \b(?:tax \s+ )?refund \s+ (?:has \s+ been \s+ |was \s+ |is \s+ )?(?:rejected|declined)\b""",
             FLAGS,
         ),
+        # A CP01H says the IRS locked the account of a deceased person (irs.gov, "Understanding your CP01H
+        # notice": "we locked your account").
+        genuine_in=frozenset({"CP01H"}),
     ),
     PatternSignal(
         code="scan_code",
@@ -690,7 +695,10 @@ def _flag(code: str, detail: str, evidence: Iterable[str] = ()) -> ScamSignal:
 
 def _pattern_detector(rule: PatternSignal) -> Detector:
     def detect(letter: Letter) -> ScamSignal | None:
-        if letter.notice_type is not None and letter.notice_type.category in rule.genuine_on:
+        notice_type = letter.notice_type
+        if notice_type is not None and (
+            notice_type.category in rule.genuine_on or notice_type.code in rule.genuine_in
+        ):
             return None
         # concurrent=True releases the GIL: documents checked in parallel threads really run in parallel
         hits = [

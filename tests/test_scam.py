@@ -228,6 +228,13 @@ def test_a_warning_does_not_hide_what_the_letter_asks_for(text: str) -> None:
     assert "gift_card_payment" in check_letter(text, notice_number="CP504")
 
 
+def test_a_cp01h_says_the_account_is_locked_and_others_do_not() -> None:
+    text = "Your account is locked: the Social Security number belongs to a deceased person."
+    assert "account_alert" not in check_letter(text, notice_number="CP01H")
+    assert "account_alert" in check_letter(text, notice_number="LTR5071C")
+    assert "account_alert" in check_letter(text)
+
+
 def test_a_levy_word_contradicts_a_cp2000() -> None:
     assert "content_contradicts_code" in check_letter(
         "Proposed changes. We will levy your wages.", notice_number="CP2000"
