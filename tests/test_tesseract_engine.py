@@ -112,8 +112,9 @@ def test_a_page_over_the_time_limit_fails_and_the_next_one_reads(pages: list[Pat
         engine.close()
 
 
-def _tesseract_children() -> list[int]:
-    """Process ids of the tesseracts this test process started and that are still running."""
+def _tesseract_children(started_before: frozenset[int] = frozenset()) -> list[int]:
+    """Process ids of the tesseracts this test process started and that are still running, but those in
+    ``started_before`` (another test's engine in the same worker process may still be alive)."""
     children = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -123,31 +124,37 @@ def _tesseract_children() -> list[int]:
             continue  # ended while listed
         if command == "tesseract" and fields[0] != "Z" and int(fields[1]) == os.getpid():
             children.append(int(stat.parent.name))
-    return children
+    return [child for child in children if child not in started_before]
+
+
+def _already_running() -> frozenset[int]:
+    return frozenset(_tesseract_children())
 
 
 @pytest.mark.tesseract
 def test_a_process_that_died_while_idle_is_replaced(pages: list[Path]) -> None:
+    before = _already_running()
     engine = TesseractEngine()
     try:
         first = engine.recognize(pages[1])
-        [idle] = _tesseract_children()
+        [idle] = _tesseract_children(before)
         os.kill(idle, signal.SIGKILL)  # as the kernel's out-of-memory killer would
-        while _tesseract_children():
+        while _tesseract_children(before):
             time.sleep(0.01)
         assert engine.recognize(pages[1]) == first
     finally:
         engine.close()
-    assert _tesseract_children() == []
+    assert _tesseract_children(before) == []
 
 
 @pytest.mark.tesseract
 def test_a_long_lived_process_does_not_pile_up_messages(pages: list[Path]) -> None:
+    before = _already_running()
     engine = TesseractEngine()
     try:
         for _ in range(2):
             engine.recognize(pages[1])
-        [process] = _tesseract_children()
+        [process] = _tesseract_children(before)
         assert os.stat(f"/proc/{process}/fd/2").st_size == 0  # tesseract writes a line for every image
     finally:
         engine.close()
@@ -155,10 +162,11 @@ def test_a_long_lived_process_does_not_pile_up_messages(pages: list[Path]) -> No
 
 @pytest.mark.tesseract
 def test_a_page_whose_folder_is_gone_fails_as_an_engine_error(tmp_path: Path) -> None:
+    before = _already_running()
     engine = TesseractEngine()
     try:
         with pytest.raises(OcrEngineError, match="cannot write"):
             engine.recognize(tmp_path / "removed" / "page-1.pgm")
     finally:
         engine.close()
-    assert _tesseract_children() == []
+    assert _tesseract_children(before) == []
