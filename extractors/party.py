@@ -194,9 +194,23 @@ def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
     return None
 
 
+# A speck glued before the state ("LINCOLN, INE 68510"): the state is the two letters after it.
+_SPECK_BEFORE_STATE = regex.compile(
+    r"(?<=[A-Za-z][.,]{0,2}\s+)[|!Il1](?P<state>[A-Z]{2})(?=\s+(?P<zip>\d{5})(?:-\d{4})?$)"
+)
+
+
 def _with_state_repaired(row: str) -> str:
     """The city row with its state's misread glyphs read as the one state they can be whose ZIP codes hold
-    the row's ZIP ("DES MOINES, !A 50309" is IA; "1A 70112" is LA, not IA)."""
+    the row's ZIP ("DES MOINES, !A 50309" is IA; "1A 70112" is LA, not IA), or a speck glued before it
+    dropped when the two letters after it are a state holding the ZIP ("INE 68510" is NE; not "INE 46204")."""
+    speck = _SPECK_BEFORE_STATE.search(row)
+    if (
+        speck
+        and speck.group("state") in US_STATES
+        and int(speck.group("zip")[:3]) in _ZIP3[speck.group("state")]
+    ):
+        return row[: speck.start()] + row[speck.start("state") :]
     damaged = _DAMAGED_CITY_LINE.match(row)
     if damaged is None or damaged.group("state") in US_STATES:
         return row

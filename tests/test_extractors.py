@@ -963,3 +963,11 @@ def test_a_caller_id_label_ending_a_row_of_labels_is_a_caller_id_printed() -> No
     row = "NOTICE DATE    TAX RETURN    SocraAL SECURITY NUMBER CALLER ID"  # glued to the cell before it
     assert CALLER_ID_LABEL_ALONE.search(row) is not None
     assert CALLER_ID_LABEL_ALONE.search("Please have this notice and your caller ID") is None
+
+
+def test_a_speck_glued_before_the_state_is_dropped_when_the_zip_is_that_states() -> None:
+    rows = ["DENNIS ELLISON & KAREN ELLISON", "9560 GRANITE ST"]
+    _, address = find_taxpayer([TextLine(1, t) for t in [*rows, "LINCOLN, INE 68510"]])
+    assert address is not None and address.value == "9560 GRANITE ST, LINCOLN, NE 68510"
+    _, address = find_taxpayer([TextLine(1, t) for t in [*rows, "INDIANAPOLIS, INE 46204"]])
+    assert address is None  # IN or NE and a speck: the ZIP is not NE's, nothing is guessed
