@@ -160,7 +160,8 @@ def _refuse_duplicate_ids(profiles: Sequence[TaxpayerProfile], source: str) -> N
 
 # Words on a notice's name line that are not part of anyone's name: joint-filer connectors, titles,
 # generational suffixes. "&" is split off by the tokenizer below.
-NAME_NOISE = frozenset({"AND", "&", "MR", "MRS", "MS", "DR", "JR", "SR", "II", "III", "IV", "ETUX"})
+GENERATIONS = frozenset({"JR", "SR", "II", "III", "IV"})
+NAME_NOISE = frozenset({"AND", "&", "MR", "MRS", "MS", "DR", "ETUX", *GENERATIONS})
 NAME_TOKEN = regex.compile(r"[A-Z0-9']+|&")
 # Street words are printed spelled out or abbreviated; compare the USPS abbreviation.
 ADDRESS_ABBREVIATIONS = {
@@ -207,11 +208,16 @@ def _client_at_address(
     """The one client whose name and address the notice carries, both, when the SSN last 4 finds none:
     printed without a number, the notice is matched as that client's (the SSN check stays unknown); printed
     with another number (misaddressed, an IRS mix-up, identity theft, or a misread), it is matched so the
-    failed SSN check puts it in front of a person."""
+    failed SSN check puts it in front of a person. Without the number a generational suffix must agree too: a
+    son's "JOHN SMITH JR" at his father's address is not the father's notice."""
     alike = [
         profile
         for profile in profiles
-        if name and address and is_name_match(name, profile) and is_address_match(address, profile.address)
+        if name
+        and address
+        and is_name_match(name, profile)
+        and _suffixes(name) == {suffix for client in profile.names for suffix in _suffixes(client)}
+        and is_address_match(address, profile.address)
     ]
     return alike[0] if len(alike) == 1 else None
 
@@ -280,6 +286,10 @@ def _names_filer(filer_name: str, notice_tokens: list[str]) -> bool:
     # First and last name are enough: notices often drop or abbreviate the middle name.
     essential = {tokens[0], tokens[-1]} if tokens else set()
     return bool(essential) and all(_has_similar(token, notice_tokens) for token in essential)
+
+
+def _suffixes(name: str) -> set[str]:
+    return {token for token in NAME_TOKEN.findall(name.upper().replace(".", "")) if token in GENERATIONS}
 
 
 def _name_tokens(name: str) -> list[str]:

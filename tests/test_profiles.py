@@ -269,3 +269,15 @@ def test_a_notice_that_prints_no_ssn_is_the_client_whose_name_and_address_it_car
     assert match_profile(notice, twins).profile is None
     moved = fields(taxpayer_name="JENNIFER SULLIVAN", address="45 OAK ST, OMAHA, NE 68102")
     assert match_profile(moved, profiles).profile is None
+    son = TaxpayerProfile.model_validate(
+        {**SULLIVANS, "id": "son", "name": "Mark Sullivan Jr", "spouse_name": None}
+    )
+    father = TaxpayerProfile.model_validate(
+        {**SULLIVANS, "id": "father", "name": "Mark Sullivan", "spouse_name": None}
+    )
+    at_home = "1201 PRAIRIE LN, LINCOLN, NE 68510"
+    assert match_profile(fields(taxpayer_name="MARK SULLIVAN JR", address=at_home), (father,)).profile is None
+    assert (
+        match_profile(fields(taxpayer_name="MARK SULLIVAN JR.", address=at_home), (father, son)).profile
+        == son
+    )
