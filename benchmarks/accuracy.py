@@ -44,6 +44,7 @@ import regex
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from extractors.party import joint_people  # noqa: E402
 from fixtures.generator.corpus import FAMILIES  # noqa: E402
 from pipeline.errors import NoticeflowError  # noqa: E402
 from pipeline.fields import CORE_FIELDS, FIELD_NAMES  # noqa: E402
@@ -201,14 +202,12 @@ def client_profiles(truths: list[dict]) -> tuple[TaxpayerProfile, ...]:
 def _client_profile(
     client_id: str, printed_name: str, ssn_last4: str, printed_address: str
 ) -> TaxpayerProfile:
-    first, _, second = printed_name.replace(" AND ", " & ").partition(" & ")
-    if second and len(first.split()) == 1:  # "LAURA & PATRICIA RAMIREZ": one family name for both
-        first = f"{first} {second.split()[-1]}"
+    people = [" ".join(person).title() for person in joint_people(printed_name)] or [printed_name.title()]
     street, city, state, zip_code = _ADDRESS.fullmatch(printed_address).groups()  # type: ignore[union-attr]
     return TaxpayerProfile(
         id=client_id,
-        name=first.title(),
-        spouse_name=second.title() or None,
+        name=people[0],
+        spouse_name=people[1] if len(people) > 1 else None,
         ssn_last4=ssn_last4,
         address=Address(street=street.title(), city=city.title(), state=state, zip=zip_code),
     )

@@ -80,13 +80,18 @@ US_STATES = frozenset(_ZIP3)  # the USPS's state, district and territory codes
 _STATE_ZIP_AT_END = regex.compile(r"\b(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
 
 
+def _zip_in_state(state: str, code: str) -> bool:
+    """The ZIP code is one of the state's (by its first three digits); False for no state at all."""
+    return state in US_STATES and int(code[:3]) in _ZIP3[state]
+
+
 def zip_outside_state(address: str) -> str | None:
     """``"ND 38102"`` when the address's ZIP is not one of its state's, else None."""
     match = _STATE_ZIP_AT_END.search(address)
-    if match is None or match.group("state") not in _ZIP3:
+    if match is None or match.group("state") not in US_STATES:
         return None
     state, code = match.group("state"), match.group("zip")
-    return None if int(code[:3]) in _ZIP3[state] else f"{state} {code}"
+    return None if _zip_in_state(state, code) else f"{state} {code}"
 
 
 # The capitals OCR's glyphs in a state may stand for: "DES MOINES, !A 50309", "1A" (IA or LA), "0H" (OH).
@@ -205,18 +210,13 @@ def _with_state_repaired(row: str) -> str:
     the row's ZIP ("DES MOINES, !A 50309" is IA; "1A 70112" is LA, not IA), or a speck glued before it
     dropped when the two letters after it are a state holding the ZIP ("INE 68510" is NE; not "INE 46204")."""
     speck = _SPECK_BEFORE_STATE.search(row)
-    if (
-        speck
-        and speck.group("state") in US_STATES
-        and int(speck.group("zip")[:3]) in _ZIP3[speck.group("state")]
-    ):
+    if speck and _zip_in_state(speck.group("state"), speck.group("zip")):
         return row[: speck.start()] + row[speck.start("state") :]
     damaged = _DAMAGED_CITY_LINE.match(row)
     if damaged is None or damaged.group("state") in US_STATES:
         return row
     letters = [_STATE_GLYPHS.get(glyph, glyph) for glyph in damaged.group("state")]
-    prefix = int(damaged.group("zip")[:3])
-    states = {a + b for a in letters[0] for b in letters[1] if a + b in US_STATES and prefix in _ZIP3[a + b]}
+    states = {a + b for a in letters[0] for b in letters[1] if _zip_in_state(a + b, damaged.group("zip"))}
     if len(states) != 1:
         return row
     return row[: damaged.start("state")] + states.pop() + row[damaged.end("state") :]
@@ -355,7 +355,7 @@ def salutation_disagrees(lines: list[TextLine], name: str) -> str | None:
     """The name a salutation prints when its words are not the block's ("Dear MONICA M LINDQVIST:" under a
     block read "MONICA M LINDOVIST"): one copy is damaged, and nothing tells which. A joint notice may greet
     its first person alone ("Dear DENNIS PETERSEN:" under "DENNIS PETERSEN & OSCAR PETERSEN")."""
-    agreeing = [_name_words(name), *(set(person) for person in _joint_people(name))]
+    agreeing = [_name_words(name), *(set(person) for person in joint_people(name))]
     for line in lines:
         found = _SALUTATION.match(line.text.strip())
         if found and _name_words(found.group("name")) not in agreeing:
@@ -363,7 +363,7 @@ def salutation_disagrees(lines: list[TextLine], name: str) -> str | None:
     return None
 
 
-def _joint_people(name: str) -> list[list[str]]:
+def joint_people(name: str) -> list[list[str]]:
     """The people of a joint name, each as name words; a first name alone borrows the family name after it
     ("LAURA & PATRICIA RAMIREZ"). One person's name gives no list."""
     parts = [part.split() for part in regex.split(r"\s+(?:&|AND)\s+", name) if part.strip()]

@@ -208,8 +208,8 @@ def _client_at_address(
     """The one client whose name and address the notice carries, both, when the SSN last 4 finds none:
     printed without a number, the notice is matched as that client's (the SSN check stays unknown); printed
     with another number (misaddressed, an IRS mix-up, identity theft, or a misread), it is matched so the
-    failed SSN check puts it in front of a person. Without the number a generational suffix must agree too: a
-    son's "JOHN SMITH JR" at his father's address is not the father's notice."""
+    failed SSN check puts it in front of a person. A generational suffix must agree too: a son's "JOHN SMITH
+    JR" at his father's address is not the father's notice."""
     alike = [
         profile
         for profile in profiles
@@ -289,7 +289,7 @@ def _names_filer(filer_name: str, notice_tokens: list[str]) -> bool:
 
 
 def _suffixes(name: str) -> set[str]:
-    return {token for token in NAME_TOKEN.findall(name.upper().replace(".", "")) if token in GENERATIONS}
+    return {token for token in NAME_TOKEN.findall(name.upper()) if token in GENERATIONS}
 
 
 def _name_tokens(name: str) -> list[str]:
