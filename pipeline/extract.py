@@ -55,12 +55,13 @@ def to_text_lines(document: OcrDocument) -> list[TextLine]:
         for index, line in stacked_label_lines(page.lines):
             stacked[index].append(line)
         for index, line in enumerate(page.lines):
-            lines.append(_text_line(page.number, line))
-            lines += [_text_line(page.number, joined, stacked=True) for joined in stacked[index]]
+            lines.append(text_line(page.number, line))
+            lines += [text_line(page.number, joined, stacked=True) for joined in stacked[index]]
     return lines
 
 
-def _text_line(page: int, line: OcrLine, stacked: bool = False) -> TextLine:
+def text_line(page: int, line: OcrLine, stacked: bool = False) -> TextLine:
+    """One OCR row as the extractors read it, its words' confidences kept."""
     words = tuple((word.text, word.confidence) for word in line.words)
     return TextLine(page, line.text, line.bbox, line.confidence, stacked, words)
 

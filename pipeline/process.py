@@ -118,7 +118,9 @@ def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[Oc
         with _timed(timings, "ocr_lost_rows"):
             page = read_lost_rows(read.page, read.image, context.engine, workdir)
         with _timed(timings, "ocr_ssn"):
-            page = reread_masked_ssns(page, read.image, context.engine, workdir)
+            page = reread_masked_ssns(
+                page, read.image, context.engine, workdir, context.settings.min_confidence
+            )
     return page, timings
 
 

@@ -7,11 +7,16 @@ easy to read once the mask is gone, and the mask's marks are told apart by where
 sits high in the line and a hyphen in its middle, while every digit (and a mask's X) stands on the
 baseline.
 
-``reread_masked_ssns(page, image, engine, workdir) -> OcrPage``: for each SSN label on the page (beside
-its value, or above it as in a letter's header) whose value no SSN rule reads, it crops the value's words
-from ``image`` (the pixels the page's boxes refer to), keeps only the marks that stand on the baseline,
-reads the crop as one line (``OcrEngine.recognize_line``) and, when exactly four digits come back, puts
-one word ``XXX-XX-dddd`` (the engine's confidence, the garbled words' box) in place of the garbled ones.
+``reread_masked_ssns(page, image, engine, workdir, sure_from) -> OcrPage``: for each SSN label on the page
+(beside its value, or above it as in a letter's header) whose value no SSN rule reads at confidence
+``sure_from`` or more, it crops the value's words from ``image`` (the pixels the page's boxes refer to),
+keeps only the marks that stand on the baseline, reads the crop as one line (``OcrEngine.recognize_line``)
+and, when exactly four digits come back, puts one word ``XXX-XX-dddd`` (the engine's confidence, the value
+words' box) in place of the value's words:
+- a value no rule read (garbled into "EK_*KK_.6O") becomes the crop's reading;
+- a value a rule read unsurely (the mask's marks pull a "***-**-8457" down to 0.57) is confirmed only when
+  the crop reads the same four digits: two readings of different pixels agree. When they differ the page
+  keeps its first, unsure reading, and a person looks.
 Anything else leaves the page as it was; the step ``reread_ssn:<values read>/<values tried>`` records it.
 Nothing is guessed: the four digits are what the engine read, and the extractors and the decision treat
 them like any other reading. Only pages with such a label pay for it (about 0.2 s a value).
@@ -27,7 +32,7 @@ import numpy as np
 import regex
 
 from extractors.ssn import SSN_LABEL, find_ssn_last4
-from extractors.text import TextLine
+from pipeline.extract import text_line
 from pipeline.layout import group_words_into_lines, stacked_label_lines, union_box
 from pipeline.models import BBox, OcrLine, OcrPage, OcrWord, PageImage
 from pipeline.ocr import OcrEngine, write_pgm
@@ -49,39 +54,46 @@ _BASELINE_SLACK = 0.2  # of the line's height: how far above the baseline a digi
 _MIN_MARK_HEIGHT = 0.5  # of the line's height: shorter marks (hyphens, underscores, dots) are not digits
 
 
-def reread_masked_ssns(page: OcrPage, image: PageImage, engine: OcrEngine, workdir: Path) -> OcrPage:
-    garbled = list(_garbled_ssn_values(page))
-    if not garbled:
+def reread_masked_ssns(
+    page: OcrPage, image: PageImage, engine: OcrEngine, workdir: Path, sure_from: float
+) -> OcrPage:
+    unsure = list(_unsure_ssn_values(page, sure_from))
+    if not unsure:
         return page
     replaced: set[OcrWord] = set()
     new_words = []
-    for number, words in enumerate(garbled):
+    for number, (words, first_reading) in enumerate(unsure):
         box = union_box(word.bbox for word in words)
         masked = _read_masked(image, box, engine, workdir / f"ssn-{page.number}-{number}.pgm")
-        if masked is not None:
+        if masked is not None and first_reading in (None, masked.text[-4:]):
             replaced.update(words)
             new_words.append(masked)
-    steps = (*page.steps, f"{SSN_REREAD_STEP}:{len(new_words)}/{len(garbled)}")
+    steps = (*page.steps, f"{SSN_REREAD_STEP}:{len(new_words)}/{len(unsure)}")
     if not new_words:
         return page.model_copy(update={"steps": steps})
     kept = [word for line in page.lines for word in line.words if word not in replaced]
     return page.model_copy(update={"lines": group_words_into_lines(kept + new_words), "steps": steps})
 
 
-def _garbled_ssn_values(page: OcrPage) -> Iterator[tuple[OcrWord, ...]]:
-    """The value words of every SSN label that no SSN rule reads, each set once."""
+def _unsure_ssn_values(page: OcrPage, sure_from: float) -> Iterator[tuple[tuple[OcrWord, ...], str | None]]:
+    """The value words of every SSN label that no SSN rule reads surely, each set once, with the four digits
+    a rule read unsurely (None when no rule read any)."""
     seen: set[tuple[OcrWord, ...]] = set()
     rows = [*page.lines, *(joined for _, joined in stacked_label_lines(page.lines))]
     for row in rows:
         label = SSN_LABEL.search(row.text)
-        if label is None or find_ssn_last4([TextLine(page.number, row.text, row.bbox, row.confidence)]):
+        if label is None or _IN_A_SENTENCE.match(row.text[label.end() :]):
             continue
-        if _IN_A_SENTENCE.match(row.text[label.end() :]):
+        read = find_ssn_last4([text_line(page.number, row)])
+        if any(candidate.value is None or candidate.confidence >= sure_from for candidate in read):
+            continue  # a placeholder ("nnn-nn-nnnn"), or a reading sure enough
+        readings = {str(candidate.value) for candidate in read}
+        if len(readings) > 1:
             continue
         words = _value_words(row, len(row.text[: label.end()].split()))
         if words and words not in seen:
             seen.add(words)
-            yield words
+            yield words, next(iter(readings), None)
 
 
 def _value_words(row: OcrLine, label_words: int) -> tuple[OcrWord, ...]:

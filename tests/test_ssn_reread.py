@@ -12,11 +12,17 @@ from extractors.ssn import find_ssn_last4
 from pipeline.extract import to_text_lines
 from pipeline.layout import group_words_into_lines
 from pipeline.models import BBox, OcrDocument, OcrPage, OcrWord, PageImage, PageSource
-from pipeline.ssn_reread import reread_masked_ssns
+from pipeline.settings import Settings
+from pipeline.ssn_reread import reread_masked_ssns as reread_with
 from pipeline.tesseract import TesseractEngine
 from tests.drawn import SERIF, draw_page
 
 LABEL = (("Taxpayer", 0.96), ("ID", 0.96), ("number:", 0.95))
+SURE = Settings().min_confidence  # what the decision calls a sure reading
+
+
+def reread_masked_ssns(page: OcrPage, image: PageImage, engine: object, workdir: Path) -> OcrPage:
+    return reread_with(page, image, engine, workdir, SURE)  # type: ignore[arg-type]
 
 
 def _draw(rows: list[tuple[tuple[int, int], str]]) -> tuple[np.ndarray, list[BBox]]:
@@ -189,3 +195,37 @@ def test_a_garbled_mask_that_starts_like_a_word_is_still_read_again(tmp_path: Pa
     page = _page([*_label_words(label_box), *words])
     image = PageImage(number=1, dpi=300, pixels=pixels)
     assert _last4(reread_masked_ssns(page, image, LineEngine(("5944", 0.93)), tmp_path)) == {"5944"}
+
+
+def _unsure_page(value: str = "***-**-3115", confidence: float = 0.2) -> tuple[OcrPage, PageImage]:
+    """A mask whose marks pulled its word down: a rule reads 3115, but not surely."""
+    page, image = _garbled_page(value)
+    words = [word for line in page.lines for word in line.words]
+    words = [w.model_copy(update={"confidence": confidence}) if w.text == value else w for w in words]
+    return _page(words), image
+
+
+def _sure_last4(page: OcrPage) -> set[object]:
+    readings = find_ssn_last4(to_text_lines(OcrDocument(pages=(page,))))
+    return {candidate.value for candidate in readings if candidate.confidence >= SURE}
+
+
+def test_an_unsure_reading_the_crop_reads_the_same_is_confirmed(tmp_path: Path) -> None:
+    page, image = _unsure_page()
+    assert _last4(page) == {"3115"} and _sure_last4(page) == set()
+    reread = reread_masked_ssns(page, image, LineEngine(("3115", 0.93)), tmp_path)
+    assert _sure_last4(reread) == {"3115"} and reread.steps[-1] == "reread_ssn:1/1"
+
+
+def test_an_unsure_reading_the_crop_reads_otherwise_stays_unsure(tmp_path: Path) -> None:
+    """A fax's "***-**-9236" for 0236: the crop read "0236". Two readings disagree: a person looks."""
+    page, image = _unsure_page("***-**-9236")
+    reread = reread_masked_ssns(page, image, LineEngine(("0236", 0.95)), tmp_path)
+    assert reread.lines == page.lines and reread.steps[-1] == "reread_ssn:0/1"
+    assert _sure_last4(reread) == set()
+
+
+def test_a_sure_reading_is_not_read_again(tmp_path: Path) -> None:
+    page, image = _unsure_page(confidence=0.96)
+    engine = LineEngine(("3115", 0.93))
+    assert reread_masked_ssns(page, image, engine, tmp_path) is page and engine.lines_read == 0
