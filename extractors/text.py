@@ -151,10 +151,12 @@ UNSURE_VALUE_WORD = 0.5
 
 def value_confidence(line: TextLine, match: regex.Match[str]) -> float:
     """How surely OCR read the value ``match`` holds: the lowest confidence of the line's words from the
-    match's first digit to its end (a label read well beside "***-**-9894" read at 0.30 is no sure value).
-    1.0 when the line's words are not known or the match holds no digit."""
-    first_digit = _DIGIT.search(line.text, match.start(), match.end())
-    if not line.words or first_digit is None:
+    value's start to the match's end (a label read well beside "***-**-9894" read at 0.30 is no sure value).
+    The value starts at its date or year when the pattern names one (the "0.0.0" OCR made of a dot leader
+    between "Notice date" and "Apr. 4, 2025" is not the date), else at the match's first digit. 1.0 when
+    the line's words are not known or the match holds no digit."""
+    value_start = _value_start(match)
+    if not line.words or value_start is None:
         return 1.0
     lowest, cursor = 1.0, 0
     for text, confidence in line.words:
@@ -162,9 +164,21 @@ def value_confidence(line: TextLine, match: regex.Match[str]) -> float:
         if start < 0:
             return 1.0  # the text is not the words' (rewritten): nothing to say
         cursor = start + len(text)
-        if cursor > first_digit.start() and start < match.end():
+        if cursor > value_start and start < match.end():
             lowest = min(lowest, confidence)
     return lowest
+
+
+_VALUE_GROUPS = ("date", "year")  # values whose own characters are the whole value (not a mask's digits)
+
+
+def _value_start(match: regex.Match[str]) -> int | None:
+    named = match.groupdict()
+    for group in _VALUE_GROUPS:
+        if named.get(group) is not None:
+            return match.start(group)
+    first_digit = _DIGIT.search(match.string, match.start(), match.end())
+    return first_digit.start() if first_digit else None
 
 
 COLUMN_GAP = regex.compile(r"\s{4,}")  # how a row writes the gap between columns (pipeline.layout)

@@ -169,6 +169,18 @@ def test_a_value_ocr_scored_as_a_guess_is_unsure_however_well_its_label_read() -
     assert guess.value == read.value == "9894" and guess.confidence < 0.7 < read.confidence
 
 
+def test_what_ocr_made_of_a_leader_before_a_date_is_not_the_date() -> None:
+    """An office scan's "Notice date 0.0.0 Apr. 4, 2025": the leader's "0.0.0" at 0.00 held a date read at
+    0.95 in review. A date word read as a guess still is one."""
+    label = (("Notice", 0.87), ("date", 0.92), ("0.0.0", 0.0))
+    date = (("Apr.", 0.95), ("4,", 0.95), ("2025", 0.96))
+    text = "Notice date    0.0.0    Apr. 4, 2025"
+    [sure] = find_notice_dates([TextLine(1, text, confidence=0.86, words=(*label, *date))])
+    guessed = (*date[:2], ("2025", 0.3))
+    [guess] = find_notice_dates([TextLine(1, text, confidence=0.86, words=(*label, *guessed))])
+    assert sure.value == guess.value == "2025-04-04" and guess.confidence < 0.7 <= sure.confidence
+
+
 @pytest.mark.parametrize(
     "row",
     [
