@@ -1,10 +1,10 @@
-"""Stacks of the PDF families (fixtures.generator.stack: web, print, office, press, typeset: notices made by
-Chromium, ReportLab, fpdf2, WeasyPrint or Typst) and stacks of the desk capture model: a written stack's
-pages agree with its truth (its page count, each notice's range, the blank pages), a text-layer stack holds
-each notice's code on its first page and "k of N" on its k-th, the same seed writes the same files, and a
-desk stack's notices are the desk model's captures. A few small stacks are written; no tesseract. (The
-truth's structure of print and office stacks: tests/test_generator_stack.py.) The web family's stacks need
-Chromium (the ``printer`` fixture, tests/conftest.py)."""
+"""Stacks of the PDF families (fixtures.generator.stack: web, print, office, press, typeset, troff: notices
+made by Chromium, ReportLab, fpdf2, WeasyPrint, Typst or groff) and stacks of the desk capture model: a
+written stack's pages agree with its truth (its page count, each notice's range, the blank pages), a
+text-layer stack holds each notice's code on its first page and "k of N" on its k-th, the same seed writes
+the same files, and a desk stack's notices are the desk model's captures. A few small stacks are written; no
+tesseract. (The truth's structure of print and office stacks: tests/test_generator_stack.py.) The web
+family's stacks need Chromium (the ``printer`` fixture, tests/conftest.py); the troff family's need groff."""
 
 from __future__ import annotations
 
@@ -26,12 +26,15 @@ from fixtures.generator.stack import (
     compose_stack,
     write_stack,
 )
+from fixtures.generator.troff_family import has_groff
 from tests.pdf_families import text_layer
 
 STACK_SEED = 5
 # (family, stack index): small stacks (10-12 pages) that hold a fax, two other captures and a blank sheet
 SCANNED_STACKS = [("print", 31), ("office", 59), ("web", 33)]
+NO_GROFF = pytest.mark.skipif(not has_groff(), reason="groff is not installed (apt-get install groff)")
 TEXT_STACKS = [("print", 36), ("office", 0), ("web", 0), ("press", 0), ("typeset", 0)]
+TEXT_STACKS += [pytest.param("troff", 0, marks=NO_GROFF)]
 INKED = 128  # the darkest pixel of a notice's page at 50 dpi is darker; of a blank sheet, lighter
 
 
