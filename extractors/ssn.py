@@ -72,6 +72,7 @@ _SSN_LABELLED = regex.compile(
     rf"(?:{_LABEL}|SSN){LABEL_GAP}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE
 )
 _EIN_LABEL = rf"{fuzzy_label('Employer ID number')}|{fuzzy_label('Employer identification number', 2)}|EIN"
+EIN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_EIN_LABEL})", regex.IGNORECASE)
 _EIN_LABELLED = regex.compile(
     rf"(?:{_EIN_LABEL}){LABEL_GAP}(?:{_EIN_VALUE}|{_UNSEPARATED})",
     regex.IGNORECASE,

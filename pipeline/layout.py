@@ -20,7 +20,7 @@ value stand a column gap apart.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from statistics import median
 
 import regex
@@ -230,6 +230,21 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
                 values = _value_beside(segmented, index, segment)
             if values:
                 yield index, _joined(label, values)
+
+
+def labels_over_anything(rows: Sequence[OcrLine], is_label: Callable[[str], bool]) -> Iterator[OcrLine]:
+    """Each bare label ``is_label`` accepts, joined to the segment that starts under it on the next row,
+    whatever that holds: a value OCR garbled into letters ("HR AKT TAB" under "Social Security number")
+    is no value to ``stacked_label_lines``, but it still stands where the value goes."""
+    segmented = [column_segments(row) for row in rows]
+    for index, segments in enumerate(segmented[:-1]):
+        for label in segments:
+            if not (_is_bare_label(label) and is_label(label.text)):
+                continue
+            height = _line_height(rows[index], label)
+            below = next((s for s in segmented[index + 1] if _is_under(s, label, label, height)), None)
+            if below is not None:
+                yield _joined(label, [below])
 
 
 def _reads_as_label(text: str) -> bool:

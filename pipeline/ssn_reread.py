@@ -1,4 +1,4 @@
-"""A masked SSN that OCR garbled, read again from its own crop of the page.
+"""A masked SSN or EIN that OCR garbled, read again from its own crop of the page.
 
 On clean pages the masked SSN is the value tesseract loses most: in many fonts the asterisks of
 "***-**-0269" run into the digits and the whole token reads as "EK_*KK_.6O" or "#*K _*K_ 6649", so a notice
@@ -7,12 +7,12 @@ easy to read once the mask is gone, and the mask's marks are told apart by where
 sits high in the line and a hyphen in its middle, while every digit (and a mask's X) stands on the
 baseline.
 
-``reread_masked_ssns(page, image, engine, workdir, sure_from) -> OcrPage``: for each SSN label on the page
-(beside its value, or above it as in a letter's header) whose value no SSN rule reads at confidence
+``reread_masked_ssns(page, image, engine, workdir, sure_from) -> OcrPage``: for each SSN or EIN label on the
+page (beside its value, or above it as in a letter's header) whose value no SSN rule reads at confidence
 ``sure_from`` or more, it crops the value's words from ``image`` (the pixels the page's boxes refer to),
 keeps only the marks that stand on the baseline, reads the crop as one line (``OcrEngine.recognize_line``)
-and, when exactly four digits come back, puts one word ``XXX-XX-dddd`` (the engine's confidence, the value
-words' box) in place of the value's words:
+and, when exactly four digits come back, puts one word ``XXX-XX-dddd`` (``XX-XXXdddd`` after an EIN label;
+the engine's confidence, the value words' box) in place of the value's words:
 - a value no rule read (garbled into "EK_*KK_.6O") becomes the crop's reading;
 - a value a rule read unsurely (the mask's marks pull a "***-**-8457" down to 0.57) is confirmed only when
   the crop reads the same four digits: two readings of different pixels agree. When they differ the page
@@ -31,20 +31,23 @@ import cv2
 import numpy as np
 import regex
 
-from extractors.ssn import SSN_LABEL, find_ssn_last4
+from extractors.ssn import EIN_LABEL, SSN_LABEL, find_ssn_last4
 from pipeline.extract import text_line
-from pipeline.layout import group_words_into_lines, stacked_label_lines, union_box
+from pipeline.layout import group_words_into_lines, labels_over_anything, stacked_label_lines, union_box
 from pipeline.models import BBox, OcrLine, OcrPage, OcrWord, PageImage
 from pipeline.ocr import OcrEngine, write_pgm
 from pipeline.preprocess import UPSCALE_STEP
 
 SSN_REREAD_STEP = "reread_ssn"
 _MOST_VALUE_WORDS = 4  # "XXX-XX-0269" read as up to four pieces: "#*K _*K_ 66 49"
-_LAST4_ALONE = regex.compile(r"^\D*(\d{4})\D*$")
+# Four digits, perhaps after what is left of a mask that stands on the baseline (X, n) or punctuation: never
+# a word's letters ("Form 1040" under a misplaced label is no SSN).
+_LAST4_ALONE = regex.compile(r"^[XxNn\W_]*(\d{4})\W*$")
 _VALUE_MARK = regex.compile(r"[\d*#_~\-]")  # what a garbled mask or its digits keep, a word does not
 # A label a comma follows names the SSN in a sentence ("Write your Taxpayer ID number, the tax year (2022) and
 # the form number"): there is no value to read after it.
 _IN_A_SENTENCE = regex.compile(r"^\s*,")
+_LABELS = ((SSN_LABEL, "XXX-XX-"), (EIN_LABEL, "XX-XXX"))
 _MIN_CONFIDENCE = 0.6
 # A page the cleaning scaled up (a fax, a low-resolution scan) is where OCR takes one digit for another
 # (a fax's slashed 0 read as 6 at 0.82): its digits must read surely. Right rereads there: 0.79-0.96.
@@ -62,9 +65,9 @@ def reread_masked_ssns(
         return page
     replaced: set[OcrWord] = set()
     new_words = []
-    for number, (words, first_reading) in enumerate(unsure):
+    for number, (words, mask, first_reading) in enumerate(unsure):
         box = union_box(word.bbox for word in words)
-        masked = _read_masked(image, box, engine, workdir / f"ssn-{page.number}-{number}.pgm")
+        masked = _read_masked(image, box, mask, engine, workdir / f"ssn-{page.number}-{number}.pgm")
         if masked is not None and first_reading in (None, masked.text[-4:]):
             replaced.update(words)
             new_words.append(masked)
@@ -75,30 +78,39 @@ def reread_masked_ssns(
     return page.model_copy(update={"lines": group_words_into_lines(kept + new_words), "steps": steps})
 
 
-def _unsure_ssn_values(page: OcrPage, sure_from: float) -> Iterator[tuple[tuple[OcrWord, ...], str | None]]:
-    """The value words of every SSN label that no SSN rule reads surely, each set once, with the four digits
-    a rule read unsurely (None when no rule read any)."""
+def _unsure_ssn_values(
+    page: OcrPage, sure_from: float
+) -> Iterator[tuple[tuple[OcrWord, ...], str, str | None]]:
+    """The value words of every SSN or EIN label that no SSN rule reads surely, each set once, with the
+    mask its number is printed with and the four digits a rule read unsurely (None when no rule read any)."""
     seen: set[tuple[OcrWord, ...]] = set()
-    rows = [*page.lines, *(joined for _, joined in stacked_label_lines(page.lines))]
-    for row in rows:
-        label = SSN_LABEL.search(row.text)
+    stacked = [joined for _, joined in stacked_label_lines(page.lines)]
+    under = labels_over_anything(page.lines, lambda text: _label(text)[0] is not None)
+    rows = [(row, False) for row in (*page.lines, *stacked)] + [(row, True) for row in under]
+    for row, placed in rows:
+        label, mask = _label(row.text)
         if label is None or _IN_A_SENTENCE.match(row.text[label.end() :]):
             continue
         read = find_ssn_last4([text_line(page.number, row)])
         if any(candidate.value is None or candidate.confidence >= sure_from for candidate in read):
             continue  # a placeholder ("nnn-nn-nnnn"), or a reading sure enough
         readings = {str(candidate.value) for candidate in read}
-        if len(readings) > 1:
-            continue
-        words = _value_words(row, len(row.text[: label.end()].split()))
-        if words and words not in seen:
+        words = _value_words(row, len(row.text[: label.end()].split()), placed)
+        if len(readings) < 2 and words and words not in seen:
             seen.add(words)
-            yield words, next(iter(readings), None)
+            yield words, mask, next(iter(readings), None)
 
 
-def _value_words(row: OcrLine, label_words: int) -> tuple[OcrWord, ...]:
+def _label(text: str) -> tuple[regex.Match[str] | None, str]:
+    """The row's first SSN or EIN label, and the mask its number is printed with."""
+    found = [(match, mask) for pattern, mask in _LABELS if (match := pattern.search(text)) is not None]
+    return min(found, key=lambda item: item[0].start(), default=(None, ""))
+
+
+def _value_words(row: OcrLine, label_words: int, placed: bool) -> tuple[OcrWord, ...]:
     """The words after the label that make one value: on one line, without a wide gap between them, and
-    holding a digit or a mask's symbol (a sentence that names the SSN holds none: "number. To protect")."""
+    holding a digit or a mask's symbol (a sentence that names the SSN holds none: "number. To protect"),
+    unless they are ``placed`` where the value goes (under a header label)."""
     following = row.words[label_words:]
     if not following:
         return ()
@@ -111,16 +123,16 @@ def _value_words(row: OcrLine, label_words: int) -> tuple[OcrWord, ...]:
         if not (same_line and close):
             break
         value.append(word)
-    return tuple(value) if any(_VALUE_MARK.search(word.text) for word in value) else ()
+    return tuple(value) if placed or any(_VALUE_MARK.search(word.text) for word in value) else ()
 
 
 def _centre(word: OcrWord) -> float:
     return word.bbox[1] + word.bbox[3] / 2
 
 
-def _read_masked(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> OcrWord | None:
-    """The word ``XXX-XX-dddd`` in ``box``, its four digits read once the marks off the baseline are gone,
-    or None."""
+def _read_masked(image: PageImage, box: BBox, mask: str, engine: OcrEngine, path: Path) -> OcrWord | None:
+    """The word ``mask`` + ``dddd`` in ``box``, its four digits read once the marks off the baseline are
+    gone, or None."""
     x, y, width, height = box
     pad = max(4, height // 3)
     top = max(0, y - pad)
@@ -137,18 +149,21 @@ def _read_masked(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> 
     upscaled = any(step.startswith(UPSCALE_STEP) for step in image.steps)
     if confidence < (_MIN_CONFIDENCE_UPSCALED if upscaled else _MIN_CONFIDENCE):
         return None
-    return OcrWord(text=f"XXX-XX-{found.group(1)}", confidence=confidence, bbox=box)
+    return OcrWord(text=f"{mask}{found.group(1)}", confidence=confidence, bbox=box)
 
 
 def _baseline_marks_only(grey: np.ndarray, band: tuple[int, int]) -> np.ndarray:
-    """``grey`` with every mark that does not stand on the text's baseline, is short, or lies outside the
-    value's rows ``band`` (the crop's padding can catch the lines above and below) painted white."""
+    """``grey`` with every mark that does not stand on the text's baseline, is short, lies outside the
+    value's rows ``band`` (the crop's padding can catch the lines above and below), or is cut by the crop's
+    left or right side painted white: half a "0" OCR left out of the value's words reads as a "1"."""
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
     marks = [
         index
         for index in range(1, count)
-        if stats[index][cv2.CC_STAT_AREA] >= _MIN_MARK_AREA and band[0] <= centres[index][1] <= band[1]
+        if stats[index][cv2.CC_STAT_AREA] >= _MIN_MARK_AREA
+        and band[0] <= centres[index][1] <= band[1]
+        and not _cut_by_a_side(stats[index], grey.shape[1])
     ]
     if not marks:
         return grey
@@ -162,3 +177,8 @@ def _baseline_marks_only(grey: np.ndarray, band: tuple[int, int]) -> np.ndarray:
         if on_baseline and tall:
             kept[labels == index] = grey[labels == index]
     return cv2.copyMakeBorder(kept, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+
+
+def _cut_by_a_side(stats: np.ndarray, width: int) -> bool:
+    left = stats[cv2.CC_STAT_LEFT]
+    return bool(left == 0 or left + stats[cv2.CC_STAT_WIDTH] >= width)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -18,6 +19,7 @@ from pipeline.tesseract import TesseractEngine
 from tests.drawn import SERIF, draw_page
 
 LABEL = (("Taxpayer", 0.96), ("ID", 0.96), ("number:", 0.95))
+CROPS = Path(__file__).parent.parent / "fixtures" / "crops"
 SURE = Settings().min_confidence  # what the decision calls a sure reading
 
 
@@ -229,3 +231,72 @@ def test_a_sure_reading_is_not_read_again(tmp_path: Path) -> None:
     page, image = _unsure_page(confidence=0.96)
     engine = LineEngine(("3115", 0.93))
     assert reread_masked_ssns(page, image, engine, tmp_path) is page and engine.lines_read == 0
+
+
+def test_a_garbled_masked_ein_is_read_again_as_an_ein(tmp_path: Path) -> None:
+    """A scan read "**-***1933" as "21933" (its last asterisk taken for a 2): no rule reads it."""
+    pixels, (label_box, value_box) = _draw([((200, 200), "Employer ID number"), ((700, 200), "**-***1933")])
+    x, y, width, height = label_box
+    label = [
+        OcrWord(text=text, confidence=0.95, bbox=(x + i * width // 3, y, width // 3 - 8, height))
+        for i, text in enumerate(("Employer", "ID", "number"))
+    ]
+    page = _page([*label, OcrWord(text="21933", confidence=0.62, bbox=value_box)])
+    assert _last4(page) == set()
+    reread = reread_masked_ssns(
+        page, PageImage(number=1, dpi=300, pixels=pixels), LineEngine(("1933", 0.94)), tmp_path
+    )
+    assert "Employer ID number XX-XXX1933" in [line.text for line in reread.lines]
+    assert _sure_last4(reread) == {"1933"}
+
+
+def _header_grid(value: str) -> tuple[OcrPage, PageImage]:
+    """A header's row of labels over a row of values; OCR read the SSN's mask and digits as letters."""
+    pixels, boxes = _draw(
+        [((200, 200), "Notice date"), ((900, 200), "Social Security number"),
+         ((200, 260), "July 3, 2026"), ((900, 260), "***-**-7145")]
+    )  # fmt: skip
+    texts = (
+        ("Notice", "date"),
+        ("Social", "Security", "number"),
+        ("July", "3,", "2026"),
+        tuple(value.split()),
+    )
+    words = []
+    for (x, y, width, height), parts in zip(boxes, texts, strict=True):
+        step = width // len(parts)
+        words += [
+            OcrWord(text=t, confidence=0.5, bbox=(x + i * step, y, step - 8, height))
+            for i, t in enumerate(parts)
+        ]
+    return _page(words), PageImage(number=1, dpi=300, pixels=pixels)
+
+
+def test_a_mask_read_as_letters_under_its_header_label_is_read_again(tmp_path: Path) -> None:
+    """A skewed scan read "***-**-7145" under "Social Security number" as "HR AKT TAB": no digit, no mask
+    symbol, but it stands where the value goes."""
+    page, image = _header_grid("HR AKT TAB")
+    assert _last4(page) == set()
+    assert _last4(reread_masked_ssns(page, image, LineEngine(("7145", 0.93)), tmp_path)) == {"7145"}
+
+
+@pytest.mark.parametrize("answer", ["Form1040", "1040for"])
+def test_a_crop_holding_a_words_letters_is_no_last_four(tmp_path: Path, answer: str) -> None:
+    page, image = _header_grid("HR AKT TAB")
+    reread = reread_masked_ssns(page, image, LineEngine((answer, 0.95)), tmp_path)
+    assert reread.lines == page.lines
+
+
+@pytest.mark.tesseract
+def test_half_a_digit_the_value_words_left_out_is_not_read(tmp_path: Path) -> None:
+    """A typeset scan's value words began after the "0" of "**-***0137", so the crop cut the "0" in half and
+    "1137" was read at 0.94 (the crop, as the page held it, is the fixture; here after an SSN label)."""
+    crop = cv2.imread(str(CROPS / "ein-zero-cut-by-its-words.png"), cv2.IMREAD_GRAYSCALE)
+    pixels = np.full((400, 1000), 255, np.uint8)
+    pixels[100 : 100 + crop.shape[0], 600 : 600 + crop.shape[1]] = crop
+    label = _label_words((100, 115, 480, 45))
+    page = _page([*label, OcrWord(text="1 37", confidence=0.4, bbox=(615, 115, 71, 45))])
+    reread = reread_masked_ssns(
+        page, PageImage(number=1, dpi=300, pixels=pixels), TesseractEngine(), tmp_path
+    )
+    assert _last4(reread) == set()
