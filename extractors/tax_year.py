@@ -1,7 +1,8 @@
 """Extract the tax year a notice is about.
 
 Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period December 31, 2017" → 2017,
-"Tax period ending 12/31/2022" → 2022, "Tax period(s) ended: Dec. 31, 2023" (letters),
+"Tax period ending 12/31/2022" → 2022, "Tax period(s) ended: Dec. 31, 2023" (letters), "Tax Period(s): 202312"
+(year and month) → 2023,
 "Tax periods 2021" (labels that start a row or column), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
@@ -31,6 +32,8 @@ from extractors.text import (
 )
 
 _YEAR = r"(?P<year>[12][0-9OolIS]{3})(?![0-9])"
+# "for 2022 and 2023", "Tax Period(s): 202312, 202212": no one year
+_NOT_A_LIST = r"(?!\s*(?:,|and\b|&|through\b|to\b|-|–)\s*[12]\d{3})"
 _SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:]\s?))"  # a header label starts its row or column, not a sentence
 # "Tax year", "Tax year ending", Spanish "Año tributario"
 _LABEL = rf"{fuzzy_label('Tax year')}s?(?:\s+end(?:ing|ed))?|A[ñn]o\s+(?:tributario|fiscal)"
@@ -45,6 +48,12 @@ _TAX_YEAR = regex.compile(
 _PERIOD_LABEL = rf"{fuzzy_label('Tax period')}(?:s|\(s[)}}\]])?\s*(?:ending|ended)?"
 _TAX_PERIOD = regex.compile(
     rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{DATE}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+# The period as IRS letters and account systems print it, year and month of its end: "Tax Period(s): 202312".
+_YEAR_MONTH = r"(?P<year>(?:19|20)[0-9]{2})(?:0[1-9]|1[0-2])(?![0-9])"
+_TAX_PERIOD_YEAR_MONTH = regex.compile(
+    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{_YEAR_MONTH}{_NOT_A_LIST}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_YEAR_AFTER_LEADER = regex.compile(
@@ -65,7 +74,6 @@ _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", re
 _FORM_FOR = r"Form\s+[0-9][\w-]*,?\s+"
 _FORM_PERIOD = rf"{_FORM_FOR}(?:quarter|period|year)\s+end(?:ing|ed)\s+{DATE}"
 _ABOUT = r"\b(?:notice|letter)\s+is\s+about\s+your\s+"
-_NOT_A_LIST = r"(?!\s*(?:,|and\b|&|through\b|to\b|-|–)\s*[12]\d{3})"  # "for 2022 and 2023": no one year
 _RETURN_FOR = regex.compile(
     rf"(?:(?:{_SEGMENT_START}Tax\s+return{LABEL_GAP}|{_ABOUT}){_FORM_FOR}for\s+{_YEAR}"
     rf"|{_ABOUT}(?:taxes|tax\s+return)\s+for\s+{_YEAR}){_NOT_A_LIST}",
@@ -105,6 +113,7 @@ def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(_TAX_PERIOD, lines, "tax_period_label", 0.95, _period)
         + find_candidates(_TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year)
         + find_candidates(_TAX_PERIOD_AFTER_LEADER, lines, "tax_period_after_leader", 0.85, _period)
+        + find_candidates(_TAX_PERIOD_YEAR_MONTH, lines, "tax_period_year_month", 0.95, _year)
         + find_candidates(_BODY, lines, "body", 0.7, _year)
         + find_candidates(_STUB, lines, "stub_instruction", 0.85, _year)
         + find_candidates(_YEAR_ENDING, with_next_lines(lines), "tax_year_ending", 0.85, _period)

@@ -108,6 +108,8 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Año tributario 2022", 2022, id="spanish"),
         pytest.param("Ano tributario: 2022", 2022, id="spanish-no-tilde"),
         pytest.param("Internal Revenue Service    Tax year    2625", 2025, id="fax-six-for-zero"),
+        pytest.param("Stop 5050    Tax period:    202103", 2021, id="period-year-month"),
+        pytest.param("Tax Period(s):    202312", 2023, id="periods-year-month"),
     ],
 )
 def test_tax_year(text: str, expected: int) -> None:
@@ -119,9 +121,11 @@ def test_tax_year(text: str, expected: int) -> None:
     [
         pytest.param("Tax year 2626", id="six-that-may-be-a-zero-too"),  # 2026 or 2020: not guessed
         pytest.param("Tax year 2725", id="no-year-is-27xx"),
+        pytest.param("Tax Period(s):    202312, 202212", id="several-periods-are-no-one-year"),
+        pytest.param("Tax period:    202313", id="no-thirteenth-month"),
     ],
 )
-def test_a_fax_year_that_cannot_be_told_is_not_read(text: str) -> None:
+def test_a_year_that_cannot_be_told_is_not_read(text: str) -> None:
     assert values(find_tax_years, text) == []
 
 
