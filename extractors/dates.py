@@ -1,8 +1,8 @@
 """Parse dates as IRS notices print them, tolerating OCR damage.
 
-Handles: "May 20, 2024", "May 20 2024", "MAY 20, 2024", "Mav 2O, 2024" (one-letter month damage, letter-for-
-digit swaps), "Sept. 3, 2024", "DEC, 31, 2022", "05/20/2024", "5/20/2024", "05-20-2024" (the IRS's older
-computer-printed letters), "2024-05-20", "20 May 2024", and Spanish
+Handles: "May 20, 2024", "May 20 2024", "MAY 20, 2024", "Mav 2O, 2024", "Décember 31, 2023" (one-letter month
+damage, letter-for-digit swaps), "Sept. 3, 2024", "DEC, 31, 2022", "05/20/2024", "5/20/2024", "05-20-2024"
+(the IRS's older computer-printed letters), "2024-05-20", "20 May 2024", and Spanish
 "20 de mayo de 2024". ``DATE`` is the regex fragment other extractors embed (named group ``date``);
 ``parse_date`` returns a ``datetime.date`` or None, never raises.
 """
@@ -47,7 +47,7 @@ _ABBREVIATIONS = {"sept": 9, **{name[:3]: number for name, number in MONTHS.item
 _DIGIT = r"[0-9OolISB]"
 _YEAR = rf"(?:[12]{_DIGIT}{{3}})"
 _DAY = rf"(?:{_DIGIT}{{1,2}})"
-_MONTH_WORD = r"(?:[A-Za-z]{3,10}\.?)"
+_MONTH_WORD = r"(?:[^\W\d_]{3,10}\.?)"  # any letters: OCR may accent one ("Décember 31, 2023")
 
 DATE = rf"""(?P<date>
       {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}{_YEAR}    # May 20, 2024; DEC, 31, 2022 (a fax's "DEC.")
@@ -57,7 +57,7 @@ DATE = rf"""(?P<date>
     | {_DAY}\s{_MONTH_WORD}\s{_YEAR}                           # 20 May 2024
     | {_DAY}\s{{1,2}}de\s{{1,2}}{_MONTH_WORD}\s{{1,2}}del?\s{{1,2}}{_YEAR}   # 20 de mayo de 2024
 )"""
-_PARTS = regex.compile(r"[A-Za-z]{3,}|[0-9OolISB]+")
+_PARTS = regex.compile(r"[^\W\d_]{3,}|[0-9OolISB]+")
 
 
 def parse_month(word: str) -> int | None:

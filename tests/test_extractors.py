@@ -363,6 +363,7 @@ def test_deadline(text: str, expected: object, kind: str) -> None:
         pytest.param("Notice date May 20, 2024", "2024-05-20", id="label"),
         pytest.param("Notice date: 05/20/2024", "2024-05-20", id="numeric"),
         pytest.param("Notlce date Mav 20, 2O24", "2024-05-20", id="ocr-noise"),
+        pytest.param("Letter Date:    Décember 3, 2024", "2024-12-03", id="ocr-accent"),
         pytest.param("Date of this letter: May 20, 2024", "2024-05-20", id="letter"),
         pytest.param("Fecha del aviso 20 de mayo de 2024", "2024-05-20", id="spanish"),
         pytest.param("Fecha del aviso: 20 de mayo del 2024", "2024-05-20", id="spanish-del"),
