@@ -5,10 +5,14 @@ damage, letter-for-digit swaps), "Sept. 3, 2024", "DEC, 31, 2022", "05/20/2024",
 (the IRS's older computer-printed letters), "2024-05-20", "20 May 2024", and Spanish
 "20 de mayo de 2024". ``DATE`` is the regex fragment other extractors embed (named group ``date``);
 ``parse_date`` returns a ``datetime.date`` or None, never raises.
+A tax period as IRS letters and account systems print it, the year and month it ends ("202312"), is
+``YEAR_MONTH`` (named group ``year_month``; never a date on its own: six digits are a caller ID too) and
+``month_end("202312")`` the period's last day.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import regex
@@ -57,6 +61,7 @@ DATE = rf"""(?P<date>
     | {_DAY}\s{_MONTH_WORD}\s{_YEAR}                           # 20 May 2024
     | {_DAY}\s{{1,2}}de\s{{1,2}}{_MONTH_WORD}\s{{1,2}}del?\s{{1,2}}{_YEAR}   # 20 de mayo de 2024
 )"""
+YEAR_MONTH = r"(?P<year_month>(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2]))(?![0-9])"
 _PARTS = regex.compile(r"[^\W\d_]{3,}|[0-9OolISB]+")
 
 
@@ -102,3 +107,9 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def month_end(year_month: str) -> dt.date:
+    """The last day of the month ``YEAR_MONTH`` matched: "202306" → 2023-06-30."""
+    year, month = int(year_month[:4]), int(year_month[4:])
+    return dt.date(year, month, calendar.monthrange(year, month)[1])

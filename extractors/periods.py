@@ -38,7 +38,7 @@ from decimal import Decimal
 import regex
 
 from extractors.amounts import AMOUNT, parse_amount
-from extractors.dates import DATE, parse_date
+from extractors.dates import DATE, YEAR_MONTH, month_end, parse_date
 from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, repair_digits
 
 # The heading names the period column and an amount column; "ending" may wrap onto the next row.
@@ -48,9 +48,13 @@ _FORM_READ = regex.compile(r"\d{3,4}(?:-?[A-Z]{1,2})?")
 # A rule between the form's and the period's cells may be read as a speck ("1040 = 12/31/2022",
 # "1040) =12/31/2021").
 _CELL_SPECK = r"(?:\s*[=|~]\s*|\s+)"
-_ROW = regex.compile(rf"^\s*{_FORM}{_CELL_SPECK}{DATE}(?P<rest>.*)$", regex.VERBOSE)
+# A period ends on a date, or in a month as IRS letters print it ("202312    1040    Income    3,434.92").
+_PERIOD_END = rf"(?:{DATE}|{YEAR_MONTH})"
+_ROW = regex.compile(rf"^\s*{_FORM}{_CELL_SPECK}{_PERIOD_END}(?P<rest>.*)$", regex.VERBOSE)
 # The redesigned notices put the period first: "12/31/2022    1040    $7,302.68" (a form is no amount).
-_ROW_PERIOD_FIRST = regex.compile(rf"^\s*{DATE}\s+(?P<form>[^\s$,]{{2,8}})(?=\s)(?P<rest>.*)$", regex.VERBOSE)
+_ROW_PERIOD_FIRST = regex.compile(
+    rf"^\s*{_PERIOD_END}\s+(?P<form>[^\s$,]{{2,8}})(?=\s)(?P<rest>.*)$", regex.VERBOSE
+)
 # The total row may name the amount due instead ("Amount you owe    $37,298.11", "Balance due    $9,269.25"):
 # a row that starts with a label is no period either way.
 _TOTAL = regex.compile(
@@ -194,7 +198,7 @@ def _row(line: TextLine, match: regex.Match[str], shape: _Shape) -> PeriodRow:
     form = repair_digits(token[:4]) + token[4:]
     return PeriodRow(
         form=form if _FORM_READ.fullmatch(form) else None,
-        period_end=parse_date(match.group("date")),
+        period_end=_period_end(match),
         amount=amount,
         adds_up=adds_up,
         raw=line.text.strip(),
@@ -222,6 +226,11 @@ def _doubt_odd_forms(rows: list[PeriodRow]) -> tuple[PeriodRow, ...]:
 
 def _one_apart(form: str, other: str) -> bool:
     return len(form) == len(other) and sum(a != b for a, b in zip(form, other, strict=True)) == 1
+
+
+def _period_end(match: regex.Match[str]) -> dt.date | None:
+    year_month = match.group("year_month")
+    return month_end(year_month) if year_month else parse_date(match.group("date"))
 
 
 def _confidence(line: TextLine, factor: float) -> float:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import regex
 
-from extractors.dates import DATE, parse_date
+from extractors.dates import DATE, YEAR_MONTH, month_end, parse_date
 from extractors.text import (
     LABEL_GAP,
     LEADER_JUNK,
@@ -50,10 +50,8 @@ _TAX_PERIOD = regex.compile(
     rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
-# The period as IRS letters and account systems print it, year and month of its end: "Tax Period(s): 202312".
-_YEAR_MONTH = r"(?P<year>(?:19|20)[0-9]{2})(?:0[1-9]|1[0-2])(?![0-9])"
 _TAX_PERIOD_YEAR_MONTH = regex.compile(
-    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{_YEAR_MONTH}{_NOT_A_LIST}",
+    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{YEAR_MONTH}{_NOT_A_LIST}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_YEAR_AFTER_LEADER = regex.compile(
@@ -102,6 +100,10 @@ def _year(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     return int(year), factor
 
 
+def _period_month(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    return month_end(match.group("year_month")).year, 1.0
+
+
 def _period(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     date = parse_date(match.group("date"))
     return (date.year, 1.0) if date else None
@@ -113,7 +115,7 @@ def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(_TAX_PERIOD, lines, "tax_period_label", 0.95, _period)
         + find_candidates(_TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year)
         + find_candidates(_TAX_PERIOD_AFTER_LEADER, lines, "tax_period_after_leader", 0.85, _period)
-        + find_candidates(_TAX_PERIOD_YEAR_MONTH, lines, "tax_period_year_month", 0.95, _year)
+        + find_candidates(_TAX_PERIOD_YEAR_MONTH, lines, "tax_period_year_month", 0.95, _period_month)
         + find_candidates(_BODY, lines, "body", 0.7, _year)
         + find_candidates(_STUB, lines, "stub_instruction", 0.85, _year)
         + find_candidates(_YEAR_ENDING, with_next_lines(lines), "tax_year_ending", 0.85, _period)

@@ -234,6 +234,12 @@ LETTER = [  # Letter 1058's table: a total row with every column
     TextLine(1, "l040    12/31/2022    $1,687.38    $90.33    $112.04    $1,889.75", (225, 1385, 2100, 35)),
     TextLine(1, "Total    $9,560.64    $397.77    $526.10    $10,484.51", (225, 1498, 2100, 35)),
 ]  # fmt: skip
+YEAR_MONTH = [  # a mainframe letter's table: the period as year and month, as IRS letters print it
+    TextLine(1, "Tax Period    Form    Type of Tax    Amount You Owe"),
+    TextLine(1, "202312    1040    Income    3,434.92"),
+    TextLine(1, "202306    941    Employment    $1,876.51"),
+    TextLine(1, "Total amount you owe    $5,311.43"),
+]
 
 
 @pytest.mark.parametrize(
@@ -288,6 +294,12 @@ LETTER = [  # Letter 1058's table: a total row with every column
             [("1040", "2023-12-31", "8594.76"), ("1040", "2022-12-31", "1889.75")],
             "10484.51",
             id="letter-ocr-digit-confusions",
+        ),
+        pytest.param(
+            YEAR_MONTH,
+            [("1040", "2023-12-31", "3434.92"), ("941", "2023-06-30", "1876.51")],
+            "5311.43",
+            id="period-as-year-and-month",
         ),
     ],
 )  # fmt: skip
