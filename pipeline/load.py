@@ -47,6 +47,7 @@ _DECODER_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, Typ
 LETTER_WIDTH_IN = 8.5
 MIN_PAGE_PIXELS = 200  # a quarter of a letter page at 100 dpi
 MIN_EMBEDDED_PPI = 200  # below this, rendering at 300 dpi reads better than upscaling the image
+_SAME_DPI = 0.05  # resolutions across and down this close are one (a scanner's 299.9 x 300)
 
 
 class FileType(StrEnum):
@@ -265,19 +266,33 @@ def render_page(ref: PageRef, limits: LoadLimits = LoadLimits()) -> PageImage:
     try:
         with Image.open(ref.path) as image:
             image.seek(ref.frame)
-            dpi = _image_dpi(image)
+            across, down = _image_dpi(image)
             pixels = np.asarray(image.convert("L"))
     except _DECODER_ERRORS as exc:
         raise CorruptDocument(f"page {ref.number} cannot be decoded: {exc}") from exc
-    return PageImage(number=ref.number, dpi=dpi, pixels=pixels)
+    if across == down:
+        return PageImage(number=ref.number, dpi=across, pixels=pixels)
+    return PageImage(number=ref.number, dpi=max(across, down), pixels=_square(pixels, across, down))
 
 
-def _image_dpi(image: Image.Image) -> int:
-    """The DPI recorded in the file, or one estimated from the page width (a US letter page is 8.5 in)."""
+def _image_dpi(image: Image.Image) -> tuple[int, int]:
+    """The DPI recorded in the file across and down the page (a standard fax: 204 x 98), or one estimated
+    from the page width (a US letter page is 8.5 in)."""
     recorded = image.info.get("dpi")
-    if recorded and 50 <= float(recorded[0]) <= 1200:
-        return round(float(recorded[0]))
-    return max(72, round(image.size[0] / LETTER_WIDTH_IN))
+    if recorded and all(50 <= float(value) <= 1200 for value in recorded[:2]):
+        across, down = (round(float(value)) for value in recorded[:2])
+        return (across, across) if abs(across - down) <= _SAME_DPI * across else (across, down)
+    estimated = max(72, round(image.size[0] / LETTER_WIDTH_IN))
+    return estimated, estimated
+
+
+def _square(pixels: np.ndarray, across: int, down: int) -> np.ndarray:
+    """A page scanned at two resolutions stretched along the coarser one, so that its letters have their
+    shape: a standard fax's 98 lines an inch under 204 dots squash every glyph to half its height, and
+    tesseract read "CP92" as "CPRY2"."""
+    height, width = pixels.shape
+    size = (width * max(across, down) // across, height * max(across, down) // down)
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_CUBIC)
 
 
 def _embedded_page_image(ref: PageRef, limits: LoadLimits) -> PageImage | None:
@@ -289,8 +304,8 @@ def _embedded_page_image(ref: PageRef, limits: LoadLimits) -> PageImage | None:
     rows = [row.split() for row in listing.stdout.splitlines()[2:]]
     if listing.returncode != 0 or len(rows) != 1 or rows[0][2] != "image":
         return None
-    ppi = round(float(rows[0][12]))
-    if not MIN_EMBEDDED_PPI <= ppi <= 600:
+    ppi, ppi_down = round(float(rows[0][12])), round(float(rows[0][13]))
+    if not MIN_EMBEDDED_PPI <= ppi <= 600 or ppi != ppi_down:  # a fax's 204 x 98: rendering squares it
         return None
     _check_pixels((int(rows[0][3]), int(rows[0][4])), limits, ref.number)  # before extracting it
     with tempfile.TemporaryDirectory(prefix="noticeflow-page-") as scratch:

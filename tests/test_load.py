@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -157,6 +158,21 @@ def test_dpi_estimated_from_letter_width_when_missing(tmp_path: Path) -> None:
     page = load_document(path).pages[0]
     assert isinstance(page, PageRef)
     assert render_page(page).dpi == 200
+
+
+def test_a_standard_fax_is_stretched_to_square_pixels(tmp_path: Path) -> None:
+    """A standard fax is 204 dots an inch across and 98 lines down: read as stored, every letter is half
+    its height (tesseract read "CP92" as "CPRY2")."""
+    path = tmp_path / "fax.tif"
+    fax = Image.new("1", (1734, 1078), 1)
+    fax.paste(0, (100, 100, 300, 110))  # a bar 200 dots wide and 10 lines (0.1 inch) high
+    fax.save(path, format="TIFF", compression="group4", dpi=(204, 98))
+    page = load_document(path).pages[0]
+    assert isinstance(page, PageRef)
+    image = render_page(page)
+    assert image.dpi == 204 and image.pixels.shape == (2244, 1734)  # 11 inches down at 204 lines an inch
+    rows = np.flatnonzero((image.pixels < 128).any(axis=1))
+    assert 19 <= len(rows) <= 23  # the bar is 0.1 inch high again: about 20 rows, not 10
 
 
 def test_same_bytes_same_document_id(tmp_path: Path) -> None:
