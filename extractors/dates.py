@@ -61,7 +61,8 @@ DATE = rf"""(?P<date>
     | {_DAY}\s{_MONTH_WORD}\s{_YEAR}                           # 20 May 2024
     | {_DAY}\s{{1,2}}de\s{{1,2}}{_MONTH_WORD}\s{{1,2}}del?\s{{1,2}}{_YEAR}   # 20 de mayo de 2024
 )"""
-YEAR_MONTH = r"(?P<year_month>(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2]))(?![0-9])"
+# Not part of a longer number or an amount whose comma OCR lost ("201203.45").
+YEAR_MONTH = r"(?<![\d$.,])(?P<year_month>(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2]))(?![0-9]|[.,]\d)"
 _PARTS = regex.compile(r"[^\W\d_]{3,}|[0-9OolISB]+")
 
 

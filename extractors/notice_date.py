@@ -54,10 +54,16 @@ def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
     labelled = find_candidates(
-        _LABELLED, lines, "notice_date_label", 0.97, _date, anchors=("dat", "ate", "notic", "fech", "echa")
+        _LABELLED,
+        lines,
+        "notice_date_label",
+        0.97,
+        _date,
+        anchors=("dat", "ate", "notic", "fech", "echa"),
+        value_group="date",
     )
     return (
         labelled
-        + find_candidates(_BARE, lines, "date_label", 0.85, _date)
-        + find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date)
+        + find_candidates(_BARE, lines, "date_label", 0.85, _date, value_group="date")
+        + find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date, value_group="date")
     )

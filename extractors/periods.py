@@ -10,6 +10,7 @@ amounts, the last amount being what is owed for the period:
     "941    03/31/2024    $1,200.00    $80.00    $20.00    $1,300.00"
     "l040    Dec. 31, 2O22    $1,687.38 ..."           (OCR letters for digits: repaired in the form too)
     "12/31/2022    1040    $7,302.68"                  (the redesigned notices: the period first)
+    "202312    1040    Income    3,434.92"             (a letter's period as year and month, ends 12/31/2023)
 
 The total row is "Total amount you owe    $28,765.55", "Total    $16,464.23  ...  $18,664.85" or the amount
 due's own label ("Amount you owe    $37,298.11", "Balance due    $9,269.25"): its last amount is the table's

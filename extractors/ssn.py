@@ -72,7 +72,8 @@ _SSN_LABELLED = regex.compile(
     rf"(?:{_LABEL}|SSN){LABEL_GAP}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE
 )
 _EIN_LABEL = rf"{fuzzy_label('Employer ID number')}|{fuzzy_label('Employer identification number', 2)}|EIN"
-EIN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_EIN_LABEL})", regex.IGNORECASE)
+# An EIN label standing alone: not a contact's "Employee ID number" (one edit away), not "EINHORN".
+EIN_LABEL = regex.compile(rf"(?<![A-Za-z])(?!employee)(?:{_EIN_LABEL})(?![A-Za-z])", regex.IGNORECASE)
 _EIN_LABELLED = regex.compile(
     rf"(?:{_EIN_LABEL}){LABEL_GAP}(?:{_EIN_VALUE}|{_UNSEPARATED})",
     regex.IGNORECASE,
@@ -139,7 +140,8 @@ _NUMBER = (
 _FULL_NUMBER = regex.compile(rf"(?<![\d$§])(?<![\d][{_DASH}.,/_]){_NUMBER}(?!\d)(?![.,]\d)")
 # In a name, a date or a counter joined to it is not: "2024-06-10_287-65-5364.pdf", "287-65-5364-2.pdf".
 _FULL_NUMBER_IN_NAME = regex.compile(rf"(?<!\d){_NUMBER}(?!\d)")
-_MASKS = {"ssn": "XXX-XX-", "misread": "XXX-XX-", "ein": "XX-XXX", "bare": "XXXXX", "glued": "XXXXX"}
+SSN_MASK, EIN_MASK = "XXX-XX-", "XX-XXX"  # how a number is written once cut to its last four
+_MASKS = {"ssn": SSN_MASK, "misread": SSN_MASK, "ein": EIN_MASK, "bare": "XXXXX", "glued": "XXXXX"}
 _LABEL_BEFORE = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN|ITIN|TIN){LABEL_GAP}\Z", regex.IGNORECASE)
 
 

@@ -50,8 +50,11 @@ _TAX_PERIOD = regex.compile(
     rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
+# Periods as year and month come in lists separated any way ("202212 202312", "202212; 202312"), or the
+# list wraps after a comma ending its row.
+_NO_OTHER_MONTH = r"(?!\s*(?:[,;/&]|and\b)?\s*(?:19|20)\d{4}(?!\d))(?!\s*,\s*$)"
 _TAX_PERIOD_YEAR_MONTH = regex.compile(
-    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{YEAR_MONTH}{_NOT_A_LIST}",
+    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{YEAR_MONTH}{_NOT_A_LIST}{_NO_OTHER_MONTH}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_YEAR_AFTER_LEADER = regex.compile(
@@ -111,10 +114,14 @@ def _period(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
     return (
-        find_candidates(_TAX_YEAR, lines, "tax_year_label", 0.97, _year)
-        + find_candidates(_TAX_PERIOD, lines, "tax_period_label", 0.95, _period)
-        + find_candidates(_TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year)
-        + find_candidates(_TAX_PERIOD_AFTER_LEADER, lines, "tax_period_after_leader", 0.85, _period)
+        find_candidates(_TAX_YEAR, lines, "tax_year_label", 0.97, _year, value_group="year")
+        + find_candidates(_TAX_PERIOD, lines, "tax_period_label", 0.95, _period, value_group="date")
+        + find_candidates(
+            _TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year, value_group="year"
+        )
+        + find_candidates(
+            _TAX_PERIOD_AFTER_LEADER, lines, "tax_period_after_leader", 0.85, _period, value_group="date"
+        )
         + find_candidates(_TAX_PERIOD_YEAR_MONTH, lines, "tax_period_year_month", 0.95, _period_month)
         + find_candidates(_BODY, lines, "body", 0.7, _year)
         + find_candidates(_STUB, lines, "stub_instruction", 0.85, _year)

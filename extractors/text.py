@@ -126,17 +126,20 @@ def find_candidates(
     needs_digit: bool = True,
     anchors: tuple[str, ...] = (),
     judge_value: bool = True,
+    value_group: str | None = None,
 ) -> list[Candidate]:
     """Candidates from every match that ``parse`` accepts; ``parse`` returns (value, confidence factor).
     ``judge_value``: a value word OCR scored below ``UNSURE_VALUE_WORD`` lowers the candidate's confidence
-    (off for a value checked elsewhere: a notice code must be in the catalog)."""
+    (off for a value checked elsewhere: a notice code must be in the catalog). ``value_group``: the named
+    group that holds the value, when what comes between it and the label may hold digits (a leader OCR read
+    as "0.0.0"); else the value starts at the match's first digit."""
     found = []
     for line, match in search_lines(pattern, lines, needs_digit, anchors):
         parsed = parse(match)
         if parsed is None:
             continue
         value, factor = parsed
-        value_read = value_confidence(line, match) if judge_value else 1.0
+        value_read = value_confidence(line, match, value_group) if judge_value else 1.0
         unsure = judge_value and value_read < UNSURE_VALUE_WORD
         read = min(line.confidence, value_read) if unsure else line.confidence
         confidence = round(base_confidence * factor * (0.5 + 0.5 * read), 3)
@@ -149,13 +152,13 @@ def find_candidates(
 UNSURE_VALUE_WORD = 0.5
 
 
-def value_confidence(line: TextLine, match: regex.Match[str]) -> float:
+def value_confidence(line: TextLine, match: regex.Match[str], value_group: str | None = None) -> float:
     """How surely OCR read the value ``match`` holds: the lowest confidence of the line's words from the
     value's start to the match's end (a label read well beside "***-**-9894" read at 0.30 is no sure value).
-    The value starts at its date or year when the pattern names one (the "0.0.0" OCR made of a dot leader
-    between "Notice date" and "Apr. 4, 2025" is not the date), else at the match's first digit. 1.0 when
-    the line's words are not known or the match holds no digit."""
-    value_start = _value_start(match)
+    The value starts at ``value_group`` when the pattern names it and it matched (the "0.0.0" OCR made of a
+    dot leader between "Notice date" and "Apr. 4, 2025" is not the date), else at the match's first digit.
+    1.0 when the line's words are not known or the match holds no digit."""
+    value_start = _value_start(match, value_group)
     if not line.words or value_start is None:
         return 1.0
     lowest, cursor = 1.0, 0
@@ -169,14 +172,9 @@ def value_confidence(line: TextLine, match: regex.Match[str]) -> float:
     return lowest
 
 
-_VALUE_GROUPS = ("date", "year")  # values whose own characters are the whole value (not a mask's digits)
-
-
-def _value_start(match: regex.Match[str]) -> int | None:
-    named = match.groupdict()
-    for group in _VALUE_GROUPS:
-        if named.get(group) is not None:
-            return match.start(group)
+def _value_start(match: regex.Match[str], value_group: str | None) -> int | None:
+    if value_group is not None and match.groupdict().get(value_group) is not None:
+        return match.start(value_group)
     first_digit = _DIGIT.search(match.string, match.start(), match.end())
     return first_digit.start() if first_digit else None
 

@@ -213,38 +213,52 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
     """(index of the label's row, label joined to its values) for every label whose value is printed under
     it, or beside it but low enough to fall into the next row."""
     segmented = [column_segments(row) for row in rows]
+    for index, position in _label_positions(rows, segmented):
+        segments = segmented[index]
+        segment = segments[position]
+        values: list[OcrLine] = []
+        label = segment
+        if _has_no_value_beside(segments, position):
+            height = _line_height(rows[index], segment)
+            label, below = _wrapped_label(
+                segmented, index, _completed_label(segmented, index, segment), height
+            )
+            values = _values_below(segmented, below, label, height)
+        if not values and position == len(segments) - 1 and _is_row_tail_label(segment):
+            values = _value_beside(segmented, index, segment)
+        if values:
+            yield index, _joined(label, values)
+
+
+def _label_positions(rows: Sequence[OcrLine], segmented: list[list[OcrLine]]) -> Iterator[tuple[int, int]]:
+    """(row, segment) of every segment of a row that may be a label: every row but a periods heading
+    ("Amount you owe" heads a column of periods, not the first period's amount)."""
     for index, segments in enumerate(segmented):
-        if is_period_heading(rows[index].text):
-            continue  # "Amount you owe" heads a column of periods, not the first period's amount
-        for position, segment in enumerate(segments):
-            is_last = position == len(segments) - 1
-            values: list[OcrLine] = []
-            label = segment
-            if _is_bare_label(segment) and not any(_is_value(s) for s in segments[position + 1 :]):
-                height = _line_height(rows[index], segment)
-                label, below = _wrapped_label(
-                    segmented, index, _completed_label(segmented, index, segment), height
-                )
-                values = _values_below(segmented, below, label, height)
-            if not values and is_last and _is_row_tail_label(segment):
-                values = _value_beside(segmented, index, segment)
-            if values:
-                yield index, _joined(label, values)
+        if not is_period_heading(rows[index].text):
+            yield from ((index, position) for position in range(len(segments)))
+
+
+def _has_no_value_beside(segments: list[OcrLine], position: int) -> bool:
+    """The segment is a bare label and no value follows it on its row: its value is below."""
+    return _is_bare_label(segments[position]) and not any(_is_value(s) for s in segments[position + 1 :])
 
 
 def labels_over_anything(rows: Sequence[OcrLine], is_label: Callable[[str], bool]) -> Iterator[OcrLine]:
-    """Each bare label ``is_label`` accepts, joined to the segment that starts under it on the next row,
-    whatever that holds: a value OCR garbled into letters ("HR AKT TAB" under "Social Security number")
-    is no value to ``stacked_label_lines``, but it still stands where the value goes."""
+    """Each label ``is_label`` accepts whose value ``stacked_label_lines`` would look for below it, joined to
+    the segment that starts under it on the next row, whatever that holds: a value OCR garbled into letters
+    ("HR AKT TAB" under "Social Security number") is no value to ``stacked_label_lines``, but it still
+    stands where the value goes."""
     segmented = [column_segments(row) for row in rows]
-    for index, segments in enumerate(segmented[:-1]):
-        for label in segments:
-            if not (_is_bare_label(label) and is_label(label.text)):
-                continue
-            height = _line_height(rows[index], label)
-            below = next((s for s in segmented[index + 1] if _is_under(s, label, label, height)), None)
-            if below is not None:
-                yield _joined(label, [below])
+    for index, position in _label_positions(rows, segmented):
+        label = segmented[index][position]
+        if index + 1 == len(rows) or not (
+            _has_no_value_beside(segmented[index], position) and is_label(label.text)
+        ):
+            continue
+        height = _line_height(rows[index], label)
+        below = next((s for s in segmented[index + 1] if _is_under(s, label, label, height)), None)
+        if below is not None:
+            yield _joined(label, [below])
 
 
 def _reads_as_label(text: str) -> bool:

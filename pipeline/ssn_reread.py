@@ -15,11 +15,16 @@ and, when exactly four digits come back, puts one word ``XXX-XX-dddd`` (``XX-XXX
 the engine's confidence, the value words' box) in place of the value's words:
 - a value no rule read (garbled into "EK_*KK_.6O") becomes the crop's reading;
 - a value a rule read unsurely (the mask's marks pull a "***-**-8457" down to 0.57) is confirmed only when
-  the crop reads the same four digits: two readings of different pixels agree. When they differ the page
-  keeps its first, unsure reading, and a person looks.
+  the crop reads the same four digits, itself surely (``sure_from``): two readings, one without the mask's
+  marks, agree. When they differ the page keeps its first, unsure reading, and a person looks;
+- under a header label whose row holds no value (a grid of labels over a row of values), the words that
+  stand where the value goes are read again whatever OCR made of them ("HR AKT TAB").
+Value words holding a number read surely (a year, a form's number beside or under a label whose mask OCR
+dropped) are no garbled mask: they are never read again.
 Anything else leaves the page as it was; the step ``reread_ssn:<values read>/<values tried>`` records it.
 Nothing is guessed: the four digits are what the engine read, and the extractors and the decision treat
-them like any other reading. Only pages with such a label pay for it (about 0.2 s a value).
+them like any other reading. Only pages with such a label and no sure reading pay for it (about 0.2 s a
+value).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import cv2
 import numpy as np
 import regex
 
-from extractors.ssn import EIN_LABEL, SSN_LABEL, find_ssn_last4
+from extractors.ssn import EIN_LABEL, EIN_MASK, SSN_LABEL, SSN_MASK, find_ssn_last4
 from pipeline.extract import text_line
 from pipeline.layout import group_words_into_lines, labels_over_anything, stacked_label_lines, union_box
 from pipeline.models import BBox, OcrLine, OcrPage, OcrWord, PageImage
@@ -42,12 +47,13 @@ SSN_REREAD_STEP = "reread_ssn"
 _MOST_VALUE_WORDS = 4  # "XXX-XX-0269" read as up to four pieces: "#*K _*K_ 66 49"
 # Four digits, perhaps after what is left of a mask that stands on the baseline (X, n) or punctuation: never
 # a word's letters ("Form 1040" under a misplaced label is no SSN).
+_PLAIN_NUMBER = regex.compile(r"^\W*\d+\W*$")
 _LAST4_ALONE = regex.compile(r"^[XxNn\W_]*(\d{4})\W*$")
 _VALUE_MARK = regex.compile(r"[\d*#_~\-]")  # what a garbled mask or its digits keep, a word does not
 # A label a comma follows names the SSN in a sentence ("Write your Taxpayer ID number, the tax year (2022) and
 # the form number"): there is no value to read after it.
 _IN_A_SENTENCE = regex.compile(r"^\s*,")
-_LABELS = ((SSN_LABEL, "XXX-XX-"), (EIN_LABEL, "XX-XXX"))
+_LABELS = ((SSN_LABEL, SSN_MASK), (EIN_LABEL, EIN_MASK))
 _MIN_CONFIDENCE = 0.6
 # A page the cleaning scaled up (a fax, a low-resolution scan) is where OCR takes one digit for another
 # (a fax's slashed 0 read as 6 at 0.82): its digits must read surely. Right rereads there: 0.79-0.96.
@@ -68,7 +74,9 @@ def reread_masked_ssns(
     for number, (words, mask, first_reading) in enumerate(unsure):
         box = union_box(word.bbox for word in words)
         masked = _read_masked(image, box, mask, engine, workdir / f"ssn-{page.number}-{number}.pgm")
-        if masked is not None and first_reading in (None, masked.text[-4:]):
+        if masked is not None and (
+            first_reading is None or (masked.text[-4:] == first_reading and masked.confidence >= sure_from)
+        ):
             replaced.update(words)
             new_words.append(masked)
     steps = (*page.steps, f"{SSN_REREAD_STEP}:{len(new_words)}/{len(unsure)}")
@@ -96,6 +104,8 @@ def _unsure_ssn_values(
             continue  # a placeholder ("nnn-nn-nnnn"), or a reading sure enough
         readings = {str(candidate.value) for candidate in read}
         words = _value_words(row, len(row.text[: label.end()].split()), placed)
+        if any(_PLAIN_NUMBER.match(word.text) and word.confidence >= sure_from for word in words):
+            continue  # a year or a form's number read surely where the value goes: no mask OCR garbled
         if len(readings) < 2 and words and words not in seen:
             seen.add(words)
             yield words, mask, next(iter(readings), None)

@@ -122,6 +122,9 @@ def test_tax_year(text: str, expected: int) -> None:
         pytest.param("Tax year 2626", id="six-that-may-be-a-zero-too"),  # 2026 or 2020: not guessed
         pytest.param("Tax year 2725", id="no-year-is-27xx"),
         pytest.param("Tax Period(s):    202312, 202212", id="several-periods-are-no-one-year"),
+        pytest.param("Tax Period(s):    202212    202312", id="periods-in-columns"),
+        pytest.param("Tax Period(s): 202212; 202312", id="periods-by-semicolon"),
+        pytest.param("Tax Period(s): 202312,", id="a-list-wrapping-after-its-comma"),
         pytest.param("Tax period:    202313", id="no-thirteenth-month"),
     ],
 )
@@ -183,6 +186,16 @@ def test_what_ocr_made_of_a_leader_before_a_date_is_not_the_date() -> None:
     guessed = (*date[:2], ("2025", 0.3))
     [guess] = find_notice_dates([TextLine(1, text, confidence=0.86, words=(*label, *guessed))])
     assert sure.value == guess.value == "2025-04-04" and guess.confidence < 0.7 <= sure.confidence
+
+
+def test_an_amount_is_not_judged_by_the_date_before_it() -> None:
+    """ "Amount due by Mav 20, 2024    $5,181.72": the date's "Mav" read at 0.30 is not the amount's doubt."""
+    words = (("Amount", 0.95), ("due", 0.95), ("by", 0.95), ("Mav", 0.3), ("20,", 0.9), ("2024", 0.95))
+    line = TextLine(
+        1, "Amount due by Mav 20, 2024    $5,181.72", confidence=0.84, words=(*words, ("$5,181.72", 0.95))
+    )
+    [due] = [c for c in find_amounts_due([line]) if c.value == "5181.72"]
+    assert due.confidence >= 0.7
 
 
 @pytest.mark.parametrize(

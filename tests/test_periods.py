@@ -236,6 +236,9 @@ LETTER = [  # Letter 1058's table: a total row with every column
 ]  # fmt: skip
 YEAR_MONTH = [  # a mainframe letter's table: the period as year and month, as IRS letters print it
     TextLine(1, "Tax Period    Form    Type of Tax    Amount You Owe"),
+    TextLine(
+        1, "1040    201203.45    $201,215.45"
+    ),  # a date cell lost: an amount whose comma OCR lost is no period
     TextLine(1, "202312    1040    Income    3,434.92"),
     TextLine(1, "202306    941    Employment    $1,876.51"),
     TextLine(1, "Total amount you owe    $5,311.43"),
@@ -297,7 +300,7 @@ YEAR_MONTH = [  # a mainframe letter's table: the period as year and month, as I
         ),
         pytest.param(
             YEAR_MONTH,
-            [("1040", "2023-12-31", "3434.92"), ("941", "2023-06-30", "1876.51")],
+            [(None, None, None), ("1040", "2023-12-31", "3434.92"), ("941", "2023-06-30", "1876.51")],
             "5311.43",
             id="period-as-year-and-month",
         ),

@@ -202,9 +202,12 @@ def test_a_garbled_mask_that_starts_like_a_word_is_still_read_again(tmp_path: Pa
 def _unsure_page(value: str = "***-**-3115", confidence: float = 0.2) -> tuple[OcrPage, PageImage]:
     """A mask whose marks pulled its word down: a rule reads 3115, but not surely."""
     page, image = _garbled_page(value)
-    words = [word for line in page.lines for word in line.words]
-    words = [w.model_copy(update={"confidence": confidence}) if w.text == value else w for w in words]
+    words = [w.model_copy(update={"confidence": confidence}) if w.text == value else w for w in _words(page)]
     return _page(words), image
+
+
+def _words(page: OcrPage) -> list[OcrWord]:
+    return [word for line in page.lines for word in line.words]
 
 
 def _sure_last4(page: OcrPage) -> set[object]:
@@ -300,3 +303,32 @@ def test_half_a_digit_the_value_words_left_out_is_not_read(tmp_path: Path) -> No
         page, PageImage(number=1, dpi=300, pixels=pixels), TesseractEngine(), tmp_path
     )
     assert _last4(reread) == set()
+
+
+def test_a_number_read_surely_under_the_label_is_not_taken_for_its_value(tmp_path: Path) -> None:
+    """OCR dropped the mask beside "Social Security number"; the year under it, read surely, is no SSN."""
+    page, image = _header_grid("2023")
+    words = [w.model_copy(update={"confidence": 0.96}) if w.text == "2023" else w for w in _words(page)]
+    engine = LineEngine(("2023", 0.96))
+    reread = reread_masked_ssns(_page(words), image, engine, tmp_path)
+    assert _last4(reread) == set() and engine.lines_read == 0
+
+
+def test_a_crop_read_unsurely_confirms_nothing(tmp_path: Path) -> None:
+    page, image = _unsure_page()
+    reread = reread_masked_ssns(page, image, LineEngine(("3115", 0.65)), tmp_path)
+    assert _sure_last4(reread) == set() and reread.lines == page.lines
+
+
+@pytest.mark.parametrize("text", ["Employee ID number:    10002123", "JOHN EINHORN    #*K _*K_ 6649"])
+def test_what_only_looks_like_an_ein_label_is_not_read_again(tmp_path: Path, text: str) -> None:
+    """A contact's "Employee ID number" is one edit from "Employer ID number"; "EIN" begins "EINHORN"."""
+    pixels, (box,) = _draw([((100, 200), text)])
+    parts = text.split()
+    step = box[2] // len(parts)
+    page = _page([
+        OcrWord(text=t, confidence=0.5, bbox=(box[0] + i * step, box[1], step - 8, box[3]))
+        for i, t in enumerate(parts)
+    ])  # fmt: skip
+    engine = LineEngine(("6649", 0.95))
+    assert reread_masked_ssns(page, PageImage(number=1, dpi=300, pixels=pixels), engine, tmp_path) is page
