@@ -72,6 +72,14 @@ def test_a_name_or_street_word_ocr_scored_low_is_a_finding() -> None:
     assert not any(f.startswith(("taxpayer_name", "address")) for f in sure), sure
 
 
+def test_a_house_number_ocr_scored_below_a_sure_reading_is_a_finding() -> None:
+    """A scan's "7769 BIRCH WAY" read "7169" at 0.73, processed: digits have no spelling to check them."""
+    findings = _block([("GREGORY", 0.93), ("OSEI", 0.92)], [("7169", 0.73), ("BIRCH", 0.96), ("WAY", 0.96)])
+    assert any(f.startswith("address: read as '7169 BIRCH WAY") and "7169 (0.73)" in f for f in findings)
+    sure = _block([("GREGORY", 0.93), ("OSEI", 0.92)], [("7769", 0.86), ("BIRCH", 0.96), ("WAY", 0.96)])
+    assert not any(f.startswith("address") for f in sure), sure
+
+
 def test_a_joint_name_cut_at_its_connector_is_a_finding() -> None:
     street = [("4157", 0.96), ("PRAIRIE", 0.96), ("TER", 0.96)]
     findings = _block([("DENNIS", 0.96), ("AND", 0.96)], street)
