@@ -33,9 +33,12 @@ from extractors.text import (
 
 _D = r"[0-9OolIS]"
 _SPACED = rf"{_D}{{1,2}}(?:\s{_D}(?![0-9])){{1,2}}"  # digits OCR spaced apart: "CP5 1 6"
+# A mark glued to a code's end may be its last character misread ("CP9}" for CP91 on a fax read CP09): the
+# code is not read there.
+_CODE_END = r"(?![A-Za-z0-9}\]|!])"
 _CODE = rf"""(?P<code>
-      (?P<prefix>C\s?P|LT)\s?(?P<number>{_SPACED}|{_D}{{1,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])  # CP71C
-    | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}})(?![A-Za-z0-9])  # LTR 972CG
+      (?P<prefix>C\s?P|LT)\s?(?P<number>{_SPACED}|{_D}{{1,4}})(?P<suffix>[A-H]{{0,2}}){_CODE_END}  # CP71C
+    | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}}){_CODE_END}  # LTR 972CG
 )"""
 _LABELLED = regex.compile(
     rf"(?<![A-Za-z]){fuzzy_label('Notice')}(?:\s*(?:number|no\.?))?{LABEL_GAP}{_CODE}",

@@ -92,6 +92,12 @@ def test_a_code_at_a_pages_foot_or_alone_in_its_cell_names_the_notice_more_surel
     assert [candidate.rule for candidate in in_a_sentence] == ["code"]
 
 
+@pytest.mark.parametrize("text", ["Notice:    CP9}", "Notice    CP9]    Amount due    $9,688.17", "CP14|"])
+def test_a_code_with_a_mark_glued_to_its_end_is_not_read(text: str) -> None:
+    """A fax's "CP91" read "CP9}": read as "CP9", it was processed as a CP09 (no amount, no deadline)."""
+    assert values(find_notice_numbers, text) == []
+
+
 def test_notice_number_ignores_plain_words() -> None:
     assert values(find_notice_numbers, "Notice date May 20, 2024", "Compliance department") == []
 
