@@ -58,6 +58,7 @@ _MIN_CONFIDENCE = 0.6
 # A page the cleaning scaled up (a fax, a low-resolution scan) is where OCR takes one digit for another
 # (a fax's slashed 0 read as 6 at 0.82): its digits must read surely. Right rereads there: 0.79-0.96.
 _MIN_CONFIDENCE_UPSCALED = 0.9
+_LOST_VALUE_WIDTH = 9  # line heights: "XXX-XX-1234" is 11 characters of about 0.6 of the line's height
 _MIN_MARK_AREA = 5  # pixels: smaller specks are noise
 _BASELINE_SLACK = 0.2  # of the line's height: how far above the baseline a digit's foot may end
 _MIN_MARK_HEIGHT = 0.5  # of the line's height: shorter marks (hyphens, underscores, dots) are not digits
@@ -71,8 +72,7 @@ def reread_masked_ssns(
         return page
     replaced: set[OcrWord] = set()
     new_words = []
-    for number, (words, mask, first_reading) in enumerate(unsure):
-        box = union_box(word.bbox for word in words)
+    for number, (words, box, mask, first_reading) in enumerate(unsure):
         masked = _read_masked(image, box, mask, engine, workdir / f"ssn-{page.number}-{number}.pgm")
         if masked is not None and (
             first_reading is None or (masked.text[-4:] == first_reading and masked.confidence >= sure_from)
@@ -88,13 +88,16 @@ def reread_masked_ssns(
 
 def _unsure_ssn_values(
     page: OcrPage, sure_from: float
-) -> Iterator[tuple[tuple[OcrWord, ...], str, str | None]]:
-    """The value words of every SSN or EIN label that no SSN rule reads surely, each set once, with the
-    mask its number is printed with and the four digits a rule read unsurely (None when no rule read any)."""
+) -> Iterator[tuple[tuple[OcrWord, ...], BBox, str, str | None]]:
+    """The value words of every SSN or EIN label that no SSN rule reads surely, each set once, with the box
+    to read, the mask its number is printed with and the four digits a rule read unsurely (None when no rule
+    read any). A label ending its row with nothing after it has lost its value to OCR (a clean page's
+    "***-**-3310" dropped whole): its box is where the value goes, beside the label."""
     seen: set[tuple[OcrWord, ...]] = set()
     stacked = [joined for _, joined in stacked_label_lines(page.lines)]
-    under = labels_over_anything(page.lines, lambda text: _label(text)[0] is not None)
+    under = labels_over_anything(page.lines, _heads_a_column)
     rows = [(row, False) for row in (*page.lines, *stacked)] + [(row, True) for row in under]
+    joined_below = {word for row, _ in rows[len(page.lines) :] for word in row.words}
     for row, placed in rows:
         label, mask = _label(row.text)
         if label is None or _IN_A_SENTENCE.match(row.text[label.end() :]):
@@ -103,12 +106,32 @@ def _unsure_ssn_values(
         if any(candidate.value is None or candidate.confidence >= sure_from for candidate in read):
             continue  # a placeholder ("nnn-nn-nnnn"), or a reading sure enough
         readings = {str(candidate.value) for candidate in read}
-        words = _value_words(row, len(row.text[: label.end()].split()), placed)
+        label_words = len(row.text[: label.end()].split())
+        words = _value_words(row, label_words, placed)
         if any(_PLAIN_NUMBER.match(word.text) and word.confidence >= sure_from for word in words):
             continue  # a year or a form's number read surely where the value goes: no mask OCR garbled
         if len(readings) < 2 and words and words not in seen:
             seen.add(words)
-            yield words, mask, next(iter(readings), None)
+            yield words, union_box(word.bbox for word in words), mask, next(iter(readings), None)
+        elif _lost_its_value(row, label_words, placed) and row.words[-1] not in joined_below:
+            yield (), _beside(row.words[-1]), mask, None
+
+
+def _heads_a_column(text: str) -> bool:
+    """An SSN or EIN label heading a grid's column ("Social Security number" over its value); a "Label:"
+    has its value beside it."""
+    return _label(text)[0] is not None and not text.rstrip().endswith(":")
+
+
+def _lost_its_value(row: OcrLine, label_words: int, placed: bool) -> bool:
+    """A "Label:" ending its row with nothing after it: the value printed beside it was lost to OCR."""
+    return not placed and label_words == len(row.words) and row.text.rstrip().endswith(":")
+
+
+def _beside(label_end: OcrWord) -> BBox:
+    """Where a value lost to OCR stands: right of its label, on the label's line, as wide as a mask."""
+    x, y, width, height = label_end.bbox
+    return (x + width + height // 2, y, _LOST_VALUE_WIDTH * height, height)
 
 
 def _label(text: str) -> tuple[regex.Match[str] | None, str]:

@@ -332,3 +332,24 @@ def test_what_only_looks_like_an_ein_label_is_not_read_again(tmp_path: Path, tex
     ])  # fmt: skip
     engine = LineEngine(("6649", 0.95))
     assert reread_masked_ssns(page, PageImage(number=1, dpi=300, pixels=pixels), engine, tmp_path) is page
+
+
+@pytest.mark.tesseract
+def test_a_masked_ssn_ocr_dropped_whole_is_read_beside_its_label(tmp_path: Path) -> None:
+    """A clean header's "***-**-3310" left no word at all: the label ends its row with nothing after it."""
+    pixels, (label_box, _) = _draw([((200, 300), "Taxpayer ID number:"), ((720, 300), "***-**-3310")])
+    page = _page(_label_words(label_box))
+    reread = reread_masked_ssns(
+        page, PageImage(number=1, dpi=300, pixels=pixels), TesseractEngine(), tmp_path
+    )
+    assert _last4(reread) == {"3310"}
+
+
+def test_a_label_whose_value_is_below_it_is_not_read_beside_it(tmp_path: Path) -> None:
+    """A letter's header prints the value under "Taxpayer ID number:": nothing lost beside the label."""
+    pixels, (label_box, value_box) = _draw([((200, 200), "Taxpayer ID number:"), ((230, 260), "XXX-XX-3115")])
+    value = OcrWord(text="XXX-XX-3115", confidence=0.95, bbox=value_box)
+    engine = LineEngine(("0000", 0.99))
+    page = _page([*_label_words(label_box), value])
+    assert reread_masked_ssns(page, PageImage(number=1, dpi=300, pixels=pixels), engine, tmp_path) is page
+    assert engine.lines_read == 0
