@@ -38,9 +38,7 @@ _SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:]\s?))"  # a header label starts its r
 # "Tax year", "Tax year ending", Spanish "Año tributario"
 _LABEL = rf"{fuzzy_label('Tax year')}s?(?:\s+end(?:ing|ed))?|A[ñn]o\s+(?:tributario|fiscal)"
 # "Tax period    Form 941, quarter ending ..." prints a form's number, no year, after the label.
-TAX_YEAR_PRINTED = printed_after(
-    rf"{_SEGMENT_START}(?:{_LABEL}|{fuzzy_label('Tax period')})", not_values=("Page", "Form")
-)
+TAX_YEAR_PRINTED = printed_after(rf"{_SEGMENT_START}(?:{_LABEL}|{fuzzy_label('Tax period')})")
 _TAX_YEAR = regex.compile(
     rf"{_SEGMENT_START}(?:{_LABEL}){LABEL_GAP}{_YEAR}",
     regex.IGNORECASE | regex.VERBOSE,

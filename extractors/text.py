@@ -269,12 +269,30 @@ def fuzzy_label(words: str, errors: int | None = None) -> str:
     return f"(?:{body}){{e<={errors}}}" if errors else f"(?:{body})"
 
 
-def printed_after(label: str, not_values: tuple[str, ...] = ("Page",)) -> regex.Pattern[str]:
+# Words that begin another header label: a number after one of them is that label's ("NOTICE DATE    Tax
+# RETURN    Soc1aL SECURITY NUMBER", "Social Security number Caller ID    918979"), or a page's count.
+_NEXT_LABELS = (
+    "Page",
+    "Tax",
+    "Notice",
+    "Social",
+    "Taxpayer",
+    "Employer",
+    "Caller",
+    "Amount",
+    "Form",
+    "Letter",
+)
+
+
+def printed_after(label: str, not_values: tuple[str, ...] = ()) -> regex.Pattern[str]:
     """A pattern for ``label`` followed, within a few characters, by a digit: the field is printed. The
-    number of a word in ``not_values`` is no value of the label ("Page 2 of 3" in the next column)."""
-    skipped = "|".join(not_values)
+    number after a word of ``_NEXT_LABELS`` or ``not_values`` is no value of the label ("Page 2 of 3" in the
+    next column, the caller ID of the label beside it); the label ends a word (a fuzzy label must not eat
+    into the next one: "Social Security number Ca|ller ID    918979")."""
+    skipped = "|".join((*_NEXT_LABELS, *not_values))
     return regex.compile(
-        rf"(?<![A-Za-z])(?:{label})(?:(?!(?:{skipped})\b)[^\d\n]){{0,24}}\d", regex.IGNORECASE
+        rf"(?<![A-Za-z])(?:{label})(?![A-Za-z])(?:(?!(?:{skipped})\b)[^\d\n]){{0,24}}\d", regex.IGNORECASE
     )
 
 

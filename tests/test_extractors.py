@@ -19,7 +19,7 @@ from extractors.contacts import (
     official_phone_near,
 )
 from extractors.deadline import find_deadlines
-from extractors.notice_date import find_notice_dates
+from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.notice_number import find_notice_numbers
 from extractors.party import (
     find_taxpayer,
@@ -30,7 +30,7 @@ from extractors.party import (
     zip_outside_state,
 )
 from extractors.revision import find_revision_markers
-from extractors.ssn import count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
+from extractors.ssn import SSN_PRINTED, count_full_ssns, find_ssn_last4, mask_full_ssns, mask_name
 from extractors.tax_year import find_tax_years
 from extractors.text import TextLine, find_printed, repair_digits
 
@@ -96,6 +96,15 @@ def test_a_code_at_a_pages_foot_or_alone_in_its_cell_names_the_notice_more_surel
 def test_a_code_with_a_mark_glued_to_its_end_is_not_read(text: str) -> None:
     """A fax's "CP91" read "CP9}": read as "CP9", it was processed as a CP09 (no amount, no deadline)."""
     assert values(find_notice_numbers, text) == []
+
+
+def test_a_number_after_another_label_is_no_copy_of_the_value() -> None:
+    """A typeset header's glued label row: the digit OCR put in "Soc1aL", and the caller ID after "Caller ID",
+    belong to the labels beside, so no copy of the notice date or SSN was printed there unread."""
+    assert NOTICE_DATE_PRINTED.search("NOTICE DATE    Tax RETURN    Soc1aL SECURITY NUMBER    AMOUNT") is None
+    assert SSN_PRINTED.search("Social Security number Caller ID    918979") is None
+    assert SSN_PRINTED.search("Social Security number    EK AK_D5 39") is not None
+    assert NOTICE_DATE_PRINTED.search("Notice date    (1/30/2026") is not None
 
 
 def test_notice_number_ignores_plain_words() -> None:
