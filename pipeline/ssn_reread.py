@@ -19,8 +19,9 @@ the engine's confidence, the value words' box) in place of the value's words:
   marks, agree. When they differ the page keeps its first, unsure reading, and a person looks;
 - under a header label whose row holds no value (a grid of labels over a row of values), the words that
   stand where the value goes are read again whatever OCR made of them ("HR AKT TAB").
-Value words holding a number read surely (a year, a form's number beside or under a label whose mask OCR
-dropped) are no garbled mask: they are never read again.
+Value words that are all numbers read surely (a year, a form's number beside or under a label whose mask
+OCR dropped) are no garbled mask: they are never read again ("AK _AK_O7 20", the last four's first digits
+read surely after a garbled mask, is one).
 Anything else leaves the page as it was; the step ``reread_ssn:<values read>/<values tried>`` records it.
 Nothing is guessed: the four digits are what the engine read, and the extractors and the decision treat
 them like any other reading. Only pages with such a label and no sure reading pay for it (about 0.2 s a
@@ -108,7 +109,7 @@ def _unsure_ssn_values(
         readings = {str(candidate.value) for candidate in read}
         label_words = len(row.text[: label.end()].split())
         words = _value_words(row, label_words, placed)
-        if any(_PLAIN_NUMBER.match(word.text) and word.confidence >= sure_from for word in words):
+        if words and all(_PLAIN_NUMBER.match(word.text) and word.confidence >= sure_from for word in words):
             continue  # a year or a form's number read surely where the value goes: no mask OCR garbled
         if len(readings) < 2 and words and words not in seen:
             seen.add(words)

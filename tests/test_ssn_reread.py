@@ -353,3 +353,18 @@ def test_a_label_whose_value_is_below_it_is_not_read_beside_it(tmp_path: Path) -
     page = _page([*_label_words(label_box), value])
     assert reread_masked_ssns(page, PageImage(number=1, dpi=300, pixels=pixels), engine, tmp_path) is page
     assert engine.lines_read == 0
+
+
+def test_digits_read_surely_after_a_garbled_mask_do_not_stop_the_read(tmp_path: Path) -> None:
+    """A press scan's "***-**-2071" read "AK _AK_O7 20": its "20" read surely is part of the value."""
+    pixels, (label_box, value_box) = _draw([((200, 200), "Taxpayer ID number:"), ((700, 200), "***-**-2071")])
+    x, y, width, height = value_box
+    pieces = [("AK", 0.0), ("_AK_O7", 0.0), ("20", 0.87)]
+    step = width // len(pieces)
+    words = [
+        OcrWord(text=t, confidence=c, bbox=(x + i * step, y, step - 8, height))
+        for i, (t, c) in enumerate(pieces)
+    ]
+    page = _page([*_label_words(label_box), *words])
+    image = PageImage(number=1, dpi=300, pixels=pixels)
+    assert _last4(reread_masked_ssns(page, image, LineEngine(("2071", 0.93)), tmp_path)) == {"2071"}
