@@ -395,12 +395,15 @@ _GLUED_UNIT = regex.compile(
 # A period or comma after a whole word of a street or name ("9506 GRANITE. WAY", "PAUL. PRICE"): a speck OCR
 # read, since an address line puts one only after an abbreviation of up to four letters ("N.", "BLVD.") and
 # a name after an initial or a suffix ("Q.", "JR.").
-_SPECK_AFTER_WORD = regex.compile(r"(?<=\b[A-Z]{5,})[.,](?=\s)")
-_SPECK_AFTER_NAME_WORD = regex.compile(r"(?<=\b[A-Z]{3,})[.,](?=\s)")
+# A name or street line ends in no full stop: the IRS keeps names and addresses without punctuation (its
+# filing specifications, Publication 1239, allow letters, digits and spaces), so one there is a speck
+# ("WHITFIELD ROOFING LLC.", "8587 GRANITE LN." on a fax).
+_SPECK_AFTER_WORD = regex.compile(r"(?<=\b[A-Z]{5,})[.,](?=\s)|(?<=[A-Z]{2})[.,]$")
+_SPECK_AFTER_NAME_WORD = regex.compile(r"(?<=\b[A-Z]{3,})[.,](?=\s)|(?<=[A-Z]{2})[.,]$")
 
 
 def _clean_street(street: str) -> str:
-    return _SPECK_AFTER_WORD.sub("", _GLUED_UNIT.sub(r"\g<type> \g<unit>", street))
+    return _SPECK_AFTER_WORD.sub("", _GLUED_UNIT.sub(r"\g<type> \g<unit>", street.rstrip()))
 
 
 def stray_name_word(lines: list[TextLine], name: Candidate) -> str | None:

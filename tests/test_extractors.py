@@ -484,11 +484,12 @@ def test_a_street_type_glued_to_its_unit_is_split() -> None:
     assert address is not None and address.value == "2423 CEDAR RIDGE PL APT 9D, RENO, NV 89501"
 
 
-def test_a_speck_after_a_whole_name_word_is_dropped_an_initials_period_kept() -> None:
+def test_a_speck_after_a_whole_name_word_or_ending_the_line_is_dropped_an_initials_period_kept() -> None:
     named = (
         ("JAMES. BRANDT", "JAMES BRANDT"),
         ("PAUL. PRICE", "PAUL PRICE"),
-        ("JAMES Q. BRANDT JR.", "JAMES Q. BRANDT JR."),
+        ("JAMES Q. BRANDT JR.", "JAMES Q. BRANDT JR"),  # nor one ending the line (IRS names have none)
+        ("WHITFIELD ROOFING LLC.", "WHITFIELD ROOFING LLC"),
     )
     for printed, read in named:
         name, _ = find_taxpayer([TextLine(1, t) for t in (printed, "12 MAIN ST", "PROVO, UT 84601")])
@@ -497,11 +498,13 @@ def test_a_speck_after_a_whole_name_word_is_dropped_an_initials_period_kept() ->
 
 @pytest.mark.parametrize(
     ("street", "read"),
-    [("9506 GRANITE. WAY", "9506 GRANITE WAY"), ("12 N. MAIN ST.", "12 N. MAIN ST.")],
+    [
+        ("9506 GRANITE. WAY", "9506 GRANITE WAY"),
+        ("12 N. MAIN ST.", "12 N. MAIN ST"),
+        ("8587 GRANITE LN.", "8587 GRANITE LN"),
+    ],
 )
-def test_a_speck_after_a_whole_street_word_is_dropped_an_abbreviations_period_kept(
-    street: str, read: str
-) -> None:
+def test_a_speck_after_a_whole_street_word_or_ending_the_line_is_dropped(street: str, read: str) -> None:
     lines = [TextLine(1, t) for t in ("MONICA PRICE", street, "PROVO, UT 84601")]
     _, address = find_taxpayer(lines)
     assert address is not None and address.value == f"{read}, PROVO, UT 84601"
