@@ -43,7 +43,11 @@ from extractors.dates import DATE, YEAR_MONTH, month_end, parse_date
 from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, repair_digits
 
 # The heading names the period column and an amount column; "ending" may wrap onto the next row.
-_HEADING = regex.compile(rf"{fuzzy_label('Tax period')}.*{fuzzy_label('amount')}", regex.I)
+# OCR may give a ruled table's heading cell "Tax Period" back word-swapped ("Period Tax    Form Type of Tax
+# Amount You Owe", a scan of a troff letter): the table is no less printed.
+_HEADING = regex.compile(
+    rf"(?:{fuzzy_label('Tax period')}|\bPeriod\s+Tax\b).*{fuzzy_label('amount')}", regex.I
+)
 _FORM = r"(?P<form>\S{2,8})"  # 1040, 941, 1120S, 1040-SR, l040; "[646" is a form we could not read
 _FORM_READ = regex.compile(r"\d{3,4}(?:-?[A-Z]{1,2})?")
 # A rule between the form's and the period's cells may be read as a speck ("1040 = 12/31/2022",

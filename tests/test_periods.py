@@ -530,6 +530,7 @@ def test_the_heading_of_a_period_first_table_is_no_label_of_its_first_amount() -
     ("text", "heads_periods"),
     [
         ("Tax form    Tax period ending    Unpaid amount    Amount you owe", True),
+        ("Period Tax    Form Type of Tax Amount You Owe", True),  # OCR swapped a ruled cell's words
         ("Tax period ending    Date assessed    Amount", True),
         ("NOTICE DATE    TAX PERIOD ENDING    SocitaL SECURITY NUMBER    AMOUNT DUE", False),  # a header grid
         ("Notice date    Tax period    Employer ID number    Amount due", False),
