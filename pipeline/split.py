@@ -5,7 +5,8 @@
 - a printed page counter: "Page 1 of 3" starts a notice, "Page 2 of 3" after "Page 1 of 3" continues one,
   and the page after "Page 3 of 3" starts the next (OCR damage such as "Paqe l of 3" is read too);
 - the notice code in a header or footer ("Notice CP14", "Letter 5747C": ``find_notice_numbers``): another
-  code than the notice's starts a new one;
+  code than the notice's starts a new one; a code the catalog does not know counts for less (OCR misreads
+  codes: a low-resolution "CP501" read "CP5501" must not outweigh "Page 2 of 2" on the next page);
 - the SSN last 4 (``find_ssn_last4``) and the taxpayer's name (``find_taxpayer``): another taxpayer starts
   a new notice; a taxpayer address block in the top half of the page is a notice's first page;
 - a stub that ends a notice ("Detach ...", "Amount enclosed", "Amount you paid", "return this page/stub"):
@@ -37,6 +38,7 @@ from extractors.notice_number import find_notice_numbers
 from extractors.party import find_taxpayer
 from extractors.ssn import find_ssn_last4
 from extractors.text import TextLine, fuzzy_label, repair_digits
+from pipeline.catalog import load_catalog
 from pipeline.extract import to_text_lines
 from pipeline.models import OcrDocument, OcrPage, PageSource, Segment, SplitCut, SplitPlan
 from pipeline.ocr import reading_quality
@@ -165,7 +167,8 @@ def _weigh(page: PageEvidence, previous: PageEvidence, notice: _Notice, blank_be
         elif page.counter is None:
             same.append((f"page {previous.number} printed 'Page {k} of {n}': more pages follow", 1.0))
     if page.code and notice.code and page.code != notice.code:
-        new.append((f"notice code {page.code} after {notice.code}", 2.5))
+        known = all(load_catalog().get(code) is not None for code in (page.code, notice.code))
+        new.append((f"notice code {page.code} after {notice.code}", 2.5 if known else 1.0))
     if page.ssn_last4 and notice.ssn_last4 and not page.ssn_last4 & notice.ssn_last4:
         new.append(("another SSN last 4", 2.0))
     if page.taxpayer and notice.taxpayer and _other_name(page.taxpayer, notice.taxpayer):

@@ -70,6 +70,21 @@ def test_a_page_counter_that_runs_on_keeps_pages_together_despite_another_code()
     assert [(cut.page, cut.is_cut, cut.is_certain) for cut in plan.cuts] == [(2, False, False)]
 
 
+def test_a_code_the_catalog_does_not_know_does_not_outweigh_page_2_of_2() -> None:
+    """A low-resolution troff stack: page 1's "CP501" read "CP5501", its counter unread; page 2 prints "Page 2
+    of 2" and its stub names CP501. A misread code is no other notice."""
+    body = ["Social Security number    XXX-XX-4604", "You owe tax on your return."]
+    second = _page(
+        2, ["If you can't pay, call us.", "Notice    CP501    Amount due    $502.65", "Page 2 of 2"]
+    )
+    assert _ranges(OcrDocument(pages=(_page(1, ["Notice    CP5501", *body]), second))) == [(1, 2)]
+    assert _ranges(OcrDocument(pages=(_page(1, ["Notice    CP14", *body]), second))) == [(1, 1), (2, 2)]
+
+
+def _ranges(document: OcrDocument) -> list[tuple[int, int]]:
+    return [(segment.first, segment.last) for segment in plan_split(document).segments]
+
+
 def test_without_page_counters_a_new_code_and_ssn_cut_and_a_stub_alone_is_a_doubt() -> None:
     stub = "Detach here and return this stub with your payment    Amount enclosed $"
     document = OcrDocument(
