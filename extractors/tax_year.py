@@ -44,8 +44,12 @@ _TAX_YEAR = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 _PERIOD_LABEL = rf"{fuzzy_label('Tax period')}(?:s|\(s[)}}\]])?\s*(?:ending|ended)?"
+# "Tax Period(s): December 31, 2022, December 31, 2023" lists periods: no one year.
+_NO_OTHER_DATE = (
+    r"(?!\s*(?:[,;&/]|and\b)\s*(?:[A-Za-z]{3,9}\.?\s+\d{1,2}\b|\d{1,2}\s?/\s?\d{1,2}\s?/|\d{1,2}-\d{1,2}-))"
+)
 _TAX_PERIOD = regex.compile(
-    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{DATE}",
+    rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{DATE}{_NO_OTHER_DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 # Periods as year and month come in lists separated any way ("202212 202312", "202212; 202312"), or the

@@ -140,6 +140,8 @@ def test_tax_year(text: str, expected: int) -> None:
         pytest.param("Tax Period(s):    202212    202312", id="periods-in-columns"),
         pytest.param("Tax Period(s): 202212; 202312", id="periods-by-semicolon"),
         pytest.param("Tax Period(s): 202312,", id="a-list-wrapping-after-its-comma"),
+        pytest.param("Tax Period(s): December 31, 2022, December 31, 2023", id="periods-as-a-list-of-dates"),
+        pytest.param("Tax period: 12/31/2022 and 12/31/2023", id="two-period-ends"),
         pytest.param("Tax period:    202313", id="no-thirteenth-month"),
     ],
 )
