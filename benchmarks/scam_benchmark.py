@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generated", type=int, default=110, help="born-digital notices of each family")
     parser.add_argument("--scans", type=int, default=12, help="scanned notices of each family, OCR'd")
     parser.add_argument(
-        "--families", help="generator families, comma-separated (default: classic and irs); e.g. all ten"
+        "--families", help="generator families, comma-separated (default: classic and irs); any of --family's"
     )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "noticeflow-scam-bench")
     parser.add_argument("--show-misses", action="store_true", help="print the letters rated wrongly")

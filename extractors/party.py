@@ -42,17 +42,21 @@ IRS_CAMPUSES = {
     ("ATLANTA", "GA"): frozenset({"39901"}),
 }
 IRS_CAMPUS_ZIPS = frozenset(code for codes in IRS_CAMPUSES.values() for code in codes)
-# A city never ends in a full stop: one after it is a speck ("MOBILE., AL 36602", a fax).
-_CITY_LINE = regex.compile(
-    r"^(?P<city>[A-Z][A-Za-z .'-]{0,29}?[A-Za-z])[.,]{0,2}\s+(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})"
-    r"(?P<plus4>-\d{4})?$"
-)
+
+
+def _city_line(state: str) -> regex.Pattern[str]:
+    """The city, state and ZIP row, its state written as ``state``. A city never ends in a full stop: one
+    after it is a speck ("MOBILE., AL 36602", a fax)."""
+    return regex.compile(
+        rf"^(?P<city>[A-Z][A-Za-z .'-]{{0,29}}?[A-Za-z])[.,]{{0,2}}\s+(?P<state>{state})\s+(?P<zip>\d{{5}})"
+        r"(?P<plus4>-\d{4})?$"
+    )
+
+
+_CITY_LINE = _city_line("[A-Z]{2}")
 # That row as OCR may damage it ("DES MOINES, 1A 50309", "DES MOINES, tA 50309"): enough to know a block is
 # printed, not to read it.
-_DAMAGED_CITY_LINE = regex.compile(
-    r"^(?P<city>[A-Z][A-Za-z .'-]{0,29}?[A-Za-z])[.,]{0,2}\s+(?P<state>[A-Za-z0-9|!]{2})\s+(?P<zip>\d{5})"
-    r"(?P<plus4>-\d{4})?$"
-)
+_DAMAGED_CITY_LINE = _city_line("[A-Za-z0-9|!]{2}")
 # The first three digits of the ZIP codes of each state (USPS ZIP code prefixes, as ranges): a ZIP outside
 # its state's is a misread digit ("FARGO, ND 38102" for 58102) or a typo, never silently a value.
 _ZIP3_RANGES = {
@@ -260,8 +264,8 @@ def unsure_block_words(lines: list[TextLine]) -> tuple[list[str], list[str]]:
     """The words of the block's name rows and of its street and city rows that OCR scored below
     ``LOW_WORD_CONFIDENCE`` ("OSETI (0.46)"), or below ``LOW_DIGITS_CONFIDENCE`` for a word holding digits:
     a value read from them may be OCR damage ("GREGORY OSETI" for OSEI, "POXGLOVE" for FOXGLOVE, 7169 for
-    7769) that nothing else on the page can confirm. Words shorter than three
-    characters (a state, "DR", "&") are left out: their pattern checks them."""
+    7769) that nothing else on the page can confirm. Words shorter than three characters (a state, "DR",
+    "&") are left out: their pattern checks them."""
     block = _find_block(lines)
     if block is None:
         return [], []
@@ -392,12 +396,11 @@ _GLUED_UNIT = regex.compile(
 )
 
 
-# A period or comma after a whole word of a street or name ("9506 GRANITE. WAY", "PAUL. PRICE"): a speck OCR
-# read, since an address line puts one only after an abbreviation of up to four letters ("N.", "BLVD.") and
-# a name after an initial or a suffix ("Q.", "JR.").
-# A name or street line ends in no full stop: the IRS keeps names and addresses without punctuation (its
-# filing specifications, Publication 1239, allow letters, digits and spaces), so one there is a speck
-# ("WHITFIELD ROOFING LLC.", "8587 GRANITE LN." on a fax).
+# Specks OCR reads in a street or name line: a period or comma after a whole word ("9506 GRANITE. WAY",
+# "PAUL. PRICE"; within a line one may follow an abbreviation of up to four letters, "N.", or an initial,
+# "Q."), and one ending the line: the IRS keeps names and addresses without punctuation (its filing
+# specifications, Publication 1239, allow letters, digits and spaces), so "WHITFIELD ROOFING LLC." and
+# "8587 GRANITE LN." on a fax end in a speck.
 _SPECK_AFTER_WORD = regex.compile(r"(?<=\b[A-Z]{5,})[.,](?=\s)|(?<=[A-Z]{2})[.,]$")
 _SPECK_AFTER_NAME_WORD = regex.compile(r"(?<=\b[A-Z]{3,})[.,](?=\s)|(?<=[A-Z]{2})[.,]$")
 
