@@ -38,9 +38,12 @@ _TOTAL = regex.compile(  # the total row starts with its label; "Previous amount
     rf"{fuzzy_label('Proposed amount due')})",
     regex.IGNORECASE,
 )
-_ROW = regex.compile(  # a speck after the amount is tolerated ("558.10 :", "($379.52)."), a full stop is not
-    rf"^\s*[“”\"'‘’*.,]*\s*(?P<label>(?:(?:19|20)\d\d\s+)?[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)"
-    rf"[\s.:…_]*{AMOUNT}(?:\s+[:;'|.,]|(?<=\))[.,])?\s*$",
+# A speck after the amount is tolerated ("558.10 :", "($379.52)."); one glued to it ("$320.95°",
+# "$1,416.60.") only in a row whose label names a part of the balance: a sentence's full stop makes no row
+# ("you owe $5.00.").
+_ROW = regex.compile(
+    rf"^\s*[“”\"'‘’*.,-]*\s*(?P<label>(?:(?:19|20)\d\d\s+)?[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)"
+    rf"[\s.:…_]*{AMOUNT}(?:\s+[:;'|.,]|(?<=\))[.,]|(?P<glued>[.,°'’*]))?\s*$",
     regex.VERBOSE,
 )
 # A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount.
@@ -83,7 +86,7 @@ _ROLE_PATTERNS = (
     (BillingRole.PENALTY, regex.compile(r"penalt", regex.I)),
     (  # a CP2000's "Payment decrease": fewer payments raise the balance
         BillingRole.CHARGE,
-        regex.compile(r"(?:payment|credit)s?\s+decrease|decrease\s+in\s+(?:payment|credit)", regex.I),
+        regex.compile(r"(?:payment|credit)s?\s*decrease|decrease\s*in\s*(?:payment|credit)", regex.I),
     ),
     (BillingRole.INTEREST, regex.compile(r"interest", regex.I)),
     (BillingRole.CREDIT, regex.compile(r"payment|credit|applied|withh[eo]ld|refund\s+offset", regex.I)),
@@ -137,6 +140,8 @@ def _rightmost_named(readings: list[tuple[str, Decimal | None]]) -> tuple[str, D
 
 def _read_row(text: str) -> tuple[str, Decimal | None] | None:
     match = _ROW.match(text)
+    if match and match.group("glued") and not names_a_part(match.group("label")):
+        match = None
     amount = parse_amount(match.group("amount")) if match else None
     if match and amount is not None:
         return match.group("label").strip(), Decimal(format_amount(amount))

@@ -67,6 +67,11 @@ _PERSON = (
     r"(?:(?:Mr|Ms|Mrs|Dr)\.?\s+[A-Z][a-z'-]+"  # "Mr. Strand"
     r"|(?!Taxpayer\b)[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2})"  # "James S. Nguyen"
 )
+# One of the IRS's own 800-829 lines alone in its cell: a header's phone whose label OCR lost ("Phone" read as
+# "—", its number beside a billing row); taken only when no label names a phone and the notice shows one
+# such number.
+_PHONE_ALONE = regex.compile(rf"(?:^|(?<=\S\s{{3}}))\s*{_PHONE_DIGITS}\s*(?:$|(?=\s{{3}}\S))")
+_IRS_LINE = regex.compile(r"800-829-")
 _CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
 IRS_PHONE_PRINTED = printed_after(
     r"\b(?:tele)?phone(?:\s+number)?|contact\s+us|call\s+us\s+at|questions\??\s+call|toll[-\s]free"
@@ -116,14 +121,23 @@ def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     return f"{match.group('area')}-{match.group('mid')}-{match.group('last')}", 1.0
 
 
+def _main_line(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    number = _phone(match)
+    return number if number and number[0] in OFFICIAL_PHONES and _IRS_LINE.match(str(number[0])) else None
+
+
 def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
-    return (
+    labelled = (
         find_candidates(
             _PHONE, lines, "contact_label", 0.95, _phone, anchors=("cont", "call", "phon", "one", "free")
         )
         + find_candidates(_WRAPPED_LABEL, lines, "wrapped_label", 0.9, _phone, anchors=("numb",))
         + find_candidates(_CALL_PERSON, lines, "call_person", 0.85, _phone, anchors=("call",))
     )
+    if labelled:
+        return labelled
+    alone = find_candidates(_PHONE_ALONE, lines, "irs_line_alone", 0.7, _main_line)
+    return alone if len({candidate.value for candidate in alone}) == 1 else []
 
 
 CALLER_ID_DIGITS = 6

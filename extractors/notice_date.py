@@ -17,6 +17,7 @@ from extractors.text import (
     COLUMN_END,
     LABEL_GAP,
     LEADER_JUNK,
+    UNREAD_LEADER,
     Candidate,
     TextLine,
     find_candidates,
@@ -47,6 +48,14 @@ _AFTER_LEADER = regex.compile(
 )
 
 
+# A header label starting its row or column ("Date" with one OCR edit: "DALE"), a leader OCR could not read,
+# and the date ending the row or column ("Date — Se a me    Oct. 2, 2026").
+_AFTER_UNREAD_LEADER = regex.compile(
+    rf"(?:^|(?<=\S\s{{3}}))\s*(?:{_LABELS}|{fuzzy_label('Date')}\.?:?){UNREAD_LEADER}{DATE}{COLUMN_END}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+
+
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     date = parse_date(match.group("date"))
     return (date.isoformat(), 1.0) if date else None
@@ -62,8 +71,14 @@ def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
         anchors=("dat", "ate", "notic", "fech", "echa"),
         value_group="date",
     )
-    return (
-        labelled
-        + find_candidates(_BARE, lines, "date_label", 0.85, _date, value_group="date")
-        + find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date, value_group="date")
-    )
+    after_leader = find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date, value_group="date")
+    seen = {(candidate.page, candidate.bbox) for candidate in after_leader}
+    after_unread = [  # one reading of a row whose leader both rules see ("0.0.0" at 0.00)
+        candidate
+        for candidate in find_candidates(
+            _AFTER_UNREAD_LEADER, lines, "date_after_unread_leader", 0.85, _date, value_group="date"
+        )
+        if (candidate.page, candidate.bbox) not in seen
+    ]
+    bare = find_candidates(_BARE, lines, "date_label", 0.85, _date, value_group="date")
+    return labelled + bare + after_leader + after_unread

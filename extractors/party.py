@@ -12,7 +12,8 @@ Rows of the right-hand header printed between them are skipped by their left edg
 "JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed; a street type
 OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D").
 
-``unsure_block_words(lines)``: the block's name and address words that OCR scored low;
+``unsure_block_words(lines, notice)``: the block's name and address words that OCR scored low (and no surely
+read copy of their row confirms);
 ``zip_outside_state(address)``: a ZIP that is not one of its state's (a misread digit);
 ``is_cut_joint_name(name)``: a joint name ending in "AND"/"&"; ``glued_name_word(name)``: a word that is
 another of the name with letters glued before it; ``salutation_disagrees(lines, name)``: a
@@ -260,30 +261,51 @@ def _city_row(lines: list[TextLine], segments: list[str], index: int) -> str:
     return segment
 
 
-def unsure_block_words(lines: list[TextLine]) -> tuple[list[str], list[str]]:
-    """The words of the block's name rows and of its street and city rows that OCR scored below
-    ``LOW_WORD_CONFIDENCE`` ("OSETI (0.46)"), or below ``LOW_DIGITS_CONFIDENCE`` for a word holding digits:
-    a value read from them may be OCR damage ("GREGORY OSETI" for OSEI, "POXGLOVE" for FOXGLOVE, 7169 for
-    7769) that nothing else on the page can confirm. Words shorter than three characters (a state, "DR",
-    "&") are left out: their pattern checks them."""
+def unsure_block_words(lines: list[TextLine], notice: list[TextLine]) -> tuple[list[str], list[str]]:
+    """The words of the block's name rows and of its street and city rows (in ``lines``, page one) that OCR
+    scored below ``LOW_WORD_CONFIDENCE`` ("OSETI (0.46)"), or below ``LOW_DIGITS_CONFIDENCE`` for a word
+    holding digits: a value read from them may be OCR damage ("GREGORY OSETI" for OSEI, "POXGLOVE" for
+    FOXGLOVE, 7169 for 7769). Words shorter than three characters (a state, "DR", "&") are left out: their
+    pattern checks them. A word is not unsure when another copy of its row in ``notice`` (the stub's block,
+    the salutation "Dear Maria Osei:": a row sharing another of its words) reads it the same and surely: two
+    readings of other print that agree letter for letter are no OCR damage."""
     block = _find_block(lines)
     if block is None:
         return [], []
-    return _unsure_words(block.name_rows), _unsure_words(block.address_rows)
+    copies = [
+        line for line in notice if not line.stacked and line not in (*block.name_rows, *block.address_rows)
+    ]
+    return _unsure_words(block.name_rows, copies), _unsure_words(block.address_rows, copies)
 
 
 def _doubted_below(word: str) -> float:
     return LOW_DIGITS_CONFIDENCE if any(char.isdigit() for char in word) else LOW_WORD_CONFIDENCE
 
 
-def _unsure_words(rows: tuple[TextLine, ...]) -> list[str]:
+def _unsure_words(rows: tuple[TextLine, ...], copies: list[TextLine]) -> list[str]:
     unsure = []
     for row in rows:
         words = row.words[: len(_left_segment(row).split())]
+        doubted = [(text, conf) for text, conf in words if len(text) >= 3 and conf < _doubted_below(text)]
+        row_words = {_bare(text) for text, _ in words if len(text) >= 3}
         unsure += [
-            f"{text} ({conf:.2f})" for text, conf in words if len(text) >= 3 and conf < _doubted_below(text)
+            f"{text} ({conf:.2f})" for text, conf in doubted if not _surely_copied(text, row_words, copies)
         ]
     return unsure
+
+
+def _surely_copied(word: str, row_words: set[str], copies: list[TextLine]) -> bool:
+    """``word`` read surely on a copy of its row: a line holding another word of the row too."""
+    for line in copies:
+        read = {_bare(text): conf for text, conf in line.words}
+        others = (row_words - {_bare(word)}) & read.keys()
+        if others and read.get(_bare(word), 0.0) >= _doubted_below(word):
+            return True
+    return False
+
+
+def _bare(word: str) -> str:
+    return word.strip(",.:;").upper()
 
 
 def _continues_name(lines: list[TextLine], segments: dict[int, str], upper: int, lower: int) -> bool:

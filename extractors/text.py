@@ -132,16 +132,22 @@ def find_candidates(
     ``judge_value``: a value word OCR scored below ``UNSURE_VALUE_WORD`` lowers the candidate's confidence
     (off for a value checked elsewhere: a notice code must be in the catalog). ``value_group``: the named
     group that holds the value, when what comes between it and the label may hold digits (a leader OCR read
-    as "0.0.0"); else the value starts at the match's first digit."""
+    as "0.0.0"); else the value starts at the match's first digit. A pattern with an ``UNREAD_LEADER``
+    matches only where OCR could not read any of the leader's words, and is judged by its label and value
+    alone."""
     found = []
     for line, match in search_lines(pattern, lines, needs_digit, anchors):
+        leader = match.span("unread") if match.groupdict().get("unread") is not None else None
+        if leader is not None and not _unread(line, leader):
+            continue
         parsed = parse(match)
         if parsed is None:
             continue
         value, factor = parsed
         value_read = value_confidence(line, match, value_group) if judge_value else 1.0
         unsure = judge_value and value_read < UNSURE_VALUE_WORD
-        read = min(line.confidence, value_read) if unsure else line.confidence
+        line_read = line.confidence if leader is None else _read_beside(line, match.span(), leader)
+        read = min(line_read, value_read) if unsure else line_read
         confidence = round(base_confidence * factor * (0.5 + 0.5 * read), 3)
         found.append(Candidate(value, match.group(0).strip(), line.page, line.bbox, rule, confidence))
     return found
@@ -159,17 +165,57 @@ def value_confidence(line: TextLine, match: regex.Match[str], value_group: str |
     dot leader between "Notice date" and "Apr. 4, 2025" is not the date), else at the match's first digit.
     1.0 when the line's words are not known or the match holds no digit."""
     value_start = _value_start(match, value_group)
-    if not line.words or value_start is None:
+    spans = _word_spans(line)
+    if spans is None or value_start is None:
         return 1.0
-    lowest, cursor = 1.0, 0
+    return min(
+        (conf for _, start, end, conf in spans if end > value_start and start < match.end()), default=1.0
+    )
+
+
+def _word_spans(line: TextLine) -> list[tuple[str, int, int, float]] | None:
+    """(word, start, end, confidence) of each OCR word in the line's text; None when the words are not
+    known or the text is not theirs (rewritten)."""
+    if not line.words:
+        return None
+    spans, cursor = [], 0
     for text, confidence in line.words:
         start = line.text.find(text, cursor)
         if start < 0:
-            return 1.0  # the text is not the words' (rewritten): nothing to say
+            return None
         cursor = start + len(text)
-        if cursor > value_start and start < match.end():
-            lowest = min(lowest, confidence)
-    return lowest
+        spans.append((text, start, cursor, confidence))
+    return spans
+
+
+# What OCR made of a dot leader it could not read: words between a header label and its value that it
+# scored below ``LEADER_WORD_CONFIDENCE``, or marks ("Date — Se a me Oct. 2, 2026": 0.47, 0.10, 0.19, 0.11).
+# A pattern puts it where the leader is; ``find_candidates`` checks the words (known words only: text alone
+# proves nothing, "Date of birth 1/2/1980" is no leader).
+UNREAD_LEADER = r"(?P<unread>(?:\s+\S+){1,20}?)\s+"
+LEADER_WORD_CONFIDENCE = 0.6
+_MARKS_ONLY = regex.compile(r"^[^\p{L}\p{N}]+$")
+
+
+def _unread(line: TextLine, leader: tuple[int, int]) -> bool:
+    spans = _word_spans(line) or []
+    inside = [(text, conf) for text, start, end, conf in spans if _overlap(start, end, leader)]
+    return bool(inside) and all(
+        conf < LEADER_WORD_CONFIDENCE or _MARKS_ONLY.match(text) for text, conf in inside
+    )
+
+
+def _read_beside(line: TextLine, match: tuple[int, int], leader: tuple[int, int]) -> float:
+    """The mean confidence of the match's words outside its leader: its label and its value."""
+    spans = _word_spans(line) or []
+    beside = [
+        c for _, start, end, c in spans if _overlap(start, end, match) and not _overlap(start, end, leader)
+    ]
+    return sum(beside) / len(beside) if beside else line.confidence
+
+
+def _overlap(start: int, end: int, span: tuple[int, int]) -> bool:
+    return start < span[1] and end > span[0]
 
 
 def _value_start(match: regex.Match[str], value_group: str | None) -> int | None:

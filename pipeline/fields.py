@@ -266,13 +266,13 @@ def read_taxpayer_name(reading: Reading) -> Field:
             "taxpayer_name: no name and address were read, yet every notice is addressed to its taxpayer"
         )
     if name is not None:
-        reading.findings.extend(_name_doubts(reading.page_one, name))
+        reading.findings.extend(_name_doubts(reading, name))
     return to_field(name, name.confidence) if name else Field()
 
 
-def _name_doubts(page_one: list[TextLine], candidate: Candidate) -> list[str]:
+def _name_doubts(reading: Reading, candidate: Candidate) -> list[str]:
     """Why a name read from the address block may not be the one printed: OCR damage passes every pattern."""
-    name, doubts = str(candidate.value), []
+    page_one, name, doubts = reading.page_one, str(candidate.value), []
     if (stray := stray_name_word(page_one, candidate)) is not None:
         doubts.append(f"read as {name!r}, but {stray!r} printed beside it may belong to the name")
     if is_cut_joint_name(name):
@@ -281,7 +281,7 @@ def _name_doubts(page_one: list[TextLine], candidate: Candidate) -> list[str]:
         doubts.append(f"read as {name!r}: {glued!r} may be a first name and AND that OCR joined")
     if (glued := glued_name_word(name)) is not None:
         doubts.append(f"read as {name!r}: {glued!r} may be two words that OCR joined")
-    if unsure := unsure_block_words(page_one)[0]:
+    if unsure := unsure_block_words(page_one, reading.lines)[0]:
         doubts.append(f"read as {name!r} from words OCR scored low: {', '.join(unsure)}")
     if (greeting := salutation_disagrees(page_one, name)) is not None:
         doubts.append(f"read as {name!r} in the address block but {greeting!r} in the salutation")
@@ -292,7 +292,7 @@ def read_address(reading: Reading) -> Field:
     _, address = find_taxpayer(reading.page_one)
     if address is None:
         return Field()
-    if unsure := unsure_block_words(reading.page_one)[1]:
+    if unsure := unsure_block_words(reading.page_one, reading.lines)[1]:
         reading.findings.append(
             f"address: read as {address.value!r} from words OCR scored low: {', '.join(unsure)}"
         )

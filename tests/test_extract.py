@@ -49,12 +49,14 @@ def test_a_notice_whose_address_block_was_not_read_at_all_is_a_finding() -> None
     assert any(finding.startswith("taxpayer_name: no name and address were read") for finding in findings)
 
 
-def _block(name_words, street_words, city="BURLINGTON, VT 05401", *more: str) -> tuple[str, ...]:
-    """Findings of a CP14 whose address block rows carry OCR's word confidences."""
+def _block(
+    name_words, street_words, city="BURLINGTON, VT 05401", *more: str, copy: TextLine | None = None
+) -> tuple[str, ...]:
+    """Findings of a CP14 whose address block rows carry OCR's word confidences (and a later line)."""
     rows = [("Notice    CP14", ()), (" ".join(w for w, _ in name_words), name_words)]
     rows += [(" ".join(w for w, _ in street_words), street_words), (city, ())]
     lines = [TextLine(1, text, words=tuple(words)) for text, words in rows]
-    lines += [TextLine(1, text) for text in more]
+    lines += [TextLine(1, text) for text in more] + ([copy] if copy else [])
     return extract_fields(lines, classify_notice(lines, load_catalog())).findings
 
 
@@ -70,6 +72,21 @@ def test_a_name_or_street_word_ocr_scored_low_is_a_finding() -> None:
     assert not any(f.startswith("taxpayer_name") for f in findings), findings
     sure = _block([("GREGORY", 0.93), ("OSEI", 0.92)], street)
     assert not any(f.startswith(("taxpayer_name", "address")) for f in sure), sure
+
+
+def test_a_name_word_ocr_scored_low_is_confirmed_by_a_sure_copy_of_its_row() -> None:
+    """The salutation or the stub's block reads the same word surely: no OCR damage. A copy must be of the
+    row (another of its words beside it) and sure; the same letters in another sentence confirm nothing."""
+    street = [("7470", 0.92), ("FOXGLOVE", 0.95), ("AVE", 0.96)]
+    name = [("MARIA", 0.93), ("OSEI", 0.48)]
+    salutation = TextLine(1, "Dear Maria Osei:", words=(("Dear", 0.95), ("Maria", 0.93), ("Osei:", 0.92)))
+    stub = TextLine(3, "MARIA OSEI    INTERNAL REVENUE SERVICE", words=(("MARIA", 0.9), ("OSEI", 0.7)))
+    unsure_stub = TextLine(3, "MARIA OSEI", words=(("MARIA", 0.9), ("OSEI", 0.4)))
+    elsewhere = TextLine(2, "Diana R. Osei", words=(("Diana", 0.9), ("R.", 0.9), ("Osei", 0.92)))
+    for copy in (salutation, stub):
+        assert not any(f.startswith("taxpayer_name") for f in _block(name, street, copy=copy))
+    for not_a_copy in (unsure_stub, elsewhere):
+        assert any("OSEI (0.48)" in f for f in _block(name, street, copy=not_a_copy))
 
 
 def test_a_house_number_ocr_scored_below_a_sure_reading_is_a_finding() -> None:

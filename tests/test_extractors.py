@@ -439,6 +439,24 @@ def test_a_long_run_of_leader_noise_may_hold_n_and_i() -> None:
     assert values(find_notice_dates, text) == ["2023-07-24"]
 
 
+def _with_words(*words: tuple[str, float]) -> TextLine:
+    return TextLine(1, " ".join(text for text, _ in words), words=words)
+
+
+def test_a_date_after_a_leader_ocr_could_not_read_is_the_notice_date() -> None:
+    """Office family, noise (OCR kept): the leader read as words OCR scored low; the label and the date are
+    judged, not the leader. Words it read surely between them are no leader; a line without its words proves
+    nothing."""
+    junk = [("Date", 0.56), ("—", 0.47), ("Se", 0.10), ("a", 0.19), ("me", 0.11)]
+    date = [("Oct.", 0.96), ("2,", 0.96), ("2026", 0.96)]
+    found = find_notice_dates([_with_words(*junk, *date)])
+    assert [(c.value, c.rule) for c in found] == [("2026-10-02", "date_after_unread_leader")]
+    assert 0.78 < found[0].confidence < 0.85  # the label itself read at 0.56
+    read_words = [("Date", 0.9), ("of", 0.95), ("your", 0.95), ("payment", 0.95)]
+    assert find_notice_dates([_with_words(*read_words, *date)]) == []
+    assert find_notice_dates([TextLine(1, "Date — Se a me Oct. 2, 2026")]) == []
+
+
 def test_a_sentence_naming_a_label_is_no_leader() -> None:
     assert values(find_notice_dates, "the notice date is set as May 1, 2024") == []
     assert values(find_notice_dates, "Notice date as of 5/10/2024 we show") == []
@@ -1021,3 +1039,29 @@ def test_a_speck_glued_before_the_state_is_dropped_when_the_zip_is_that_states()
     assert address is not None and address.value == "9560 GRANITE ST, LINCOLN, NE 68510"
     _, address = find_taxpayer([TextLine(1, t) for t in [*rows, "INDIANAPOLIS, INE 46204"]])
     assert address is None  # IN or NE and a speck: the ZIP is not NE's, nothing is guessed
+
+
+def test_billing_rows_whose_noise_glued_a_speck_to_the_amount_or_a_dash_before_the_label() -> None:
+    """Noise on a scanned billing summary (press family, OCR kept): the amounts are whole, the specks are not
+    theirs; a sentence's full stop still makes no row, and "Paymentdecrease" (words glued) adds to the
+    balance."""
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "Billing summary    Tax period ending",
+            "Tax you owed    $21,109.95",
+            "-Failure-to- -pay penalty    $320. 95°    Phone",
+            "Interest charged    $1, 416. 60.    1-800-829-4933",
+            "As a result, you owe $5,132.81.",
+            "‘Paymentdecrease    $3,887.85",
+            "Amount you owe    $26,561.75",
+        )
+    ]
+    rows = find_billing_lines(lines)
+    assert [(label, str(amount)) for label, amount in rows] == [
+        ("Tax you owed", "21109.95"),
+        ("Failure-to- -pay penalty", "320.95"),
+        ("Interest charged", "1416.60"),
+        ("Paymentdecrease", "3887.85"),
+    ]
+    assert [billing_role(label) for label, _ in rows][-1] is BillingRole.CHARGE

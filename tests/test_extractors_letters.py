@@ -125,6 +125,21 @@ def test_phone_of_a_letter(text: str, expected: str) -> None:
     assert values(find_irs_phones, text) == [expected]
 
 
+def test_an_irs_line_alone_in_its_cell_is_the_phone_when_no_label_names_one() -> None:
+    """A header's "Phone" label OCR read as "—": its number sits beside a billing row."""
+    alone = [TextLine(1, "—"), TextLine(1, "Interest charged    $162.66    1-800-829-0922")]
+    assert [c.value for c in find_irs_phones(alone)] == ["800-829-0922"]
+    labelled = [*alone, TextLine(1, "Call us at 800-829-1040.")]
+    assert [c.value for c in find_irs_phones(labelled)] == ["800-829-1040"]
+    two_lines = [*alone, TextLine(1, "800-829-3676")]
+    assert find_irs_phones(two_lines) == []
+    not_the_irs_line = [
+        TextLine(1, "Taxpayer Advocate    877-777-4778"),
+        TextLine(1, "Account    555-829-0922"),
+    ]
+    assert find_irs_phones(not_the_irs_line) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
