@@ -25,14 +25,17 @@ from __future__ import annotations
 import regex
 
 from extractors.text import (
+    COLUMN_END,
     LABEL_GAP,
     LEADER_JUNK,
+    UNREAD_LEADER,
     Candidate,
     TextLine,
     find_candidates,
     find_wrapped_candidates,
     fuzzy_label,
     label_alone,
+    other_rows,
     printed_after,
     repair_digits,
 )
@@ -109,12 +112,25 @@ _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 
     regex.IGNORECASE,
 )
 
-_FORM_LABEL = rf"\b(?:{_FORM_HEADER})|\bForm\s*:"
+# A header's "FORM:" starting its row or column, its colon perhaps read as a full stop ("FORM.    941"), or
+# "FORM" and a wide gap.
+_FORM_HEADER_CELL = r"(?:^|(?<=\S\s{3}))\s*Form(?:\s*[:.]|(?=\s{3}))"
+_FORM_LABEL = rf"\b(?:{_FORM_HEADER})|\bForm\s*:|{_FORM_HEADER_CELL}"
 # A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040").
 _FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
 # A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form
-# printed, read or not; not the phone of the next column ("Tax form    800-829-0922").
-FORM_PRINTED = regex.compile(rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])", regex.IGNORECASE)
+# printed, read or not; not the phone of the next column ("Tax form    800-829-0922"). A header cell's "FORM:"
+# with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read).
+FORM_PRINTED = regex.compile(
+    rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])|(?:^|(?<=\S\s{{3}}))\s*Form\s*[:.]\s*\S",
+    regex.IGNORECASE,
+)
+# A header's "FORM:" (one letter misread: "FOVM."), a leader OCR could not read, and the form ending the row
+# or column ("FOVM. cc eee ee eee 1040").
+_FORM_AFTER_UNREAD_LEADER = regex.compile(
+    rf"(?:^|(?<=\S\s{{3}}))\s*(?:Form){{s<=1}}[:.]?{UNREAD_LEADER}{_FORM_NUMBER}{COLUMN_END}",
+    regex.IGNORECASE,
+)
 
 
 def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
@@ -157,10 +173,13 @@ def _form(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_forms(lines: list[TextLine]) -> list[Candidate]:
+    after_unread = find_candidates(_FORM_AFTER_UNREAD_LEADER, lines, "form_after_unread_leader", 0.85, _form)
+    after_leader = find_candidates(_FORM_AFTER_LEADER, lines, "form_after_leader", 0.8, _form)
     return (
         find_candidates(_FORM, lines, "form_mention", 0.85, _form)
         + find_wrapped_candidates(_FORM, lines, "form_mention", 0.85, _form)
-        + find_candidates(_FORM_AFTER_LEADER, lines, "form_after_leader", 0.8, _form)
+        + after_unread
+        + other_rows(after_unread, after_leader)
     )
 
 

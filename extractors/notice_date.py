@@ -22,6 +22,7 @@ from extractors.text import (
     TextLine,
     find_candidates,
     fuzzy_label,
+    other_rows,
     printed_after,
 )
 
@@ -71,14 +72,9 @@ def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
         anchors=("dat", "ate", "notic", "fech", "echa"),
         value_group="date",
     )
+    after_unread = find_candidates(
+        _AFTER_UNREAD_LEADER, lines, "date_after_unread_leader", 0.85, _date, value_group="date"
+    )
     after_leader = find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date, value_group="date")
-    seen = {(candidate.page, candidate.bbox) for candidate in after_leader}
-    after_unread = [  # one reading of a row whose leader both rules see ("0.0.0" at 0.00)
-        candidate
-        for candidate in find_candidates(
-            _AFTER_UNREAD_LEADER, lines, "date_after_unread_leader", 0.85, _date, value_group="date"
-        )
-        if (candidate.page, candidate.bbox) not in seen
-    ]
     bare = find_candidates(_BARE, lines, "date_label", 0.85, _date, value_group="date")
-    return labelled + bare + after_leader + after_unread
+    return labelled + bare + after_unread + other_rows(after_unread, after_leader)

@@ -197,6 +197,13 @@ LEADER_WORD_CONFIDENCE = 0.6
 _MARKS_ONLY = regex.compile(r"^[^\p{L}\p{N}]+$")
 
 
+def other_rows(read: list[Candidate], more: list[Candidate]) -> list[Candidate]:
+    """``more`` less the candidates of rows ``read`` holds: a row two rules read is one reading (a leader
+    both the text and its words show to be one)."""
+    rows = {(candidate.page, candidate.bbox) for candidate in read}
+    return [candidate for candidate in more if (candidate.page, candidate.bbox) not in rows]
+
+
 def _unread(line: TextLine, leader: tuple[int, int]) -> bool:
     spans = _word_spans(line) or []
     inside = [(text, conf) for text, start, end, conf in spans if _overlap(start, end, leader)]

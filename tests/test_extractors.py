@@ -240,6 +240,23 @@ def test_a_header_form_printed_but_unread_is_seen_and_a_phone_beside_its_label_i
         assert find_printed(FORM_PRINTED, [TextLine(1, text)]) is None
 
 
+def test_a_typed_header_form_cell_read_after_its_unread_leader_or_seen_printed() -> None:
+    """Typed family scans (OCR kept): "FORM: 941" with its colon read as a full stop and its leader as
+    words OCR could not read; a value OCR garbled past reading is still a form printed; a sentence's "Form
+    8822" is not a header cell."""
+    leader = (("cc", 0.15), ("eee", 0.15), ("ee", 0.3))
+    found = find_forms([_with_words(("FOVM.", 0.30), *leader, ("1040", 0.87))])
+    assert [(c.value, c.rule) for c in found] == [("1040", "form_after_unread_leader")]
+    assert (
+        find_forms([_with_words(("FORM.", 0.75), ("osc", 0.27), ("cece", 0.25), ("941", 0.87))])[0].value
+        == "941"
+    )
+    for garbled in ("FORM. 22.    GAL", "FORM    1049", "CINCINNATI, OH 45999    FORM: 1O4"):
+        assert find_printed(FORM_PRINTED, [TextLine(1, garbled)]) is not None, garbled
+        assert values(find_forms, garbled) == []
+    assert find_printed(FORM_PRINTED, [TextLine(1, "send us Form. 8822 so that we can")]) is None
+
+
 def test_phone_numbers_are_not_ssns() -> None:
     assert values(find_ssn_last4, "To contact us 800-829-0922", "Caller ID 123456") == []
 
