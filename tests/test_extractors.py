@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from extractors.amount_due import find_amounts_due
+from extractors.amount_due import AMOUNT_DUE_PRINTED, find_amounts_due
 from extractors.amounts import parse_amount
 from extractors.billing import BillingRole, billing_role, find_billing_lines
 from extractors.contacts import (
@@ -18,7 +18,7 @@ from extractors.contacts import (
     find_irs_phones,
     official_phone_near,
 )
-from extractors.deadline import find_deadlines
+from extractors.deadline import find_deadlines, may_state_a_deadline
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.notice_number import find_notice_numbers
 from extractors.party import (
@@ -255,6 +255,17 @@ def test_a_typed_header_form_cell_read_after_its_unread_leader_or_seen_printed()
         assert find_printed(FORM_PRINTED, [TextLine(1, garbled)]) is not None, garbled
         assert values(find_forms, garbled) == []
     assert find_printed(FORM_PRINTED, [TextLine(1, "send us Form. 8822 so that we can")]) is None
+
+
+def test_boilerplate_is_no_deadline_wording_and_a_year_is_no_amount_due() -> None:
+    """Print family (OCR kept): a CP504B that prints no deadline but "paid ... within the last 21 days"
+    gets its type's published window; an LT16's "balance due for 2024" prints no amount."""
+    assert not may_state_a_deadline(
+        [TextLine(1, "If you already paid your balance in full within the last 21 days")]
+    )
+    assert may_state_a_deadline([TextLine(1, "Respond within 30 days")])
+    assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "You have a balance due for 2024")]) is None
+    assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "Balance due    $1,000.00")]) is not None
 
 
 def test_phone_numbers_are_not_ssns() -> None:
