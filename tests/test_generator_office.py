@@ -4,6 +4,9 @@ families' plan, the truth agrees with fpdf2's text layer read by ``pdftotext`` (
 is in it, every value it records as absent is not, no full SSN), a page count asked for is met with no blank
 page, the voucher sits at the foot of the last page, and every capture kind writes a readable file of the
 right type and page count. No tesseract.
+
+The checks every PDF family passes run in ``TestOfficeFamily`` (``tests/pdf_families.ComposedPdfFamilyTests``,
+with this family's particulars); the tests after it are the family's own.
 """
 
 from __future__ import annotations
