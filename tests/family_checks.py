@@ -48,6 +48,16 @@ def texts(page) -> list[Text]:
     return [item for item in page.items if isinstance(item, Text)]
 
 
+def spellings(write: Callable[[Any, str], str], styles: Iterable[str]) -> Callable[[Any], set[str]]:
+    """The ways a family may print a value (a date, a phone number): ``write`` in each of ``styles``."""
+    styles = tuple(styles)
+
+    def spelled(value) -> set[str]:
+        return {write(value, style) for style in styles}
+
+    return spelled
+
+
 def run_text(doc) -> str:
     """Every run of the document, one space between runs and words (a wrapped sentence reads whole)."""
     return " ".join(" ".join(item.text for page in doc.pages for item in texts(page)).split())

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import pytest
@@ -36,7 +37,15 @@ from fixtures.generator.__main__ import main
 from fixtures.generator.spec import Spec
 from fixtures.generator.stack import STACK_FAMILIES
 from pipeline.catalog import load_catalog
-from tests.family_checks import FIELDS, TOP_LEVEL, Printed, check_amounts_add_up, check_plan, missing
+from tests.family_checks import (
+    FIELDS,
+    TOP_LEVEL,
+    Printed,
+    check_amounts_add_up,
+    check_plan,
+    missing,
+    truth_values,
+)
 
 PAGE_HEIGHT_PT = 792  # US letter
 CAPTURE_CASES = [  # kind, degradation, the file's suffix, pages asked for: every kind and file type once
@@ -106,6 +115,18 @@ def text_layer(pdf: bytes, path: Path, *pages: str) -> str:
         ["pdftotext", "-layout", *pages, str(path), "-"], capture_output=True, text=True, check=True
     )
     return " ".join(run.stdout.split())
+
+
+def base_truth_values(doc, dates: Callable, masks: Iterable[str], phones: Callable, *apart: str) -> Printed:
+    """``truth_values`` of a PDF family's document, over its facts' ``base``: the TIN as one of ``masks``
+    writes it, the IRS phone as ``phones`` spells it; the truth's lists named in ``apart`` (``billing_lines``,
+    ``periods``) left out, for the family to add as it prints them."""
+    fields = doc.truth["fields"]
+    tins = {mask.format(fields["ssn_last4"]) for mask in masks}
+    bare = doc.truth | {name: [] for name in apart}
+    return truth_values(
+        SimpleNamespace(truth=bare, facts=doc.facts.base), dates, tins, phones(fields["irs_phone"])
+    )
 
 
 def check_truth_contract(docs: Iterable, family: str) -> None:

@@ -2,10 +2,6 @@
 capture kind, the same plan as the other families, and truth that agrees with the printed text: every truth
 value is on the pages (and in a born-digital PDF's text layer), every value the truth records as absent is
 not. Composed documents only, but for a few small written samples; no tesseract.
-
-The checks every held-out family passes run in ``TestLetterFamily``
-(``tests/family_checks.HeldOutFamilyTests``, with this family's particulars); the tests after it are the
-family's own.
 """
 
 from __future__ import annotations
@@ -22,6 +18,7 @@ from tests.family_checks import (
     HeldOutFamilyTests,
     Printed,
     every_code_and_kind,
+    spellings,
     texts,
 )
 
@@ -35,8 +32,7 @@ def _text(doc) -> str:
     return "\n".join(item.text for page in doc.pages for item in texts(page))
 
 
-def _dates(day: dt.date) -> set[str]:
-    return {format_date(day, style) for style in DATE_STYLES}
+_dates = spellings(format_date, DATE_STYLES)
 
 
 def _printed_values(doc) -> Printed:

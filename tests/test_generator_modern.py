@@ -3,15 +3,10 @@ seed, every catalog code in every capture kind, the same plan as the other famil
 with the printed text: every truth value is on the pages (and in a born-digital PDF's text layer), every
 value the truth records as absent is not. Composed documents only, but for a few small written samples; no
 tesseract.
-
-The checks every held-out family passes run in ``TestModernFamily``
-(``tests/family_checks.HeldOutFamilyTests``, with this family's particulars); the tests after it are the
-family's own.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from fixtures.generator.modern_facts import DATE_STYLES, format_date
@@ -22,6 +17,7 @@ from tests.family_checks import (
     check_no_overlaps,
     every_code_and_kind,
     run_text,
+    spellings,
     texts,
     truth_values,
 )
@@ -32,8 +28,7 @@ def _docs() -> tuple:
     return every_code_and_kind("modern", 29, 14)
 
 
-def _dates(day: dt.date) -> set[str]:
-    return {format_date(day, style) for style in DATE_STYLES}
+_dates = spellings(format_date, DATE_STYLES)
 
 
 def _phones(phone: str) -> set[str]:

@@ -4,16 +4,11 @@ families' plan, the truth agrees with fpdf2's text layer read by ``pdftotext`` (
 is in it, every value it records as absent is not, no full SSN), a page count asked for is met with no blank
 page, the voucher sits at the foot of the last page, and every capture kind writes a readable file of the
 right type and page count. No tesseract.
-
-The checks every PDF family passes run in ``TestOfficeFamily`` (``tests/pdf_families.ComposedPdfFamilyTests``,
-with this family's particulars); the tests after it are the family's own.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 
@@ -31,10 +26,11 @@ from fixtures.generator.office_facts import (
     format_money,
 )
 from fixtures.generator.office_family import OfficeDocument, compose_office, write_office
-from tests.family_checks import Printed, truth_values
+from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
+    base_truth_values,
     catalog_and_plan,
     check_no_words_overlap,
     text_layers_of,
@@ -52,21 +48,15 @@ def text_layers(docs: list[OfficeDocument], tmp_path_factory: pytest.TempPathFac
     return text_layers_of(docs, tmp_path_factory.mktemp("office-text"))
 
 
-def _dates(day: dt.date) -> set[str]:
-    return {format_date(day, style) for style in DATE_STYLES}
+_dates = spellings(format_date, DATE_STYLES)
+_phones = spellings(format_phone, PHONE_STYLES)
 
 
 def _printed_values(doc: OfficeDocument) -> Printed:
     """What the truth says is printed, as it may be printed: a string, or a set one of which is (a payment
     as "-$12.00" or "($12.00)")."""
-    fields = doc.truth["fields"]
-    tins = {mask.format(fields["ssn_last4"]) for mask in PERSON_MASKS + BUSINESS_MASKS}
-    phones = {format_phone(fields["irs_phone"], style) for style in PHONE_STYLES}
-    lines = doc.truth["billing_lines"]
-    values = truth_values(
-        SimpleNamespace(truth=doc.truth | {"billing_lines": []}, facts=doc.facts.base), _dates, tins, phones
-    )
-    cents = [round(Decimal(line["amount"]) * 100) for line in lines]
+    values = base_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines")
+    cents = [round(Decimal(line["amount"]) * 100) for line in doc.truth["billing_lines"]]
     return values + [{format_money(amount, style) for style in NEGATIVE_STYLES} for amount in cents]
 
 

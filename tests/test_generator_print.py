@@ -4,23 +4,25 @@ families' plan, the truth agrees with ReportLab's text layer read by ``pdftotext
 records is in it, every value it records as absent is not), a page count asked for is met, the voucher sits
 at the foot of the last page, and every capture kind writes a readable file of the right type and page
 count. No tesseract.
-
-The checks every PDF family passes run in ``TestPrintFamily`` (``tests/pdf_families.ComposedPdfFamilyTests``,
-with this family's particulars); the tests after it are the family's own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
 from fixtures.generator.modern_facts import DATE_STYLES, format_date, format_phone
 from fixtures.generator.print_facts import FONTS, LOOKS, PANEL_PLACES, PHONE_STYLES
 from fixtures.generator.print_family import PrintDocument, compose_print, write_print
-from tests.family_checks import Printed, truth_values
-from tests.pdf_families import ComposedPdfFamily, ComposedPdfFamilyTests, catalog_and_plan, text_layers_of
+from tests.family_checks import Printed, spellings
+from tests.pdf_families import (
+    ComposedPdfFamily,
+    ComposedPdfFamilyTests,
+    base_truth_values,
+    catalog_and_plan,
+    text_layers_of,
+)
 
 MASKS = ("XXX-XX-{}", "***-**-{}", "XX-XXX{}")
 
@@ -36,16 +38,13 @@ def text_layers(docs: list[PrintDocument], tmp_path_factory: pytest.TempPathFact
     return text_layers_of(docs, tmp_path_factory.mktemp("print-text"))
 
 
-def _dates(day: dt.date) -> set[str]:
-    return {format_date(day, style) for style in DATE_STYLES}
+_dates = spellings(format_date, DATE_STYLES)
+_phones = spellings(format_phone, PHONE_STYLES)
 
 
 def _printed_values(doc: PrintDocument) -> Printed:
     """What the truth says is printed, as it may be printed: a string, or a set one of which is."""
-    fields = doc.truth["fields"]
-    tins = {mask.format(fields["ssn_last4"]) for mask in MASKS}
-    phones = {format_phone(fields["irs_phone"], style) for style in PHONE_STYLES}
-    return truth_values(SimpleNamespace(truth=doc.truth, facts=doc.facts.base), _dates, tins, phones)
+    return base_truth_values(doc, _dates, MASKS, _phones)
 
 
 class TestPrintFamily(ComposedPdfFamilyTests):

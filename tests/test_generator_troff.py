@@ -5,9 +5,6 @@ by ``pdftotext`` (every value the truth records is in it, every value it records
 SSN), a page count asked for is met with no blank page, the voucher sits at the foot of the last page, and
 every capture kind (all three capture models) writes a readable file of the right type and page count. No
 tesseract; skipped when groff is not installed.
-
-The checks every PDF family passes run in ``TestTroffFamily`` (``tests/pdf_families.ComposedPdfFamilyTests``,
-with this family's particulars); the tests after it are the family's own.
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ import datetime as dt
 import re
 import subprocess
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 
@@ -35,11 +31,12 @@ from fixtures.generator.troff_facts import (
 )
 from fixtures.generator.troff_family import TroffDocument, compose_troff, has_groff, write_troff
 from fixtures.generator.typeset_facts import format_date
-from tests.family_checks import Printed, truth_values
+from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     CAPTURE_MODEL_CASES,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
+    base_truth_values,
     catalog_and_plan,
     check_written_capture_model,
     text_layers_of,
@@ -65,6 +62,9 @@ def text_layers(docs: list[TroffDocument], tmp_path_factory: pytest.TempPathFact
     return text_layers_of(docs, tmp_path_factory.mktemp("troff-text"))
 
 
+_phones = spellings(format_phone, PHONE_STYLES)
+
+
 def _dates(day: dt.date) -> set[str]:
     """A date as this family may print it: in a sentence or header, or as a tax period ("202312")."""
     return {format_date(day, style) for style in DATE_STYLES} | {format_period(day, "yyyymm")}
@@ -73,11 +73,9 @@ def _dates(day: dt.date) -> set[str]:
 def _printed_values(doc: TroffDocument) -> Printed:
     """What the truth says is printed, as it may be printed: a string, or a set one of which is (billing
     and period amounts as the tables print them)."""
-    fields = doc.truth["fields"]
-    tins = {mask.format(fields["ssn_last4"]) for mask in PERSON_MASKS + BUSINESS_MASKS}
-    phones = {format_phone(fields["irs_phone"], style) for style in PHONE_STYLES}
-    bare = doc.truth | {"billing_lines": [], "periods": []}
-    values = truth_values(SimpleNamespace(truth=bare, facts=doc.facts.base), _dates, tins, phones)
+    values = base_truth_values(
+        doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines", "periods"
+    )
     amounts = [line["amount"] for line in doc.truth["billing_lines"]]
     amounts += [period["amount"] for period in doc.truth.get("periods", [])]
     return values + [{doc.facts.money(round(Decimal(amount) * 100), table=True)} for amount in amounts]

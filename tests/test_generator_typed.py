@@ -3,10 +3,6 @@ CP notices, one monospace font on a grid of characters): deterministic per seed,
 capture kind, the same plan as the other families, and truth that agrees with the printed text: every
 truth value is on the pages (and in a born-digital PDF's text layer), every value the truth records as
 absent is not. Composed documents only, but for a few small written samples; no tesseract.
-
-The checks every held-out family passes run in ``TestTypedFamily``
-(``tests/family_checks.HeldOutFamilyTests``, with this family's particulars); the tests after it are the
-family's own.
 """
 
 from __future__ import annotations

@@ -4,10 +4,6 @@ too), the plan is the other families' plan, the truth agrees with Typst's text l
 (every value the truth records is in it, every value it records as absent is not, no full SSN), a page
 count asked for is met with no blank page, the stub sits at the foot of the last page, and every capture
 kind (all three capture models) writes a readable file of the right type and page count. No tesseract.
-
-The checks every PDF family passes run in ``TestTypesetFamily``
-(``tests/pdf_families.ComposedPdfFamilyTests``, with this family's particulars); the tests after it are the
-family's own.
 """
 
 from __future__ import annotations
@@ -16,7 +12,6 @@ import datetime as dt
 import re
 import subprocess
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 
@@ -37,11 +32,12 @@ from fixtures.generator.typeset_facts import (
     period_printed,
 )
 from fixtures.generator.typeset_family import TypesetDocument, compose_typeset, write_typeset
-from tests.family_checks import Printed, truth_values
+from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     CAPTURE_MODEL_CASES,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
+    base_truth_values,
     catalog_and_plan,
     check_no_words_overlap,
     check_written_capture_model,
@@ -60,22 +56,16 @@ def text_layers(docs: list[TypesetDocument], tmp_path_factory: pytest.TempPathFa
     return text_layers_of(docs, tmp_path_factory.mktemp("typeset-text"))
 
 
-def _dates(day: dt.date) -> set[str]:
-    return {format_date(day, style) for style in DATE_STYLES}
+_dates = spellings(format_date, DATE_STYLES)
+_phones = spellings(format_phone, PHONE_STYLES)
 
 
 def _printed_values(doc: TypesetDocument) -> Printed:
     """What the truth says is printed, as it may be printed: a string, or a set one of which is (a credit
     as "-$12.00" or "($12.00)")."""
-    fields = doc.truth["fields"]
-    tins = {mask.format(fields["ssn_last4"]) for mask in PERSON_MASKS + BUSINESS_MASKS}
-    phones = {format_phone(fields["irs_phone"], style) for style in PHONE_STYLES}
-    values = truth_values(
-        SimpleNamespace(truth=doc.truth | {"billing_lines": []}, facts=doc.facts.base), _dates, tins, phones
-    )
-    return values + [
-        {doc.facts.money(round(Decimal(line["amount"]) * 100))} for line in doc.truth["billing_lines"]
-    ]
+    values = base_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines")
+    cents = [round(Decimal(line["amount"]) * 100) for line in doc.truth["billing_lines"]]
+    return values + [{doc.facts.money(amount)} for amount in cents]
 
 
 class TestTypesetFamily(ComposedPdfFamilyTests):

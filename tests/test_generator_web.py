@@ -5,31 +5,28 @@ every value it records as absent is not), and every capture kind writes a readab
 and page count. One browser for the module (``printer``, tests/conftest.py); no tesseract.
 
 Without Chromium or Playwright the tests are skipped, except under CI (``CI=true``), where they fail.
-
-The checks every PDF family passes run in ``TestWebFamily`` (``tests/pdf_families.PdfFamilyTests``, with this
-family's particulars); the tests after it are the family's own.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import subprocess
 import sys
-from decimal import Decimal
 
 import pytest
 
-from fixtures.generator.facts import MASKS, money
+from fixtures.generator.facts import MASKS
 from fixtures.generator.letter_facts import DATE_STYLES, format_date
 from fixtures.generator.spec import Spec
 from fixtures.generator.web import WebDocument, WebPrinter, compose_web, write_web
 from fixtures.generator.web_facts import HEADER_PLACES, HEADERS, PHONE_STYLES, format_phone
+from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     CAPTURE_CASES,
     PdfFamily,
     PdfFamilyTests,
+    base_truth_values,
     catalog_and_plan,
     check_written_capture,
     text_layer,
@@ -48,36 +45,13 @@ def text_layers(docs: list[WebDocument], tmp_path_factory: pytest.TempPathFactor
     return text_layers_of(docs, tmp_path_factory.mktemp("web-text"))
 
 
-def _dates(day: dt.date) -> set[str]:
-    return {format_date(day, style) for style in DATE_STYLES}
+_dates = spellings(format_date, DATE_STYLES)
+_phones = spellings(format_phone, PHONE_STYLES)
 
 
-def _printed_values(doc: WebDocument) -> list[str | set[str]]:
+def _printed_values(doc: WebDocument) -> Printed:
     """What the truth says is printed, as it may be printed: a string, or a set one of which is."""
-    fields = doc.truth["fields"]
-    taxpayer = doc.facts.base.taxpayer
-    values: list[str | set[str]] = [
-        doc.truth["notice_type"].removeprefix("LTR"),
-        str(fields["tax_year"]),
-        _dates(dt.date.fromisoformat(fields["notice_date"])),
-        taxpayer.street,
-        taxpayer.city_line,
-        {format_phone(fields["irs_phone"], style) for style in PHONE_STYLES},
-    ]
-    if fields["ssn_last4"]:
-        values.append({mask.format(fields["ssn_last4"]) for mask in (*MASKS, "XX-XXX{}")})
-    values += [money(round(Decimal(line["amount"]) * 100)) for line in doc.truth["billing_lines"]]
-    if fields["amount_due"]:
-        values.append(money(round(Decimal(fields["amount_due"]) * 100)))
-    if fields["deadline_kind"] == "printed":
-        values.append(_dates(dt.date.fromisoformat(fields["deadline"])))
-    values += [fields[name] for name in ("caller_id", "form") if fields[name]]
-    for period in doc.truth.get("periods", []):
-        values += [
-            _dates(dt.date.fromisoformat(period["period_end"])),
-            money(round(Decimal(period["amount"]) * 100)),
-        ]
-    return values
+    return base_truth_values(doc, _dates, (*MASKS, "XX-XXX{}"), _phones)
 
 
 class TestWebFamily(PdfFamilyTests):
