@@ -75,10 +75,8 @@ class PdfFamily:
     least_absent: int = 2  # how often each value recorded as absent must have been checked
     least_unstated: int = 1  # how often a deadline the notice leaves unstated must have been checked
     stub_below: float = 2 / 3  # the stub's "Amount enclosed" starts below this share of the last page
-    stub_reaches: tuple[int, int] | None = (
-        None  # the stub's last word (above a footer this high) ends this near
-    )
-    # the foot of the page
+    # (a footer's height, a reach): the stub's lowest word above the footer ends within the reach of the foot
+    stub_reaches: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,8 +87,9 @@ class ComposedPdfFamily(PdfFamily):
     write: Callable[[Spec, Path], dict]  # the family's ``write_*``
     pages_asked_for: tuple[tuple[str, int], ...]  # a code and the page count asked for, composed and read
     recomposed: int  # how many of the last ``docs`` are composed again
-    another_process_fonts: tuple[str, ...] = ()  # in a fresh process, draw the first document in one of these
-    # fonts (embedded TrueType subsets); with none, the last document
+    # a fresh process draws the first document in one of these fonts (embedded TrueType subsets); with none,
+    # the last document
+    another_process_fonts: tuple[str, ...] = ()
 
 
 def catalog_and_plan(family: str, seed: int, planned: int, plan_seed: int) -> list[Spec]:
@@ -350,6 +349,7 @@ class ComposedPdfFamilyTests(PdfFamilyTests):
     family: ClassVar[ComposedPdfFamily]
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        # pytest asks a test class too: the pages asked for are each family's own cases
         if metafunc.definition.name == "test_pages_asked_for_are_printed_and_none_is_blank":
             metafunc.parametrize(("code", "pages"), self.family.pages_asked_for)
 
