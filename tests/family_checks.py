@@ -6,8 +6,10 @@ a small written sample: every catalog code composes in every kind with a truth o
 same seed gives the same documents and files, the plan is the other families' plan, deadlines follow the
 catalog's rule, amounts add up, dates are written the IRS's ways, every text run stays on the page and
 overlaps no other, ``pages`` gives the page count asked for, a born-digital PDF's text layer holds what the
-truth says is printed, and the CLI writes a corpus of every kind. A family's own test module says what it
-prints (``printed_values``) and checks its own layout.
+truth says is printed, and the CLI writes a corpus of every kind and a stack. The tests themselves are
+written once too (``HeldOutFamilyTests``): a family's own test module describes the family in a
+``HeldOutFamily`` (what it prints, ``printed_values``, and how its text reads) and subclasses the tests as
+``Test<Family>Family``, then checks its own layout.
 """
 
 from __future__ import annotations
@@ -15,14 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
 
 from fixtures.generator import KINDS, compose, generate, plan
 from fixtures.generator.__main__ import main
-from fixtures.generator.corpus import Spec
+from fixtures.generator.corpus import FAMILIES, Spec
 from fixtures.generator.facts import money
 from fixtures.generator.fonts import width
 from fixtures.generator.layout import PAGE_HEIGHT, PAGE_WIDTH, Text
@@ -39,6 +46,21 @@ Printed = list[str | set[str]]  # a value as printed, or a set of ways one of wh
 
 def texts(page) -> list[Text]:
     return [item for item in page.items if isinstance(item, Text)]
+
+
+def spellings(write: Callable[[Any, str], str], styles: Iterable[str]) -> Callable[[Any], set[str]]:
+    """The ways a family may print a value (a date, a phone number): ``write`` in each of ``styles``."""
+    styles = tuple(styles)
+
+    def spelled(value) -> set[str]:
+        return {write(value, style) for style in styles}
+
+    return spelled
+
+
+def run_text(doc) -> str:
+    """Every run of the document, one space between runs and words (a wrapped sentence reads whole)."""
+    return " ".join(" ".join(item.text for page in doc.pages for item in texts(page)).split())
 
 
 def missing(values: Printed, text: str) -> list:
@@ -237,3 +259,72 @@ def check_cli_corpus(tmp_path: Path, family: str) -> None:
         path = tmp_path / truth["source"]
         assert path.stat().st_size > 1000
         assert json.loads(path.with_suffix(".truth.json").read_text()) == truth
+
+
+def check_cli_stack(tmp_path: Path, family: str) -> None:
+    """``python -m fixtures.generator stack`` writes a stack of ``family``'s notices."""
+    args = ["stack", "--out", str(tmp_path), "--count", "1", "--seed", "3", "--family", family]
+    assert main([*args, "--kind", "pdf_text"]) == 0
+    truth = json.loads((tmp_path / "stack_0000.truth.json").read_text())
+    assert truth["family"] == family and {n["truth"]["family"] for n in truth["notices"]} == {family}
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldOutFamily:
+    """What sets one held-out family apart in the tests every such family passes (``HeldOutFamilyTests``)."""
+
+    name: str
+    docs: Callable[[], tuple]  # the family's ``every_code_and_kind``, composed once
+    printed_values: Callable[[Any], Printed]
+    text: Callable[[Any], str]  # a document's text runs as one text
+    dates: Callable[[dt.date], set[str]]  # the ways the family prints a date
+    computed_deadline: str  # how a computed deadline is said: a pattern with ``{window}`` for its days
+
+
+class HeldOutFamilyTests:
+    """The tests every held-out family passes; a family's module subclasses it as ``Test<Family>Family`` and
+    sets ``family``."""
+
+    family: ClassVar[HeldOutFamily]
+
+    def test_same_seed_gives_identical_documents(self) -> None:
+        check_same_documents(self.family.name)
+
+    def test_same_seed_gives_identical_files(self, tmp_path: Path) -> None:
+        check_same_files(tmp_path, self.family.name)
+
+    def test_every_catalog_code_and_kind_composes(self) -> None:
+        check_every_code_and_kind(self.family.docs(), self.family.name)
+
+    def test_plan_is_the_plan_of_the_other_families(self) -> None:
+        assert self.family.name in FAMILIES
+        check_plan(self.family.name)
+
+    def test_every_truth_value_is_printed(self) -> None:
+        check_truth_printed(self.family.docs(), self.family.printed_values, self.family.text)
+
+    def test_deadlines_are_printed_as_the_truth_says(self) -> None:
+        family = self.family
+        check_deadlines(family.docs(), family.text, family.dates, family.computed_deadline)
+
+    def test_amounts_add_up(self) -> None:
+        check_amounts_add_up(self.family.docs())
+
+    def test_dates_are_written_the_ways_the_irs_writes_them(self) -> None:
+        check_irs_dates(self.family.docs(), self.family.text)
+
+    def test_every_text_run_stays_on_the_page(self) -> None:
+        check_runs_on_page(self.family.docs())
+
+    def test_pages_option_gives_the_requested_count(self) -> None:
+        check_pages_option(self.family.name)
+
+    @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
+    def test_pdf_text_layer_holds_every_truth_value(self, tmp_path: Path) -> None:
+        check_text_layer(tmp_path, self.family.name, self.family.printed_values)
+
+    def test_cli_writes_a_corpus_of_every_kind(self, tmp_path: Path) -> None:
+        check_cli_corpus(tmp_path, self.family.name)
+
+    def test_cli_writes_a_stack(self, tmp_path: Path) -> None:
+        check_cli_stack(tmp_path, self.family.name)

@@ -1,5 +1,6 @@
 """Checks every layout family whose pages come from a PDF made elsewhere must pass (``web``: Chromium,
-``print``: ReportLab), written once.
+``print``: ReportLab, ``office``: fpdf2, ``press``: WeasyPrint, ``typeset``: Typst, ``troff``: groff), written
+once.
 
 A document here has ``spec``, ``facts`` (with ``base``), ``pdf`` and ``truth``. ``text_layer`` reads a PDF's
 text with ``pdftotext``; each ``check_*`` asserts over a family's documents and their text layers: every
@@ -7,6 +8,11 @@ truth has the contract's keys, every value the truth records is in the text laye
 how it may be printed) and every value it records as absent is not, the stub of a notice with an amount due
 sits at the foot of its last page, a capture kind's file is readable, of the right type and page count,
 every page asked for is printed, another process draws the same bytes, and the CLI writes a small corpus.
+
+The tests themselves are written once too: a family's test module describes the family in a ``PdfFamily``
+(or a ``ComposedPdfFamily``, for a family drawn from a ``Spec`` alone) and subclasses ``PdfFamilyTests`` (or
+``ComposedPdfFamilyTests``) as ``Test<Family>Family``; the module's ``docs`` and ``text_layers`` fixtures
+(``catalog_and_plan``, ``text_layers_of``) feed both those tests and the family's own layout tests.
 """
 
 from __future__ import annotations
@@ -17,15 +23,29 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, ClassVar
 
+import pytest
 from pdf2image import pdfinfo_from_path
 from PIL import Image
 
+from fixtures.generator import corpus
 from fixtures.generator.__main__ import main
 from fixtures.generator.spec import Spec
+from fixtures.generator.stack import STACK_FAMILIES
 from pipeline.catalog import load_catalog
-from tests.family_checks import FIELDS, TOP_LEVEL, Printed, missing
+from tests.family_checks import (
+    FIELDS,
+    TOP_LEVEL,
+    Printed,
+    check_amounts_add_up,
+    check_plan,
+    missing,
+    truth_values,
+)
 
 PAGE_HEIGHT_PT = 792  # US letter
 CAPTURE_CASES = [  # kind, degradation, the file's suffix, pages asked for: every kind and file type once
@@ -36,6 +56,55 @@ CAPTURE_CASES = [  # kind, degradation, the file's suffix, pages asked for: ever
     ("fax", "fax", ".tif", 3),
     ("photo", "photo", ".jpg", 1),
 ]
+CAPTURE_MODEL_CASES = [  # the desk and intake capture models: captures, kind, degradation, suffix, pages
+    ("desk", "pdf_scan", "desk_stamp", ".pdf", 2),
+    ("intake", "pdf_scan", "mfp_bitonal", ".pdf", 2),
+    ("intake", "fax", "fax_fine", ".tif", 2),
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PdfFamily:
+    """What sets one PDF family apart in the tests every PDF family passes (``PdfFamilyTests``)."""
+
+    name: str
+    engine: str  # the program ``corpus.compose`` names when it refuses to draw the family
+    printed_values: Callable[[Any], Printed]
+    dates: Callable[[dt.date], set[str]]  # the ways the family prints a date
+    planned_multi_page: range  # how many of the ``docs`` fixture's planned documents run over a page
+    least_absent: int = 2  # how often each value recorded as absent must have been checked
+    least_unstated: int = 1  # how often a deadline the notice leaves unstated must have been checked
+    stub_below: float = 2 / 3  # the stub's "Amount enclosed" starts below this share of the last page
+    # (a footer's height, a reach): the stub's lowest word above the footer ends within the reach of the foot
+    stub_reaches: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComposedPdfFamily(PdfFamily):
+    """A PDF family drawn from a ``Spec`` alone (``ComposedPdfFamilyTests``)."""
+
+    compose: Callable[[Spec], Any]  # the family's ``compose_*``
+    write: Callable[[Spec, Path], dict]  # the family's ``write_*``
+    pages_asked_for: tuple[tuple[str, int], ...]  # a code and the page count asked for, composed and read
+    recomposed: int  # how many of the last ``docs`` are composed again
+    # a fresh process draws the first document in one of these fonts (embedded TrueType subsets); with none,
+    # the last document
+    another_process_fonts: tuple[str, ...] = ()
+
+
+def catalog_and_plan(family: str, seed: int, planned: int, plan_seed: int) -> list[Spec]:
+    """Every catalog code (born-digital, clean) and a seeded plan of ``planned`` notices (its kinds: photos
+    fit a page): what a family's ``docs`` fixture composes."""
+    specs = [
+        Spec(i, seed, notice.code, "pdf_text", "clean", family=family)
+        for i, notice in enumerate(load_catalog().notices)
+    ]
+    return specs + corpus.plan(planned, seed=plan_seed, family=family)
+
+
+def text_layers_of(docs: Iterable, folder: Path) -> list[str]:
+    """Each document's text layer (``text_layer``), its PDF written in ``folder``."""
+    return [text_layer(doc.pdf, folder / f"{i}.pdf") for i, doc in enumerate(docs)]
 
 
 def text_layer(pdf: bytes, path: Path, *pages: str) -> str:
@@ -45,6 +114,18 @@ def text_layer(pdf: bytes, path: Path, *pages: str) -> str:
         ["pdftotext", "-layout", *pages, str(path), "-"], capture_output=True, text=True, check=True
     )
     return " ".join(run.stdout.split())
+
+
+def base_truth_values(doc, dates: Callable, masks: Iterable[str], phones: Callable, *apart: str) -> Printed:
+    """``truth_values`` of a PDF family's document, over its facts' ``base``: the TIN as one of ``masks``
+    writes it, the IRS phone as ``phones`` spells it; the truth's lists named in ``apart`` (``billing_lines``,
+    ``periods``) left out, for the family to add as it prints them."""
+    fields = doc.truth["fields"]
+    tins = {mask.format(fields["ssn_last4"]) for mask in masks}
+    bare = doc.truth | {name: [] for name in apart}
+    return truth_values(
+        SimpleNamespace(truth=bare, facts=doc.facts.base), dates, tins, phones(fields["irs_phone"])
+    )
 
 
 def check_truth_contract(docs: Iterable, family: str) -> None:
@@ -72,8 +153,9 @@ def check_truth_in_text(docs: Iterable, texts: Iterable[str], printed_values: Ca
 
 def check_absent_not_printed(docs: Iterable, texts: Iterable[str], dates_of: Callable) -> dict[str, int]:
     """A caller ID, form or amount the truth records as None is not printed; a computed deadline is said
-    as a window from the notice date, never as a date. Returns how often each case was checked."""
-    absent = {"caller_id": 0, "form": 0, "amount_due": 0, "computed deadline": 0}
+    as a window from the notice date, never as a date; a deadline the truth leaves unstated is said neither
+    way. Returns how often each case was checked."""
+    absent = {"caller_id": 0, "form": 0, "amount_due": 0, "computed deadline": 0, "unstated deadline": 0}
     for doc, text in zip(docs, texts, strict=True):
         fields, base = doc.truth["fields"], doc.facts.base
         if fields["caller_id"] is None and base.caller_id:
@@ -91,6 +173,10 @@ def check_absent_not_printed(docs: Iterable, texts: Iterable[str], dates_of: Cal
                 doc.spec
             )
             assert "days from the date of this" in text, doc.spec
+        if base.deadline is not None and fields["deadline"] is None:
+            absent["unstated deadline"] += 1
+            assert "days from the date of this" not in text, doc.spec
+            assert not any(day in text for day in dates_of(base.deadline)), doc.spec
     return absent
 
 
@@ -157,6 +243,15 @@ def check_written_capture(write: Callable[[Spec, Path], dict], spec: Spec, folde
     check_capture_file(folder, truth, spec.name, spec.kind, suffix)
 
 
+def check_written_capture_model(
+    write: Callable[[Spec, Path], dict], spec: Spec, folder: Path, suffix: str
+) -> None:
+    """``write`` writes ``spec`` in its capture model (``spec.captures``) as a readable file, and its truth
+    names the model."""
+    check_written_capture(write, spec, folder, suffix)
+    assert json.loads((folder / f"{spec.name}.truth.json").read_text())["captures"] == spec.captures
+
+
 def check_pages_asked_for(pdf: bytes, pages: int, path: Path) -> None:
     """Every page asked for is printed, none blank, each with its "k of N"."""
     for number in range(1, pages + 1):
@@ -188,3 +283,105 @@ def check_cli_corpus(folder: Path, family: str) -> None:
         path = folder / truth["source"]
         assert path.stat().st_size > 1000
         assert json.loads(path.with_suffix(".truth.json").read_text()) == truth
+
+
+class PdfFamilyTests:
+    """The tests every PDF family passes, over the module's ``docs`` and ``text_layers`` fixtures; a family's
+    module subclasses it as ``Test<Family>Family`` and sets ``family``."""
+
+    family: ClassVar[PdfFamily]
+
+    def test_is_a_family_with_the_plan_of_the_others(self) -> None:
+        name = self.family.name
+        assert name in corpus.FAMILIES and name in STACK_FAMILIES
+        check_plan(name)
+        with pytest.raises(ValueError, match=self.family.engine):
+            corpus.compose(corpus.plan(1, seed=1, family=name)[0])
+
+    def test_every_catalog_code_renders_with_a_truth_of_the_contract(self, docs: list) -> None:
+        check_truth_contract(docs, self.family.name)
+        multi = sum(doc.truth["pages"] > 1 for doc in docs[len(load_catalog().notices) :])
+        assert multi in self.family.planned_multi_page, multi  # about a third of the planned documents
+
+    def test_amounts_add_up(self, docs: list) -> None:
+        check_amounts_add_up(docs)
+
+    def test_every_truth_value_is_in_the_text_layer(self, docs: list, text_layers: list[str]) -> None:
+        check_truth_in_text(docs, text_layers, self.family.printed_values)
+        for doc, text in zip(docs, text_layers, strict=True):
+            assert not re.search(r"\b\d{3}-\d\d-\d{4}\b", text), doc.spec  # no full SSN
+
+    def test_values_recorded_absent_are_not_printed(self, docs: list, text_layers: list[str]) -> None:
+        absent = check_absent_not_printed(docs, text_layers, self.family.dates)
+        unstated = absent.pop("unstated deadline")
+        assert min(absent.values()) >= self.family.least_absent, absent  # each case checked
+        assert unstated >= self.family.least_unstated, unstated
+
+    def test_a_notice_with_an_amount_due_ends_with_its_voucher_at_the_foot(
+        self, docs: list, tmp_path: Path
+    ) -> None:
+        """On the last page, the stub's "Amount enclosed" starts low (``stub_below``) and, where the family
+        says how far (``stub_reaches``), the stub reaches down to the foot; no stub without an amount."""
+        checked = 0
+        for doc in docs:
+            top, words = amount_enclosed_top(doc.pdf, doc.truth["pages"], tmp_path / "stub.pdf")
+            if doc.truth["fields"]["amount_due"] is None:
+                assert top is None, doc.spec
+                continue
+            assert top is not None and top > PAGE_HEIGHT_PT * self.family.stub_below, doc.spec
+            if self.family.stub_reaches:
+                footer, reach = self.family.stub_reaches
+                assert _lowest_word_above(words, PAGE_HEIGHT_PT - footer) > PAGE_HEIGHT_PT - reach, doc.spec
+            checked += 1
+        assert checked >= 30
+
+
+def _lowest_word_above(words: str, line: float) -> float:
+    """Where the lowest word (``pdftotext -bbox``) ending above ``line`` ends, in points from the top."""
+    return max(y for y in map(float, re.findall(r'yMax="([\d.]+)"', words)) if y < line)
+
+
+class ComposedPdfFamilyTests(PdfFamilyTests):
+    """The tests every PDF family drawn from a ``Spec`` alone passes besides ``PdfFamilyTests``: the same
+    seed draws the same documents (in another process too), the pages asked for, each capture kind's file,
+    the CLI's corpus."""
+
+    family: ClassVar[ComposedPdfFamily]
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        # pytest asks a test class too: the pages asked for are each family's own cases
+        if metafunc.definition.name == "test_pages_asked_for_are_printed_and_none_is_blank":
+            metafunc.parametrize(("code", "pages"), self.family.pages_asked_for)
+
+    def test_same_seed_gives_the_same_truth_text_and_pdf(
+        self, docs: list, text_layers: list[str], tmp_path: Path
+    ) -> None:
+        family = self.family
+        for doc, text in list(zip(docs, text_layers, strict=True))[-family.recomposed :]:
+            again = family.compose(doc.spec)
+            assert again.truth == doc.truth and again.pdf == doc.pdf
+            assert text_layer(again.pdf, tmp_path / "again.pdf") == text
+        other = family.compose(Spec(0, 99, docs[0].spec.code, "pdf_text", "clean", family=family.name))
+        assert other.truth != docs[0].truth and other.pdf != docs[0].pdf
+
+    def test_same_seed_gives_the_same_bytes_in_another_process(self, docs: list) -> None:
+        fonts = self.family.another_process_fonts
+        spec = next(doc.spec for doc in docs if doc.facts.font in fonts) if fonts else docs[-1].spec
+        check_same_bytes_in_another_process(self.family.compose, spec)
+
+    def test_pages_asked_for_are_printed_and_none_is_blank(
+        self, tmp_path: Path, code: str, pages: int
+    ) -> None:
+        doc = self.family.compose(Spec(3, 2, code, "pdf_text", "clean", pages=pages, family=self.family.name))
+        assert doc.truth["pages"] == pages
+        check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
+
+    @pytest.mark.parametrize(("kind", "degradation", "suffix", "pages"), CAPTURE_CASES)
+    def test_each_capture_kind_writes_a_readable_file(
+        self, tmp_path: Path, kind: str, degradation: str, suffix: str, pages: int
+    ) -> None:
+        spec = Spec(7, 3, "CP504", kind, degradation, pages=pages, family=self.family.name)
+        check_written_capture(self.family.write, spec, tmp_path, suffix)
+
+    def test_cli_writes_a_corpus(self, tmp_path: Path) -> None:
+        check_cli_corpus(tmp_path, self.family.name)

@@ -9,28 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import shutil
 from decimal import Decimal
-
-import pytest
 
 from fixtures.generator.facts import money
 from fixtures.generator.letter_facts import DATE_STYLES, format_date
 from tests.family_checks import (
+    HeldOutFamily,
+    HeldOutFamilyTests,
     Printed,
-    check_amounts_add_up,
-    check_cli_corpus,
-    check_deadlines,
-    check_every_code_and_kind,
-    check_irs_dates,
-    check_pages_option,
-    check_plan,
-    check_runs_on_page,
-    check_same_documents,
-    check_same_files,
-    check_text_layer,
-    check_truth_printed,
     every_code_and_kind,
+    spellings,
     texts,
 )
 
@@ -44,8 +32,7 @@ def _text(doc) -> str:
     return "\n".join(item.text for page in doc.pages for item in texts(page))
 
 
-def _dates(day: dt.date) -> set[str]:
-    return {format_date(day, style) for style in DATE_STYLES}
+_dates = spellings(format_date, DATE_STYLES)
 
 
 def _printed_values(doc) -> Printed:
@@ -71,24 +58,15 @@ def _printed_values(doc) -> Printed:
     return values
 
 
-def test_same_seed_gives_identical_documents():
-    check_same_documents("letter")
-
-
-def test_same_seed_gives_identical_files(tmp_path):
-    check_same_files(tmp_path, "letter")
-
-
-def test_every_catalog_code_and_kind_composes():
-    check_every_code_and_kind(_docs(), "letter")
-
-
-def test_plan_is_the_plan_of_the_other_families():
-    check_plan("letter")
-
-
-def test_every_truth_value_is_printed():
-    check_truth_printed(_docs(), _printed_values, _text)
+class TestLetterFamily(HeldOutFamilyTests):
+    family = HeldOutFamily(
+        name="letter",
+        docs=_docs,
+        printed_values=_printed_values,
+        text=_text,
+        dates=_dates,
+        computed_deadline=r"within {window} days (from|of) the date of this letter",
+    )
 
 
 def test_values_recorded_absent_are_not_printed():
@@ -107,22 +85,6 @@ def test_values_recorded_absent_are_not_printed():
     assert min(absent.values()) >= 10  # both happen often enough to be checked
 
 
-def test_deadlines_are_printed_as_the_truth_says():
-    check_deadlines(_docs(), _text, _dates, r"within {window} days (from|of) the date of this letter")
-
-
-def test_amounts_add_up():
-    check_amounts_add_up(_docs())
-
-
-def test_dates_are_written_the_ways_the_irs_writes_them():
-    check_irs_dates(_docs(), _text)
-
-
-def test_every_text_run_stays_on_the_page():
-    check_runs_on_page(_docs())
-
-
 def test_layouts_vary():
     labels, styles, tables, families, sizes = set(), set(), set(), set(), set()
     for doc in _docs():
@@ -137,16 +99,3 @@ def test_layouts_vary():
     assert {"long", "numeric"} <= styles
     assert tables == {"periods", "rows", "none"}
     assert len(families) == 4 and len(sizes) >= 10  # sans footers with or without serif and mono; many sizes
-
-
-def test_pages_option_gives_the_requested_count():
-    check_pages_option("letter")
-
-
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
-def test_pdf_text_layer_holds_every_truth_value(tmp_path):
-    check_text_layer(tmp_path, "letter", _printed_values)
-
-
-def test_cli_writes_a_letter_corpus_of_every_kind(tmp_path):
-    check_cli_corpus(tmp_path, "letter")

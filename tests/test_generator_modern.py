@@ -7,32 +7,17 @@ tesseract.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import json
-import shutil
 
-import pytest
-
-from fixtures.generator.__main__ import main
-from fixtures.generator.corpus import FAMILIES
 from fixtures.generator.modern_facts import DATE_STYLES, format_date
 from tests.family_checks import (
+    HeldOutFamily,
+    HeldOutFamilyTests,
     Printed,
-    check_amounts_add_up,
-    check_cli_corpus,
-    check_deadlines,
-    check_every_code_and_kind,
-    check_irs_dates,
     check_no_overlaps,
-    check_pages_option,
-    check_plan,
-    check_runs_on_page,
-    check_same_documents,
-    check_same_files,
-    check_text_layer,
-    check_truth_printed,
     every_code_and_kind,
+    run_text,
+    spellings,
     texts,
     truth_values,
 )
@@ -43,13 +28,7 @@ def _docs() -> tuple:
     return every_code_and_kind("modern", 29, 14)
 
 
-def _text(doc) -> str:
-    """Every run of the document, one space between runs and words (a wrapped sentence reads whole)."""
-    return " ".join(" ".join(item.text for page in doc.pages for item in texts(page)).split())
-
-
-def _dates(day: dt.date) -> set[str]:
-    return {format_date(day, style) for style in DATE_STYLES}
+_dates = spellings(format_date, DATE_STYLES)
 
 
 def _phones(phone: str) -> set[str]:
@@ -66,25 +45,15 @@ def _masks() -> tuple[str, ...]:
     return ("XXX-XX-{}", "***-**-{}", "nnn-nn-{}", "NNN-NN-{}", "XX-XXX{}")
 
 
-def test_same_seed_gives_identical_documents():
-    check_same_documents("modern")
-
-
-def test_same_seed_gives_identical_files(tmp_path):
-    check_same_files(tmp_path, "modern")
-
-
-def test_every_catalog_code_and_kind_composes():
-    check_every_code_and_kind(_docs(), "modern")
-
-
-def test_plan_is_the_plan_of_the_other_families():
-    assert "modern" in FAMILIES
-    check_plan("modern")
-
-
-def test_every_truth_value_is_printed():
-    check_truth_printed(_docs(), _printed_values, _text)
+class TestModernFamily(HeldOutFamilyTests):
+    family = HeldOutFamily(
+        name="modern",
+        docs=_docs,
+        printed_values=_printed_values,
+        text=run_text,
+        dates=_dates,
+        computed_deadline="within {window} days of the date of this notice",
+    )
 
 
 def test_values_recorded_absent_are_not_printed():
@@ -94,30 +63,17 @@ def test_values_recorded_absent_are_not_printed():
         items = {item.text for page in doc.pages for item in texts(page)}
         if fields["caller_id"] is None and facts.caller_id:
             absent["caller_id"] += 1
-            assert facts.caller_id not in _text(doc) and "Caller ID" not in items, doc.spec
+            assert facts.caller_id not in run_text(doc) and "Caller ID" not in items, doc.spec
         if fields["form"] is None:
             absent["form"] += 1
-            assert f"Form {facts.form}" not in _text(doc) and facts.form not in items, doc.spec
+            assert f"Form {facts.form}" not in run_text(doc) and facts.form not in items, doc.spec
         if fields["amount_due"] is None:
             absent["amount_due"] += 1
             assert not {"Amount due", "Amount due:", "Payment voucher"} & items, doc.spec
     assert min(absent.values()) >= 10  # each happens often enough to be checked
 
 
-def test_deadlines_are_printed_as_the_truth_says():
-    check_deadlines(_docs(), _text, _dates, "within {window} days of the date of this notice")
-
-
-def test_amounts_add_up():
-    check_amounts_add_up(_docs())
-
-
-def test_dates_are_written_the_ways_the_irs_writes_them():
-    check_irs_dates(_docs(), _text)
-
-
-def test_every_text_run_stays_on_the_page_and_none_overlap():
-    check_runs_on_page(_docs())
+def test_no_two_text_runs_overlap():
     check_no_overlaps(_docs())
 
 
@@ -139,7 +95,7 @@ def test_layouts_vary():
     for doc in _docs():
         first = texts(doc.pages[0])
         shown = {t.text for t in first}
-        text = _text(doc)
+        text = run_text(doc)
         seen["dates"] |= {s for s in DATE_STYLES if format_date(doc.facts.notice_date, s) in shown}
         phone = doc.facts.phone
         seen["phones"] |= {form[:2] for form in _phones(phone) if form in shown and form != phone}
@@ -156,23 +112,3 @@ def test_layouts_vary():
     assert len(seen["heads"]) == 2
     assert len(seen["totals"]) == 4 and seen["tables"] == {"periods", "header row", "list"}
     assert care_of >= 5 and len(families) >= 4 and len(sizes) >= 10
-
-
-def test_pages_option_gives_the_requested_count():
-    check_pages_option("modern")
-
-
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
-def test_pdf_text_layer_holds_every_truth_value(tmp_path):
-    check_text_layer(tmp_path, "modern", _printed_values)
-
-
-def test_cli_writes_a_modern_corpus_of_every_kind(tmp_path):
-    check_cli_corpus(tmp_path, "modern")
-
-
-def test_cli_writes_a_stack_of_modern_notices(tmp_path):
-    args = ["stack", "--out", str(tmp_path), "--count", "1", "--seed", "3", "--family", "modern"]
-    assert main([*args, "--kind", "pdf_text"]) == 0
-    truth = json.loads((tmp_path / "stack_0000.truth.json").read_text())
-    assert truth["family"] == "modern" and {n["truth"]["family"] for n in truth["notices"]} == {"modern"}

@@ -9,35 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import re
-import shutil
 
-import pytest
-
-from fixtures.generator.__main__ import main
-from fixtures.generator.corpus import FAMILIES
 from fixtures.generator.facts import MASKS
 from fixtures.generator.fonts import width
 from fixtures.generator.modern_facts import PHONE_STYLES, format_phone
 from fixtures.generator.typed_facts import DATE_STYLES, format_date
 from fixtures.generator.typed_layout import TOP
 from tests.family_checks import (
+    HeldOutFamily,
+    HeldOutFamilyTests,
     Printed,
-    check_amounts_add_up,
-    check_cli_corpus,
-    check_deadlines,
-    check_every_code_and_kind,
-    check_irs_dates,
     check_no_overlaps,
-    check_pages_option,
-    check_plan,
-    check_runs_on_page,
-    check_same_documents,
-    check_same_files,
-    check_text_layer,
-    check_truth_printed,
     every_code_and_kind,
+    run_text,
     texts,
     truth_values,
 )
@@ -50,11 +35,6 @@ def _docs() -> tuple:
     return every_code_and_kind("typed", 31, 16)
 
 
-def _text(doc) -> str:
-    """Every run of the document, one space between runs and words (a wrapped sentence reads whole)."""
-    return " ".join(" ".join(item.text for page in doc.pages for item in texts(page)).split())
-
-
 def _dates(day: dt.date) -> set[str]:
     return {format_date(day, style, caps) for style in DATE_STYLES for caps in (True, False)}
 
@@ -65,31 +45,21 @@ def _printed_values(doc) -> Printed:
     return truth_values(doc, _dates, {mask.format(last4) for mask in (*MASKS, "XX-XXX{}")}, phones)
 
 
-def test_same_seed_gives_identical_documents():
-    check_same_documents("typed")
-
-
-def test_same_seed_gives_identical_files(tmp_path):
-    check_same_files(tmp_path, "typed")
-
-
-def test_every_catalog_code_and_kind_composes():
-    check_every_code_and_kind(_docs(), "typed")
-
-
-def test_plan_is_the_plan_of_the_other_families():
-    assert "typed" in FAMILIES
-    check_plan("typed")
-
-
-def test_every_truth_value_is_printed():
-    check_truth_printed(_docs(), _printed_values, _text)
+class TestTypedFamily(HeldOutFamilyTests):
+    family = HeldOutFamily(
+        name="typed",
+        docs=_docs,
+        printed_values=_printed_values,
+        text=run_text,
+        dates=_dates,
+        computed_deadline=r"(?i)within {window} days from the date of this (letter|notice)",
+    )
 
 
 def test_values_recorded_absent_are_not_printed():
     absent = {"caller_id": 0, "form": 0, "amount_due": 0}
     for doc in _docs():
-        fields, facts, text = doc.truth["fields"], doc.facts, _text(doc)
+        fields, facts, text = doc.truth["fields"], doc.facts, run_text(doc)
         if fields["caller_id"] is None and facts.caller_id:
             absent["caller_id"] += 1
             assert facts.caller_id not in text and "CALLER ID" not in text.upper(), doc.spec
@@ -104,20 +74,7 @@ def test_values_recorded_absent_are_not_printed():
     assert min(absent.values()) >= 10  # each happens often enough to be checked
 
 
-def test_deadlines_are_printed_as_the_truth_says():
-    check_deadlines(_docs(), _text, _dates, r"(?i)within {window} days from the date of this (letter|notice)")
-
-
-def test_amounts_add_up():
-    check_amounts_add_up(_docs())
-
-
-def test_dates_are_written_the_ways_the_irs_writes_them():
-    check_irs_dates(_docs(), _text)
-
-
-def test_every_text_run_stays_on_the_page_and_none_overlap():
-    check_runs_on_page(_docs())
+def test_no_two_text_runs_overlap():
     check_no_overlaps(_docs())
 
 
@@ -171,23 +128,3 @@ def test_layouts_vary():
     assert len(seen["totals"]) == 3 and len(seen["letterheads"]) >= 2 and seen["cases"] == {"caps", "mixed"}
     assert seen["label_cases"] == {"title", "caps"}
     assert seen["tables"] == {"periods", "rows"} and len(seen["sizes"]) >= 5 and care_of >= 5
-
-
-def test_pages_option_gives_the_requested_count():
-    check_pages_option("typed")
-
-
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
-def test_pdf_text_layer_holds_every_truth_value(tmp_path):
-    check_text_layer(tmp_path, "typed", _printed_values)
-
-
-def test_cli_writes_a_typed_corpus_of_every_kind(tmp_path):
-    check_cli_corpus(tmp_path, "typed")
-
-
-def test_cli_writes_a_stack_of_typed_notices(tmp_path):
-    args = ["stack", "--out", str(tmp_path), "--count", "1", "--seed", "3", "--family", "typed"]
-    assert main([*args, "--kind", "pdf_text"]) == 0
-    truth = json.loads((tmp_path / "stack_0000.truth.json").read_text())
-    assert truth["family"] == "typed" and {n["truth"]["family"] for n in truth["notices"]} == {"typed"}

@@ -9,94 +9,60 @@ Without Chromium or Playwright the tests are skipped, except under CI (``CI=true
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import json
 import subprocess
 import sys
-from decimal import Decimal
 
 import pytest
 
-from fixtures.generator.corpus import FAMILIES, compose, plan
-from fixtures.generator.facts import MASKS, money
+from fixtures.generator.facts import MASKS
 from fixtures.generator.letter_facts import DATE_STYLES, format_date
 from fixtures.generator.spec import Spec
 from fixtures.generator.web import WebDocument, WebPrinter, compose_web, write_web
 from fixtures.generator.web_facts import HEADER_PLACES, HEADERS, PHONE_STYLES, format_phone
-from pipeline.catalog import load_catalog
-from tests.family_checks import check_amounts_add_up, check_plan
+from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     CAPTURE_CASES,
-    PAGE_HEIGHT_PT,
-    amount_enclosed_top,
-    check_absent_not_printed,
-    check_capture_file,
-    check_truth_contract,
-    check_truth_in_text,
+    PdfFamily,
+    PdfFamilyTests,
+    base_truth_values,
+    catalog_and_plan,
+    check_written_capture,
     text_layer,
+    text_layers_of,
 )
-
-CATALOG = load_catalog()
 
 
 @pytest.fixture(scope="module")
 def docs(printer: WebPrinter) -> list[WebDocument]:
-    """Every catalog code (born-digital, clean) and a seeded 16-notice plan (its kinds: photos fit a page)."""
-    specs = [
-        Spec(i, 31, notice.code, "pdf_text", "clean", family="web")
-        for i, notice in enumerate(CATALOG.notices)
-    ]
-    specs += plan(16, seed=12, family="web")
-    return [compose_web(spec, printer) for spec in specs]
+    """Every catalog code (born-digital, clean) and a seeded 16-notice plan."""
+    return [compose_web(spec, printer) for spec in catalog_and_plan("web", 31, 16, 12)]
 
 
 @pytest.fixture(scope="module")
 def text_layers(docs: list[WebDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    folder = tmp_path_factory.mktemp("web-text")
-    return [text_layer(doc.pdf, folder / f"{i}.pdf") for i, doc in enumerate(docs)]
+    return text_layers_of(docs, tmp_path_factory.mktemp("web-text"))
 
 
-def _dates(day: dt.date) -> set[str]:
-    return {format_date(day, style) for style in DATE_STYLES}
+_dates = spellings(format_date, DATE_STYLES)
+_phones = spellings(format_phone, PHONE_STYLES)
 
 
-def _printed_values(doc: WebDocument) -> list[str | set[str]]:
+def _printed_values(doc: WebDocument) -> Printed:
     """What the truth says is printed, as it may be printed: a string, or a set one of which is."""
-    fields = doc.truth["fields"]
-    taxpayer = doc.facts.base.taxpayer
-    values: list[str | set[str]] = [
-        doc.truth["notice_type"].removeprefix("LTR"),
-        str(fields["tax_year"]),
-        _dates(dt.date.fromisoformat(fields["notice_date"])),
-        taxpayer.street,
-        taxpayer.city_line,
-        {format_phone(fields["irs_phone"], style) for style in PHONE_STYLES},
-    ]
-    if fields["ssn_last4"]:
-        values.append({mask.format(fields["ssn_last4"]) for mask in (*MASKS, "XX-XXX{}")})
-    values += [money(round(Decimal(line["amount"]) * 100)) for line in doc.truth["billing_lines"]]
-    if fields["amount_due"]:
-        values.append(money(round(Decimal(fields["amount_due"]) * 100)))
-    if fields["deadline_kind"] == "printed":
-        values.append(_dates(dt.date.fromisoformat(fields["deadline"])))
-    values += [fields[name] for name in ("caller_id", "form") if fields[name]]
-    for period in doc.truth.get("periods", []):
-        values += [
-            _dates(dt.date.fromisoformat(period["period_end"])),
-            money(round(Decimal(period["amount"]) * 100)),
-        ]
-    return values
+    return base_truth_values(doc, _dates, (*MASKS, "XX-XXX{}"), _phones)
 
 
-def test_web_is_a_family_with_the_plan_of_the_others():
-    assert "web" in FAMILIES
-    check_plan("web")
-    with pytest.raises(ValueError, match="browser"):
-        compose(plan(1, seed=1, family="web")[0])
-
-
-def test_every_catalog_code_renders_with_a_truth_of_the_contract(docs):
-    check_truth_contract(docs, "web")
+class TestWebFamily(PdfFamilyTests):
+    family = PdfFamily(
+        name="web",
+        engine="browser",
+        printed_values=_printed_values,
+        dates=_dates,
+        planned_multi_page=range(3, 11),
+        least_absent=3,
+    )
 
 
 def test_layouts_vary(docs):
@@ -111,30 +77,6 @@ def test_layouts_vary(docs):
     )
     assert len({f.total_label for f in facts}) >= 4 and any(f.care_of for f in facts)
     assert {f.base.tin.label for f in facts} >= {"Social Security number", "Employer ID number"}
-
-
-def test_amounts_add_up(docs):
-    check_amounts_add_up(docs)
-
-
-def test_every_truth_value_is_in_the_text_layer(docs, text_layers):
-    check_truth_in_text(docs, text_layers, _printed_values)
-
-
-def test_values_recorded_absent_are_not_printed(docs, text_layers):
-    assert min(check_absent_not_printed(docs, text_layers, _dates).values()) >= 3  # each case checked
-
-
-def test_a_notice_with_an_amount_due_ends_with_its_voucher_at_the_bottom(docs, tmp_path):
-    """The voucher's "Amount enclosed" sits in the lower third of the last page."""
-    checked = 0
-    for doc in docs:
-        if doc.truth["fields"]["amount_due"] is None:
-            continue
-        top, _ = amount_enclosed_top(doc.pdf, doc.truth["pages"], tmp_path / "voucher.pdf")
-        assert top is not None and top > PAGE_HEIGHT_PT * 2 / 3, doc.spec
-        checked += 1
-    assert checked >= 30
 
 
 def test_same_seed_gives_the_same_truth_text_and_pdf(printer, docs, text_layers, tmp_path):
@@ -163,9 +105,7 @@ def test_pages_asked_for_are_printed_and_none_is_blank(printer, tmp_path, code, 
 @pytest.mark.parametrize(("kind", "degradation", "suffix", "pages"), CAPTURE_CASES)
 def test_each_capture_kind_writes_a_readable_file(printer, tmp_path, kind, degradation, suffix, pages):
     spec = Spec(7, 3, "CP504", kind, degradation, pages=pages, family="web")
-    truth = write_web(spec, tmp_path, printer)
-    assert truth["pages"] == pages
-    check_capture_file(tmp_path, truth, spec.name, kind, suffix)
+    check_written_capture(functools.partial(write_web, printer=printer), spec, tmp_path, suffix)
 
 
 def test_cli_writes_a_web_corpus(printer, tmp_path):
