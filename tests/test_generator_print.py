@@ -91,3 +91,15 @@ def test_the_stub_names_no_unrecorded_form_and_a_computed_deadline_gives_its_day
         if fields["deadline_kind"] == "computed":
             days = (dt.date.fromisoformat(fields["deadline"]) - base.notice_date).days
             assert f"within {days} days from the date of this" in text, doc.spec
+
+
+def test_a_balance_due_notice_without_an_amount_asks_for_no_payment(docs, text_layers):
+    """An LT16 states no amount: no "Pay the amount due of" with nothing after it."""
+    without = [
+        (doc, text)
+        for doc, text in zip(docs, text_layers, strict=True)
+        if not doc.truth["fields"]["amount_due"]
+    ]
+    assert any(doc.spec.code == "LT16" for doc, _ in without)
+    for doc, text in without:
+        assert "amount due of" not in text, doc.spec
