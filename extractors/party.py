@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import regex
 
-from extractors.text import Candidate, TextLine
+from extractors.text import LOW_DIGITS_CONFIDENCE, Candidate, TextLine
 
 # IRS processing campuses and the ZIP codes that belong to the IRS there (shared/reference, sample notices).
 IRS_CAMPUSES = {
@@ -124,10 +124,6 @@ COLUMN_TOLERANCE_PX = 60
 # Below this, tesseract itself doubts a word: on our tuning corpora the damaged names and streets scored
 # 0.46-0.62 and the right ones mostly above 0.85.
 LOW_WORD_CONFIDENCE = 0.65
-# A house number or a ZIP has no spelling to check it: a digit misread reads as sure as a right one. Over 880
-# processed addresses of 12 corpora, digits below 0.75 were wrong in 2 of 4 (a scan's 7169 for 7769 at 0.73),
-# from 0.75 to 0.85 right in 7 of 7.
-LOW_DIGITS_CONFIDENCE = 0.75
 _BUSINESS_WORD = regex.compile(r"\b(?:LLC|INC|CO|CORP|LLP|LP|LTD|PC|PLLC|TRUST|ESTATE|GROUP|COMPANY)\b")
 _NOT_NAMES = regex.compile(
     r"DEPARTMENT|TREASURY|INTERNAL|REVENUE|SERVICE|NOTICE|IRS\b|PAGE|BILLING", regex.IGNORECASE

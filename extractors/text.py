@@ -89,6 +89,7 @@ class Candidate:
     rule: str
     confidence: float
     kind: str | None = None
+    value_read: float = 1.0  # how surely OCR read the value's own words (``value_confidence``)
 
 
 def repair_digits(token: str) -> str:
@@ -149,13 +150,19 @@ def find_candidates(
         line_read = line.confidence if leader is None else _read_beside(line, match.span(), leader)
         read = min(line_read, value_read) if unsure else line_read
         confidence = round(base_confidence * factor * (0.5 + 0.5 * read), 3)
-        found.append(Candidate(value, match.group(0).strip(), line.page, line.bbox, rule, confidence))
+        raw = match.group(0).strip()
+        found.append(Candidate(value, raw, line.page, line.bbox, rule, confidence, value_read=value_read))
     return found
 
 
 # A value word OCR scored below this is a guess, however well the rest of its line read: the line's mean no
 # longer speaks for it ("Taxpayer ID Number: ***-**-9894" read 0.75 on average, its value 0.30).
 UNSURE_VALUE_WORD = 0.5
+# A house number, a ZIP or a caller ID has no spelling to check it: a digit misread reads as sure as a right
+# one. Over 880 processed addresses of 12 corpora, digits below 0.75 were wrong in 2 of 4 (a scan's 7169 for
+# 7769 at 0.73), from 0.75 to 0.85 right in 7 of 7; caller IDs of 4 corpora, 1 of 2 (956388 for 556388 at
+# 0.69), none of 122 above.
+LOW_DIGITS_CONFIDENCE = 0.75
 
 
 def value_confidence(line: TextLine, match: regex.Match[str], value_group: str | None = None) -> float:

@@ -60,7 +60,7 @@ from extractors.party import (
 from extractors.response_address import find_response_addresses
 from extractors.ssn import SSN_PRINTED, find_ssn_last4
 from extractors.tax_year import TAX_YEAR_PRINTED, find_tax_years
-from extractors.text import COLUMN_GAP, Candidate, TextLine, repair_digits
+from extractors.text import COLUMN_GAP, LOW_DIGITS_CONFIDENCE, Candidate, TextLine, repair_digits
 from pipeline.choose import choose, to_field
 from pipeline.models import Category, DeadlineKind, Field, FieldValue, parse_iso_date
 
@@ -255,6 +255,16 @@ def _misread_of(phone: str) -> str | None:
     return near if near != phone else None
 
 
+def read_caller_id(reading: Reading) -> Field:
+    """The caller ID read best; six digits OCR scored low are a finding: nothing else checks them."""
+    candidates = find_caller_ids(reading.lines)
+    field = choose("caller_id", candidates, [])
+    surest = max((c.value_read for c in candidates if c.value == field.value), default=1.0)
+    if surest < LOW_DIGITS_CONFIDENCE:
+        reading.findings.append(f"caller_id: read as {field.value} from digits OCR scored low ({surest:.2f})")
+    return field
+
+
 def read_taxpayer_name(reading: Reading) -> Field:
     name, address = find_taxpayer(reading.page_one)
     if (name is None or address is None) and has_address_block(reading.page_one):
@@ -365,7 +375,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         printed_alone=IRS_PHONE_LABEL_ALONE,
     ),
     FieldSpec(
-        "caller_id", "Caller ID", as_text, find_caller_ids, flags_rivals=False, printed=CALLER_ID_PRINTED,
+        "caller_id", "Caller ID", as_text, read=read_caller_id, printed=CALLER_ID_PRINTED,
         printed_alone=CALLER_ID_LABEL_ALONE,
     ),
     FieldSpec(

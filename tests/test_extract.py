@@ -89,6 +89,26 @@ def test_a_name_word_ocr_scored_low_is_confirmed_by_a_sure_copy_of_its_row() -> 
         assert any("OSEI (0.48)" in f for f in _block(name, street, copy=not_a_copy))
 
 
+def test_a_caller_id_whose_digits_ocr_scored_low_is_a_finding() -> None:
+    """Typed family scan (OCR kept): "CALLER ID    956388" for 556388, its digits at 0.69."""
+    unsure = TextLine(1, "CALLER ID    956388", words=(("CALLER", 0.95), ("ID", 0.0), ("956388", 0.69)))
+    findings = _block(
+        [("GREGORY", 0.93), ("OSEI", 0.92)],
+        [("7470", 0.92), ("BIRCH", 0.96)],
+        "BURLINGTON, VT 05401",
+        copy=unsure,
+    )
+    assert "caller_id: read as 956388 from digits OCR scored low (0.69)" in findings
+    sure = TextLine(1, "CALLER ID    956388", words=(("CALLER", 0.95), ("ID", 0.9), ("956388", 0.86)))
+    findings = _block(
+        [("GREGORY", 0.93), ("OSEI", 0.92)],
+        [("7470", 0.92), ("BIRCH", 0.96)],
+        "BURLINGTON, VT 05401",
+        copy=sure,
+    )
+    assert not any(f.startswith("caller_id") for f in findings)
+
+
 def test_a_house_number_ocr_scored_below_a_sure_reading_is_a_finding() -> None:
     """A scan's "7769 BIRCH WAY" read "7169" at 0.73, processed: digits have no spelling to check them."""
     findings = _block([("GREGORY", 0.93), ("OSEI", 0.92)], [("7169", 0.73), ("BIRCH", 0.96), ("WAY", 0.96)])
