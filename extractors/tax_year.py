@@ -20,12 +20,15 @@ import regex
 
 from extractors.dates import DATE, YEAR_MONTH, month_end, parse_date
 from extractors.text import (
+    COLUMN_END,
     LABEL_GAP,
     LEADER_JUNK,
+    UNREAD_LEADER,
     Candidate,
     TextLine,
     find_candidates,
     fuzzy_label,
+    other_rows,
     printed_after,
     repair_digits,
     with_next_lines,
@@ -61,6 +64,12 @@ _TAX_PERIOD_YEAR_MONTH = regex.compile(
 )
 _TAX_YEAR_AFTER_LEADER = regex.compile(
     rf"{_SEGMENT_START}(?:{_LABEL}){LEADER_JUNK}{_YEAR}\s*$", regex.IGNORECASE | regex.VERBOSE
+)
+# The leader's words OCR could not read (``UNREAD_LEADER``): the year may end its column ("Tax year    rrr r
+# creer eee 2021    Person to contact"), for a year read surely between them would be no leader.
+_TAX_YEAR_AFTER_UNREAD_LEADER = regex.compile(
+    rf"{_SEGMENT_START}(?:{_LABEL}){UNREAD_LEADER}{_YEAR}{_NOT_A_LIST}{COLUMN_END}",
+    regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_PERIOD_AFTER_LEADER = regex.compile(
     rf"{_SEGMENT_START}{_PERIOD_LABEL}{LEADER_JUNK}{DATE}\s*$",
@@ -115,12 +124,17 @@ def _period(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
+    after_unread = find_candidates(
+        _TAX_YEAR_AFTER_UNREAD_LEADER, lines, "tax_year_after_unread_leader", 0.85, _year, value_group="year"
+    )
+    after_leader = find_candidates(
+        _TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year, value_group="year"
+    )
     return (
         find_candidates(_TAX_YEAR, lines, "tax_year_label", 0.97, _year, value_group="year")
         + find_candidates(_TAX_PERIOD, lines, "tax_period_label", 0.95, _period, value_group="date")
-        + find_candidates(
-            _TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year, value_group="year"
-        )
+        + after_unread
+        + other_rows(after_unread, after_leader)
         + find_candidates(
             _TAX_PERIOD_AFTER_LEADER, lines, "tax_period_after_leader", 0.85, _period, value_group="date"
         )

@@ -485,6 +485,20 @@ def test_a_date_after_a_leader_ocr_could_not_read_is_the_notice_date() -> None:
     assert find_notice_dates([TextLine(1, "Date — Se a me Oct. 2, 2026")]) == []
 
 
+def test_a_tax_year_after_a_leader_ocr_could_not_read_may_end_its_column() -> None:
+    """Office fax (OCR kept): the header's copy of the tax year, the next column after it; a year read surely
+    in the leader's place is no leader, so the year after it is not the tax year."""
+    label, value = (("Tax", 0.95), ("year", 0.88)), ("2021", 0.96)
+    leader = (("rrr", 0.10), ("r", 0.0), ("creer", 0.0))
+    column = (("Person", 0.95), ("to", 0.95), ("contact", 0.93))
+    text = "Tax year rrr r creer 2021    Person to contact"
+    found = find_tax_years([TextLine(1, text, words=(*label, *leader, value, *column))])
+    assert [(c.value, c.rule) for c in found] == [(2021, "tax_year_after_unread_leader")]
+    text = "Tax year 2022    2024    Page 1"
+    words = (*label, ("2022", 0.95), ("2024", 0.95), ("Page", 0.95), ("1", 0.95))
+    assert [c.value for c in find_tax_years([TextLine(1, text, words=words)])] == [2022]
+
+
 def test_a_sentence_naming_a_label_is_no_leader() -> None:
     assert values(find_notice_dates, "the notice date is set as May 1, 2024") == []
     assert values(find_notice_dates, "Notice date as of 5/10/2024 we show") == []
