@@ -39,8 +39,7 @@ _TOTAL = regex.compile(  # the total row starts with its label; "Previous amount
     regex.IGNORECASE,
 )
 # A speck after the amount is tolerated ("558.10 :", "($379.52)."); one glued to it ("$320.95°",
-# "$1,416.60.") only in a row whose label names a part of the balance: a sentence's full stop makes no row
-# ("you owe $5.00.").
+# "$1,416.60.") only in a row of label and amount cells (``_own_cells``): a sentence's full stop makes none.
 _ROW = regex.compile(
     rf"^\s*[“”\"'‘’*.,-]*\s*(?P<label>(?:(?:19|20)\d\d\s+)?[A-Za-z][A-Za-z0-9 ,'()/&.-]{{2,60}}?)"
     rf"[\s.:…_]*{AMOUNT}(?:\s+[:;'|.,]|(?<=\))[.,]|(?P<glued>[.,°'’*]))?\s*$",
@@ -140,7 +139,7 @@ def _rightmost_named(readings: list[tuple[str, Decimal | None]]) -> tuple[str, D
 
 def _read_row(text: str) -> tuple[str, Decimal | None] | None:
     match = _ROW.match(text)
-    if match and match.group("glued") and not names_a_part(match.group("label")):
+    if match and match.group("glued") and not _own_cells(match):
         match = None
     amount = parse_amount(match.group("amount")) if match else None
     if match and amount is not None:
@@ -152,6 +151,14 @@ def _read_row(text: str) -> tuple[str, Decimal | None] | None:
     if wordy and label and (amount := parse_amount(wordy.group("amount"))) is not None:
         return label, Decimal(format_amount(amount))
     return None
+
+
+def _own_cells(match: regex.Match[str]) -> bool:
+    """A row whose amount has a speck glued to it is one only as a label naming a part of the balance and
+    an amount in cells of their own ("Interest charged    $1,416.60."), never a sentence ("We applied the
+    payment of $500.00.")."""
+    between = match.string[match.end("label") : match.start("amount")]
+    return names_a_part(match.group("label")) and "    " in between
 
 
 def _leader_label(text: str) -> str | None:

@@ -32,6 +32,7 @@ from extractors.text import (
     Candidate,
     TextLine,
     find_candidates,
+    find_printed,
     find_wrapped_candidates,
     fuzzy_label,
     label_alone,
@@ -71,7 +72,7 @@ _PERSON = (
     r"|(?!Taxpayer\b)[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2})"  # "James S. Nguyen"
 )
 # One of the IRS's own 800-829 lines alone in its cell: a header's phone whose label OCR lost ("Phone" read as
-# "—", its number beside a billing row); taken only when no label names a phone and the notice shows one
+# "—", its number beside a billing row); taken only when no phone label is printed and the notice shows one
 # such number.
 _PHONE_ALONE = regex.compile(rf"(?:^|(?<=\S\s{{3}}))\s*{_PHONE_DIGITS}\s*(?:$|(?=\s{{3}}\S))")
 _IRS_LINE = regex.compile(r"800-829-")
@@ -114,7 +115,7 @@ _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 
 
 # A header's "FORM:" starting its row or column, its colon perhaps read as a full stop ("FORM.    941"), or
 # "FORM" and a wide gap.
-_FORM_HEADER_CELL = r"(?:^|(?<=\S\s{3}))\s*Form(?:\s*[:.]|(?=\s{3}))"
+_FORM_HEADER_CELL = r"(?:^|(?<=\S\s{3}))\s*(?-i:FORM|Form)(?:\s*[:.]|(?=\s{3}))"  # not a sentence's "form."
 _FORM_LABEL = rf"\b(?:{_FORM_HEADER})|\bForm\s*:|{_FORM_HEADER_CELL}"
 # A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040").
 _FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
@@ -122,7 +123,8 @@ _FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBE
 # printed, read or not; not the phone of the next column ("Tax form    800-829-0922"). A header cell's "FORM:"
 # with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read).
 FORM_PRINTED = regex.compile(
-    rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])|(?:^|(?<=\S\s{{3}}))\s*Form\s*[:.]\s*\S",
+    rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])"
+    rf"|(?:^|(?<=\S\s{{3}}))\s*(?-i:FORM|Form)\s*[:.]\s*(?:\d|\S+\s{{3}})",
     regex.IGNORECASE,
 )
 # A header's "FORM:" (one letter misread: "FOVM."), a leader OCR could not read, and the form ending the row
@@ -150,8 +152,12 @@ def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(_WRAPPED_LABEL, lines, "wrapped_label", 0.9, _phone, anchors=("numb",))
         + find_candidates(_CALL_PERSON, lines, "call_person", 0.85, _phone, anchors=("call",))
     )
-    if labelled:
-        return labelled
+    if (
+        labelled
+        or find_printed(IRS_PHONE_PRINTED, lines)
+        or find_printed(IRS_PHONE_LABEL_ALONE, lines, False)
+    ):
+        return labelled  # a phone label printed: its value, read or not, is the phone
     alone = find_candidates(_PHONE_ALONE, lines, "irs_line_alone", 0.7, _main_line)
     return alone if len({candidate.value for candidate in alone}) == 1 else []
 
@@ -165,7 +171,7 @@ def _caller_id(match: regex.Match[str]) -> tuple[str | int | None, float] | None
 
 
 def find_caller_ids(lines: list[TextLine]) -> list[Candidate]:
-    return find_candidates(_CALLER_ID, lines, "caller_id_label", 0.95, _caller_id)
+    return find_candidates(_CALLER_ID, lines, "caller_id_label", 0.95, _caller_id, value_group="id")
 
 
 def _form(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
@@ -173,7 +179,9 @@ def _form(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_forms(lines: list[TextLine]) -> list[Candidate]:
-    after_unread = find_candidates(_FORM_AFTER_UNREAD_LEADER, lines, "form_after_unread_leader", 0.85, _form)
+    after_unread = find_candidates(
+        _FORM_AFTER_UNREAD_LEADER, lines, "form_after_unread_leader", 0.85, _form, value_group="form"
+    )
     after_leader = find_candidates(_FORM_AFTER_LEADER, lines, "form_after_leader", 0.8, _form)
     return (
         find_candidates(_FORM, lines, "form_mention", 0.85, _form)

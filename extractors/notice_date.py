@@ -50,9 +50,12 @@ _AFTER_LEADER = regex.compile(
 
 
 # A header label starting its row or column ("Date" with one OCR edit: "DALE"), a leader OCR could not read,
-# and the date ending the row or column ("Date — Se a me    Oct. 2, 2026").
+# and the date ending the row or column ("Date — Se a me    Oct. 2, 2026"); not a label of another date whose
+# words OCR scored low ("Date of claim:    03/15/2024").
+_OTHER_DATE_WORDS = r"(?!\s+(?:of|for|to|on|by|you|we|received|filed|paid|due|claim|birth)\b)"
 _AFTER_UNREAD_LEADER = regex.compile(
-    rf"(?:^|(?<=\S\s{{3}}))\s*(?:{_LABELS}|{fuzzy_label('Date')}\.?:?){UNREAD_LEADER}{DATE}{COLUMN_END}",
+    rf"(?:^|(?<=\S\s{{3}}))\s*(?:{_LABELS}|{fuzzy_label('Date')}\.?:?{_OTHER_DATE_WORDS})"
+    rf"{UNREAD_LEADER}{DATE}{COLUMN_END}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 
@@ -77,4 +80,5 @@ def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
     )
     after_leader = find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date, value_group="date")
     bare = find_candidates(_BARE, lines, "date_label", 0.85, _date, value_group="date")
-    return labelled + bare + after_unread + other_rows(after_unread, after_leader)
+    leaders = after_unread + other_rows(after_unread, after_leader)
+    return labelled + bare + other_rows(labelled, leaders)  # a row the label's rule reads has no leader

@@ -262,9 +262,9 @@ def unsure_block_words(lines: list[TextLine], notice: list[TextLine]) -> tuple[l
     scored below ``LOW_WORD_CONFIDENCE`` ("OSETI (0.46)"), or below ``LOW_DIGITS_CONFIDENCE`` for a word
     holding digits: a value read from them may be OCR damage ("GREGORY OSETI" for OSEI, "POXGLOVE" for
     FOXGLOVE, 7169 for 7769). Words shorter than three characters (a state, "DR", "&") are left out: their
-    pattern checks them. A word is not unsure when another copy of its row in ``notice`` (the stub's block,
-    the salutation "Dear Maria Osei:": a row sharing another of its words) reads it the same and surely: two
-    readings of other print that agree letter for letter are no OCR damage."""
+    pattern checks them. A word is not unsure when a copy of its row in ``notice`` (the stub's block, the
+    salutation "Dear Maria Osei:": the row's words in order) reads it the same and surely: two readings of
+    other print that agree letter for letter are no OCR damage."""
     block = _find_block(lines)
     if block is None:
         return [], []
@@ -282,20 +282,26 @@ def _unsure_words(rows: tuple[TextLine, ...], copies: list[TextLine]) -> list[st
     unsure = []
     for row in rows:
         words = row.words[: len(_left_segment(row).split())]
-        doubted = [(text, conf) for text, conf in words if len(text) >= 3 and conf < _doubted_below(text)]
-        row_words = {_bare(text) for text, _ in words if len(text) >= 3}
+        bare = [_bare(text) for text, _ in words]
         unsure += [
-            f"{text} ({conf:.2f})" for text, conf in doubted if not _surely_copied(text, row_words, copies)
+            f"{text} ({conf:.2f})"
+            for at, (text, conf) in enumerate(words)
+            if len(text) >= 3 and conf < _doubted_below(text) and not _surely_copied(bare, at, copies)
         ]
     return unsure
 
 
-def _surely_copied(word: str, row_words: set[str], copies: list[TextLine]) -> bool:
-    """``word`` read surely on a copy of its row: a line holding another word of the row too."""
+def _surely_copied(row: list[str], at: int, copies: list[TextLine]) -> bool:
+    """The row's word ``at`` read surely on a copy of the row: a line holding the row's words in order
+    ("Dear Maria Osei:" for "MARIA OSEI"; not "Diana R. Osei", a person who shares a word)."""
     for line in copies:
-        read = {_bare(text): conf for text, conf in line.words}
-        others = (row_words - {_bare(word)}) & read.keys()
-        if others and read.get(_bare(word), 0.0) >= _doubted_below(word):
+        read = [(_bare(text), conf) for text, conf in line.words]
+        starts = range(len(read) - len(row) + 1)
+        if any(
+            [word for word, _ in read[start : start + len(row)]] == row
+            and read[start + at][1] >= _doubted_below(row[at])
+            for start in starts
+        ):
             return True
     return False
 

@@ -66,9 +66,10 @@ _TAX_YEAR_AFTER_LEADER = regex.compile(
     rf"{_SEGMENT_START}(?:{_LABEL}){LEADER_JUNK}{_YEAR}\s*$", regex.IGNORECASE | regex.VERBOSE
 )
 # The leader's words OCR could not read (``UNREAD_LEADER``): the year may end its column ("Tax year    rrr r
-# creer eee 2021    Person to contact"), for a year read surely between them would be no leader.
+# creer eee 2021    Person to contact"), for a year between them would be no leader; not a list of years
+# in columns ("Tax years    —    2021    2022").
 _TAX_YEAR_AFTER_UNREAD_LEADER = regex.compile(
-    rf"{_SEGMENT_START}(?:{_LABEL}){UNREAD_LEADER}{_YEAR}{_NOT_A_LIST}{COLUMN_END}",
+    rf"{_SEGMENT_START}(?:{_LABEL}){UNREAD_LEADER}{_YEAR}{_NOT_A_LIST}(?!\s+[12]\d{{3}}\b){COLUMN_END}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 _TAX_PERIOD_AFTER_LEADER = regex.compile(

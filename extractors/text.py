@@ -201,7 +201,9 @@ def _word_spans(line: TextLine) -> list[tuple[str, int, int, float]] | None:
 # proves nothing, "Date of birth 1/2/1980" is no leader).
 UNREAD_LEADER = r"(?P<unread>(?:\s+\S+){1,20}?)\s+"
 LEADER_WORD_CONFIDENCE = 0.6
+LEADER_DIGITS_CONFIDENCE = 0.2
 _MARKS_ONLY = regex.compile(r"^[^\p{L}\p{N}]+$")
+_DIGITS = regex.compile(r"\d")
 
 
 def other_rows(read: list[Candidate], more: list[Candidate]) -> list[Candidate]:
@@ -212,10 +214,15 @@ def other_rows(read: list[Candidate], more: list[Candidate]) -> list[Candidate]:
 
 
 def _unread(line: TextLine, leader: tuple[int, int]) -> bool:
+    """Every word of the leader OCR scored low or a mark; one holding two digits or more scored next to
+    nothing, as the dots OCR read as digits do ("2.0000.", "2222-:", "024-22": 0.00 in every one seen): one
+    read at 0.45 is a value read unsurely ("Tax year    2O22    2024": the next column's 2024 is no year)."""
     spans = _word_spans(line) or []
     inside = [(text, conf) for text, start, end, conf in spans if _overlap(start, end, leader)]
     return bool(inside) and all(
-        conf < LEADER_WORD_CONFIDENCE or _MARKS_ONLY.match(text) for text, conf in inside
+        (conf < LEADER_WORD_CONFIDENCE or _MARKS_ONLY.match(text))
+        and (len(_DIGITS.findall(text)) < 2 or conf < LEADER_DIGITS_CONFIDENCE)
+        for text, conf in inside
     )
 
 

@@ -76,13 +76,14 @@ def test_a_name_or_street_word_ocr_scored_low_is_a_finding() -> None:
 
 def test_a_name_word_ocr_scored_low_is_confirmed_by_a_sure_copy_of_its_row() -> None:
     """The salutation or the stub's block reads the same word surely: no OCR damage. A copy must be of the
-    row (another of its words beside it) and sure; the same letters in another sentence confirm nothing."""
+    row (its words in order) and sure; a person sharing a word ("Person to contact: Maria R. Osei") confirms
+    nothing."""
     street = [("7470", 0.92), ("FOXGLOVE", 0.95), ("AVE", 0.96)]
     name = [("MARIA", 0.93), ("OSEI", 0.48)]
     salutation = TextLine(1, "Dear Maria Osei:", words=(("Dear", 0.95), ("Maria", 0.93), ("Osei:", 0.92)))
     stub = TextLine(3, "MARIA OSEI    INTERNAL REVENUE SERVICE", words=(("MARIA", 0.9), ("OSEI", 0.7)))
     unsure_stub = TextLine(3, "MARIA OSEI", words=(("MARIA", 0.9), ("OSEI", 0.4)))
-    elsewhere = TextLine(2, "Diana R. Osei", words=(("Diana", 0.9), ("R.", 0.9), ("Osei", 0.92)))
+    elsewhere = TextLine(2, "Maria R. Osei", words=(("Maria", 0.9), ("R.", 0.9), ("Osei", 0.92)))
     for copy in (salutation, stub):
         assert not any(f.startswith("taxpayer_name") for f in _block(name, street, copy=copy))
     for not_a_copy in (unsure_stub, elsewhere):

@@ -268,6 +268,14 @@ def test_boilerplate_is_no_deadline_wording_and_a_year_is_no_amount_due() -> Non
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "Balance due    $1,000.00")]) is not None
 
 
+def test_a_sentences_form_is_no_header_cell_and_a_caller_id_is_judged_by_its_digits() -> None:
+    assert find_printed(FORM_PRINTED, [TextLine(1, "form. Send it to us within 30 days")]) is None
+    assert find_printed(FORM_PRINTED, [TextLine(1, "Form. Send it to us within 30 days")]) is None
+    label_digit = TextLine(1, "Your caller 1D    556388", words=(("Your", 0.9), ("caller", 0.9), ("1D", 0.52),
+                           ("556388", 0.96)))  # fmt: skip
+    assert [(c.value, c.value_read) for c in find_caller_ids([label_digit])] == [("556388", 0.96)]
+
+
 def test_phone_numbers_are_not_ssns() -> None:
     assert values(find_ssn_last4, "To contact us 800-829-0922", "Caller ID 123456") == []
 
@@ -497,6 +505,25 @@ def test_a_tax_year_after_a_leader_ocr_could_not_read_may_end_its_column() -> No
     text = "Tax year 2022    2024    Page 1"
     words = (*label, ("2022", 0.95), ("2024", 0.95), ("Page", 0.95), ("1", 0.95))
     assert [c.value for c in find_tax_years([TextLine(1, text, words=words)])] == [2022]
+
+
+def test_what_an_unread_leader_may_not_hold_a_review_found() -> None:
+    """A second reader's cases: another date's label whose words OCR scored low, a value read unsurely
+    before the next column's (never the leader), a list of years in columns."""
+    claim = _with_words(("Date", 0.62), ("of", 0.55), ("claim:", 0.58), ("03/15/2024", 0.95))
+    assert find_notice_dates([claim]) == []
+    unsure_year = TextLine(1, "Tax year    2O22    2024    Page 1", words=(("Tax", 0.95), ("year", 0.95),
+                           ("2O22", 0.45), ("2024", 0.95), ("Page", 0.95), ("1", 0.95)))  # fmt: skip
+    assert 2024 not in [c.value for c in find_tax_years([unsure_year])]
+    unsure_date = _with_words(("Notice", 0.9), ("date", 0.9), ("Mav", 0.4), ("2O,", 0.45), ("2O24", 0.45),
+                              ("June", 0.95), ("19,", 0.95), ("2024", 0.95))  # fmt: skip
+    assert "2024-06-19" not in [c.value for c in find_notice_dates([unsure_date])]
+    years = TextLine(1, "Tax years    —    2021    2022", words=(("Tax", 0.95), ("years", 0.95), ("—", 0.3),
+                     ("2021", 0.95), ("2022", 0.95)))  # fmt: skip
+    assert find_tax_years([years]) == []
+    dots_as_digits = _with_words(("Notice", 0.96), ("Date", 0.0), ("2222-:", 0.0), ("MAR.", 0.9), ("31,", 0.96),
+                                 ("2023", 0.96))  # fmt: skip
+    assert [c.value for c in find_notice_dates([dots_as_digits])] == ["2023-03-31"]
 
 
 def test_a_sentence_naming_a_label_is_no_leader() -> None:
@@ -1095,6 +1122,7 @@ def test_billing_rows_whose_noise_glued_a_speck_to_the_amount_or_a_dash_before_t
             "-Failure-to- -pay penalty    $320. 95°    Phone",
             "Interest charged    $1, 416. 60.    1-800-829-4933",
             "As a result, you owe $5,132.81.",
+            "We applied the payment of $500.00.    Failure-to-pay",
             "‘Paymentdecrease    $3,887.85",
             "Amount you owe    $26,561.75",
         )

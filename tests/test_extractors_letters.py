@@ -138,6 +138,11 @@ def test_an_irs_line_alone_in_its_cell_is_the_phone_when_no_label_names_one() ->
         TextLine(1, "Account    555-829-0922"),
     ]
     assert find_irs_phones(not_the_irs_line) == []
+    misread_label = [
+        TextLine(1, "Phone    8OO-829-O922"),
+        TextLine(1, "To order forms, call    800-829-3676"),
+    ]
+    assert find_irs_phones(misread_label) == []  # the label's value printed but unread: a finding
 
 
 @pytest.mark.parametrize(
