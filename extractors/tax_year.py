@@ -72,6 +72,13 @@ _TAX_YEAR_AFTER_UNREAD_LEADER = regex.compile(
     rf"{_SEGMENT_START}(?:{_LABEL}){UNREAD_LEADER}{_YEAR}{_NOT_A_LIST}(?!\s+[12]\d{{3}}\b){COLUMN_END}",
     regex.IGNORECASE | regex.VERBOSE,
 )
+# "Tax" and its "year" OCR garbled with the leader ("Tax ‘VOaN wmmms ss sem 6 3.8 2020": words at 0.07, 0.00,
+# ...): a year of this century or the last, by a label of one word, so less surely.
+_TAX_AFTER_UNREAD_LEADER = regex.compile(
+    rf"{_SEGMENT_START}Tax\.?(?=\s){UNREAD_LEADER}(?P<year>(?:19|20)\d\d)(?![0-9]){_NOT_A_LIST}(?!\s+[12]\d{{3}}\b)"
+    rf"{COLUMN_END}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
 _TAX_PERIOD_AFTER_LEADER = regex.compile(
     rf"{_SEGMENT_START}{_PERIOD_LABEL}{LEADER_JUNK}{DATE}\s*$",
     regex.IGNORECASE | regex.VERBOSE,
@@ -127,6 +134,12 @@ def _period(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
     after_unread = find_candidates(
         _TAX_YEAR_AFTER_UNREAD_LEADER, lines, "tax_year_after_unread_leader", 0.85, _year, value_group="year"
+    )
+    after_unread += other_rows(
+        after_unread,
+        find_candidates(
+            _TAX_AFTER_UNREAD_LEADER, lines, "tax_after_unread_leader", 0.8, _year, value_group="year"
+        ),
     )
     after_leader = find_candidates(
         _TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year, value_group="year"

@@ -507,6 +507,17 @@ def test_a_tax_year_after_a_leader_ocr_could_not_read_may_end_its_column() -> No
     assert [c.value for c in find_tax_years([TextLine(1, text, words=words)])] == [2022]
 
 
+def test_a_tax_label_whose_year_ocr_garbled_with_its_leader_still_heads_the_year() -> None:
+    """Office scan (OCR kept): "TAX. YORE 260i sees ss ... 2023", every word after "TAX." below 0.3; a form
+    number is no year, and a word read surely after "Tax" is no leader."""
+    leader = (("YORE", 0.26), ("260i", 0.18), ("sees", 0.23), ("ss", 0.0), ("sevens", 0.2))
+    garbled = _with_words(("TAX.", 0.8), *leader, ("2023", 0.96))
+    [found] = find_tax_years([garbled])
+    assert (found.value, found.rule) == (2023, "tax_after_unread_leader") and 0.7 < found.confidence < 0.8
+    assert find_tax_years([_with_words(("TAX.", 0.8), *leader, ("1040", 0.96))]) == []
+    assert find_tax_years([_with_words(("Tax", 0.9), ("refund", 0.9), ("2023", 0.96))]) == []
+
+
 def test_what_an_unread_leader_may_not_hold_a_review_found() -> None:
     """A second reader's cases: another date's label whose words OCR scored low, a value read unsurely
     before the next column's (never the leader), a list of years in columns."""
