@@ -532,8 +532,8 @@ def test_what_an_unread_leader_may_not_hold_a_review_found() -> None:
     years = TextLine(1, "Tax years    —    2021    2022", words=(("Tax", 0.95), ("years", 0.95), ("—", 0.3),
                      ("2021", 0.95), ("2022", 0.95)))  # fmt: skip
     assert find_tax_years([years]) == []
-    dots_as_digits = _with_words(("Notice", 0.96), ("Date", 0.0), ("2222-:", 0.0), ("MAR.", 0.9), ("31,", 0.96),
-                                 ("2023", 0.96))  # fmt: skip
+    dots = (("Notice", 0.96), ("Date", 0.0), ("2222-:", 0.0))  # the leader's dots read as digits
+    dots_as_digits = _with_words(*dots, ("MAR.", 0.9), ("31,", 0.96), ("2023", 0.96))
     assert [c.value for c in find_notice_dates([dots_as_digits])] == ["2023-03-31"]
 
 
