@@ -44,9 +44,11 @@ from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, repair_digi
 
 # The heading names the period column and an amount column; "ending" may wrap onto the next row.
 # OCR may give a ruled table's heading cell "Tax Period" back word-swapped ("Period Tax    Form Type of Tax
-# Amount You Owe", a scan of a troff letter): the table is no less printed.
+# Amount You Owe", a scan of a troff letter) or its "Tax" on a row of its own ("Period    Form Type of Tax
+# Amount You Owe", a fax of one): the table is no less printed.
 _HEADING = regex.compile(
-    rf"(?:{fuzzy_label('Tax period')}|\bPeriod\s+Tax\b).*{fuzzy_label('amount')}", regex.I
+    rf"(?:{fuzzy_label('Tax period')}|\bPeriod\s+Tax\b|^\s*Period\s+(?=Form\b)).*{fuzzy_label('amount')}",
+    regex.I,
 )
 _FORM = r"(?P<form>\S{2,8})"  # 1040, 941, 1120S, 1040-SR, l040; "[646" is a form we could not read
 _FORM_READ = regex.compile(r"\d{3,4}(?:-?[A-Z]{1,2})?")

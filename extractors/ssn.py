@@ -40,6 +40,7 @@ import regex
 
 from extractors.text import (
     LABEL_GAP,
+    UNREAD_LEADER,
     Candidate,
     TextLine,
     find_candidates,
@@ -85,6 +86,10 @@ _GARBLED_MASK = regex.compile(
     rf"(?<![A-Za-z])(?:{_LABEL}|SSN|{_EIN_LABEL}){LABEL_GAP}(?P<lead>[^\s\d][^\s]{{2,8}}?)"
     rf"(?<!\d)(?P<last4>{_DIGIT} ?{_DIGIT}{{3}})(?![\d])",  # never the last four of five digits
     regex.IGNORECASE,
+)
+# The label, a dot leader OCR could not read (``UNREAD_LEADER``), the mask ("SSN r o? nnn-nn-5781").
+_SSN_AFTER_UNREAD_LEADER = regex.compile(
+    rf"(?<![A-Za-z])(?:{_LABEL}|SSN){UNREAD_LEADER}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE
 )
 # The redesigned notices' wording: "Social Security number ending in 1234", "Taxpayer ID ending in 1234",
 # "Employer ID number ending in 8602".
@@ -196,6 +201,9 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
         )
         + find_candidates(_GARBLED_MASK, lines, "ssn_garbled_mask", 0.85, _garbled_last4, anchors=_ANCHORS)
         + find_candidates(_ENDING_IN, lines, "ssn_ending_in", 0.95, _ending_last4, anchors=_ANCHORS)
+        + find_candidates(
+            _SSN_AFTER_UNREAD_LEADER, lines, "ssn_after_unread_leader", 0.9, _last4, anchors=_ANCHORS
+        )
         + find_candidates(_SSN_BARE, lines, "masked_pattern", 0.75, _last4)
         + find_candidates(_EIN_MASKED, lines, "masked_pattern", 0.75, _last4)
         + find_candidates(_PLACEHOLDER, lines, "placeholder", 0.9, _no_number, needs_digit=False)

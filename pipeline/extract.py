@@ -91,11 +91,11 @@ def classify_notice(lines: list[TextLine], catalog: Catalog) -> Classification:
             scores[code] += 0.05 * hits / len(notice.keywords)
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     (code, score), runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
-    close = runner_up if runner_up and score - runner_up[1] < RUNNER_UP_MARGIN else None
+    close = runner_up[0] if runner_up and score - runner_up[1] < RUNNER_UP_MARGIN else None
     notice = catalog.get(code)
     match = NoticeTypeMatch(
         code=code, title=notice.title if notice else None, confidence=round(min(score, 1.0), 3),
-        runner_up=close[0] if close else None,
+        runner_up=close or _titled_neighbour(code, text, catalog),
     )  # fmt: skip
     evidence = max(
         readings, key=lambda c: (c.value == code or catalog.get(str(c.value)) is notice, c.confidence)
@@ -112,6 +112,22 @@ def _one_per_spot(readings: list[Candidate]) -> list[Candidate]:
         if spot not in best or reading.confidence > best[spot].confidence:
             best[spot] = reading
     return list(best.values())
+
+
+def _titled_neighbour(code: str, text: str, catalog: Catalog) -> str | None:
+    """The type one digit misread from ``code`` whose title the notice prints while ``code``'s own is not
+    printed (a fax's "CP10" read "CP16" above "We changed your return: estimated tax credit for next year
+    reduced", CP10's title): the code alone cannot say which it is."""
+    notice = catalog.get(code)
+    if notice is None or notice.title.lower() in text:
+        return None
+    neighbours = [
+        other.code
+        for other in catalog.notices
+        if other.code != code and len(other.code) == len(code) and _misreads(code, other.code)
+        and other.title.lower() in text
+    ]  # fmt: skip
+    return neighbours[0] if len(neighbours) == 1 else None
 
 
 def _misreads(code: str, known: str) -> bool:

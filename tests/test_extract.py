@@ -154,6 +154,16 @@ def test_a_caller_id_read_with_a_seventh_digit_is_not_read_but_a_finding() -> No
     assert any(finding.startswith("caller_id: the notice prints") for finding in findings), findings
 
 
+def test_a_code_one_digit_from_the_type_whose_title_the_notice_prints_is_ambiguous() -> None:
+    """A faxed troff stack (OCR kept): CP10 read "CP16" above CP10's own title; processed as a CP16 before."""
+    title = "We changed your return: estimated tax credit for next year reduced"
+    misread = [TextLine(1, "Department of the Treasury    Notice:    CP16"), TextLine(1, title)]
+    match = classify_notice(misread, load_catalog())[0]
+    assert (match.code, match.runner_up) == ("CP16", "CP10")
+    read = [TextLine(1, "Department of the Treasury    Notice:    CP10"), TextLine(1, title)]
+    assert classify_notice(read, load_catalog())[0].runner_up is None
+
+
 def test_a_code_ocr_split_in_two_is_the_code_the_notice_prints_whole() -> None:
     """The header's large "CP2100A" read as "CP2 100A": "CP2" is no notice of its own."""
     lines = [TextLine(1, "Internal Revenue Service    CP2 100A"), TextLine(1, "CP2100A    Page 1 of 1")]

@@ -518,6 +518,16 @@ def test_a_tax_label_whose_year_ocr_garbled_with_its_leader_still_heads_the_year
     assert find_tax_years([_with_words(("Tax", 0.9), ("refund", 0.9), ("2023", 0.96))]) == []
 
 
+def test_an_ssn_mask_after_a_leader_ocr_could_not_read() -> None:
+    """Office fax (OCR kept): "SSN r o? nnn-nn-5781", the leader at 0.00: read as surely as its label and
+    mask; a word OCR read surely between them is no leader."""
+    unread = _with_words(("SSN", 0.87), ("r", 0.0), ("o?", 0.0), ("nnn-nn-5781", 0.85))
+    rules = {c.rule: c.confidence for c in find_ssn_last4([unread]) if c.value == "5781"}
+    assert rules["ssn_after_unread_leader"] > 0.8 > rules["masked_pattern"]
+    read = _with_words(("SSN", 0.87), ("of", 0.9), ("spouse", 0.9), ("nnn-nn-5781", 0.85))
+    assert "ssn_after_unread_leader" not in {c.rule for c in find_ssn_last4([read])}
+
+
 def test_what_an_unread_leader_may_not_hold_a_review_found() -> None:
     """A second reader's cases: another date's label whose words OCR scored low, a value read unsurely
     before the next column's (never the leader), a list of years in columns."""

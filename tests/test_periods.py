@@ -531,6 +531,8 @@ def test_the_heading_of_a_period_first_table_is_no_label_of_its_first_amount() -
     [
         ("Tax form    Tax period ending    Unpaid amount    Amount you owe", True),
         ("Period Tax    Form Type of Tax Amount You Owe", True),  # OCR swapped a ruled cell's words
+        ("Period    Form Type of Tax Amount You Owe", True),  # a fax: the cell's "Tax" on a row of its own
+        ("Period of limitation    Amount", False),
         ("Tax period ending    Date assessed    Amount", True),
         ("NOTICE DATE    TAX PERIOD ENDING    SocitaL SECURITY NUMBER    AMOUNT DUE", False),  # a header grid
         ("Notice date    Tax period    Employer ID number    Amount due", False),
