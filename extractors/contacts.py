@@ -34,9 +34,9 @@ from extractors.text import (
     find_candidates,
     find_printed,
     find_wrapped_candidates,
+    first_per_row,
     fuzzy_label,
     label_alone,
-    other_rows,
     printed_after,
     repair_digits,
 )
@@ -186,8 +186,7 @@ def find_forms(lines: list[TextLine]) -> list[Candidate]:
     return (
         find_candidates(_FORM, lines, "form_mention", 0.85, _form)
         + find_wrapped_candidates(_FORM, lines, "form_mention", 0.85, _form)
-        + after_unread
-        + other_rows(after_unread, after_leader)
+        + first_per_row(after_unread, after_leader)
     )
 
 

@@ -21,8 +21,8 @@ from extractors.text import (
     Candidate,
     TextLine,
     find_candidates,
+    first_per_row,
     fuzzy_label,
-    other_rows,
     printed_after,
 )
 
@@ -80,5 +80,4 @@ def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
     )
     after_leader = find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date, value_group="date")
     bare = find_candidates(_BARE, lines, "date_label", 0.85, _date, value_group="date")
-    leaders = after_unread + other_rows(after_unread, after_leader)
-    return labelled + bare + other_rows(labelled, leaders)  # a row the label's rule reads has no leader
+    return first_per_row(labelled, after_unread, after_leader) + bare

@@ -27,8 +27,8 @@ from extractors.text import (
     Candidate,
     TextLine,
     find_candidates,
+    first_per_row,
     fuzzy_label,
-    other_rows,
     printed_after,
     repair_digits,
     with_next_lines,
@@ -132,23 +132,22 @@ def _period(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
-    after_unread = find_candidates(
-        _TAX_YEAR_AFTER_UNREAD_LEADER, lines, "tax_year_after_unread_leader", 0.85, _year, value_group="year"
-    )
-    after_unread += other_rows(
-        after_unread,
+    leaders = first_per_row(
+        find_candidates(
+            _TAX_YEAR_AFTER_UNREAD_LEADER, lines, "tax_year_after_unread_leader", 0.85, _year,
+            value_group="year",
+        ),
         find_candidates(
             _TAX_AFTER_UNREAD_LEADER, lines, "tax_after_unread_leader", 0.8, _year, value_group="year"
         ),
-    )
-    after_leader = find_candidates(
-        _TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year, value_group="year"
-    )
+        find_candidates(
+            _TAX_YEAR_AFTER_LEADER, lines, "tax_year_after_leader", 0.85, _year, value_group="year"
+        ),
+    )  # fmt: skip
     return (
         find_candidates(_TAX_YEAR, lines, "tax_year_label", 0.97, _year, value_group="year")
         + find_candidates(_TAX_PERIOD, lines, "tax_period_label", 0.95, _period, value_group="date")
-        + after_unread
-        + other_rows(after_unread, after_leader)
+        + leaders
         + find_candidates(
             _TAX_PERIOD_AFTER_LEADER, lines, "tax_period_after_leader", 0.85, _period, value_group="date"
         )

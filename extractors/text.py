@@ -206,11 +206,14 @@ _MARKS_ONLY = regex.compile(r"^[^\p{L}\p{N}]+$")
 _DIGITS = regex.compile(r"\d")
 
 
-def other_rows(read: list[Candidate], more: list[Candidate]) -> list[Candidate]:
-    """``more`` less the candidates of rows ``read`` holds: a row two rules read is one reading (a leader
-    both the text and its words show to be one)."""
-    rows = {(candidate.page, candidate.bbox) for candidate in read}
-    return [candidate for candidate in more if (candidate.page, candidate.bbox) not in rows]
+def first_per_row(*groups: list[Candidate]) -> list[Candidate]:
+    """The candidates of each group whose row no earlier group read: a row two rules read is one reading
+    (a leader both the text and its words show to be one; a row the label's own rule reads has no leader)."""
+    kept: list[Candidate] = []
+    for group in groups:
+        rows = {(candidate.page, candidate.bbox) for candidate in kept}
+        kept += [candidate for candidate in group if (candidate.page, candidate.bbox) not in rows]
+    return kept
 
 
 def _unread(line: TextLine, leader: tuple[int, int]) -> bool:
