@@ -64,8 +64,10 @@ _ROW_PERIOD_FIRST = regex.compile(
 )
 # The total row may name the amount due instead ("Amount you owe    $37,298.11", "Balance due    $9,269.25"):
 # a row that starts with a label is no period either way.
+# A rule's specks before it and its words glued ("__|Totalamountdue    $20,269.96", a photo) change nothing.
 _TOTAL = regex.compile(
-    rf"^\s*(?:{fuzzy_label('Total amount you owe')}|Tota[l1I]\b|{fuzzy_label('Amount you owe')}"
+    rf"^[\s_|.,'‘’“”-]*(?:{fuzzy_label('Total amount you owe')}|Tota[l1I](?:\b|(?=amount))"
+    rf"|{fuzzy_label('Amount you owe')}"
     rf"|{fuzzy_label('Balance due')}|{fuzzy_label('Amount due')})",
     regex.I,
 )

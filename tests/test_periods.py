@@ -544,3 +544,15 @@ def test_a_header_grid_naming_the_notice_date_or_the_taxpayers_number_heads_no_t
     text: str, heads_periods: bool
 ) -> None:
     assert is_period_heading(text) is heads_periods
+
+
+def test_a_total_row_with_specks_before_it_and_its_words_glued_ends_the_table() -> None:
+    """A photo of a typeset CP92 (OCR kept): "__|Totalamountdue" had been read as a fourth period row."""
+    rows = (
+        "Tax period    Form    Amount you owe",
+        "Dec 31, 2022    1040    $8,000.00",
+        "Dec 31, 2021    1040    $12,269.96",
+        "__|Totalamountdue    $20,269.96",
+    )
+    table = find_period_table([TextLine(1, text) for text in rows])
+    assert table is not None and len(table.rows) == 2 and str(table.total) == "20269.96"
