@@ -14,7 +14,7 @@ OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D"
 
 ``unsure_block_words(lines, notice)``: the block's name and address words that OCR scored low (and no surely
 read copy of their row confirms);
-``zip_outside_state(address)``: a ZIP that is not one of its state's (a misread digit);
+``zip_outside_state(address)``: a ZIP that is not one of its state's (a misread digit), or no state;
 ``is_cut_joint_name(name)``: a joint name ending in "AND"/"&"; ``glued_name_word(name)``: a word that is
 another of the name with letters glued before it; ``salutation_disagrees(lines, name)``: a
 letter's "Dear NAME:" whose words are not the block's. Each is a reason for a person to look.
@@ -91,12 +91,15 @@ def _zip_in_state(state: str, code: str) -> bool:
 
 
 def zip_outside_state(address: str) -> str | None:
-    """``"ND 38102"`` when the address's ZIP is not one of its state's, else None."""
+    """Why the address's state and ZIP cannot be as read, else None: ``"ND 38102 is no ZIP of that state"``
+    (a misread digit), ``"LD is no state"`` (a fax's ID read "LD")."""
     match = _STATE_ZIP_AT_END.search(address)
-    if match is None or match.group("state") not in US_STATES:
+    if match is None:
         return None
     state, code = match.group("state"), match.group("zip")
-    return None if _zip_in_state(state, code) else f"{state} {code}"
+    if state not in US_STATES:
+        return f"{state} is no state"
+    return None if _zip_in_state(state, code) else f"{state} {code} is no ZIP of that state"
 
 
 # The capitals OCR's glyphs in a state may stand for: "DES MOINES, !A 50309", "1A" (IA or LA), "0H" (OH).

@@ -307,7 +307,7 @@ def read_address(reading: Reading) -> Field:
             f"address: read as {address.value!r} from words OCR scored low: {', '.join(unsure)}"
         )
     if (outside := zip_outside_state(str(address.value))) is not None:
-        reading.findings.append(f"address: read as {address.value!r}, but {outside} is no ZIP of that state")
+        reading.findings.append(f"address: read as {address.value!r}, but {outside}")
     return to_field(address, address.confidence)
 
 

@@ -1039,7 +1039,8 @@ def test_a_state_glyph_is_read_as_the_one_state_whose_zip_codes_hold_the_zip() -
 
 
 def test_a_zip_outside_its_state_is_a_misread_to_look_at() -> None:
-    assert zip_outside_state("6829 SUMMIT CT APT 37A, FARGO, ND 38102") == "ND 38102"
+    assert zip_outside_state("6829 SUMMIT CT APT 37A, FARGO, ND 38102") == "ND 38102 is no ZIP of that state"
+    assert zip_outside_state("4302 GRANITE PL, BOISE, LD 83702") == "LD is no state"  # a fax's ID
     for address in ("6829 SUMMIT CT, FARGO, ND 58102-1762", "1 MAIN ST, ANN ARBOR, MI 48104", "X, NY 00501"):
         assert zip_outside_state(address) is None
 
