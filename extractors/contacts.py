@@ -11,8 +11,9 @@ Handles:
   digits, so a read with another count ("5199885", a fax's speck read as a seventh digit) is not a caller
   ID: the label printed with digits (``CALLER_ID_PRINTED``) makes it a value printed but unread
 - form: "Tax form 1040", "Form 1040", "Form: 941", "Type of tax return    1040", "your 2022 Form 1040-SR",
-  "Form.1040" (a speck), a paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."); value
-  "1040", "941", "1040-SR";
+  "Form.1040" (a speck), a paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."), a typed
+  header's "FORM: 941" after a dot leader OCR could not read ("FOVM. cc eee 1040"); value "1040", "941",
+  "1040-SR"; a header's "FORM." with a value OCR garbled ("FORM. 22.    GAL") is a form printed but unread;
   not "Form 15103, Form 1040 Return Delinquency" (a title of another form), nor its wrapped "Form /
   15103, Form 1040 Return Delinquency"
 

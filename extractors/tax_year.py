@@ -11,6 +11,8 @@ Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period Decemb
 2024" / "... your taxes for 2022" / "... your Form 941, quarter ending 09/30/2024", and Spanish
 "Año tributario 2023" ("Ano tributario", "Año fiscal").
 A fax's "Tax year 2625" is 2025 (its 0 read as 6; only when no other digit is a 6), at lower confidence.
+A header's year after a dot leader OCR could not read ("Tax year rrr r creer 2021    Person to contact"),
+also when the leader ate the label's "year" ("TAX. YORE 260i sees ss 2023", less surely).
 For a period, the year the period ends is returned.
 """
 
