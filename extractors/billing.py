@@ -26,7 +26,7 @@ from enum import StrEnum
 import regex
 
 from extractors.amounts import AMOUNT, format_amount, parse_amount
-from extractors.text import TextLine, fuzzy_label
+from extractors.text import COLUMN_GAP, TextLine, fuzzy_label
 
 _HEADING = regex.compile(
     rf"{fuzzy_label('Billing summary')}|{fuzzy_label('Account summary')}|{fuzzy_label('Amount due summary')}",
@@ -158,7 +158,7 @@ def _own_cells(match: regex.Match[str]) -> bool:
     an amount in cells of their own ("Interest charged    $1,416.60."), never a sentence ("We applied the
     payment of $500.00.")."""
     between = match.string[match.end("label") : match.start("amount")]
-    return names_a_part(match.group("label")) and "    " in between
+    return names_a_part(match.group("label")) and COLUMN_GAP.search(between) is not None
 
 
 def _leader_label(text: str) -> str | None:

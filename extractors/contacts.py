@@ -26,6 +26,7 @@ from __future__ import annotations
 import regex
 
 from extractors.text import (
+    CELL_START,
     COLUMN_END,
     LABEL_GAP,
     LEADER_JUNK,
@@ -64,7 +65,7 @@ _PHONE_LABEL = (
 _PHONE = regex.compile(rf"(?:{_PHONE_LABEL})\s*[:]?\s*{_PHONE_DIGITS}", regex.IGNORECASE)
 # A letter's header label wrapped onto two rows ("Contact telephone / number: 800-829-0922"): "number:"
 # starts its row or column and a phone follows.
-_WRAPPED_LABEL = regex.compile(rf"(?:^|(?<=\S\s{{3}}))\s*number\s*:\s*{_PHONE_DIGITS}", regex.IGNORECASE)
+_WRAPPED_LABEL = regex.compile(rf"{CELL_START}\s*number\s*:\s*{_PHONE_DIGITS}", regex.IGNORECASE)
 # The person a letter names: "If you have questions, call Mr. Strand at (800) 829-0922.", "call James S.
 # Nguyen at ...": a title or a given name, never an office ("Call TAS at 877-777-4778", "call the Taxpayer
 # Advocate Service at ...": the Taxpayer Advocate's number, not the IRS's).
@@ -75,8 +76,8 @@ _PERSON = (
 # One of the IRS's own 800-829 lines alone in its cell: a header's phone whose label OCR lost ("Phone" read as
 # "—", its number beside a billing row); taken only when no phone label is printed and the notice shows one
 # such number.
-_PHONE_ALONE = regex.compile(rf"(?:^|(?<=\S\s{{3}}))\s*{_PHONE_DIGITS}\s*(?:$|(?=\s{{3}}\S))")
-_IRS_LINE = regex.compile(r"800-829-")
+_PHONE_ALONE = regex.compile(rf"{CELL_START}\s*{_PHONE_DIGITS}\s*(?:$|(?=\s{{3}}\S))")
+_IRS_LINE = "800-829-"
 _CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
 IRS_PHONE_PRINTED = printed_after(
     r"\b(?:tele)?phone(?:\s+number)?|contact\s+us|call\s+us\s+at|questions\??\s+call|toll[-\s]free"
@@ -116,7 +117,8 @@ _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 
 
 # A header's "FORM:" starting its row or column, its colon perhaps read as a full stop ("FORM.    941"), or
 # "FORM" and a wide gap.
-_FORM_HEADER_CELL = r"(?:^|(?<=\S\s{3}))\s*(?-i:FORM|Form)(?:\s*[:.]|(?=\s{3}))"  # not a sentence's "form."
+_FORM_CELL_WORD = rf"{CELL_START}\s*(?-i:FORM|Form)"  # not a sentence's "form."
+_FORM_HEADER_CELL = rf"{_FORM_CELL_WORD}(?:\s*[:.]|(?=\s{{3}}))"
 _FORM_LABEL = rf"\b(?:{_FORM_HEADER})|\bForm\s*:|{_FORM_HEADER_CELL}"
 # A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040").
 _FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
@@ -125,13 +127,13 @@ _FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBE
 # with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read).
 FORM_PRINTED = regex.compile(
     rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])"
-    rf"|(?:^|(?<=\S\s{{3}}))\s*(?-i:FORM|Form)\s*[:.]\s*(?:\d|\S+\s{{3}})",
+    rf"|{_FORM_CELL_WORD}\s*[:.]\s*(?:\d|\S+\s{{3}})",
     regex.IGNORECASE,
 )
 # A header's "FORM:" (one letter misread: "FOVM."), a leader OCR could not read, and the form ending the row
 # or column ("FOVM. cc eee ee eee 1040").
 _FORM_AFTER_UNREAD_LEADER = regex.compile(
-    rf"(?:^|(?<=\S\s{{3}}))\s*(?:Form){{s<=1}}[:.]?{UNREAD_LEADER}{_FORM_NUMBER}{COLUMN_END}",
+    rf"{CELL_START}\s*(?:Form){{s<=1}}[:.]?{UNREAD_LEADER}{_FORM_NUMBER}{COLUMN_END}",
     regex.IGNORECASE,
 )
 
@@ -141,8 +143,9 @@ def _phone(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def _main_line(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
-    number = _phone(match)
-    return number if number and number[0] in OFFICIAL_PHONES and _IRS_LINE.match(str(number[0])) else None
+    parsed = _phone(match)
+    number = str(parsed[0]) if parsed else ""
+    return parsed if number in OFFICIAL_PHONES and number.startswith(_IRS_LINE) else None
 
 
 def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:

@@ -16,6 +16,7 @@ import regex
 
 from extractors.dates import DATE, parse_date
 from extractors.text import (
+    CELL_START,
     COLUMN_END,
     LABEL_GAP,
     LEADER_JUNK,
@@ -38,15 +39,13 @@ _LABELLED = regex.compile(rf"(?:{_LABELS}){LABEL_GAP}{DATE}", regex.IGNORECASE |
 NOTICE_DATE_PRINTED = printed_after(rf"(?<!\bthe\s)(?:{_LABELS})")
 # A letter's header column: "Department of the Treasury    Date: August 30, 2024" (Letters 566, 5071C...).
 # Its colon may be gone with a dot leader ("DATE..........: OCT. 23, 2023" is read "DATE    OCT. 23, 2023").
-_BARE = regex.compile(
-    rf"(?:^|(?<=\S\s{{3}}))\s*Date\.?(?:\s*:|\s{{4,}})\s*{DATE}", regex.IGNORECASE | regex.VERBOSE
-)
+_BARE = regex.compile(rf"{CELL_START}\s*Date\.?(?:\s*:|\s{{4,}})\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)
 
 
 # A header label starting its row or column, what OCR left of its dot leader, and the date ending the row
 # ("NOTICE DATE    2    08/27/2026", "DATE    00 eee ee eeeeeet JULY 25, 2024").
 _AFTER_LEADER = regex.compile(
-    rf"(?:^|(?<=\S\s{{3}}))\s*(?:{_LABELS}|Date\.?){LEADER_JUNK}{DATE}{COLUMN_END}",
+    rf"{CELL_START}\s*(?:{_LABELS}|Date\.?){LEADER_JUNK}{DATE}{COLUMN_END}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 
@@ -56,7 +55,7 @@ _AFTER_LEADER = regex.compile(
 # words OCR scored low ("Date of claim:    03/15/2024").
 _OTHER_DATE_WORDS = r"(?!\s+(?:of|for|to|on|by|you|we|received|filed|paid|due|claim|birth)\b)"
 _AFTER_UNREAD_LEADER = regex.compile(
-    rf"(?:^|(?<=\S\s{{3}}))\s*(?:{_LABELS}|{fuzzy_label('Date')}\.?:?{_OTHER_DATE_WORDS})"
+    rf"{CELL_START}\s*(?:{_LABELS}|{fuzzy_label('Date')}\.?:?{_OTHER_DATE_WORDS})"
     rf"{UNREAD_LEADER}{DATE}{COLUMN_END}",
     regex.IGNORECASE | regex.VERBOSE,
 )

@@ -70,14 +70,15 @@ _TAX_YEAR_AFTER_LEADER = regex.compile(
 # The leader's words OCR could not read (``UNREAD_LEADER``): the year may end its column ("Tax year    rrr r
 # creer eee 2021    Person to contact"), for a year between them would be no leader; not a list of years
 # in columns ("Tax years    —    2021    2022").
+_NO_YEAR_AFTER = r"(?!\s+[12]\d{3}\b)"
 _TAX_YEAR_AFTER_UNREAD_LEADER = regex.compile(
-    rf"{_SEGMENT_START}(?:{_LABEL}){UNREAD_LEADER}{_YEAR}{_NOT_A_LIST}(?!\s+[12]\d{{3}}\b){COLUMN_END}",
+    rf"{_SEGMENT_START}(?:{_LABEL}){UNREAD_LEADER}{_YEAR}{_NOT_A_LIST}{_NO_YEAR_AFTER}{COLUMN_END}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 # "Tax" and its "year" OCR garbled with the leader ("Tax ‘VOaN wmmms ss sem 6 3.8 2020": words at 0.07, 0.00,
 # ...): a year of this century or the last, by a label of one word, so less surely.
 _TAX_AFTER_UNREAD_LEADER = regex.compile(
-    rf"{_SEGMENT_START}Tax\.?(?=\s){UNREAD_LEADER}(?P<year>(?:19|20)\d\d)(?![0-9]){_NOT_A_LIST}(?!\s+[12]\d{{3}}\b)"
+    rf"{_SEGMENT_START}Tax\.?(?=\s){UNREAD_LEADER}(?P<year>(?:19|20)\d\d)(?![0-9]){_NOT_A_LIST}{_NO_YEAR_AFTER}"
     rf"{COLUMN_END}",
     regex.IGNORECASE | regex.VERBOSE,
 )

@@ -62,6 +62,8 @@ LEADER_JUNK = (
 # A value ends its row, or its column where a wide gap starts the next one ("Notice date wo    5/10/2024
 # Call us at    1-800-829-1040").
 COLUMN_END = r"(?=\s*$|\s{3,}\S)"
+# A header label starts its row, or its column after a wide gap ("Department of the Treasury    Date: ...").
+CELL_START = r"(?:^|(?<=\S\s{3}))"
 
 
 @dataclass(frozen=True, slots=True)
