@@ -1,6 +1,6 @@
 """Parse dates as IRS notices print them, tolerating OCR damage.
 
-Handles: "May 20, 2024", "May 20 2024", "MAY 20, 2024", "Mav 2O, 2024", "Décember 31, 2023" (one-letter month
+Handles: "May 20, 2024", "May 20 2024", "MAY 20, 2024", "July 7, 20 26" (a letter-spaced year split in two), "Mav 2O, 2024", "Décember 31, 2023" (one-letter month
 damage, letter-for-digit swaps), "Sept. 3, 2024", "DEC, 31, 2022", "05/20/2024", "5/20/2024", "05-20-2024"
 (the IRS's older computer-printed letters), "2024-05-20", "20 May 2024", and Spanish
 "20 de mayo de 2024". ``DATE`` is the regex fragment other extractors embed (named group ``date``);
@@ -50,11 +50,13 @@ MONTHS = {
 _ABBREVIATIONS = {"sept": 9, **{name[:3]: number for name, number in MONTHS.items()}}
 _DIGIT = r"[0-9OolISB]"
 _YEAR = rf"(?:[12]{_DIGIT}{{3}})"
+# A year letter-spaced text split in two ("July 7, 20 26": a skewed scan of a troff letter).
+_SPLIT_YEAR = rf"(?:[12]{_DIGIT}\s{_DIGIT}{{2}}(?![\d,.]))"
 _DAY = rf"(?:{_DIGIT}{{1,2}})"
 _MONTH_WORD = r"(?:[^\W\d_]{3,10}\.?)"  # any letters: OCR may accent one ("Décember 31, 2023")
 
 DATE = rf"""(?P<date>
-      {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}{_YEAR}    # May 20, 2024; DEC, 31, 2022 (a fax's "DEC.")
+      {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}(?:{_YEAR}|{_SPLIT_YEAR})    # May 20, 2024; DEC, 31, 2022
     | {_DIGIT}{{1,2}}\s?/\s?{_DIGIT}{{1,2}}\s?/\s?{_YEAR}        # 05/20/2024
     | {_DIGIT}{{1,2}}-{_DIGIT}{{1,2}}-{_YEAR}(?![\d-])            # 05-20-2024
     | {_YEAR}-{_DIGIT}{{2}}-{_DIGIT}{{2}}                        # 2024-05-20
@@ -84,6 +86,8 @@ def _within_one_edit(a: str, b: str) -> bool:
 def parse_date(text: str) -> dt.date | None:
     """The date written in ``text`` (one of the formats above) or None."""
     parts = [part for part in _PARTS.findall(text) if part.lower() != "del"]  # "20 de mayo del 2024"
+    if len(parts) == 4 and parts[0].isalpha() and len(parts[2]) == len(parts[3]) == 2:
+        parts = [parts[0], parts[1], parts[2] + parts[3]]  # "July 7, 20 26"
     if len(parts) != 3:
         return None
     try:

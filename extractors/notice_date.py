@@ -61,6 +61,14 @@ _AFTER_UNREAD_LEADER = regex.compile(
 )
 
 
+# The label OCR garbled beyond its usual rule ("Novice parE January 16, 2025", "Noricr pate September 24,
+# 2025": three edits) where it doubted its own reading of it, starting its row or column, the date ending it.
+_DOUBTED_LABEL = regex.compile(
+    rf"{CELL_START}\s*(?P<label>(?:Notice\s*date|Letter\s*date){{e<=3}})\s*:?\s+{DATE}{COLUMN_END}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+
+
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     date = parse_date(match.group("date"))
     return (date.isoformat(), 1.0) if date else None
@@ -80,5 +88,8 @@ def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
         _AFTER_UNREAD_LEADER, lines, "date_after_unread_leader", 0.85, _date, value_group="date"
     )
     after_leader = find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date, value_group="date")
+    doubted = find_candidates(
+        _DOUBTED_LABEL, lines, "date_after_doubted_label", 0.8, _date, value_group="date", doubted_label="label"
+    )
     bare = find_candidates(_BARE, lines, "date_label", 0.85, _date, value_group="date")
-    return first_per_row(labelled, after_unread, after_leader) + bare
+    return first_per_row(labelled, after_unread, after_leader, doubted) + bare

@@ -45,6 +45,7 @@ from extractors.text import (
     TextLine,
     find_candidates,
     fuzzy_label,
+    first_per_row,
     printed_after,
     repair_digits,
 )
@@ -91,6 +92,13 @@ _GARBLED_MASK = regex.compile(
 _SSN_AFTER_UNREAD_LEADER = regex.compile(
     rf"(?<![A-Za-z])(?:{_LABEL}|SSN){UNREAD_LEADER}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE
 )
+# The label, a mask OCR could not read at all (up to four words, each scored low or a mark: "eke *k-",
+# "oR _ ok"), the last four read ending the cell ("Social Security number:    eke *k- 9953").
+_LAST4_AFTER_UNREAD_MASK = regex.compile(
+    rf"(?<![A-Za-z])(?:{_LABEL}|SSN){LABEL_GAP}\s+(?P<unread>[^\s\d]\S*(?: {{1,3}}\S+){{0,3}}?) {{1,3}}"
+    rf"(?P<last4>{_DIGIT} ?{_DIGIT}{{3}})(?=\s{{4,}}|\s*$)",
+    regex.IGNORECASE,
+)
 # The redesigned notices' wording: "Social Security number ending in 1234", "Taxpayer ID ending in 1234",
 # "Employer ID number ending in 8602".
 _ENDING_IN = regex.compile(
@@ -107,6 +115,9 @@ _EIN_MASKED = regex.compile(rf"(?<![\w-])(?P<lead>{_MASK}{{2}}\s?[-–]\s?{_MASK
 # A placeholder printed where a number would go, OCR damage and all ("nnn-nn-nannn"), its label wrapped away
 # or not: it holds no digit, so it is never someone's number.
 _PLACEHOLDER = regex.compile(r"(?<![\w-])(?:(?:nnn-nn-nnnn)|(?:nn-nnnnnnn)){e<=1}(?![\w-])", regex.IGNORECASE)
+# More damage, its shape kept: n read as the letters OCR makes of it ("ann-on-nonn", "onno-nn-nnnn"), two
+# thirds of them still n (``_mostly_n``).
+_DAMAGED_PLACEHOLDER = regex.compile(r"(?<![\w-])[naoumrh]{3,4}-[naoumrh]{2}-[naoumrh]{4}(?![\w-])", regex.IGNORECASE)
 _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
 _PLACEHOLDER_DIGITS = {ssn.replace("-", "") for ssn in _PLACEHOLDER_SSNS}
 
@@ -166,8 +177,9 @@ def _last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def _ending_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
-    digits = repair_digits(match.group("last4"))
-    return (digits, 1.0 if digits == match.group("last4") else 0.85) if digits.isdigit() else None
+    printed = match.group("last4").replace(" ", "")  # a narrow first digit split off: "1 274"
+    digits = repair_digits(printed)
+    return (digits, 1.0 if digits == printed else 0.85) if digits.isdigit() else None
 
 
 def _garbled_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
@@ -204,14 +216,25 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(
             _SSN_AFTER_UNREAD_LEADER, lines, "ssn_after_unread_leader", 0.9, _last4, anchors=_ANCHORS
         )
+        + find_candidates(
+            _LAST4_AFTER_UNREAD_MASK, lines, "ssn_after_unread_mask", 0.85, _ending_last4, anchors=_ANCHORS
+        )
         + find_candidates(_SSN_BARE, lines, "masked_pattern", 0.75, _last4)
         + find_candidates(_EIN_MASKED, lines, "masked_pattern", 0.75, _last4)
-        + find_candidates(_PLACEHOLDER, lines, "placeholder", 0.9, _no_number, needs_digit=False)
+        + first_per_row(
+            find_candidates(_PLACEHOLDER, lines, "placeholder", 0.9, _no_number, needs_digit=False),
+            find_candidates(_DAMAGED_PLACEHOLDER, lines, "placeholder", 0.85, _mostly_n, needs_digit=False),
+        )
     )
 
 
 def _no_number(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     return None, 1.0
+
+
+def _mostly_n(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
+    letters = match.group(0).replace("-", "").lower()
+    return (None, 1.0) if 3 * letters.count("n") >= 2 * len(letters) else None
 
 
 def _is_misread(match: regex.Match[str]) -> bool:

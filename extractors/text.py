@@ -130,6 +130,7 @@ def find_candidates(
     anchors: tuple[str, ...] = (),
     judge_value: bool = True,
     value_group: str | None = None,
+    doubted_label: str | None = None,
 ) -> list[Candidate]:
     """Candidates from every match that ``parse`` accepts; ``parse`` returns (value, confidence factor).
     ``judge_value``: a value word OCR scored below ``UNSURE_VALUE_WORD`` lowers the candidate's confidence
@@ -137,12 +138,18 @@ def find_candidates(
     group that holds the value, when what comes between it and the label may hold digits (a leader OCR read
     as "0.0.0"); else the value starts at the match's first digit. A pattern with an ``UNREAD_LEADER``
     matches only where OCR could not read any of the leader's words, and is judged by its label and value
-    alone."""
+    alone. ``doubted_label``: the named group of a label matched with more OCR edits than its usual rule
+    allows ("Novice parE" for "Notice date"): the match counts only where OCR scored one of the label's words
+    below ``LEADER_WORD_CONFIDENCE`` (it doubted its own reading), and is judged by its value alone."""
     found = []
     for line, match in search_lines(pattern, lines, needs_digit, anchors):
         leader = match.span("unread") if match.groupdict().get("unread") is not None else None
         if leader is not None and not _unread(line, leader):
             continue
+        if doubted_label is not None:
+            leader = match.span(doubted_label)
+            if not _doubted(line, leader):
+                continue
         parsed = parse(match)
         if parsed is None:
             continue
@@ -229,6 +236,12 @@ def _unread(line: TextLine, leader: tuple[int, int]) -> bool:
         and (len(_DIGITS.findall(text)) < 2 or conf < LEADER_DIGITS_CONFIDENCE)
         for text, conf in inside
     )
+
+
+def _doubted(line: TextLine, label: tuple[int, int]) -> bool:
+    """OCR scored one of the label's words below ``LEADER_WORD_CONFIDENCE``."""
+    spans = _word_spans(line) or []
+    return any(conf < LEADER_WORD_CONFIDENCE for _, start, end, conf in spans if _overlap(start, end, label))
 
 
 def _read_beside(line: TextLine, match: tuple[int, int], leader: tuple[int, int]) -> float:

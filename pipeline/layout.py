@@ -192,6 +192,7 @@ _WORD = regex.compile(r"[A-Za-z]{3,}")
 _AMOUNT_END = regex.compile(r"\d[.,]\d{2}\s*$")
 _PLACEHOLDER = regex.compile(r"^[nNxX*#]{3}\s?-")  # "nnn-nn-nnnn": a value that holds no digit
 _CONNECTOR = regex.compile(r"^(?:by|on|due\s+by|to\s+be\s+received\s+by|no\s+later\s+than)$")
+_LABEL_READ = 0.5  # a label's second line reads as surely as its first
 _NUMBER_ONLY = regex.compile(r"^[-–$(),.\s\d]+$")  # an amount or the ", 2018" a text layer splits off
 
 
@@ -212,7 +213,7 @@ def column_segments(line: OcrLine) -> list[OcrLine]:
 def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]]:
     """(index of the label's row, label joined to its values) for every label whose value is printed under
     it, or beside it but low enough to fall into the next row."""
-    segmented = [column_segments(row) for row in rows]
+    segmented = _label_cells(rows)
     for index, position in _label_positions(rows, segmented):
         segments = segmented[index]
         segment = segments[position]
@@ -228,6 +229,30 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
             values = _value_beside(segmented, index, segment)
         if values:
             yield index, _joined(label, values)
+
+
+def _label_cells(rows: Sequence[OcrLine]) -> list[list[OcrLine]]:
+    """Each row's column segments, a run of bare labels set too close to tell apart by their gap cut where
+    a column of the next row starts under one of its words ("Social Security number Caller ID" over
+    "XXX-XX-7624    407188": two labels, each over its value)."""
+    segmented = [column_segments(row) for row in rows]
+    for index in range(len(segmented) - 1):
+        starts = [segment.bbox[0] for segment in segmented[index + 1]]
+        segmented[index] = [cell for run in segmented[index] for cell in _cut_at_columns(run, starts)]
+    return segmented
+
+
+def _cut_at_columns(run: OcrLine, starts: list[int]) -> list[OcrLine]:
+    if len(run.words) < 2 or not _is_bare_label(run):
+        return [run]
+    tolerance = run.bbox[3]
+    cells: list[list[OcrWord]] = [[run.words[0]]]
+    for word in run.words[1:]:
+        if any(abs(word.bbox[0] - start) <= tolerance for start in starts):
+            cells.append([word])
+        else:
+            cells[-1].append(word)
+    return [_make_line(words) for words in cells] if len(cells) > 1 else [run]
 
 
 def _label_positions(rows: Sequence[OcrLine], segmented: list[list[OcrLine]]) -> Iterator[tuple[int, int]]:
@@ -248,7 +273,7 @@ def labels_over_anything(rows: Sequence[OcrLine], is_label: Callable[[str], bool
     the segment that starts under it on the next row, whatever that holds: a value OCR garbled into letters
     ("HR AKT TAB" under "Social Security number") is no value to ``stacked_label_lines``, but it still
     stands where the value goes."""
-    segmented = [column_segments(row) for row in rows]
+    segmented = _label_cells(rows)
     for index, position in _label_positions(rows, segmented):
         label = segmented[index][position]
         if index + 1 == len(rows) or not (
@@ -331,9 +356,11 @@ def _values_below(
 
 def _continues_the_labels(segments: list[OcrLine], labels: list[OcrLine], height: int) -> bool:
     """Every part of the row is a bare label standing under one of the label row's other labels: their
-    second lines ("number" under "Social Security"), not a row of values."""
+    second lines ("number" under "Social Security"), not a row of values. Words OCR could not read are
+    no label: a masked SSN it split off the row of values ("wee _**", read at 0.00) is part of that row."""
     return bool(segments) and all(
         _is_bare_label(part)
+        and part.confidence >= _LABEL_READ
         and any(label.bbox[0] - height <= part.bbox[0] <= label.bbox[0] + label.bbox[2] for label in labels)
         for part in segments
     )

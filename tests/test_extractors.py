@@ -167,6 +167,8 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
         pytest.param("Social Security number nnn-nn-nnnn", None, id="placeholder"),
         pytest.param("Social Security number:    nnn-nn-nannn", None, id="placeholder-ocr-damage"),
         pytest.param("number:    nn-nnnnnnn", None, id="placeholder-label-wrapped-away"),
+        pytest.param("Taxpayer ID number: — ann-on-nonn", None, id="placeholder-n-read-as-a-and-o"),
+        pytest.param("Taxpayer Identification Number:    onno-nn-nnnn", None, id="placeholder-n-read-as-o"),
         pytest.param("SSN 987-65-4329", "4329", id="full-ssn-reduced"),
         pytest.param("Social Security number    #kKK_AK.1672", "1672", id="mask-read-as-letters"),
         pytest.param("Social Security number    ¥#*-**.1 839", "1839", id="mask-noise-split-digit"),
@@ -435,6 +437,7 @@ def test_deadline(text: str, expected: object, kind: str) -> None:
         pytest.param("Fecha del aviso: 20 de mayo del 2024", "2024-05-20", id="spanish-del"),
         pytest.param("LETTER DATE:    05-20-2024", "2024-05-20", id="hyphens"),
         pytest.param("NOTICE DATE:    MAY, 20, 2024", "2024-05-20", id="fax-comma-for-period"),
+        pytest.param("Letter Date:    July 7, 20 26", "2026-07-07", id="year-split-in-two"),
         pytest.param(
             "DEPARTMENT OF THE TREASURY    DATE.    OCT. 23, 2023", "2023-10-23", id="bare-leader-gone"
         ),
@@ -526,6 +529,35 @@ def test_an_ssn_mask_after_a_leader_ocr_could_not_read() -> None:
     assert rules["ssn_after_unread_leader"] > 0.8 > rules["masked_pattern"]
     read = _with_words(("SSN", 0.87), ("of", 0.9), ("spouse", 0.9), ("nnn-nn-5781", 0.85))
     assert "ssn_after_unread_leader" not in {c.rule for c in find_ssn_last4([read])}
+
+
+def test_the_last_four_after_a_mask_ocr_could_not_read() -> None:
+    """Troff scans (OCR kept): the label, the mask read as words scored below 0.6 or marks, then the last
+    four read surely at the end of the cell, a narrow first digit split off or not. A word read surely there
+    is no mask; digits that go on are no last four."""
+    label = (("Social", 0.95), ("Security", 0.96), ("number:", 0.96))
+    masked = _with_words(*label, ("eke", 0.27), ("*k-", 0.05), ("9953", 0.95))
+    [found] = find_ssn_last4([masked])
+    assert (found.value, found.rule) == ("9953", "ssn_after_unread_mask") and 0.8 < found.confidence < 0.85
+    split = _with_words(("Taxpayer", 0.96), ("Identification", 0.95), ("Number:", 0.95), ("oR", 0.36),
+                        ("_", 0.70), ("ok", 0.32), ("1", 0.91), ("274", 0.96))  # fmt: skip
+    assert [c.value for c in find_ssn_last4([split])] == ["1274"]
+    read = _with_words(*label, ("of", 0.95), ("spouse", 0.95), ("9953", 0.95))
+    assert find_ssn_last4([read]) == []
+    longer = _with_words(*label, ("eke", 0.27), ("*k-", 0.05), ("9953", 0.95), ("12", 0.95))
+    assert find_ssn_last4([longer]) == []
+
+
+def test_a_notice_date_label_ocr_garbled_and_doubted() -> None:
+    """Typeset scans (OCR kept): "Novice parE" and "Noricr pate", three edits from "Notice date", words OCR
+    scored below 0.6: judged by the date. The same garbling read surely is another label; a fourth edit is
+    too many."""
+    date = (("January", 0.93), ("16,", 0.96), ("2025", 0.96))
+    found = find_notice_dates([_with_words(("Novice", 0.07), ("parE", 0.14), *date)])
+    assert [(c.value, c.rule) for c in found] == [("2025-01-16", "date_after_doubted_label")]
+    assert 0.75 < found[0].confidence < 0.8
+    assert find_notice_dates([_with_words(("Novice", 0.9), ("parE", 0.9), *date)]) == []
+    assert find_notice_dates([_with_words(("Netiog", 0.31), ("dite", 0.48), *date)]) == []
 
 
 def test_what_an_unread_leader_may_not_hold_a_review_found() -> None:

@@ -289,3 +289,54 @@ def test_a_dash_leader_solid_or_spaced_is_a_column_gap() -> None:
     assert _row_of("Date", "-", "-", "-", "-", "-", "11/28/2025") == "Date    11/28/2025"
     assert _row_of("Date", "------+--+--+-+-+-+-+--", "Mar.", "15,", "2024") == "Date    Mar. 15, 2024"
     assert _row_of("Penalties", "-", "may", "not", "include") == "Penalties - may not include"
+
+
+def test_labels_set_too_close_to_part_are_cut_where_the_values_columns_start() -> None:
+    """A typeset header band (recorded): "Social Security number Caller ID" without a column gap, over
+    "XXX-XX-7624    407188": each label gets the value under it, not the caller ID the mask's tail."""
+    document = _page(
+        (100, 1, "Letter date"),
+        (600, 1, "Social Security number"),
+        (840, 1, "Caller ID"),
+        (100, 2, "Aug. 7, 2024"),
+        (600, 2, "XXX-XX-7624"),
+        (840, 2, "407188"),
+    )
+    assert [line.text for line in document.pages[0].lines][0] == "Letter date    Social Security number Caller ID"
+    joined = [line.text for _, line in stacked_label_lines(document.pages[0].lines)]
+    assert "Social Security number    XXX-XX-7624" in joined
+    assert "Caller ID    407188" in joined
+    fields = _extraction(document).fields
+    assert (fields["caller_id"].value, fields["ssn_last4"].value) == ("407188", "7624")
+
+
+def test_a_label_run_with_no_column_starting_under_it_stays_whole() -> None:
+    document = _page((100, 1, "Social Security number"), (100, 2, "XXX-XX-7624"))
+    joined = [line.text for _, line in stacked_label_lines(document.pages[0].lines)]
+    assert joined == ["Social Security number    XXX-XX-7624"]
+
+
+def test_words_ocr_could_not_read_between_labels_and_values_are_no_second_label_line() -> None:
+    """Recorded (typeset CP27 scan): a row of its own holding the masked SSN OCR could not read ("wee _**",
+    0.00), its top a pixel above the values' row; it is no second line of a label, so the values stay under
+    their labels."""
+    rows = [
+        ("Notice", 231, 604, 33, 0.96),
+        ("date", 360, 604, 33, 0.96),
+        ("Social", 1298, 604, 33, 0.96),
+        ("Caller", 1700, 604, 33, 0.96),
+        ("ID", 1830, 604, 33, 0.96),
+    ], [("wee", 1298, 669, 21, 0.0), ("_**", 1360, 669, 21, 0.0)], [
+        ("12/19/2023", 235, 670, 32, 0.9),
+        ("5334", 1400, 670, 32, 0.9),
+        ("910483", 1700, 670, 32, 0.9),
+    ]
+    lines = [
+        line
+        for row in rows
+        for line in group_words_into_lines(
+            [OcrWord(text=t, confidence=c, bbox=(x, y, 20 * len(t), h)) for t, x, y, h, c in row]
+        )
+    ]
+    joined = [line.text for _, line in stacked_label_lines(lines)]
+    assert "Notice date    12/19/2023" in joined
