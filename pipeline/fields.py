@@ -52,6 +52,7 @@ from extractors.party import (
     glued_name_word,
     has_address_block,
     is_cut_joint_name,
+    misread_given_names,
     salutation_disagrees,
     stray_name_word,
     unsure_block_words,
@@ -293,6 +294,8 @@ def _name_doubts(reading: Reading, candidate: Candidate) -> list[str]:
         doubts.append(f"read as {name!r}: {glued!r} may be two words that OCR joined")
     if unsure := unsure_block_words(page_one, reading.lines)[0]:
         doubts.append(f"read as {name!r} from words OCR scored low: {', '.join(unsure)}")
+    if misread := misread_given_names(page_one, reading.lines):
+        doubts.append(f"read as {name!r}: {', '.join(misread)}")
     if (greeting := salutation_disagrees(page_one, name)) is not None:
         doubts.append(f"read as {name!r} in the address block but {greeting!r} in the salutation")
     return [f"taxpayer_name: {doubt}" for doubt in doubts]

@@ -90,6 +90,70 @@ def test_a_name_word_ocr_scored_low_is_confirmed_by_a_sure_copy_of_its_row() -> 
         assert any("OSEI (0.48)" in f for f in _block(name, street, copy=not_a_copy))
 
 
+_STREET = [("7970", 0.96), ("ORCHARD", 0.95), ("BLVD", 0.96)]
+
+
+def _name_findings(name_words, copy: TextLine | None = None) -> list[str]:
+    return [
+        f for f in _block(name_words, _STREET, "DAYTON, OH 45402", copy=copy) if f.startswith("taxpayer_name")
+    ]
+
+
+def test_a_given_name_one_letter_from_a_common_one_read_unsurely_is_a_finding() -> None:
+    """Recorded OCR of two notices processed with a wrong name: ERIC read "ERTC" (office scan), DIANA A
+    BENNETT read with the initial glued (typeset stack), its salutation read the same, a little surer."""
+    eric = [("DIANA", 0.92), ("&", 0.89), ("ERTC", 0.83), ("CHANDRA", 0.96)]
+    assert _name_findings(eric) == [
+        "taxpayer_name: read as 'DIANA & ERTC CHANDRA': 'ERTC' (0.83) may be a misread of ERIC"
+    ]
+    glued = [("DIANAA", 0.91), ("BENNETT", 0.95)]
+    salutation = TextLine(
+        1, "Dear DIANAA BENNETT:", words=(("Dear", 0.93), ("DIANAA", 0.92), ("BENNETT:", 0.96))
+    )
+    assert _name_findings(glued, copy=salutation) == [
+        "taxpayer_name: read as 'DIANAA BENNETT': 'DIANAA' (0.91) may be a misread of DIANA"
+    ]
+
+
+def test_a_two_line_joint_names_second_given_name_is_checked_too() -> None:
+    lines = [
+        TextLine(1, "Notice    CP14"),
+        TextLine(1, "ANTHONY OSEI", words=(("ANTHONY", 0.96), ("OSEI", 0.92))),
+        TextLine(1, "MAIRA OSEI", words=(("MAIRA", 0.9), ("OSEI", 0.92))),
+        TextLine(1, "7970 ORCHARD BLVD", words=tuple(_STREET)),
+        TextLine(1, "DAYTON, OH 45402"),
+    ]
+    findings = extract_fields(lines, classify_notice(lines, load_catalog())).findings
+    assert "'MAIRA' (0.90) may be a misread of MARIA" in " ".join(findings), findings
+
+
+@pytest.mark.parametrize(
+    "name_words",
+    [
+        pytest.param([("ANIKA", 0.96), ("OSEI", 0.96)], id="rare-name-one-letter-from-anita-read-surely"),
+        pytest.param([("KHALID", 0.8), ("OSEI", 0.96)], id="rare-name-no-letter-from-a-common-one"),
+        pytest.param([("DIANA", 0.7), ("OSEI", 0.96)], id="common-name-read-unsurely"),
+        pytest.param(
+            [("BRANDT", 0.9), ("ROOFING", 0.96), ("CO", 0.96)], id="a-business-one-letter-from-brandy"
+        ),
+        pytest.param([("J", 0.8), ("ROBERT", 0.96), ("OSEI", 0.96)], id="an-initial-first"),
+        pytest.param([("MISS", 0.9), ("DIANA", 0.96), ("OSEI", 0.96)], id="a-title-first"),
+    ],
+)
+def test_a_given_name_that_is_common_rare_or_read_surely_is_no_finding(name_words) -> None:
+    assert _name_findings(name_words) == []
+
+
+def test_a_rare_name_read_unsurely_is_confirmed_only_by_a_copy_read_surely() -> None:
+    name = [("ANIKA", 0.88), ("OSEI", 0.96)]
+    assert _name_findings(name) == [
+        "taxpayer_name: read as 'ANIKA OSEI': 'ANIKA' (0.88) may be a misread of ANITA"
+    ]
+    for sure, confirms in ((0.96, True), (0.92, False)):
+        copy = TextLine(3, "ANIKA OSEI    INTERNAL REVENUE SERVICE", words=(("ANIKA", sure), ("OSEI", 0.96)))
+        assert (_name_findings(name, copy=copy) == []) is confirms
+
+
 def test_a_caller_id_whose_digits_ocr_scored_low_is_a_finding() -> None:
     """Typed family scan (OCR kept): "CALLER ID    956388" for 556388, its digits at 0.69."""
     unsure = TextLine(1, "CALLER ID    956388", words=(("CALLER", 0.95), ("ID", 0.0), ("956388", 0.69)))

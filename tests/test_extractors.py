@@ -19,6 +19,7 @@ from extractors.contacts import (
     official_phone_near,
 )
 from extractors.deadline import find_deadlines, may_state_a_deadline
+from extractors.given_names import GIVEN_NAMES_PATH, given_names, misread_name_of
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.notice_number import find_notice_numbers
 from extractors.party import (
@@ -1081,6 +1082,41 @@ def test_a_name_word_glued_to_another_of_the_name_is_doubted() -> None:
     assert glued_name_word("LINDAABERNATHY & ROBERT ABERNATHY") == "LINDAABERNATHY"
     for name in ("LINDA ABERNATHY & ROBERT ABERNATHY", "ANN JOHANN", "MARK DENMARK", "ROSE ROSEN"):
         assert glued_name_word(name) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "likely"),
+    [
+        pytest.param("ERTC", "ERIC", id="a-letter-changed"),
+        pytest.param("DIANAA", "DIANA", id="an-initial-glued-on"),
+        pytest.param("GREGRY", "GREGORY", id="a-letter-dropped"),
+        pytest.param("MAIRA", "MARIA", id="neighbours-swapped"),
+        pytest.param("DIANNA", None, id="listed-itself"),
+        pytest.param("KHALID", None, id="no-edit-from-a-listed-name"),
+        pytest.param("LAURAAND", None, id="two-edits"),
+    ],
+)
+def test_a_word_one_edit_from_a_common_given_name_names_it(word: str, likely: str | None) -> None:
+    assert misread_name_of(word) == likely
+
+
+def test_the_most_common_of_several_near_names_is_the_likely_one() -> None:
+    names = given_names()
+    assert names.index("DIANA") < names.index("DIANNA")  # "DIANAA" is one edit from both
+    assert misread_name_of("DIANAA") == "DIANA"
+
+
+def test_the_given_name_list_states_its_source_and_holds_common_names_only() -> None:
+    header = GIVEN_NAMES_PATH.read_text(encoding="utf-8").split("\n")[:10]
+    assert any("US Census Bureau, 1990" in line for line in header) and all(
+        line.startswith("#") for line in header[:6]
+    )
+    names = given_names()
+    assert len(names) == len(set(names)) == 2116
+    assert names[:3] == ("JAMES", "JOHN", "ROBERT") and all(
+        name.isalpha() and name.isupper() for name in names
+    )
+    assert {"ERIC", "DIANA", "MARIA", "OSCAR"} <= set(names) and "KHALID" not in names
 
 
 def test_a_billing_row_whose_leaders_ocr_read_as_words_keeps_an_amount_with_its_dollar_sign() -> None:
