@@ -1,10 +1,10 @@
 """Parse dates as IRS notices print them, tolerating OCR damage.
 
-Handles: "May 20, 2024", "May 20 2024", "MAY 20, 2024", "July 7, 20 26" (a letter-spaced year split in two), "Mav 2O, 2024", "Décember 31, 2023" (one-letter month
-damage, letter-for-digit swaps), "Sept. 3, 2024", "DEC, 31, 2022", "05/20/2024", "5/20/2024", "05-20-2024"
-(the IRS's older computer-printed letters), "2024-05-20", "20 May 2024", and Spanish
-"20 de mayo de 2024". ``DATE`` is the regex fragment other extractors embed (named group ``date``);
-``parse_date`` returns a ``datetime.date`` or None, never raises.
+Handles: "May 20, 2024", "May 20 2024", "MAY 20, 2024", "Mav 2O, 2024", "Décember 31, 2023" (one-letter month
+damage, letter-for-digit swaps), "July 7, 20 26" (a letter-spaced year split in two), "Sept. 3, 2024", "DEC,
+31, 2022", "05/20/2024", "5/20/2024", "05-20-2024" (the IRS's older computer-printed letters), "2024-05-20",
+"20 May 2024", and Spanish "20 de mayo de 2024". ``DATE`` is the regex fragment other extractors embed
+(named group ``date``); ``parse_date`` returns a ``datetime.date`` or None, never raises.
 A tax period as IRS letters and account systems print it, the year and month it ends ("202312"), is
 ``YEAR_MONTH`` (named group ``year_month``; never a date on its own: six digits are a caller ID too) and
 ``month_end("202312")`` the period's last day.
@@ -56,7 +56,7 @@ _DAY = rf"(?:{_DIGIT}{{1,2}})"
 _MONTH_WORD = r"(?:[^\W\d_]{3,10}\.?)"  # any letters: OCR may accent one ("Décember 31, 2023")
 
 DATE = rf"""(?P<date>
-      {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}(?:{_YEAR}|{_SPLIT_YEAR})    # May 20, 2024; DEC, 31, 2022
+      {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}(?:{_YEAR}|{_SPLIT_YEAR})  # May 20, 2024; DEC, 31, 2022
     | {_DIGIT}{{1,2}}\s?/\s?{_DIGIT}{{1,2}}\s?/\s?{_YEAR}        # 05/20/2024
     | {_DIGIT}{{1,2}}-{_DIGIT}{{1,2}}-{_YEAR}(?![\d-])            # 05-20-2024
     | {_YEAR}-{_DIGIT}{{2}}-{_DIGIT}{{2}}                        # 2024-05-20

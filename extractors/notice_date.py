@@ -89,7 +89,7 @@ def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:
     )
     after_leader = find_candidates(_AFTER_LEADER, lines, "date_after_leader", 0.8, _date, value_group="date")
     doubted = find_candidates(
-        _DOUBTED_LABEL, lines, "date_after_doubted_label", 0.8, _date, value_group="date", doubted_label="label"
+        _DOUBTED_LABEL, lines, "doubted_label_date", 0.8, _date, value_group="date", doubted_label="label"
     )
     bare = find_candidates(_BARE, lines, "date_label", 0.85, _date, value_group="date")
     return first_per_row(labelled, after_unread, after_leader, doubted) + bare

@@ -44,8 +44,8 @@ from extractors.text import (
     Candidate,
     TextLine,
     find_candidates,
-    fuzzy_label,
     first_per_row,
+    fuzzy_label,
     printed_after,
     repair_digits,
 )
@@ -117,7 +117,9 @@ _EIN_MASKED = regex.compile(rf"(?<![\w-])(?P<lead>{_MASK}{{2}}\s?[-–]\s?{_MASK
 _PLACEHOLDER = regex.compile(r"(?<![\w-])(?:(?:nnn-nn-nnnn)|(?:nn-nnnnnnn)){e<=1}(?![\w-])", regex.IGNORECASE)
 # More damage, its shape kept: n read as the letters OCR makes of it ("ann-on-nonn", "onno-nn-nnnn"), two
 # thirds of them still n (``_mostly_n``).
-_DAMAGED_PLACEHOLDER = regex.compile(r"(?<![\w-])[naoumrh]{3,4}-[naoumrh]{2}-[naoumrh]{4}(?![\w-])", regex.IGNORECASE)
+_DAMAGED_PLACEHOLDER = regex.compile(
+    r"(?<![\w-])[naoumrh]{3,4}-[naoumrh]{2}-[naoumrh]{4}(?![\w-])", regex.IGNORECASE
+)
 _PLACEHOLDER_SSNS = {"999-99-9999", "123-45-6789", "000-00-0000"}
 _PLACEHOLDER_DIGITS = {ssn.replace("-", "") for ssn in _PLACEHOLDER_SSNS}
 

@@ -555,7 +555,7 @@ def test_a_notice_date_label_ocr_garbled_and_doubted() -> None:
     too many."""
     date = (("January", 0.93), ("16,", 0.96), ("2025", 0.96))
     found = find_notice_dates([_with_words(("Novice", 0.07), ("parE", 0.14), *date)])
-    assert [(c.value, c.rule) for c in found] == [("2025-01-16", "date_after_doubted_label")]
+    assert [(c.value, c.rule) for c in found] == [("2025-01-16", "doubted_label_date")]
     assert 0.75 < found[0].confidence < 0.8
     assert find_notice_dates([_with_words(("Novice", 0.9), ("parE", 0.9), *date)]) == []
     assert find_notice_dates([_with_words(("Netiog", 0.31), ("dite", 0.48), *date)]) == []

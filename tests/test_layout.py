@@ -302,7 +302,8 @@ def test_labels_set_too_close_to_part_are_cut_where_the_values_columns_start() -
         (600, 2, "XXX-XX-7624"),
         (840, 2, "407188"),
     )
-    assert [line.text for line in document.pages[0].lines][0] == "Letter date    Social Security number Caller ID"
+    labels = document.pages[0].lines[0].text
+    assert labels == "Letter date    Social Security number Caller ID"
     joined = [line.text for _, line in stacked_label_lines(document.pages[0].lines)]
     assert "Social Security number    XXX-XX-7624" in joined
     assert "Caller ID    407188" in joined
