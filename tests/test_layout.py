@@ -321,17 +321,21 @@ def test_words_ocr_could_not_read_between_labels_and_values_are_no_second_label_
     """Recorded (typeset CP27 scan): a row of its own holding the masked SSN OCR could not read ("wee _**",
     0.00), its top a pixel above the values' row; it is no second line of a label, so the values stay under
     their labels."""
-    rows = [
-        ("Notice", 231, 604, 33, 0.96),
-        ("date", 360, 604, 33, 0.96),
-        ("Social", 1298, 604, 33, 0.96),
-        ("Caller", 1700, 604, 33, 0.96),
-        ("ID", 1830, 604, 33, 0.96),
-    ], [("wee", 1298, 669, 21, 0.0), ("_**", 1360, 669, 21, 0.0)], [
-        ("12/19/2023", 235, 670, 32, 0.9),
-        ("5334", 1400, 670, 32, 0.9),
-        ("910483", 1700, 670, 32, 0.9),
-    ]
+    rows = (
+        [
+            ("Notice", 231, 604, 33, 0.96),
+            ("date", 360, 604, 33, 0.96),
+            ("Social", 1298, 604, 33, 0.96),
+            ("Caller", 1700, 604, 33, 0.96),
+            ("ID", 1830, 604, 33, 0.96),
+        ],
+        [("wee", 1298, 669, 21, 0.0), ("_**", 1360, 669, 21, 0.0)],
+        [
+            ("12/19/2023", 235, 670, 32, 0.9),
+            ("5334", 1400, 670, 32, 0.9),
+            ("910483", 1700, 670, 32, 0.9),
+        ],
+    )
     lines = [
         line
         for row in rows
