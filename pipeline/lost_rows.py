@@ -14,9 +14,11 @@ letter or digit) join the page, in page pixels, before its rows are grouped agai
 that many small readings.
 
 A row OCR did read but garbled whole (every word scored below ``GARBLED_BELOW``: "calle)  yes" for "Your
-caller ID  143273" on a noisy scan; up to ``MAX_GARBLED_ROWS`` a page) counts as ink no word covers: its runs
-are read the same way, and its words are replaced only when every word read in them is sure (``_SURE``);
-otherwise they stay as they were.
+caller ID  143273" on a noisy scan; "[Noncroae  __[Taxremoomone" for the small capitals of a ruled header
+table, its rules read into its words, so up to twice a line's height; up to ``MAX_GARBLED_ROWS`` a page)
+counts as ink no word covers: its runs are read the same way, and a run's reading replaces the garbled words
+centred across it only when every word of it holding a letter or digit is sure (``_SURE``; a cell's rule
+read as "|" is no word); otherwise they stay as they were.
 
 The step ``lost_rows:<runs read>/<runs found>`` records both; a page with none found records nothing.
 Finding them costs about 25 ms a page.
@@ -41,6 +43,7 @@ MAX_GARBLED_ROWS = 4
 GARBLED_BELOW = 0.5
 _SURE = 0.8
 _TEXT_HEIGHT = (16, 80)  # pixels at 300 dpi: a run of print from 6 to 18 points high
+_RULED_ROW = 2  # a garbled row of a ruled table, its cell's rules read into its words, stands this much taller
 _MIN_WIDTH = 40  # pixels at 300 dpi: a single narrow mark ("|", a speck) is no text
 _MIN_INK = 240  # pixels of ink at 300 dpi
 _JOIN = 30  # pixels at 300 dpi: marks closer along a row belong to one run (letters, words)
@@ -60,18 +63,11 @@ def read_lost_rows(page: OcrPage, image: PageImage, engine: OcrEngine, workdir: 
     ]
     replaced: set[OcrWord] = set()
     for row in garbled:
-        inside = [index for index, box in enumerate(runs) if _overlaps(box, row.bbox)]
-        words = [word for index in inside for word in readings[index]]
-        every_run_read = all(readings[index] for index in inside)
-        if (
-            words
-            and every_run_read
-            and all(w.confidence >= _SURE for w in words)
-            and _TEXT.search(_text(words))
-        ):
-            replaced.update(row.words)
-        else:  # not read surely: the garbled words stay, and nothing is added over them
-            for index in inside:
+        for index in (index for index, box in enumerate(runs) if _overlaps(box, row.bbox)):
+            text_words = [word for word in readings[index] if _TEXT.search(word.text)]
+            if text_words and all(word.confidence >= _SURE for word in text_words):
+                replaced.update(word for word in row.words if _centred_in(word.bbox, runs[index]))
+            else:  # not read surely: the garbled words stay, and nothing is added over them
                 readings[index] = []
     kept = [
         [word for word in words if word.confidence >= _MIN_CONFIDENCE and _TEXT.search(word.text)]
@@ -96,7 +92,7 @@ def garbled_rows(page: OcrPage, dpi: int) -> list[OcrLine]:
         for line in page.lines
         if all(word.confidence < GARBLED_BELOW for word in line.words)
         and len(line.text.replace(" ", "")) >= 4
-        and lowest <= line.bbox[3] <= highest
+        and lowest <= line.bbox[3] <= _RULED_ROW * highest
     ][:MAX_GARBLED_ROWS]
     garbled = [word for line in page.lines for word in line.words if word.confidence < GARBLED_BELOW]
     return [_with_words_beside(row, garbled) for row in rows]
@@ -156,8 +152,10 @@ def _overlaps(box: BBox, other: BBox) -> bool:
     return x < left + other_width and left < x + width and y < top + other_height and top < y + height
 
 
-def _text(words: list[OcrWord]) -> str:
-    return " ".join(word.text for word in words)
+def _centred_in(box: BBox, run: BBox) -> bool:
+    """The box's centre lies across the run (a garbled word of the row the run re-read)."""
+    centre = box[0] + box[2] / 2
+    return run[0] <= centre <= run[0] + run[2]
 
 
 def _text_sized(width: int, height: int, scale: float) -> bool:

@@ -140,3 +140,31 @@ def test_print_framed_by_a_box_is_found_with_its_rules_left_out() -> None:
     framed = image.model_copy(update={"pixels": pixels})
     page = OcrPage(number=1, width=2550, height=1200, source=PageSource.OCR, lines=())
     assert len(lost_runs(page, framed)) == 2 * len(HEADER)  # each label and, past the gap, its value
+
+
+@pytest.mark.tesseract
+def test_a_ruled_header_row_ocr_garbled_with_its_rules_is_read_cell_by_cell(tmp_path: Path) -> None:
+    """A typeset notice's ruled header table (typeset CP21C, blurred scan): OCR read the labels' row with
+    the cells' rules as "[Noncroae  __[Taxremoomone", words as tall as the cell. Each cell is read alone;
+    the rule the crop takes in ("|") is no word, and a cell read unsurely keeps its garbled word."""
+    cells = [((250, 300), "NOTICE DATE"), ((850, 300), "TAX YEAR")]
+    image, boxes = _draw(cells)
+    pixels = image.pixels.copy()
+    for x in (200, 800, 1400):
+        cv2.line(pixels, (x, 260), (x, 380), 0, 3)
+    cv2.line(pixels, (200, 260), (1400, 260), 0, 3)
+    cv2.line(pixels, (200, 380), (1400, 380), 0, 3)
+    ruled = image.model_copy(update={"pixels": pixels})
+    tall = [
+        OcrWord(text="[Noncroae", confidence=0.28, bbox=(200, 262, 330, 116)),
+        OcrWord(text="__[Taxremoomone", confidence=0.0, bbox=(790, 262, 360, 116)),
+    ]
+    page = OcrPage(
+        number=1, width=2550, height=1200, source=PageSource.OCR, lines=group_words_into_lines(tall)
+    )
+
+    read = read_lost_rows(page, ruled, TesseractEngine(), tmp_path)
+
+    assert [line.text for line in read.lines] == ["NOTICE DATE    TAX YEAR"], read.lines
+    unsure = read_lost_rows(page, ruled, LineEngine(), tmp_path)
+    assert [line.text for line in unsure.lines] == [line.text for line in page.lines]
