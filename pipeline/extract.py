@@ -31,7 +31,8 @@ from extractors.text import Candidate, TextLine, find_printed
 from pipeline.catalog import Catalog, DeadlineRule, NoticeType
 from pipeline.choose import AGREEMENT_BONUS
 from pipeline.fields import FIELDS, FieldSpec, Reading
-from pipeline.layout import stacked_label_lines
+from pipeline.layout import COLUMN_GAP, stacked_label_lines
+from pipeline.lost_rows import GARBLED_BELOW
 from pipeline.models import (
     BillingLine,
     Extraction,
@@ -168,7 +169,7 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
         for label, amount in find_billing_lines(lines)
     )
     findings = reading.findings + _unread_values(lines, fields, reading.carries_none)
-    findings += _unconfirmed_copies(lines, fields)
+    findings += _unconfirmed_copies(lines, fields) + _values_under_unread_labels(lines, fields)
     periods, period_findings = read_periods(lines, fields.get("amount_due"))
     if (form := _form_of_every_period(periods)) is not None and fields["form"].value is None:
         fields["form"] = form
@@ -283,6 +284,37 @@ def _placeholder_under(label: TextLine, lines: list[TextLine]) -> bool:
         if below and abs(left - x) <= 2 * height and _PLACEHOLDER_VALUE.match(line.text):
             return True
     return False
+
+
+# An id, a phone, a masked SSN: "621973", "1-800-829-0922", "(800) 829-0922", "XXX-XX-3040".
+_HEADER_NUMBER = regex.compile(r"^\s*(?:\d[\d-]{3,}|\(\d{3}\)\s?\d{3}-\d{4}|[Xx*#][Xx*#-]+\d{4})\s*$")
+
+
+def _values_under_unread_labels(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:
+    """A number a header prints under a label OCR could not read (every word of it below ``GARBLED_BELOW``:
+    "[Causa" over "621973", a ruled table's small capitals) that no field read: a caller ID, a phone, an
+    SSN's mask, left out silently otherwise. Dates and amounts are left to their fields' own checks (a
+    column of a table's amounts under a label read unsurely is no header's value)."""
+    findings = []
+    for line in lines:
+        label, _, value = line.text.partition(COLUMN_GAP)
+        label_words = line.words[: len(label.split())]
+        if not (line.stacked and label_words and _HEADER_NUMBER.match(value)):
+            continue
+        if all(conf < GARBLED_BELOW for _, conf in label_words) and not _read_as_a_field(value, fields):
+            findings.append(
+                f"header: the notice prints {value.strip()!r} under a label that could not be read "
+                f"({label.strip()!r})"
+            )
+    return findings
+
+
+def _read_as_a_field(value: str, fields: dict[str, Field]) -> bool:
+    """``value`` holds what a field read, at its end: its digits, a masked SSN's last four, a phone
+    printed with its "1-"."""
+    read = {str(field.value) for field in fields.values() if field.value is not None}
+    digits = regex.sub(r"\D", "", value)
+    return any(len(tail) >= 4 and digits.endswith(tail) for tail in (regex.sub(r"\D", "", v) for v in read))
 
 
 def _unconfirmed_copies(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:

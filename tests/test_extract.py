@@ -305,3 +305,28 @@ def test_wording_that_may_set_a_deadline_read_or_not_gets_no_published_window(te
 )
 def test_an_amount_due_a_form_or_a_penalty_rule_sets_no_deadline(text: str) -> None:
     assert _deadline(text).kind == "published"
+
+
+def _stacked(label: tuple[tuple[str, float], ...], value: str) -> TextLine:
+    words = (*label, *((word, 0.95) for word in value.split()))
+    text = " ".join(word for word, _ in label) + "    " + value
+    return TextLine(page=1, text=text, stacked=True, words=words)
+
+
+def test_a_header_number_under_a_label_ocr_could_not_read_is_a_finding_unless_a_field_read_it() -> None:
+    """Typeset CP215, blurred scan (OCR kept): "[Causa" (0.00) over "621973", the caller ID no field read.
+    The same under a label read, a masked SSN whose last four a field read, an amount: no finding."""
+    base = ["Notice    CP14", "Social Security number    XXX-XX-3040"]
+
+    def header_findings(*stacked: TextLine) -> list[str]:
+        lines = [TextLine(page=1, text=text) for text in base] + list(stacked)
+        found = extract_fields(lines, classify_notice(lines, load_catalog())).findings
+        return [finding for finding in found if finding.startswith("header:")]
+
+    unread = (("[Causa", 0.0),)
+    assert header_findings(_stacked(unread, "621973")) == [
+        "header: the notice prints '621973' under a label that could not be read ('[Causa')"
+    ]
+    assert header_findings(_stacked((("Caller", 0.9), ("ID", 0.9)), "621973")) == []
+    assert header_findings(_stacked((("[Soria", 0.0), ("Secourvnewnen", 0.04)), "XXX-XX-3040")) == []
+    assert header_findings(_stacked((("Amount", 0.3),), "$396.14")) == []
