@@ -8,7 +8,8 @@ Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period Decemb
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
 "your 2022 Form 1040" (weakest), the tax return or period named as a form ("Tax return    Form 1040 for 2024",
 "Tax period    Form 941, quarter ending 09/30/2024"), the body's "This notice is about your Form 1040 for
-2024" / "... your taxes for 2022" / "... your Form 941, quarter ending 09/30/2024", and Spanish
+2024" / "... your taxes for 2022" / "... your Form 941, quarter ending 09/30/2024" / "... the tax period
+ending Dec. 31, 2021", and Spanish
 "Año tributario 2023" ("Ano tributario", "Año fiscal").
 A fax's "Tax year 2625" is 2025 (its 0 read as 6; only when no other digit is a 6), at lower confidence.
 A header's year after a dot leader OCR could not read ("Tax year rrr r creer 2021    Person to contact"),
@@ -96,14 +97,15 @@ _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", re
 # sentence that says what the notice is about (as sure as a label: it is the notice's own statement).
 _FORM_FOR = r"Form\s+[0-9][\w-]*,?\s+"
 _FORM_PERIOD = rf"{_FORM_FOR}(?:quarter|period|year)\s+end(?:ing|ed)\s+{DATE}"
-_ABOUT = r"\b(?:notice|letter)\s+is\s+about\s+your\s+"
+_ABOUT = r"\b(?:notice|letter)\s+is\s+about\s+"
 _RETURN_FOR = regex.compile(
-    rf"(?:(?:{_SEGMENT_START}Tax\s+return{LABEL_GAP}|{_ABOUT}){_FORM_FOR}for\s+{_YEAR}"
-    rf"|{_ABOUT}(?:taxes|tax\s+return)\s+for\s+{_YEAR}){_NOT_A_LIST}",
+    rf"(?:(?:{_SEGMENT_START}Tax\s+return{LABEL_GAP}|{_ABOUT}your\s+){_FORM_FOR}for\s+{_YEAR}"
+    rf"|{_ABOUT}your\s+(?:taxes|tax\s+return)\s+for\s+{_YEAR}){_NOT_A_LIST}",
     regex.IGNORECASE,
 )
 _PERIOD_OF_FORM = regex.compile(
-    rf"(?:{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}|{_ABOUT}){_FORM_PERIOD}",
+    rf"(?:{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}|{_ABOUT}your\s+){_FORM_PERIOD}"
+    rf"|{_ABOUT}the\s+tax\s+period\s+end(?:ing|ed)\s+{DATE}{_NO_OTHER_DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 

@@ -1148,6 +1148,8 @@ def test_a_billing_row_whose_leaders_ocr_read_as_words_keeps_an_amount_with_its_
         ("This notice is about your taxes for 2022.", 2022),
         ("Tax period    Form 941, quarter ending 09/30/2024", 2024),
         ("This letter is about your Form 941, quarter ending 09/30/2024.", 2024),
+        ("This notice is about the tax period ending Dec. 31, 2021.", 2021),
+        ("This notice is about the tax period ending 06/30/2022.", 2022),
     ],
 )
 def test_a_tax_year_named_by_its_return_or_quarter(text: str, year: int) -> None:
@@ -1158,6 +1160,8 @@ def test_a_form_for_a_year_elsewhere_in_a_sentence_or_for_several_years_is_no_ta
     assert values(find_tax_years, "We received your Form 1040 for 2023 on May 1, 2024.") == []
     assert values(find_tax_years, "This notice is about your taxes for 2022 and 2023.") == []
     assert values(find_tax_years, "This notice is about your Form 1040 for 2021, 2022 and 2023.") == []
+    both = "This notice is about the tax period ending 12/31/2021 and 12/31/2022."
+    assert values(find_tax_years, both) == []
 
 
 def test_a_speck_between_a_billing_label_and_its_amount_is_not_the_rows_label() -> None:
