@@ -82,9 +82,13 @@ _CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
 IRS_PHONE_PRINTED = printed_after(
     r"\b(?:tele)?phone(?:\s+number)?|contact\s+us|call\s+us\s+at|questions\??\s+call|toll[-\s]free"
 )
-# Two OCR edits: "Carter ID", a "Caller" whose "ID" wrapped away.
+# Two OCR edits: "Carter ID", a "Caller" whose "ID" wrapped away. Printed: a digit soon after it, or what OCR
+# left of a dot leader and a word with a digit ending the row ("CALLER, ID ww cueeensoenacnenes GSLI93").
 _CALLER_ID_WORDS = rf"(?<![A-Za-z]){fuzzy_label('caller ID', 2)}(?<=[A-Za-z])"
-CALLER_ID_PRINTED = printed_after(_CALLER_ID_WORDS)
+CALLER_ID_PRINTED = regex.compile(
+    rf"{printed_after(_CALLER_ID_WORDS).pattern}|{_CALLER_ID_WORDS}{LEADER_JUNK}\S*\d\S*\s*$",
+    regex.IGNORECASE,
+)
 # A header label printed alone in its cell, its value lost by OCR (no digit left to see): the value is
 # printed but unread all the same.
 IRS_PHONE_LABEL_ALONE = label_alone(
@@ -98,8 +102,8 @@ _CALLER_ID_ALONE = label_alone(rf"(?:Your\s+)?{_CALLER_ID_LABEL}").pattern
 CALLER_ID_LABEL_ALONE = regex.compile(
     rf"{_CALLER_ID_ALONE}|^(?!.*\d)(?=.*\S\s{{4}}\S).*{_CALLER_ID_LABEL}\s*:?\s*$", regex.IGNORECASE
 )
-# a header's form labels ("the form mumber (1040)": one OCR edit)
-_FORM_HEADER = rf"Tax\s+form|{fuzzy_label('Form number', 1)}(?<=[a-z])|Type\s+of\s+tax\s+return"
+# a header's form labels, OCR edits and all ("the form mumber (1040)", "Type of tax retumn")
+_FORM_HEADER = rf"Tax\s+form|{fuzzy_label('Form number', 1)}(?<=[a-z])|{fuzzy_label('Type of tax return')}"
 FORM_LABEL_ALONE = label_alone(_FORM_HEADER)
 _CALLER_ID = regex.compile(
     rf"{_CALLER_ID_LABEL}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])",
@@ -120,14 +124,20 @@ _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 
 _FORM_CELL_WORD = rf"{CELL_START}\s*(?-i:FORM|Form)"  # not a sentence's "form."
 _FORM_HEADER_CELL = rf"{_FORM_CELL_WORD}(?:\s*[:.]|(?=\s{{3}}))"
 _FORM_LABEL = rf"\b(?:{_FORM_HEADER})|\bForm\s*:|{_FORM_HEADER_CELL}"
-# A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040").
-_FORM_AFTER_LEADER = regex.compile(rf"(?:{_FORM_LABEL}){LEADER_JUNK}{_FORM_NUMBER}\s*$", regex.IGNORECASE)
+# A header's form label, what OCR left of its dot leader, and the form ending the row ("Tax Form  2  1040");
+# the leader is a header's, so its "Form number" may take two edits ("FOrM NUMDET    ccsccss...eens 941"), not
+# a sentence's "from number".
+_FORM_AFTER_LEADER = regex.compile(
+    rf"(?:{_FORM_LABEL}|{fuzzy_label('Form number')}(?<=[a-z])){LEADER_JUNK}{_FORM_NUMBER}\s*$",
+    regex.IGNORECASE,
+)
 # A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form
 # printed, read or not; not the phone of the next column ("Tax form    800-829-0922"). A header cell's "FORM:"
-# with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read).
+# with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read), and its "FORM" with one
+# word a column gap after it ending the row ("FORM    GAL").
 FORM_PRINTED = regex.compile(
     rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])"
-    rf"|{_FORM_CELL_WORD}\s*[:.]\s*(?:\d|\S+\s{{3}})",
+    rf"|{_FORM_CELL_WORD}(?:\s*[:.]\s*(?:\d|\S+\s{{3}})|\s{{3,}}\S+\s*$)",
     regex.IGNORECASE,
 )
 # A header's "FORM:" (one letter misread: "FOVM."), a leader OCR could not read, and the form ending the row
@@ -174,8 +184,20 @@ def _caller_id(match: regex.Match[str]) -> tuple[str | int | None, float] | None
     return (value, 1.0) if value.isdigit() and len(value) == CALLER_ID_DIGITS else None
 
 
+# What OCR left of a dot leader between them, the ID ending the row ("Caller ID wo.eecceeecesese...aees
+# 625451").
+_CALLER_ID_AFTER_LEADER = regex.compile(
+    rf"{_CALLER_ID_LABEL}{LEADER_JUNK}(?P<id>[0-9OolIS]{{4,8}})\s*$", regex.IGNORECASE
+)
+
+
 def find_caller_ids(lines: list[TextLine]) -> list[Candidate]:
-    return find_candidates(_CALLER_ID, lines, "caller_id_label", 0.95, _caller_id, value_group="id")
+    return first_per_row(
+        find_candidates(_CALLER_ID, lines, "caller_id_label", 0.95, _caller_id, value_group="id"),
+        find_candidates(
+            _CALLER_ID_AFTER_LEADER, lines, "caller_id_after_leader", 0.8, _caller_id, value_group="id"
+        ),
+    )
 
 
 def _form(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

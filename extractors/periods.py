@@ -123,6 +123,22 @@ def find_period_table(lines: list[TextLine]) -> PeriodTable | None:
     return table if table.rows else None
 
 
+def unheaded_period_row(lines: list[TextLine]) -> TextLine | None:
+    """The first row that reads as a period of a table (a form, the period's end, two amounts or more:
+    "1040    Dec. 31, 2021    $5,654.35    $334.29    $400.83    $6,389.47") where no heading of a table was
+    read: a table printed whose heading OCR garbled ("form    peric    Unpai    terest")."""
+    for line in lines:
+        match = None if line.stacked else _ROW.match(line.text)
+        if (
+            match is not None
+            and _FORM_READ.fullmatch(repair_digits(match.group("form")))
+            and _period_end(match) is not None
+            and len(_AMOUNTS.findall(match.group("rest"))) >= 2
+        ):
+            return line
+    return None
+
+
 def is_period_heading(text: str) -> bool:
     """The heading row of a table of periods: its labels head columns of many rows, not one value each. A
     header row naming the notice's date or the taxpayer's number ("Notice date    Tax period    Social

@@ -22,10 +22,10 @@ from typing import NamedTuple
 
 import regex
 
-from extractors.amounts import format_amount
+from extractors.amounts import AMOUNT, format_amount, parse_amount
 from extractors.billing import find_billing_lines
 from extractors.notice_number import find_notice_numbers
-from extractors.periods import PeriodRow, find_period_table, is_period_heading
+from extractors.periods import PeriodRow, find_period_table, is_period_heading, unheaded_period_row
 from extractors.revision import find_revision_markers
 from extractors.text import Candidate, TextLine, find_printed
 from pipeline.catalog import Catalog, DeadlineRule, NoticeType
@@ -170,6 +170,7 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     )
     findings = reading.findings + _unread_values(lines, fields, reading.carries_none)
     findings += _unconfirmed_copies(lines, fields) + _values_under_unread_labels(lines, fields)
+    findings += _amounts_one_digit_apart(lines, fields["amount_due"])
     periods, period_findings = read_periods(lines, fields.get("amount_due"))
     if (form := _form_of_every_period(periods)) is not None and fields["form"].value is None:
         fields["form"] = form
@@ -208,7 +209,7 @@ def read_periods(lines: list[TextLine], amount_due: Field | None) -> tuple[tuple
     table total that is not the amount due read elsewhere."""
     table = find_period_table(lines)
     if table is None:
-        return (), []
+        return (), _unheaded_table(lines)
     findings = []
     for number, row in enumerate(table.rows, start=1):
         findings += _row_findings(number, row)
@@ -218,6 +219,14 @@ def read_periods(lines: list[TextLine], amount_due: Field | None) -> tuple[tuple
             f"periods: the table's total {format_amount(table.total)} is not the amount due {due}"
         )
     return tuple(_tax_period(row) for row in table.rows), findings
+
+
+def _unheaded_table(lines: list[TextLine]) -> list[str]:
+    row = unheaded_period_row(lines)
+    if row is None:
+        return []
+    return [f"periods: the notice prints {row.text.strip()[:60]!r}, a period of a table whose heading could "
+            "not be read"]  # fmt: skip
 
 
 def _row_findings(number: int, row: PeriodRow) -> list[str]:
@@ -315,6 +324,26 @@ def _read_as_a_field(value: str, fields: dict[str, Field]) -> bool:
     read = {str(field.value) for field in fields.values() if field.value is not None}
     digits = regex.sub(r"\D", "", value)
     return any(len(tail) >= 4 and digits.endswith(tail) for tail in (regex.sub(r"\D", "", v) for v in read))
+
+
+_PRINTED_AMOUNT = regex.compile(AMOUNT, regex.VERBOSE)
+
+
+def _amounts_one_digit_apart(lines: list[TextLine], amount_due: Field) -> list[str]:
+    """An amount printed anywhere that differs from the amount due read in one digit of the same length
+    ("$13,750.76" beside a stub's "$13,756.76", a fax's 0 read as 6): one of the two is a misread, and only a
+    person can tell which; a label OCR garbled hides the copy from every other check."""
+    due = amount_due.value
+    if not isinstance(due, str):
+        return []
+    for line in lines:
+        for match in () if line.stacked else _PRINTED_AMOUNT.finditer(line.text):
+            amount = parse_amount(match.group("amount"))
+            other = format_amount(amount) if amount is not None else due
+            if len(other) == len(due) and sum(a != b for a, b in zip(other, due, strict=True)) == 1:
+                return [f"amount_due: the notice also prints {match.group('amount').strip()!r}, one digit "
+                        f"from the amount due read ({due})"]  # fmt: skip
+    return []
 
 
 def _unconfirmed_copies(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:

@@ -330,3 +330,30 @@ def test_a_header_number_under_a_label_ocr_could_not_read_is_a_finding_unless_a_
     assert header_findings(_stacked((("Caller", 0.9), ("ID", 0.9)), "621973")) == []
     assert header_findings(_stacked((("[Soria", 0.0), ("Secourvnewnen", 0.04)), "XXX-XX-3040")) == []
     assert header_findings(_stacked((("Amount", 0.3),), "$396.14")) == []
+
+
+def test_a_table_of_periods_whose_heading_ocr_garbled_is_a_finding() -> None:
+    """Office CP91 scan (OCR kept): the heading read "form    peric    Unpai    terest", its rows read well;
+    no table is read, so the periods it prints must not be silently absent."""
+    rows = (
+        "Notice    CP91",
+        "form    peric    Unpai    terest",
+        "1040    Dec. 31, 2021    $5,654.35    $334.29    $400.83    $6,389.47",
+        "1040    Dec. 31, 2020    $654.95    $23.50    $54.29    $732.74",
+    )
+    assert any(finding.startswith("periods: the notice prints '1040    Dec. 31, 2021") for finding in
+               _findings(*rows))  # fmt: skip
+    assert not any(finding.startswith("periods:") for finding in _findings(*rows[:2]))
+    headed = _findings(rows[0], "Tax form    Tax period ending    Unpaid amount    Amount you owe", *rows[2:])
+    assert not any("heading could not be read" in finding for finding in headed)
+
+
+def test_an_amount_one_digit_from_the_amount_due_is_a_finding() -> None:
+    """Typed CP210 fax (OCR kept): the stub's "$13,756.76" read surely, the summary's total "$13,750.76"
+    under a label OCR garbled; one of them is a misread."""
+    rows = ("Notice    CP210", "TRETEEEREEEE ET $13,750.76", "BALANCE DUE    $13,756.76")
+    assert [f for f in _findings(*rows) if f.startswith("amount_due")] == [
+        "amount_due: the notice also prints '$13,750.76', one digit from the amount due read (13756.76)"
+    ]
+    distinct = ("Notice    CP210", "Tax you owed    $13,150.70", "BALANCE DUE    $13,756.76")
+    assert not [f for f in _findings(*distinct) if f.startswith("amount_due")]

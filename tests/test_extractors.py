@@ -12,6 +12,7 @@ from extractors.amounts import parse_amount
 from extractors.billing import BillingRole, billing_role, find_billing_lines
 from extractors.contacts import (
     CALLER_ID_LABEL_ALONE,
+    CALLER_ID_PRINTED,
     FORM_PRINTED,
     find_caller_ids,
     find_forms,
@@ -559,6 +560,33 @@ def test_a_notice_date_label_ocr_garbled_and_doubted() -> None:
     assert 0.75 < found[0].confidence < 0.8
     assert find_notice_dates([_with_words(("Novice", 0.9), ("parE", 0.9), *date)]) == []
     assert find_notice_dates([_with_words(("Netiog", 0.31), ("dite", 0.48), *date)]) == []
+
+
+def test_header_labels_after_what_ocr_left_of_their_dot_leaders() -> None:
+    """Office scan (OCR kept): "FOrM NUMDET" two edits from its label, a caller ID after its leader; a
+    sentence's "from number" is no form label; "Type of tax retumn" one edit from its label."""
+    leader = "ccsccsscescesseseesecesececeeceaeeseeseseseesseensens"
+    assert values(find_forms, f"Holtsville, NY 11742    FOrM NUMDET    {leader} 941") == ["941"]
+    assert values(find_forms, "call us from number 941") == []
+    assert values(find_forms, "Type of tax retumn:    1040") == ["1040"]
+    assert values(find_caller_ids, "Caller ID wo.eecceeeceseseseesescsesesesescscscacaeaeaees 625451") == [
+        "625451"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern", "printed"),
+    [
+        pytest.param(
+            "CALLER, ID ww cueeensoenacnenes GSLI93", CALLER_ID_PRINTED, True, id="caller-id-leader"
+        ),
+        pytest.param("Your caller ID is on this notice.", CALLER_ID_PRINTED, False, id="caller-id-sentence"),
+        pytest.param("FORM    GAL", FORM_PRINTED, True, id="form-cell-garbled"),
+        pytest.param("FORM YOU SEND US FOR YOUR RECORDS.", FORM_PRINTED, False, id="form-in-a-sentence"),
+    ],
+)
+def test_a_header_value_printed_whatever_ocr_made_of_it(text: str, pattern: Any, printed: bool) -> None:
+    assert (pattern.search(text) is not None) is printed
 
 
 def test_what_an_unread_leader_may_not_hold_a_review_found() -> None:
