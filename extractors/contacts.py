@@ -104,7 +104,7 @@ CALLER_ID_LABEL_ALONE = regex.compile(
 )
 # a header's form labels, OCR edits and all ("the form mumber (1040)", "Type of tax retumn")
 _FORM_HEADER = rf"Tax\s+form|{fuzzy_label('Form number', 1)}(?<=[a-z])|{fuzzy_label('Type of tax return')}"
-FORM_LABEL_ALONE = label_alone(_FORM_HEADER)
+FORM_LABEL_ALONE = label_alone(rf"{_FORM_HEADER}|(?-i:FORM)")  # a typed header's "FORM    GAL" too
 _CALLER_ID = regex.compile(
     rf"{_CALLER_ID_LABEL}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])",
     regex.IGNORECASE,
@@ -133,11 +133,10 @@ _FORM_AFTER_LEADER = regex.compile(
 )
 # A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form
 # printed, read or not; not the phone of the next column ("Tax form    800-829-0922"). A header cell's "FORM:"
-# with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read), and its "FORM" with one
-# word a column gap after it ending the row ("FORM    GAL").
+# with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read).
 FORM_PRINTED = regex.compile(
     rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])"
-    rf"|{_FORM_CELL_WORD}(?:\s*[:.]\s*(?:\d|\S+\s{{3}})|\s{{3,}}\S+\s*$)",
+    rf"|{_FORM_CELL_WORD}\s*[:.]\s*(?:\d|\S+\s{{3}})",
     regex.IGNORECASE,
 )
 # A header's "FORM:" (one letter misread: "FOVM."), a leader OCR could not read, and the form ending the row

@@ -13,6 +13,7 @@ from extractors.billing import BillingRole, billing_role, find_billing_lines
 from extractors.contacts import (
     CALLER_ID_LABEL_ALONE,
     CALLER_ID_PRINTED,
+    FORM_LABEL_ALONE,
     FORM_PRINTED,
     find_caller_ids,
     find_forms,
@@ -581,8 +582,9 @@ def test_header_labels_after_what_ocr_left_of_their_dot_leaders() -> None:
             "CALLER, ID ww cueeensoenacnenes GSLI93", CALLER_ID_PRINTED, True, id="caller-id-leader"
         ),
         pytest.param("Your caller ID is on this notice.", CALLER_ID_PRINTED, False, id="caller-id-sentence"),
-        pytest.param("FORM    GAL", FORM_PRINTED, True, id="form-cell-garbled"),
-        pytest.param("FORM YOU SEND US FOR YOUR RECORDS.", FORM_PRINTED, False, id="form-in-a-sentence"),
+        pytest.param("FORM    GAL", FORM_LABEL_ALONE, True, id="form-cell-garbled"),
+        pytest.param("FORM YOU SEND US FOR YOUR RECORDS.", FORM_LABEL_ALONE, False, id="form-in-a-sentence"),
+        pytest.param("SEND US FORM", FORM_LABEL_ALONE, False, id="form-ending-a-sentence"),
     ],
 )
 def test_a_header_value_printed_whatever_ocr_made_of_it(text: str, pattern: Any, printed: bool) -> None:
