@@ -170,7 +170,8 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     )
     findings = reading.findings + _unread_values(lines, fields, reading.carries_none)
     findings += _unconfirmed_copies(lines, fields) + _values_under_unread_labels(lines, fields)
-    findings += _amounts_one_digit_apart(lines, fields["amount_due"])
+    if not any(finding.startswith("amount_due:") for finding in findings):  # one doubt says it
+        findings += _amounts_one_digit_apart(lines, fields["amount_due"])
     periods, period_findings = read_periods(lines, fields.get("amount_due"))
     if (form := _form_of_every_period(periods)) is not None and fields["form"].value is None:
         fields["form"] = form

@@ -247,8 +247,9 @@ def _cut_at_columns(run: OcrLine, starts: list[int]) -> list[OcrLine]:
         return [run]
     tolerance = run.bbox[3]
     cells: list[list[OcrWord]] = [[run.words[0]]]
-    for word in run.words[1:]:
-        if any(abs(word.bbox[0] - start) <= tolerance for start in starts):
+    for previous, word in zip(run.words, run.words[1:], strict=False):
+        after_previous = previous.bbox[0] + previous.bbox[2]  # a column of its own, not the run's
+        if any(abs(word.bbox[0] - start) <= tolerance and start >= after_previous for start in starts):
             cells.append([word])
         else:
             cells[-1].append(word)

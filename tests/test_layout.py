@@ -345,3 +345,13 @@ def test_words_ocr_could_not_read_between_labels_and_values_are_no_second_label_
     ]
     joined = [line.text for _, line in stacked_label_lines(lines)]
     assert "Notice date    12/19/2023" in joined
+
+
+def test_a_label_over_its_value_is_not_cut_at_its_second_word() -> None:
+    """A letter's text layer (recorded shape): "Tax periods:" over "September 30, 2021", the value starting
+    under "Tax", less than a label's height left of "periods:"; the value's column is the label's own."""
+    placed = [("Tax", 1500, 480, 16), ("periods:", 1519, 480, 60), ("September", 1500, 512, 70)]
+    placed += [("30,", 1575, 512, 20), ("2021", 1600, 512, 30)]
+    words = [OcrWord(text=t, confidence=1.0, bbox=(x, y, w, 22)) for t, x, y, w in placed]
+    joined = [line.text for _, line in stacked_label_lines(group_words_into_lines(words))]
+    assert joined == ["Tax periods:    September 30, 2021"]
