@@ -133,10 +133,13 @@ _FORM_AFTER_LEADER = regex.compile(
 )
 # A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form
 # printed, read or not; not the phone of the next column ("Tax form    800-829-0922"). A header cell's "FORM:"
-# with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read).
+# with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read), as is a "TAX FORM."
+# ("TAX FORM. 1    L040"), and a label, what OCR left of its leader and a word with a digit ending the row
+# ("FORM NUMBER. ee ce et L040").
 FORM_PRINTED = regex.compile(
     rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])"
-    rf"|{_FORM_CELL_WORD}\s*[:.]\s*(?:\d|\S+\s{{3}})",
+    rf"|(?:{_FORM_CELL_WORD}|\bTax\s+form)\s*[:.]\s*(?:\d|\S+\s{{3}})"
+    rf"|(?:{_FORM_LABEL}){LEADER_JUNK}\S*\d\S*\s*$",
     regex.IGNORECASE,
 )
 # A header's "FORM:" (one letter misread: "FOVM."), a leader OCR could not read, and the form ending the row

@@ -50,8 +50,9 @@ MONTHS = {
 _ABBREVIATIONS = {"sept": 9, **{name[:3]: number for name, number in MONTHS.items()}}
 _DIGIT = r"[0-9OolISB]"
 _YEAR = rf"(?:[12]{_DIGIT}{{3}})"
-# A year letter-spaced text split in two ("July 7, 20 26": a skewed scan of a troff letter).
-_SPLIT_YEAR = rf"(?:[12]{_DIGIT}\s{_DIGIT}{{2}}(?![\d,.]))"
+# A year letter-spaced text split in two ("July 7, 20 26": a skewed scan of a troff letter), of this century's
+# first decades and ending its row or column (not "June 1, 20 12 days later").
+_SPLIT_YEAR = r"(?:2[0O]\s[0-3][0-9OolISB](?=\s*$|\s{3}|[.,;]\s*$))"
 _DAY = rf"(?:{_DIGIT}{{1,2}})"
 _MONTH_WORD = r"(?:[^\W\d_]{3,10}\.?)"  # any letters: OCR may accent one ("Décember 31, 2023")
 

@@ -40,6 +40,7 @@ import regex
 
 from extractors.text import (
     LABEL_GAP,
+    LOW_DIGITS_CONFIDENCE,
     UNREAD_LEADER,
     Candidate,
     TextLine,
@@ -93,7 +94,8 @@ _SSN_AFTER_UNREAD_LEADER = regex.compile(
     rf"(?<![A-Za-z])(?:{_LABEL}|SSN){UNREAD_LEADER}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE
 )
 # The label, a mask OCR could not read at all (up to four words, each scored low or a mark: "eke *k-",
-# "oR _ ok"), the last four read ending the cell ("Social Security number:    eke *k- 9953").
+# "oR _ ok"), the last four read surely (``LOW_DIGITS_CONFIDENCE``) ending the cell ("Social Security
+# number:    eke *k- 9953").
 _LAST4_AFTER_UNREAD_MASK = regex.compile(
     rf"(?<![A-Za-z])(?:{_LABEL}|SSN){LABEL_GAP}\s+(?P<unread>[^\s\d]\S*(?: {{1,3}}\S+){{0,3}}?) {{1,3}}"
     rf"(?P<last4>{_DIGIT} ?{_DIGIT}{{3}})(?=\s{{4,}}|\s*$)",
@@ -202,7 +204,10 @@ def _garbled_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | 
 
 def _masked(candidates: list[Candidate]) -> list[Candidate]:
     return [
-        Candidate(c.value, mask_full_ssns(c.raw), c.page, c.bbox, c.rule, c.confidence) for c in candidates
+        Candidate(
+            c.value, mask_full_ssns(c.raw), c.page, c.bbox, c.rule, c.confidence, value_read=c.value_read
+        )
+        for c in candidates
     ]
 
 
@@ -218,9 +223,18 @@ def find_ssn_last4(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(
             _SSN_AFTER_UNREAD_LEADER, lines, "ssn_after_unread_leader", 0.9, _last4, anchors=_ANCHORS
         )
-        + find_candidates(
-            _LAST4_AFTER_UNREAD_MASK, lines, "ssn_after_unread_mask", 0.85, _ending_last4, anchors=_ANCHORS
-        )
+        + [
+            candidate  # no mask left to vouch for them: digits read unsurely are a value printed but unread
+            for candidate in find_candidates(
+                _LAST4_AFTER_UNREAD_MASK,
+                lines,
+                "ssn_after_unread_mask",
+                0.85,
+                _ending_last4,
+                anchors=_ANCHORS,
+            )  # fmt: skip
+            if candidate.value_read >= LOW_DIGITS_CONFIDENCE
+        ]
         + find_candidates(_SSN_BARE, lines, "masked_pattern", 0.75, _last4)
         + find_candidates(_EIN_MASKED, lines, "masked_pattern", 0.75, _last4)
         + first_per_row(

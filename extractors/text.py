@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import regex
 
@@ -56,8 +57,8 @@ LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 # amount or a form: "Tax year 2022    2024    Page 1" would read 2024).
 _LEADER_MARKS = r"0-9.,+!?:;‘’'ecsaowrtv-"  # dots read as digits, marks and small round letters
 LEADER_JUNK = (
-    rf"[\s:.]*(?:(?=\S*[0-9a-z]|\S{{2}})(?:[{_LEADER_MARKS}]{{1,30}}|[«niu{_LEADER_MARKS}]{{8,150}})"
-    r"(?:\s+[:.])?\s+){1,8}?"
+    rf"(?P<junk>[\s:.]*(?:(?=\S*[0-9a-z]|\S{{2}})(?:[{_LEADER_MARKS}]{{1,30}}|[«niu{_LEADER_MARKS}]{{8,150}})"
+    r"(?:\s+[:.])?\s+){1,8}?)"
 )
 # A value ends its row, or its column where a wide gap starts the next one ("Notice date wo    5/10/2024
 # Call us at    1-800-829-1040").
@@ -156,7 +157,7 @@ def find_candidates(
         value, factor = parsed
         value_read = value_confidence(line, match, value_group) if judge_value else 1.0
         unsure = judge_value and value_read < UNSURE_VALUE_WORD
-        line_read = line.confidence if leader is None else _read_beside(line, match.span(), leader)
+        line_read = _match_read(line, match, leader, value_group)
         read = min(line_read, value_read) if unsure else line_read
         confidence = round(base_confidence * factor * (0.5 + 0.5 * read), 3)
         raw = match.group(0).strip()
@@ -172,6 +173,9 @@ UNSURE_VALUE_WORD = 0.5
 # 7769 at 0.73), from 0.75 to 0.85 right in 7 of 7; caller IDs of 4 corpora, 1 of 2 (956388 for 556388 at
 # 0.69), none of 122 above.
 LOW_DIGITS_CONFIDENCE = 0.75
+# A label word OCR spelled exactly is read, whatever its score: a leader's dots glued to it ("YEAR" at 0.00
+# before "22222222: 2022", "DATE" at 0.26 before "06/12/2026") take the score, not its letters.
+SPELLED_LABEL_WORD = 0.9
 
 
 def value_confidence(line: TextLine, match: regex.Match[str], value_group: str | None = None) -> float:
@@ -244,13 +248,47 @@ def _doubted(line: TextLine, label: tuple[int, int]) -> bool:
     return any(conf < LEADER_WORD_CONFIDENCE for _, start, end, conf in spans if _overlap(start, end, label))
 
 
-def _read_beside(line: TextLine, match: tuple[int, int], leader: tuple[int, int]) -> float:
-    """The mean confidence of the match's words outside its leader: its label and its value."""
-    spans = _word_spans(line) or []
-    beside = [
-        c for _, start, end, c in spans if _overlap(start, end, match) and not _overlap(start, end, leader)
+def _match_read(
+    line: TextLine, match: regex.Match[str], leader: tuple[int, int] | None, value_group: str | None
+) -> float:
+    """How surely OCR read the match: its line's mean confidence; but where a leader came between label and
+    value (``UNREAD_LEADER``, a doubted label, what OCR left of a dot leader: ``LEADER_JUNK``) or a word of a
+    label spelled exactly scored low (the dots of a leader glued to "YEAR" score it 0.00, not its letters),
+    the mean of the match's words outside the leader, an exactly spelled label's words counted as read at
+    least ``SPELLED_LABEL_WORD``."""
+    spans = _word_spans(line)
+    if spans is None:
+        return line.confidence
+    junk = match.span("junk") if match.groupdict().get("junk") is not None else None
+    skipped = leader or junk
+    label_end = _value_start(match, value_group) or match.end()
+    spelled = _spelled_exactly(match)
+    inside = [
+        (start, end, conf)
+        for _, start, end, conf in spans
+        if _overlap(start, end, match.span()) and not (skipped and _overlap(start, end, skipped))
     ]
-    return sum(beside) / len(beside) if beside else line.confidence
+    label = [conf for start, end, conf in inside if spelled and end <= label_end]
+    if not inside or (skipped is None and all(conf >= SPELLED_LABEL_WORD for conf in label)):
+        return line.confidence
+    read = [
+        max(conf, SPELLED_LABEL_WORD) if spelled and end <= label_end else conf for start, end, conf in inside
+    ]
+    return sum(read) / len(read)
+
+
+def _spelled_exactly(match: regex.Match[str]) -> bool:
+    """The match needs no OCR edit. A fuzzy match reports the edits of the first fit it found, not the
+    fewest ("Notice date" matched with a substitution and a deletion), so the fewest are asked for."""
+    if not any(match.fuzzy_counts):
+        return True
+    best = _best_fit(match.re).match(match.string, match.start(), timeout=MATCH_TIMEOUT_S)
+    return best is not None and not any(best.fuzzy_counts)
+
+
+@cache
+def _best_fit(pattern: regex.Pattern[str]) -> regex.Pattern[str]:
+    return regex.compile(pattern.pattern, pattern.flags | regex.ENHANCEMATCH)
 
 
 def _overlap(start: int, end: int, span: tuple[int, int]) -> bool:

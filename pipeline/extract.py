@@ -296,8 +296,11 @@ def _placeholder_under(label: TextLine, lines: list[TextLine]) -> bool:
     return False
 
 
-# An id, a phone, a masked SSN: "621973", "1-800-829-0922", "(800) 829-0922", "XXX-XX-3040".
-_HEADER_NUMBER = regex.compile(r"^\s*(?:\d[\d-]{3,}|\(\d{3}\)\s?\d{3}-\d{4}|[Xx*#][Xx*#-]+\d{4})\s*$")
+# An id, a phone, a masked SSN: "621973", "1-800-829-0922", "(800) 829-0922", "XXX-XX-3040"; not a date
+# ("03-03-2025").
+_HEADER_NUMBER = regex.compile(
+    r"^\s*(?!\d{1,2}-\d{1,2}-\d{2,4}\s*$)(?:\d[\d-]{3,}|\(\d{3}\)\s?\d{3}-\d{4}|[Xx*#][Xx*#-]+\d{4})\s*$"
+)
 
 
 def _values_under_unread_labels(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:
@@ -331,7 +334,7 @@ _PRINTED_AMOUNT = regex.compile(AMOUNT, regex.VERBOSE)
 
 
 def _amounts_one_digit_apart(lines: list[TextLine], amount_due: Field) -> list[str]:
-    """An amount printed anywhere that differs from the amount due read in one digit of the same length
+    """An amount printed anywhere that differs from the amount due read in one digit, a pair OCR confuses
     ("$13,750.76" beside a stub's "$13,756.76", a fax's 0 read as 6): one of the two is a misread, and only a
     person can tell which; a label OCR garbled hides the copy from every other check."""
     due = amount_due.value
@@ -341,10 +344,20 @@ def _amounts_one_digit_apart(lines: list[TextLine], amount_due: Field) -> list[s
         for match in () if line.stacked else _PRINTED_AMOUNT.finditer(line.text):
             amount = parse_amount(match.group("amount"))
             other = format_amount(amount) if amount is not None else due
-            if len(other) == len(due) and sum(a != b for a, b in zip(other, due, strict=True)) == 1:
+            if _one_misread_apart(other, due):
                 return [f"amount_due: the notice also prints {match.group('amount').strip()!r}, one digit "
                         f"from the amount due read ({due})"]  # fmt: skip
     return []
+
+
+# Digits OCR takes for one another (a fax's 0 for 6, a 3 for 8): "$1,500.00" beside "$1,000.00" is no misread.
+_CONFUSED_DIGITS = {frozenset(pair) for pair in ("06", "08", "09", "68", "69", "89", "56", "38", "35", "17")}
+
+
+def _one_misread_apart(amount: str, other: str) -> bool:
+    pairs = [frozenset((a, b)) for a, b in zip(amount, other, strict=True) if a != b] if len(amount) == len(
+        other) else []  # fmt: skip
+    return len(pairs) == 1 and pairs[0] in _CONFUSED_DIGITS
 
 
 def _unconfirmed_copies(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:

@@ -234,7 +234,8 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
 def _label_cells(rows: Sequence[OcrLine]) -> list[list[OcrLine]]:
     """Each row's column segments, a run of bare labels set too close to tell apart by their gap cut where
     a column of the next row starts under one of its words ("Social Security number Caller ID" over
-    "XXX-XX-7624    407188": two labels, each over its value)."""
+    "XXX-XX-7624    407188": two labels, each over its value), when the run's first word heads a column of
+    that row too (a table's left-aligned cells: not a label over a centred value, not a name block)."""
     segmented = [column_segments(row) for row in rows]
     for index in range(len(segmented) - 1):
         starts = [segment.bbox[0] for segment in segmented[index + 1]]
@@ -243,9 +244,11 @@ def _label_cells(rows: Sequence[OcrLine]) -> list[list[OcrLine]]:
 
 
 def _cut_at_columns(run: OcrLine, starts: list[int]) -> list[OcrLine]:
+    tolerance = run.bbox[3]
     if len(run.words) < 2 or not _is_bare_label(run):
         return [run]
-    tolerance = run.bbox[3]
+    if not any(abs(run.words[0].bbox[0] - start) <= tolerance for start in starts):
+        return [run]  # the run heads no column: a label over a centred value, a name block
     cells: list[list[OcrWord]] = [[run.words[0]]]
     for previous, word in zip(run.words, run.words[1:], strict=False):
         after_previous = previous.bbox[0] + previous.bbox[2]  # a column of its own, not the run's

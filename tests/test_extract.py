@@ -131,6 +131,7 @@ def test_a_two_line_joint_names_second_given_name_is_checked_too() -> None:
     "name_words",
     [
         pytest.param([("ANIKA", 0.96), ("OSEI", 0.96)], id="rare-name-one-letter-from-anita-read-surely"),
+        pytest.param([("MUHAMMAD", 0.93), ("OSEI", 0.96)], id="a-name-the-list-lacks-read-at-0.93"),
         pytest.param([("KHALID", 0.8), ("OSEI", 0.96)], id="rare-name-no-letter-from-a-common-one"),
         pytest.param([("DIANA", 0.7), ("OSEI", 0.96)], id="common-name-read-unsurely"),
         pytest.param(
@@ -330,6 +331,7 @@ def test_a_header_number_under_a_label_ocr_could_not_read_is_a_finding_unless_a_
     assert header_findings(_stacked((("Caller", 0.9), ("ID", 0.9)), "621973")) == []
     assert header_findings(_stacked((("[Soria", 0.0), ("Secourvnewnen", 0.04)), "XXX-XX-3040")) == []
     assert header_findings(_stacked((("Amount", 0.3),), "$396.14")) == []
+    assert header_findings(_stacked((("Nciee", 0.3), ("dnte", 0.2)), "03-03-2025")) == []
 
 
 def test_a_table_of_periods_whose_heading_ocr_garbled_is_a_finding() -> None:
@@ -357,3 +359,5 @@ def test_an_amount_one_digit_from_the_amount_due_is_a_finding() -> None:
     ]
     distinct = ("Notice    CP210", "Tax you owed    $13,150.70", "BALANCE DUE    $13,756.76")
     assert not [f for f in _findings(*distinct) if f.startswith("amount_due")]
+    installment = ("Notice    CP521", "Monthly installment payment    $200.00", "Amount due    $400.00")
+    assert not [f for f in _findings(*installment) if f.startswith("amount_due")]  # 2 and 4: no misread

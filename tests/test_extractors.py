@@ -549,6 +549,23 @@ def test_the_last_four_after_a_mask_ocr_could_not_read() -> None:
     assert find_ssn_last4([read]) == []
     longer = _with_words(*label, ("eke", 0.27), ("*k-", 0.05), ("9953", 0.95), ("12", 0.95))
     assert find_ssn_last4([longer]) == []
+    unsure = _with_words(*label, ("XXK-x¥A-", 0.1), ("0527", 0.59))  # troff intake: 5583 printed
+    assert find_ssn_last4([unsure]) == []
+
+
+def test_a_year_split_in_two_ends_its_row_or_column() -> None:
+    assert values(find_notice_dates, "Notice date    June 1, 20 12 days later") == []
+    assert values(find_notice_dates, "Notice date    April 15, 19 99") == []
+
+
+def test_an_exactly_spelled_label_whose_leader_ocr_glued_to_it_counts_as_read() -> None:
+    """Typed scan (OCR kept): "YEAR" and the leader's dots read at 0.00, the year at 0.94: the label is
+    spelled right, so the line is judged by its label and value; a label spelled wrong stays judged by OCR."""
+    spelled = _with_words(("TAX", 0.92), ("YEAR", 0.0), ("22222222:", 0.0), ("2022", 0.94))
+    [found] = find_tax_years([spelled])
+    assert found.value == 2022 and found.confidence > 0.8
+    misspelled = _with_words(("TAX", 0.92), ("YEAB", 0.0), ("22222222:", 0.0), ("2022", 0.94))
+    assert all(c.confidence < 0.75 for c in find_tax_years([misspelled]))
 
 
 def test_a_notice_date_label_ocr_garbled_and_doubted() -> None:
@@ -583,6 +600,9 @@ def test_header_labels_after_what_ocr_left_of_their_dot_leaders() -> None:
         ),
         pytest.param("Your caller ID is on this notice.", CALLER_ID_PRINTED, False, id="caller-id-sentence"),
         pytest.param("FORM    GAL", FORM_LABEL_ALONE, True, id="form-cell-garbled"),
+        pytest.param("TAX FORM. 1    L040", FORM_PRINTED, True, id="tax-form-garbled"),
+        pytest.param("FORM NUMBER. ee ce et L040", FORM_PRINTED, True, id="form-after-leader-garbled"),
+        pytest.param("send us the tax form. We will", FORM_PRINTED, False, id="tax-form-in-a-sentence"),
         pytest.param("FORM YOU SEND US FOR YOUR RECORDS.", FORM_LABEL_ALONE, False, id="form-in-a-sentence"),
         pytest.param("SEND US FORM", FORM_LABEL_ALONE, False, id="form-ending-a-sentence"),
     ],

@@ -355,3 +355,12 @@ def test_a_label_over_its_value_is_not_cut_at_its_second_word() -> None:
     words = [OcrWord(text=t, confidence=1.0, bbox=(x, y, w, 22)) for t, x, y, w in placed]
     joined = [line.text for _, line in stacked_label_lines(group_words_into_lines(words))]
     assert joined == ["Tax periods:    September 30, 2021"]
+
+
+def test_a_label_over_a_centred_value_is_not_cut() -> None:
+    """A second reader's case: "Tax year" over a centred "2023" that starts under the space between its
+    words; the label heads no column of that row, so it stays whole."""
+    placed = [("Tax", 100, 480, 60, 40), ("year", 180, 480, 80, 40), ("2023", 140, 540, 80, 40)]
+    words = [OcrWord(text=t, confidence=0.95, bbox=(x, y, w, h)) for t, x, y, w, h in placed]
+    joined = [line.text for _, line in stacked_label_lines(group_words_into_lines(words))]
+    assert joined == ["Tax year    2023"]
