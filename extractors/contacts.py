@@ -82,11 +82,13 @@ _CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
 IRS_PHONE_PRINTED = printed_after(
     r"\b(?:tele)?phone(?:\s+number)?|contact\s+us|call\s+us\s+at|questions\??\s+call|toll[-\s]free"
 )
+# What OCR left of a dot leader, then a word holding a digit ending the row: a value printed, read or not.
+_WORD_AFTER_LEADER = rf"{LEADER_JUNK}\S*\d\S*\s*$"
 # Two OCR edits: "Carter ID", a "Caller" whose "ID" wrapped away. Printed: a digit soon after it, or what OCR
 # left of a dot leader and a word with a digit ending the row ("CALLER, ID ww cueeensoenacnenes GSLI93").
 _CALLER_ID_WORDS = rf"(?<![A-Za-z]){fuzzy_label('caller ID', 2)}(?<=[A-Za-z])"
 CALLER_ID_PRINTED = regex.compile(
-    rf"{printed_after(_CALLER_ID_WORDS).pattern}|{_CALLER_ID_WORDS}{LEADER_JUNK}\S*\d\S*\s*$",
+    rf"{printed_after(_CALLER_ID_WORDS).pattern}|{_CALLER_ID_WORDS}{_WORD_AFTER_LEADER}",
     regex.IGNORECASE,
 )
 # A header label printed alone in its cell, its value lost by OCR (no digit left to see): the value is
@@ -139,7 +141,7 @@ _FORM_AFTER_LEADER = regex.compile(
 FORM_PRINTED = regex.compile(
     rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])"
     rf"|(?:{_FORM_CELL_WORD}|\bTax\s+form)\s*[:.]\s*(?:\d|\S+\s{{3}})"
-    rf"|(?:{_FORM_LABEL}){LEADER_JUNK}\S*\d\S*\s*$",
+    rf"|(?:{_FORM_LABEL}){_WORD_AFTER_LEADER}",
     regex.IGNORECASE,
 )
 # A header's "FORM:" (one letter misread: "FOVM."), a leader OCR could not read, and the form ending the row
