@@ -7,13 +7,18 @@ Handles:
   the label wrapped ("Contact telephone / number: 800-829-0922"), "call Mr. Strand at (800) 829-0922",
   "Toll free: 1-800-829-1040", "For assistance, call 800-829-1040" (the IRS's older printed letters);
   value "800-829-0922". ``IRS_PHONE_PRINTED``: a phone label with digits after it (read or not).
-- caller ID: "Your caller ID 123456", "Caller ID: 401234", "Caller ID number 804120"; the IRS prints six
-  digits, so a read with another count ("5199885", a fax's speck read as a seventh digit) is not a caller
-  ID: the label printed with digits (``CALLER_ID_PRINTED``) makes it a value printed but unread
+- caller ID: "Your caller ID 123456", "Caller ID: 401234", "Caller ID number 804120", after what OCR left of
+  a dot leader ("Caller ID wo.eecceeece...aees 625451"); the IRS prints six digits, so a read with another
+  count ("5199885", a fax's speck read as a seventh digit) is not a caller ID: the label printed with digits
+  (``CALLER_ID_PRINTED``, also a leader and a word with a digit: "CALLER, ID ww cueeens GSLI93") makes it a
+  value printed but unread
 - form: "Tax form 1040", "Form 1040", "Form: 941", "Type of tax return    1040", "your 2022 Form 1040-SR",
   "Form.1040" (a speck), a paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."), a typed
   header's "FORM: 941" after a dot leader OCR could not read ("FOVM. cc eee 1040"); value "1040", "941",
-  "1040-SR"; a header's "FORM." with a value OCR garbled ("FORM. 22.    GAL") is a form printed but unread;
+  "1040-SR"; a "FORM NUMBER" two OCR edits off after a leader ("FOrM NUMDET    ccsccss...eens 941"); a
+  header's "FORM." with a value OCR garbled ("FORM. 22.    GAL", "TAX FORM. 1    L040", "FORM NUMBER. ee
+  ce et L040") is a form printed but unread, and its "FORM" cell alone with a word after it
+  (``FORM_LABEL_ALONE``: "FORM    GAL") a label printed without a value read;
   not "Form 15103, Form 1040 Return Delinquency" (a title of another form), nor its wrapped "Form /
   15103, Form 1040 Return Delinquency"
 

@@ -7,7 +7,8 @@ Spanish notices: "Fecha del aviso 20 de mayo de 2024", "Fecha de la carta ...", 
     Date: 12/04/2026", or "DATE    OCT. 23, 2023" once its dot leader is gone), never inside a sentence or
 another label ("Payment date: ..."). A header label and its date with a dot leader between that OCR read as
 junk ("DATE    00 eee ee eeeeeet JULY 25, 2024") or could not read at all (``UNREAD_LEADER``: "Date — Se a me
-Oct. 2, 2026"), judged by label and date; one reading a row.
+Oct. 2, 2026"), judged by label and date; a label OCR garbled three edits off where it doubted its own
+reading ("Novice parE January 16, 2025"), judged by the date; one reading a row.
 """
 
 from __future__ import annotations

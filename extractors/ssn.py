@@ -4,9 +4,10 @@ Handles: "Social Security number nnn-nn-1234", "XXX-XX-1234", "***-**-1234", "NN
 "Taxpayer ID number xxx-xx-1234", "SSN: XXX-XX-1234", "Employer ID number XX-XXX1234" / "nn-nnn1234", a
 masked "XXX-XX-1234" or "XX-XXX1234" whose label wrapped onto the row above (weaker),
 OCR damage ("Social Securlty number", "XXX-XX-l234", "XX X-XX-1234"), and a labelled mask OCR turned to noise
-("Social Security number #kKK_AK.1672", "¥**-4*.1 839": read with less confidence). Placeholders
-("nnn-nn-nnnn", "999-99-9999" in samples) give a candidate whose value is None. A full SSN ("123-45-6789")
-yields only "6789"; its raw text is masked before it leaves this module.
+("Social Security number #kKK_AK.1672", "¥**-4*.1 839": read with less confidence), a mask OCR could not
+read at all before a last four read surely ("Social Security number:    eke *k- 9953"). Placeholders
+("nnn-nn-nnnn", "999-99-9999" in samples, damaged: "ann-on-nonn") give a candidate whose value is None. A
+full SSN ("123-45-6789") yields only "6789"; its raw text is masked before it leaves this module.
 
 Full numbers, the one rule for text that leaves the pipeline: ``mask_full_ssns(text)`` cuts every full
 SSN, ITIN or EIN to its last four, ``mask_name(name)`` does the same to a file or upload name

@@ -7,10 +7,12 @@ every code printed (labelled readings weigh most, misreadings of a printed catal
 the type's keywords; a close runner-up is recorded.
 ``extract_fields(lines, classification) -> Extraction`` reads every field the registry declares
 (``pipeline.fields``), each by its extractor or reader (``pipeline.choose``: candidates that agree add up, a
-strong candidate that disagrees is a finding), then adds a finding for each printed value it could not read
-and each copy that does not confirm the value read (the status stage turns findings into review reasons).
-``read_periods`` reads a collection notice's table of tax periods (``extractors.periods``) into
-``TaxPeriod`` rows, each unread value of it a finding, as is a table total that is not the amount due.
+strong candidate that disagrees is a finding), then adds a finding for each printed value it could not read,
+each copy that does not confirm the value read, a number a header prints under a label OCR could not read
+that no field read, and an amount one misread digit from the amount due (the status stage turns findings
+into review reasons). ``read_periods`` reads a collection notice's table of tax periods
+(``extractors.periods``) into ``TaxPeriod`` rows, each unread value of it a finding, as is a table total
+that is not the amount due, and a period row printed whose table's heading could not be read.
 ``read_revision`` reads the marker of a revised notice (``extractors.revision``), None when none is printed.
 Values follow the result contract: ISO dates, two-place decimal strings, int years.
 """

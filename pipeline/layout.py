@@ -9,8 +9,9 @@ still share a row, while extractors can still tell the columns apart.
 (header boxes and letters print "Notice date" over "January 30, 2018"; stubs print "Amount due by" over the
 date over the amount): each pairing is one more row, "Notice date    January 30, 2018", returned with the
 index of the label's row so it can be read right after it. A label's last word that OCR put in the next
-row (its baseline a little lower: "Tax" then "year" beside it) is joined back to it. The heading row of a
-table of tax periods pairs with nothing: its labels head columns of many rows.
+row (its baseline a little lower: "Tax" then "year" beside it) is joined back to it. Labels set too close
+to be told apart by their gap ("Social Security number Caller ID") are cut where the next row's columns
+start. The heading row of a table of tax periods pairs with nothing: its labels head columns of many rows.
 
 A dot leader between a label and its value ("TAX YEAR..........: 2022", which OCR also reads as "TAX
 YEAR... eee ee es 2022") is no word: rows are made without it (``without_leaders``), so the label and its
