@@ -57,7 +57,7 @@ _DAY = rf"(?:{_DIGIT}{{1,2}})"
 _MONTH_WORD = r"(?:[^\W\d_]{3,10}\.?)"  # any letters: OCR may accent one ("Décember 31, 2023")
 
 DATE = rf"""(?P<date>
-      {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]?\s{{0,2}}(?:{_YEAR}|{_SPLIT_YEAR})  # May 20, 2024; DEC, 31, 2022
+      {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]{{0,2}}\s{{0,2}}(?:{_YEAR}|{_SPLIT_YEAR})  # May 20, 2024
     | {_DIGIT}{{1,2}}\s?/\s?{_DIGIT}{{1,2}}\s?/\s?{_YEAR}        # 05/20/2024
     | {_DIGIT}{{1,2}}-{_DIGIT}{{1,2}}-{_YEAR}(?![\d-])            # 05-20-2024
     | {_YEAR}-{_DIGIT}{{2}}-{_DIGIT}{{2}}                        # 2024-05-20
@@ -70,14 +70,17 @@ _PARTS = regex.compile(r"[^\W\d_]{3,}|[0-9OolISB]+")
 
 
 def parse_month(word: str) -> int | None:
-    """Month number of a month name or abbreviation, allowing one OCR error in full names."""
+    """Month number of a month name or abbreviation, allowing one OCR error ("Mav", "JAM.") when only one
+    month is that close."""
     key = word.lower().rstrip(".")
     if key in MONTHS:
         return MONTHS[key]
     if key in _ABBREVIATIONS and len(key) <= 4:
         return _ABBREVIATIONS[key]
-    close = [n for name, n in MONTHS.items() if len(key) >= 3 and _within_one_edit(key, name)]
-    return close[0] if len(close) == 1 else None
+    close = {n for name, n in MONTHS.items() if len(key) >= 3 and _within_one_edit(key, name)}
+    if not close and len(key) == 3:  # "JAM." for "JAN."
+        close = {n for name, n in _ABBREVIATIONS.items() if _within_one_edit(key, name)}
+    return close.pop() if len(close) == 1 else None
 
 
 def _within_one_edit(a: str, b: str) -> bool:

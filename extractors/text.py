@@ -51,13 +51,14 @@ LABEL_GAP = r"[\s:.#=_~|‘’'\"*,-]{0,12}?"
 # What is left of a dot leader OCR read as words between a header label and the value that ends its row
 # ("DATE    1.20000 e ee eet MARCH 7, 2024", "TAX YEAR    3 2022"): dots read as digits, "e", "c" or "s".
 # Each piece holds a digit or a letter, or is two marks or more (a label's own colon is no leftover); a long
-# piece may hold "n", "i" and "u" too ("cccssecssessesseeescnseeseeesaes"), a short one not ("is now"). A
-# pattern using it must end with its value at the end of the row, or of its column (COLUMN_END) when a
-# value of its kind cannot pass for a leader piece (a date with slashes or a month's name; not a year, an
-# amount or a form: "Tax year 2022    2024    Page 1" would read 2024).
+# piece may hold "n", "i", "l" and "u" too ("cccssecssessesseeescnseeseeesaes", "cceeleeeeeee"), a short one
+# not ("is now"). A pattern using it must end with its value at the end of the row, or of its column
+# (COLUMN_END) when a value of its kind cannot pass for a leader piece (a date with slashes or a month's
+# name; not a year, an amount or a form: "Tax year 2022    2024    Page 1" would read 2024). Named ``junk``:
+# the reading is judged without it.
 _LEADER_MARKS = r"0-9.,+!?:;‘’'ecsaowrtv-"  # dots read as digits, marks and small round letters
 LEADER_JUNK = (
-    rf"(?P<junk>[\s:.]*(?:(?=\S*[0-9a-z]|\S{{2}})(?:[{_LEADER_MARKS}]{{1,30}}|[«niu{_LEADER_MARKS}]{{8,150}})"
+    rf"(?P<junk>[\s:.]*(?:(?=\S*[0-9a-z]|\S{{2}})(?:[{_LEADER_MARKS}]{{1,30}}|[«nilu{_LEADER_MARKS}]{{8,150}})"
     r"(?:\s+[:.])?\s+){1,8}?)"
 )
 # A value ends its row, or its column where a wide gap starts the next one ("Notice date wo    5/10/2024
