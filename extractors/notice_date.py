@@ -39,8 +39,13 @@ _LABELLED = regex.compile(rf"(?:{_LABELS}){LABEL_GAP}{DATE}", regex.IGNORECASE |
 # "... 90 days from the date of this letter (150 days if ...)" is a sentence, not the label.
 NOTICE_DATE_PRINTED = printed_after(rf"(?<!\bthe\s)(?:{_LABELS})")
 # A letter's header column: "Department of the Treasury    Date: August 30, 2024" (Letters 566, 5071C...).
-# Its colon may be gone with a dot leader ("DATE..........: OCT. 23, 2023" is read "DATE    OCT. 23, 2023").
-_BARE = regex.compile(rf"{CELL_START}\s*Date\.?(?:\s*:|\s{{4,}})\s*{DATE}", regex.IGNORECASE | regex.VERBOSE)
+# Its colon may be gone with a dot leader ("DATE..........: OCT. 23, 2023" is read "DATE    OCT. 23, 2023");
+# a typewriter's header column may start two characters after the letterhead's line ("DEPARTMENT OF THE
+# TREASURY DATE:    02-02-2026").
+_BARE = regex.compile(
+    rf"(?:{CELL_START}|(?<=\bTreasury\s))\s*Date\.?(?:\s*:|\s{{4,}})\s*{DATE}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
 
 
 # A header label starting its row or column, what OCR left of its dot leader, and the date ending the row

@@ -443,6 +443,7 @@ def test_deadline(text: str, expected: object, kind: str) -> None:
         pytest.param("Letter Date:    July 7, 20 26", "2026-07-07", id="year-split-in-two"),
         pytest.param("Notice date    JAM. 3, 2023    Caller ID", "2023-01-03", id="abbreviation-one-edit"),
         pytest.param("Date of this-notice    3    cceeleeeeeee Mar. 20,.2023", "2023-03-20", id="l-leader"),
+        pytest.param("DEPARTMENT OF THE TREASURY DATE:    02-02-2026", "2026-02-02", id="typed-header"),
         pytest.param(
             "DEPARTMENT OF THE TREASURY    DATE.    OCT. 23, 2023", "2023-10-23", id="bare-leader-gone"
         ),
