@@ -51,7 +51,8 @@ _LETTER = regex.compile(
 _REVISION_LINE = regex.compile(
     rf"(?<![A-Za-z0-9]){_CODE}\s{{0,3}}\(\s?Rev\b", regex.VERBOSE | regex.IGNORECASE
 )
-_PAGE_COUNT = r"Pag[eo]\s?\d{1,2}\s?of\s?\d{1,2}"
+# "Page 1 of 2", its digits read as letters ("Pagelofl") or lost ("Page of").
+_PAGE_COUNT = r"Pag[eo]\s?[\dlI]{0,2}\s?of(?:\s?[\dlI]{1,2})?\b"
 _PAGE_FOOT = regex.compile(
     rf"(?<![A-Za-z0-9]){_CODE}\s+{_PAGE_COUNT}|{_PAGE_COUNT}\s+{_CODE}", regex.VERBOSE | regex.IGNORECASE
 )

@@ -85,7 +85,10 @@ def test_a_forms_revision_line_names_the_notice_more_surely_than_a_bare_code() -
     assert values(find_notice_numbers, "Form 9465 (Rev. 9-2020)", "Publication 594 (Rev. 2-2023)") == []
 
 
-@pytest.mark.parametrize("text", ["CP71A    Page 1 of 2", "Page 2 of 3    CP71A", "IRS    CP71A"])
+@pytest.mark.parametrize(
+    "text",
+    ["CP71A    Page 1 of 2", "Page 2 of 3    CP71A", "IRS    CP71A", "CP71A Pagelofl", "CP71A Page of"],
+)
 def test_a_code_at_a_pages_foot_or_alone_in_its_cell_names_the_notice_more_surely(text: str) -> None:
     """A redesigned notice prints its code alone in the header band and beside the page count at the foot."""
     found = find_notice_numbers([TextLine(page=1, text=text)])
