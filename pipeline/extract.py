@@ -19,6 +19,7 @@ Values follow the result contract: ISO dates, two-place decimal strings, int yea
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -37,6 +38,7 @@ from pipeline.layout import COLUMN_GAP, stacked_label_lines
 from pipeline.lost_rows import GARBLED_BELOW
 from pipeline.models import (
     BillingLine,
+    DeadlineKind,
     Extraction,
     Field,
     FieldValue,
@@ -174,6 +176,8 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     findings += _unconfirmed_copies(lines, fields) + _values_under_unread_labels(lines, fields)
     if not any(finding.startswith("amount_due:") for finding in findings):  # one doubt says it
         findings += _amounts_one_digit_apart(lines, fields["amount_due"])
+    if notice is not None and notice.response_window_days:
+        findings += _dates_one_digit_from_window(fields, notice.response_window_days)
     periods, period_findings = read_periods(lines, fields.get("amount_due"))
     if (form := _form_of_every_period(periods)) is not None and fields["form"].value is None:
         fields["form"] = form
@@ -360,6 +364,25 @@ def _one_misread_apart(amount: str, other: str) -> bool:
     pairs = [frozenset((a, b)) for a, b in zip(amount, other, strict=True) if a != b] if len(amount) == len(
         other) else []  # fmt: skip
     return len(pairs) == 1 and pairs[0] in _CONFUSED_DIGITS
+
+
+_OTHER_WINDOW = 9  # days between the IRS's 21- and 30-day windows: a CP504 printing 21 days is no misread
+
+
+def _dates_one_digit_from_window(fields: dict[str, Field], window_days: int) -> list[str]:
+    """A printed deadline that is the type's published window after a date one misread digit from the
+    notice date read ("respond by 12/08/2024", 30 days after November 8, beside "November 6, 2024" read at
+    0.96): one of the two dates is misread, and only a person can tell which. A deadline printed on another
+    window is no doubt at all (published windows vary)."""
+    date, deadline = fields["notice_date"], fields["deadline"]
+    if date.value is None or deadline.value is None or deadline.kind is not DeadlineKind.PRINTED:
+        return []
+    start = dt.date.fromisoformat(str(deadline.value)) - dt.timedelta(days=window_days)
+    expected, days_apart = start.isoformat(), abs((start - dt.date.fromisoformat(str(date.value))).days)
+    if days_apart >= _OTHER_WINDOW or not _one_misread_apart(expected, str(date.value)):
+        return []
+    return [f"notice_date: read as {date.value}, but the deadline read ({deadline.value}) is {window_days} "
+            f"days after {expected}: one digit of the two may be misread"]  # fmt: skip
 
 
 def _unconfirmed_copies(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:

@@ -361,3 +361,21 @@ def test_an_amount_one_digit_from_the_amount_due_is_a_finding() -> None:
     assert not [f for f in _findings(*distinct) if f.startswith("amount_due")]
     installment = ("Notice    CP521", "Monthly installment payment    $200.00", "Amount due    $400.00")
     assert not [f for f in _findings(*installment) if f.startswith("amount_due")]  # 2 and 4: no misread
+
+
+def test_a_notice_date_one_digit_from_the_printed_deadline_less_the_window_is_a_finding() -> None:
+    """Troff intake (OCR kept): "November 6, 2024" read at 0.96 for November 8, the letter printing "respond
+    by 12/08/2024", Letter 566's 30 days after November 8. A deadline on another window is no doubt."""
+    base = ("Letter 566", "Letter Date:    November 6, 2024")
+
+    def date_findings(*rows: str) -> list[str]:
+        return [finding for finding in _findings(*rows) if finding.startswith("notice_date")]
+
+    assert date_findings(*base, "Please respond by 12/08/2024.") == [
+        "notice_date: read as 2024-11-06, but the deadline read (2024-12-08) is 30 days after 2024-11-08: "
+        "one digit of the two may be misread"
+    ]
+    for deadline in ("12/06/2024", "11/27/2024"):  # the window itself, another window
+        assert not date_findings(*base, f"Please respond by {deadline}.")
+    cp504 = ("Notice    CP504", "Notice date    August 29, 2025", "Pay by September 19, 2025")  # 21 days
+    assert not date_findings(*cp504)  # not 30 days after August 20 misread
