@@ -302,10 +302,10 @@ def _placeholder_under(label: TextLine, lines: list[TextLine]) -> bool:
     return False
 
 
-# An id, a phone, a masked SSN: "621973", "1-800-829-0922", "(800) 829-0922", "XXX-XX-3040"; not a date
-# ("03-03-2025").
+# A caller ID, a phone, a masked SSN or EIN: "621973", "1-800-829-0922", "(800) 829-0922", "XXX-XX-3040";
+# not a year, a ZIP ("11742-0070" under a city OCR garbled) or a date ("03-03-2025").
 _HEADER_NUMBER = regex.compile(
-    r"^\s*(?!\d{1,2}-\d{1,2}-\d{2,4}\s*$)(?:\d[\d-]{3,}|\(\d{3}\)\s?\d{3}-\d{4}|[Xx*#][Xx*#-]+\d{4})\s*$"
+    r"^\s*(?:\d{6}|(?:1-)?\d{3}-\d{3}-\d{4}|\(\d{3}\)\s?\d{3}-\d{4}|[Xx*#][Xx*#-]+\d{4})\s*$"
 )
 
 

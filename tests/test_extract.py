@@ -332,6 +332,8 @@ def test_a_header_number_under_a_label_ocr_could_not_read_is_a_finding_unless_a_
     assert header_findings(_stacked((("[Soria", 0.0), ("Secourvnewnen", 0.04)), "XXX-XX-3040")) == []
     assert header_findings(_stacked((("Amount", 0.3),), "$396.14")) == []
     assert header_findings(_stacked((("Nciee", 0.3), ("dnte", 0.2)), "03-03-2025")) == []
+    assert header_findings(_stacked((("ces", 0.3),), "2023")) == []  # a year
+    assert header_findings(_stacked((("HOLreVILLE", 0.3), ("oY", 0.2)), "11742-0070")) == []  # a ZIP
 
 
 def test_a_table_of_periods_whose_heading_ocr_garbled_is_a_finding() -> None:
