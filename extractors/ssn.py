@@ -196,11 +196,9 @@ def _garbled_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | 
     digits = sum(char.isdigit() for char in mask)
     if symbols < 2 or 3 * (symbols + separators) < 2 * len(mask) or digits > 1 or _MASK_GROUP.search(mask):
         return None
-    printed = match.group("last4").replace(" ", "")
-    last4 = repair_digits(printed)
-    if not last4.isdigit() or sum(char.isdigit() for char in printed) < 3:
+    if sum(char.isdigit() for char in match.group("last4")) < 3:
         return None
-    return last4, 1.0 if last4 == printed else 0.85
+    return _ending_last4(match)
 
 
 def _masked(candidates: list[Candidate]) -> list[Candidate]:

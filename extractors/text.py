@@ -264,17 +264,14 @@ def _match_read(
     skipped = leader or junk
     label_end = _value_start(match, value_group) or match.end()
     spelled = _spelled_exactly(match)
-    inside = [
-        (start, end, conf)
+    inside = [  # (a word of the label spelled exactly, its score)
+        (spelled and end <= label_end, conf)
         for _, start, end, conf in spans
         if _overlap(start, end, match.span()) and not (skipped and _overlap(start, end, skipped))
     ]
-    label = [conf for start, end, conf in inside if spelled and end <= label_end]
-    if not inside or (skipped is None and all(conf >= SPELLED_LABEL_WORD for conf in label)):
+    if not inside or (skipped is None and all(conf >= SPELLED_LABEL_WORD for label, conf in inside if label)):
         return line.confidence
-    read = [
-        max(conf, SPELLED_LABEL_WORD) if spelled and end <= label_end else conf for start, end, conf in inside
-    ]
+    read = [max(conf, SPELLED_LABEL_WORD) if label else conf for label, conf in inside]
     return sum(read) / len(read)
 
 

@@ -360,9 +360,11 @@ def _amounts_one_digit_apart(lines: list[TextLine], amount_due: Field) -> list[s
 _CONFUSED_DIGITS = {frozenset(pair) for pair in ("06", "08", "09", "68", "69", "89", "56", "38", "35", "17")}
 
 
-def _one_misread_apart(amount: str, other: str) -> bool:
-    pairs = [frozenset((a, b)) for a, b in zip(amount, other, strict=True) if a != b] if len(amount) == len(
-        other) else []  # fmt: skip
+def _one_misread_apart(text: str, other: str) -> bool:
+    """The two differ in one place only, by digits OCR confuses."""
+    if len(text) != len(other):
+        return False
+    pairs = [frozenset(pair) for pair in zip(text, other, strict=True) if pair[0] != pair[1]]
     return len(pairs) == 1 and pairs[0] in _CONFUSED_DIGITS
 
 
