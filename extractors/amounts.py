@@ -1,8 +1,8 @@
 """Parse money amounts as notices print them, tolerating OCR damage.
 
 Handles: "$5,181.72", "$ 5,181.72", "5181.72", "§5,181.72" (§ read for $), "$5,l81.72" / "$S,181.72"
-(letters read for digits), "$5, 181.72" (a space after the comma), "($800.00)", "-$800.00" and "$800.00 CR"
-(credits).
+(letters read for digits), "$5, 181.72" and "225 .33" (a space after the comma, before the point),
+"($800.00)", "-$800.00" and "$800.00 CR" (credits).
 ``AMOUNT`` is the regex fragment other extractors embed (named group ``amount``); ``parse_amount`` returns a
 ``Decimal`` with two places or None, never raises.
 """
@@ -20,7 +20,7 @@ AMOUNT = rf"""(?P<amount>
     (?P<negative>[-–(])?\s?[$§S]?\s?          # optional sign or parenthesis, dollar sign (or § / S)
     (?<![\w.,])(?:{_D}{{1,3}}(?:[,.]\s?{_D}{{3}})+ # whole dollars with thousands separators
                 |{_D}{{1,7}})                 # or without
-    [.,]\s?{_D}{{2}}(?!{_D})                   # cents are always printed on IRS notices
+    (?:[.,]|\s\.)\s?{_D}{{2}}(?!{_D})          # cents are always printed on IRS notices ("225 .33")
     (?:\)|\s?(?P<credit>(?-i:CR))\b)?            # a credit's closing parenthesis or "CR" after it
 )"""
 _AMOUNT_RE = regex.compile(AMOUNT, regex.VERBOSE)

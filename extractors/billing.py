@@ -45,8 +45,14 @@ _ROW = regex.compile(
     rf"[\s.:…_]*{AMOUNT}(?:\s+[:;'|.,]|(?<=\))[.,]|(?P<glued>[.,°'’*]))?\s*$",
     regex.VERBOSE,
 )
-# A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount.
-_JUNK_LEADER_ROW = regex.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ()'-]{2,40}?)\s*[~—–«»‘’“”]{2,}.*\d")
+# A label, then dash leaders OCR read as junk (two or more of these marks), then the damaged amount; four
+# or more marks are leaders even when OCR read no digit of the amount ("Taxyouowed    ~—~—CS«é«*«<Cs B.A").
+_JUNK_LEADER_ROW = regex.compile(
+    r"^\s*(?P<label>[A-Za-z][A-Za-z ()'-]{2,40}?)\s*(?:[~—–«»‘’“”]{2,}.*\d|[~—–«»‘’“”]{4,})"
+)
+# A sentence of the paragraph beside the summary ("December 31, 2022. If you don't pay $5,294.80") is no
+# row's label.
+_SENTENCE_BREAK = regex.compile(r"[a-z\d]{2}\.\s+[A-Z]")
 # A label, the words OCR made of its dot leaders, then the amount after a wide gap with its dollar sign whole
 # ("Amount you owed watcha ne ac enaeru ... eTapeand    $16,716.31"): the gap and the sign against the digits
 # show no digit went to the leaders ("C$ 7,946.94" is the junk-leader row's); its label: ``_leader_label``.
@@ -58,6 +64,7 @@ _LABEL_CELL = regex.compile(r"(?P<label>[A-Za-z]\S*(?: \S+){0,5})\s{3,}\S")
 _BEFORE_LONG_WORD = regex.compile(r"(?P<label>[A-Za-z]\S{0,11}(?: \S{1,12}){0,5}) \S{13}")
 _WORD_END = regex.compile(r"\S*")
 _MAX_ROWS = 12
+_AMOUNT = regex.compile(AMOUNT, regex.VERBOSE)
 
 
 class BillingRole(StrEnum):
@@ -126,7 +133,21 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]
         read = [row for row in map(_read_cells, cells) if row is not None]
         if read:
             rows.append(_rightmost_named(read))
+        elif (unread := _unread_row(cells[0])) is not None:
+            rows.append((unread, None))
     return []  # no total row: a partial summary proves nothing
+
+
+def _unread_row(parts: list[str]) -> str | None:
+    """The label cell (as printed) of a row whose last cell holds an amount no row was read from: its label
+    OCR garbled ("...on your 2024 Form 1040.    Previousbalance. halanes    $7,625.49 $7.625.49"), set on
+    the next line, or its amount's dollar sign lost to the leaders. Printed, not read: it makes the
+    arithmetic unknown, not wrong. Cells of a table holding several amounts are no row of the summary."""
+    if len(parts) < 2 or _AMOUNT.search(parts[-1]) is None:
+        return None
+    if any(_AMOUNT.search(part) for part in parts[1:-1]):
+        return None
+    return parts[-2]
 
 
 def _rightmost_named(readings: list[tuple[str, Decimal | None]]) -> tuple[str, Decimal | None]:
@@ -140,6 +161,8 @@ def _rightmost_named(readings: list[tuple[str, Decimal | None]]) -> tuple[str, D
 def _read_row(text: str) -> tuple[str, Decimal | None] | None:
     match = _ROW.match(text)
     if match and match.group("glued") and not _own_cells(match):
+        match = None
+    if match and _SENTENCE_BREAK.search(match.group("label")):
         match = None
     amount = parse_amount(match.group("amount")) if match else None
     if match and amount is not None:

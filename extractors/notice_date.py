@@ -36,8 +36,10 @@ _LABELS = (
     rf"|{fuzzy_label('Fecha de este aviso', 2)}|{fuzzy_label('Fecha de la carta', 2)}"
 )
 _LABELLED = regex.compile(rf"(?:{_LABELS}){LABEL_GAP}{DATE}", regex.IGNORECASE | regex.VERBOSE)
-# "... 90 days from the date of this letter (150 days if ...)" is a sentence, not the label.
-NOTICE_DATE_PRINTED = printed_after(rf"(?<!\bthe\s)(?:{_LABELS})")
+# "... 90 days from the date of this letter (150 days if ...)" is a sentence, not the label, also when its
+# "the" ends the line before.
+_SENTENCE = r"(?<!\bthe\s)(?!date of this (?:letter|notice)\s*\(\d+ days)"
+NOTICE_DATE_PRINTED = printed_after(rf"{_SENTENCE}(?:{_LABELS})")
 # A letter's header column: "Department of the Treasury    Date: August 30, 2024" (Letters 566, 5071C...).
 # Its colon may be gone with a dot leader ("DATE..........: OCT. 23, 2023" is read "DATE    OCT. 23, 2023");
 # a typewriter's header column may start two characters after the letterhead's line ("DEPARTMENT OF THE

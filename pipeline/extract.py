@@ -173,7 +173,8 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
         for label, amount in find_billing_lines(lines)
     )
     findings = reading.findings + _unread_values(lines, fields, reading.carries_none)
-    findings += _unconfirmed_copies(lines, fields) + _values_under_unread_labels(lines, fields)
+    window = notice.response_window_days if notice is not None else None
+    findings += _unconfirmed_copies(lines, fields, window) + _values_under_unread_labels(lines, fields)
     if not any(finding.startswith("amount_due:") for finding in findings):  # one doubt says it
         findings += _amounts_one_digit_apart(lines, fields["amount_due"])
     if notice is not None and notice.response_window_days:
@@ -376,21 +377,32 @@ def _dates_one_digit_from_window(fields: dict[str, Field], window_days: int) -> 
     notice date read ("respond by 12/08/2024", 30 days after November 8, beside "November 6, 2024" read at
     0.96): one of the two dates is misread, and only a person can tell which. A deadline printed on another
     window is no doubt at all (published windows vary)."""
-    date, deadline = fields["notice_date"], fields["deadline"]
-    if date.value is None or deadline.value is None or deadline.kind is not DeadlineKind.PRINTED:
+    date, start = fields["notice_date"].value, _window_start(fields, window_days)
+    if date is None or start is None:
         return []
-    start = dt.date.fromisoformat(str(deadline.value)) - dt.timedelta(days=window_days)
-    expected, days_apart = start.isoformat(), abs((start - dt.date.fromisoformat(str(date.value))).days)
-    if days_apart >= _OTHER_WINDOW or not _one_misread_apart(expected, str(date.value)):
+    expected, days_apart = start.isoformat(), abs((start - dt.date.fromisoformat(str(date))).days)
+    if days_apart >= _OTHER_WINDOW or not _one_misread_apart(expected, str(date)):
         return []
-    return [f"notice_date: read as {date.value}, but the deadline read ({deadline.value}) is {window_days} "
-            f"days after {expected}: one digit of the two may be misread"]  # fmt: skip
+    deadline = fields["deadline"].value
+    return [f"notice_date: read as {date}, but the deadline read ({deadline}) is {window_days} days after "
+            f"{expected}: one digit of the two may be misread"]  # fmt: skip
 
 
-def _unconfirmed_copies(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:
+def _window_start(fields: dict[str, Field], window_days: int | None) -> dt.date | None:
+    """The printed deadline less the type's published window: the notice date, if both were read right."""
+    deadline = fields["deadline"]
+    if window_days is None or deadline.value is None or deadline.kind is not DeadlineKind.PRINTED:
+        return None
+    return dt.date.fromisoformat(str(deadline.value)) - dt.timedelta(days=window_days)
+
+
+def _unconfirmed_copies(
+    lines: list[TextLine], fields: dict[str, Field], window_days: int | None
+) -> list[str]:
     """A field the notice prints more than once (header, stub, later pages' headers): a copy we could not
     read may hold what the one we read got wrong ("*** KK -0054" beside "***-**-9054"), so one reading alone
-    is not enough when another copy is unreadable."""
+    is not enough when another copy is unreadable. A notice date is confirmed too by a printed deadline the
+    type's published window after it: two values printed apart agree."""
     findings = []
     for spec in FIELDS:
         value = fields[spec.name].value
@@ -399,7 +411,8 @@ def _unconfirmed_copies(lines: list[TextLine], fields: dict[str, Field]) -> list
         copies = [line for line in lines if spec.printed and spec.printed.search(line.text)]
         confirmed = [_confirms(spec, line, value) for line in copies]
         unread = [line.text.strip() for line, found in zip(copies, confirmed, strict=True) if found is None]
-        if unread and confirmed.count(True) < 2:
+        by_deadline = spec.name == "notice_date" and str(_window_start(fields, window_days)) == str(value)
+        if unread and confirmed.count(True) + by_deadline < 2:
             findings.append(
                 f"{spec.name}: the notice prints it again as {unread[0][:60]!r}, which could not be read to "
                 f"confirm {value}"

@@ -328,18 +328,26 @@ _NUMBER_WORD = regex.compile(r"[0-9OolISB]*\d[0-9OolISB]*")  # a number, letters
 
 def holds_the_date(copy: str, value: FieldValue) -> bool:
     """A date whose copy OCR garbled ("June 13, 2625", "June il 13, 2025", "06/13/2O25") confirms when the
-    copy's own cell (the label's, or the one after a label alone in its cell) holds its month (by name or
-    number), its day, and its year, or a year no notice can carry one digit away from it (2625)."""
+    copy's own cell (the label's, or the one after a label alone in its cell, with a year alone in the cell
+    after it) holds its month (by name or number), its day, and its year, or a year no notice can carry one
+    digit away from it (2625)."""
     day = parse_iso_date(value) if isinstance(value, str) else None
     if day is None:
         return False
     cells = COLUMN_GAP.split(copy.strip())
-    cell = cells[0] if len(cells) == 1 or regex.search(r"\d", cells[0]) else f"{cells[0]} {cells[1]}"
+    value_at = 0 if len(cells) == 1 or regex.search(r"\d", cells[0]) else 1
+    cell = " ".join(cells[: value_at + 1])
+    if len(cells) > value_at + 1 and _BARE_YEAR.fullmatch(cells[value_at + 1]) and not _YEAR.search(cell):
+        cell += f" {cells[value_at + 1]}"  # the year set apart: "November 29, ,    2024"
     words = [repair_digits(word) for word in _NUMBER_WORD.findall(cell)]
     numbers = [int(n) if len(n) < 4 else n for word in words for n in regex.findall(r"\d+", word)]
     month = _MONTHS[day.month - 1] in cell.lower() or day.month in numbers
     years = [n for n in numbers if isinstance(n, str) and len(n) == 4]
     return month and day.day in numbers and any(_misread_year(year, str(day.year)) for year in years)
+
+
+_YEAR = regex.compile(r"\d{4}")
+_BARE_YEAR = regex.compile(r"[\dOoSlI]{4}")
 
 
 def _misread_year(read: str, year: str) -> bool:

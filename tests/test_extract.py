@@ -381,3 +381,25 @@ def test_a_notice_date_one_digit_from_the_printed_deadline_less_the_window_is_a_
         assert not date_findings(*base, f"Please respond by {deadline}.")
     cp504 = ("Notice    CP504", "Notice date    August 29, 2025", "Pay by September 19, 2025")  # 21 days
     assert not date_findings(*cp504)  # not 30 days after August 20 misread
+
+
+def _date_doubts(deadline: str) -> list[str]:
+    findings = _findings(
+        "Notice    CP14", "Notice date    November 29, 2024", f"Amount due by {deadline}    $1,075.21",
+        "Contact stub    Notice date    S024",
+    )  # fmt: skip
+    return [finding for finding in findings if finding.startswith("notice_date:")]
+
+
+def test_a_date_whose_copy_is_unreadable_is_confirmed_by_a_deadline_its_published_window_after() -> None:
+    assert load_catalog().get("CP14").response_window_days == 21  # type: ignore[union-attr]
+    assert _date_doubts("December 20, 2024") == []
+    assert _date_doubts("December 23, 2024")[0].startswith("notice_date: the notice prints it again")
+
+
+def test_a_deadline_sentence_naming_the_date_of_the_letter_is_no_copy_of_the_date() -> None:
+    findings = _findings(
+        "Letter    3219", "Letter date    October 3, 2025", "within 90 days from the",
+        "date of this letter (150 days if it is addressed to you outside the United States).",
+    )  # fmt: skip
+    assert not any(finding.startswith("notice_date:") for finding in findings), findings

@@ -794,6 +794,30 @@ def test_billing_row_whose_leaders_ocr_turned_to_junk_is_printed_but_not_read() 
     ]
 
 
+def test_rows_of_a_right_hand_summary_that_ocr_garbled_are_printed_but_not_read() -> None:
+    """Beside the paragraph: a label OCR glued and doubled its amount, a label OCR set on the next line, a
+    label whose leaders ate every digit, and the paragraph's own sentence with an amount (no row)."""
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "Our records show you have unpaid taxes and/or    Billing Summary",
+            "penalties and interest on your 2024.    Previousbalance. halanes    $7,625.49 $7.625.49",
+            "2024. If you don't pay $22,651.60 or make payment    797.80",
+            "Failure-to-pay penalty",
+            "poe $3,458.21. .    Taxyouowed    ~—~—CS«é«*«<Cs~S~*~S«SS B.A",
+            "December 31, 2022. If you don't pay $5,294.80",
+            "days or made payment arrangements, please disregard    Interest charges    225 .33",
+            "this notice.    Amount due by February 14, 2026    $7,772.55",
+        )
+    ]
+    assert [(label, amount and str(amount)) for label, amount in find_billing_lines(lines)] == [
+        ("Previousbalance. halanes", None),
+        ("2024. If you don't pay $22,651.60 or make payment", None),
+        ("Taxyouowed", None),
+        ("Interest charges", "225.33"),
+    ]
+
+
 def test_a_column_heading_joined_to_the_amount_under_it_is_not_a_billing_row() -> None:
     lines = [
         TextLine(1, "Amount due summary"),
@@ -1193,6 +1217,7 @@ def test_a_billing_row_whose_leaders_ocr_read_as_words_keeps_an_amount_with_its_
         ("Failure-to-pay pemalty 0.0", Decimal("74.27")),
         ("THCGEESE CHARGES", Decimal("244.11")),
         ("Interest charges", None),
+        ("Interest charges ecuesesesueseseseesesesesueseseeuese ceuaaa ss ce uanaesceeusa", None),
     ]
 
 

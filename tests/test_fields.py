@@ -91,6 +91,8 @@ def test_a_catalog_naming_a_field_the_registry_lacks_is_refused(
         pytest.param("Notice date    XX-XXX5980", False, id="no-date"),
         pytest.param("Notice date    June 18, 2625    Caller ID 13", False, id="day-from-another-column"),
         pytest.param("Notice date    06/13/2O26", False, id="a-possible-year-one-digit-off"),
+        pytest.param("Notice date    June 13, ,    2025", True, id="year-in-the-next-cell"),
+        pytest.param("Notice date    June 13, ,    Tax year    2025", False, id="a-year-of-another-label"),
     ],
 )
 def test_a_garbled_copy_of_a_date_confirms_it_only_by_its_month_day_and_near_year(
