@@ -15,6 +15,7 @@ OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D"
 ``unsure_block_words(lines, notice)``: the block's name and address words that OCR scored low (and no surely
 read copy of their row confirms);
 ``zip_outside_state(address)``: a ZIP that is not one of its state's (a misread digit), or no state;
+``confusable_unit(address)``: a unit OCR read with letters for its digits ("APT ID" for APT 1D);
 ``is_cut_joint_name(name)``: a joint name ending in "AND"/"&"; ``glued_name_word(name)``: a word that is
 another of the name with letters glued before it; ``salutation_disagrees(lines, name)``: a
 letter's "Dear NAME:" whose words are not the block's. Each is a reason for a person to look.
@@ -105,6 +106,21 @@ def zip_outside_state(address: str) -> str | None:
     if state not in US_STATES:
         return f"{state} is no state"
     return None if _zip_in_state(state, code) else f"{state} {code} is no ZIP of that state"
+
+
+# A unit OCR read with letters for its digits ("APT ID" for APT 1D, "STE IO" for STE 10): units are numbers,
+# perhaps with a letter; one that spells a number once I, l and O are read as 1 and 0 is likely a misread.
+_UNIT = regex.compile(r"\b(?:APT|STE|UNIT)\s+(?P<unit>[A-Za-z0-9]{2,5})(?=,|\s|$)")
+_LETTERS_AS_DIGITS = str.maketrans("IlO", "110")
+
+
+def confusable_unit(address: str) -> str | None:
+    """Why the address's unit may be misread ("unit 'ID' may be 1D"), else None."""
+    match = _UNIT.search(address)
+    if match is None or not regex.search(r"[IlO]", unit := match.group("unit")):
+        return None
+    as_digits = unit.translate(_LETTERS_AS_DIGITS)
+    return f"unit {unit!r} may be {as_digits}" if regex.fullmatch(r"\d+[A-Z]?", as_digits) else None
 
 
 # The capitals OCR's glyphs in a state may stand for: "DES MOINES, !A 50309", "1A" (IA or LA), "0H" (OH).

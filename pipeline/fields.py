@@ -47,6 +47,7 @@ from extractors.dates import parse_date
 from extractors.deadline import DEADLINE_PRINTED, find_deadlines, may_state_a_deadline
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.party import (
+    confusable_unit,
     find_taxpayer,
     glued_connector,
     glued_name_word,
@@ -309,8 +310,9 @@ def read_address(reading: Reading) -> Field:
         reading.findings.append(
             f"address: read as {address.value!r} from words OCR scored low: {', '.join(unsure)}"
         )
-    if (outside := zip_outside_state(str(address.value))) is not None:
-        reading.findings.append(f"address: read as {address.value!r}, but {outside}")
+    for doubt in (zip_outside_state(str(address.value)), confusable_unit(str(address.value))):
+        if doubt is not None:
+            reading.findings.append(f"address: read as {address.value!r}, but {doubt}")
     return to_field(address, address.confidence)
 
 

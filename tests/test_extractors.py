@@ -25,6 +25,7 @@ from extractors.given_names import GIVEN_NAMES_PATH, given_names, misread_name_o
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.notice_number import find_notice_numbers
 from extractors.party import (
+    confusable_unit,
     find_taxpayer,
     glued_connector,
     glued_name_word,
@@ -1156,6 +1157,13 @@ def test_a_zip_outside_its_state_is_a_misread_to_look_at() -> None:
     assert zip_outside_state("4302 GRANITE PL, BOISE, LD 83702") == "LD is no state"  # a fax's ID
     for address in ("6829 SUMMIT CT, FARGO, ND 58102-1762", "1 MAIN ST, ANN ARBOR, MI 48104", "X, NY 00501"):
         assert zip_outside_state(address) is None
+
+
+def test_a_unit_read_with_letters_for_its_digits_is_a_misread_to_look_at() -> None:
+    assert confusable_unit("1663 WILLOW BLVD APT ID, BOISE, ID 83702") == "unit 'ID' may be 1D"
+    assert confusable_unit("8 ELM ST STE IO, X, NY 10001") == "unit 'IO' may be 10"
+    for address in ("1663 WILLOW BLVD APT 1D, BOISE, ID 83702", "8 ELM ST APT B, X", "8 OAK ST UNIT 12, X"):
+        assert confusable_unit(address) is None
 
 
 def test_a_name_word_glued_to_another_of_the_name_is_doubted() -> None:

@@ -50,9 +50,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return paths
 
 
-def _one_off_words(path: Path) -> list[tuple[str, float, tuple[int, int, int, int]]]:
+def _one_off_words(path: Path, config: str = "--psm 3") -> list[tuple[str, float, tuple[int, int, int, int]]]:
     """(text, confidence, box) of every word pytesseract reads from ``path`` in a tesseract run of its own."""
-    data = pytesseract.image_to_data(str(path), config="--psm 3", output_type=pytesseract.Output.DICT)
+    data = pytesseract.image_to_data(str(path), config=config, output_type=pytesseract.Output.DICT)
     columns = ("text", "conf", "left", "top", "width", "height")
     rows = zip(*(data[column] for column in columns), strict=True)
     return [(text.strip(), float(conf) / 100, (left, top, width, height))
@@ -74,6 +74,36 @@ def test_pages_read_by_one_process_give_the_words_of_one_off_runs(pages: list[Pa
     assert _read(read[0]) == _one_off_words(pages[0])
     assert _read(read[1]) == _one_off_words(pages[1])
     assert read[2] == read[0]  # the same page again, after another: nothing carried over
+
+
+@pytest.mark.tesseract
+def test_lines_read_by_one_process_give_the_words_of_one_off_runs(pages: list[Path], tmp_path: Path) -> None:
+    """Crops of single rows (an SSN, a row layout analysis lost) read as lines, between whole pages."""
+    page = cv2.imread(str(pages[0]), cv2.IMREAD_GRAYSCALE)
+    first_words = _words(pages[0])[:3]
+    rows = [_row_crop(page, word.bbox, tmp_path / f"row-{n}.pgm") for n, word in enumerate(first_words)]
+    engine = TesseractEngine()
+    try:
+        read = [engine.recognize_line(rows[0]), engine.recognize(pages[1]), *map(engine.recognize_line, rows)]
+    finally:
+        engine.close()
+    one_off = [_one_off_words(row, "--psm 7") for row in rows]
+    assert [_read(words) for words in read[2:]] == one_off and read[0] == read[2]
+    assert all(one_off) and _read(read[1]) == _one_off_words(pages[1])
+
+
+def _words(path: Path) -> list[OcrWord]:
+    engine = TesseractEngine()
+    try:
+        return engine.recognize(path)
+    finally:
+        engine.close()
+
+
+def _row_crop(page: object, box: tuple[int, int, int, int], path: Path) -> Path:
+    left, top, width, height = box
+    cv2.imwrite(str(path), page[max(0, top - 10) : top + height + 10, max(0, left - 10) : left + width + 200])  # type: ignore[index]
+    return path
 
 
 @pytest.mark.tesseract
