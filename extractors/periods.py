@@ -148,11 +148,17 @@ def is_period_heading(text: str) -> bool:
     return heading is not None and not _ONE_VALUE_LABEL.search(text, 0, heading.end())
 
 
+_SPECK = regex.compile(r"[^A-Za-z0-9]*")
+
+
 def _read_body(body: list[TextLine]) -> PeriodTable:
-    """Rows until the total; heading continuations (no digit) come before the first row."""
+    """Rows until the total; heading continuations (no digit) come before the first row. A speck OCR read
+    between rows ("|" of a rule, ";") is no row and ends nothing."""
     found: list[tuple[TextLine, regex.Match[str] | None]] = []  # no match: a row that is not a period
     total_line: TextLine | None = None
     for line in body:
+        if _SPECK.fullmatch(line.text):
+            continue
         if _DIGIT.search(line.text) is None:
             if found:
                 break  # the paragraph after a table whose total we could not read
@@ -254,8 +260,13 @@ def _one_apart(form: str, other: str) -> bool:
 
 
 def _period_end(match: regex.Match[str]) -> dt.date | None:
+    """The period's last day; a tax period ends on a month's last day, so a date read as another day is a
+    misread ("December 3 2021" on a fax for December 31) and reads as none."""
     year_month = match.group("year_month")
-    return month_end(year_month) if year_month else parse_date(match.group("date"))
+    if year_month:
+        return month_end(year_month)
+    day = parse_date(match.group("date"))
+    return day if day is not None and (day + dt.timedelta(days=1)).day == 1 else None
 
 
 def _confidence(line: TextLine, factor: float) -> float:

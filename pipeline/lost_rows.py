@@ -74,11 +74,19 @@ def read_lost_rows(page: OcrPage, image: PageImage, engine: OcrEngine, workdir: 
         for words in readings
     ]
     steps = (*page.steps, f"{LOST_ROWS_STEP}:{sum(bool(words) for words in kept)}/{len(runs)}")
-    found = [word for words in kept for word in words]
+    words = [word for line in page.lines for word in line.words if word not in replaced]
+    found = [word for reading in kept for word in reading if not _covers_a_word(word.bbox, words)]
     if not found:
         return page.model_copy(update={"steps": steps})
-    words = [word for line in page.lines for word in line.words if word not in replaced] + found
-    return page.model_copy(update={"lines": group_words_into_lines(words), "steps": steps})
+    return page.model_copy(update={"lines": group_words_into_lines(words + found), "steps": steps})
+
+
+def _covers_a_word(box: BBox, words: list[OcrWord]) -> bool:
+    """A word of the page lies centred inside the box: a run's crop took in print OCR had read ("8," and
+    "2025" of a fax's "January 8, 2025" read again around specks beside them), which is no lost word."""
+    x, y, width, height = box
+    centres = ((left + across / 2, top + down / 2) for left, top, across, down in (w.bbox for w in words))
+    return any(x <= across <= x + width and y <= down <= y + height for across, down in centres)
 
 
 def garbled_rows(page: OcrPage, dpi: int) -> list[OcrLine]:

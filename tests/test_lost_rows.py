@@ -95,6 +95,26 @@ class LineEngine:
         return 0
 
 
+class WideLineEngine(LineEngine):
+    """Reads a crop as print OCR had read already, its box spread over the rows above, and the lost value."""
+
+    def recognize_line(self, image_path: Path) -> list[OcrWord]:
+        self.lines_read += 1
+        return [
+            OcrWord(text="Notice", confidence=0.9, bbox=(-2000, -400, 4000, 420)),
+            OcrWord(text="115210", confidence=0.9, bbox=(9, 0, 40, 20)),
+        ]
+
+
+def test_words_of_a_lost_run_that_cover_words_already_read_are_not_added(tmp_path: Path) -> None:
+    """A fax's specks beside "January 8, 2025": the run's crop read "8," and "2025" again around them."""
+    image, boxes = _draw(HEADER)
+    page = _page_reading(HEADER[:2], boxes[:2])
+    read = read_lost_rows(page, image, WideLineEngine(), tmp_path)
+    texts = [word.text for line in read.lines for word in line.words]
+    assert texts.count("Notice") == 1 and "115210" in texts
+
+
 def test_a_page_whose_print_every_word_covers_is_not_read_again(tmp_path: Path) -> None:
     image, boxes = _draw(HEADER)
     engine = LineEngine()

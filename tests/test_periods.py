@@ -312,6 +312,24 @@ def test_recorded_ocr_tables(lines: list[TextLine], rows: list, total: str) -> N
     assert table is not None and str(table.total) == total
 
 
+SPECKS_BETWEEN_ROWS = [  # a faxed CP523 (typeset): OCR read a rule's specks as rows of their own
+    TextLine(1, "TAX FORM TAX PERIOD ENDING UNPAID AMOUNT FROM    ADDITIONAL PENALTY    AMOUNT YOU OWE"),
+    TextLine(1, "1040    Dec. 31, 2025    $5,472.14    $144.28    $414.67    $6,031.09"),
+    TextLine(1, ";"),
+    TextLine(1, "1040    Dec. 31,2024    $9,261.79    $320.09)    $567.26 rs $10,149.14"),
+    TextLine(1, "|"),
+    TextLine(1, "1040    December 3 2023    $5,525.03    $542.87    $268.46    $6,336.36"),  # 31 misread
+]
+
+
+def test_specks_between_rows_end_no_table_and_a_period_ending_mid_month_is_misread() -> None:
+    assert _rows(find_period_table(SPECKS_BETWEEN_ROWS)) == [
+        ("1040", "2025-12-31", "6031.09"),
+        ("1040", "2024-12-31", "10149.14"),
+        ("1040", None, "6336.36"),
+    ]
+
+
 def test_a_row_that_adds_up_is_confirmed_and_one_that_does_not_is_doubted() -> None:
     table = find_period_table(QUARTERS_941)
     assert table is not None and all(row.adds_up for row in table.rows)
