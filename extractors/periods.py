@@ -225,8 +225,7 @@ def _row(line: TextLine, match: regex.Match[str], shape: _Shape) -> PeriodRow:
     adds_up = None
     if amount is not None and parts and None not in parts:
         adds_up = sum((part for part in parts if part is not None), Decimal(0)) == amount
-    token = match.group("form").rstrip(")]|")
-    form = repair_digits(token[:4]) + token[4:]
+    form = _form_read(match.group("form"))
     return PeriodRow(
         form=form if _FORM_READ.fullmatch(form) else None,
         period_end=_period_end(match),
@@ -257,6 +256,17 @@ def _doubt_odd_forms(rows: list[PeriodRow]) -> tuple[PeriodRow, ...]:
 
 def _one_apart(form: str, other: str) -> bool:
     return len(form) == len(other) and sum(a != b for a, b in zip(form, other, strict=True)) == 1
+
+
+# The table's left rule read into the form's cell: "|1040", "11040" (no form has five digits). "[646" is no
+# rule before a form: its "1040" was misread whole.
+_RULE_BEFORE_FORM = regex.compile(r"^(?:\||[1lI](?=[1-9]\d{3}$))")
+
+
+def _form_read(token: str) -> str:
+    """The form's cell without the specks its rules left at either side, letters read for digits undone."""
+    token = _RULE_BEFORE_FORM.sub("", token.rstrip(")]|"))
+    return repair_digits(token[:4]) + token[4:]
 
 
 def _period_end(match: regex.Match[str]) -> dt.date | None:

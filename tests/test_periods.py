@@ -316,13 +316,13 @@ SPECKS_BETWEEN_ROWS = [  # a faxed CP523 (typeset): OCR read a rule's specks as 
     TextLine(1, "TAX FORM TAX PERIOD ENDING UNPAID AMOUNT FROM    ADDITIONAL PENALTY    AMOUNT YOU OWE"),
     TextLine(1, "1040    Dec. 31, 2025    $5,472.14    $144.28    $414.67    $6,031.09"),
     TextLine(1, ";"),
-    TextLine(1, "1040    Dec. 31,2024    $9,261.79    $320.09)    $567.26 rs $10,149.14"),
+    TextLine(1, "11040    Dec. 31,2024    $9,261.79    $320.09)    $567.26 rs $10,149.14"),  # the left rule
     TextLine(1, "|"),
     TextLine(1, "1040    December 3 2023    $5,525.03    $542.87    $268.46    $6,336.36"),  # 31 misread
 ]
 
 
-def test_specks_between_rows_end_no_table_and_a_period_ending_mid_month_is_misread() -> None:
+def test_specks_between_rows_end_no_table_a_rule_is_no_digit_of_a_form_and_no_period_ends_mid_month() -> None:
     assert _rows(find_period_table(SPECKS_BETWEEN_ROWS)) == [
         ("1040", "2025-12-31", "6031.09"),
         ("1040", "2024-12-31", "10149.14"),
