@@ -24,6 +24,7 @@ read: ``Reading.read(name)`` reads a field once (a reader may ask for another fi
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -173,7 +174,23 @@ def read_notice_number(reading: Reading) -> Field:
 def read_amount_due(reading: Reading) -> Field:
     if "amount_due" in reading.carries_none:
         return Field()
-    return choose("amount_due", find_amounts_due(reading.lines), reading.findings)
+    candidates = find_amounts_due(reading.lines)
+    return choose("amount_due", _without_dollar_sign_misreads(candidates), reading.findings)
+
+
+def _without_dollar_sign_misreads(candidates: list[Candidate]) -> list[Candidate]:
+    """Candidates but those printed without a dollar sign whose first digit is one OCR reads for it, the
+    rest being an amount read at least twice: "Total YOU OWE    913,472.43" beside "$13,472.43" twice."""
+    copies = Counter(str(candidate.value) for candidate in candidates)
+    return [
+        candidate
+        for candidate in candidates
+        if "$" in candidate.raw
+        or not (str(candidate.value)[:1] in _DOLLAR_SIGN_READS and copies[str(candidate.value)[1:]] >= 2)
+    ]
+
+
+_DOLLAR_SIGN_READS = "5689"
 
 
 def _by_rule(candidates: list[Candidate], rules: tuple[str, ...]) -> list[Candidate]:

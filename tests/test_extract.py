@@ -403,3 +403,14 @@ def test_a_deadline_sentence_naming_the_date_of_the_letter_is_no_copy_of_the_dat
         "date of this letter (150 days if it is addressed to you outside the United States).",
     )  # fmt: skip
     assert not any(finding.startswith("notice_date:") for finding in findings), findings
+
+
+def test_a_dollar_sign_read_as_a_digit_is_no_rival_amount() -> None:
+    texts = ["Notice    CP14", "Amount due: $13,472.43", "Total you owe    $13,472.43"]
+    stub = "CP14    Total YOU OWE    913,472.43"  # the stub's "$" read as a 9
+    lines = [TextLine(page=1, text=text) for text in [*texts, stub]]
+    extraction = extract_fields(lines, classify_notice(lines, load_catalog()))
+    assert extraction.fields["amount_due"].value == "13472.43"
+    assert not any(finding.startswith("amount_due:") for finding in extraction.findings)
+    once = [TextLine(page=1, text=text) for text in [*texts[:2], stub]]  # one copy: which is right is unknown
+    assert any(finding.startswith("amount_due:") for finding in _findings(*(line.text for line in once)))
