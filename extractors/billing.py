@@ -10,7 +10,8 @@ rows it shares with paragraphs. Returns the rows before the total, in order, as 
 candidates; the total is the amount-due extractor's business.
 A row whose dash leaders OCR turned to junk ("Taxyouowed~~—~—~C~CS~*«~ C$ 7,946.94", where the leaders ate
 the amount's first digit) is returned with the amount None: printed but not read, so nothing is checked
-against a misread figure and no arithmetic can pass or fail on it.
+against a misread figure and no arithmetic can pass or fail on it. So is a row beside the paragraph whose
+amount cell no row was read from (its label garbled, or set by OCR on the line below).
 
 ``billing_role(label)`` says what a row is: the total, the tax owed ("Tax you owed", "Amount you owed"),
 a previous balance, a payment or credit, a penalty, interest, or another charge. It is the one place that
