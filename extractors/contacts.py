@@ -138,6 +138,10 @@ _FORM_AFTER_LEADER = regex.compile(
     rf"(?:{_FORM_LABEL}|{fuzzy_label('Form number')}(?<=[a-z])){LEADER_JUNK}{_FORM_NUMBER}\s*$",
     regex.IGNORECASE,
 )
+# A header cell naming the return by its form ("Return    1040", "Tax return:    941"): the cell holds the
+# form alone, not a sentence's "your 2023 return".
+_RETURN_CELL = rf"{CELL_START}\s*(?:Tax\s+)?Return:?\s{{3,}}"
+_FORM_OF_RETURN = regex.compile(rf"{_RETURN_CELL}{_FORM_NUMBER}{COLUMN_END}", regex.IGNORECASE)
 # A header's form label with a form's digits right after it ("FORM NUMBER: 1049", a fax's 1040): a form
 # printed, read or not; not the phone of the next column ("Tax form    800-829-0922"). A header cell's "FORM:"
 # with anything after it is one too ("FORM. 22.    GAL": a 941 OCR could not read), as is a "TAX FORM."
@@ -146,7 +150,8 @@ _FORM_AFTER_LEADER = regex.compile(
 FORM_PRINTED = regex.compile(
     rf"(?:{_FORM_LABEL})[\s:.–-]{{0,12}}\d{{3,4}}\b(?![-)])"
     rf"|(?:{_FORM_CELL_WORD}|\bTax\s+form)\s*[:.]\s*(?:\d|\S+\s{{3}})"
-    rf"|(?:{_FORM_LABEL}){_WORD_AFTER_LEADER}",
+    rf"|(?:{_FORM_LABEL}){_WORD_AFTER_LEADER}"
+    rf"|{_RETURN_CELL}\d{{3,4}}\b",
     regex.IGNORECASE,
 )
 # A header's "FORM:" (one letter misread: "FOVM."), a leader OCR could not read, and the form ending the row
@@ -221,6 +226,7 @@ def find_forms(lines: list[TextLine]) -> list[Candidate]:
     return (
         find_candidates(_FORM, lines, "form_mention", 0.85, _form)
         + find_wrapped_candidates(_FORM, lines, "form_mention", 0.85, _form)
+        + find_candidates(_FORM_OF_RETURN, lines, "return_label", 0.85, _form)
         + first_per_row(after_unread, after_leader)
     )
 

@@ -55,10 +55,13 @@ from extractors.text import (
 _MASK = r"[nNxX*#•]"
 _DIGIT = r"[0-9OolISB]"
 _LAST4 = rf"(?P<last4>{_DIGIT}{{4}}|[nN]{{4}})(?![0-9])"
-# OCR may split a mask with a space ("XX X-XX-3752").
+# OCR may split a mask with a space ("XX X-XX-3752"), read its hyphen as a dash or lose it to a space
+# between masked groups ("XXX Xx—0036").
+_DASH = r"\s?[-–—]\s?"
+_MASKED_GROUPS = rf"{_MASK}(?:\s?{_MASK}){{2}}(?:{_DASH}|\s){_MASK}\s?{_MASK}(?:{_DASH}|\s)"
 _SSN_VALUE = (
-    rf"(?P<lead>(?:{_MASK}(?:\s?{_MASK}){{2}}|\d{{3}})\s?[-–]\s?"
-    rf"(?:{_MASK}\s?{_MASK}|\d{{2}})\s?[-–]\s?){_LAST4}"
+    rf"(?P<lead>{_MASKED_GROUPS}|(?:{_MASK}(?:\s?{_MASK}){{2}}|\d{{3}}){_DASH}"
+    rf"(?:{_MASK}\s?{_MASK}|\d{{2}}){_DASH}){_LAST4}"
 )
 # OCR may split a masked EIN before its digits ("XX-XXX 1858").
 _EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}\s?|\d{{3}})){_LAST4}"

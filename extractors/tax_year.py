@@ -3,7 +3,8 @@
 Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period December 31, 2017" → 2017,
 "Tax period ending 12/31/2022" → 2022, "Tax period(s) ended: Dec. 31, 2023" (letters), "Tax Period(s): 202312"
 (year and month) → 2023,
-"Tax periods 2021" (labels that start a row or column), and
+"Tax periods 2021" (labels that start a row or column), a header cell's "Year    2022" and "Period ending
+Sep. 30, 2024" (less surely), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
 "your 2022 Form 1040" (weakest), the tax return or period named as a form ("Tax return    Form 1040 for 2024",
@@ -56,6 +57,16 @@ _NO_OTHER_DATE = (
 )
 _TAX_PERIOD = regex.compile(
     rf"{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}{DATE}{_NO_OTHER_DATE}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+# A header cell's shorter labels: "Year    2022", "Period ending    Sep. 30, 2024" (never a sentence: a
+# header cell starts its row or column, and the value follows the label alone).
+_BARE_YEAR = regex.compile(
+    rf"{_SEGMENT_START}(?<!Tax\s)Year:?{LABEL_GAP}{_YEAR}{_NOT_A_LIST}{COLUMN_END}",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+_BARE_PERIOD = regex.compile(
+    rf"{_SEGMENT_START}Period\s+end(?:ing|ed):?{LABEL_GAP}{DATE}{_NO_OTHER_DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 # Periods as year and month come in lists separated any way ("202212 202312", "202212; 202312"), or the
@@ -157,6 +168,8 @@ def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
             _TAX_PERIOD_AFTER_LEADER, lines, "tax_period_after_leader", 0.85, _period, value_group="date"
         )
         + find_candidates(_TAX_PERIOD_YEAR_MONTH, lines, "tax_period_year_month", 0.95, _period_month)
+        + find_candidates(_BARE_YEAR, lines, "year_label", 0.9, _year, value_group="year")
+        + find_candidates(_BARE_PERIOD, lines, "period_ending_label", 0.9, _period, value_group="date")
         + find_candidates(_BODY, lines, "body", 0.7, _year)
         + find_candidates(_STUB, lines, "stub_instruction", 0.85, _year)
         + find_candidates(_YEAR_ENDING, with_next_lines(lines), "tax_year_ending", 0.85, _period)

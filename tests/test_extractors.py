@@ -132,6 +132,9 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Internal Revenue Service    Tax year    2625", 2025, id="fax-six-for-zero"),
         pytest.param("Stop 5050    Tax period:    202103", 2021, id="period-year-month"),
         pytest.param("Tax Period(s):    202312", 2023, id="periods-year-month"),
+        pytest.param("Internal Revenue Service    Year    2022", 2022, id="bare-year-cell"),
+        pytest.param("Cincinnati, OH 45999    Year:    2023", 2023, id="bare-year-colon"),
+        pytest.param("Stop 6112    Period ending    Sep. 30, 2024", 2024, id="period-ending-cell"),
     ],
 )
 def test_tax_year(text: str, expected: int) -> None:
@@ -185,6 +188,7 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
         pytest.param("Employer ID number    XXXXX1073", "1073", id="mask-without-separators"),
         pytest.param("Employer ID number    **AAKKO206", "0206", id="ein-mask-read-as-letters"),
         pytest.param("Employer identification number    **-*3780", "3780", id="ein-mask-lost-a-symbol"),
+        pytest.param("Taxpayer ID number    XXX Xx—0036", "0036", id="mask-dash-and-space"),
     ],
 )
 def test_ssn_last4(text: str, expected: str | None) -> None:
@@ -247,6 +251,14 @@ def test_a_header_form_printed_but_unread_is_seen_and_a_phone_beside_its_label_i
     assert find_printed(FORM_PRINTED, [TextLine(1, "Tax form -    1049")]) is not None
     for text in ("Tax form    800-829-0922", "Tax form    (800) 829-0922", "Tax form To contact us    1-800"):
         assert find_printed(FORM_PRINTED, [TextLine(1, text)]) is None
+
+
+def test_a_header_cell_naming_the_return_by_its_form_is_the_form_and_a_sentence_is_not() -> None:
+    assert values(find_forms, "Internal Revenue Service    Return    941") == ["941"]
+    assert values(find_forms, "Tax return:    1065") == ["1065"]
+    assert find_printed(FORM_PRINTED, [TextLine(1, "Return    1049")]) is not None
+    assert values(find_forms, "We have not received your 2023 return    1040") == []
+    assert values(find_tax_years, "The year 2022 was    2022", "Year 2022 was a good year") == []
 
 
 def test_a_typed_header_form_cell_read_after_its_unread_leader_or_seen_printed() -> None:
