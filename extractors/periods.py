@@ -47,7 +47,9 @@ from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, repair_digi
 # Amount You Owe", a scan of a troff letter) or its "Tax" on a row of its own ("Period    Form Type of Tax
 # Amount You Owe", a fax of one): the table is no less printed.
 _HEADING = regex.compile(
-    rf"(?:{fuzzy_label('Tax period')}|\bPeriod\s+Tax\b|^\s*Period\s+(?=Form\b)).*{fuzzy_label('amount')}",
+    rf"(?:{fuzzy_label('Tax period')}|\bPeriod\s+Tax\b|^\s*Period\s+(?=Form\b)).*{fuzzy_label('amount')}"
+    # "Form    Period ended    Unpaid balance    Penalty    Interest    You owe": money columns, no "amount"
+    r"|^\s*Form\s{3,}(?:Tax\s+)?Period\s+end(?:ed|ing)\b.*\b(?:balance|owe)\b",
     regex.I,
 )
 _FORM = r"(?P<form>\S{2,8})"  # 1040, 941, 1120S, 1040-SR, l040; "[646" is a form we could not read
@@ -149,6 +151,7 @@ def is_period_heading(text: str) -> bool:
 
 
 _SPECK = regex.compile(r"[^A-Za-z0-9]*")
+_PROSE = regex.compile(r"\s*[A-Z][a-z]+ (?:\S+ ){3,}(?!.*\s{3})")  # words set one space apart, no cells
 
 
 def _read_body(body: list[TextLine]) -> PeriodTable:
@@ -167,8 +170,8 @@ def _read_body(body: list[TextLine]) -> PeriodTable:
             total_line = line
             break
         match = _ROW.match(line.text) or _ROW_PERIOD_FIRST.match(line.text)
-        if match is None and found and not _AMOUNTS.search(line.text):
-            break
+        if match is None and found and (not _AMOUNTS.search(line.text) or _PROSE.match(line.text)):
+            break  # the paragraph after a table without a total row: "The amount you owe is $5,147.74."
         found.append((line, match))
     rests = [match.group("rest") for _, match in found if match is not None]
     if total_line is not None:

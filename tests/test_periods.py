@@ -330,6 +330,17 @@ def test_specks_between_rows_end_no_table_a_rule_is_no_digit_of_a_form_and_no_pe
     ]
 
 
+def test_a_heading_of_money_columns_without_amount_and_a_paragraph_ending_a_table_without_total() -> None:
+    table = find_period_table([
+        TextLine(1, "Form    Period ended    Unpaid balance    Penalty    Interest    You owe"),
+        TextLine(1, "1040    12/31/2022    $4,098.64    $198.33    $128.88    $4,425.85"),
+        TextLine(1, "1040    12/31/2021    $692.42    $17.39    $12.08    $721.89"),
+        TextLine(1, "The amount you owe is $5,147.74. It includes any penalties and interest."),
+    ])  # fmt: skip
+    assert _rows(table) == [("1040", "2022-12-31", "4425.85"), ("1040", "2021-12-31", "721.89")]
+    assert not is_period_heading("Form    Period ended    Date of this notice")
+
+
 def test_a_row_that_adds_up_is_confirmed_and_one_that_does_not_is_doubted() -> None:
     table = find_period_table(QUARTERS_941)
     assert table is not None and all(row.adds_up for row in table.rows)
