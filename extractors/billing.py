@@ -60,6 +60,12 @@ _SENTENCE_BREAK = regex.compile(r"[a-z\d]{2}\.\s+[A-Z]")
 _WORDY_LEADER_ROW = regex.compile(
     rf"^\s*(?P<text>[A-Za-z].{{8,}}?)\s{{4,}}(?=[-–(]?\s?\$\d){AMOUNT}\s*$", regex.VERBOSE
 )
+# A label naming a part of the balance and, in the amount's own cell, its cents set apart by a space where OCR
+# lost the point ("Interest    277 32"): the arithmetic checks the amount read so.
+_LOST_POINT_ROW = regex.compile(
+    r"^\s*(?P<label>[A-Za-z][A-Za-z ,'()/&-]{2,60}?)\s{3,}"
+    r"\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d{1,7}) (?P<cents>\d\d)\s*$"
+)
 _LABEL_CELL = regex.compile(r"(?P<label>[A-Za-z]\S*(?: \S+){0,5})\s{3,}\S")
 # Leaders read as words make long ones ("THCGEESE CHARGES wassecevsesvseceesesnseens"): the label is before.
 _BEFORE_LONG_WORD = regex.compile(r"(?P<label>[A-Za-z]\S{0,11}(?: \S{1,12}){0,5}) \S{13}")
@@ -174,6 +180,8 @@ def _read_row(text: str) -> tuple[str, Decimal | None] | None:
     label = _leader_label(wordy.group("text")) if wordy else None
     if wordy and label and (amount := parse_amount(wordy.group("amount"))) is not None:
         return label, Decimal(format_amount(amount))
+    if (lost := _LOST_POINT_ROW.match(text)) and names_a_part(label := lost.group("label").strip()):
+        return label, Decimal(f"{lost.group('whole').replace(',', '')}.{lost.group('cents')}")
     return None
 
 

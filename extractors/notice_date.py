@@ -43,9 +43,11 @@ NOTICE_DATE_PRINTED = printed_after(rf"{_SENTENCE}(?:{_LABELS})")
 # A letter's header column: "Department of the Treasury    Date: August 30, 2024" (Letters 566, 5071C...).
 # Its colon may be gone with a dot leader ("DATE..........: OCT. 23, 2023" is read "DATE    OCT. 23, 2023");
 # a typewriter's header column may start two characters after the letterhead's line ("DEPARTMENT OF THE
-# TREASURY DATE:    02-02-2026").
+# TREASURY DATE:    02-02-2026"). A date ending its column may follow one space ("Date 2024-08-12    Kansas
+# City, MO"), and a label one letter off ("Daie    01/17/2025") a wide gap.
 _BARE = regex.compile(
-    rf"(?:{CELL_START}|(?<=\bTreasury\s))\s*Date\.?(?:\s*:|\s{{4,}})\s*{DATE}",
+    rf"(?:{CELL_START}|(?<=\bTreasury\s))\s*"
+    rf"(?:Date\.?(?:\s*:|\s{{4,}})\s*{DATE}|(?:Date\s|(?:Date){{s<=1}}\s{{4,}}){DATE}{COLUMN_END})",
     regex.IGNORECASE | regex.VERBOSE,
 )
 

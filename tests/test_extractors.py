@@ -831,6 +831,21 @@ def test_rows_of_a_right_hand_summary_that_ocr_garbled_are_printed_but_not_read(
     ]
 
 
+def test_a_billing_amount_whose_point_ocr_lost_is_read_for_the_arithmetic_to_check() -> None:
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "Billing summary    Amount", "Tax on your return    24,157.22", "Penalty for paying late  237.63",
+            "Interest    277 32", "Page    2024 10", "Total amount due    $24,672.17",
+        )
+    ]  # fmt: skip
+    assert [(label, str(amount)) for label, amount in find_billing_lines(lines)] == [
+        ("Tax on your return", "24157.22"),
+        ("Penalty for paying late", "237.63"),
+        ("Interest", "277.32"),
+    ]
+
+
 def test_a_column_heading_joined_to_the_amount_under_it_is_not_a_billing_row() -> None:
     lines = [
         TextLine(1, "Amount due summary"),

@@ -77,6 +77,8 @@ def test_other_dates_in_sentences_are_not_deadlines(text: str) -> None:
         pytest.param("Department of the Treasury    Date: August 30, 2024", "2024-08-30", id="header-column"),
         pytest.param("Internal Revenue Service    Date:    12/04/2026", "2026-12-04", id="numeric"),
         pytest.param("Date:    December 16, 2024", "2024-12-16", id="row-start"),
+        pytest.param("Date 2024-08-12    Kansas City, MO 64999", "2024-08-12", id="one-space-column-end"),
+        pytest.param("Stop 6112    Daie    01/17/2025", "2025-01-17", id="label-one-letter-off"),
         pytest.param(
             "Department of the Treasury    Date of this letter: Jun. 3, 2024", "2024-06-03", id="abbr"
         ),
@@ -88,6 +90,7 @@ def test_notice_date_of_a_letter(text: str, expected: str) -> None:
 
 def test_a_date_label_inside_a_sentence_or_another_label_is_not_the_notice_date() -> None:
     assert values(find_notice_dates, "Payment date: May 1, 2024", "Your last payment date: 05/01/2024") == []
+    assert values(find_notice_dates, "Date 2024-08-12 we sent it", "Dale 01/17/2025") == []
 
 
 @pytest.mark.parametrize(
