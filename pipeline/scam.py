@@ -364,10 +364,17 @@ TEXT_MESSAGE = regex.compile(
 )
 
 
+# A full stop OCR made of a speck inside a sentence: a lower-case word goes on after it ("We do not ask for
+# payment. by gift card, prepaid. card or wire transfer,.and we do not threaten arrest").
+_SPECK_STOP = r"\.(?=\s?(?-i:[a-z]))"
+
+
 def _sentence_holding(core: str) -> regex.Pattern[str]:
     """The whole sentence (over up to four lines) in which ``core`` stands."""
+    within = rf"(?:[^.!?;:\n]|{_SPECK_STOP})"
     return regex.compile(
-        rf"(?<=^|[.!?;:]\s|\n)[^.!?;:\n]*(?:\n[^.!?;:\n]*){{0,3}}?{core}[^.!?;:]*(?:[.!?;:]|$)", FLAGS
+        rf"(?<=^|[.!?;:]\s|\n){within}*(?:\n{within}*){{0,3}}?{core}(?:[^.!?;:]|{_SPECK_STOP})*(?:[.!?;:]|$)",
+        FLAGS,
     )
 
 

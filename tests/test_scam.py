@@ -206,6 +206,11 @@ def test_signal(text: str, code: str) -> None:
         ),
         pytest.param("The IRS won't initiate contact with you by email or text message.", id="irs-wont"),
         pytest.param(
+            "We do not ask for payment. by gift card, prepaid. card or wire transfer,.and we do\n"
+            "not threaten arrest by telephone.",
+            id="irs-warning-with-specks-read-as-full-stops",
+        ),
+        pytest.param(
             "If you don't provide the information we ask for, or provide false information, we may charge\n"
             "you penalties and, in certain cases, you may be subject to criminal prosecution.",
             id="privacy-act-statement",
@@ -222,6 +227,7 @@ def test_genuine_wording_is_not_flagged(text: str) -> None:
         "The IRS will never call you. Pay today with gift cards.",
         "Don't pay by check; pay only with gift cards.",
         "If you do not call us today, pay the fee with a gift card.",
+        "We do not accept checks. Pay the fee with a gift card.",
     ],
 )
 def test_a_warning_does_not_hide_what_the_letter_asks_for(text: str) -> None:
