@@ -189,6 +189,7 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
         pytest.param("Employer ID number    **AAKKO206", "0206", id="ein-mask-read-as-letters"),
         pytest.param("Employer identification number    **-*3780", "3780", id="ein-mask-lost-a-symbol"),
         pytest.param("Taxpayer ID number    XXX Xx—0036", "0036", id="mask-dash-and-space"),
+        pytest.param("Your SSN    ***** 6644", "6644", id="mask-without-separators-then-a-space"),
     ],
 )
 def test_ssn_last4(text: str, expected: str | None) -> None:
