@@ -10,8 +10,8 @@ rows it shares with paragraphs. Returns the rows before the total, in order, as 
 candidates; the total is the amount-due extractor's business.
 A row whose dash leaders OCR turned to junk ("Taxyouowed~~—~—~C~CS~*«~ C$ 7,946.94", where the leaders ate
 the amount's first digit) is returned with the amount None: printed but not read, so nothing is checked
-against a misread figure and no arithmetic can pass or fail on it. So is a row beside the paragraph whose
-amount cell no row was read from (its label garbled, or set by OCR on the line below).
+against a misread figure and no arithmetic can pass or fail on it. A row whose label OCR garbled or set on
+the line below, its amount whole in a cell of its own, is read with its label as printed (or none).
 
 ``billing_role(label)`` says what a row is: the total, the tax owed ("Tax you owed", "Amount you owed"),
 a previous balance, a payment or credit, a penalty, interest, or another charge. It is the one place that
@@ -51,9 +51,11 @@ _ROW = regex.compile(
 _JUNK_LEADER_ROW = regex.compile(
     r"^\s*(?P<label>[A-Za-z][A-Za-z ()'-]{2,40}?)\s*(?:[~—–«»‘’“”]{2,}.*\d|[~—–«»‘’“”]{4,})"
 )
-# A sentence of the paragraph beside the summary ("December 31, 2022. If you don't pay $5,294.80") is no
-# row's label.
-_SENTENCE_BREAK = regex.compile(r"[a-z\d]{2}\.\s+[A-Z]")
+# A sentence of the paragraph beside the summary ("December 31, 2022. If you don't pay $5,294.80": a clause
+# with a pronoun after a full stop) is no row's label.
+_DOLLAR_FIRST = regex.compile(r"[-–(]?\$\d")
+_CLAUSE = regex.compile(r"\b(?:you|your|we|if)\b", regex.IGNORECASE)
+_SENTENCE_BREAK = regex.compile(r"[a-z\d]{2}\.\s+[A-Z].*\b(?:you|your|we|if)\b")  # not "est. Tax penalty"
 # A label, the words OCR made of its dot leaders, then the amount after a wide gap with its dollar sign whole
 # ("Amount you owed watcha ne ac enaeru ... eTapeand    $16,716.31"): the gap and the sign against the digits
 # show no digit went to the leaders ("C$ 7,946.94" is the junk-leader row's); its label: ``_leader_label``.
@@ -140,21 +142,25 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]
         read = [row for row in map(_read_cells, cells) if row is not None]
         if read:
             rows.append(_rightmost_named(read))
-        elif (unread := _unread_row(cells[0])) is not None:
-            rows.append((unread, None))
+        elif (garbled := _garbled_row(cells[0])) is not None:
+            rows.append(garbled)
     return []  # no total row: a partial summary proves nothing
 
 
-def _unread_row(parts: list[str]) -> str | None:
-    """The label cell (as printed) of a row whose last cell holds an amount no row was read from: its label
-    OCR garbled ("...on your 2024 Form 1040.    Previousbalance. halanes    $7,625.49 $7.625.49"), set on
-    the next line, or its amount's dollar sign lost to the leaders. Printed, not read: it makes the
-    arithmetic unknown, not wrong. Cells of a table holding several amounts are no row of the summary."""
-    if len(parts) < 2 or _AMOUNT.search(parts[-1]) is None:
+def _garbled_row(parts: list[str]) -> tuple[str, Decimal | None] | None:
+    """A row no pattern reads whose last cell holds an amount: its label OCR garbled ("...on your 2024 Form
+    1040.    Previousbalance. halanes    $7,625.49 $7.625.49") or set on the line below ("2024. If you
+    don't pay ... or make payment    797.80"). Its label as printed ("" when the cell before the amount is
+    the paragraph's sentence) and the cell's first amount, for the arithmetic to check; the amount is None
+    (printed, not read) when leaders before it may have taken a digit (no dollar sign against it, no
+    sentence before it). Cells of a table holding several amounts are no row of the summary."""
+    if len(parts) < 2 or (amount := parse_amount(parts[-1])) is None:
         return None
     if any(_AMOUNT.search(part) for part in parts[1:-1]):
         return None
-    return parts[-2]
+    beside_a_sentence = _CLAUSE.search(parts[-2]) is not None
+    whole = beside_a_sentence or _DOLLAR_FIRST.match(parts[-1]) is not None
+    return "" if beside_a_sentence else parts[-2], Decimal(format_amount(amount)) if whole else None
 
 
 def _rightmost_named(readings: list[tuple[str, Decimal | None]]) -> tuple[str, Decimal | None]:

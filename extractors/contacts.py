@@ -116,7 +116,9 @@ _CALLER_ID = regex.compile(
     rf"{_CALLER_ID_LABEL}{LABEL_GAP}(?P<id>[0-9OolIS]{{4,8}})(?![0-9])",
     regex.IGNORECASE,
 )
-_FORM_NUMBER = r"(?P<form>(?:1040|1120|1065|941|940|943|944|945|720|2290|990)(?:-[A-Z]{1,2})?)"
+# The forms of the returns notices are about.
+RETURN_FORMS = ("1040", "1120", "1065", "941", "940", "943", "944", "945", "720", "2290", "990")
+_FORM_NUMBER = rf"(?P<form>(?:{'|'.join(RETURN_FORMS)})(?:-[A-Z]{{1,2}})?)"
 _FORM = regex.compile(  # not a form in another form's title: "Form 15103, Form 1040 Return Delinquency",
     # also when the title wrapped after "Form" and its row starts "15103, Form 1040 Return Delinquency"
     r"(?<!Form\s+\d+[A-Z-]*,\s*)(?<!^\s*\d{4,5}[A-Z-]*,\s*)"

@@ -39,6 +39,7 @@ from decimal import Decimal
 import regex
 
 from extractors.amounts import AMOUNT, parse_amount
+from extractors.contacts import RETURN_FORMS
 from extractors.dates import DATE, YEAR_MONTH, month_end, parse_date
 from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, repair_digits
 
@@ -261,9 +262,9 @@ def _one_apart(form: str, other: str) -> bool:
     return len(form) == len(other) and sum(a != b for a, b in zip(form, other, strict=True)) == 1
 
 
-# The table's left rule read into the form's cell: "|1040", "11040" (no form has five digits). "[646" is no
-# rule before a form: its "1040" was misread whole.
-_RULE_BEFORE_FORM = regex.compile(r"^(?:\||[1lI](?=[1-9]\d{3}$))")
+# The table's left rule read into the form's cell: "|1040", "11040" (a return's form after a 1 or l, no
+# form of five digits; "16490" stays unread). "[646" is no rule before a form: its "1040" was misread whole.
+_RULE_BEFORE_FORM = regex.compile(rf"^(?:\||[1lI](?=(?:{'|'.join(RETURN_FORMS)})$))")
 
 
 def _form_read(token: str) -> str:

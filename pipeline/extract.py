@@ -27,6 +27,7 @@ import regex
 
 from extractors.amounts import AMOUNT, format_amount, parse_amount
 from extractors.billing import find_billing_lines
+from extractors.contacts import RETURN_FORMS
 from extractors.notice_number import find_notice_numbers
 from extractors.periods import PeriodRow, find_period_table, is_period_heading, unheaded_period_row
 from extractors.revision import find_revision_markers
@@ -175,6 +176,7 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     findings = reading.findings + _unread_values(lines, fields, reading.carries_none)
     window = notice.response_window_days if notice is not None else None
     findings += _unconfirmed_copies(lines, fields, window) + _values_under_unread_labels(lines, fields)
+    findings += _form_after_unread_label(lines, fields["form"])
     if not any(finding.startswith("amount_due:") for finding in findings):  # one doubt says it
         findings += _amounts_one_digit_apart(lines, fields["amount_due"])
     if notice is not None and notice.response_window_days:
@@ -327,6 +329,24 @@ def _values_under_unread_labels(lines: list[TextLine], fields: dict[str, Field])
                 f"({label.strip()!r})"
             )
     return findings
+
+
+# A return's form ending a row after a dot leader OCR read as one long word, its label garbled with it ("TEAR
+# TOTEM) «.05.20cs55<sscsec...ssnose 1040"): a leader is a long run with marks, or longer than any word.
+_FORM_AFTER_LEADER_WORD = regex.compile(
+    rf"(?:(?=\S*[^\p{{L}}\s])\S{{12,}}|\S{{20,}})\s+(?P<form>{'|'.join(RETURN_FORMS)})\s*$"
+)
+
+
+def _form_after_unread_label(lines: list[TextLine], form: Field) -> list[str]:
+    """A form printed at the end of a header row whose label OCR garbled with its leader, when no form was
+    read: left out silently otherwise."""
+    if form.value is not None:
+        return []
+    for line in lines:
+        if (match := _FORM_AFTER_LEADER_WORD.search(line.text)) is not None:
+            return [f"form: the notice prints {match.group('form')!r} after a label that could not be read"]
+    return []
 
 
 def _read_as_a_field(value: str, fields: dict[str, Field]) -> bool:

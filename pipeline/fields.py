@@ -180,8 +180,9 @@ def read_amount_due(reading: Reading) -> Field:
 
 def _without_dollar_sign_misreads(candidates: list[Candidate]) -> list[Candidate]:
     """Candidates but those printed without a dollar sign whose first digit is one OCR reads for it, the
-    rest being an amount read at least twice: "Total YOU OWE    913,472.43" beside "$13,472.43" twice."""
-    copies = Counter(str(candidate.value) for candidate in candidates)
+    rest being an amount printed at least twice (on two rows: one row may give two candidates): "Total YOU
+    OWE    913,472.43" beside "$13,472.43" twice."""
+    copies = Counter(str(candidate.value) for candidate in _one_per_row(candidates))
     return [
         candidate
         for candidate in candidates
@@ -191,6 +192,24 @@ def _without_dollar_sign_misreads(candidates: list[Candidate]) -> list[Candidate
 
 
 _DOLLAR_SIGN_READS = "5689"
+
+
+def _one_per_row(candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate of each value for each row that prints it: rules matching a row's text and its end
+    ("Amount you owe    $600.00", "you owe    $600.00") read one printed copy."""
+    kept: list[Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: -len(c.raw)):
+        if not any(_same_row(candidate, other) for other in kept):
+            kept.append(candidate)
+    return kept
+
+
+def _same_row(candidate: Candidate, other: Candidate) -> bool:
+    if candidate.value != other.value or candidate.page != other.page:
+        return False
+    if candidate.bbox is not None and other.bbox is not None:
+        return candidate.bbox == other.bbox
+    return other.raw.endswith(candidate.raw)
 
 
 def _by_rule(candidates: list[Candidate], rules: tuple[str, ...]) -> list[Candidate]:

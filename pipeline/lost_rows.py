@@ -75,18 +75,23 @@ def read_lost_rows(page: OcrPage, image: PageImage, engine: OcrEngine, workdir: 
     ]
     steps = (*page.steps, f"{LOST_ROWS_STEP}:{sum(bool(words) for words in kept)}/{len(runs)}")
     words = [word for line in page.lines for word in line.words if word not in replaced]
-    found = [word for reading in kept for word in reading if not _covers_a_word(word.bbox, words)]
+    found = [word for reading in kept for word in reading if not _read_already(word, words)]
     if not found:
         return page.model_copy(update={"steps": steps})
     return page.model_copy(update={"lines": group_words_into_lines(words + found), "steps": steps})
 
 
-def _covers_a_word(box: BBox, words: list[OcrWord]) -> bool:
-    """A word of the page lies centred inside the box: a run's crop took in print OCR had read ("8," and
-    "2025" of a fax's "January 8, 2025" read again around specks beside them), which is no lost word."""
-    x, y, width, height = box
-    centres = ((left + across / 2, top + down / 2) for left, top, across, down in (w.bbox for w in words))
-    return any(x <= across <= x + width and y <= down <= y + height for across, down in centres)
+def _read_already(found: OcrWord, words: list[OcrWord]) -> bool:
+    """The words of the page centred inside the found word's box spell it: a run's crop took in print OCR
+    had read ("8," and "2025" of a fax's "January 8, 2025" read again around specks beside them, "31,2020"
+    over "31," and "2020"). A speck or a "$" OCR read where the lost word stands is no copy of it."""
+    x, y, width, height = found.bbox
+    covered = sorted(
+        (word for word in words if x <= word.bbox[0] + word.bbox[2] / 2 <= x + width
+         and y <= word.bbox[1] + word.bbox[3] / 2 <= y + height),
+        key=lambda word: word.bbox[0],
+    )  # fmt: skip
+    return bool(covered) and "".join(word.text for word in covered) == found.text
 
 
 def garbled_rows(page: OcrPage, dpi: int) -> list[OcrLine]:

@@ -414,3 +414,13 @@ def test_a_dollar_sign_read_as_a_digit_is_no_rival_amount() -> None:
     assert not any(finding.startswith("amount_due:") for finding in extraction.findings)
     once = [TextLine(page=1, text=text) for text in [*texts[:2], stub]]  # one copy: which is right is unknown
     assert any(finding.startswith("amount_due:") for finding in _findings(*(line.text for line in once)))
+
+
+def test_a_form_ending_a_row_after_a_label_garbled_with_its_leader_is_a_finding() -> None:
+    garbled = "Tax year    2025    TEAR TOTEM) «.05.20cs55<sscseccesecofesassseceseuse 1040"
+    assert "form: the notice prints '1040' after a label that could not be read" in _findings(
+        "Notice    CP297", garbled
+    )
+    assert not any(f.startswith("form:") for f in _findings("Notice    CP297", garbled, "Tax form    1040"))
+    sentence = "See the instructions for 1040"
+    assert not any(f.startswith("form:") for f in _findings("Notice    CP297", sentence))

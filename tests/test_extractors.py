@@ -808,9 +808,10 @@ def test_billing_row_whose_leaders_ocr_turned_to_junk_is_printed_but_not_read() 
     ]
 
 
-def test_rows_of_a_right_hand_summary_that_ocr_garbled_are_printed_but_not_read() -> None:
-    """Beside the paragraph: a label OCR glued and doubled its amount, a label OCR set on the next line, a
-    label whose leaders ate every digit, and the paragraph's own sentence with an amount (no row)."""
+def test_rows_of_a_right_hand_summary_that_ocr_garbled_keep_a_whole_amount_for_the_arithmetic() -> None:
+    """Beside the paragraph: a label OCR glued and doubled its amount, a label OCR set on the next line (read
+    with the amounts: the arithmetic checks them), a label whose leaders ate every digit (printed, not read),
+    and the paragraph's own sentence with an amount (no row)."""
     lines = [
         TextLine(1, t)
         for t in (
@@ -825,8 +826,8 @@ def test_rows_of_a_right_hand_summary_that_ocr_garbled_are_printed_but_not_read(
         )
     ]
     assert [(label, amount and str(amount)) for label, amount in find_billing_lines(lines)] == [
-        ("Previousbalance. halanes", None),
-        ("2024. If you don't pay $22,651.60 or make payment", None),
+        ("Previousbalance. halanes", "7625.49"),
+        ("", "797.80"),
         ("Taxyouowed", None),
         ("Interest charges", "225.33"),
     ]

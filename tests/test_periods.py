@@ -585,3 +585,10 @@ def test_a_total_row_with_specks_before_it_and_its_words_glued_ends_the_table() 
     )
     table = find_period_table([TextLine(1, text) for text in rows])
     assert table is not None and len(table.rows) == 2 and str(table.total) == "20269.96"
+
+
+def test_a_five_digit_form_is_no_rule_before_a_form_unless_a_returns_form_follows() -> None:
+    heading = TextLine(1, "Form    Tax period ended    Unpaid amount    Amount you owe")
+    rows = [TextLine(1, f"{form}    12/31/2022    $1,000.00    $1,100.00") for form in ("16490", "11040")]
+    table = find_period_table([heading, *rows])
+    assert table is not None and [row.form for row in table.rows] == [None, "1040"]
