@@ -186,8 +186,10 @@ def _read_row(text: str) -> tuple[str, Decimal | None] | None:
     label = _leader_label(wordy.group("text")) if wordy else None
     if wordy and label and (amount := parse_amount(wordy.group("amount"))) is not None:
         return label, Decimal(format_amount(amount))
-    if (lost := _LOST_POINT_ROW.match(text)) and names_a_part(label := lost.group("label").strip()):
-        return label, Decimal(f"{lost.group('whole').replace(',', '')}.{lost.group('cents')}")
+    lost = _LOST_POINT_ROW.match(text)
+    if lost and names_a_part(lost.group("label")):
+        whole = lost.group("whole").replace(",", "")
+        return lost.group("label").strip(), Decimal(f"{whole}.{lost.group('cents')}")
     return None
 
 

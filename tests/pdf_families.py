@@ -24,6 +24,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -149,6 +150,20 @@ def check_truth_in_text(docs: Iterable, texts: Iterable[str], printed_values: Ca
         pages = doc.truth["pages"]
         assert f"{pages} of {pages}" in text, doc.spec
         assert "None" not in text and "{" not in text, doc.spec
+
+
+def check_every_period_printed(
+    docs: Iterable, texts: Iterable[str], period_text: Callable[[Any, dt.date], str]
+) -> None:
+    """Each period of a multi-period notice is printed: its end (``period_text(doc, end)``) and its amount as
+    a table prints it, four or more periods over the documents."""
+    checked = 0
+    for doc, text in zip(docs, texts, strict=True):
+        for period in doc.truth.get("periods", []):
+            assert period_text(doc, dt.date.fromisoformat(period["period_end"])) in text, doc.spec
+            assert doc.facts.money(round(Decimal(period["amount"]) * 100), table=True) in text, doc.spec
+            checked += 1
+    assert checked >= 4
 
 
 def check_absent_not_printed(docs: Iterable, texts: Iterable[str], dates_of: Callable) -> dict[str, int]:
