@@ -101,7 +101,7 @@ def classify_notice(lines: list[TextLine], catalog: Catalog) -> Classification:
     notice = catalog.get(code)
     match = NoticeTypeMatch(
         code=code, title=notice.title if notice else None, confidence=round(min(score, 1.0), 3),
-        runner_up=close or _titled_neighbour(code, text, catalog),
+        runner_up=close or (_titled_neighbour(code, text, catalog) if len(support[code]) < 2 else None),
     )  # fmt: skip
     evidence = max(
         readings, key=lambda c: (c.value == code or catalog.get(str(c.value)) is notice, c.confidence)
@@ -123,7 +123,8 @@ def _one_per_spot(readings: list[Candidate]) -> list[Candidate]:
 def _titled_neighbour(code: str, text: str, catalog: Catalog) -> str | None:
     """The type one digit misread from ``code`` whose title the notice prints while ``code``'s own is not
     printed (a fax's "CP10" read "CP16" above "We changed your return: estimated tax credit for next year
-    reduced", CP10's title): the code alone cannot say which it is."""
+    reduced", CP10's title): the code alone cannot say which it is. Asked only of a code read once: the
+    header's and the stub's copies agreeing are no misreading."""
     notice = catalog.get(code)
     if notice is None or notice.title.lower() in text:
         return None

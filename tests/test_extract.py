@@ -424,3 +424,11 @@ def test_a_form_ending_a_row_after_a_label_garbled_with_its_leader_is_a_finding(
     assert not any(f.startswith("form:") for f in _findings("Notice    CP297", garbled, "Tax form    1040"))
     sentence = "See the instructions for 1040"
     assert not any(f.startswith("form:") for f in _findings("Notice    CP297", sentence))
+
+
+def test_a_code_printed_twice_alike_is_no_misreading_of_a_neighbour_whose_title_is_printed() -> None:
+    title = "Annual reminder of balance due"  # CP71C's title, on a CP71A
+    once = [TextLine(1, "Notice    CP71A"), TextLine(1, title)]
+    twice = [*once, TextLine(1, "Payment    Notice    CP71A")]
+    assert classify_notice(once, load_catalog()).match.runner_up == "CP71C"
+    assert classify_notice(twice, load_catalog()).match.runner_up is None
