@@ -428,7 +428,7 @@ def test_a_form_ending_a_row_after_a_label_garbled_with_its_leader_is_a_finding(
 
 def test_a_code_printed_twice_alike_is_no_misreading_of_a_neighbour_whose_title_is_printed() -> None:
     title = "Annual reminder of balance due"  # CP71C's title, on a CP71A
-    once = [TextLine(1, "Notice    CP71A"), TextLine(1, title)]
-    twice = [*once, TextLine(1, "Payment    Notice    CP71A")]
+    once = [TextLine(1, "Notice    CP71A", (1400, 170, 1000, 50)), TextLine(1, title, (195, 640, 1080, 50))]
+    twice = [*once, TextLine(1, "Payment    Notice    CP71A", (200, 2570, 2180, 60))]  # the stub's copy
     assert classify_notice(once, load_catalog()).match.runner_up == "CP71C"
     assert classify_notice(twice, load_catalog()).match.runner_up is None
