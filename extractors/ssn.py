@@ -68,9 +68,13 @@ _EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}\s?|
 # A mask without separators ("XXXXX1073") holds the same five masked digits, but only its label says
 # whose: an AUR control number or an account number is masked the same way.
 _UNSEPARATED = rf"(?P<lead>{_MASK}{{5}}\s?){_LAST4}"  # "***** 6644": its space, a fax's
-_LABEL = "|".join(
-    fuzzy_label(label, 2 if len(label) > 15 else 1)
-    for label in ("Social Security number", "Taxpayer ID number", "Taxpayer identification number")
+# "Social Security" alone: its "number" wrapped to the row below in a narrow header column.
+_LABEL = (
+    "|".join(
+        fuzzy_label(label, 2 if len(label) > 15 else 1)
+        for label in ("Social Security number", "Taxpayer ID number", "Taxpayer identification number")
+    )
+    + rf"|{fuzzy_label('Social Security', 1)}(?!\s*(?:number|benefits?|Administration)\b)"
 )
 _ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
 SSN_PRINTED = printed_after(rf"{_LABEL}|SSN")

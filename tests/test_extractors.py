@@ -190,6 +190,7 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
         pytest.param("Employer identification number    **-*3780", "3780", id="ein-mask-lost-a-symbol"),
         pytest.param("Taxpayer ID number    XXX Xx—0036", "0036", id="mask-dash-and-space"),
         pytest.param("Your SSN    ***** 6644", "6644", id="mask-without-separators-then-a-space"),
+        pytest.param("Social Security    XXX-XX-5716", "5716", id="label-whose-number-wrapped-below"),
     ],
 )
 def test_ssn_last4(text: str, expected: str | None) -> None:
@@ -296,6 +297,11 @@ def test_a_sentences_form_is_no_header_cell_and_a_caller_id_is_judged_by_its_dig
     label_digit = TextLine(1, "Your caller 1D    556388", words=(("Your", 0.9), ("caller", 0.9), ("1D", 0.52),
                            ("556388", 0.96)))  # fmt: skip
     assert [(c.value, c.value_read) for c in find_caller_ids([label_digit])] == [("556388", 0.96)]
+
+
+def test_social_security_benefits_are_no_ssn_label() -> None:
+    read = find_ssn_last4([TextLine(1, "Social Security benefits    XXX-XX-1234")])
+    assert [(c.value, c.rule) for c in read] == [("1234", "masked_pattern")]  # the mask alone, no label
 
 
 def test_phone_numbers_are_not_ssns() -> None:
