@@ -841,8 +841,18 @@ def detect_short_link(letter: Letter) -> ScamSignal | None:
 
 
 def _is_official_host(host: str) -> bool:
+    """An IRS domain, or a .gov host one letter from one ("www.ars.gov"): no one but a government registers
+    under .gov, so that is OCR's misreading, not a lookalike."""
     host = host.lower().removeprefix("www.")
-    return any(host == domain or host.endswith("." + domain) for domain in OFFICIAL_DOMAINS)
+    return any(
+        host == domain or host.endswith("." + domain) or (host.endswith(".gov") and _one_apart(host, domain))
+        for domain in OFFICIAL_DOMAINS
+    )
+
+
+def _one_apart(text: str, other: str) -> bool:
+    """Of one length, differing in one character: a misread letter or digit."""
+    return len(text) == len(other) and sum(a != b for a, b in zip(text, other, strict=True)) == 1
 
 
 def _email_headers(letter: Letter) -> list[str]:
@@ -936,7 +946,9 @@ def _campus_zip_mismatches(letter: Letter) -> list[str]:
     for match in CAMPUS_CITY_ZIP.finditer(letter.text):
         city = WHITESPACE.sub(" ", match.group("city")).strip().upper()
         campus = CAMPUS_ZIPS.get((city, match.group("state").upper()))
-        if campus and match.group("zip") not in campus and match.group("zip") not in taxpayer_zips:
+        code = match.group("zip")
+        misread = campus and any(_one_apart(code, campus_zip) for campus_zip in campus)  # "64969" for 64999
+        if campus and code not in campus and code not in taxpayer_zips and not misread:
             mismatches.append(match.group())
     return mismatches
 

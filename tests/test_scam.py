@@ -145,6 +145,7 @@ def test_truth_lists_every_letter_file() -> None:
         pytest.param("Mail to 200 Main St, Suite 400, Dallas TX", "private_return_address", id="suite"),
         pytest.param("P.O. Box 149 Austin Processing Center", "private_return_address", id="po-box-center"),
         pytest.param("Austin, TX 78701", "private_return_address", id="campus-city-wrong-zip"),
+        pytest.param("Visit www.irs-gov.com/refund", "outside_link", id="lookalike-not-under-gov"),
         pytest.param("qualify for the Fresh Start program", "tax_relief_mailer", id="fresh-start"),
         pytest.param("we obtain a levy release", "tax_relief_mailer", id="levy-release"),
         pytest.param("not affiliated with the IRS", "tax_relief_mailer", id="disclaimer"),
@@ -188,6 +189,10 @@ def test_signal(text: str, code: str) -> None:
         pytest.param("Social Security number XXX-XX-3051 and nnn-nn-nnnn and 999-99-9999", id="masked-ssn"),
         pytest.param(
             "Department of the Treasury, Internal Revenue Service, Kansas City, MO 64999-0023", id="campus"
+        ),
+        pytest.param(
+            "Internal Revenue Service, KANSAS CITY, MO 64969-0173. Visit www.ars.gov/notices.",
+            id="campus-zip-and-irs-gov-one-character-misread",
         ),
         pytest.param("Collection Due Process hearing: send Form 12153", id="cdp"),
         pytest.param(  # the IRS's own words (irs.gov/payments/offer-in-compromise)
