@@ -12,7 +12,8 @@ Handles:
   count ("5199885", a fax's speck read as a seventh digit) is not a caller ID: the label printed with digits
   (``CALLER_ID_PRINTED``, also a leader and a word with a digit: "CALLER, ID ww cueeens GSLI93") makes it a
   value printed but unread
-- form: "Tax form 1040", "Form 1040", "Form: 941", "Type of tax return    1040", "your 2022 Form 1040-SR",
+- form: "Tax form 1040", "Form 1040", "Form: 941", "Type of tax return    1040", a header cell "Return
+  1040", "your 2022 Form 1040-SR",
   "Form.1040" (a speck), a paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."), a typed
   header's "FORM: 941" after a dot leader OCR could not read ("FOVM. cc eee 1040"); value "1040", "941",
   "1040-SR"; a "FORM NUMBER" two OCR edits off after a leader ("FOrM NUMDET    ccsccss...eens 941"); a
@@ -22,8 +23,9 @@ Handles:
   not "Form 15103, Form 1040 Return Delinquency" (a title of another form), nor its wrapped "Form /
   15103, Form 1040 Return Delinquency"
 
-``OFFICIAL_PHONES`` are the IRS's own numbers; ``official_phone_near(number, most_digits)`` names the one a
-number is a few misread digits from (the status stage doubts such a read, the scam check does not count it).
+``RETURN_FORMS`` are the forms of the returns notices are about. ``OFFICIAL_PHONES`` are the IRS's own
+numbers; ``official_phone_near(number, most_digits)`` names the one a number is a few misread digits from
+(the status stage doubts such a read, the scam check does not count it).
 """
 
 from __future__ import annotations

@@ -432,7 +432,8 @@ def _unconfirmed_copies(
         copies = [line for line in lines if spec.printed and spec.printed.search(line.text)]
         confirmed = [_confirms(spec, line, value) for line in copies]
         unread = [line.text.strip() for line, found in zip(copies, confirmed, strict=True) if found is None]
-        by_deadline = spec.name == "notice_date" and str(_window_start(fields, window_days)) == str(value)
+        start = _window_start(fields, window_days) if spec.name == "notice_date" else None
+        by_deadline = start is not None and start.isoformat() == value
         if unread and confirmed.count(True) + by_deadline < 2:
             findings.append(
                 f"{spec.name}: the notice prints it again as {unread[0][:60]!r}, which could not be read to "
