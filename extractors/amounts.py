@@ -3,7 +3,8 @@
 Handles: "$5,181.72", "$ 5,181.72", "5181.72", "§5,181.72" (§ read for $), "$5,l81.72" / "$S,181.72"
 (letters read for digits), "$5, 181.72" and "225 .33" (a space after the comma, before the point),
 "($800.00)", "-$800.00" and "$800.00 CR" (credits).
-``AMOUNT`` is the regex fragment other extractors embed (named group ``amount``); ``parse_amount`` returns a
+``AMOUNT`` is the regex fragment other extractors embed (named group ``amount``), ``AMOUNT_PATTERN`` it
+compiled, to find amounts in a text; ``parse_amount`` returns a
 ``Decimal`` with two places or None, never raises.
 """
 
@@ -23,12 +24,12 @@ AMOUNT = rf"""(?P<amount>
     (?:[.,]|\s\.)\s?{_D}{{2}}(?!{_D})          # cents are always printed on IRS notices ("225 .33")
     (?:\)|\s?(?P<credit>(?-i:CR))\b)?            # a credit's closing parenthesis or "CR" after it
 )"""
-_AMOUNT_RE = regex.compile(AMOUNT, regex.VERBOSE)
+AMOUNT_PATTERN = regex.compile(AMOUNT, regex.VERBOSE)
 
 
 def parse_amount(text: str) -> Decimal | None:
     """The amount in ``text`` as a Decimal with two places, or None when it is not an amount."""
-    match = _AMOUNT_RE.search(text.strip())
+    match = AMOUNT_PATTERN.search(text.strip())
     if match is None:
         return None
     body = match.group("amount").strip().removesuffix("CR").strip().lstrip("-–(").rstrip(")").strip()

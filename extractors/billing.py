@@ -26,7 +26,7 @@ from enum import StrEnum
 
 import regex
 
-from extractors.amounts import AMOUNT, format_amount, parse_amount
+from extractors.amounts import AMOUNT, AMOUNT_PATTERN, format_amount, parse_amount
 from extractors.text import COLUMN_GAP, TextLine, fuzzy_label
 
 _HEADING = regex.compile(
@@ -51,11 +51,12 @@ _ROW = regex.compile(
 _JUNK_LEADER_ROW = regex.compile(
     r"^\s*(?P<label>[A-Za-z][A-Za-z ()'-]{2,40}?)\s*(?:[~—–«»‘’“”]{2,}.*\d|[~—–«»‘’“”]{4,})"
 )
-# A sentence of the paragraph beside the summary ("December 31, 2022. If you don't pay $5,294.80": a clause
-# with a pronoun after a full stop) is no row's label.
 _DOLLAR_FIRST = regex.compile(r"[-–(]?\$\d")
-_CLAUSE = regex.compile(r"\b(?:you|your|we|if)\b", regex.IGNORECASE)
-_SENTENCE_BREAK = regex.compile(r"[a-z\d]{2}\.\s+[A-Z].*\b(?:you|your|we|if)\b")  # not "est. Tax penalty"
+# A paragraph's clause ("If you don't pay") is no label; nor is a sentence of the paragraph beside the
+# summary, a clause after a full stop ("December 31, 2022. If you don't pay $5,294.80"; not "est. Tax").
+_CLAUSE_WORD = r"\b(?:you|your|we|if)\b"
+_CLAUSE = regex.compile(_CLAUSE_WORD, regex.IGNORECASE)
+_SENTENCE_BREAK = regex.compile(rf"[a-z\d]{{2}}\.\s+[A-Z].*{_CLAUSE_WORD}")
 # A label, the words OCR made of its dot leaders, then the amount after a wide gap with its dollar sign whole
 # ("Amount you owed watcha ne ac enaeru ... eTapeand    $16,716.31"): the gap and the sign against the digits
 # show no digit went to the leaders ("C$ 7,946.94" is the junk-leader row's); its label: ``_leader_label``.
@@ -73,7 +74,6 @@ _LABEL_CELL = regex.compile(r"(?P<label>[A-Za-z]\S*(?: \S+){0,5})\s{3,}\S")
 _BEFORE_LONG_WORD = regex.compile(r"(?P<label>[A-Za-z]\S{0,11}(?: \S{1,12}){0,5}) \S{13}")
 _WORD_END = regex.compile(r"\S*")
 _MAX_ROWS = 12
-_AMOUNT = regex.compile(AMOUNT, regex.VERBOSE)
 
 
 class BillingRole(StrEnum):
@@ -156,7 +156,7 @@ def _garbled_row(parts: list[str]) -> tuple[str, Decimal | None] | None:
     sentence before it). Cells of a table holding several amounts are no row of the summary."""
     if len(parts) < 2 or (amount := parse_amount(parts[-1])) is None:
         return None
-    if any(_AMOUNT.search(part) for part in parts[1:-1]):
+    if any(AMOUNT_PATTERN.search(part) for part in parts[1:-1]):
         return None
     beside_a_sentence = _CLAUSE.search(parts[-2]) is not None
     whole = beside_a_sentence or _DOLLAR_FIRST.match(parts[-1]) is not None

@@ -38,10 +38,10 @@ from decimal import Decimal
 
 import regex
 
-from extractors.amounts import AMOUNT, parse_amount
+from extractors.amounts import AMOUNT_PATTERN, parse_amount
 from extractors.contacts import RETURN_FORMS
 from extractors.dates import DATE, YEAR_MONTH, month_end, parse_date
-from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, repair_digits
+from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, one_character_apart, repair_digits
 
 # The heading names the period column and an amount column; "ending" may wrap onto the next row.
 # OCR may give a ruled table's heading cell "Tax Period" back word-swapped ("Period Tax    Form Type of Tax
@@ -87,7 +87,6 @@ _ONE_VALUE_LABEL = regex.compile(
     + ")(?![A-Za-z])",
     regex.I,
 )  # fmt: skip
-_AMOUNTS = regex.compile(AMOUNT, regex.VERBOSE)
 _DIGIT = regex.compile(r"\d")
 _MAX_ROWS = 14  # heading continuations, periods and the total
 _ROW_CONFIDENCE = 0.97  # as a labelled field: the heading labels every row
@@ -136,7 +135,7 @@ def unheaded_period_row(lines: list[TextLine]) -> TextLine | None:
             match is not None
             and _FORM_READ.fullmatch(repair_digits(match.group("form")))
             and _period_end(match) is not None
-            and len(_AMOUNTS.findall(match.group("rest"))) >= 2
+            and len(AMOUNT_PATTERN.findall(match.group("rest"))) >= 2
         ):
             return line
     return None
@@ -171,7 +170,7 @@ def _read_body(body: list[TextLine]) -> PeriodTable:
             total_line = line
             break
         match = _ROW.match(line.text) or _ROW_PERIOD_FIRST.match(line.text)
-        if match is None and found and (not _AMOUNTS.search(line.text) or _PROSE.match(line.text)):
+        if match is None and found and (not AMOUNT_PATTERN.search(line.text) or _PROSE.match(line.text)):
             break  # the paragraph after a table without a total row: "The amount you owe is $5,147.74."
         found.append((line, match))
     rests = [match.group("rest") for _, match in found if match is not None]
@@ -179,7 +178,7 @@ def _read_body(body: list[TextLine]) -> PeriodTable:
         rests.append(_TOTAL.sub("", total_line.text, count=1))
     shape = _Shape(
         max((len(_cells(rest)) for rest in rests), default=0),
-        max((len(_AMOUNTS.findall(rest)) for rest in rests), default=0),
+        max((len(AMOUNT_PATTERN.findall(rest)) for rest in rests), default=0),
     )
     rows = _doubt_odd_forms(
         [_row(line, match, shape) if match else _unread_row(line) for line, match in found]
@@ -206,7 +205,7 @@ def _row_amounts(rest: str, shape: _Shape) -> tuple[Decimal | None, list[Decimal
     has every amount of the table, or every cell (one of which OCR damaged: "159:62"): a dropped cell would
     make another column's amount look like the last one. Cells a narrow gap joined ("$725.13 $13,952.07")
     are counted by their amounts."""
-    found = [parse_amount(match.group("amount")) for match in _AMOUNTS.finditer(rest)]
+    found = [parse_amount(match.group("amount")) for match in AMOUNT_PATTERN.finditer(rest)]
     if found and len(found) == shape.amounts:
         return found[-1], found[:-1]
     cells = _cells(rest)
@@ -216,7 +215,7 @@ def _row_amounts(rest: str, shape: _Shape) -> tuple[Decimal | None, list[Decimal
 
 
 def _last_amount(text: str) -> Decimal | None:
-    matches = list(_AMOUNTS.finditer(text))
+    matches = list(AMOUNT_PATTERN.finditer(text))
     return parse_amount(matches[-1].group("amount")) if matches else None
 
 
@@ -251,15 +250,12 @@ def _doubt_odd_forms(rows: list[PeriodRow]) -> tuple[PeriodRow, ...]:
         replace(row, confidence=round(row.confidence * _MISREAD, 3))
         if row.form is not None
         and any(
-            _one_apart(row.form, other) and forms.count(other) >= forms.count(row.form) for other in forms
+            one_character_apart(row.form, other) and forms.count(other) >= forms.count(row.form)
+            for other in forms
         )
         else row
         for row in rows
     )
-
-
-def _one_apart(form: str, other: str) -> bool:
-    return len(form) == len(other) and sum(a != b for a, b in zip(form, other, strict=True)) == 1
 
 
 # The table's left rule read into the form's cell: "|1040", "11040" (a return's form after a 1 or l, no

@@ -101,6 +101,11 @@ def repair_digits(token: str) -> str:
     return token.translate(_DIGIT_CONFUSIONS)
 
 
+def one_character_apart(text: str, other: str) -> bool:
+    """Of one length, differing in one character: what one misread letter or digit makes ("1046", "1040")."""
+    return len(text) == len(other) and sum(a != b for a, b in zip(text, other, strict=True)) == 1
+
+
 def search_lines(
     pattern: regex.Pattern[str],
     lines: Iterable[TextLine],

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import regex
 
-from extractors.amounts import AMOUNT, format_amount, parse_amount
+from extractors.amounts import AMOUNT_PATTERN, format_amount, parse_amount
 from extractors.billing import find_billing_lines
 from extractors.contacts import RETURN_FORMS
 from extractors.notice_number import find_notice_numbers
@@ -358,9 +358,6 @@ def _read_as_a_field(value: str, fields: dict[str, Field]) -> bool:
     return any(len(tail) >= 4 and digits.endswith(tail) for tail in (regex.sub(r"\D", "", v) for v in read))
 
 
-_PRINTED_AMOUNT = regex.compile(AMOUNT, regex.VERBOSE)
-
-
 def _amounts_one_digit_apart(lines: list[TextLine], amount_due: Field) -> list[str]:
     """An amount printed anywhere that differs from the amount due read in one digit, a pair OCR confuses
     ("$13,750.76" beside a stub's "$13,756.76", a fax's 0 read as 6): one of the two is a misread, and only a
@@ -369,7 +366,7 @@ def _amounts_one_digit_apart(lines: list[TextLine], amount_due: Field) -> list[s
     if not isinstance(due, str):
         return []
     for line in lines:
-        for match in () if line.stacked else _PRINTED_AMOUNT.finditer(line.text):
+        for match in () if line.stacked else AMOUNT_PATTERN.finditer(line.text):
             amount = parse_amount(match.group("amount"))
             other = format_amount(amount) if amount is not None else due
             if _one_misread_apart(other, due):

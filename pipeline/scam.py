@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict
 from extractors.contacts import official_phone_near
 from extractors.party import IRS_CAMPUSES
 from extractors.ssn import full_ssn_last4s
+from extractors.text import one_character_apart
 from pipeline.catalog import Catalog, NoticeType
 from pipeline.models import Category, Field, OcrDocument, ScamCheck, ScamRisk, ScamSignal
 from pipeline.profiles import TaxpayerProfile
@@ -845,14 +846,11 @@ def _is_official_host(host: str) -> bool:
     under .gov, so that is OCR's misreading, not a lookalike."""
     host = host.lower().removeprefix("www.")
     return any(
-        host == domain or host.endswith("." + domain) or (host.endswith(".gov") and _one_apart(host, domain))
+        host == domain
+        or host.endswith("." + domain)
+        or (host.endswith(".gov") and one_character_apart(host, domain))
         for domain in OFFICIAL_DOMAINS
     )
-
-
-def _one_apart(text: str, other: str) -> bool:
-    """Of one length, differing in one character: a misread letter or digit."""
-    return len(text) == len(other) and sum(a != b for a, b in zip(text, other, strict=True)) == 1
 
 
 def _email_headers(letter: Letter) -> list[str]:
@@ -947,7 +945,7 @@ def _campus_zip_mismatches(letter: Letter) -> list[str]:
         city = WHITESPACE.sub(" ", match.group("city")).strip().upper()
         campus = CAMPUS_ZIPS.get((city, match.group("state").upper()))
         code = match.group("zip")
-        misread = campus and any(_one_apart(code, campus_zip) for campus_zip in campus)  # "64969" for 64999
+        misread = campus and any(one_character_apart(code, known) for known in campus)  # "64969", 64999
         if campus and code not in campus and code not in taxpayer_zips and not misread:
             mismatches.append(match.group())
     return mismatches
