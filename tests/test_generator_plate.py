@@ -32,7 +32,7 @@ from fixtures.generator.plate_facts import (
 from fixtures.generator.plate_family import PlateDocument, compose_plate, has_rsvg, write_plate
 from fixtures.generator.plate_layout import HEADERS
 from fixtures.generator.spec import Spec
-from tests.family_checks import Printed, spellings
+from tests.family_checks import Printed, check_cli_stack, spellings
 from tests.pdf_families import (
     CAPTURE_MODEL_CASES,
     ComposedPdfFamily,
@@ -153,3 +153,7 @@ def test_no_two_words_overlap(docs, tmp_path):
 def test_desk_and_intake_captures_write_a_readable_file(tmp_path, captures, kind, degradation, suffix, pages):
     spec = Spec(5, 4, "LT11", kind, degradation, pages=pages, family="plate", captures=captures)
     check_written_capture_model(write_plate, spec, tmp_path, suffix)
+
+
+def test_cli_writes_a_stack(tmp_path):
+    check_cli_stack(tmp_path, "plate")
