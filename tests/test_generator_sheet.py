@@ -3,8 +3,8 @@ backend): every catalog code draws, the same seed gives the same truth and PDF b
 the plan is the other families' plan, the truth agrees with matplotlib's text layer read by ``pdftotext``
 (every value the truth records is in it, every value it records as absent is not, no full SSN, no word runs
 into another), a page count asked for is met with no blank page, the stub sits at the foot of the last page,
-and every capture kind writes a readable file of the right type and page count. No tesseract; skipped when
-matplotlib is not installed.
+every capture kind writes a readable file of the right type and page count, and the CLI writes a stack. No
+tesseract; skipped when matplotlib is not installed.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from fixtures.generator.sheet_facts import (
 )
 from fixtures.generator.sheet_family import SheetDocument, compose_sheet, has_matplotlib, write_sheet
 from fixtures.generator.spec import Spec
-from tests.family_checks import Printed, spellings
+from tests.family_checks import Printed, check_cli_stack, spellings
 from tests.pdf_families import (
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
@@ -144,3 +144,7 @@ def test_a_date_is_written_in_the_document_style(docs, text_layers):
 def test_intake_capture_writes_a_readable_file(tmp_path, captures, kind, degradation, suffix):
     spec = Spec(5, 4, "LT11", kind, degradation, pages=2, family="sheet", captures=captures)
     check_written_capture_model(write_sheet, spec, tmp_path, suffix)
+
+
+def test_cli_writes_a_stack_of_sheet_notices(tmp_path):
+    check_cli_stack(tmp_path, "sheet")
