@@ -5,10 +5,11 @@ corners; fax specks dropped; scaled up to ``target_dpi`` when scanned lower (a b
 first); flattened when the background
 is grey or unevenly lit; median-filtered when it carries salt-and-pepper noise; turned a quarter when its
 text runs vertically; deskewed (±``max_skew`` degrees) by a projection-profile search on a quarter-size
-copy; turned over when its text lines carry more ink below the x-height band than above it. The OCR stage
-re-reads what is still not upright. Every step costs milliseconds; the expensive ones (non-local-means
-denoising, full-resolution Hough) are deliberately absent. ``rotate_page`` turns a page by 90° steps;
-``turn_like`` turns an uncleaned page as its steps say the cleaned one was turned.
+copy; turned over when its text lines carry more ink below the x-height band than above it; its dashed
+rules erased (tesseract's layout analysis drops the words of a row ruled by dashes above and below it).
+The OCR stage re-reads what is still not upright. Every step costs milliseconds; the expensive ones
+(non-local-means denoising, full-resolution Hough) are deliberately absent. ``rotate_page`` turns a page
+by 90° steps; ``turn_like`` turns an uncleaned page as its steps say the cleaned one was turned.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ MIN_LINE_ROWS, MAX_LINE_ROWS = 4, 60  # text-line heights at half resolution
 COARSE_SCALE, FINE_SCALE = 0.125, 0.25  # of the page, for the skew searches
 MIN_SHEET_EDGE_STEP = 30  # grey levels from a photographed sheet's edge to the table (measured 70-150)
 BILEVEL_SMOOTHING = 0.8  # pixels (Gaussian sigma) at the page's own resolution, before it is scaled up
+# A dashed rule: at least this many short flat dashes (inches) on one row, spanning this far.
+MAX_DASH_HEIGHT, MIN_DASH_WIDTH, MAX_DASH_WIDTH = 0.02, 0.01, 0.2
+MIN_RULE_DASHES, MIN_RULE_SPAN, MAX_RULED_ROW = 8, 0.7, 0.5
 
 
 class CleanConfig(BaseModel):
@@ -48,6 +52,7 @@ def preprocess_page(page: PageImage, config: CleanConfig = CleanConfig()) -> Pag
         _remove_specks,
         _orient_and_deskew,
         _fix_upside_down,
+        _erase_dashed_rules,
     ):
         page = step(page, config)
     return page
@@ -269,6 +274,71 @@ def _fix_upside_down(page: PageImage, config: CleanConfig) -> PageImage:
     if ratio >= UPSIDE_DOWN_RATIO:
         return rotate_page(page, 180, f"upside_down:{ratio:.2f}")
     return _with(page, page.pixels, f"{UPRIGHT_STEP}:{ratio:.2f}")
+
+
+def _erase_dashed_rules(page: PageImage, config: CleanConfig) -> PageImage:
+    """Dashed rules between a header box's rows erased: tesseract's page layout took the rows between them
+    for a picture and dropped their words ("Notice date    Apr. 15, 2026" read as "Notice date    15,"). A
+    rule is a row of short flat dashes ruling a text row with another (``_dashes_in_rules``); a sentence's
+    hyphens and dashes are too few, a solid rule is no dash. Found on a half-size copy (20 ms a page); each
+    dash's box, with a rim for its grey edge, is painted the paper's shade."""
+    small = cv2.resize(page.pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((small < 160).astype(np.uint8), connectivity=8)
+    dpi = page.dpi / 2
+    widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    dashes = np.flatnonzero(
+        (heights <= MAX_DASH_HEIGHT * dpi)
+        & (widths >= MIN_DASH_WIDTH * dpi)
+        & (widths <= MAX_DASH_WIDTH * dpi)
+        & (widths >= 2 * heights)
+    )
+    rule_dashes = _dashes_in_rules(dashes[dashes > 0], stats, labels, dpi)
+    if not len(rule_dashes):
+        return page
+    cleaned = page.pixels.copy()
+    for left, top, width, height, _ in stats[rule_dashes]:
+        box = cleaned[
+            max(0, 2 * top - 2) : 2 * (top + height) + 2, max(0, 2 * left - 2) : 2 * (left + width) + 2
+        ]
+        box[:] = np.median(np.concatenate((box[0], box[-1])))  # the paper's shade: white, or a box's grey
+    return _with(page, cleaned, f"erase_dashed_rules:{len(rule_dashes)}")
+
+
+def _dashes_in_rules(dashes: np.ndarray, stats: np.ndarray, labels: np.ndarray, dpi: float) -> np.ndarray:
+    """The dashes of rules that rule rows: runs of dashes whose middles lie within two pixels of the
+    previous one's, of ``MIN_RULE_DASHES`` or more spanning ``MIN_RULE_SPAN`` inches, that no other ink
+    crosses (a leader's dashes run on into its value's hyphens, "12-31-2023", between the value's digits),
+    with another such run a row's height (``MAX_RULED_ROW`` inches) above or below. A lone dashed line (a
+    stub's tear-off line) rules no row and stays."""
+    middles = stats[dashes, cv2.CC_STAT_TOP] + stats[dashes, cv2.CC_STAT_HEIGHT] / 2
+    order = np.argsort(middles, kind="stable")
+    dashes, middles = dashes[order], middles[order]
+    breaks = np.flatnonzero(np.diff(middles) > 2) + 1
+    runs = [
+        (run, float(row.mean()))
+        for run, row in zip(np.split(dashes, breaks), np.split(middles, breaks), strict=True)
+        if len(run) >= MIN_RULE_DASHES and _span(stats, run) >= MIN_RULE_SPAN * dpi
+    ]
+    runs = [(run, middle) for run, middle in runs if not _crossed(run, round(middle), stats, labels)]
+    rules = [
+        run
+        for run, middle in runs
+        if any(0 < abs(other - middle) <= MAX_RULED_ROW * dpi for _, other in runs)
+    ]
+    return np.concatenate(rules) if rules else np.array([], dtype=np.int64)
+
+
+def _crossed(run: np.ndarray, middle: int, stats: np.ndarray, labels: np.ndarray) -> bool:
+    """Whether ink other than the run's dashes lies on its middle row between its ends."""
+    lefts = stats[run, cv2.CC_STAT_LEFT]
+    right = int((lefts + stats[run, cv2.CC_STAT_WIDTH]).max())
+    band = labels[max(0, middle - 1) : middle + 2, int(lefts.min()) : right]
+    return bool(np.setdiff1d(band, np.append(run, 0)).size)
+
+
+def _span(stats: np.ndarray, run: np.ndarray) -> int:
+    lefts = stats[run, cv2.CC_STAT_LEFT]
+    return int((lefts + stats[run, cv2.CC_STAT_WIDTH]).max() - lefts.min())
 
 
 def rotate_page(page: PageImage, degrees: int, reason: str) -> PageImage:

@@ -1,7 +1,10 @@
 """Cleaning on synthetic text pages: upright, upside down, sideways and skewed pages come out upright; a fax
-is smoothed before it is scaled up."""
+is smoothed before it is scaled up; the dashed rules between a header box's rows are erased (and tesseract
+then reads the rows they had hidden), a lone tear-off line and the text's own hyphens are not."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -9,7 +12,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.models import PageImage
+from pipeline.ocr import PageReading, ocr_page
 from pipeline.preprocess import ascender_ratio, estimate_skew, preprocess_page
+from pipeline.tesseract import TesseractEngine
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 BOLD_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"
@@ -104,3 +109,88 @@ def test_a_fax_is_smoothed_before_it_is_scaled_up_so_its_strokes_come_out_whole(
         return float((ink & printed).sum() / (ink | printed).sum())
 
     assert overlap(cleaned.pixels) > overlap(plain) + 0.02
+
+
+SERIF, SERIF_BOLD = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+)
+HEADER_ROWS = (
+    ("Notice number", "CP16"),
+    ("Tax year", "2025"),
+    ("Notice date", "Apr. 15, 2026"),
+    ("Caller ID", "202684"),
+    ("Call us at", "1-800-829-1040"),
+)
+ROW_PITCH, TEAR_OFF_Y = 82, 1000
+
+
+@pytest.fixture(scope="module")
+def dash_ruled_box() -> np.ndarray:
+    """A header box whose rows are ruled by dashed lines, above a tear-off line of dashes."""
+    image = Image.new("L", (2550, 1200), 255)
+    draw = ImageDraw.Draw(image)
+    bold, regular = ImageFont.truetype(SERIF_BOLD, 42), ImageFont.truetype(SERIF, 42)
+    draw.rectangle((150, 150, 1250, 150 + ROW_PITCH * len(HEADER_ROWS)), outline=0, width=4)
+    for row, (label, value) in enumerate(HEADER_ROWS):
+        top = 160 + ROW_PITCH * row
+        draw.text((175, top), label, font=bold, fill=0)
+        draw.text((1225 - draw.textlength(value, font=regular), top), value, font=regular, fill=0)
+        for x in range(155, 1245, 20) if row else ():
+            draw.line((x, top - 8, x + 12, top - 8), fill=0, width=2)
+    for x in range(150, 2400, 30):
+        draw.line((x, TEAR_OFF_Y, x + 15, TEAR_OFF_Y), fill=0, width=2)
+    return np.asarray(image)
+
+
+def test_dashed_rules_between_rows_are_erased_and_the_rest_kept(dash_ruled_box: np.ndarray) -> None:
+    cleaned = preprocess_page(PageImage(number=1, dpi=300, pixels=dash_ruled_box))
+    assert any(step.startswith("erase_dashed_rules:") for step in cleaned.steps)
+    rules = [160 + ROW_PITCH * row - 8 for row in range(1, len(HEADER_ROWS))]
+    for rule in rules:
+        end_dashes_meet_the_frame = slice(170, 1230)
+        assert (cleaned.pixels[rule - 1 : rule + 2, end_dashes_meet_the_frame] < 128).sum() == 0
+    assert (cleaned.pixels[TEAR_OFF_Y - 1 : TEAR_OFF_Y + 2] < 128).sum() > 1000  # a lone line rules no row
+    text_rows = [
+        y for y in range(160, 150 + ROW_PITCH * len(HEADER_ROWS)) if min(abs(y - r) for r in rules) > 4
+    ]
+    assert np.array_equal(cleaned.pixels[text_rows], dash_ruled_box[text_rows])
+
+
+def test_dash_leaders_that_run_into_their_values_hyphens_are_kept() -> None:
+    """A leader's dashes line up with its value's hyphens ("12-31-2023"): erased, they took the hyphens
+    with them and the value read as "12 31 2023"."""
+    image = Image.new("L", (2550, 800), 255)
+    draw, font = ImageDraw.Draw(image), ImageFont.truetype(FONT, 40)
+    for row, (label, value) in enumerate(
+        (("Tax period ending", "12-31-2023"), ("Date of this notice", "04-28-2025"))
+    ):
+        top = 150 + 58 * row
+        draw.text((1300, top), label, font=font, fill=0)
+        leader_start = 1300 + draw.textlength(label, font=font) + 20
+        hyphen_y = top + font.getbbox("-")[1] + 2
+        for x in range(int(leader_start), 2000, 18):
+            draw.line((x, hyphen_y, x + 9, hyphen_y), fill=0, width=3)
+        draw.text((2020, top), value, font=font, fill=0)
+    assert not any(step.startswith("erase_dashed_rules") for step in _clean(image).steps)
+
+
+def test_a_page_without_dashed_rules_is_left_as_it_is(page: Image.Image) -> None:
+    assert not any(step.startswith("erase_dashed_rules") for step in _clean(page).steps)
+
+
+@pytest.mark.tesseract
+def test_tesseract_reads_the_rows_of_a_dash_ruled_box_once_its_rules_are_erased(
+    dash_ruled_box: np.ndarray, tmp_path: Path
+) -> None:
+    """Uncleaned, tesseract's layout analysis dropped every row between two dashed rules."""
+    engine = TesseractEngine()
+    raw = ocr_page(PageImage(number=1, dpi=300, pixels=dash_ruled_box), engine, tmp_path)
+    cleaned = ocr_page(preprocess_page(PageImage(number=1, dpi=300, pixels=dash_ruled_box)), engine, tmp_path)
+
+    def words(read: PageReading) -> set[str]:
+        return {word.text for line in read.page.lines for word in line.words}
+
+    hidden = {"2025", "Apr.", "15,", "2026", "202684"}  # the rows between two rules
+    assert not hidden & words(raw)
+    assert hidden | {"CP16", "1-800-829-1040"} <= words(cleaned)
