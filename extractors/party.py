@@ -228,16 +228,18 @@ def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
     return None
 
 
-# A speck glued before the state ("LINCOLN, INE 68510"): the state is the two letters after it.
+# A speck glued before the state ("LINCOLN, INE 68510") or standing alone before it ("RENO, ' NV 89501"):
+# the state is the two letters after it.
 _SPECK_BEFORE_STATE = regex.compile(
-    r"(?<=[A-Za-z][.,]{0,2}\s+)[|!Il1](?P<state>[A-Z]{2})(?=\s+(?P<zip>\d{5})(?:-\d{4})?$)"
+    r"(?<=[A-Za-z][.,]{0,2}\s+)(?:[|!Il1]|[|!'‘’`.,]\s)(?P<state>[A-Z]{2})(?=\s+(?P<zip>\d{5})(?:-\d{4})?$)"
 )
 
 
 def _with_state_repaired(row: str) -> str:
     """The city row with its state's misread glyphs read as the one state they can be whose ZIP codes hold
-    the row's ZIP ("DES MOINES, !A 50309" is IA; "1A 70112" is LA, not IA), or a speck glued before it
-    dropped when the two letters after it are a state holding the ZIP ("INE 68510" is NE; not "INE 46204")."""
+    the row's ZIP ("DES MOINES, !A 50309" is IA; "1A 70112" is LA, not IA), or a speck glued before it or
+    standing alone dropped when the two letters after it are a state holding the ZIP ("INE 68510" is NE; not
+    "INE 46204"; "RENO, ' NV 89501" is NV)."""
     speck = _SPECK_BEFORE_STATE.search(row)
     if speck and _zip_in_state(speck.group("state"), speck.group("zip")):
         return row[: speck.start()] + row[speck.start("state") :]

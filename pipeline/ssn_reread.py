@@ -45,7 +45,7 @@ from pipeline.ocr import OcrEngine, write_pgm
 from pipeline.preprocess import UPSCALE_STEP
 
 SSN_REREAD_STEP = "reread_ssn"
-_MOST_VALUE_WORDS = 4  # "XXX-XX-0269" read as up to four pieces: "#*K _*K_ 66 49"
+_MOST_VALUE_WORDS = 6  # "XXX-XX-0269" read as up to six pieces: "#*K _*K_ 66 49", "rea _ kk _1)3 50)"
 # Four digits, perhaps after what is left of a mask that stands on the baseline (X, n) or punctuation: never
 # a word's letters ("Form 1040" under a misplaced label is no SSN).
 _PLAIN_NUMBER = regex.compile(r"^\W*\d+\W*$")

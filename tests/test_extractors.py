@@ -1320,12 +1320,16 @@ def test_a_caller_id_label_ending_a_row_of_labels_is_a_caller_id_printed() -> No
     assert CALLER_ID_LABEL_ALONE.search("Please have this notice and your caller ID") is None
 
 
-def test_a_speck_glued_before_the_state_is_dropped_when_the_zip_is_that_states() -> None:
+def test_a_speck_before_the_state_is_dropped_when_the_zip_is_that_states() -> None:
     rows = ["DENNIS ELLISON & KAREN ELLISON", "9560 GRANITE ST"]
     _, address = find_taxpayer([TextLine(1, t) for t in [*rows, "LINCOLN, INE 68510"]])
     assert address is not None and address.value == "9560 GRANITE ST, LINCOLN, NE 68510"
     _, address = find_taxpayer([TextLine(1, t) for t in [*rows, "INDIANAPOLIS, INE 46204"]])
     assert address is None  # IN or NE and a speck: the ZIP is not NE's, nothing is guessed
+    _, address = find_taxpayer([TextLine(1, t) for t in [*rows, "RENO, ' NV 89501"]])  # a speck alone
+    assert address is not None and address.value == "9560 GRANITE ST, RENO, NV 89501"
+    _, address = find_taxpayer([TextLine(1, t) for t in [*rows, "RENO, ' NY 89501"]])
+    assert address is None  # not NY's ZIP
 
 
 def test_billing_rows_whose_noise_glued_a_speck_to_the_amount_or_a_dash_before_the_label() -> None:

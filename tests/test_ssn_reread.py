@@ -184,11 +184,20 @@ def test_a_year_in_the_sentence_after_the_label_is_not_read_as_the_last_four(tmp
     assert reread_masked_ssns(page, PageImage(number=1, dpi=300, pixels=pixels), engine, tmp_path) is page
 
 
-def test_a_garbled_mask_that_starts_like_a_word_is_still_read_again(tmp_path: Path) -> None:
-    """A photo's "***-**-5944" read "wre #*_ BQ AA": its first piece looks like a word, not like prose."""
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        pytest.param(["wre", "#*_", "BQ", "AA"], id="a photo's"),
+        pytest.param(["rea", "_", "kk", "_1)3", "50)", "#"], id="a bold mask in six pieces"),
+    ],
+)
+def test_a_garbled_mask_that_starts_like_a_word_is_still_read_again(
+    tmp_path: Path, pieces: list[str]
+) -> None:
+    """A photo's "***-**-5944" read "wre #*_ BQ AA": its first piece looks like a word, not like prose. Every
+    piece of the value is read again and replaced: a bold mask came in six ("rea _ kk _1)3 50)")."""
     pixels, (label_box, value_box) = _draw([((200, 200), "Taxpayer ID number:"), ((700, 200), "***-**-5944")])
     x, y, width, height = value_box
-    pieces = ["wre", "#*_", "BQ", "AA"]
     step = width // len(pieces)
     words = [
         OcrWord(text=t, confidence=0.4, bbox=(x + i * step, y, step - 8, height))
@@ -196,7 +205,9 @@ def test_a_garbled_mask_that_starts_like_a_word_is_still_read_again(tmp_path: Pa
     ]
     page = _page([*_label_words(label_box), *words])
     image = PageImage(number=1, dpi=300, pixels=pixels)
-    assert _last4(reread_masked_ssns(page, image, LineEngine(("5944", 0.93)), tmp_path)) == {"5944"}
+    reread = reread_masked_ssns(page, image, LineEngine(("5944", 0.93)), tmp_path)
+    assert _last4(reread) == {"5944"}
+    assert not set(words) & set(_words(reread))
 
 
 def _unsure_page(value: str = "***-**-3115", confidence: float = 0.2) -> tuple[OcrPage, PageImage]:
