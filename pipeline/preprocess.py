@@ -32,6 +32,8 @@ BILEVEL_SMOOTHING = 0.8  # pixels (Gaussian sigma) at the page's own resolution,
 # A dashed rule: at least this many short flat dashes (inches) on one row, spanning this far.
 MAX_DASH_HEIGHT, MIN_DASH_WIDTH, MAX_DASH_WIDTH = 0.02, 0.01, 0.2
 MIN_RULE_DASHES, MIN_RULE_SPAN, MAX_RULED_ROW = 8, 0.7, 0.5
+RUN_INTO_TEXT, MAX_GLYPH_HEIGHT = 0.05, 0.3  # inches: leaders end this close to their value; glyphs are lower
+RULE_SEARCH_DPI = 150
 
 
 class CleanConfig(BaseModel):
@@ -280,11 +282,12 @@ def _erase_dashed_rules(page: PageImage, config: CleanConfig) -> PageImage:
     """Dashed rules between a header box's rows erased: tesseract's page layout took the rows between them
     for a picture and dropped their words ("Notice date    Apr. 15, 2026" read as "Notice date    15,"). A
     rule is a row of short flat dashes ruling a text row with another (``_dashes_in_rules``); a sentence's
-    hyphens and dashes are too few, a solid rule is no dash. Found on a half-size copy (20 ms a page); each
-    dash's box, with a rim for its grey edge, is painted the paper's shade."""
-    small = cv2.resize(page.pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    hyphens and dashes are too few, a solid rule is no dash. Found on a copy at ``RULE_SEARCH_DPI`` (10-30 ms
+    a page); the dashes and their grey rims are painted the shade of the paper around them."""
+    scale = min(1.0, RULE_SEARCH_DPI / page.dpi)
+    small = cv2.resize(page.pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     count, labels, stats, _ = cv2.connectedComponentsWithStats((small < 160).astype(np.uint8), connectivity=8)
-    dpi = page.dpi / 2
+    dpi = page.dpi * scale
     widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     dashes = np.flatnonzero(
         (heights <= MAX_DASH_HEIGHT * dpi)
@@ -295,12 +298,14 @@ def _erase_dashed_rules(page: PageImage, config: CleanConfig) -> PageImage:
     rule_dashes = _dashes_in_rules(dashes[dashes > 0], stats, labels, dpi)
     if not len(rule_dashes):
         return page
+    is_rule = np.zeros(count, dtype=np.uint8)
+    is_rule[rule_dashes] = 1
+    grown = cv2.dilate(is_rule[labels], np.ones((3, 3), np.uint8))  # a pixel more: the dashes' grey edges
+    height, width = page.pixels.shape
+    erase = cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
+    rims = cv2.dilate(erase.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~erase
     cleaned = page.pixels.copy()
-    for left, top, width, height, _ in stats[rule_dashes]:
-        box = cleaned[
-            max(0, 2 * top - 2) : 2 * (top + height) + 2, max(0, 2 * left - 2) : 2 * (left + width) + 2
-        ]
-        box[:] = np.median(np.concatenate((box[0], box[-1])))  # the paper's shade: white, or a box's grey
+    cleaned[erase] = np.median(page.pixels[rims])  # the paper's shade: white, or a shaded box's grey
     return _with(page, cleaned, f"erase_dashed_rules:{len(rule_dashes)}")
 
 
@@ -308,18 +313,22 @@ def _dashes_in_rules(dashes: np.ndarray, stats: np.ndarray, labels: np.ndarray, 
     """The dashes of rules that rule rows: runs of dashes whose middles lie within two pixels of the
     previous one's, of ``MIN_RULE_DASHES`` or more spanning ``MIN_RULE_SPAN`` inches, that no other ink
     crosses (a leader's dashes run on into its value's hyphens, "12-31-2023", between the value's digits),
-    with another such run a row's height (``MAX_RULED_ROW`` inches) above or below. A lone dashed line (a
-    stub's tear-off line) rules no row and stays."""
+    nor runs up to text (``_runs_into_text``), with another such run a row's height (``MAX_RULED_ROW``
+    inches) above or below. A lone dashed line (a stub's tear-off line) rules no row and stays."""
     middles = stats[dashes, cv2.CC_STAT_TOP] + stats[dashes, cv2.CC_STAT_HEIGHT] / 2
     order = np.argsort(middles, kind="stable")
     dashes, middles = dashes[order], middles[order]
     breaks = np.flatnonzero(np.diff(middles) > 2) + 1
     runs = [
-        (run, float(row.mean()))
+        (run[np.argsort(stats[run, cv2.CC_STAT_LEFT])], round(float(row.mean())))
         for run, row in zip(np.split(dashes, breaks), np.split(middles, breaks), strict=True)
         if len(run) >= MIN_RULE_DASHES and _span(stats, run) >= MIN_RULE_SPAN * dpi
     ]
-    runs = [(run, middle) for run, middle in runs if not _crossed(run, round(middle), stats, labels)]
+    runs = [
+        (run, middle)
+        for run, middle in runs
+        if not _crossed(run, middle, stats, labels) and not _runs_into_text(run, middle, stats, dpi)
+    ]
     rules = [
         run
         for run, middle in runs
@@ -334,6 +343,19 @@ def _crossed(run: np.ndarray, middle: int, stats: np.ndarray, labels: np.ndarray
     right = int((lefts + stats[run, cv2.CC_STAT_WIDTH]).max())
     band = labels[max(0, middle - 1) : middle + 2, int(lefts.min()) : right]
     return bool(np.setdiff1d(band, np.append(run, 0)).size)
+
+
+def _runs_into_text(run: np.ndarray, middle: int, stats: np.ndarray, dpi: float) -> bool:
+    """Whether a text-sized mark spanning the run's middle row starts within ``RUN_INTO_TEXT`` inches after
+    its last dash: leaders running up to their value, perhaps to its minus sign ("- - - -$800.00"), which
+    erased would leave the amount positive (a box's side, taller than any glyph, is no text)."""
+    left, _, width, _, _ = stats[run[-1]]
+    starts, tops, heights = (
+        stats[1:, column] for column in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_HEIGHT)
+    )
+    beside = (starts > left + width) & (starts <= left + width + RUN_INTO_TEXT * dpi)
+    glyphs = (tops <= middle) & (tops + heights > middle) & (heights <= MAX_GLYPH_HEIGHT * dpi)
+    return bool(np.any(beside & glyphs))
 
 
 def _span(stats: np.ndarray, run: np.ndarray) -> int:

@@ -142,14 +142,17 @@ def _label(text: str) -> tuple[regex.Match[str] | None, str]:
 
 
 def _value_words(row: OcrLine, label_words: int, placed: bool) -> tuple[OcrWord, ...]:
-    """The words after the label that make one value: on one line, without a wide gap between them, and
-    holding a digit or a mask's symbol (a sentence that names the SSN holds none: "number. To protect"),
-    unless they are ``placed`` where the value goes (under a header label)."""
+    """The words after the label that make one value: on one line, without a wide gap between them, up to
+    the piece that brings its fourth digit, and holding a digit or a mask's symbol (a sentence that names the
+    SSN holds none: "number. To protect"), unless they are ``placed`` where the value goes (under a header
+    label)."""
     following = row.words[label_words:]
     if not following:
         return ()
     value = [following[0]]
     for word in following[1:_MOST_VALUE_WORDS]:
+        if sum(char.isdigit() for piece in value for char in piece.text) >= 4:
+            break  # the last four are in: what follows is the sentence ("66 49 for tax year")
         previous = value[-1]
         height = max(previous.bbox[3], word.bbox[3])  # a garbled piece can be x-height only: "ke"
         same_line = abs(_centre(word) - _centre(previous)) < height / 2

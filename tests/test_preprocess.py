@@ -175,6 +175,26 @@ def test_dash_leaders_that_run_into_their_values_hyphens_are_kept() -> None:
     assert not any(step.startswith("erase_dashed_rules") for step in _clean(image).steps)
 
 
+def test_a_minus_sign_ending_a_row_of_dash_leaders_is_kept() -> None:
+    """The minus sign set against an amount after "- - - -" leaders lines up with their dashes: erased with
+    them, a credit or a decrease read without it would turn positive."""
+    image = Image.new("L", (2550, 900), 255)
+    draw, font = ImageDraw.Draw(image), ImageFont.truetype(FONT, 46)
+    rows = (
+        ("Tax you owed", "$5,000.00"),
+        ("Payments and credits", "-$800.00"),
+        ("Tax decrease", "-$1,200.00"),
+    )
+    for row, (label, amount) in enumerate(rows):
+        top = 300 + 75 * row
+        draw.text((300, top), label, font=font, fill=0)
+        draw.text((900, top), "- " * 18, font=font, fill=0)
+        draw.text((1680, top), amount, font=font, fill=0)
+    pixels = np.asarray(image)
+    cleaned = preprocess_page(PageImage(number=1, dpi=300, pixels=pixels))
+    assert np.array_equal(cleaned.pixels[:, 1670:], pixels[:, 1670:])
+
+
 def test_a_page_without_dashed_rules_is_left_as_it_is(page: Image.Image) -> None:
     assert not any(step.startswith("erase_dashed_rules") for step in _clean(page).steps)
 

@@ -188,14 +188,14 @@ def test_a_year_in_the_sentence_after_the_label_is_not_read_as_the_last_four(tmp
     "pieces",
     [
         pytest.param(["wre", "#*_", "BQ", "AA"], id="a photo's"),
-        pytest.param(["rea", "_", "kk", "_1)3", "50)", "#"], id="a bold mask in six pieces"),
+        pytest.param(["rea", "_", "kk", "_1)3", "50)"], id="a bold mask in five pieces"),
     ],
 )
 def test_a_garbled_mask_that_starts_like_a_word_is_still_read_again(
     tmp_path: Path, pieces: list[str]
 ) -> None:
     """A photo's "***-**-5944" read "wre #*_ BQ AA": its first piece looks like a word, not like prose. Every
-    piece of the value is read again and replaced: a bold mask came in six ("rea _ kk _1)3 50)")."""
+    piece of the value is read again and replaced: a bold mask came in five ("rea _ kk _1)3 50)")."""
     pixels, (label_box, value_box) = _draw([((200, 200), "Taxpayer ID number:"), ((700, 200), "***-**-5944")])
     x, y, width, height = value_box
     step = width // len(pieces)
@@ -208,6 +208,27 @@ def test_a_garbled_mask_that_starts_like_a_word_is_still_read_again(
     reread = reread_masked_ssns(page, image, LineEngine(("5944", 0.93)), tmp_path)
     assert _last4(reread) == {"5944"}
     assert not set(words) & set(_words(reread))
+
+
+def test_the_sentence_after_a_garbled_mask_is_not_read_with_it(tmp_path: Path) -> None:
+    """ "Your SSN ***-**-6649 for tax year 2023." read "#*K _*K_ 66 49 for tax ...": the value ends with its
+    fourth digit, and the sentence's words stay as they were read."""
+    pixels, (label_box, value_box) = _draw([((200, 200), "Taxpayer ID number:"), ((700, 200), "***-**-6649")])
+    x, y, width, height = value_box
+    pieces = ["#*K", "_*K_", "66", "49"]
+    step = width // len(pieces)
+    words = [
+        OcrWord(text=t, confidence=0.4, bbox=(x + i * step, y, step - 8, height))
+        for i, t in enumerate(pieces)
+    ]
+    sentence = [
+        OcrWord(text=t, confidence=0.95, bbox=(x + width + 20 + 90 * i, y, 70, height))
+        for i, t in enumerate(("for", "tax"))
+    ]
+    page = _page([*_label_words(label_box), *words, *sentence])
+    image = PageImage(number=1, dpi=300, pixels=pixels)
+    reread = reread_masked_ssns(page, image, LineEngine(("6649", 0.93)), tmp_path)
+    assert _last4(reread) == {"6649"} and set(sentence) <= set(_words(reread))
 
 
 def _unsure_page(value: str = "***-**-3115", confidence: float = 0.2) -> tuple[OcrPage, PageImage]:
