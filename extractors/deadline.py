@@ -2,7 +2,8 @@
 
 Printed (value: ISO date, kind "printed"):
 - "Amount due by June 10, 2024", "Amount due, to be received by June 11, 2024", "Pay by June 10, 2024"
-- "Respond by June 19, 2024", "Reply by ...", "Your response is due by ...", "must be received by ...",
+- "Respond by June 19, 2024", "Respond to us by ...", "Reply by ...", "Your response is due by ...", "must be
+  received by ...",
   "Response due    Nov 26, 2026" (a redesigned notice's summary box)
 - "Pay the amount due of $5,181.72 by June 10, 2024", "Pay the amount due of $5,181.72 so that we receive
   it by June 10, 2024", "If you don't pay the amount due by June 10, 2024"
@@ -42,6 +43,9 @@ from extractors.text import (
 )
 
 _BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
+_TO_US = (
+    r"(?:to\s+(?:us|this\s+(?:notice|letter))\s+)?"  # "Respond to us by ...", "Reply to this letter by ..."
+)
 _YEAR = r"[12]\d{3}"
 # What an IRS letter asks the taxpayer to do by a date, inside a sentence.
 _LETTER_ACTION = (
@@ -88,7 +92,7 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
         0.93,
         rf"(?:{fuzzy_label('Respond')}|{fuzzy_label('Reply')}|{fuzzy_label('response is due', 2)}|"
         rf"{fuzzy_label('Pay')}(?:\s+the\s+amount\s+due(?:\s+of)?)?(?:\s*{AMOUNT})?|"  # "you owe": a letter's
-        rf"{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*"
+        rf"{fuzzy_label('must be received', 2)}|{fuzzy_label('contact us')})\s*{_TO_US}"
         rf"(?:so\s+that\s+we\s+receive\s+it\s+)?(?:by|no\s+later\s+than)\s*[:]?\s*{DATE}"
         rf"|(?:{fuzzy_label('Responda')}|{fuzzy_label('Pague')})\s+(?:antes\s+del?|para\s+el)\s*{DATE}",
         ("by", "later", "antes", "para el"),
@@ -129,7 +133,7 @@ _PRINTED, _SENTENCES = (
 # A deadline phrase with digits after it that no pattern above could read ("Respond by Jnue 1O, 2O24").
 DEADLINE_PRINTED = printed_after(
     r"(?:(?:respond|reply|pay|file\s+your(?:\s+\w+){0,3}\s+returns?|must\s+be\s+received|hearing|amount\s+due)"
-    rf"\s*,?\s*(?:to\s+be\s+received\s+)?|{_LETTER_ACTION}\s+)(?:by|no\s+later\s+than)\b"
+    rf"\s*,?\s*(?:to\s+be\s+received\s+)?{_TO_US}|{_LETTER_ACTION}\s+)(?:by|no\s+later\s+than)\b"
     r"|the\s+last\s+day\s+to\s+file\s+is\b"
 )
 # The response windows the IRS prints: the catalog's published ones (10, 21, 22, 30, 45, 60, 90 days), 20 and

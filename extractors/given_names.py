@@ -6,8 +6,10 @@ states the source and the cut. ``given_names()`` loads it once (a tuple, most co
 
 ``misread_name_of(word)``: the most common listed name one edit from ``word`` (a letter changed, added,
 dropped, or two neighbours swapped) when ``word`` itself is not listed: "ERTC" → "ERIC", "DIANAA" (an
-initial glued on) → "DIANA", "MAIRA" → "MARIA"; None for a listed name ("DIANA", "MARLA": a misread that
-lands on another real name is not seen here) and for a name no edit from a listed one ("KHALID").
+initial glued on) → "DIANA", "MAIRA" → "MARIA"; for a listed name, a name one letter from it that is listed
+``COMMONER`` times nearer the top ("MARTA", rank 871, → "MARIA", rank 33: tesseract read MARIA so in two
+families' fonts); None for a name no edit from a listed one ("KHALID") and for a listed name without a far
+commoner neighbour ("DIANA", "MARLA", "ERIN").
 """
 
 from __future__ import annotations
@@ -31,12 +33,25 @@ def _ranks() -> dict[str, int]:
     return {name: rank for rank, name in enumerate(given_names())}
 
 
+COMMONER = 10  # how many times nearer the top a listed name must be to doubt a listed name one letter from it
+
+
 def misread_name_of(word: str) -> str | None:
-    """The most common listed name one edit from ``word``, or None (``word`` listed, or near none)."""
+    """The most common listed name one edit from ``word`` (one letter from a listed ``word``, and
+    ``COMMONER`` times nearer the top), or None."""
     ranks = _ranks()
-    if word in ranks:
-        return None
-    return min((near for near in _one_edit(word) if near in ranks), key=ranks.__getitem__, default=None)
+    if word not in ranks:
+        return min((near for near in _one_edit(word) if near in ranks), key=ranks.__getitem__, default=None)
+    nearer = [
+        near for near in _one_letter_changed(word) if COMMONER * ranks.get(near, len(ranks)) < ranks[word]
+    ]
+    return min(nearer, key=ranks.__getitem__, default=None)
+
+
+def _one_letter_changed(word: str) -> set[str]:
+    return {word[:at] + letter + word[at + 1 :] for at in range(len(word)) for letter in ascii_uppercase} - {
+        word
+    }
 
 
 def _one_edit(word: str) -> set[str]:

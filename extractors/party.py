@@ -455,20 +455,33 @@ def glued_name_word(name: str) -> str | None:
     )  # fmt: skip
 
 
-# A letter's salutation repeats the name ("Dear LINDA C BRANDT:"); "Dear Taxpayer:" names no one.
-_SALUTATION = regex.compile(r"^Dear\s+(?P<name>[A-Z][A-Z.'-]*(?:\s+(?:&|[A-Z][A-Z.'-]*))*)\s*[:,;]")
+# A letter's salutation repeats the name, in capitals or not ("Dear LINDA C BRANDT:", "Dear Monica Whitfield:"
+# "Dear Mr. Brandt:"); "Dear Taxpayer:" names no one.
+_SALUTATION = regex.compile(
+    r"^Dear\s+(?P<name>[A-Z][A-Za-z.'-]*(?:\s+(?:&|and|AND|[A-Z][A-Za-z.'-]*))*)\s*[:,;]"
+)
+_NO_ONE = frozenset({"TAXPAYER", "TAXPAYERS", "SIR", "MADAM", "SIR OR MADAM", "CUSTOMER", "CLIENT", "FRIEND"})
 
 
 def salutation_disagrees(lines: list[TextLine], name: str) -> str | None:
-    """The name a salutation prints when its words are not the block's ("Dear MONICA M LINDQVIST:" under a
-    block read "MONICA M LINDOVIST"): one copy is damaged, and nothing tells which. A joint notice may greet
-    its first person alone ("Dear DENNIS PETERSEN:" under "DENNIS PETERSEN & OSCAR PETERSEN")."""
+    """The name a salutation prints when its words are not among the block's ("Dear MONICA M LINDQVIST:"
+    under a block read "MONICA M LINDOVIST", "Dear Monica Whitfield:" under "BRIAN WHITFIELD", whose first
+    row OCR garbled): one copy is damaged, and nothing tells which. A salutation may leave out a middle
+    initial or a title's given name ("Dear Mr. Brandt:"), and a joint notice may greet its first person alone
+    ("Dear DENNIS PETERSEN:" under "DENNIS PETERSEN & OSCAR PETERSEN")."""
     agreeing = [_name_words(name), *(set(person) for person in joint_people(name))]
     for line in lines:
         found = _SALUTATION.match(line.text.strip())
-        if found and _name_words(found.group("name")) not in agreeing:
+        if found is None or _greets_no_one(found.group("name")):
+            continue
+        greeted = _name_words(found.group("name").upper()) - _TITLES
+        if not any(greeted <= words for words in agreeing):
             return found.group("name")
     return None
+
+
+def _greets_no_one(greeting: str) -> bool:
+    return " ".join(greeting.upper().replace(".", "").split()) in _NO_ONE
 
 
 def joint_people(name: str) -> list[list[str]]:

@@ -1,7 +1,8 @@
 """Extract the tax year a notice is about.
 
 Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period December 31, 2017" → 2017,
-"Tax period ending 12/31/2022" → 2022, "Tax period(s) ended: Dec. 31, 2023" (letters), "Tax Period(s): 202312"
+"Tax period ending 12/31/2022" → 2022, "Tax period(s) ended: Dec. 31, 2023" and "Tax year ending:    Dec. 31,
+2021" (letters), "Tax Period(s): 202312"
 (year and month) → 2023,
 "Tax periods 2021" (labels that start a row or column), a header cell's "Year    2022" and "Period ending
 Sep. 30, 2024" (less surely), and
@@ -50,7 +51,11 @@ _TAX_YEAR = regex.compile(
     rf"{_SEGMENT_START}(?:{_LABEL}){LABEL_GAP}{_YEAR}",
     regex.IGNORECASE | regex.VERBOSE,
 )
-_PERIOD_LABEL = rf"{fuzzy_label('Tax period')}(?:s|\(s[)}}\]])?\s*(?:ending|ended)?"
+# "Tax period ending", "Tax period(s)", and a letter's "Tax year ending:    Dec. 31, 2021" (as sure)
+_PERIOD_LABEL = (
+    rf"(?:{fuzzy_label('Tax period')}(?:s|\(s[)}}\]])?\s*(?:ending|ended)?"
+    rf"|{fuzzy_label('Tax year')}\s+end(?:ing|ed))"
+)
 # "Tax Period(s): December 31, 2022, December 31, 2023" lists periods: no one year.
 _NO_OTHER_DATE = (
     r"(?!\s*(?:[,;&/]|and\b)\s*(?:[A-Za-z]{3,9}\.?\s+\d{1,2}\b|\d{1,2}\s?/\s?\d{1,2}\s?/|\d{1,2}-\d{1,2}-))"

@@ -115,6 +115,16 @@ def test_a_given_name_one_letter_from_a_common_one_read_unsurely_is_a_finding() 
     ]
 
 
+def test_a_listed_name_one_letter_from_a_far_commoner_one_read_unsurely_is_a_finding() -> None:
+    """Tesseract read MARIA as "MARTA" (0.91, 0.92) in two held-out families' fonts, and both were processed:
+    MARTA is a name too, but one letter from a far commoner one."""
+    marta = [("MARTA", 0.91), ("A", 0.96), ("WHITFIELD", 0.95)]
+    assert _name_findings(marta) == [
+        "taxpayer_name: read as 'MARTA A WHITFIELD': 'MARTA' (0.91) may be a misread of MARIA"
+    ]
+    assert _name_findings([("MARTA", 0.97), ("A", 0.96), ("WHITFIELD", 0.95)]) == []
+
+
 def test_a_two_line_joint_names_second_given_name_is_checked_too() -> None:
     lines = [
         TextLine(1, "Notice    CP14"),
@@ -212,6 +222,19 @@ def test_a_joint_notice_may_greet_one_of_its_people() -> None:
         assert not any(f.startswith("taxpayer_name") for f in findings), findings
     findings = _block(name, street, "PROVO, UT 84601", "Dear DENNIS PETERSON:")
     assert any("in the salutation" in f for f in findings), findings
+
+
+def test_a_salutation_in_lower_case_is_compared_too() -> None:
+    """A sheet letter's block lost its first row to OCR ("BIGHT” WHITFIELD" over "BRIAN WHITFIELD") and was
+    processed as Brian alone; its "Dear Monica Whitfield:" says otherwise. A greeting that leaves out a
+    middle initial or greets by title and family name agrees."""
+    name = [("BRIAN", 0.96), ("K", 0.96), ("WHITFIELD", 0.96)]
+    street = [("3993", 0.96), ("PRAIRIE", 0.96), ("DR", 0.96)]
+    findings = _block(name, street, "PROVO, UT 84601", "Dear Monica Whitfield:")
+    assert any("in the salutation" in f for f in findings), findings
+    for greeting in ("Dear Brian Whitfield:", "Dear Mr. Whitfield:", "Dear Sir or Madam:", "Dear Taxpayer,"):
+        same = _block(name, street, "PROVO, UT 84601", greeting)
+        assert not any(f.startswith("taxpayer_name") for f in same), (greeting, same)
 
 
 def test_a_caller_id_read_with_a_seventh_digit_is_not_read_but_a_finding() -> None:

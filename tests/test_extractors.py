@@ -1215,6 +1215,8 @@ def test_a_name_word_glued_to_another_of_the_name_is_doubted() -> None:
         pytest.param("GREGRY", "GREGORY", id="a-letter-dropped"),
         pytest.param("MAIRA", "MARIA", id="neighbours-swapped"),
         pytest.param("DIANNA", None, id="listed-itself"),
+        pytest.param("MARTA", "MARIA", id="listed-but-a-letter-from-a-far-commoner-name"),
+        pytest.param("ERIN", None, id="listed-and-its-neighbours-not-far-commoner"),
         pytest.param("KHALID", None, id="no-edit-from-a-listed-name"),
         pytest.param("LAURAAND", None, id="two-edits"),
     ],
