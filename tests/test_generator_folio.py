@@ -2,8 +2,8 @@
 every catalog code renders, the same seed gives the same truth and PDF bytes (in another process too, an
 embedded TrueType subset included), the plan is the other families' plan, the truth agrees with MuPDF's text
 layer read by ``pdftotext`` (every value the truth records is in it, every value it records as absent is not,
-no full SSN), no two words overlap, a page count asked for is met with no blank page, the stub sits at the foot
-of the last page, and every capture kind (all three capture models) writes a readable file of the right type
+no full SSN), no two words overlap, a page count asked for is met with no blank page, the stub sits at the
+foot of the last page, and every capture kind (all three capture models) writes a readable file of the right type
 and page count. No tesseract; skipped when PyMuPDF is not installed.
 """
 
@@ -43,7 +43,8 @@ from tests.pdf_families import (
 )
 
 pytestmark = pytest.mark.skipif(
-    not has_pymupdf(), reason="PyMuPDF is not installed (pip install 'pymupdf>=1.24,<2'): it draws the folio family"
+    not has_pymupdf(),
+    reason="PyMuPDF is not installed (pip install 'pymupdf>=1.24,<2'): it draws the folio family",
 )
 LETTER_LABELS = ("Letter Number:", "Taxpayer ID Number:", "Person to Contact:", "Contact ID Number:",
                  "Contact Telephone Number:")  # fmt: skip
@@ -67,7 +68,9 @@ _dates = spellings(format_ledger_date, DATE_STYLES)
 def _printed_values(doc: FolioDocument) -> Printed:
     """What the truth says is printed, as it may be printed (billing and period amounts as the tables print
     them)."""
-    values = base_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines", "periods")
+    values = base_truth_values(
+        doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines", "periods"
+    )
     amounts = [line["amount"] for line in doc.truth["billing_lines"]]
     amounts += [period["amount"] for period in doc.truth.get("periods", [])]
     return values + [{doc.facts.money(round(Decimal(amount) * 100), table=True)} for amount in amounts]
@@ -91,7 +94,9 @@ class TestFolioFamily(ComposedPdfFamilyTests):
 def test_layouts_vary(docs, tmp_path):
     facts = [doc.facts for doc in docs]
     assert {f.face for f in facts} == set(FACES) and {f.header for f in facts} == set(HEADERS)
-    assert {f.labels for f in facts} == set(LABEL_SETS) and {f.header_dates for f in facts} == set(DATE_STYLES)
+    assert {f.labels for f in facts} == set(LABEL_SETS) and {f.header_dates for f in facts} == set(
+        DATE_STYLES
+    )
     assert {f.shaded for f in facts} == {f.dashed_rules for f in facts} == {True, False}
     fonts = set()
     for doc in docs[:: len(docs) // 12]:
