@@ -3,8 +3,8 @@ every catalog code renders, the same seed gives the same truth and PDF bytes (in
 embedded TrueType subset included), the plan is the other families' plan, the truth agrees with MuPDF's text
 layer read by ``pdftotext`` (every value the truth records is in it, every value it records as absent is not,
 no full SSN), no two words overlap, a page count asked for is met with no blank page, the stub sits at the
-foot of the last page, and every capture kind (all three capture models) writes a readable file of the right type
-and page count. No tesseract; skipped when PyMuPDF is not installed.
+foot of the last page, and every capture kind (all three capture models) writes a readable file of the right
+type and page count. No tesseract; skipped when PyMuPDF is not installed.
 """
 
 from __future__ import annotations
