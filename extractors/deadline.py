@@ -53,6 +53,7 @@ _LETTER_ACTION = (
     r"|\bdon[’']?t\s+hear\s+from\s+you"  # "If we don't hear from you by ..."
     r"|\bmust\s+receive\s+your\s+(?:payment|response|reply)"  # "We must receive your payment by ..."
     r"|\bsend\s+us\s+your\s+(?:response|reply|payment)"  # "Please send us your response by ..."
+    r"|\bsend\s+(?:it|them)\s+to\s+us"  # "We need more information about your return. Send it to us by"
     # "Contact us or send us the information we asked for by ..." (CP63, CP75, CP2501, Letter 566)
     r"|\bsend\s+us\s+the\s+(?:information|documents?)(?:\s+we\s+(?:asked\s+for|requested))?"
     r"|\breturn\s+(?:the|your|this)\s+(?:signed\s+)?(?:response|reply)\s+form"  # "... the response form by"

@@ -4,8 +4,8 @@ Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period Decemb
 "Tax period ending 12/31/2022" → 2022, "Tax period(s) ended: Dec. 31, 2023" and "Tax year ending:    Dec. 31,
 2021" (letters), "Tax Period(s): 202312"
 (year and month) → 2023,
-"Tax periods 2021" (labels that start a row or column), a header cell's "Year    2022" and "Period ending
-Sep. 30, 2024" (less surely), and
+"Tax periods 2021" (labels that start a row or column), a header cell's "Year    2022", "For tax year
+2023" and "Period ending    Sep. 30, 2024" (less surely), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
 "your 2022 Form 1040" (weakest), the tax return or period named as a form ("Tax return    Form 1040 for 2024",
@@ -73,6 +73,11 @@ _BARE_YEAR = regex.compile(
 _BARE_PERIOD = regex.compile(
     rf"{_SEGMENT_START}Period\s+end(?:ing|ed):?{LABEL_GAP}{DATE}{_NO_OTHER_DATE}",
     regex.IGNORECASE | regex.VERBOSE,
+)
+# A header cell's "For tax year    2023": a wide gap after the label and the year ending its column (a
+# sentence's "For tax year 2022, we applied ..." names a year with one space).
+_FOR_TAX_YEAR_CELL = regex.compile(
+    rf"{_SEGMENT_START}For\s*tax\s+year:?\s{{2,}}{_YEAR}{_NOT_A_LIST}{COLUMN_END}", regex.IGNORECASE
 )
 # Periods as year and month come in lists separated any way ("202212 202312", "202212; 202312"), or the
 # list wraps after a comma ending its row.
@@ -174,6 +179,7 @@ def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
         )
         + find_candidates(_TAX_PERIOD_YEAR_MONTH, lines, "tax_period_year_month", 0.95, _period_month)
         + find_candidates(_BARE_YEAR, lines, "year_label", 0.9, _year, value_group="year")
+        + find_candidates(_FOR_TAX_YEAR_CELL, lines, "for_tax_year_cell", 0.9, _year, value_group="year")
         + find_candidates(_BARE_PERIOD, lines, "period_ending_label", 0.9, _period, value_group="date")
         + find_candidates(_BODY, lines, "body", 0.7, _year)
         + find_candidates(_STUB, lines, "stub_instruction", 0.85, _year)

@@ -135,6 +135,8 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Internal Revenue Service    Year    2022", 2022, id="bare-year-cell"),
         pytest.param("Cincinnati, OH 45999    Year:    2023", 2023, id="bare-year-colon"),
         pytest.param("Stop 6112    Period ending    Sep. 30, 2024", 2024, id="period-ending-cell"),
+        pytest.param("Tax year ending:    Dec. 31, 2021", 2021, id="year-ending-date"),
+        pytest.param("Internal Revenue Service    For tax year    2023", 2023, id="for-tax-year-cell"),
     ],
 )
 def test_tax_year(text: str, expected: int) -> None:
@@ -444,6 +446,13 @@ def test_amount_due_ignores_other_lines(text: str) -> None:
             id="return-the-response-form-by",
         ),
         pytest.param("Response due    Nov 26, 2026", "2026-11-26", "printed", id="response-due-box"),
+        pytest.param("Respond to us by Oct. 23, 2024.", "2024-10-23", "printed", id="respond-to-us-by"),
+        pytest.param(
+            "We need more information about your 2025 Form 1040. Send it to us by Aug. 15, 2026.",
+            "2026-08-15",
+            "printed",
+            id="send-it-to-us-by",
+        ),
     ],
 )
 def test_deadline(text: str, expected: object, kind: str) -> None:
