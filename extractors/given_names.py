@@ -49,9 +49,8 @@ def misread_name_of(word: str) -> str | None:
 
 
 def _one_letter_changed(word: str) -> set[str]:
-    return {word[:at] + letter + word[at + 1 :] for at in range(len(word)) for letter in ascii_uppercase} - {
-        word
-    }
+    changed = {word[:at] + letter + word[at + 1 :] for at in range(len(word)) for letter in ascii_uppercase}
+    return changed - {word}
 
 
 def _one_edit(word: str) -> set[str]:
