@@ -21,8 +21,8 @@ table's widest row (a dropped cell would make another column's amount look like 
 ``adds_up`` says whether the row's other amounts add up to it (None for a row with one amount). A row that
 does not add up is read with less confidence, not refused: OCR may lose a whole column ("Unpaid amount"
 unread in every row) while the last one is right, and the sum of the periods against the amount due is
-the check of the amounts themselves (``pipeline.validate``). So is a form one character away from the form
-every other row prints ("1046" among "1040" rows). A row of
+the check of the amounts themselves (``pipeline.validate``). So is a form that may be a misreading of the
+form every other row prints ("1046" or "940" among "1040" rows). A row of
 the table that does not read as a period (a damaged date or form) is kept in its place with every value
 None, so a caller never takes a partly read table for a whole one.
 
@@ -242,19 +242,29 @@ def _row(line: TextLine, match: regex.Match[str], shape: _Shape) -> PeriodRow:
 
 
 def _doubt_odd_forms(rows: list[PeriodRow]) -> tuple[PeriodRow, ...]:
-    """A form one character away from a form other rows print at least as often is more likely an OCR
-    misreading than another return ("1046" among "1040" rows; of two rows, both; "941" beside "1040" is
-    not): its row goes below the default min_confidence."""
+    """A form that may be a misreading of a form other rows print at least as often is more likely an OCR
+    misreading than another return ("1046" or "940" among "1040" rows; of two rows, both; "941" beside
+    "1040" is not): its row goes below the default min_confidence."""
     forms = [row.form for row in rows if row.form is not None]
     return tuple(
         replace(row, confidence=round(row.confidence * _MISREAD, 3))
         if row.form is not None
         and any(
-            one_character_apart(row.form, other) and forms.count(other) >= forms.count(row.form)
-            for other in forms
+            _misread_of(row.form, other) and forms.count(other) >= forms.count(row.form) for other in forms
         )
         else row
         for row in rows
+    )
+
+
+def _misread_of(form: str, other: str) -> bool:
+    """One character misread ("1046" for 1040), or two read as one or one as two beside another change
+    ("940" for 1040 on a fax: its "10" read as a 9)."""
+    if one_character_apart(form, other):
+        return True
+    return (
+        abs(len(form) - len(other)) == 1
+        and regex.fullmatch(rf"(?:{regex.escape(other)}){{e<=2}}", form) is not None
     )
 
 

@@ -373,13 +373,18 @@ def test_a_column_lost_in_every_row_keeps_the_last_column_as_the_amount() -> Non
     assert table is not None and all(row.adds_up is False and row.confidence > 0.7 for row in table.rows)
 
 
-def test_a_form_one_character_from_the_other_rows_form_is_doubted() -> None:
+def test_a_form_that_may_misread_the_other_rows_form_is_doubted() -> None:
     odd = TextLine(1, "1046    12/31/2021    $1,687.38    $90.33    $112.04    $1,889.75")
     table = find_period_table([*LETTER[:4], odd, LETTER[4]])
     assert table is not None and table.rows[2].form == "1046" and table.rows[2].confidence < 0.7
     assert table.rows[0].confidence > 0.9 and table.rows[1].confidence > 0.9
     two = find_period_table([*LETTER[:3], odd, LETTER[4]])  # one of two is misread: which one is unknown
     assert two is not None and all(row.confidence < 0.7 for row in two.rows)
+    merged = TextLine(
+        1, "940    12/31/2021    $1,687.38    $90.33    $112.04    $1,889.75"
+    )  # a fax's "10" as 9
+    table = find_period_table([*LETTER[:4], merged, LETTER[4]])
+    assert table is not None and table.rows[2].form == "940" and table.rows[2].confidence < 0.7
     business = find_period_table([*QUARTERS_941[:4], QUARTERS_941[4], *LETTER[2:3], QUARTERS_941[7]])
     assert business is not None and [row.form for row in business.rows] == ["941", "1040"]
     assert all(row.confidence > 0.9 for row in business.rows)  # another return, not a misreading
