@@ -8,7 +8,8 @@ Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period Decemb
 2023" and "Period ending    Sep. 30, 2024" (less surely), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
-"your 2022 Form 1040" (weakest), the tax return or period named as a form ("Tax return    Form 1040 for 2024",
+"your 2022 Form 1040" (weakest; as sure as a header's cell when it is all the notice prints and every such
+mention names one year), the tax return or period named as a form ("Tax return    Form 1040 for 2024",
 "Tax period    Form 941, quarter ending 09/30/2024"), the body's "This notice is about your Form 1040 for
 2024" / "... your taxes for 2022" / "... your Form 941, quarter ending 09/30/2024" / "... the tax period
 ending Dec. 31, 2021", and Spanish
@@ -20,6 +21,8 @@ For a period, the year the period ends is returned.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import regex
 
@@ -114,6 +117,9 @@ _STUB = regex.compile(
 )  # "Write ... the tax year (2023)"
 _YEAR_ENDING = regex.compile(rf"\btax\s+year\s+end(?:ing|ed)\s+{DATE}", regex.IGNORECASE | regex.VERBOSE)
 _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", regex.IGNORECASE)
+# "your 2022 Form 1040" may name another year than the notice's beside a header that prints it (a CP49's
+# refund year); where nothing else prints a year and every mention names the same one, it is the notice's.
+_SOLE_MENTION_LIFT = 0.85 / 0.6
 # A return named by its form and year, or a quarter by its form and end: after a header label, or in the
 # sentence that says what the notice is about (as sure as a label: it is the notice's own statement).
 _FORM_FOR = r"Form\s+[0-9][\w-]*,?\s+"
@@ -158,6 +164,14 @@ def _period(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
+    candidates = _labelled_tax_years(lines)
+    mentions = find_candidates(_RETURN, lines, "return_mention", 0.6, _year)
+    if candidates or len({mention.value for mention in mentions}) != 1:
+        return candidates + mentions
+    return [replace(mention, confidence=mention.confidence * _SOLE_MENTION_LIFT) for mention in mentions]
+
+
+def _labelled_tax_years(lines: list[TextLine]) -> list[Candidate]:
     leaders = first_per_row(
         find_candidates(
             _TAX_YEAR_AFTER_UNREAD_LEADER, lines, "tax_year_after_unread_leader", 0.85, _year,
@@ -184,7 +198,6 @@ def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(_BODY, lines, "body", 0.7, _year)
         + find_candidates(_STUB, lines, "stub_instruction", 0.85, _year)
         + find_candidates(_YEAR_ENDING, with_next_lines(lines), "tax_year_ending", 0.85, _period)
-        + find_candidates(_RETURN, lines, "return_mention", 0.6, _year)
         + find_candidates(_RETURN_FOR, with_next_lines(lines), "return_named", 0.95, _year)
         + find_candidates(_PERIOD_OF_FORM, with_next_lines(lines), "period_named", 0.95, _period)
     )
