@@ -14,7 +14,9 @@ import re
 import subprocess
 from decimal import Decimal
 
+import numpy as np
 import pytest
+from pdf2image import convert_from_bytes
 
 from fixtures.generator.modern_facts import format_phone
 from fixtures.generator.quire_facts import (
@@ -26,7 +28,13 @@ from fixtures.generator.quire_facts import (
     PHONE_STYLES,
     format_date,
 )
-from fixtures.generator.quire_family import QuireDocument, compose_quire, has_pdfkit, write_quire
+from fixtures.generator.quire_family import (
+    QuireDocument,
+    compose_quire,
+    draw_pdfs,
+    has_pdfkit,
+    write_quire,
+)
 from fixtures.generator.spec import Spec
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
@@ -120,6 +128,25 @@ def test_letters_read_as_letters_and_notices_do_not(docs, text_layers):
         letters += is_letter
         assert all(label in text for label in LETTER_LABELS) == is_letter, doc.spec
     assert letters >= 12
+
+
+def test_a_box_without_a_fill_is_outlined_not_filled():
+    """An outlined box (``fill`` null, as an unshaded notice sends it) leaves its inside white."""
+    box = {"t": "box", "x": 100, "y": 100, "w": 300, "h": 200, "fill": None}
+    page = {"limit": 700, "ops": [box]}
+    fonts = {"R": "Helvetica", "B": "Helvetica-Bold"}
+    [pdf] = draw_pdfs([{"date": "2026-01-05T12:00:00Z", "title": "box", "fonts": fonts, "pages": [page]}])
+    assert isinstance(pdf, bytes)
+    pixels = np.asarray(convert_from_bytes(pdf, dpi=36, grayscale=True)[0])
+    assert pixels[60:140, 60:190].min() > 200 and pixels[50, 50:200].min() < 128  # white inside, a dark edge
+
+
+def test_a_page_that_runs_past_its_limit_is_refused():
+    flow = {"t": "flow", "s": "word " * 400, "x": 54, "w": 504, "font": "R", "size": 11}
+    fonts = {"R": "Helvetica"}
+    page = {"limit": 200, "ops": [{"t": "at", "y": 100}, flow]}
+    [drawn] = draw_pdfs([{"date": "2026-01-05T12:00:00Z", "title": "long", "fonts": fonts, "pages": [page]}])
+    assert isinstance(drawn, str) and "past its limit" in drawn
 
 
 def test_multi_period_notices_print_every_period(docs, text_layers):
