@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 # Pango and HarfBuzz: WeasyPrint lays out the generator's --family press; groff (with gropdf) typesets the
 # generator's --family troff; ghostscript distils the PostScript of its --family ledger; librsvg2-bin's
 # rsvg-convert turns the SVG pages of its --family plate into PDF.
+# nodejs and npm run PDFKit, which draws its --family quire (installed below with npm ci).
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation
   chromium qpdf dovecot-imapd khal libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b groff ghostscript
   librsvg2-bin)
@@ -17,6 +18,7 @@ missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "noticeflow needs system packages. Run as root, then run this script again:" >&2
@@ -32,6 +34,7 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
+npm ci --prefix fixtures/generator/quire --no-audit --no-fund --silent
 
 if [ "${1:-}" != "--no-demo" ]; then
   # Deadlines are judged as of a fixed day, so the table reads the same on any day.
