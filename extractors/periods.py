@@ -150,13 +150,13 @@ def is_period_heading(text: str) -> bool:
     return heading is not None and not _ONE_VALUE_LABEL.search(text, 0, heading.end())
 
 
-_SPECK = regex.compile(r"[^A-Za-z0-9]*")
+_SPECK = regex.compile(r"[^A-Za-z0-9]*(?:[A-Za-z0-9][^A-Za-z0-9]*)?")  # marks, perhaps one taken for a letter
 _PROSE = regex.compile(r"\s*[A-Z][a-z]+ (?:\S+ ){3,}(?!.*\s{3})")  # words set one space apart, no cells
 
 
 def _read_body(body: list[TextLine]) -> PeriodTable:
     """Rows until the total; heading continuations (no digit) come before the first row. A speck OCR read
-    between rows ("|" of a rule, ";") is no row and ends nothing."""
+    between rows ("|" of a rule, ";", a dashed rule's "0") is no row and ends nothing."""
     found: list[tuple[TextLine, regex.Match[str] | None]] = []  # no match: a row that is not a period
     total_line: TextLine | None = None
     for line in body:
@@ -269,8 +269,9 @@ def _misread_of(form: str, other: str) -> bool:
 
 
 # The table's left rule read into the form's cell: "|1040", "11040" (a return's form after a 1 or l, no
-# form of five digits; "16490" stays unread). "[646" is no rule before a form: its "1040" was misread whole.
-_RULE_BEFORE_FORM = regex.compile(rf"^(?:\||[1lI](?=(?:{'|'.join(RETURN_FORMS)})$))")
+# form of five digits; "16490" stays unread); a dashed rule touching the row's tops read as a quote mark
+# ("“1040"). "[646" is no rule before a form: its "1040" was misread whole.
+_RULE_BEFORE_FORM = regex.compile(rf"^(?:\||[“”‘’«\"']|[1lI](?=(?:{'|'.join(RETURN_FORMS)})$))")
 
 
 def _form_read(token: str) -> str:

@@ -34,6 +34,7 @@ MAX_DASH_HEIGHT, MIN_DASH_WIDTH, MAX_DASH_WIDTH = 0.02, 0.01, 0.2
 MIN_RULE_DASHES, MIN_RULE_SPAN, MAX_RULED_ROW = 8, 0.7, 0.5
 RUN_INTO_TEXT, MAX_GLYPH_HEIGHT = 0.05, 0.3  # inches: leaders end this close to their value; glyphs are lower
 RULE_SEARCH_DPI = 150
+_TOUCH = 1  # pixels at RULE_SEARCH_DPI: ink ending this close to a rule's middle row only touches it
 
 
 class CleanConfig(BaseModel):
@@ -338,11 +339,16 @@ def _dashes_in_rules(dashes: np.ndarray, stats: np.ndarray, labels: np.ndarray, 
 
 
 def _crossed(run: np.ndarray, middle: int, stats: np.ndarray, labels: np.ndarray) -> bool:
-    """Whether ink other than the run's dashes lies on its middle row between its ends."""
+    """Whether ink other than the run's dashes crosses its middle row between its ends, standing out above
+    and below it (a value's digits around its hyphens). A glyph only touching the rule from one side (a
+    table's first row printed hard under it, its dashes read as "“1040") does not cross it."""
     lefts = stats[run, cv2.CC_STAT_LEFT]
     right = int((lefts + stats[run, cv2.CC_STAT_WIDTH]).max())
     band = labels[max(0, middle - 1) : middle + 2, int(lefts.min()) : right]
-    return bool(np.setdiff1d(band, np.append(run, 0)).size)
+    others = np.setdiff1d(band, np.append(run, 0))
+    tops = stats[others, cv2.CC_STAT_TOP]
+    bottoms = tops + stats[others, cv2.CC_STAT_HEIGHT]
+    return bool(np.any((tops < middle - _TOUCH) & (bottoms > middle + 1 + _TOUCH)))
 
 
 def _runs_into_text(run: np.ndarray, middle: int, stats: np.ndarray, dpi: float) -> bool:

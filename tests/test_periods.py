@@ -330,6 +330,19 @@ def test_specks_between_rows_end_no_table_a_rule_is_no_digit_of_a_form_and_no_pe
     ]
 
 
+def test_a_dashed_rule_read_as_a_speck_row_and_a_quote_before_the_form_is_no_row_nor_form() -> None:
+    """Folio family, a scan: the dashed rule under the heading touches the first row's tops; OCR read it as a
+    row "0" and a quote mark glued to the form ("“1040"): both rows were unread, the notice to review."""
+    table = find_period_table([
+        TextLine(1, "Form    Tax period    Unpaid amount Penalty Interest Amount you owe"),
+        TextLine(1, "0"),
+        TextLine(1, "“1040 Dec. 31, 2020    3,747.79 308.42    202.40    4,258.61"),
+        TextLine(1, "1040    Dec. 31, 2019    8,785.67    508.68    598.28    9,892.63"),
+        TextLine(1, "Amount due    $14,151.24"),
+    ])  # fmt: skip
+    assert _rows(table) == [("1040", "2020-12-31", "4258.61"), ("1040", "2019-12-31", "9892.63")]
+
+
 def test_a_heading_of_money_columns_without_amount_and_a_paragraph_ending_a_table_without_total() -> None:
     table = find_period_table([
         TextLine(1, "Form    Period ended    Unpaid balance    Penalty    Interest    You owe"),

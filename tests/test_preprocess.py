@@ -157,6 +157,29 @@ def test_dashed_rules_between_rows_are_erased_and_the_rest_kept(dash_ruled_box: 
     assert np.array_equal(cleaned.pixels[text_rows], dash_ruled_box[text_rows])
 
 
+def test_dashed_rules_touching_the_row_under_them_are_erased_the_row_kept() -> None:
+    """Folio family: a table's first row printed hard under its dashed rule, the digits' tops touching the
+    dashes. Left, tesseract read the rule into the row ("“1040 Dec. 31, 2020") and its form was lost."""
+    image = Image.new("L", (2550, 900), 255)
+    draw, font = ImageDraw.Draw(image), ImageFont.truetype(SERIF, 42)
+    digit_top = font.getbbox("1040")[1]
+    rows = ("1040    Dec. 31, 2020    3,747.79", "1040    Dec. 31, 2019    8,785.67")
+    for row, text in enumerate(rows):
+        top = 300 + 70 * row
+        draw.text((200, top), text, font=font, fill=0)
+        for x in range(190, 1200, 16):
+            draw.line((x, top + digit_top - 1, x + 9, top + digit_top - 1), fill=0, width=2)
+    pixels = np.asarray(image)
+    cleaned = preprocess_page(PageImage(number=1, dpi=300, pixels=pixels))
+    assert any(step.startswith("erase_dashed_rules:") for step in cleaned.steps)
+    for row in range(len(rows)):
+        rule = slice(300 + 70 * row + digit_top - 2, 300 + 70 * row + digit_top + 1)
+        left = (cleaned.pixels[rule, 190:1200] < 128).sum()
+        assert left < (pixels[rule, 190:1200] < 128).sum() / 2  # but the dashes glyphs touch
+        below = slice(rule.stop + 3, rule.stop + 40)
+        assert np.array_equal(cleaned.pixels[below], pixels[below])
+
+
 def test_dash_leaders_that_run_into_their_values_hyphens_are_kept() -> None:
     """A leader's dashes line up with its value's hyphens ("12-31-2023"): erased, they took the hyphens
     with them and the value read as "12 31 2023"."""
