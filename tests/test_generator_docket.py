@@ -34,6 +34,7 @@ from fixtures.generator.docket_family import (
     compose_dockets,
     has_soffice,
     write_docket,
+    write_dockets,
 )
 from fixtures.generator.modern_facts import format_phone
 from fixtures.generator.spec import Spec
@@ -46,7 +47,8 @@ from tests.pdf_families import (
     catalog_and_plan,
     check_capture_file,
     check_every_period_printed,
-    check_no_words_overlap,
+    check_pages_asked_for,
+    text_layer,
     text_layers_of,
 )
 
@@ -93,8 +95,30 @@ class TestDocketFamily(ComposedPdfFamilyTests):
         compose=compose_docket,
         write=write_docket,
         pages_asked_for=(("CP59", 2), ("CP504", 4), ("LTR1058", 9)),
-        recomposed=1,
+        recomposed=1,  # (the test is overridden: one soffice run)
     )
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        pass  # the pages asked for are composed together below, not one test each
+
+    def test_pages_asked_for_are_printed_and_none_is_blank(self, tmp_path: Path) -> None:
+        """The base class's pages asked for, composed in one soffice run."""
+        asked = self.family.pages_asked_for
+        specs = [Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="docket") for code, pages in asked]
+        for doc, (_code, pages) in zip(compose_dockets(specs), asked, strict=True):
+            assert doc.truth["pages"] == pages
+            check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
+
+    def test_same_seed_gives_the_same_truth_text_and_pdf(
+        self, docs: list, text_layers: list[str], tmp_path: Path
+    ) -> None:
+        """The last document again, and another seed's first, in one soffice run."""
+        last, first = docs[-1], docs[0]
+        other = Spec(0, 99, first.spec.code, "pdf_text", "clean", family="docket")
+        again, different = compose_dockets([last.spec, other])
+        assert again.truth == last.truth and again.pdf == last.pdf
+        assert text_layer(again.pdf, tmp_path / "again.pdf") == text_layers[-1]
+        assert different.truth != first.truth and different.pdf != first.pdf
 
     def test_each_capture_kind_writes_a_readable_file(self, tmp_path: Path) -> None:
         """Every capture kind and file type (``CAPTURE_CASES``) and a desk capture, written from one
@@ -162,10 +186,6 @@ def test_letters_open_and_close_as_letters_and_notices_do_not(docs, text_layers)
 
 def test_multi_period_notices_print_every_period(docs, text_layers):
     check_every_period_printed(docs, text_layers, lambda doc, end: doc.facts.period(end))
-
-
-def test_no_words_overlap(docs, tmp_path):
-    check_no_words_overlap(docs[::6], tmp_path / "words.pdf")
 
 
 def test_the_deadline_is_said_one_way(docs, text_layers):
