@@ -1,7 +1,8 @@
 """Extract the total amount a notice asks the taxpayer to pay.
 
 Handles (the total only, never a line of the billing summary):
-- "Amount due by June 10, 2024   $5,181.72" (billing-summary total and payment stub)
+- "Amount due by June 10, 2024   $5,181.72", "Amount you owe by April 11, 2026    $8,174.55" (billing-summary
+  total and payment stub)
 - "Amount due: $5,181.72", "Amount due immediately $5,181.72", "Total amount due $5,181.72",
   "Pay this amount $5,181.72", "Amount you owe $5,181.72", "Total amount you owe $5,181.72",
   "Balance due $5,181.72", "Proposed amount due $3,411.00" (CP2000), "Deficiency: $2,500.00" (CP3219A),
@@ -10,7 +11,8 @@ Handles (the total only, never a line of the billing summary):
 - after what OCR left of a dot leader: "AMOUNT YOU OWE    ccccesseeeeeeeee    $23,736.83" (less sure)
 - in a letter's sentences: "You owe $13,698.17.", "You still owe $25,093.41.", "The total amount you owe
   is $16,440.05, which ...",
-  "Our records show a balance due of $14,988.61", "The proposed changes increase the tax you owe by
+  "Our records show a balance due of $14,988.61", "Your balance is $8,174.55.", "Pay $8,174.55 by April 11,
+  2026", "The proposed changes increase the tax you owe by
   $25,913.64, including penalties" (CP2000, Letters 525 and 3219: the proposed total, less confident)
 Not taken: "Failure-to-pay penalty $100.00", "Interest charges $81.72", "Tax you owed", "Previous balance",
 "Payments $800.00", "Previous amount due $4,200.00", "Amount you owed $1,481.57" (the tax owed, one edit
@@ -30,7 +32,7 @@ from extractors.text import LEADER_JUNK, Candidate, TextLine, find_candidates, f
 
 _GAP = r"[\s:.…_\-]{0,40}?"
 _DUE_BY = regex.compile(
-    rf"(?:{fuzzy_label('Amount due')}\s*(?:by|on|to\s+be\s+received\s+by)"
+    rf"(?:(?:{fuzzy_label('Amount due')}|{fuzzy_label('Amount you owe')})\s*(?:by|on|to\s+be\s+received\s+by)"
     rf"|{fuzzy_label('Cantidad adeudada', 2)}\s*(?:para\s+el|antes\s+del?))\s*{DATE}{_GAP}{AMOUNT}",
     regex.IGNORECASE | regex.VERBOSE,
 )
@@ -82,7 +84,10 @@ _SENTENCE = regex.compile(
           (?:the\s+)?(?:total\s+)?amount\s+you\s+owe\s+is      # "The total amount you owe is $16,440.05"
         | (?<!\bif\s)you\s+(?:still\s+)?owe     # "You (still) owe $13,698.17." (not "you owed", "if you owe")
         | (?:a\s+)?balance\s+due\s+of                        # "Our records show a balance due of $14,988.61"
-    )\s*:?\s*{AMOUNT}""",
+        | your\s+balance\s+is                                # "Your balance is $8,174.55."
+    )\s*:?\s*{AMOUNT}
+    | (?:^|(?<=[.:]\s{{1,3}})|(?<=\s{{3}}))(?-i:Pay)\s*{AMOUNT}(?=\s+by\s+{DATE})  # "Pay $8,174.55 by May 1"
+    """,
     regex.IGNORECASE | regex.VERBOSE,
 )
 # CP2000, Letters 525 and 3219: the proposed total ("increase the tax you owe by $25,913.64, including ...").
@@ -123,5 +128,5 @@ def _in_sentences(lines: list[TextLine]) -> list[Candidate]:
     table's first row) is not one."""
     printed = [line for line in lines if not line.stacked]
     return find_candidates(
-        _SENTENCE, printed, "amount_sentence", 0.9, _amount, anchors=("owe", "due")
+        _SENTENCE, printed, "amount_sentence", 0.9, _amount, anchors=("owe", "due", "balance", "pay")
     ) + find_candidates(_INCREASE, printed, "proposed_increase", 0.85, _amount, anchors=("increase",))

@@ -13,7 +13,8 @@ Handles, with literal examples:
   CP71C" (rule "cell")
 - the code anywhere else: "CP71C", "CP14", also a sentence naming another notice (rule "code")
 - OCR damage inside the code: "CPl4" → "CP14", "CP2OOO" → "CP2000", "Notlce CP14", digits spaced apart
-  ("Notice CP5 1 6" → "CP516"; "CP14 2023" stays "CP14"), and a large heading's letters too ("C P 1 3")
+  ("Notice CP5 1 6" → "CP516"; in a cell anywhere, "CP5 16" → "CP516", "CP71 A" → "CP71A"; "CP14 2023" stays
+  "CP14"), and a large heading's letters too ("C P 1 3"); a header's "Letter Number:    5447C"
 Values are normalized codes (upper case, no spaces); whether a code is real is the catalog's business.
 """
 
@@ -33,20 +34,27 @@ from extractors.text import (
 
 _D = r"[0-9OolIS]"
 _SPACED = rf"{_D}{{1,2}}(?:\s{_D}(?![0-9])){{1,2}}"  # digits OCR spaced apart: "CP5 1 6"
+# A cell's code OCR split anywhere ("CP5 16", "CP 1 20", "CP2 50 1"): four digits at most, and the cell ends
+# after it (or its letter), so "CP14 2023" stays CP14.
+_CELL_END = r"(?:\s{2,}|$)"
+_SPLIT_IN_A_CELL = rf"{_D}(?:\s?{_D}){{1,3}}(?=\s?[A-H]{{0,2}}{_CELL_END})"
 # A mark glued to a code's end may be its last character misread ("CP9}" for CP91 on a fax read CP09): the
 # code is not read there.
 _CODE_END = r"(?![A-Za-z0-9}\]|!])"
 _CODE = rf"""(?P<code>
-      (?P<prefix>C\s?P|LT)\s?(?P<number>{_SPACED}|{_D}{{1,4}})(?P<suffix>[A-H]{{0,2}}){_CODE_END}  # CP71C
+      (?P<prefix>C\s?P|LT)\s?(?P<number>{_SPACED}|{_SPLIT_IN_A_CELL}|{_D}{{1,4}})
+      (?:\s(?=[A-H]{{1,2}}{_CELL_END}))?(?P<suffix>[A-H]{{0,2}}){_CODE_END}  # CP71C, a cell's "CP71 A"
     | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}}){_CODE_END}  # LTR 972CG
 )"""
 _LABELLED = regex.compile(
     rf"(?<![A-Za-z]){fuzzy_label('Notice')}(?:\s*(?:number|no\.?))?{LABEL_GAP}{_CODE}",
-    regex.VERBOSE | regex.IGNORECASE,
-)
-_LETTER = regex.compile(
-    rf"(?<![A-Za-z])(?P<code>(?P<prefix>Letter|LTR)\s{{0,8}}(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}}))\b",
     regex.VERBOSE,
+)
+# "Letter 1058", "LTR    1058", and a header's "Letter Number:    5447C"
+_LETTER = regex.compile(
+    rf"(?<![A-Za-z])(?P<code>(?P<prefix>Letter|LTR)(?:\s+(?:[Nn]umber|NUMBER|[Nn]o\.)\s?:?)?\s{{0,8}}"
+    rf"(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}}))\b",
+    regex.VERBOSE | regex.IGNORECASE,
 )
 _REVISION_LINE = regex.compile(
     rf"(?<![A-Za-z0-9]){_CODE}\s{{0,3}}\(\s?Rev\b", regex.VERBOSE | regex.IGNORECASE

@@ -57,6 +57,14 @@ def values(finder, *texts: str) -> list:
         pytest.param("Notice CP5 1 6", "CP516", id="digits-spaced-apart"),
         pytest.param("Department of the Treasury    C P 1 3", "CP13", id="heading-letters-spaced-apart"),
         pytest.param("Notice CP2000 1 of 2", "CP2000", id="not-a-page-count"),
+        pytest.param("Department of the Treasury    Notice CP5 16", "CP516", id="a-cells-split"),
+        pytest.param("Notice CP 1 20    Department of the Treasury", "CP120", id="split-after-cp"),
+        pytest.param("Department of the Treasury    C P2 50 1", "CP2501", id="a-large-code-split-twice"),
+        pytest.param("Notice CP71 A", "CP71A", id="a-cells-letter-apart"),
+        pytest.param("Department of the Treasury    Letter Number:    5447C", "LTR5447C", id="letter-number"),
+        pytest.param("Notice CP504 30 days", "CP504", id="a-sentence-after-the-code"),
+        pytest.param("We sent you CP14 2023 notices", "CP14", id="a-year-after-the-code"),
+        pytest.param("A CP2000 A notice", "CP2000", id="a-word-after-the-code"),
     ],
 )
 def test_notice_number(text: str, expected: str) -> None:
@@ -388,6 +396,9 @@ def test_a_full_ssn_in_any_dash_is_read_only_as_its_last_four() -> None:
         pytest.param(
             "Cantidad adeudada para el 10 de junio de 2024 $5,181.72", "5181.72", id="spanish-dated"
         ),
+        pytest.param("Amount you owe by April 11, 2026    $8,174.55", "8174.55", id="you-owe-by"),
+        pytest.param("Your balance is $8,174.55. Pay the amount due by May 1.", "8174.55", id="balance"),
+        pytest.param("LAREDO, TX 78040    Pay $8,174.55 by 04/11/2026", "8174.55", id="pay-by-date"),
     ],
 )
 def test_amount_due(text: str, expected: str) -> None:
@@ -404,6 +415,8 @@ def test_amount_due(text: str, expected: str) -> None:
         pytest.param("Previous balance $4,200.00", id="previous"),
         pytest.param("Amount you owed $1,481.57", id="owed-is-the-tax-owed"),
         pytest.param("Previous amount due $4,200.00", id="previous-amount-due"),
+        pytest.param("If you pay $500 by June 1, 2026, we", id="a-condition"),
+        pytest.param("Interest charges. Pay $20.00 by phone", id="pay-by-no-date"),
     ],
 )
 def test_amount_due_ignores_other_lines(text: str) -> None:
