@@ -48,13 +48,13 @@ _CODE = rf"""(?P<code>
 )"""
 _LABELLED = regex.compile(
     rf"(?<![A-Za-z]){fuzzy_label('Notice')}(?:\s*(?:number|no\.?))?{LABEL_GAP}{_CODE}",
-    regex.VERBOSE,
+    regex.VERBOSE | regex.IGNORECASE,
 )
 # "Letter 1058", "LTR    1058", and a header's "Letter Number:    5447C"
 _LETTER = regex.compile(
     rf"(?<![A-Za-z])(?P<code>(?P<prefix>Letter|LTR)(?:\s+(?:[Nn]umber|NUMBER|[Nn]o\.)\s?:?)?\s{{0,8}}"
     rf"(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}}))\b",
-    regex.VERBOSE | regex.IGNORECASE,
+    regex.VERBOSE,
 )
 _REVISION_LINE = regex.compile(
     rf"(?<![A-Za-z0-9]){_CODE}\s{{0,3}}\(\s?Rev\b", regex.VERBOSE | regex.IGNORECASE

@@ -71,6 +71,13 @@ def test_notice_number(text: str, expected: str) -> None:
     assert values(find_notice_numbers, text)[0] == expected
 
 
+def test_a_date_after_the_word_letter_is_no_letter_number_and_a_label_in_capitals_is_one() -> None:
+    """Docket family: "Date of this letter    2023-01-19" was read as LTR2023 beside the letter's own LT16."""
+    assert values(find_notice_numbers, "Date of this letter    2023-01-19") == []
+    rules = [c.rule for c in find_notice_numbers([TextLine(1, "NOTICE    CP14")])]
+    assert rules[0] == "labelled"
+
+
 @pytest.mark.parametrize(
     "text",
     [
