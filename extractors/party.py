@@ -3,11 +3,11 @@
 The block is found by its last row, "CITY ST 12345" or "CITY, ST 12345-6789" (its ZIP perhaps read as a
 row of its own just to its right), whose ZIP is not an IRS campus ZIP (the IRS's own return address has the
 same shape). Above it: the street row (starts with a number or "PO BOX"), perhaps an "in care of" row
-("% PETERSEN & ASSOCIATES", "C/O YAMADA CPA GROUP": not part of the name or the address), then one or two
-name rows in capitals. Handles "JENNIFER SULLIVAN", "JENNIFER & MARK SULLIVAN", "JENNIFER AND MARK SULLIVAN",
-"ACME ROOFING LLC", and a name on two rows: two people ("ANTHONY OSEI" / "MARIA OSEI" → "ANTHONY OSEI &
-MARIA OSEI") or one name wrapped ("ERIC K" / "OKAFOR"). Rows are split at wide gaps
-(four or more spaces) and only the left segment is read, because the header block often shares the row.
+("% PETERSEN & ASSOCIATES", "C/O YAMADA CPA GROUP", "IN CARE OF MERCER CPA": not part of the name or the
+address), then one or two name rows in capitals. Handles "JENNIFER SULLIVAN", "JENNIFER & MARK SULLIVAN",
+"JENNIFER AND MARK SULLIVAN", "ACME ROOFING LLC", and a name on two rows: two people ("ANTHONY OSEI" /
+"MARIA OSEI" → "ANTHONY OSEI & MARIA OSEI") or one name wrapped ("ERIC K" / "OKAFOR"). Rows are split at wide
+gaps (four or more spaces) and only the left segment is read, because the header block often shares the row.
 Rows of the right-hand header printed between them are skipped by their left edge. Values: name
 "JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed; a street type
 OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D").
@@ -129,8 +129,9 @@ _STATE_GLYPHS = {"!": "I", "|": "IL", "1": "IL", "l": "IL", "0": "OD", "5": "S"}
 _I_MISREAD = regex.compile(r"(?<=[A-Z])[!|]|[!|](?=[A-Z])")
 _CITY_WITHOUT_ZIP = regex.compile(r"^[A-Z][A-Za-z .'-]{1,30}?,?\s+[A-Z]{2}$")
 _ZIP_ONLY = regex.compile(r"^\d{5}(?:-\d{4})?$")
-# The IRS writes "in care of" as "%" ("% PETERSEN & ASSOCIATES"); others as "C/O" or "ATTN".
-_IN_CARE_OF = regex.compile(r"^(?:%|C\s?/\s?O\b|c/o\b|ATTN\b:?)\s*\S", regex.IGNORECASE)
+# The IRS writes "in care of" as "%" ("% PETERSEN & ASSOCIATES"); others as "C/O", "ATTN" or in words ("IN
+# CARE OF MERCER CPA").
+_IN_CARE_OF = regex.compile(r"^(?:%|C\s?/\s?O\b|c/o\b|ATTN\b:?|IN\s+CARE\s+OF\b)\s*\S", regex.IGNORECASE)
 _STATE_ZIP_ONLY = regex.compile(r"^(?P<state>[A-Z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?$")
 _STREET = regex.compile(
     r"^(?:\d{1,6}[A-Z]?\s+[A-Za-z0-9 .#'-]{3,40}|P\.?\s?O\.?\s+BOX\s+\d+.*)$", regex.IGNORECASE

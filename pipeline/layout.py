@@ -380,14 +380,18 @@ def _reaching_down_to(label: OcrLine, segments: list[OcrLine]) -> OcrLine:
 
 def _value_beside(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine) -> list[OcrLine]:
     """A value right of the label whose baseline sits a little lower, so that it fell into the next row
-    (a text layer's amount column, a tilted scan)."""
+    (a text layer's amount column, a tilted scan); not one a label of its own row stands before (the label
+    is then the lower half of a label OCR split across rows: "Notice" / "date" over "Tax period
+    12/31/2020")."""
     if index + 1 >= len(segmented):
         return []
     centre = label.bbox[1] + label.bbox[3] / 2
-    for segment in segmented[index + 1]:
+    row = segmented[index + 1]
+    for position, segment in enumerate(row):
         x, y, _, h = segment.bbox
         if x > label.bbox[0] + label.bbox[2] and abs(y + h / 2 - centre) <= 0.9 * label.bbox[3]:
-            return [segment] if _is_value(segment) else []
+            owned = position > 0 and _is_bare_label(row[position - 1])
+            return [segment] if _is_value(segment) and not owned else []
     return []
 
 

@@ -1155,7 +1155,9 @@ def test_a_joint_block_with_header_rows_between_its_rows_and_an_in_care_of_row()
     )
 
 
-@pytest.mark.parametrize("care_of", ["% PETERSEN & ASSOCIATES", "C/O YAMADA CPA GROUP"])
+@pytest.mark.parametrize(
+    "care_of", ["% PETERSEN & ASSOCIATES", "C/O YAMADA CPA GROUP", "IN CARE OF MERCER CPA"]
+)
 def test_an_in_care_of_row_is_neither_name_nor_address(care_of: str) -> None:
     rows = ["HOLLOWAY CONSULTING LLC", care_of, "2453 SUMMIT BLVD", "DES MOINES, IA 50309"]
     name, address = find_taxpayer(

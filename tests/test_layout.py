@@ -364,3 +364,19 @@ def test_a_label_over_a_centred_value_is_not_cut() -> None:
     words = [OcrWord(text=t, confidence=0.95, bbox=(x, y, w, h)) for t, x, y, w, h in placed]
     joined = [line.text for _, line in stacked_label_lines(group_words_into_lines(words))]
     assert joined == ["Tax year    2023"]
+
+
+def test_a_value_a_label_of_its_own_row_stands_before_is_not_taken_by_the_label_above() -> None:
+    """Docket family, a scan: OCR put the "date" of "Notice date" into the next row, tall; the tax period's
+    value one row down fell within its reach and the notice read a rival notice date 12/31/2020."""
+
+    def word(text: str, x: int, y: int, width: int, height: int = 28) -> OcrWord:
+        return OcrWord(text=text, confidence=0.95, bbox=(x, y, width, height))
+
+    rows = [
+        [word("Notice", 1125, 231, 125), word("09/08/2023", 1695, 231, 211)],
+        [word("Stop", 219, 254, 81), word("813G", 326, 254, 82), word("date", 1275, 231, 82, 58)],
+        [word("Tax", 1124, 286, 61), word("period", 1211, 285, 124), word("12/31/2020", 1696, 285, 210)],
+    ]
+    lines = tuple(group_words_into_lines(row)[0] for row in rows)
+    assert [joined.text for _, joined in stacked_label_lines(lines)] == []
