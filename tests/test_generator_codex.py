@@ -58,7 +58,7 @@ LIGATURES = re.compile("[\ufb00-\ufb06]")  # "ﬁ", "ﬂ", "ﬀ", "ﬃ": the tex
 @pytest.fixture(scope="module")
 def docs() -> list[CodexDocument]:
     """Every catalog code (born-digital, clean) and a seeded 16-notice plan."""
-    return [compose_codex(spec) for spec in catalog_and_plan("codex", 51, 16, 18)]
+    return [compose_codex(spec) for spec in catalog_and_plan("codex", 51, 16, 17)]
 
 
 @pytest.fixture(scope="module")
