@@ -54,6 +54,7 @@ from pipeline.split import child_id, doubts, plan_from_cuts, plan_split, segment
 from pipeline.ssn_reread import reread_masked_ssns
 from pipeline.tesseract import TesseractEngine
 from pipeline.triage import triage
+from pipeline.untangle import untangle_rows
 from pipeline.validate import validate_against_profile
 
 # Page slots: ``threading``'s semaphore within one process, ``multiprocessing``'s across forked ones.
@@ -102,7 +103,8 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[OcrPage, dict[str, float]]:
     """Render, clean and OCR one image page; its stage timings beside it. A page that reads poorly after
     cleaning is read once more as it was loaded, and the better reading kept (``ocr_reread`` timed); print
-    the page layout dropped is read run by run (``pipeline.lost_rows``, ``ocr_lost_rows`` timed), and a
+    the page layout dropped is read run by run (``pipeline.lost_rows``, ``ocr_lost_rows`` timed); rows read
+    twice in overlapping pieces are read again as a block (``pipeline.untangle``, ``ocr_untangle`` timed); a
     masked SSN OCR garbled is read again from its crop (``pipeline.ssn_reread``, ``ocr_ssn`` timed)."""
     timings: dict[str, float] = {}
     with context.page_slots:
@@ -117,6 +119,8 @@ def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[Oc
                 read = reread_original(read, image, context.engine, workdir, context.settings.ocr_dpi)
         with _timed(timings, "ocr_lost_rows"):
             page = read_lost_rows(read.page, read.image, context.engine, workdir)
+        with _timed(timings, "ocr_untangle"):
+            page = untangle_rows(page, read.image, context.engine, workdir)
         with _timed(timings, "ocr_ssn"):
             page = reread_masked_ssns(
                 page, read.image, context.engine, workdir, context.settings.min_confidence
