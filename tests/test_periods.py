@@ -343,6 +343,17 @@ def test_a_dashed_rule_read_as_a_speck_row_and_a_quote_before_the_form_is_no_row
     assert _rows(table) == [("1040", "2020-12-31", "4258.61"), ("1040", "2019-12-31", "9892.63")]
 
 
+def test_a_rule_between_form_and_period_read_as_two_specks_is_a_cell_gap() -> None:
+    """Quire family, a low-resolution scan: "1040 =: 12/31/2023" (the cell's rule and a speck beside it)."""
+    table = find_period_table([
+        TextLine(1, "Tax form    Tax period ending    Unpaid amount    Penalty    Interest    You owe"),
+        TextLine(1, "1040 =: 12/31/2023    $9,676.99    $991.23    $566.26    $11,234.48"),
+        TextLine(1, "1040 =. 12/31/2022    $4,301.89    $299.00    $57.09    $4,657.98"),
+        TextLine(1, "Total    $15,892.46"),
+    ])  # fmt: skip
+    assert _rows(table) == [("1040", "2023-12-31", "11234.48"), ("1040", "2022-12-31", "4657.98")]
+
+
 def test_a_heading_of_money_columns_without_amount_and_a_paragraph_ending_a_table_without_total() -> None:
     table = find_period_table([
         TextLine(1, "Form    Period ended    Unpaid balance    Penalty    Interest    You owe"),
