@@ -320,6 +320,8 @@ def test_boilerplate_is_no_deadline_wording_and_a_year_is_no_amount_due() -> Non
     assert may_state_a_deadline([TextLine(1, "Respond within 30 days")])
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "You have a balance due for 2024")]) is None
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "Balance due    $1,000.00")]) is not None
+    letter = "Please pay the amount due within 10 days from the date of this letter."  # docket's LT16
+    assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, letter)]) is None
 
 
 def test_a_sentences_form_is_no_header_cell_and_a_caller_id_is_judged_by_its_digits() -> None:
