@@ -360,6 +360,15 @@ def holds_the_digits(copy: str, value: FieldValue) -> bool:
     return str(value) in repair_digits(copy.replace(" ", ""))
 
 
+def holds_the_year(copy: str, value: FieldValue) -> bool:
+    """A tax period whose separators OCR read as digits ("Tax period    1213112023" for 12/31/2023) confirms
+    when the digits of its value cell end in the year."""
+    cells = COLUMN_GAP.split(copy.strip())
+    cell = next((cell for cell in cells if regex.search(r"\d", cell)), "")
+    digits = regex.sub(r"\D", "", cell)
+    return len(digits) > 4 and digits.endswith(str(value))
+
+
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _NUMBER_WORD = regex.compile(r"[0-9OolISB]*\d[0-9OolISB]*")  # a number, letters OCR read for its digits
 
@@ -399,8 +408,8 @@ def _misread_year(read: str, year: str) -> bool:
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("notice_number", "Notice number", as_code, read=read_notice_number, core=True, required=True),
     FieldSpec(
-        "tax_year", "Tax year", as_year, find_tax_years, printed=TAX_YEAR_PRINTED, copied=True, core=True,
-        required=True,
+        "tax_year", "Tax year", as_year, find_tax_years, printed=TAX_YEAR_PRINTED, copied=True,
+        garbled_confirms=holds_the_year, core=True, required=True,
     ),
     FieldSpec(
         "ssn_last4", "SSN last 4", as_last4, find_ssn_last4, printed=SSN_PRINTED, copied=True,

@@ -12,7 +12,7 @@ from extractors.text import TextLine
 from pipeline.catalog import CATALOG_PATH, load_catalog
 from pipeline.errors import BadCatalog, BadCorrection
 from pipeline.extract import classify_notice, extract_fields
-from pipeline.fields import CORRECTABLE, FIELD_NAMES, FIELDS, field_label, holds_the_date
+from pipeline.fields import CORRECTABLE, FIELD_NAMES, FIELDS, field_label, holds_the_date, holds_the_year
 from pipeline.review import parse_correction
 
 
@@ -99,3 +99,18 @@ def test_a_garbled_copy_of_a_date_confirms_it_only_by_its_month_day_and_near_yea
     copy: str, confirms: bool
 ) -> None:
     assert holds_the_date(copy, "2025-06-13") is confirms
+
+
+@pytest.mark.parametrize(
+    ("copy", "confirms"),
+    [
+        pytest.param("Tax period    1213112023", True, id="slashes-read-as-ones"),
+        pytest.param("Tax period    12-31-2023", True, id="a-period-end"),
+        pytest.param("Tax period    1213112022", False, id="another-year"),
+        pytest.param("Tax period = =—__________2028-03-3f", False, id="garbled-end"),
+        pytest.param("Tax year    2023", False, id="the-year-alone-is-a-reading-not-a-garbled-copy"),
+    ],
+)
+def test_a_garbled_copy_of_a_tax_period_confirms_the_year_it_ends_in(copy: str, confirms: bool) -> None:
+    """Quire family, a scan turned upside down: the stub's "Tax period    12/31/2023" read "1213112023"."""
+    assert holds_the_year(copy, 2023) is confirms
