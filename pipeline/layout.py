@@ -236,10 +236,14 @@ def _label_cells(rows: Sequence[OcrLine]) -> list[list[OcrLine]]:
     """Each row's column segments, a run of bare labels set too close to tell apart by their gap cut where
     a column of the next row starts under one of its words ("Social Security number Caller ID" over
     "XXX-XX-7624    407188": two labels, each over its value), when the run's first word heads a column of
-    that row too (a table's left-aligned cells: not a label over a centred value, not a name block)."""
+    that row too (a table's left-aligned cells: not a label over a centred value, not a name block). The row
+    of values may come one row later, after the second line of a wrapped label ("Social Security" /
+    "number")."""
     segmented = [column_segments(row) for row in rows]
     for index in range(len(segmented) - 1):
-        starts = [segment.bbox[0] for segment in segmented[index + 1]]
+        below = segmented[index + 1 : index + 3]
+        values = next((row for row in below if not all(_is_bare_label(cell) for cell in row)), below[0])
+        starts = [segment.bbox[0] for segment in values]
         segmented[index] = [cell for run in segmented[index] for cell in _cut_at_columns(run, starts)]
     return segmented
 

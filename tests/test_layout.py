@@ -380,3 +380,25 @@ def test_a_value_a_label_of_its_own_row_stands_before_is_not_taken_by_the_label_
     ]
     lines = tuple(group_words_into_lines(row)[0] for row in rows)
     assert [joined.text for _, joined in stacked_label_lines(lines)] == []
+
+
+def test_labels_set_too_close_are_cut_at_the_values_row_after_a_wrapped_labels_second_line() -> None:
+    """Docket family, a text layer: a band of labels whose "Social Security" wraps its "number" onto a row of
+    its own; "Notice number Notice date" had been read as one label over CP297, a copy of the notice date
+    that could not be read."""
+
+    def word(text: str, x: int, y: int, width: int) -> OcrWord:
+        return OcrWord(text=text, confidence=0.96, bbox=(x, y, width, 49))
+
+    labels = [("Notice", 217, 120), ("number", 348, 146), ("Notice", 517, 120), ("date", 648, 84)]
+    labels += [("Social", 1537, 111), ("Security", 1659, 154)]
+    values = [("CP297", 217, 127), ("July", 517, 83), ("17,", 612, 58), ("2024", 681, 93)]
+    values += [("XXX-XX-1460", 1537, 259)]
+    rows = [
+        [word(text, x, 408, width) for text, x, width in labels],
+        [word("number", 1537, 451, 146)],
+        [word(text, x, 510, width) for text, x, width in values],
+    ]
+    lines = tuple(group_words_into_lines(row)[0] for row in rows)
+    joined = [line.text for _, line in stacked_label_lines(lines)]
+    assert "Notice number    CP297" in joined and "Notice date    July 17, 2024" in joined, joined
