@@ -37,12 +37,13 @@ _SPACED = rf"{_D}{{1,2}}(?:\s{_D}(?![0-9])){{1,2}}"  # digits OCR spaced apart: 
 # A cell's code OCR split anywhere ("CP5 16", "CP 1 20", "CP2 50 1"): four digits at most, and the cell ends
 # after it (or its letter), so "CP14 2023" stays CP14.
 _CELL_END = r"(?:\s{2,}|$)"
+_SPLIT = 0.8  # a code joined from pieces: alone in a cell, not sure enough to be processed
 _SPLIT_IN_A_CELL = rf"{_D}(?:\s?{_D}){{1,3}}(?=\s?[A-H]{{0,2}}{_CELL_END})"
 # A mark glued to a code's end may be its last character misread ("CP9}" for CP91 on a fax read CP09): the
 # code is not read there.
 _CODE_END = r"(?![A-Za-z0-9}\]|!])"
 _CODE = rf"""(?P<code>
-      (?P<prefix>C\s?P|LT)\s?(?P<number>{_SPACED}|{_SPLIT_IN_A_CELL}|{_D}{{1,4}})
+      (?P<prefix>C\s?P|LT)\s?(?P<number>{_SPACED}|(?P<split>{_SPLIT_IN_A_CELL})|{_D}{{1,4}})
       (?:\s(?=[A-H]{{1,2}}{_CELL_END}))?(?P<suffix>[A-H]{{0,2}}){_CODE_END}  # CP71C, a cell's "CP71 A"
     | (?P<prefix>LTR|Letter)\s?(?P<number>{_D}{{3,4}})(?P<suffix>[A-H]{{0,2}}){_CODE_END}  # LTR 972CG
 )"""
@@ -75,7 +76,11 @@ def _normalize(match: regex.Match[str]) -> tuple[str | int | None, float] | None
         return None
     prefix = "LTR" if prefix in ("LETTER", "LTR") else prefix
     repaired = number != match.group("number") or " " in match.group("prefix")
-    return f"{prefix}{int(number)}{match.group('suffix').upper()}", 0.9 if repaired else 1.0
+    split = " " in (match.groupdict().get("split") or "")  # "CP2 100A": "CP2" may be a code of its own
+    return (
+        f"{prefix}{int(number)}{match.group('suffix').upper()}",
+        _SPLIT if split else 0.9 if repaired else 1.0,
+    )
 
 
 # (pattern, rule, confidence), labelled ones first. A code is checked against the catalog, so an unsure

@@ -18,7 +18,8 @@ read copy of their row confirms);
 ``confusable_unit(address)``: a unit OCR read with letters for its digits ("APT ID" for APT 1D);
 ``is_cut_joint_name(name)``: a joint name ending in "AND"/"&"; ``glued_name_word(name)``: a word that is
 another of the name with letters glued before it; ``salutation_disagrees(lines, name)``: a
-letter's "Dear NAME:" whose words are not the block's. Each is a reason for a person to look.
+letter's "Dear NAME:" whose words are not the block's; ``copy_disagrees(lines, name)``: a copy of the name
+row a letter apart from it. Each is a reason for a person to look.
 
 ``stray_name_word(lines, name)``: a lone capitalised word on a row beside the name's that a tilted page may
 have split off the name ("JASON & JAMES" read one row below its "BRANDT"), so that a person checks it.
@@ -35,7 +36,7 @@ from typing import NamedTuple
 import regex
 
 from extractors.given_names import misread_name_of
-from extractors.text import LOW_DIGITS_CONFIDENCE, Candidate, TextLine
+from extractors.text import LOW_DIGITS_CONFIDENCE, Candidate, TextLine, one_character_apart
 
 # IRS processing campuses and the ZIP codes that belong to the IRS there (shared/reference, sample notices).
 IRS_CAMPUSES = {
@@ -478,6 +479,21 @@ def salutation_disagrees(lines: list[TextLine], name: str) -> str | None:
         greeted = _name_words(found.group("name").upper()) - _TITLES
         if not any(greeted <= words for words in agreeing):
             return found.group("name")
+    return None
+
+
+def copy_disagrees(lines: list[TextLine], name: str) -> str | None:
+    """A copy of the name row elsewhere on the notice (the stub's address block) that prints every word of
+    the name but one, and that one a letter apart ("MARK J OSEI" under a block read "MARK J OSET"): one copy
+    is misread, and nothing tells which."""
+    words = name.split()
+    for line in lines:
+        copy = _left_segment(line).split()
+        if len(copy) != len(words) or len(words) < 2 or copy == words:
+            continue
+        differing = [(word, other) for word, other in zip(words, copy, strict=True) if word != other]
+        if len(differing) == 1 and one_character_apart(*differing[0]) and copy[-1].isupper():
+            return " ".join(copy)
     return None
 
 

@@ -49,6 +49,7 @@ from extractors.deadline import DEADLINE_PRINTED, find_deadlines, may_state_a_de
 from extractors.notice_date import NOTICE_DATE_PRINTED, find_notice_dates
 from extractors.party import (
     confusable_unit,
+    copy_disagrees,
     find_taxpayer,
     glued_connector,
     glued_name_word,
@@ -335,6 +336,8 @@ def _name_doubts(reading: Reading, candidate: Candidate) -> list[str]:
         doubts.append(f"read as {name!r}: {', '.join(misread)}")
     if (greeting := salutation_disagrees(page_one, name)) is not None:
         doubts.append(f"read as {name!r} in the address block but {greeting!r} in the salutation")
+    if (copy := copy_disagrees(reading.lines, name)) is not None:
+        doubts.append(f"read as {name!r} in the address block but {copy!r} elsewhere")
     return [f"taxpayer_name: {doubt}" for doubt in doubts]
 
 
