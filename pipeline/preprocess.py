@@ -6,7 +6,8 @@ first); flattened when the background
 is grey or unevenly lit; median-filtered when it carries salt-and-pepper noise; turned a quarter when its
 text runs vertically; deskewed (±``max_skew`` degrees) by a projection-profile search on a quarter-size
 copy; turned over when its text lines carry more ink below the x-height band than above it; its dashed
-rules erased (tesseract's layout analysis drops the words of a row ruled by dashes above and below it).
+rules erased (tesseract's layout analysis drops the words of a row ruled by dashes above and below it), and
+the walls of cells that hug their text (read as "[", a ruled grid of labels garbled).
 The OCR stage re-reads what is still not upright. Every step costs milliseconds; the expensive ones
 (non-local-means denoising, full-resolution Hough) are deliberately absent. ``rotate_page`` turns a page
 by 90° steps; ``turn_like`` turns an uncleaned page as its steps say the cleaned one was turned.
@@ -34,6 +35,9 @@ MAX_DASH_HEIGHT, MIN_DASH_WIDTH, MAX_DASH_WIDTH = 0.02, 0.01, 0.2
 MIN_RULE_DASHES, MIN_RULE_SPAN, MAX_RULED_ROW = 8, 0.7, 0.5
 RUN_INTO_TEXT, MAX_GLYPH_HEIGHT = 0.05, 0.3  # inches: leaders end this close to their value; glyphs are lower
 RULE_SEARCH_DPI = 150
+# A cell's wall: a vertical stroke no thicker than this and at least this tall (inches: taller than a
+# heading's letters), with print this close to it along this much of its height.
+MAX_RULE_THICKNESS, MIN_WALL_HEIGHT, HUGGING, MIN_HUGGED_ROWS = 0.03, 0.3, 0.04, 0.06
 _TOUCH = 1  # pixels at RULE_SEARCH_DPI: ink ending this close to a rule's middle row only touches it
 
 
@@ -56,6 +60,7 @@ def preprocess_page(page: PageImage, config: CleanConfig = CleanConfig()) -> Pag
         _orient_and_deskew,
         _fix_upside_down,
         _erase_dashed_rules,
+        _erase_cell_walls,
     ):
         page = step(page, config)
     return page
@@ -308,6 +313,49 @@ def _erase_dashed_rules(page: PageImage, config: CleanConfig) -> PageImage:
     cleaned = page.pixels.copy()
     cleaned[erase] = np.median(page.pixels[rims])  # the paper's shade: white, or a shaded box's grey
     return _with(page, cleaned, f"erase_dashed_rules:{len(rule_dashes)}")
+
+
+def _erase_cell_walls(page: PageImage, config: CleanConfig) -> PageImage:
+    """A table's cell walls that hug their text erased: tesseract reads a wall standing a few pixels from a
+    value as a glyph ("[February 25, 2026 [2023") and its layout analysis garbles a grid of such cells
+    ("Notice number    Date of this notice" read "umber    otice"). A wall is a straight vertical stroke
+    ``MIN_WALL_HEIGHT`` inches tall, no thicker than ``MAX_RULE_THICKNESS``, with print within ``HUGGING``
+    inches of it on a side; a box's side set apart from its text stays (it keeps the box's column apart from
+    the address block beside it), and so do rules across. Found on a copy at ``RULE_SEARCH_DPI``; the walls
+    and their grey rims are painted the shade of the paper around them."""
+    scale = min(1.0, RULE_SEARCH_DPI / page.dpi)
+    small = cv2.resize(page.pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ink = (small < 160).astype(np.uint8)
+    dpi = page.dpi * scale
+    tall = max(3, round(MIN_WALL_HEIGHT * dpi))
+    strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+    walls = [
+        index
+        for index in range(1, count)
+        if stats[index, cv2.CC_STAT_WIDTH] <= MAX_RULE_THICKNESS * dpi and _hugs_print(stats[index], ink, dpi)
+    ]
+    if not walls:
+        return page
+    grown = cv2.dilate(np.isin(labels, walls).astype(np.uint8), np.ones((3, 3), np.uint8))  # and grey edges
+    height, width = page.pixels.shape
+    erase = cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
+    rims = cv2.dilate(erase.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~erase
+    cleaned = page.pixels.copy()
+    cleaned[erase] = np.median(page.pixels[rims])
+    return _with(page, cleaned, f"erase_cell_walls:{len(walls)}")
+
+
+def _hugs_print(wall: np.ndarray, ink: np.ndarray, dpi: float) -> bool:
+    """Print (not a rule across: rows of ink the strip does not fill) within ``HUGGING`` inches of the wall
+    on its left or right."""
+    left, top, width, height, _ = wall
+    reach, gap = max(2, round(HUGGING * dpi)), 2  # the wall's own grey edge is no print
+    for start, stop in ((left - gap - reach, left - gap), (left + width + gap, left + width + gap + reach)):
+        strip = ink[top : top + height, max(0, start) : max(0, stop)]
+        if strip.size and (strip.any(axis=1) & ~strip.all(axis=1)).sum() >= MIN_HUGGED_ROWS * dpi:
+            return True
+    return False
 
 
 def _dashes_in_rules(dashes: np.ndarray, stats: np.ndarray, labels: np.ndarray, dpi: float) -> np.ndarray:

@@ -237,3 +237,32 @@ def test_tesseract_reads_the_rows_of_a_dash_ruled_box_once_its_rules_are_erased(
     hidden = {"2025", "Apr.", "15,", "2026", "202684"}  # the rows between two rules
     assert not hidden & words(raw)
     assert hidden | {"CP16", "1-800-829-1040"} <= words(cleaned)
+
+
+def _grid(padding: int) -> np.ndarray:
+    """A row of label cells over value cells, their walls ``padding`` pixels from the text."""
+    image = Image.new("L", (2550, 900), 255)
+    draw, font = ImageDraw.Draw(image), ImageFont.truetype(FONT, 36)
+    cells = (("Notice number", "CP16"), ("Date of this notice", "February 25, 2026"), ("Tax year", "2023"))
+    x, top = 200, 300
+    for label, value in cells:
+        width = max(draw.textlength(label, font=font), draw.textlength(value, font=font)) + 2 * padding
+        draw.text((x + padding, top + 8), label, font=font, fill=0)
+        draw.text((x + padding, top + 68), value, font=font, fill=0)
+        draw.rectangle((x, top, x + width, top + 120), outline=0, width=3)
+        x += int(width)
+    return np.asarray(image)
+
+
+def test_cell_walls_hugging_their_text_are_erased_a_padded_box_kept() -> None:
+    """Docket family: a grid's walls two pixels from its values read as "[February 25, 2026 [2023" and the
+    labels garbled. A box whose text stands well inside (plate: its side keeps the address block beside it
+    apart) keeps its walls, and rules across are kept either way."""
+    tight, padded = _grid(6), _grid(60)
+    cleaned = preprocess_page(PageImage(number=1, dpi=300, pixels=tight))
+    assert any(step.startswith("erase_cell_walls:") for step in cleaned.steps)
+    wall_column = (cleaned.pixels[330:400, 199:203] < 128).sum()
+    assert wall_column == 0
+    assert (cleaned.pixels[300:303, 400:800] < 128).sum() > 0.9 * (tight[300:303, 400:800] < 128).sum()
+    kept = preprocess_page(PageImage(number=1, dpi=300, pixels=padded))
+    assert not any(step.startswith("erase_cell_walls") for step in kept.steps)
