@@ -7,10 +7,11 @@ same shape). Above it: the street row (starts with a number or "PO BOX"), perhap
 address), then one or two name rows in capitals. Handles "JENNIFER SULLIVAN", "JENNIFER & MARK SULLIVAN",
 "JENNIFER AND MARK SULLIVAN", "ACME ROOFING LLC", and a name on two rows: two people ("ANTHONY OSEI" /
 "MARIA OSEI" → "ANTHONY OSEI & MARIA OSEI") or one name wrapped ("ERIC K" / "OKAFOR"). Rows are split at wide
-gaps (four or more spaces) and only the left segment is read, because the header block often shares the row.
-Rows of the right-hand header printed between them are skipped by their left edge. Values: name
-"JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed; a street type
-OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D").
+gaps (four or more spaces) and the left segment is read, because the header block often shares the row; a
+block printed right of a column of header labels and values is read from the rows' right segments when the
+left ones hold none. Rows of the right-hand header printed between them are skipped by their left edge.
+Values: name "JENNIFER SULLIVAN"; address "1201 PRAIRIE LN, LINCOLN, NE 68510" (ZIP+4 kept when printed; a
+street type OCR glued to the unit, "CEDAR RIDGE PLAPT 9D", is split: "CEDAR RIDGE PL APT 9D").
 
 ``unsure_block_words(lines, notice)``: the block's name and address words that OCR scored low (and no surely
 read copy of their row confirms);
@@ -160,6 +161,11 @@ def _left_segment(line: TextLine) -> str:
     return regex.split(r"\s{4,}", line.text.strip())[0].strip()
 
 
+def _segment(line: TextLine, right: bool) -> str:
+    """The row's left segment, or its right one (a block printed beside the header's labels and values)."""
+    return regex.split(r"\s{4,}", line.text.strip())[-1].strip() if right else _left_segment(line)
+
+
 def _same_column_above(lines: list[TextLine], index: int, count: int) -> list[int]:
     """Indexes of the ``count`` rows above ``index`` that start where it starts: rows of the header block
     printed at other heights ("Page 1 of 3") fall between the address rows and are skipped."""
@@ -178,11 +184,12 @@ def has_address_block(lines: list[TextLine]) -> bool:
     """True when a taxpayer's "CITY ST 12345" row is printed (not the IRS campus's), its state perhaps
     damaged ("1A" for "IA") or its city lost: the notice carries a name and address even when
     ``find_taxpayer`` could not read them."""
-    segments = [_left_segment(line) for line in lines]
-    for index in range(len(lines)):
-        city = _DAMAGED_CITY_LINE.match(_city_row(lines, segments, index)) or _city_lost(segments, index)
-        if city and city.group("zip") not in IRS_CAMPUS_ZIPS:
-            return True
+    for right in (False, True):
+        segments = [_segment(line, right) for line in lines]
+        for index in range(len(lines)):
+            city = _DAMAGED_CITY_LINE.match(_city_row(lines, segments, index)) or _city_lost(segments, index)
+            if city and city.group("zip") not in IRS_CAMPUS_ZIPS:
+                return True
     return False
 
 
@@ -201,6 +208,7 @@ class TaxpayerBlock(NamedTuple):
     name_rows: tuple[TextLine, ...]
     address_rows: tuple[TextLine, TextLine]
     city: regex.Match[str]
+    right: bool  # printed as its rows' right segments, beside the header's labels and values
 
 
 def find_taxpayer(lines: list[TextLine]) -> tuple[Candidate | None, Candidate | None]:
@@ -210,8 +218,14 @@ def find_taxpayer(lines: list[TextLine]) -> tuple[Candidate | None, Candidate | 
 
 
 def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
+    """The block read from the rows' left segments, else from their right ones (a block printed right of a
+    column of header labels and values: "Tax Year:    2021    6592 MAPLE TER APT 1B")."""
     lines = [line for line in lines if not line.stacked]  # a label joined to the row below is not printed
-    segments = [_left_segment(line) for line in lines]
+    return _block_on_side(lines, right=False) or _block_on_side(lines, right=True)
+
+
+def _block_on_side(lines: list[TextLine], right: bool) -> TaxpayerBlock | None:
+    segments = [_segment(line, right) for line in lines]
     for index in range(len(lines)):
         city = _CITY_LINE.match(_with_state_repaired(_city_row(lines, segments, index)))
         if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
@@ -226,7 +240,7 @@ def _find_block(lines: list[TextLine]) -> TaxpayerBlock | None:
         if not _is_name(name):
             continue
         rows = tuple(lines[row] for row in name_rows)
-        return TaxpayerBlock(name, rows, (lines[above[0]], lines[index]), city)
+        return TaxpayerBlock(name, rows, (lines[above[0]], lines[index]), city, right)
     return None
 
 
@@ -297,7 +311,10 @@ def unsure_block_words(lines: list[TextLine], notice: list[TextLine]) -> tuple[l
     if block is None:
         return [], []
     copies = _copies(block, notice)
-    return _unsure_words(block.name_rows, copies), _unsure_words(block.address_rows, copies)
+    return (
+        _unsure_words(block.name_rows, copies, block.right),
+        _unsure_words(block.address_rows, copies, block.right),
+    )
 
 
 def _copies(block: TaxpayerBlock, notice: list[TextLine]) -> list[TextLine]:
@@ -310,10 +327,10 @@ def _doubted_below(word: str) -> float:
     return LOW_DIGITS_CONFIDENCE if any(char.isdigit() for char in word) else LOW_WORD_CONFIDENCE
 
 
-def _unsure_words(rows: tuple[TextLine, ...], copies: list[TextLine]) -> list[str]:
+def _unsure_words(rows: tuple[TextLine, ...], copies: list[TextLine], right: bool) -> list[str]:
     unsure = []
     for row in rows:
-        words = _left_words(row)
+        words = _block_words(row, right)
         bare = [_bare(text) for text, _ in words]
         unsure += [
             f"{text} ({conf:.2f})"
@@ -325,9 +342,11 @@ def _unsure_words(rows: tuple[TextLine, ...], copies: list[TextLine]) -> list[st
     return unsure
 
 
-def _left_words(row: TextLine) -> tuple[tuple[str, float], ...]:
-    """OCR's words of the row's left segment, with their confidences (the header's beside it left out)."""
-    return row.words[: len(_left_segment(row).split())]
+def _block_words(row: TextLine, right: bool) -> tuple[tuple[str, float], ...]:
+    """OCR's words of the block's segment of the row, with their confidences (the header's beside it left
+    out)."""
+    count = len(_segment(row, right).split())
+    return row.words[-count:] if right else row.words[:count]
 
 
 def _surely_copied(row: list[str], at: int, copies: list[TextLine], sure_from: float) -> bool:
@@ -362,11 +381,11 @@ def misread_given_names(lines: list[TextLine], notice: list[TextLine]) -> list[s
         return []
     given = {person[0] for person in joint_people(block.name) or [block.name.split()]} - _TITLES
     copies = _copies(block, notice)
-    return [doubt for row in block.name_rows for doubt in _misread_in_row(row, given, copies)]
+    return [doubt for row in block.name_rows for doubt in _misread_in_row(row, given, copies, block.right)]
 
 
-def _misread_in_row(row: TextLine, given: set[str], copies: list[TextLine]) -> list[str]:
-    words = _left_words(row)
+def _misread_in_row(row: TextLine, given: set[str], copies: list[TextLine], right: bool) -> list[str]:
+    words = _block_words(row, right)
     bare = [_bare(text) for text, _ in words]
     found = []
     for at, (_, conf) in enumerate(words):
@@ -407,7 +426,7 @@ def _candidates(block: TaxpayerBlock) -> tuple[Candidate, Candidate]:
     name_line, (street_line, city_line) = block.name_rows[0], block.address_rows
     confidence = round(0.9 * min(name_line.confidence, city_line.confidence), 3)
     city = block.city
-    street = _left_segment(street_line)
+    street = _segment(street_line, block.right)
     city_name = city.group("city").upper().rstrip(",")
     cleaned = _clean_street(street.upper())
     address = f"{cleaned}, {city_name}, {city.group('state')} {city.group('zip')}{city.group('plus4') or ''}"

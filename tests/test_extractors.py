@@ -1160,6 +1160,20 @@ def test_a_joint_block_with_header_rows_between_its_rows_and_an_in_care_of_row()
     )
 
 
+def test_a_block_printed_right_of_the_headers_labels_and_values_is_read() -> None:
+    """Codex family, a scan: the block stands right of a column of "Label:    value" rows, each of its rows
+    the right segment of a header row; read from the left segments, no block was found."""
+    rows = [
+        ("Date of this Notice:    October 6, 2023    4537 2806858 9317273681", (330, 600, 2000, 40)),
+        ("Taxpayer Identifying Number: XXX-XX-2456    SUSAN OSEI", (330, 650, 2000, 40)),
+        ("Tax Year:    2021    6592 MAPLE TER APT 1B", (330, 700, 2000, 40)),
+        ("Tax Form:    1040    MOBILE, AL 36602-5429", (330, 750, 2000, 40)),
+    ]
+    name, address = find_taxpayer([TextLine(1, text, box) for text, box in rows])
+    assert name is not None and address is not None
+    assert (name.value, address.value) == ("SUSAN OSEI", "6592 MAPLE TER APT 1B, MOBILE, AL 36602-5429")
+
+
 @pytest.mark.parametrize(
     "care_of", ["% PETERSEN & ASSOCIATES", "C/O YAMADA CPA GROUP", "IN CARE OF MERCER CPA"]
 )
