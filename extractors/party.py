@@ -501,18 +501,31 @@ def salutation_disagrees(lines: list[TextLine], name: str) -> str | None:
     return None
 
 
-def copy_disagrees(lines: list[TextLine], name: str) -> str | None:
-    """A copy of the name row elsewhere on the notice (the stub's address block) that prints every word of
-    the name but one, and that one a letter apart ("MARK J OSEI" under a block read "MARK J OSET"): one copy
-    is misread, and nothing tells which."""
+def copy_disagrees(lines: list[TextLine], notice: list[TextLine], name: str) -> str | None:
+    """A copy of the block's name row in ``notice`` (the stub's address block) that prints every word of the
+    name but one, that one a letter apart, all letters and read at least as surely as the block's word ("MARK
+    J OSEI" at 0.89 under a block read "MARK J OSET" at 0.77): the block's reading may be the misread one. A
+    copy damaged beyond a letter ("KOWALSK!") or read less surely says nothing."""
+    block = _find_block(lines)
     words = name.split()
-    for line in lines:
-        copy = _left_segment(line).split()
-        if len(copy) != len(words) or len(words) < 2 or copy == words:
+    if block is None or len(words) < 2:
+        return None
+    read = {text: conf for row in block.name_rows for text, conf in _block_words(row, block.right)}
+    for line in _copies(block, notice):
+        copy = _block_words(line, right=False)
+        if len(copy) != len(words) or [text for text, _ in copy] == words:
             continue
-        differing = [(word, other) for word, other in zip(words, copy, strict=True) if word != other]
-        if len(differing) == 1 and one_character_apart(*differing[0]) and copy[-1].isupper():
-            return " ".join(copy)
+        differing = [(word, other) for word, other in zip(words, copy, strict=True) if word != other[0]]
+        if len(differing) != 1:
+            continue
+        word, (other, sure) = differing[0]
+        if (
+            one_character_apart(word, other)
+            and other.isalpha()
+            and other.isupper()
+            and sure >= read.get(word, 1)
+        ):
+            return " ".join(text for text, _ in copy)
     return None
 
 

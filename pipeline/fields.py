@@ -336,7 +336,7 @@ def _name_doubts(reading: Reading, candidate: Candidate) -> list[str]:
         doubts.append(f"read as {name!r}: {', '.join(misread)}")
     if (greeting := salutation_disagrees(page_one, name)) is not None:
         doubts.append(f"read as {name!r} in the address block but {greeting!r} in the salutation")
-    if (copy := copy_disagrees(reading.lines, name)) is not None:
+    if (copy := copy_disagrees(page_one, reading.lines, name)) is not None:
         doubts.append(f"read as {name!r} in the address block but {copy!r} elsewhere")
     return [f"taxpayer_name: {doubt}" for doubt in doubts]
 
