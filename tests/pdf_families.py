@@ -129,6 +129,15 @@ def base_truth_values(doc, dates: Callable, masks: Iterable[str], phones: Callab
     )
 
 
+def table_truth_values(doc, dates: Callable, masks: Iterable[str], phones: Callable) -> Printed:
+    """``base_truth_values`` with the billing and period amounts as the family's tables print them
+    (``facts.money(cents, table=True)``)."""
+    values = base_truth_values(doc, dates, masks, phones, "billing_lines", "periods")
+    amounts = [line["amount"] for line in doc.truth["billing_lines"]]
+    amounts += [period["amount"] for period in doc.truth.get("periods", [])]
+    return values + [{doc.facts.money(round(Decimal(amount) * 100), table=True)} for amount in amounts]
+
+
 def check_truth_contract(docs: Iterable, family: str) -> None:
     docs = list(docs)
     assert {doc.spec.code for doc in docs} >= {notice.code for notice in load_catalog().notices}

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from decimal import Decimal
 
 import pytest
 
+from fixtures.generator.family_facts import format_phone
 from fixtures.generator.folio_facts import (
     BUSINESS_MASKS,
     DATE_STYLES,
@@ -27,18 +27,17 @@ from fixtures.generator.folio_facts import (
 )
 from fixtures.generator.folio_family import FolioDocument, compose_folio, has_pymupdf, write_folio
 from fixtures.generator.ledger_facts import format_ledger_date
-from fixtures.generator.modern_facts import format_phone
 from fixtures.generator.spec import Spec
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     CAPTURE_MODEL_CASES,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
-    base_truth_values,
     catalog_and_plan,
     check_every_period_printed,
     check_no_words_overlap,
     check_written_capture_model,
+    table_truth_values,
     text_layers_of,
 )
 
@@ -68,12 +67,7 @@ _dates = spellings(format_ledger_date, DATE_STYLES)
 def _printed_values(doc: FolioDocument) -> Printed:
     """What the truth says is printed, as it may be printed (billing and period amounts as the tables print
     them)."""
-    values = base_truth_values(
-        doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines", "periods"
-    )
-    amounts = [line["amount"] for line in doc.truth["billing_lines"]]
-    amounts += [period["amount"] for period in doc.truth.get("periods", [])]
-    return values + [{doc.facts.money(round(Decimal(amount) * 100), table=True)} for amount in amounts]
+    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestFolioFamily(ComposedPdfFamilyTests):

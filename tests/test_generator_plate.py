@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from decimal import Decimal
 
 import pytest
 
-from fixtures.generator.modern_facts import format_phone
+from fixtures.generator.family_facts import format_phone
 from fixtures.generator.plate_facts import (
     BUSINESS_MASKS,
     CREDIT_STYLES,
@@ -37,11 +36,11 @@ from tests.pdf_families import (
     CAPTURE_MODEL_CASES,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
-    base_truth_values,
     catalog_and_plan,
     check_every_period_printed,
     check_no_words_overlap,
     check_written_capture_model,
+    table_truth_values,
     text_layers_of,
 )
 
@@ -75,12 +74,7 @@ def _dates(day: dt.date) -> set[str]:
 def _printed_values(doc: PlateDocument) -> Printed:
     """What the truth says is printed, as it may be printed: a string, or a set one of which is (billing
     and period amounts as the tables print them)."""
-    values = base_truth_values(
-        doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines", "periods"
-    )
-    amounts = [line["amount"] for line in doc.truth["billing_lines"]]
-    amounts += [period["amount"] for period in doc.truth.get("periods", [])]
-    return values + [{doc.facts.money(round(Decimal(amount) * 100), table=True)} for amount in amounts]
+    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestPlateFamily(ComposedPdfFamilyTests):

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from fixtures.generator.modern_facts import format_phone
+from fixtures.generator.family_facts import format_phone
 from fixtures.generator.press_facts import (
     BUSINESS_MASKS,
     CODE_PLACES,

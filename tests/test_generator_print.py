@@ -12,7 +12,8 @@ import datetime as dt
 
 import pytest
 
-from fixtures.generator.modern_facts import DATE_STYLES, format_date, format_phone
+from fixtures.generator.family_facts import format_phone
+from fixtures.generator.modern_facts import DATE_STYLES, format_date
 from fixtures.generator.print_facts import FONTS, LOOKS, PANEL_PLACES, PHONE_STYLES
 from fixtures.generator.print_family import PrintDocument, compose_print, write_print
 from tests.family_checks import Printed, spellings

@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from decimal import Decimal
 
 import numpy as np
 import pytest
 from pdf2image import convert_from_bytes
 
-from fixtures.generator.modern_facts import format_phone
+from fixtures.generator.family_facts import format_phone
 from fixtures.generator.quire_facts import (
     BUSINESS_MASKS,
     CREDIT_STYLES,
@@ -41,11 +40,11 @@ from tests.pdf_families import (
     CAPTURE_MODEL_CASES,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
-    base_truth_values,
     catalog_and_plan,
     check_every_period_printed,
     check_no_words_overlap,
     check_written_capture_model,
+    table_truth_values,
     text_layers_of,
 )
 
@@ -73,12 +72,7 @@ _dates = spellings(format_date, DATE_STYLES)
 
 def _printed_values(doc: QuireDocument) -> Printed:
     """What the truth says is printed, as it may be printed (amounts as the tables print them)."""
-    values = base_truth_values(
-        doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines", "periods"
-    )
-    amounts = [line["amount"] for line in doc.truth["billing_lines"]]
-    amounts += [period["amount"] for period in doc.truth.get("periods", [])]
-    return values + [{doc.facts.money(round(Decimal(amount) * 100), table=True)} for amount in amounts]
+    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestQuireFamily(ComposedPdfFamilyTests):

@@ -12,8 +12,9 @@ import functools
 import re
 
 from fixtures.generator.facts import MASKS
+from fixtures.generator.family_facts import format_phone
 from fixtures.generator.fonts import width
-from fixtures.generator.modern_facts import PHONE_STYLES, format_phone
+from fixtures.generator.modern_facts import PHONE_STYLES
 from fixtures.generator.typed_facts import DATE_STYLES, format_date
 from fixtures.generator.typed_layout import TOP
 from tests.family_checks import (

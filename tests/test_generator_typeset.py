@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from fixtures.generator.modern_facts import format_phone
+from fixtures.generator.family_facts import format_phone
 from fixtures.generator.spec import Spec
 from fixtures.generator.typeset_facts import (
     BUSINESS_MASKS,

@@ -17,10 +17,11 @@ import sys
 import pytest
 
 from fixtures.generator.facts import MASKS
+from fixtures.generator.family_facts import format_phone
 from fixtures.generator.letter_facts import DATE_STYLES, format_date
 from fixtures.generator.spec import Spec
 from fixtures.generator.web import WebDocument, WebPrinter, compose_web, write_web
-from fixtures.generator.web_facts import HEADER_PLACES, HEADERS, PHONE_STYLES, format_phone
+from fixtures.generator.web_facts import HEADER_PLACES, HEADERS, PHONE_STYLES
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     CAPTURE_CASES,
