@@ -296,13 +296,30 @@ def check_same_bytes_in_another_process(compose: Callable[[Spec], object], spec:
     assert run.stdout == compose(spec).pdf  # type: ignore[attr-defined]
 
 
+CLI_COUNT, CLI_SEED, CLI_KINDS = 4, 2, ("pdf_text", "fax")  # the CLI's corpus: born digital or faxed
+
+
+def cli_corpus_argv(folder: Path, family: str) -> list[str]:
+    """The CLI's arguments for its corpus of ``family`` in ``folder``."""
+    return ["--out", str(folder), "--family", family, "--count", str(CLI_COUNT), "--seed", str(CLI_SEED),
+            "--kinds", ",".join(CLI_KINDS)]  # fmt: skip
+
+
+def cli_corpus_specs(family: str) -> list[Spec]:
+    """The specs the CLI draws for its corpus."""
+    return corpus.plan(CLI_COUNT, seed=CLI_SEED, kinds=CLI_KINDS, family=family)
+
+
 def check_cli_corpus(folder: Path, family: str) -> None:
-    """``python -m fixtures.generator`` writes four documents of ``family`` (born digital and faxed), each
-    with its truth."""
-    argv = ["--out", str(folder), "--count", "4", "--seed", "2", "--family", family]
-    assert main([*argv, "--kinds", "pdf_text,fax"]) == 0
+    """``python -m fixtures.generator`` writes its corpus of ``family``, each document with its truth."""
+    assert main(cli_corpus_argv(folder, family)) == 0
+    check_cli_corpus_written(folder, family)
+
+
+def check_cli_corpus_written(folder: Path, family: str) -> None:
+    """``folder`` holds the CLI's corpus of ``family``: each document with its truth."""
     truths = [json.loads(line) for line in (folder / "truth.jsonl").read_text().splitlines()]
-    assert len(truths) == 4 and {t["family"] for t in truths} == {family}
+    assert len(truths) == CLI_COUNT and {t["family"] for t in truths} == {family}
     for truth in truths:
         path = folder / truth["source"]
         assert path.stat().st_size > 1000

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ from fixtures.generator.docket_family import (
     compose_dockets,
     has_soffice,
     write_docket,
-    write_dockets,
+    write_docket_document,
 )
 from fixtures.generator.family_facts import format_phone
 from fixtures.generator.spec import Spec
@@ -44,8 +45,11 @@ from tests.pdf_families import (
     ComposedPdfFamilyTests,
     catalog_and_plan,
     check_capture_file,
+    check_cli_corpus_written,
     check_every_period_printed,
     check_pages_asked_for,
+    cli_corpus_argv,
+    cli_corpus_specs,
     table_truth_values,
     text_layer,
     text_layers_of,
@@ -58,10 +62,47 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+PAGES_ASKED_FOR = (("CP59", 2), ("CP504", 4), ("LTR1058", 9))
+CAPTURES = [(*case, "default") for case in CAPTURE_CASES] + [("pdf_scan", "desk_stamp", ".pdf", 2, "desk")]
+
+
 @pytest.fixture(scope="module")
-def docs() -> list[DocketDocument]:
-    """Every catalog code (born-digital, clean) and a seeded 16-notice plan, converted in one soffice run."""
-    return compose_dockets(catalog_and_plan("docket", 51, 16, 15))
+def batch() -> dict[str, list[DocketDocument]]:
+    """Every document the module reads, converted in one soffice run (it takes seconds to start): ``docs``,
+    the pages asked for, the last document again with another seed's first, and the capture cases."""
+    groups = {
+        "docs": catalog_and_plan("docket", 51, 16, 15),
+        "pages": [
+            Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="docket")
+            for code, pages in PAGES_ASKED_FOR
+        ],
+        "captures": [
+            Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family="docket", captures=captures)
+            for i, (kind, degradation, _suffix, pages, captures) in enumerate(CAPTURES)
+        ],
+    }
+    groups["cli"] = [spec for spec in cli_corpus_specs("docket") if spec.kind == "pdf_text"]
+    groups["again"] = [
+        groups["docs"][-1],
+        Spec(0, 99, groups["docs"][0].code, "pdf_text", "clean", family="docket"),
+    ]
+    composed = iter(compose_dockets([spec for specs in groups.values() for spec in specs]))
+    return {name: [next(composed) for _spec in specs] for name, specs in groups.items()}
+
+
+@pytest.fixture(scope="module")
+def docs(batch: dict[str, list[DocketDocument]]) -> list[DocketDocument]:
+    """Every catalog code (born-digital, clean) and a seeded 16-notice plan."""
+    return batch["docs"]
+
+
+@pytest.fixture(scope="module")
+def cli_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CLI's corpus, written in another process (its own soffice run)."""
+    folder = tmp_path_factory.mktemp("docket-cli")
+    argv = [sys.executable, "-m", "fixtures.generator", *cli_corpus_argv(folder, "docket")]
+    subprocess.run(argv, cwd=Path(__file__).parents[1], capture_output=True, check=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -88,45 +129,46 @@ class TestDocketFamily(ComposedPdfFamilyTests):
         planned_multi_page=range(3, 11),
         compose=compose_docket,
         write=write_docket,
-        pages_asked_for=(("CP59", 2), ("CP504", 4), ("LTR1058", 9)),
-        recomposed=1,  # (the test is overridden: one soffice run)
+        pages_asked_for=PAGES_ASKED_FOR,
+        recomposed=1,  # (the test is overridden: the module's one soffice run)
     )
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        pass  # the pages asked for are composed together below, not one test each
+        pass  # the pages asked for are composed in the module's batch, not one test each
 
-    def test_pages_asked_for_are_printed_and_none_is_blank(self, tmp_path: Path) -> None:
-        """The base class's pages asked for, composed in one soffice run."""
-        asked = self.family.pages_asked_for
-        specs = [Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="docket") for code, pages in asked]
-        for doc, (_code, pages) in zip(compose_dockets(specs), asked, strict=True):
+    def test_pages_asked_for_are_printed_and_none_is_blank(self, batch: dict, tmp_path: Path) -> None:
+        """The base class's pages asked for, composed in the module's batch."""
+        for doc, (_code, pages) in zip(batch["pages"], PAGES_ASKED_FOR, strict=True):
             assert doc.truth["pages"] == pages
             check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
 
     def test_same_seed_gives_the_same_truth_text_and_pdf(
-        self, docs: list, text_layers: list[str], tmp_path: Path
+        self, docs: list, batch: dict, text_layers: list[str], tmp_path: Path
     ) -> None:
-        """The last document again, and another seed's first, in one soffice run."""
+        """The last document again, and another seed's first, converted elsewhere in the batch (another
+        process: ``test_same_seed_gives_the_same_bytes_in_another_process``)."""
         last, first = docs[-1], docs[0]
-        other = Spec(0, 99, first.spec.code, "pdf_text", "clean", family="docket")
-        again, different = compose_dockets([last.spec, other])
+        again, different = batch["again"]
+        assert again.spec == last.spec and different.spec.code == first.spec.code
         assert again.truth == last.truth and again.pdf == last.pdf
         assert text_layer(again.pdf, tmp_path / "again.pdf") == text_layers[-1]
         assert different.truth != first.truth and different.pdf != first.pdf
 
-    def test_each_capture_kind_writes_a_readable_file(self, tmp_path: Path) -> None:
-        """Every capture kind and file type (``CAPTURE_CASES``) and a desk capture, written from one
-        soffice run (the base class writes each alone)."""
-        cases = [
-            (kind, degradation, suffix, pages, "default")
-            for kind, degradation, suffix, pages in CAPTURE_CASES
-        ]
-        cases.append(("pdf_scan", "desk_stamp", ".pdf", 2, "desk"))
-        specs = [
-            Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family="docket", captures=captures)
-            for i, (kind, degradation, _suffix, pages, captures) in enumerate(cases)
-        ]
-        for spec, truth, case in zip(specs, write_dockets(specs, tmp_path), cases, strict=True):
+    def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: dict, cli_corpus: Path) -> None:
+        """The CLI's born-digital documents, written in another process, are the bytes drawn here."""
+        assert batch["cli"]
+        for doc in batch["cli"]:
+            assert (cli_corpus / doc.truth["source"]).read_bytes() == doc.pdf, doc.spec
+
+    def test_cli_writes_a_corpus(self, cli_corpus: Path) -> None:
+        """The base class's corpus, written once in another process (one soffice start for both tests)."""
+        check_cli_corpus_written(cli_corpus, "docket")
+
+    def test_each_capture_kind_writes_a_readable_file(self, batch: dict, tmp_path: Path) -> None:
+        """Every capture kind and file type (``CAPTURE_CASES``) and a desk capture, composed in the module's
+        batch (the base class composes each alone)."""
+        for doc, case in zip(batch["captures"], CAPTURES, strict=True):
+            spec, truth = doc.spec, write_docket_document(doc, tmp_path)
             assert truth["pages"] == spec.pages and truth.get("captures", "default") == spec.captures
             check_capture_file(tmp_path, truth, spec.name, spec.kind, case[2])
 
