@@ -316,6 +316,24 @@ def check_cli_corpus(folder: Path, family: str) -> None:
     check_cli_corpus_written(folder, family)
 
 
+def write_cli_corpus(folder: Path, family: str) -> Path:
+    """The CLI's corpus of ``family``, written in ``folder`` by ``python -m fixtures.generator`` in another
+    process (one start of the family's producer serves ``check_cli_corpus_written`` and
+    ``check_same_bytes_as_the_cli``)."""
+    argv = [sys.executable, "-m", "fixtures.generator", *cli_corpus_argv(folder, family)]
+    subprocess.run(argv, cwd=Path(__file__).parents[1], capture_output=True, check=True)
+    return folder
+
+
+def check_same_bytes_as_the_cli(folder: Path, docs: Iterable) -> None:
+    """Each of ``docs`` (the CLI corpus's born-digital specs, drawn in this process) has the bytes the CLI
+    wrote in ``folder`` in another process."""
+    docs = list(docs)
+    assert docs
+    for doc in docs:
+        assert (folder / doc.truth["source"]).read_bytes() == doc.pdf, doc.spec
+
+
 def check_cli_corpus_written(folder: Path, family: str) -> None:
     """``folder`` holds the CLI's corpus of ``family``: each document with its truth."""
     truths = [json.loads(line) for line in (folder / "truth.jsonl").read_text().splitlines()]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -48,11 +47,12 @@ from tests.pdf_families import (
     check_cli_corpus_written,
     check_every_period_printed,
     check_pages_asked_for,
-    cli_corpus_argv,
+    check_same_bytes_as_the_cli,
     cli_corpus_specs,
     table_truth_values,
     text_layer,
     text_layers_of,
+    write_cli_corpus,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -98,11 +98,7 @@ def docs(batch: dict[str, list[DocketDocument]]) -> list[DocketDocument]:
 
 @pytest.fixture(scope="module")
 def cli_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The CLI's corpus, written in another process (its own soffice run)."""
-    folder = tmp_path_factory.mktemp("docket-cli")
-    argv = [sys.executable, "-m", "fixtures.generator", *cli_corpus_argv(folder, "docket")]
-    subprocess.run(argv, cwd=Path(__file__).parents[1], capture_output=True, check=True)
-    return folder
+    return write_cli_corpus(tmp_path_factory.mktemp("docket-cli"), "docket")
 
 
 @pytest.fixture(scope="module")
@@ -156,9 +152,7 @@ class TestDocketFamily(ComposedPdfFamilyTests):
 
     def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: dict, cli_corpus: Path) -> None:
         """The CLI's born-digital documents, written in another process, are the bytes drawn here."""
-        assert batch["cli"]
-        for doc in batch["cli"]:
-            assert (cli_corpus / doc.truth["source"]).read_bytes() == doc.pdf, doc.spec
+        check_same_bytes_as_the_cli(cli_corpus, batch["cli"])
 
     def test_cli_writes_a_corpus(self, cli_corpus: Path) -> None:
         """The base class's corpus, written once in another process (one soffice start for both tests)."""
