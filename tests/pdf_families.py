@@ -400,6 +400,24 @@ def _lowest_word_above(words: str, line: float) -> float:
     return max(y for y in map(float, re.findall(r'yMax="([\d.]+)"', words)) if y < line)
 
 
+class CaptureModelTests:
+    """The desk and intake capture models (``CAPTURE_MODEL_CASES``) each write a readable file of one
+    ``capture_model_code`` document: a family's ``Test<Family>Family`` adds this class to its bases."""
+
+    family: ClassVar[ComposedPdfFamily]
+    capture_model_code: ClassVar[str] = "LT11"
+
+    @pytest.mark.parametrize(("captures", "kind", "degradation", "suffix", "pages"), CAPTURE_MODEL_CASES)
+    def test_desk_and_intake_captures_write_a_readable_file(
+        self, tmp_path: Path, captures: str, kind: str, degradation: str, suffix: str, pages: int
+    ) -> None:
+        spec = Spec(
+            5, 4, self.capture_model_code, kind, degradation, pages=pages, family=self.family.name,
+            captures=captures,
+        )  # fmt: skip
+        check_written_capture_model(self.family.write, spec, tmp_path, suffix)
+
+
 class ComposedPdfFamilyTests(PdfFamilyTests):
     """The tests every PDF family drawn from a ``Spec`` alone passes besides ``PdfFamilyTests``: the same
     seed draws the same documents (in another process too), the pages asked for, each capture kind's file,

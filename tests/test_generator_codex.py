@@ -29,17 +29,15 @@ from fixtures.generator.codex_facts import (
 )
 from fixtures.generator.codex_family import CodexDocument, compose_codex, has_pdflatex, write_codex
 from fixtures.generator.family_facts import format_phone
-from fixtures.generator.spec import Spec
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_MODEL_CASES,
+    CaptureModelTests,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
     catalog_and_plan,
     check_cli_corpus_written,
     check_every_period_printed,
     check_same_bytes_as_the_cli,
-    check_written_capture_model,
     cli_corpus_specs,
     table_truth_values,
     text_layers_of,
@@ -87,7 +85,7 @@ def _printed_values(doc: CodexDocument) -> Printed:
     return values + [doc.facts.period(end) for end in ends]
 
 
-class TestCodexFamily(ComposedPdfFamilyTests):
+class TestCodexFamily(CaptureModelTests, ComposedPdfFamilyTests):
     family = ComposedPdfFamily(
         name="codex",
         engine="pdflatex",
@@ -151,9 +149,3 @@ def test_letters_print_the_correspondence_header_and_notices_do_not(docs, text_l
 
 def test_multi_period_notices_print_every_period(docs, text_layers):
     check_every_period_printed(docs, text_layers, lambda doc, end: doc.facts.period(end))
-
-
-@pytest.mark.parametrize(("captures", "kind", "degradation", "suffix", "pages"), CAPTURE_MODEL_CASES)
-def test_desk_and_intake_captures_write_a_readable_file(tmp_path, captures, kind, degradation, suffix, pages):
-    spec = Spec(5, 4, "LT11", kind, degradation, pages=pages, family="codex", captures=captures)
-    check_written_capture_model(write_codex, spec, tmp_path, suffix)

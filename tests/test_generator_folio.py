@@ -27,16 +27,14 @@ from fixtures.generator.folio_facts import (
 )
 from fixtures.generator.folio_family import FolioDocument, compose_folio, has_pymupdf, write_folio
 from fixtures.generator.ledger_facts import format_ledger_date
-from fixtures.generator.spec import Spec
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_MODEL_CASES,
+    CaptureModelTests,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
     catalog_and_plan,
     check_every_period_printed,
     check_no_words_overlap,
-    check_written_capture_model,
     table_truth_values,
     text_layers_of,
 )
@@ -70,7 +68,7 @@ def _printed_values(doc: FolioDocument) -> Printed:
     return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
-class TestFolioFamily(ComposedPdfFamilyTests):
+class TestFolioFamily(CaptureModelTests, ComposedPdfFamilyTests):
     family = ComposedPdfFamily(
         name="folio",
         engine="PyMuPDF",
@@ -136,9 +134,3 @@ def test_a_computed_deadline_is_never_a_date(docs, text_layers):
             assert f"within {window} days from the date of this" in text, doc.spec
             checked += 1
     assert checked >= 10
-
-
-@pytest.mark.parametrize(("captures", "kind", "degradation", "suffix", "pages"), CAPTURE_MODEL_CASES)
-def test_desk_and_intake_captures_write_a_readable_file(tmp_path, captures, kind, degradation, suffix, pages):
-    spec = Spec(5, 4, "LT11", kind, degradation, pages=pages, family="folio", captures=captures)
-    check_written_capture_model(write_folio, spec, tmp_path, suffix)

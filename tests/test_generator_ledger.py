@@ -26,15 +26,13 @@ from fixtures.generator.ledger_facts import (
     format_ledger_date,
 )
 from fixtures.generator.ledger_family import LedgerDocument, compose_ledger, has_ghostscript, write_ledger
-from fixtures.generator.spec import Spec
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_MODEL_CASES,
+    CaptureModelTests,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
     catalog_and_plan,
     check_every_period_printed,
-    check_written_capture_model,
     table_truth_values,
     text_layers_of,
 )
@@ -69,7 +67,7 @@ def _printed_values(doc: LedgerDocument) -> Printed:
     return values + [_dates(dt.date.fromisoformat(p["period_end"])) for p in doc.truth.get("periods", [])]
 
 
-class TestLedgerFamily(ComposedPdfFamilyTests):
+class TestLedgerFamily(CaptureModelTests, ComposedPdfFamilyTests):
     family = ComposedPdfFamily(
         name="ledger",
         engine="Ghostscript",
@@ -122,9 +120,3 @@ def test_letters_print_the_contact_column_and_a_closing_and_notices_do_not(docs,
 
 def test_multi_period_notices_print_every_period(docs, text_layers):
     check_every_period_printed(docs, text_layers, lambda doc, end: doc.facts.date(end))
-
-
-@pytest.mark.parametrize(("captures", "kind", "degradation", "suffix", "pages"), CAPTURE_MODEL_CASES)
-def test_desk_and_intake_captures_write_a_readable_file(tmp_path, captures, kind, degradation, suffix, pages):
-    spec = Spec(5, 4, "LT11", kind, degradation, pages=pages, family="ledger", captures=captures)
-    check_written_capture_model(write_ledger, spec, tmp_path, suffix)

@@ -30,16 +30,14 @@ from fixtures.generator.plate_facts import (
 )
 from fixtures.generator.plate_family import PlateDocument, compose_plate, has_rsvg, write_plate
 from fixtures.generator.plate_layout import HEADERS
-from fixtures.generator.spec import Spec
 from tests.family_checks import Printed, check_cli_stack, spellings
 from tests.pdf_families import (
-    CAPTURE_MODEL_CASES,
+    CaptureModelTests,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
     catalog_and_plan,
     check_every_period_printed,
     check_no_words_overlap,
-    check_written_capture_model,
     table_truth_values,
     text_layers_of,
 )
@@ -77,7 +75,7 @@ def _printed_values(doc: PlateDocument) -> Printed:
     return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
-class TestPlateFamily(ComposedPdfFamilyTests):
+class TestPlateFamily(CaptureModelTests, ComposedPdfFamilyTests):
     family = ComposedPdfFamily(
         name="plate",
         engine="rsvg-convert",
@@ -141,12 +139,6 @@ def test_multi_period_notices_print_every_period(docs, text_layers):
 
 def test_no_two_words_overlap(docs, tmp_path):
     check_no_words_overlap(docs[::3], tmp_path / "words.pdf")
-
-
-@pytest.mark.parametrize(("captures", "kind", "degradation", "suffix", "pages"), CAPTURE_MODEL_CASES)
-def test_desk_and_intake_captures_write_a_readable_file(tmp_path, captures, kind, degradation, suffix, pages):
-    spec = Spec(5, 4, "LT11", kind, degradation, pages=pages, family="plate", captures=captures)
-    check_written_capture_model(write_plate, spec, tmp_path, suffix)
 
 
 def test_cli_writes_a_stack(tmp_path):

@@ -34,16 +34,14 @@ from fixtures.generator.quire_family import (
     has_pdfkit,
     write_quire,
 )
-from fixtures.generator.spec import Spec
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_MODEL_CASES,
+    CaptureModelTests,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
     catalog_and_plan,
     check_every_period_printed,
     check_no_words_overlap,
-    check_written_capture_model,
     table_truth_values,
     text_layers_of,
 )
@@ -75,7 +73,7 @@ def _printed_values(doc: QuireDocument) -> Printed:
     return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
-class TestQuireFamily(ComposedPdfFamilyTests):
+class TestQuireFamily(CaptureModelTests, ComposedPdfFamilyTests):
     family = ComposedPdfFamily(
         name="quire",
         engine="PDFKit",
@@ -153,9 +151,3 @@ def test_dates_are_written_in_each_style():
         "January 5, 2026", "01/05/2026", "Jan. 5, 2026", "2026-01-05",
     }  # fmt: skip
     assert format_date(dt.date(2026, 6, 1), "abbreviated") == "June 1, 2026"
-
-
-@pytest.mark.parametrize(("captures", "kind", "degradation", "suffix", "pages"), CAPTURE_MODEL_CASES)
-def test_desk_and_intake_captures_write_a_readable_file(tmp_path, captures, kind, degradation, suffix, pages):
-    spec = Spec(5, 4, "LT11", kind, degradation, pages=pages, family="quire", captures=captures)
-    check_written_capture_model(write_quire, spec, tmp_path, suffix)

@@ -16,7 +16,6 @@ import subprocess
 import pytest
 
 from fixtures.generator.family_facts import format_phone
-from fixtures.generator.spec import Spec
 from fixtures.generator.troff_facts import (
     BUSINESS_MASKS,
     CREDIT_STYLES,
@@ -32,12 +31,11 @@ from fixtures.generator.troff_family import TroffDocument, compose_troff, has_gr
 from fixtures.generator.typeset_facts import format_date
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_MODEL_CASES,
+    CaptureModelTests,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
     catalog_and_plan,
     check_every_period_printed,
-    check_written_capture_model,
     table_truth_values,
     text_layers_of,
 )
@@ -76,7 +74,7 @@ def _printed_values(doc: TroffDocument) -> Printed:
     return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
-class TestTroffFamily(ComposedPdfFamilyTests):
+class TestTroffFamily(CaptureModelTests, ComposedPdfFamilyTests):
     family = ComposedPdfFamily(
         name="troff",
         engine="groff",
@@ -129,9 +127,3 @@ def test_letters_print_the_correspondence_header_and_notices_do_not(docs, text_l
 
 def test_multi_period_notices_print_every_period(docs, text_layers):
     check_every_period_printed(docs, text_layers, lambda doc, end: doc.facts.period(end))
-
-
-@pytest.mark.parametrize(("captures", "kind", "degradation", "suffix", "pages"), CAPTURE_MODEL_CASES)
-def test_desk_and_intake_captures_write_a_readable_file(tmp_path, captures, kind, degradation, suffix, pages):
-    spec = Spec(5, 4, "LT11", kind, degradation, pages=pages, family="troff", captures=captures)
-    check_written_capture_model(write_troff, spec, tmp_path, suffix)

@@ -16,7 +16,6 @@ from decimal import Decimal
 import pytest
 
 from fixtures.generator.family_facts import format_phone
-from fixtures.generator.spec import Spec
 from fixtures.generator.typeset_facts import (
     BUSINESS_MASKS,
     CODE_PLACES,
@@ -34,13 +33,12 @@ from fixtures.generator.typeset_facts import (
 from fixtures.generator.typeset_family import TypesetDocument, compose_typeset, write_typeset
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_MODEL_CASES,
+    CaptureModelTests,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
     base_truth_values,
     catalog_and_plan,
     check_no_words_overlap,
-    check_written_capture_model,
     text_layers_of,
 )
 
@@ -68,7 +66,8 @@ def _printed_values(doc: TypesetDocument) -> Printed:
     return values + [{doc.facts.money(amount)} for amount in cents]
 
 
-class TestTypesetFamily(ComposedPdfFamilyTests):
+class TestTypesetFamily(CaptureModelTests, ComposedPdfFamilyTests):
+    capture_model_code = "CP14"
     family = ComposedPdfFamily(
         name="typeset",
         engine="Typst",
@@ -156,9 +155,3 @@ def test_letters_are_correspondence_letters_and_notices_are_not(docs, text_layer
 def test_no_two_words_overlap(docs, tmp_path):
     """Read back from the text layer: header, cells, tables and stub each keep their room."""
     check_no_words_overlap(docs, tmp_path / "words.pdf")
-
-
-@pytest.mark.parametrize(("captures", "kind", "degradation", "suffix", "pages"), CAPTURE_MODEL_CASES)
-def test_desk_and_intake_captures_write_a_readable_file(tmp_path, captures, kind, degradation, suffix, pages):
-    spec = Spec(5, 4, "CP14", kind, degradation, pages=pages, family="typeset", captures=captures)
-    check_written_capture_model(write_typeset, spec, tmp_path, suffix)
