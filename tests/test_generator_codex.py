@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -35,13 +34,9 @@ from tests.pdf_families import (
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
     catalog_and_plan,
-    check_cli_corpus_written,
     check_every_period_printed,
-    check_same_bytes_as_the_cli,
-    cli_corpus_specs,
     table_truth_values,
     text_layers_of,
-    write_cli_corpus,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -61,11 +56,6 @@ LIGATURES = re.compile("[\ufb00-\ufb06]")  # "ﬁ", "ﬂ", "ﬀ", "ﬃ": the tex
 def docs() -> list[CodexDocument]:
     """Every catalog code (born-digital, clean) and a seeded 16-notice plan."""
     return [compose_codex(spec) for spec in catalog_and_plan("codex", 51, 16, 17)]
-
-
-@pytest.fixture(scope="module")
-def cli_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_cli_corpus(tmp_path_factory.mktemp("codex-cli"), "codex")
 
 
 @pytest.fixture(scope="module")
@@ -97,15 +87,6 @@ class TestCodexFamily(CaptureModelTests, ComposedPdfFamilyTests):
         pages_asked_for=(("CP59", 2), ("CP504", 4), ("LTR1058", 6)),
         recomposed=3,
     )
-
-    def test_same_seed_gives_the_same_bytes_in_another_process(self, cli_corpus: Path) -> None:
-        """The CLI's born-digital documents, written in another process, are the bytes drawn here."""
-        docs = [compose_codex(spec) for spec in cli_corpus_specs("codex") if spec.kind == "pdf_text"]
-        check_same_bytes_as_the_cli(cli_corpus, docs)
-
-    def test_cli_writes_a_corpus(self, cli_corpus: Path) -> None:
-        """The base class's corpus, written once in another process (for both tests)."""
-        check_cli_corpus_written(cli_corpus, "codex")
 
 
 def test_layouts_vary(docs, tmp_path):
