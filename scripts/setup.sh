@@ -37,6 +37,7 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
 npm ci --prefix fixtures/generator/quire --no-audit --no-fund --silent
+npm ci --prefix fixtures/generator/slate --no-audit --no-fund --silent
 
 if [ "${1:-}" != "--no-demo" ]; then
   # Deadlines are judged as of a fixed day, so the table reads the same on any day.
