@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # rsvg-convert turns the SVG pages of its --family plate into PDF; libreoffice-writer-nogui's soffice lays out
 # the Flat ODF documents of its --family docket; pdflatex (texlive-latex-base, with texlive-latex-recommended's
 # packages and texlive-fonts-recommended's Times, Helvetica, Courier and Charter) compiles its --family codex.
-# nodejs and npm run PDFKit, which draws its --family quire (installed below with npm ci).
+# nodejs and npm run PDFKit and jsPDF, which draw its --family quire and slate (installed below with npm ci).
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation
   chromium qpdf dovecot-imapd khal libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b groff ghostscript
   librsvg2-bin libreoffice-writer-nogui texlive-latex-base texlive-latex-recommended texlive-fonts-recommended)
