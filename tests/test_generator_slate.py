@@ -26,7 +26,13 @@ from fixtures.generator.slate_facts import (
     PERSON_MASKS,
     PHONE_STYLES,
 )
-from fixtures.generator.slate_family import SlateDocument, compose_slate, draw_slate_pdfs, has_jspdf, write_slate
+from fixtures.generator.slate_family import (
+    SlateDocument,
+    compose_slate,
+    draw_slate_pdfs,
+    has_jspdf,
+    write_slate,
+)
 from fixtures.generator.spec import Spec
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
@@ -137,7 +143,16 @@ def test_multi_period_notices_print_every_period(docs, text_layers):
 
 def test_a_required_paragraph_past_the_floor_is_refused_and_an_optional_one_left_out():
     def page(opt: bool) -> dict:
-        words = {"t": "wrap", "s": "word " * 600, "x": 54, "w": 504, "f": "R", "pt": 11, "lead": 1.3, "opt": opt}
+        words = {
+            "t": "wrap",
+            "s": "word " * 600,
+            "x": 54,
+            "w": 504,
+            "f": "R",
+            "pt": 11,
+            "lead": 1.3,
+            "opt": opt,
+        }
         return {"floor": 300, "ops": [{"t": "go", "y": 100}, words]}
 
     fonts = {"R": "helvetica", "B": "helvetica"}
