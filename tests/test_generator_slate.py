@@ -3,21 +3,24 @@ by jsPDF under Node.js): every catalog code draws, the same seed gives the same 
 another process too), the plan is the other families' plan, the truth agrees with jsPDF's text layer read
 by ``pdftotext`` (every value the truth records is in it, every value it records as absent is not, no full
 SSN), pages asked for are printed with none blank, the stub sits at the foot of the last page, and every
-capture kind (all three capture models) writes a readable file. No tesseract; skipped when node or the
-installed jspdf is missing.
+capture kind (all three capture models) writes a readable file, no text is under 8 pt and a notice too long
+for its page at 8 pt runs onto a closing page. The catalog codes and the plan are composed once, drawn
+together. No tesseract; skipped when node or the installed jspdf is missing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 import subprocess
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
+from fixtures.generator.family_facts import format_date
 from fixtures.generator.modern_facts import format_phone
-from fixtures.generator.quire_facts import format_date
 from fixtures.generator.slate_facts import (
     BUSINESS_MASKS,
     CREDIT_STYLES,
@@ -25,15 +28,19 @@ from fixtures.generator.slate_facts import (
     HEADER_PLACES,
     PERSON_MASKS,
     PHONE_STYLES,
+    make_slate_facts,
 )
 from fixtures.generator.slate_family import (
     SlateDocument,
     compose_slate,
+    compose_slates,
     draw_slate_pdfs,
     has_jspdf,
     write_slate,
 )
-from fixtures.generator.spec import Spec
+from fixtures.generator.slate_layout import MIN_PT, slate_layouts
+from fixtures.generator.slate_wording import slate_words
+from fixtures.generator.spec import Spec, catalog_notice
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     CAPTURE_MODEL_CASES,
@@ -44,6 +51,7 @@ from tests.pdf_families import (
     check_every_period_printed,
     check_no_words_overlap,
     check_written_capture_model,
+    text_layer,
     text_layers_of,
 )
 
@@ -56,8 +64,8 @@ LETTER_WORDS = ("Dear ", "Person to contact", "Employee ID", "Sincerely,", "Encl
 
 @pytest.fixture(scope="module")
 def docs() -> list[SlateDocument]:
-    """Every catalog code (born-digital, clean) and a seeded 16-notice plan."""
-    return [compose_slate(spec) for spec in catalog_and_plan("slate", 71, 16, 15)]
+    """Every catalog code (born-digital, clean) and a seeded 16-notice plan, drawn together."""
+    return compose_slates(catalog_and_plan("slate", 71, 16, 15))
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +109,52 @@ def test_layouts_and_faces_vary(docs, tmp_path):
     assert credits == set(CREDIT_STYLES)
     assert {f.shaded for f in facts} == {f.mark_top for f in facts} == {True, False}
     fonts = set()
-    for doc in docs:
-        (tmp_path / "fonts.pdf").write_bytes(doc.pdf)
-        listing = subprocess.run(["pdffonts", str(tmp_path / "fonts.pdf")], capture_output=True, text=True)
-        fonts |= set(re.findall(r"(Times|Helvetica|Courier|DejaVu\w+|Liberation\w+)", listing.stdout))
+    for doc in docs:  # jsPDF writes only the fonts a page uses, each named by a /BaseFont
+        names = b" ".join(re.findall(rb"/BaseFont /([\w+-]+)", doc.pdf)).decode()
+        fonts |= set(re.findall(r"(Times|Helvetica|Courier|DejaVu\w+|Liberation\w+)", names))
     assert {"Times", "Helvetica", "Courier"} <= fonts
     assert any(font.startswith(("DejaVu", "Liberation")) for font in fonts)
+
+
+def _text_sizes(pages: list[dict]) -> list[tuple[str, float]]:
+    """The face ("R" or "B") and point size of every run of text in a draw list."""
+    sizes = []
+    for op in (op for page in pages for op in page["ops"]):
+        if op["t"] in ("text", "wrap"):
+            sizes.append((op["f"], op["pt"]))
+            sizes += [("B", op["pt"])] if op.get("head") else []
+        elif op["t"] == "row":
+            sizes += [(cell["f"], op["pt"]) for cell in op["cells"]]
+    return sizes
+
+
+def test_no_text_is_under_8_pt(docs):
+    """Every catalog code, in both faces: crowded notices run onto another page instead of shrinking."""
+    sizes = [size for doc in docs for size in _text_sizes(doc.pages)]
+    assert {face for face, _ in sizes} == {"R", "B"}
+    assert min(pt for _, pt in sizes) >= MIN_PT == 8
+    assert any(pt == MIN_PT for _, pt in sizes)  # the floor is reached, not just never approached
+    assert all(doc.truth["pages"] == len(doc.pages) for doc in docs)
+
+
+def test_a_notice_too_long_for_8_pt_runs_onto_a_closing_page(tmp_path):
+    rng = random.Random(5)
+    facts = replace(make_slate_facts(catalog_notice("LT11"), rng), size_pt=11)
+    words = slate_words(facts, rng)
+    crowded = replace(words, lead=(words.lead[0] + " We have not heard from you." * 40, *words.lead[1:]))
+    layouts = slate_layouts(facts, crowded, 0, None)
+    fonts = {"R": "helvetica", "B": "helvetica"}
+    doc = {"date": "2026-01-05T12:00:00Z", "id": "0" * 32, "title": "crowded", "fonts": fonts}
+    drawn = draw_slate_pdfs([doc | {"pages": pages} for pages in layouts])
+    fits = [(pages, pdf) for pages, pdf in zip(layouts, drawn, strict=True) if isinstance(pdf, bytes)]
+    assert facts.base.amount_due is not None and fits, drawn
+    pages, pdf = fits[0]
+    one_page = [result for one, result in zip(layouts, drawn, strict=True) if len(one) == 1]
+    assert len(pages) == 2 and one_page and all(isinstance(result, str) for result in one_page)
+    assert min(pt for _, pt in _text_sizes(pages)) >= MIN_PT
+    first, closing = (text_layer(pdf, tmp_path / "crowded.pdf", "-f", str(n), "-l", str(n)) for n in (1, 2))
+    assert "Page 1 of 2" in first and "We have not heard from you." in first
+    assert "Page 2 of 2" in closing and "Sincerely," in closing and "Amount enclosed" in closing
 
 
 def test_the_producer_is_jspdf_dated_the_notice_date(docs, tmp_path):
