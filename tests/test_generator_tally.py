@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.generator.docket_facts import format_date
 from fixtures.generator.modern_facts import format_phone
+from fixtures.generator.notation import format_date
 from fixtures.generator.spec import Spec
 from fixtures.generator.tally_facts import (
     BORDERS,
