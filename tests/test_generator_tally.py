@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from fixtures.generator.capture import write_pdf_document
 from fixtures.generator.modern_facts import format_phone
 from fixtures.generator.notation import format_date
 from fixtures.generator.spec import Spec
@@ -35,9 +37,9 @@ from fixtures.generator.tally_family import (
     compose_tallies,
     compose_tally,
     has_soffice,
-    write_tallies,
     write_tally,
 )
+from fixtures.generator.tally_wording import PAYING, SECTIONS, TOPIC_SECTIONS, notice_topic
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     CAPTURE_CASES,
@@ -46,8 +48,10 @@ from tests.pdf_families import (
     base_truth_values,
     catalog_and_plan,
     check_capture_file,
+    check_drawn_in_another_process,
     check_every_period_printed,
     check_pages_asked_for,
+    compose_in_another_process,
     text_layer,
     text_layers_of,
 )
@@ -59,10 +63,51 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+PAGES_ASKED_FOR = (("CP59", 2), ("CP504", 4), ("LTR1058", 9))
+CAPTURES = [  # every kind and file type (``CAPTURE_CASES``) and a desk capture; the last: the capture model
+    *((kind, degradation, suffix, pages, "default") for kind, degradation, suffix, pages in CAPTURE_CASES),
+    ("pdf_scan", "desk_stamp", ".pdf", 2, "desk"),
+]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What the module's tests read, composed in one soffice run (it takes about a second to start)."""
+
+    docs: list[TallyDocument]  # every catalog code (born-digital, clean) and a seeded 16-notice plan
+    again: TallyDocument  # the last of ``docs`` composed again
+    other: TallyDocument  # the first's code at another seed
+    asked: list[TallyDocument]  # ``PAGES_ASKED_FOR``
+    captures: list[TallyDocument]  # ``CAPTURES``, CP504 each
+    fresh: subprocess.Popen[bytes]  # a fresh process drawing the last of ``docs`` alone, started first
+
+
 @pytest.fixture(scope="module")
-def docs() -> list[TallyDocument]:
-    """Every catalog code (born-digital, clean) and a seeded 16-notice plan, converted in one soffice run."""
-    return compose_tallies(catalog_and_plan("tally", 61, 16, 17))
+def batch() -> Batch:
+    docs = catalog_and_plan("tally", 61, 16, 17)
+    other = Spec(0, 99, docs[0].code, "pdf_text", "clean", family="tally")
+    asked = [
+        Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="tally") for code, pages in PAGES_ASKED_FOR
+    ]
+    captures = [
+        Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family="tally", captures=model)
+        for i, (kind, degradation, _suffix, pages, model) in enumerate(CAPTURES)
+    ]
+    fresh = compose_in_another_process(compose_tally, docs[-1])  # meanwhile, on the other core
+    composed = iter(compose_tallies([*docs, docs[-1], other, *asked, *captures]))
+    return Batch(
+        docs=[next(composed) for _ in docs],
+        again=next(composed),
+        other=next(composed),
+        asked=[next(composed) for _ in asked],
+        captures=list(composed),
+        fresh=fresh,
+    )
+
+
+@pytest.fixture(scope="module")
+def docs(batch: Batch) -> list[TallyDocument]:
+    return batch.docs
 
 
 @pytest.fixture(scope="module")
@@ -94,47 +139,43 @@ class TestTallyFamily(ComposedPdfFamilyTests):
         planned_multi_page=range(3, 11),
         compose=compose_tally,
         write=write_tally,
-        pages_asked_for=(("CP59", 2), ("CP504", 4), ("LTR1058", 9)),
-        recomposed=1,  # (the test is overridden: one soffice run)
+        pages_asked_for=PAGES_ASKED_FOR,
+        recomposed=1,  # (the test is overridden: the module's one soffice run)
     )
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        pass  # the pages asked for are composed together below, not one test each
+        pass  # the pages asked for are composed with the module's batch, not one test each
 
-    def test_pages_asked_for_are_printed_and_none_is_blank(self, tmp_path: Path) -> None:
-        """The base class's pages asked for, composed in one soffice run."""
-        asked = self.family.pages_asked_for
-        specs = [Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="tally") for code, pages in asked]
-        for doc, (_code, pages) in zip(compose_tallies(specs), asked, strict=True):
+    def test_pages_asked_for_are_printed_and_none_is_blank(self, batch: Batch, tmp_path: Path) -> None:
+        """The base class's pages asked for, composed in the module's batch."""
+        for doc, (_code, pages) in zip(batch.asked, PAGES_ASKED_FOR, strict=True):
             assert doc.truth["pages"] == pages
             check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
 
     def test_same_seed_gives_the_same_truth_text_and_pdf(
-        self, docs: list, text_layers: list[str], tmp_path: Path
+        self, batch: Batch, text_layers: list[str], tmp_path: Path
     ) -> None:
-        """The last document again, and another seed's first, in one soffice run."""
-        last, first = docs[-1], docs[0]
-        other = Spec(0, 99, first.spec.code, "pdf_text", "clean", family="tally")
-        again, different = compose_tallies([last.spec, other])
+        """The last document again, and another seed's first, in the module's batch."""
+        last, first, again, different = batch.docs[-1], batch.docs[0], batch.again, batch.other
         assert again.truth == last.truth and again.pdf == last.pdf
         assert text_layer(again.pdf, tmp_path / "again.pdf") == text_layers[-1]
         assert different.truth != first.truth and different.pdf != first.pdf
 
-    def test_each_capture_kind_writes_a_readable_file(self, tmp_path: Path) -> None:
-        """Every capture kind and file type (``CAPTURE_CASES``) and a desk capture, written from one
-        soffice run (the base class writes each alone)."""
-        cases = [
-            (kind, degradation, suffix, pages, "default")
-            for kind, degradation, suffix, pages in CAPTURE_CASES
-        ]
-        cases.append(("pdf_scan", "desk_stamp", ".pdf", 2, "desk"))
-        specs = [
-            Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family="tally", captures=captures)
-            for i, (kind, degradation, _suffix, pages, captures) in enumerate(cases)
-        ]
-        for spec, truth, case in zip(specs, write_tallies(specs, tmp_path), cases, strict=True):
-            assert truth["pages"] == spec.pages and truth.get("captures", "default") == spec.captures
-            check_capture_file(tmp_path, truth, spec.name, spec.kind, case[2])
+    def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: Batch) -> None:
+        """A fresh process, started with the module's batch, draws the last document alone as the batch
+        drew it."""
+        check_drawn_in_another_process(batch.fresh, batch.docs[-1].pdf)
+
+    def test_each_capture_kind_writes_a_readable_file(self, batch: Batch, tmp_path: Path) -> None:
+        """Every capture kind and file type (``CAPTURES``), written as ``write_tallies`` writes them, from
+        the module's batch (the base class composes and writes each alone)."""
+        for doc, (kind, _degradation, suffix, pages, model) in zip(batch.captures, CAPTURES, strict=True):
+            spec = doc.spec
+            truth = write_pdf_document(
+                doc.pdf, doc.truth, spec, doc.facts.base.notice_date, tmp_path, doc.rng
+            )
+            assert truth["pages"] == pages and truth.get("captures", "default") == model
+            check_capture_file(tmp_path, truth, spec.name, kind, suffix)
 
 
 def test_layouts_vary(docs, tmp_path):
@@ -200,3 +241,19 @@ def test_the_deadline_is_said_one_way(docs, text_layers):
             assert f"within {days} days from the date of this" in text, doc.spec
         said[fields["deadline_kind"] or "printed"] += fields["deadline_kind"] is not None
     assert min(said.values()) >= 10, said
+
+
+def test_later_pages_explain_the_notices_subject(docs, text_layers):
+    """A notice's later pages open with the first section of its subject (a notice that asks for no money:
+    the first not about paying), and a notice that asks for none says nothing about paying."""
+    paying = [SECTIONS[name][0] for name in PAYING]
+    subjects = set()
+    for doc, text in zip(docs, text_layers, strict=True):
+        owes = doc.truth["fields"]["amount_due"] is not None
+        assert owes or not any(heading in text for heading in paying), doc.spec
+        if doc.truth["pages"] > 1:
+            subject = notice_topic(doc.facts)
+            first = next(name for name in TOPIC_SECTIONS[subject] if owes or name not in PAYING)
+            assert SECTIONS[first][0] in text, doc.spec
+            subjects.add(subject)
+    assert len(subjects) >= 5, subjects
