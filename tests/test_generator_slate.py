@@ -19,8 +19,8 @@ from decimal import Decimal
 
 import pytest
 
-from fixtures.generator.family_facts import format_date
 from fixtures.generator.modern_facts import format_phone
+from fixtures.generator.notation import format_date
 from fixtures.generator.slate_facts import (
     BUSINESS_MASKS,
     CREDIT_STYLES,
