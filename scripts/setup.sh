@@ -10,12 +10,13 @@ cd "$(dirname "$0")/.."
 # Pango and HarfBuzz: WeasyPrint lays out the generator's --family press; groff (with gropdf) typesets the
 # generator's --family troff; ghostscript distils the PostScript of its --family ledger; librsvg2-bin's
 # rsvg-convert turns the SVG pages of its --family plate into PDF; libreoffice-writer-nogui's soffice lays out
-# the Flat ODF documents of its --family docket; pdflatex (texlive-latex-base, with texlive-latex-recommended's
+# the Flat ODF documents of its --family docket and libreoffice-calc-nogui's Calc prints the Flat ODF
+# spreadsheets of its --family tally; pdflatex (texlive-latex-base, with texlive-latex-recommended's
 # packages and texlive-fonts-recommended's Times, Helvetica, Courier and Charter) compiles its --family codex.
-# nodejs and npm run PDFKit, which draws its --family quire (installed below with npm ci).
+# nodejs and npm run PDFKit and jsPDF, which draw its --family quire and slate (installed below with npm ci).
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation
   chromium qpdf dovecot-imapd khal libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b groff ghostscript
-  librsvg2-bin libreoffice-writer-nogui texlive-latex-base texlive-latex-recommended texlive-fonts-recommended)
+  librsvg2-bin libreoffice-writer-nogui libreoffice-calc-nogui texlive-latex-base texlive-latex-recommended texlive-fonts-recommended)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -37,6 +38,7 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
 npm ci --prefix fixtures/generator/quire --no-audit --no-fund --silent
+npm ci --prefix fixtures/generator/slate --no-audit --no-fund --silent
 
 if [ "${1:-}" != "--no-demo" ]; then
   # Deadlines are judged as of a fixed day, so the table reads the same on any day.

@@ -286,14 +286,27 @@ def check_pages_asked_for(pdf: bytes, pages: int, path: Path) -> None:
 def check_same_bytes_in_another_process(compose: Callable[[Spec], object], spec: Spec) -> None:
     """``compose`` (a family's ``compose_*``) draws the same PDF in a fresh process: embedded TrueType
     subsets and object ids do not depend on what the process drew before."""
+    drawn = compose_in_another_process(compose, spec)
+    check_drawn_in_another_process(drawn, compose(spec).pdf)  # type: ignore[attr-defined]
+
+
+def compose_in_another_process(compose: Callable[[Spec], object], spec: Spec) -> subprocess.Popen[bytes]:
+    """A fresh process drawing ``spec`` with ``compose`` (a family's ``compose_*``), its PDF on stdout:
+    started, not awaited, so that this one may draw meanwhile."""
     code = (
         f"import sys; from {compose.__module__} import {compose.__name__}; "
         "from fixtures.generator.spec import Spec; "
         f"sys.stdout.buffer.write({compose.__name__}(Spec({spec.index}, {spec.seed}, {spec.code!r}, "
         f"{spec.kind!r}, {spec.degradation!r}, family={spec.family!r})).pdf)"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
-    assert run.stdout == compose(spec).pdf  # type: ignore[attr-defined]
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def check_drawn_in_another_process(drawn: subprocess.Popen[bytes], pdf: bytes) -> None:
+    """The fresh process (``compose_in_another_process``) drew ``pdf``, byte for byte."""
+    out, err = drawn.communicate(timeout=600)
+    assert drawn.returncode == 0, err.decode(errors="replace")[-2000:]
+    assert out == pdf
 
 
 CLI_COUNT, CLI_SEED, CLI_KINDS = 4, 2, ("pdf_text", "fax")  # the CLI's corpus: born digital or faxed
