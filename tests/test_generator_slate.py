@@ -16,12 +16,11 @@ import random
 import re
 import subprocess
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from fixtures.generator.modern_facts import format_phone
+from fixtures.generator.family_facts import format_phone
 from fixtures.generator.notation import format_date
 from fixtures.generator.slate_facts import (
     BUSINESS_MASKS,
@@ -45,17 +44,16 @@ from fixtures.generator.slate_wording import slate_words
 from fixtures.generator.spec import Spec, catalog_notice
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_MODEL_CASES,
+    CaptureModelTests,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
-    base_truth_values,
     catalog_and_plan,
     check_drawn_in_another_process,
     check_every_period_printed,
     check_no_words_overlap,
     check_pages_asked_for,
-    check_written_capture_model,
     compose_in_another_process,
+    table_truth_values,
     text_layer,
     text_layers_of,
 )
@@ -116,15 +114,10 @@ _dates = spellings(format_date, DATE_STYLES)
 
 def _printed_values(doc: SlateDocument) -> Printed:
     """What the truth says is printed, as slate prints it (credits as the notice's credit style)."""
-    values = base_truth_values(
-        doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines", "periods"
-    )
-    amounts = [line["amount"] for line in doc.truth["billing_lines"]]
-    amounts += [period["amount"] for period in doc.truth.get("periods", [])]
-    return values + [{doc.facts.money(round(Decimal(amount) * 100))} for amount in amounts]
+    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
-class TestSlateFamily(ComposedPdfFamilyTests):
+class TestSlateFamily(CaptureModelTests, ComposedPdfFamilyTests):
     family = ComposedPdfFamily(
         name="slate",
         engine="jsPDF",
@@ -278,9 +271,3 @@ def test_dates_are_written_in_each_style():
     assert {format_date(day, style) for style in DATE_STYLES} == {
         "January 5, 2026", "01/05/2026", "Jan. 5, 2026", "2026-01-05",
     }  # fmt: skip
-
-
-@pytest.mark.parametrize(("captures", "kind", "degradation", "suffix", "pages"), CAPTURE_MODEL_CASES)
-def test_desk_and_intake_captures_write_a_readable_file(tmp_path, captures, kind, degradation, suffix, pages):
-    spec = Spec(5, 4, "LT11", kind, degradation, pages=pages, family="slate", captures=captures)
-    check_written_capture_model(write_slate, spec, tmp_path, suffix)

@@ -13,13 +13,12 @@ import datetime as dt
 import re
 import subprocess
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from fixtures.generator.capture import write_pdf_document
-from fixtures.generator.modern_facts import format_phone
+from fixtures.generator.family_facts import format_phone
 from fixtures.generator.notation import format_date
 from fixtures.generator.spec import Spec
 from fixtures.generator.tally_facts import (
@@ -45,13 +44,13 @@ from tests.pdf_families import (
     CAPTURE_CASES,
     ComposedPdfFamily,
     ComposedPdfFamilyTests,
-    base_truth_values,
     catalog_and_plan,
     check_capture_file,
     check_drawn_in_another_process,
     check_every_period_printed,
     check_pages_asked_for,
     compose_in_another_process,
+    table_truth_values,
     text_layer,
     text_layers_of,
 )
@@ -122,12 +121,7 @@ _dates = spellings(format_date, DATE_STYLES)
 def _printed_values(doc: TallyDocument) -> Printed:
     """What the truth says is printed, as it may be printed: a string, or a set one of which is (billing
     and period amounts as the tables print them)."""
-    values = base_truth_values(
-        doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones, "billing_lines", "periods"
-    )
-    amounts = [line["amount"] for line in doc.truth["billing_lines"]]
-    amounts += [period["amount"] for period in doc.truth.get("periods", [])]
-    return values + [{doc.facts.money(round(Decimal(amount) * 100))} for amount in amounts]
+    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestTallyFamily(ComposedPdfFamilyTests):
