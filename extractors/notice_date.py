@@ -2,6 +2,7 @@
 
 Handles: "Notice date May 20, 2024", "Notice date: 05/20/2024", "Notlce date Mav 20, 2O24",
 "Letter date May 20, 2024", "Date of this notice: May 20, 2024", "Date of this letter May 20, 2024",
+"Date of this    May 20, 2024" (its "notice" wrapped to the row below), "Date of notice 2024-05-20",
 Spanish notices: "Fecha del aviso 20 de mayo de 2024", "Fecha de la carta ...", and, weakest, a bare
 "Date: May 20, 2024" that starts its row or a column (an IRS letter's header: "Department of the Treasury
     Date: 12/04/2026", or "DATE    OCT. 23, 2023" once its dot leader is gone), never inside a sentence or
@@ -32,8 +33,11 @@ from extractors.text import (
 
 _LABELS = (
     rf"{fuzzy_label('Notice date')}|{fuzzy_label('Letter date')}|{fuzzy_label('Date of this notice', 2)}"
-    rf"|{fuzzy_label('Date of this letter', 2)}|{fuzzy_label('Fecha del aviso')}"
+    rf"|{fuzzy_label('Date of this letter', 2)}|{fuzzy_label('Date of notice')}"
+    rf"|{fuzzy_label('Date of letter')}|{fuzzy_label('Fecha del aviso')}"
     rf"|{fuzzy_label('Fecha de este aviso', 2)}|{fuzzy_label('Fecha de la carta', 2)}"
+    # wrapped in a narrow header column, its "notice" or "letter" on the row below
+    rf"|{fuzzy_label('Date of this', 1)}(?!\s*(?:notice|letter|nouce|lettor))"
 )
 _LABELLED = regex.compile(rf"(?:{_LABELS}){LABEL_GAP}{DATE}", regex.IGNORECASE | regex.VERBOSE)
 # "... 90 days from the date of this letter (150 days if ...)" is a sentence, not the label, also when its

@@ -68,15 +68,19 @@ _EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}\s?|
 # A mask without separators ("XXXXX1073") holds the same five masked digits, but only its label says
 # whose: an AUR control number or an account number is masked the same way.
 _UNSEPARATED = rf"(?P<lead>{_MASK}{{5}}\s?){_LAST4}"  # "***** 6644": its space, a fax's
-# "Social Security" alone: its "number" wrapped to the row below in a narrow header column.
+# A label wrapped in a narrow header column leaves a piece beside the value: "Social Security" or
+# "Taxpayer identification" (its "number" on the row below; "identification number" alone may be an IRS
+# employee's). "TIN" in capitals, a word of its own.
 _LABEL = (
     "|".join(
         fuzzy_label(label, 2 if len(label) > 15 else 1)
         for label in ("Social Security number", "Taxpayer ID number", "Taxpayer identification number")
     )
     + rf"|{fuzzy_label('Social Security', 1)}(?!\s*(?:number|benefits?|Administration)\b)"
+    + rf"|{fuzzy_label('Taxpayer identification', 2)}(?!\s*numb)"
+    + r"|(?<![A-Za-z])(?-i:TIN)(?![A-Za-z])"
 )
-_ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
+_ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein", "tin")
 SSN_PRINTED = printed_after(rf"{_LABEL}|SSN")
 SSN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN)", regex.IGNORECASE)
 _SSN_LABELLED = regex.compile(

@@ -7,7 +7,8 @@ is grey or unevenly lit; median-filtered when it carries salt-and-pepper noise; 
 text runs vertically; deskewed (±``max_skew`` degrees) by a projection-profile search on a quarter-size
 copy; turned over when its text lines carry more ink below the x-height band than above it; its dashed
 rules erased (tesseract's layout analysis drops the words of a row ruled by dashes above and below it), and
-the walls of cells that hug their text (read as "[", a ruled grid of labels garbled).
+the walls of cells and the rules between rows that hug their text (read as "[" and "~—~", a ruled grid of
+labels garbled).
 The OCR stage re-reads what is still not upright. Every step costs milliseconds; the expensive ones
 (non-local-means denoising, full-resolution Hough) are deliberately absent. ``rotate_page`` turns a page
 by 90° steps; ``turn_like`` turns an uncleaned page as its steps say the cleaned one was turned.
@@ -38,6 +39,7 @@ RULE_SEARCH_DPI = 150
 # A cell's wall: a vertical stroke no thicker than this and at least this tall (inches: taller than a
 # heading's letters), with print this close to it along this much of its height.
 MAX_RULE_THICKNESS, MIN_WALL_HEIGHT, HUGGING, MIN_HUGGED_ROWS = 0.03, 0.3, 0.04, 0.06
+MIN_ROW_RULE_WIDTH = 0.5  # inches: a rule between rows, longer than any dash or underscore
 _TOUCH = 1  # pixels at RULE_SEARCH_DPI: ink ending this close to a rule's middle row only touches it
 
 
@@ -61,6 +63,7 @@ def preprocess_page(page: PageImage, config: CleanConfig = CleanConfig()) -> Pag
         _fix_upside_down,
         _erase_dashed_rules,
         _erase_cell_walls,
+        _erase_row_rules,
     ):
         page = step(page, config)
     return page
@@ -321,29 +324,46 @@ def _erase_cell_walls(page: PageImage, config: CleanConfig) -> PageImage:
     ("Notice number    Date of this notice" read "umber    otice"). A wall is a straight vertical stroke
     ``MIN_WALL_HEIGHT`` inches tall, no thicker than ``MAX_RULE_THICKNESS``, with print within ``HUGGING``
     inches of it on a side; a box's side set apart from its text stays (it keeps the box's column apart from
-    the address block beside it), and so do rules across. Found on a copy at ``RULE_SEARCH_DPI``; the walls
-    and their grey rims are painted the shade of the paper around them."""
+    the address block beside it). Found on a copy at ``RULE_SEARCH_DPI``; the walls and their grey rims are
+    painted the shade of the paper around them."""
+    return _erase_hugging_strokes(page, MIN_WALL_HEIGHT, across=False, step="erase_cell_walls")
+
+
+def _erase_row_rules(page: PageImage, config: CleanConfig) -> PageImage:
+    """The rules between a table's rows that hug their text erased, as the walls are: ``MIN_ROW_RULE_WIDTH``
+    inches long, print within ``HUGGING`` inches above or below. Left between a cell's label and value once
+    the wall between them is gone, such a rule's ends are read as junk joined to the row ("Date ~~ +Nov. 15,
+    2024", "Call us at~—~—~—(800) 829-1040"); a rule set apart from the text stays."""
+    return _erase_hugging_strokes(page, MIN_ROW_RULE_WIDTH, across=True, step="erase_row_rules")
+
+
+def _erase_hugging_strokes(page: PageImage, length: float, *, across: bool, step: str) -> PageImage:
+    """Straight strokes at least ``length`` inches long, no thicker than ``MAX_RULE_THICKNESS``, with print
+    within ``HUGGING`` inches on a side, painted the paper's shade: vertical ones, or horizontal ones
+    (``across``: found as vertical on the transposed page)."""
     scale = min(1.0, RULE_SEARCH_DPI / page.dpi)
     small = cv2.resize(page.pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     ink = (small < 160).astype(np.uint8)
+    ink = np.ascontiguousarray(ink.T) if across else ink
     dpi = page.dpi * scale
-    tall = max(3, round(MIN_WALL_HEIGHT * dpi))
+    tall = max(3, round(length * dpi))
     strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
-    walls = [
+    found = [
         index
         for index in range(1, count)
         if stats[index, cv2.CC_STAT_WIDTH] <= MAX_RULE_THICKNESS * dpi and _hugs_print(stats[index], ink, dpi)
     ]
-    if not walls:
+    if not found:
         return page
-    grown = cv2.dilate(np.isin(labels, walls).astype(np.uint8), np.ones((3, 3), np.uint8))  # and grey edges
+    grown = cv2.dilate(np.isin(labels, found).astype(np.uint8), np.ones((3, 3), np.uint8))  # and grey edges
+    grown = np.ascontiguousarray(grown.T) if across else grown
     height, width = page.pixels.shape
     erase = cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
     rims = cv2.dilate(erase.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~erase
     cleaned = page.pixels.copy()
     cleaned[erase] = np.median(page.pixels[rims])
-    return _with(page, cleaned, f"erase_cell_walls:{len(walls)}")
+    return _with(page, cleaned, f"{step}:{len(found)}")
 
 
 def _hugs_print(wall: np.ndarray, ink: np.ndarray, dpi: float) -> bool:

@@ -222,12 +222,22 @@ def test_a_return_mentioned_in_prose_is_sure_only_when_nothing_else_names_a_year
         pytest.param("Taxpayer ID number    XXX Xx—0036", "0036", id="mask-dash-and-space"),
         pytest.param("Your SSN    ***** 6644", "6644", id="mask-without-separators-then-a-space"),
         pytest.param("Social Security    XXX-XX-5716", "5716", id="label-whose-number-wrapped-below"),
+        pytest.param("Taxpayer identification    #**_**.2216", "2216", id="tin-label-whose-number-wrapped"),
+        pytest.param("TIN    XXX-XX-6836", "6836", id="tin-capitals"),
     ],
 )
 def test_ssn_last4(text: str, expected: str | None) -> None:
     candidates = find_ssn_last4([TextLine(1, text)])
     assert candidates[0].value == expected
     assert "987-65" not in candidates[0].raw  # a full SSN never leaves the module whole
+
+
+def test_an_employees_identification_number_is_no_taxpayers() -> None:
+    """Letters' contact block: "Employee / identification number:    2321657477" is an IRS employee's; "TIN"
+    inside a word is no label."""
+    assert values(find_ssn_last4, "FARGO, ND 58102-3231    identification number: 4122400874") == []
+    assert values(find_ssn_last4, "Employee identification number:    2321657477") == []
+    assert values(find_ssn_last4, "CONTINUED    #**_**.2216") == []
 
 
 def test_a_value_ocr_scored_as_a_guess_is_unsure_however_well_its_label_read() -> None:
@@ -507,6 +517,8 @@ def test_deadline(text: str, expected: object, kind: str) -> None:
         pytest.param("Notlce date Mav 20, 2O24", "2024-05-20", id="ocr-noise"),
         pytest.param("Letter Date:    Décember 3, 2024", "2024-12-03", id="ocr-accent"),
         pytest.param("Date of this letter: May 20, 2024", "2024-05-20", id="letter"),
+        pytest.param("Date of notice    2024-05-20", "2024-05-20", id="date-of-notice"),
+        pytest.param("MERCER ROOFING CO    Date of this    05/20/2024", "2024-05-20", id="label-wrapped"),
         pytest.param("Fecha del aviso 20 de mayo de 2024", "2024-05-20", id="spanish"),
         pytest.param("Fecha del aviso: 20 de mayo del 2024", "2024-05-20", id="spanish-del"),
         pytest.param("LETTER DATE:    05-20-2024", "2024-05-20", id="hyphens"),

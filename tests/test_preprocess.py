@@ -239,30 +239,49 @@ def test_tesseract_reads_the_rows_of_a_dash_ruled_box_once_its_rules_are_erased(
     assert hidden | {"CP16", "1-800-829-1040"} <= words(cleaned)
 
 
-def _grid(padding: int) -> np.ndarray:
-    """A row of label cells over value cells, their walls ``padding`` pixels from the text."""
+def _grid(padding: int, leading: int = 8) -> np.ndarray:
+    """A row of label cells over value cells, their walls ``padding`` pixels from the text and their rules
+    ``leading`` pixels above the labels and below the values."""
     image = Image.new("L", (2550, 900), 255)
     draw, font = ImageDraw.Draw(image), ImageFont.truetype(FONT, 36)
     cells = (("Notice number", "CP16"), ("Date of this notice", "February 25, 2026"), ("Tax year", "2023"))
     x, top = 200, 300
     for label, value in cells:
         width = max(draw.textlength(label, font=font), draw.textlength(value, font=font)) + 2 * padding
-        draw.text((x + padding, top + 8), label, font=font, fill=0)
-        draw.text((x + padding, top + 68), value, font=font, fill=0)
-        draw.rectangle((x, top, x + width, top + 120), outline=0, width=3)
+        draw.text((x + padding, top + leading), label, font=font, fill=0)
+        draw.text((x + padding, top + leading + 60), value, font=font, fill=0)
+        draw.rectangle((x, top, x + width, top + 2 * leading + 104), outline=0, width=3)
         x += int(width)
     return np.asarray(image)
+
+
+def _has_step(page: PageImage, name: str) -> bool:
+    return any(step.startswith(f"{name}:") for step in page.steps)
 
 
 def test_cell_walls_hugging_their_text_are_erased_a_padded_box_kept() -> None:
     """Docket family: a grid's walls two pixels from its values read as "[February 25, 2026 [2023" and the
     labels garbled. A box whose text stands well inside (plate: its side keeps the address block beside it
-    apart) keeps its walls, and rules across are kept either way."""
-    tight, padded = _grid(6), _grid(60)
+    apart) keeps its walls."""
+    tight, padded = _grid(6), _grid(60, leading=60)
     cleaned = preprocess_page(PageImage(number=1, dpi=300, pixels=tight))
-    assert any(step.startswith("erase_cell_walls:") for step in cleaned.steps)
+    assert _has_step(cleaned, "erase_cell_walls")
     wall_column = (cleaned.pixels[330:400, 199:203] < 128).sum()
     assert wall_column == 0
-    assert (cleaned.pixels[300:303, 400:800] < 128).sum() > 0.9 * (tight[300:303, 400:800] < 128).sum()
     kept = preprocess_page(PageImage(number=1, dpi=300, pixels=padded))
-    assert not any(step.startswith("erase_cell_walls") for step in kept.steps)
+    assert not _has_step(kept, "erase_cell_walls") and not _has_step(kept, "erase_row_rules")
+    assert (kept.pixels[300:303, 400:800] < 128).sum() > 0.9 * (padded[300:303, 400:800] < 128).sum()
+
+
+def test_rules_between_rows_hugging_their_text_are_erased_a_rule_apart_kept() -> None:
+    """Tally family: once the wall between a label and its value was erased, the rules above and below the
+    row, eight pixels from its text, were read as junk joined to it ("Date ~~ +Nov. 15, 2024", "Notice:
+    ~~CPS53"). A rule set well apart from the text stays."""
+    tight = _grid(6)
+    cleaned = preprocess_page(PageImage(number=1, dpi=300, pixels=tight))
+    assert _has_step(cleaned, "erase_row_rules")
+    assert (cleaned.pixels[300:303, 400:800] < 128).sum() == 0  # the top rule, 8 px above the labels
+    assert (cleaned.pixels[310:350, 206:500] < 128).sum() > 0  # the labels themselves stay
+    apart = _grid(6, leading=60)
+    kept = preprocess_page(PageImage(number=1, dpi=300, pixels=apart))
+    assert not _has_step(kept, "erase_row_rules")
