@@ -70,7 +70,7 @@ _EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}\s?|
 _UNSEPARATED = rf"(?P<lead>{_MASK}{{5}}\s?){_LAST4}"  # "***** 6644": its space, a fax's
 # A label wrapped in a narrow header column leaves a piece beside the value: "Social Security" or
 # "Taxpayer identification" (its "number" on the row below; "identification number" alone may be an IRS
-# employee's). "TIN" in capitals, a word of its own.
+# employee's; "TIN" alone, a state "TN" misread).
 _LABEL = (
     "|".join(
         fuzzy_label(label, 2 if len(label) > 15 else 1)
@@ -78,9 +78,8 @@ _LABEL = (
     )
     + rf"|{fuzzy_label('Social Security', 1)}(?!\s*(?:number|benefits?|Administration)\b)"
     + rf"|{fuzzy_label('Taxpayer identification', 2)}(?!\s*numb)"
-    + r"|(?<![A-Za-z])(?-i:TIN)(?![A-Za-z])"
 )
-_ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein", "tin")
+_ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
 SSN_PRINTED = printed_after(rf"{_LABEL}|SSN")
 SSN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN)", regex.IGNORECASE)
 _SSN_LABELLED = regex.compile(
