@@ -80,7 +80,8 @@ _LABEL = (
     + rf"|{fuzzy_label('Taxpayer identification', 2)}(?!\s*numb)"
 )
 _ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
-SSN_PRINTED = printed_after(rf"{_LABEL}|SSN")
+# "... your name and taxpayer identification number for 2024": a year, in a sentence.
+SSN_PRINTED = printed_after(rf"{_LABEL}|SSN", not_values=("for",))
 SSN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN)", regex.IGNORECASE)
 _SSN_LABELLED = regex.compile(
     rf"(?:{_LABEL}|SSN){LABEL_GAP}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE

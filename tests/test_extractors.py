@@ -126,6 +126,8 @@ def test_a_number_after_another_label_is_no_copy_of_the_value() -> None:
     assert NOTICE_DATE_PRINTED.search("NOTICE DATE    Tax RETURN    Soc1aL SECURITY NUMBER    AMOUNT") is None
     assert SSN_PRINTED.search("Social Security number Caller ID    918979") is None
     assert SSN_PRINTED.search("Social Security number    EK AK_D5 39") is not None
+    # a letter's sentence (slate: seven correct identity letters sent to review for it)
+    assert SSN_PRINTED.search("with your name and taxpayer identification number for 2024. To") is None
     assert NOTICE_DATE_PRINTED.search("Notice date    (1/30/2026") is not None
 
 
