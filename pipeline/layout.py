@@ -187,6 +187,7 @@ _LABEL_MAX_WORDS = 5
 _LABEL_MAX_CHARS = 40
 _VALUE_MAX_CHARS = 32
 _MOST_VALUES = 3  # "Amount due by" / "February 20, 2018" / "$1,075.21"
+_REACH, _BAND_REACH = 1.5, 3.0  # line heights from a label (or the value above) down to its value
 _DIGIT = regex.compile(r"\d")
 _LETTER = regex.compile(r"[A-Za-z]")
 _WORD = regex.compile(r"[A-Za-z]{3,}")
@@ -225,7 +226,7 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
             label, below = _wrapped_label(
                 segmented, index, _completed_label(segmented, index, segment), height
             )
-            values = _values_below(segmented, below, label, height)
+            values = _values_below(segmented, below, label, height, _reach(segmented, index, height))
         if not values and position == len(segments) - 1 and _is_row_tail_label(segment):
             values = _value_beside(segmented, index, segment)
         if values:
@@ -334,19 +335,19 @@ def _line_height(row: OcrLine, label: OcrLine) -> int:
 
 
 def _values_below(
-    segmented: Sequence[list[OcrLine]], index: int, label: OcrLine, height: int
+    segmented: Sequence[list[OcrLine]], index: int, label: OcrLine, height: int, reach: float = _REACH
 ) -> list[OcrLine]:
-    """The value segments stacked under ``label``: each starts in the label's column, within a line's
-    height below the one before; a connector ("by") may come between, numbers may follow the value. A row
-    with nothing under the label (the second line of a neighbour's wrapped label: "Social Security" /
+    """The value segments stacked under ``label``: each starts in the label's column, within ``reach``
+    line heights below the one before; a connector ("by") may come between, numbers may follow the value. A
+    row with nothing under the label (the second line of a neighbour's wrapped label: "Social Security" /
     "number") belongs to the label's band: the value is looked for below it."""
     chain: list[OcrLine] = []
     above = label
     for segments in segmented[index + 1 : index + 1 + 2 * _MOST_VALUES]:
-        below = next((s for s in segments if _is_under(s, label, above, height)), None)
-        below = below or _part_under(segments, label, above, height)
+        below = next((s for s in segments if _is_under(s, label, above, height, reach)), None)
+        below = below or _part_under(segments, label, above, height, reach)
         if below is None:
-            if segments and segments[0].bbox[1] > above.bbox[1] + above.bbox[3] + 1.5 * height:
+            if segments and segments[0].bbox[1] > above.bbox[1] + above.bbox[3] + reach * height:
                 break
             if not chain and _continues_the_labels(segments, segmented[index], height):
                 above = _reaching_down_to(above, segments)
@@ -429,7 +430,9 @@ def _completed_label(segmented: Sequence[list[OcrLine]], index: int, label: OcrL
     return label
 
 
-def _part_under(segments: list[OcrLine], label: OcrLine, above: OcrLine, height: int) -> OcrLine | None:
+def _part_under(
+    segments: list[OcrLine], label: OcrLine, above: OcrLine, height: int, reach: float = _REACH
+) -> OcrLine | None:
     """The words of a row under ``label`` when the row's cells sit too close to be told apart by their gap
     (a header table: "Notice    Notice date" over "CP21C May 10, 2024"): from the first word that starts in
     the label's column to the next column gap."""
@@ -441,22 +444,36 @@ def _part_under(segments: list[OcrLine], label: OcrLine, above: OcrLine, height:
             if _is_column_gap(part[-1], word, char_width):
                 break
             part.append(word)
-        elif _starts_under(word.bbox, label, above, height) and word is not words[0]:
+        elif _starts_under(word.bbox, label, above, height, reach) and word is not words[0]:
             part.append(word)
     return _make_line(part) if part else None
 
 
-def _starts_under(box: BBox, label: OcrLine, above: OcrLine, height: int) -> bool:
-    """``box`` starts in the label's column, within a line below the one above: the larger of the two lines
-    sets the spacing (small-capital labels over values set larger)."""
+def _starts_under(box: BBox, label: OcrLine, above: OcrLine, height: int, reach: float = _REACH) -> bool:
+    """``box`` starts in the label's column, within ``reach`` lines below the one above: the larger of the
+    two lines sets the spacing (small-capital labels over values set larger)."""
     x, y, _, box_height = box
     gap = y - (above.bbox[1] + above.bbox[3])
     in_column = label.bbox[0] - height <= x <= label.bbox[0] + label.bbox[2]
-    return in_column and -0.3 * height <= gap <= 1.5 * max(height, box_height)
+    return in_column and -0.3 * height <= gap <= reach * max(height, box_height)
 
 
-def _is_under(segment: OcrLine, label: OcrLine, above: OcrLine, height: int) -> bool:
-    return _starts_under(segment.bbox, label, above, height)
+def _is_under(segment: OcrLine, label: OcrLine, above: OcrLine, height: int, reach: float = _REACH) -> bool:
+    return _starts_under(segment.bbox, label, above, height, reach)
+
+
+def _reach(segmented: Sequence[list[OcrLine]], index: int, height: int) -> float:
+    """How many line heights below a label its value may start: ``_BAND_REACH`` under a band of labels
+    (three or more bare labels across a row, and values under two of them on the next row: a spreadsheet's
+    padded rows), ``_REACH`` elsewhere."""
+    labels = segmented[index]
+    if index + 1 >= len(segmented) or len(labels) < 3 or not all(_is_bare_label(cell) for cell in labels):
+        return _REACH
+    values = [cell for cell in segmented[index + 1] if _is_value(cell)]
+    under = [
+        v for v in values if any(lb.bbox[0] - height <= v.bbox[0] <= lb.bbox[0] + lb.bbox[2] for lb in labels)
+    ]
+    return _BAND_REACH if len(under) >= 2 else _REACH
 
 
 def _joined(label: OcrLine, values: list[OcrLine]) -> OcrLine:

@@ -402,3 +402,20 @@ def test_labels_set_too_close_are_cut_at_the_values_row_after_a_wrapped_labels_s
     lines = tuple(group_words_into_lines(row)[0] for row in rows)
     joined = [line.text for _, line in stacked_label_lines(lines)]
     assert "Notice number    CP297" in joined and "Notice date    July 17, 2024" in joined, joined
+
+
+def _boxes(placed: list[tuple[str, int, int]], height: int = 40) -> list[OcrWord]:
+    return [OcrWord(text=t, confidence=0.95, bbox=(x, y, 22 * len(t), height)) for t, x, y in placed]
+
+
+def test_a_band_of_labels_reaches_its_row_of_values_across_a_padded_row() -> None:
+    """Recorded geometry (tally family, a spreadsheet's band of cells): four labels across a row, their
+    values 79 px (two lines) below; a label alone in a padded row reaches no further than before."""
+    labels = [("Notice:", 191, 440), ("Date", 500, 440), ("of", 610, 440), ("this", 670, 440),
+              ("notice", 780, 440), ("Tax", 1200, 440), ("year", 1290, 440), ("Social", 1600, 440),
+              ("Security", 1750, 440), ("number", 1950, 440)]  # fmt: skip
+    values = [("CP90", 191, 559), ("06/17/2026", 500, 559), ("2025", 1200, 559), ("XXX-XX-0783", 1600, 559)]
+    joined = [line.text for _, line in stacked_label_lines(group_words_into_lines(_boxes(labels + values)))]
+    assert "Date of this notice    06/17/2026" in joined and "Tax year    2025" in joined
+    alone = _boxes([("Tax", 1200, 440), ("year", 1290, 440), ("2025", 1200, 559)])
+    assert list(stacked_label_lines(group_words_into_lines(alone))) == []
