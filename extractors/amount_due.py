@@ -28,7 +28,15 @@ import regex
 from extractors.amounts import AMOUNT, format_amount, parse_amount
 from extractors.billing import names_a_part
 from extractors.dates import DATE
-from extractors.text import LEADER_JUNK, Candidate, TextLine, find_candidates, fuzzy_label, printed_after
+from extractors.text import (
+    LEADER_JUNK,
+    YEAR_AFTER_FOR,
+    Candidate,
+    TextLine,
+    find_candidates,
+    fuzzy_label,
+    printed_after,
+)
 
 _GAP = r"[\s:.…_\-]{0,40}?"
 _DUE_BY = regex.compile(
@@ -54,12 +62,11 @@ _TOTAL_LABELS = (
 )
 _TOTAL_LABEL = "|".join(fuzzy_label(label) for label in _TOTAL_LABELS)
 _TOTAL_ANCHORS = ("amou", "ount", "due", "owe", "bala", "defic", "pay", "adeud", "cantid")
-# "You have a balance due for 2024", a heading's "Balance due on your 2023 account": a year after "for" or "on
-# your" is no amount ("Amount due for 2023:    $1,234.56" is);
-# nor are the days of "Pay the amount due within 10 days" (a letter that prints no amount).
+# No amount: a year after "for", a heading's "Balance due on your 2023 account" (with no amount later on its
+# row), the days of "Pay the amount due within 10 days" (a letter that prints no amount).
 AMOUNT_DUE_PRINTED = printed_after(
     _TOTAL_LABEL,
-    not_values=(r"\b(?:for|on\s+your)\s+(?:tax\s+year\s+)?[12]\d{3}(?!\s*[:$\d])", r"\bwithin\s+\d+\s+days"),
+    not_values=(YEAR_AFTER_FOR, r"\bon\s+your\s+[12]\d{3}\s+account\b(?![^\n]*\$)", r"\bwithin\s+\d+\s+days"),
 )
 _TOTAL = regex.compile(
     rf"(?<![A-Za-z])(?<!(?:previous|prior|original|past)\s{{1,3}})"  # "Previous amount due" is a line

@@ -36,10 +36,13 @@ _LABELS = (
     rf"|{fuzzy_label('Date of this letter', 2)}|{fuzzy_label('Date of notice')}"
     rf"|{fuzzy_label('Date of letter')}|{fuzzy_label('Fecha del aviso')}"
     rf"|{fuzzy_label('Fecha de este aviso', 2)}|{fuzzy_label('Fecha de la carta', 2)}"
-    # wrapped in a narrow header column, its "notice" or "letter" on the row below
-    rf"|{fuzzy_label('Date of this', 1)}(?!\s*(?:notice|letter|nouce|lettor))"
 )
-_LABELLED = regex.compile(rf"(?:{_LABELS}){LABEL_GAP}{DATE}", regex.IGNORECASE | regex.VERBOSE)
+# Wrapped in a narrow header column, its "notice" or "letter" on the row below: only as a cell's label ("...
+# within 21 days from the date of this    June 10, 2024" is a sentence beside a column).
+_WRAPPED_LABEL = rf"{CELL_START}\s*{fuzzy_label('Date of this', 1)}(?!\s*(?:notice|letter|nouce|lettor))"
+_LABELLED = regex.compile(
+    rf"(?:{_LABELS}|{_WRAPPED_LABEL}){LABEL_GAP}{DATE}", regex.IGNORECASE | regex.VERBOSE
+)
 # "... 90 days from the date of this letter (150 days if ...)" is a sentence, not the label, also when its
 # "the" ends the line before.
 _SENTENCE = r"(?<!\bthe\s)(?!date of this (?:letter|notice)\s*\(\d+ days)"

@@ -43,6 +43,7 @@ from extractors.text import (
     LABEL_GAP,
     LOW_DIGITS_CONFIDENCE,
     UNREAD_LEADER,
+    YEAR_AFTER_FOR,
     Candidate,
     TextLine,
     find_candidates,
@@ -80,8 +81,7 @@ _LABEL = (
     + rf"|{fuzzy_label('Taxpayer identification', 2)}(?!\s*numb)"
 )
 _ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
-# "... your name and taxpayer identification number for 2024": a year, in a sentence.
-SSN_PRINTED = printed_after(rf"{_LABEL}|SSN", not_values=("for",))
+SSN_PRINTED = printed_after(rf"{_LABEL}|SSN", not_values=(YEAR_AFTER_FOR,))
 SSN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN)", regex.IGNORECASE)
 _SSN_LABELLED = regex.compile(
     rf"(?:{_LABEL}|SSN){LABEL_GAP}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE

@@ -411,6 +411,11 @@ _NEXT_LABELS = (
 )
 
 
+# A year after "for" names what a label is about, not its value ("... taxpayer identification number for
+# 2024", "You have a balance due for 2024"; "Amount due for 2023:    $1,234.56" still prints one).
+YEAR_AFTER_FOR = r"\bfor\s+(?:tax\s+year\s+)?[12]\d{3}(?!\s*[:$\d])"
+
+
 def printed_after(label: str, not_values: tuple[str, ...] = ()) -> regex.Pattern[str]:
     """A pattern for ``label`` followed, within a few characters, by a digit: the field is printed. The
     number after a word of ``_NEXT_LABELS`` or ``not_values`` is no value of the label ("Page 2 of 3" in the

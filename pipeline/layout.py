@@ -226,7 +226,9 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
             label, below = _wrapped_label(
                 segmented, index, _completed_label(segmented, index, segment), height
             )
-            values = _values_below(segmented, below, label, height, _reach(segmented, index, height))
+            values = _values_below(segmented, below, label, height) or _value_across_band(
+                segmented, index, label, height
+            )
         if not values and position == len(segments) - 1 and _is_row_tail_label(segment):
             values = _value_beside(segmented, index, segment)
         if values:
@@ -335,19 +337,19 @@ def _line_height(row: OcrLine, label: OcrLine) -> int:
 
 
 def _values_below(
-    segmented: Sequence[list[OcrLine]], index: int, label: OcrLine, height: int, reach: float = _REACH
+    segmented: Sequence[list[OcrLine]], index: int, label: OcrLine, height: int
 ) -> list[OcrLine]:
-    """The value segments stacked under ``label``: each starts in the label's column, within ``reach``
-    line heights below the one before; a connector ("by") may come between, numbers may follow the value. A
-    row with nothing under the label (the second line of a neighbour's wrapped label: "Social Security" /
+    """The value segments stacked under ``label``: each starts in the label's column, within a line's
+    height below the one before; a connector ("by") may come between, numbers may follow the value. A row
+    with nothing under the label (the second line of a neighbour's wrapped label: "Social Security" /
     "number") belongs to the label's band: the value is looked for below it."""
     chain: list[OcrLine] = []
     above = label
     for segments in segmented[index + 1 : index + 1 + 2 * _MOST_VALUES]:
-        below = next((s for s in segments if _is_under(s, label, above, height, reach)), None)
-        below = below or _part_under(segments, label, above, height, reach)
+        below = next((s for s in segments if _is_under(s, label, above, height)), None)
+        below = below or _part_under(segments, label, above, height)
         if below is None:
-            if segments and segments[0].bbox[1] > above.bbox[1] + above.bbox[3] + reach * height:
+            if segments and segments[0].bbox[1] > above.bbox[1] + above.bbox[3] + _REACH * height:
                 break
             if not chain and _continues_the_labels(segments, segmented[index], height):
                 above = _reaching_down_to(above, segments)
@@ -371,7 +373,7 @@ def _continues_the_labels(segments: list[OcrLine], labels: list[OcrLine], height
     return bool(segments) and all(
         _is_bare_label(part)
         and part.confidence >= _LABEL_READ
-        and any(label.bbox[0] - height <= part.bbox[0] <= label.bbox[0] + label.bbox[2] for label in labels)
+        and any(_in_column(part.bbox[0], label, height) for label in labels)
         for part in segments
     )
 
@@ -430,9 +432,7 @@ def _completed_label(segmented: Sequence[list[OcrLine]], index: int, label: OcrL
     return label
 
 
-def _part_under(
-    segments: list[OcrLine], label: OcrLine, above: OcrLine, height: int, reach: float = _REACH
-) -> OcrLine | None:
+def _part_under(segments: list[OcrLine], label: OcrLine, above: OcrLine, height: int) -> OcrLine | None:
     """The words of a row under ``label`` when the row's cells sit too close to be told apart by their gap
     (a header table: "Notice    Notice date" over "CP21C May 10, 2024"): from the first word that starts in
     the label's column to the next column gap."""
@@ -444,7 +444,7 @@ def _part_under(
             if _is_column_gap(part[-1], word, char_width):
                 break
             part.append(word)
-        elif _starts_under(word.bbox, label, above, height, reach) and word is not words[0]:
+        elif _starts_under(word.bbox, label, above, height) and word is not words[0]:
             part.append(word)
     return _make_line(part) if part else None
 
@@ -454,26 +454,30 @@ def _starts_under(box: BBox, label: OcrLine, above: OcrLine, height: int, reach:
     two lines sets the spacing (small-capital labels over values set larger)."""
     x, y, _, box_height = box
     gap = y - (above.bbox[1] + above.bbox[3])
-    in_column = label.bbox[0] - height <= x <= label.bbox[0] + label.bbox[2]
-    return in_column and -0.3 * height <= gap <= reach * max(height, box_height)
+    return _in_column(x, label, height) and -0.3 * height <= gap <= reach * max(height, box_height)
+
+
+def _in_column(x: int, label: OcrLine, height: int) -> bool:
+    return label.bbox[0] - height <= x <= label.bbox[0] + label.bbox[2]
 
 
 def _is_under(segment: OcrLine, label: OcrLine, above: OcrLine, height: int, reach: float = _REACH) -> bool:
     return _starts_under(segment.bbox, label, above, height, reach)
 
 
-def _reach(segmented: Sequence[list[OcrLine]], index: int, height: int) -> float:
-    """How many line heights below a label its value may start: ``_BAND_REACH`` under a band of labels
-    (three or more bare labels across a row, and values under two of them on the next row: a spreadsheet's
-    padded rows), ``_REACH`` elsewhere."""
+def _value_across_band(
+    segmented: Sequence[list[OcrLine]], index: int, label: OcrLine, height: int
+) -> list[OcrLine]:
+    """The value under ``label`` on the very next row, up to ``_BAND_REACH`` lines down, when the label is one
+    of a band of three or more bare labels across its row and that next row holds values under two of them
+    (a spreadsheet's padded rows); nothing when the label's own cell below is empty."""
     labels = segmented[index]
     if index + 1 >= len(segmented) or len(labels) < 3 or not all(_is_bare_label(cell) for cell in labels):
-        return _REACH
+        return []
     values = [cell for cell in segmented[index + 1] if _is_value(cell)]
-    under = [
-        v for v in values if any(lb.bbox[0] - height <= v.bbox[0] <= lb.bbox[0] + lb.bbox[2] for lb in labels)
-    ]
-    return _BAND_REACH if len(under) >= 2 else _REACH
+    if sum(any(_in_column(v.bbox[0], other, height) for other in labels) for v in values) < 2:
+        return []
+    return next(([v] for v in values if _is_under(v, label, label, height, _BAND_REACH)), [])
 
 
 def _joined(label: OcrLine, values: list[OcrLine]) -> OcrLine:

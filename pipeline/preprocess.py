@@ -39,7 +39,7 @@ RULE_SEARCH_DPI = 150
 # A cell's wall: a vertical stroke no thicker than this and at least this tall (inches: taller than a
 # heading's letters), with print this close to it along this much of its height.
 MAX_RULE_THICKNESS, MIN_WALL_HEIGHT, HUGGING, MIN_HUGGED_ROWS = 0.03, 0.3, 0.04, 0.06
-MIN_ROW_RULE_WIDTH = 0.5  # inches: a rule between rows, longer than any dash or underscore
+MIN_ROW_RULE_WIDTH = 0.5  # inches: a rule between rows, longer than a dash
 _TOUCH = 1  # pixels at RULE_SEARCH_DPI: ink ending this close to a rule's middle row only touches it
 
 
@@ -333,7 +333,8 @@ def _erase_row_rules(page: PageImage, config: CleanConfig) -> PageImage:
     """The rules between a table's rows that hug their text erased, as the walls are: ``MIN_ROW_RULE_WIDTH``
     inches long, print within ``HUGGING`` inches above or below. Left between a cell's label and value once
     the wall between them is gone, such a rule's ends are read as junk joined to the row ("Date ~~ +Nov. 15,
-    2024", "Call us at~—~—~—(800) 829-1040"); a rule set apart from the text stays."""
+    2024", "Call us at~—~—~—(800) 829-1040"); a rule set apart from the text stays, and so does one print
+    touches (an underline: ``_touched``)."""
     return _erase_hugging_strokes(page, MIN_ROW_RULE_WIDTH, across=True, step="erase_row_rules")
 
 
@@ -349,10 +350,13 @@ def _erase_hugging_strokes(page: PageImage, length: float, *, across: bool, step
     tall = max(3, round(length * dpi))
     strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+    print_ink = _print_beside_rules(ink, strokes, dpi) if across else None
     found = [
         index
         for index in range(1, count)
-        if stats[index, cv2.CC_STAT_WIDTH] <= MAX_RULE_THICKNESS * dpi and _hugs_print(stats[index], ink, dpi)
+        if stats[index, cv2.CC_STAT_WIDTH] <= MAX_RULE_THICKNESS * dpi
+        and _hugs_print(stats[index], ink, dpi)
+        and (print_ink is None or not _touched(stats[index], print_ink))
     ]
     if not found:
         return page
@@ -366,9 +370,24 @@ def _erase_hugging_strokes(page: PageImage, length: float, *, across: bool, step
     return _with(page, cleaned, f"{step}:{len(found)}")
 
 
+def _print_beside_rules(ink: np.ndarray, strokes: np.ndarray, dpi: float) -> np.ndarray:
+    """The ink that is neither one of ``strokes`` nor a stroke across them (a box's side meeting a rule)."""
+    across = max(3, round(MIN_WALL_HEIGHT * dpi))
+    sides = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (across, 1)))
+    return ink & ~strokes.astype(bool) & ~cv2.dilate(sides, np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def _touched(stroke: np.ndarray, print_ink: np.ndarray) -> bool:
+    """Print touching the stroke itself: an underline under a word or an amount, which its descenders and
+    its decimal point sit on (erased, it would take their edges with it), not a rule between rows."""
+    left, top, width, height, _ = stroke
+    beside = [column for column in (left - 1, left + width) if 0 <= column < print_ink.shape[1]]
+    return int(print_ink[top : top + height, beside].sum()) >= 2
+
+
 def _hugs_print(wall: np.ndarray, ink: np.ndarray, dpi: float) -> bool:
-    """Print (not a rule across: rows of ink the strip does not fill) within ``HUGGING`` inches of the wall
-    on its left or right."""
+    """Print (not a parallel stroke: rows of ink the strip does not fill) within ``HUGGING`` inches of the
+    stroke on a side: left or right of a wall; above or below a rule across (found on the transposed page)."""
     left, top, width, height, _ = wall
     reach, gap = max(2, round(HUGGING * dpi)), 2  # the wall's own grey edge is no print
     for start, stop in ((left - gap - reach, left - gap), (left + width + gap, left + width + gap + reach)):

@@ -334,6 +334,7 @@ def test_boilerplate_is_no_deadline_wording_and_a_year_is_no_amount_due() -> Non
     assert may_state_a_deadline([TextLine(1, "The amount is due Jan. 5, 2026")])
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "You have a balance due for 2024")]) is None
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "Balance due on your 2023 account")]) is None
+    assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "Amount due on your 2023 account    $1,234.56")])
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "Balance due    $1,000.00")]) is not None
     letter = "Please pay the amount due within 10 days from the date of this letter."  # docket's LT16
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, letter)]) is None

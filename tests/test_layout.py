@@ -419,3 +419,14 @@ def test_a_band_of_labels_reaches_its_row_of_values_across_a_padded_row() -> Non
     assert "Date of this notice    06/17/2026" in joined and "Tax year    2025" in joined
     alone = _boxes([("Tax", 1200, 440), ("year", 1290, 440), ("2025", 1200, 559)])
     assert list(stacked_label_lines(group_words_into_lines(alone))) == []
+
+
+def test_a_band_label_over_an_empty_cell_takes_no_value_from_further_down() -> None:
+    """Review: "Amount due" heading an empty cell of a band must not reach two lines down to a penalty's
+    amount; the values row is the band's next row only."""
+    labels = [("Notice", 191, 440), ("Date", 500, 440), ("Tax", 900, 440), ("year", 990, 440),
+              ("Amount", 1300, 440), ("due", 1460, 440)]  # fmt: skip
+    values = [("CP14", 191, 500), ("06/17/2026", 500, 500), ("2025", 900, 500)]
+    penalty = [("Penalty", 191, 580), ("$45.10", 1300, 580)]
+    lines = group_words_into_lines(_boxes(labels + values + penalty))
+    assert not any(line.text.startswith("Amount due") for _, line in stacked_label_lines(lines))
