@@ -191,6 +191,9 @@ def test_a_house_number_ocr_scored_below_a_sure_reading_is_a_finding() -> None:
     assert any(f.startswith("address: read as '7169 BIRCH WAY") and "7169 (0.73)" in f for f in findings)
     sure = _block([("GREGORY", 0.93), ("OSEI", 0.92)], [("7769", 0.86), ("BIRCH", 0.96), ("WAY", 0.96)])
     assert not any(f.startswith("address") for f in sure), sure
+    # a fax's "98368" for 9838 at 0.78 (slate)
+    fax = _block([("GREGORY", 0.93), ("OSEI", 0.92)], [("98368", 0.78), ("BIRCH", 0.96), ("WAY", 0.96)])
+    assert any("98368 (0.78)" in f for f in fax), fax
 
 
 def test_a_joint_name_cut_at_its_connector_is_a_finding() -> None:
