@@ -37,7 +37,7 @@ from typing import NamedTuple
 import regex
 
 from extractors.given_names import misread_name_of
-from extractors.text import Candidate, TextLine, one_character_apart
+from extractors.text import LOW_DIGITS_CONFIDENCE, Candidate, TextLine, one_character_apart
 
 # IRS processing campuses and the ZIP codes that belong to the IRS there (shared/reference, sample notices).
 IRS_CAMPUSES = {
@@ -151,10 +151,10 @@ COLUMN_TOLERANCE_PX = 60
 # Below this, tesseract itself doubts a word: on our tuning corpora the damaged names and streets scored
 # 0.46-0.62 and the right ones mostly above 0.85.
 LOW_WORD_CONFIDENCE = 0.65
-# A house number or ZIP is printed once and nothing checks it: a fax's "98368" for 9838, read at 0.78, was
-# processed (slate 141013). Stricter than other digits (extractors.text.LOW_DIGITS_CONFIDENCE, 0.75): on 8
-# corpora it sent no correct notice more to review.
-LOW_BLOCK_DIGITS_CONFIDENCE = 0.8
+# A house number is printed once and nothing checks it: a fax's "98368" for 9838, read at 0.78, was processed
+# (slate 141013). Stricter than other digits (``LOW_DIGITS_CONFIDENCE``, 0.75, which a ZIP keeps: its state
+# checks it, and three right ZIPs at 0.79 went to review at 0.80).
+LOW_HOUSE_NUMBER_CONFIDENCE = 0.8
 _BUSINESS_WORD = regex.compile(r"\b(?:LLC|INC|CO|CORP|LLP|LP|LTD|PC|PLLC|TRUST|ESTATE|GROUP|COMPANY)\b")
 _NOT_NAMES = regex.compile(
     r"DEPARTMENT|TREASURY|INTERNAL|REVENUE|SERVICE|NOTICE|IRS\b|PAGE|BILLING", regex.IGNORECASE
@@ -305,12 +305,12 @@ def _city_row(lines: list[TextLine], segments: list[str], index: int) -> str:
 
 def unsure_block_words(lines: list[TextLine], notice: list[TextLine]) -> tuple[list[str], list[str]]:
     """The words of the block's name rows and of its street and city rows (in ``lines``, page one) that OCR
-    scored below ``LOW_WORD_CONFIDENCE`` ("OSETI (0.46)"), or below ``LOW_BLOCK_DIGITS_CONFIDENCE`` for a
-    word holding digits: a value read from them may be OCR damage ("GREGORY OSETI" for OSEI, "POXGLOVE" for
-    FOXGLOVE, 7169 for 7769). Words shorter than three characters (a state, "DR", "&") are left out: their
-    pattern checks them. A word is not unsure when a copy of its row in ``notice`` (the stub's block, the
-    salutation "Dear Maria Osei:": the row's words in order) reads it the same and surely: two readings of
-    other print that agree letter for letter are no OCR damage."""
+    scored below ``LOW_WORD_CONFIDENCE`` ("OSETI (0.46)"), below ``LOW_DIGITS_CONFIDENCE`` for the digits of
+    the ZIP row and ``LOW_HOUSE_NUMBER_CONFIDENCE`` for others: a value read from them may be OCR damage
+    ("GREGORY OSETI" for OSEI, "POXGLOVE" for FOXGLOVE, 7169 for 7769). Words shorter than three characters
+    (a state, "DR", "&") are left out: their pattern checks them. A word is not unsure when a copy of its row
+    in ``notice`` (the stub's block, the salutation "Dear Maria Osei:": the row's words in order) reads it
+    the same and surely: two readings of other print that agree letter for letter are no OCR damage."""
     block = _find_block(lines)
     if block is None:
         return [], []
@@ -327,21 +327,25 @@ def _copies(block: TaxpayerBlock, notice: list[TextLine]) -> list[TextLine]:
     return [line for line in notice if not line.stacked and line not in block_rows]
 
 
-def _doubted_below(word: str) -> float:
-    return LOW_BLOCK_DIGITS_CONFIDENCE if any(char.isdigit() for char in word) else LOW_WORD_CONFIDENCE
+def _doubted_below(word: str, is_zip_row: bool) -> float:
+    if not any(char.isdigit() for char in word):
+        return LOW_WORD_CONFIDENCE
+    return LOW_DIGITS_CONFIDENCE if is_zip_row else LOW_HOUSE_NUMBER_CONFIDENCE
 
 
 def _unsure_words(rows: tuple[TextLine, ...], copies: list[TextLine], right: bool) -> list[str]:
+    """The unsure words of ``rows``; the last row's digits are a ZIP (the city, state and ZIP row ends an
+    address block)."""
     unsure = []
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         words = _block_words(row, right)
         bare = [_bare(text) for text, _ in words]
         unsure += [
             f"{text} ({conf:.2f})"
             for at, (text, conf) in enumerate(words)
             if len(text) >= 3
-            and conf < _doubted_below(text)
-            and not _surely_copied(bare, at, copies, _doubted_below(text))
+            and conf < (doubted := _doubted_below(text, is_zip_row=number == len(rows)))
+            and not _surely_copied(bare, at, copies, doubted)
         ]
     return unsure
 
