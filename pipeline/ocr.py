@@ -42,6 +42,11 @@ MIN_WORDLIKE_SHARE = 0.8
 EDGE_SHARE = 0.01  # of the page's width: a word this close to a side runs off the page
 MAX_EDGE_WORDS = 3  # every notice has side margins: more words at a side than this were cut off
 REREAD_STEP = "reread_original"
+# A cleaned page with fewer pixels than this darker than ``INK_LEVEL`` carries no print: a blank separator
+# sheet whose faint specks (its darkest pixel 207) tesseract's own threshold turned into noise it read for
+# more than two minutes (slate stack 45014, page 15), failing a whole stack. Faint toner prints far darker.
+INK_LEVEL, MIN_INK_PIXELS = 192, 50
+BLANK_STEP = "blank_page"
 # A word as a dictionary would spell it: capitalised or lower case, or an all-capitals word, with a vowel.
 _WORDLIKE = re.compile(r"(?=[A-Za-z]*[AEIOUYaeiouy])(?:[A-Z]?[a-z]+|[A-Z]{2,})")
 _PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
@@ -116,8 +121,8 @@ def reading_quality(page: OcrPage) -> ReadingQuality:
 
 
 def reads_well(page: OcrPage) -> bool:
-    """Whether an OCR'd page needs no second reading."""
-    return page.source is not PageSource.OCR or reading_quality(page).reads_well
+    """Whether an OCR'd page needs no second reading (a blank page has nothing to read twice)."""
+    return page.source is not PageSource.OCR or BLANK_STEP in page.steps or reading_quality(page).reads_well
 
 
 def _recognize(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int) -> tuple[Path, list[OcrWord]]:
@@ -168,6 +173,10 @@ def _confirm_quarter_turn(page: PageImage, engine: OcrEngine, workdir: Path) -> 
 
 
 def ocr_page(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int = OCR_DPI) -> PageReading:
+    """The cleaned page read by ``engine``, turned when the engine's orientation check says so; a page with
+    no print (``MIN_INK_PIXELS``) is not read at all: no words, the step ``blank_page``."""
+    if int((page.pixels < INK_LEVEL).sum()) < MIN_INK_PIXELS:
+        return PageReading(_ocr_result(page, [], (*page.steps, BLANK_STEP)), page)
     page = _confirm_quarter_turn(page, engine, workdir)
     image_path, words = _recognize(page, engine, workdir, ocr_dpi)
     if not _quality(words, page).reads_well:

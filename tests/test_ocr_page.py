@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.load import FileType, PageRef
 from pipeline.models import OcrWord, PageImage
-from pipeline.ocr import ocr_page, reread_original
+from pipeline.ocr import ocr_page, reads_well, reread_original
 from pipeline.process import PipelineContext, read_page
 
 TEXT = ("notice", "balance", "amount", "due", "penalty", "interest", "payment", "taxpayer", "period", "date")
@@ -54,8 +54,26 @@ class FakeEngine:
         return self.rotation
 
 
+def _printed(shape: tuple[int, int]) -> np.ndarray:
+    """A white page with print on it (a dark band where a line of text would be): the engine is asked."""
+    pixels = np.full(shape, 255, np.uint8)
+    pixels[100:112, 100:300] = 0
+    return pixels
+
+
 def _page(steps: tuple[str, ...] = ()) -> PageImage:
-    return PageImage(number=1, dpi=100, pixels=np.full((1100, 850), 255, np.uint8), steps=steps)
+    return PageImage(number=1, dpi=100, pixels=_printed((1100, 850)), steps=steps)
+
+
+def test_a_page_without_print_is_not_read() -> None:
+    """A blank separator sheet's faint specks (its darkest pixel 207) kept tesseract busy past its timeout
+    and failed a whole stack: a page with no ink is blank, read by nobody, and not read twice."""
+    pixels = np.full((1100, 850), 250, np.uint8)
+    pixels[::37, ::41] = 207
+    engine = FakeEngine([], rotation=0)
+    read = ocr_page(PageImage(number=1, dpi=100, pixels=pixels), engine, Path("."))
+    assert engine.recognized == [] and engine.orientation_checks == 0
+    assert read.page.lines == () and "blank_page" in read.page.steps and reads_well(read.page)
 
 
 def test_good_reading_is_not_second_guessed(tmp_path: Path) -> None:
@@ -110,7 +128,7 @@ class SizeRecordingEngine(FakeEngine):
 def test_a_page_above_the_ocr_resolution_is_read_scaled_down_boxes_in_page_pixels(
     tmp_path: Path,
 ) -> None:
-    page = PageImage(number=1, dpi=300, pixels=np.full((3300, 2550), 255, np.uint8))
+    page = PageImage(number=1, dpi=300, pixels=_printed((3300, 2550)))
     engine = SizeRecordingEngine([_words(0.95)])
     read = ocr_page(page, engine, tmp_path, ocr_dpi=240).page
     assert engine.sizes == [(2040, 2640)]
@@ -120,7 +138,7 @@ def test_a_page_above_the_ocr_resolution_is_read_scaled_down_boxes_in_page_pixel
 
 
 def test_a_page_at_or_below_the_ocr_resolution_is_read_as_it_is(tmp_path: Path) -> None:
-    page = PageImage(number=1, dpi=200, pixels=np.full((2200, 1700), 255, np.uint8))
+    page = PageImage(number=1, dpi=200, pixels=_printed((2200, 1700)))
     engine = SizeRecordingEngine([_words(0.95)])
     read = ocr_page(page, engine, tmp_path, ocr_dpi=240).page
     assert engine.sizes == [(1700, 2200)]
@@ -128,7 +146,7 @@ def test_a_page_at_or_below_the_ocr_resolution_is_read_as_it_is(tmp_path: Path) 
 
 
 def test_a_page_cleaning_scaled_up_is_read_at_that_size(tmp_path: Path) -> None:
-    pixels = np.full((3300, 2550), 255, np.uint8)
+    pixels = _printed((3300, 2550))
     page = PageImage(number=1, dpi=300, pixels=pixels, steps=("upscale:200->300dpi",))
     engine = SizeRecordingEngine([_words(0.95)])
     ocr_page(page, engine, tmp_path, ocr_dpi=240)
@@ -137,7 +155,7 @@ def test_a_page_cleaning_scaled_up_is_read_at_that_size(tmp_path: Path) -> None:
 
 def _loaded_page(tmp_path: Path) -> PageRef:
     """A blank 200-dpi page image on disk (the fake engine reads nothing from it)."""
-    cv2.imwrite(str(tmp_path / "page.png"), np.full((2200, 1700), 255, np.uint8))
+    cv2.imwrite(str(tmp_path / "page.png"), _printed((2200, 1700)))
     return PageRef(number=1, path=tmp_path / "page.png", file_type=FileType.PNG, frame=0)
 
 
@@ -181,7 +199,7 @@ def test_the_cleaned_reading_is_kept_when_the_page_as_loaded_reads_worse(tmp_pat
 def test_the_page_as_loaded_is_read_turned_as_the_cleaning_turned_it(tmp_path: Path) -> None:
     cleaned = ocr_page(_page(("quarter_turn:90",)), FakeEngine([_words(0.3)], rotation=0), tmp_path)
     engine = SizeRecordingEngine([_words(0.95)])
-    original = PageImage(number=1, dpi=100, pixels=np.full((850, 1100), 255, np.uint8))  # on its side
+    original = PageImage(number=1, dpi=100, pixels=_printed((850, 1100)))  # on its side
     read = reread_original(cleaned, original, engine, tmp_path).page
     assert engine.sizes == [(850, 1100)]  # read upright, as the cleaned page was
     assert read.steps[-1].startswith("reread_original:kept")
