@@ -122,7 +122,7 @@ _ENDING_IN = regex.compile(
     regex.IGNORECASE,
 )
 _MASK_SYMBOL = regex.compile(r"[*xX#kK¥•]")  # what OCR makes of an asterisk
-_MASK_GROUP = regex.compile(rf"{_MASK}{{4}}")  # a masked last-4: what follows it is something else
+_MASK_GROUP = regex.compile(rf"{_MASK}{{4}}$")  # a masked last-4: what follows it is something else
 _SSN_BARE = regex.compile(rf"(?<![\w-]){_SSN_VALUE}")
 # A masked EIN alone, its label wrapped onto the row above ("Employer identification / number: XX-XXX8453").
 _EIN_MASKED = regex.compile(rf"(?<![\w-])(?P<lead>{_MASK}{{2}}\s?[-–]\s?{_MASK}{{3}}){_LAST4}")
@@ -200,7 +200,8 @@ def _ending_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | N
 
 def _garbled_last4(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     """The digits after a mask that still looks like one: at least two asterisk-like symbols, two thirds of
-    it symbols or separators, at most one digit, and no masked last-4 group of its own."""
+    it symbols or separators, at most one digit, and not ending in a masked last-4 group of its own (a first
+    group OCR read with a mark too many, "XXxX-xx-1049", is still a mask)."""
     mask = match.group("lead").rstrip("-_.,~")  # without the separator before the digits
     symbols = len(_MASK_SYMBOL.findall(mask))
     separators = sum(char in "-_." for char in mask)

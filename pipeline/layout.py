@@ -188,7 +188,16 @@ _LABEL_MAX_CHARS = 40
 _VALUE_MAX_CHARS = 32
 _MOST_VALUES = 3  # "Amount due by" / "February 20, 2018" / "$1,075.21"
 _REACH, _BAND_REACH = 1.5, 3.0  # line heights from a label (or the value above) down to its value
+# label heights from a row-ending label's centre to its value's right of it: on its row (a baseline a little
+# lower), or a line lower, starting within two label heights of its end, when nothing stands under the label
+_BESIDE_REACH, _DROPPED_VALUE_REACH = 0.9, 2.0
 _DIGIT = regex.compile(r"\d")
+# A header label's word OCR read with a digit for a letter ("Taxpayer 1D number", "S0cial") holds no value.
+_LABEL_WORDS = frozenset(
+    ["id", "social", "security", "number", "taxpayer", "identification"]
+    + ["notice", "letter", "date", "tax", "year", "form", "period"]
+)
+_LETTER_OF_DIGIT = (str.maketrans("0158", "oisb"), str.maketrans("0158", "olsb"))
 _LETTER = regex.compile(r"[A-Za-z]")
 _WORD = regex.compile(r"[A-Za-z]{3,}")
 _AMOUNT_END = regex.compile(r"\d[.,]\d{2}\s*$")
@@ -309,7 +318,16 @@ def _reads_as_label(text: str) -> bool:
 
 def _is_bare_label(segment: OcrLine) -> bool:
     text = segment.text.strip()
-    return _reads_as_label(text) and len(text.split()) <= _LABEL_MAX_WORDS and _DIGIT.search(text) is None
+    return _reads_as_label(text) and len(text.split()) <= _LABEL_MAX_WORDS and not _has_digit(text)
+
+
+def _has_digit(text: str) -> bool:
+    """A digit a value holds, not one OCR read for a letter of a label word (``_LABEL_WORDS``)."""
+    return any(_DIGIT.search(word) and not _misread_label_word(word) for word in text.split())
+
+
+def _misread_label_word(word: str) -> bool:
+    return any(word.lower().translate(letters) in _LABEL_WORDS for letters in _LETTER_OF_DIGIT)
 
 
 def _is_row_tail_label(segment: OcrLine) -> bool:
@@ -325,7 +343,7 @@ def _is_value(segment: OcrLine) -> bool:
     return (
         len(text) <= _VALUE_MAX_CHARS
         and len(_WORD.findall(text)) <= 2
-        and (_DIGIT.search(text) is not None or _PLACEHOLDER.match(text) is not None)
+        and (_has_digit(text) or _PLACEHOLDER.match(text) is not None)
     )
 
 
@@ -387,19 +405,28 @@ def _reaching_down_to(label: OcrLine, segments: list[OcrLine]) -> OcrLine:
 
 def _value_beside(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine) -> list[OcrLine]:
     """A value right of the label whose baseline sits a little lower, so that it fell into the next row
-    (a text layer's amount column, a tilted scan); not one a label of its own row stands before (the label
-    is then the lower half of a label OCR split across rows: "Notice" / "date" over "Tax period
-    12/31/2020")."""
-    if index + 1 >= len(segmented):
-        return []
-    centre = label.bbox[1] + label.bbox[3] / 2
-    row = segmented[index + 1]
-    for position, segment in enumerate(row):
-        x, y, _, h = segment.bbox
-        if x > label.bbox[0] + label.bbox[2] and abs(y + h / 2 - centre) <= 0.9 * label.bbox[3]:
-            owned = position > 0 and _is_bare_label(row[position - 1])
-            return [segment] if _is_value(segment) and not owned else []
+    (a text layer's amount column, a tilted scan), or a whole line lower when nothing of the next row stands
+    under the label (a right-aligned value a long label pushed onto the line below: "Date of this notice" /
+    "Dec. 13, 2024"); not one a label of its own row stands before (the label is then the lower half of a
+    label OCR split across rows: "Notice" / "date" over "Tax period 12/31/2020")."""
+    x0, top, width, height = label.bbox
+    centre, label_end = top + height / 2, x0 + width
+    reach = _DROPPED_VALUE_REACH
+    for row in segmented[index + 1 : index + 3]:  # OCR may give a lower value a row of its own
+        if any(_overlaps_across(part, label) for part in row):
+            reach = min(reach, _BESIDE_REACH)
+        for position, segment in enumerate(row):
+            x, y, _, h = segment.bbox
+            lower = abs(y + h / 2 - centre) / height
+            if x > label_end and (lower <= _BESIDE_REACH or (lower <= reach and x - label_end <= 2 * height)):
+                owned = position > 0 and _is_bare_label(row[position - 1])
+                return [segment] if _is_value(segment) and not owned else []
     return []
+
+
+def _overlaps_across(segment: OcrLine, label: OcrLine) -> bool:
+    (x, _, width, _), (label_x, _, label_width, _) = segment.bbox, label.bbox
+    return x < label_x + label_width and label_x < x + width
 
 
 _CONTINUATION = regex.compile(r"^\p{Ll}\S*(?:\s+\S+){0,2}$")  # "number", "of this notice"

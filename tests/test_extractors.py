@@ -357,6 +357,11 @@ def test_phone_numbers_are_not_ssns() -> None:
     assert values(find_ssn_last4, "To contact us 800-829-0922", "Caller ID 123456") == []
 
 
+def test_a_mask_ocr_read_with_a_mark_too_many_still_masks_the_last_four() -> None:
+    assert values(find_ssn_last4, "Taxpayer ID number    XXxX-xx-1049") == ["1049"]
+    assert values(find_ssn_last4, "Social Security number    XxXXx-xx-2434") == ["2434"]
+
+
 def test_words_after_the_label_are_not_a_garbled_mask() -> None:
     texts = ("Social Security number see.page.1234", "SSN on file 12a-45.6789", "SSN tax_2023",
              "SSN ext_1234", "Taxpayer ID number box_1040", "SSN: ***-**-****-2024", "EIN see 1234",

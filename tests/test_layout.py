@@ -127,6 +127,39 @@ def test_a_value_in_another_column_is_not_paired() -> None:
     assert list(stacked_label_lines(document.pages[0].lines)) == []
 
 
+def test_a_right_aligned_value_a_long_label_pushed_a_line_down_is_its_value() -> None:
+    """A header column's "Date of this notice" fills its cell, its value drops to the next line at the right,
+    beside an address column: paired; with a row of the column under the label, it is not."""
+    pushed = _page(
+        (100, 1, "P.O. Box 149338"),
+        (1200, 1, "Date of this notice"),
+        (100, 2, "Fresno, CA 93888"),
+        (1410, 2, "Dec. 13, 2024"),
+    )
+    assert [line.text for _, line in stacked_label_lines(pushed.pages[0].lines)] == [
+        "Date of this notice    Dec. 13, 2024"
+    ]
+    next_row = _page((1200, 1, "Date of this notice"), (1200, 2, "Tax year"), (1410, 2, "2023"))
+    assert [line.text for _, line in stacked_label_lines(next_row.pages[0].lines)] == []
+
+
+def test_a_label_word_ocr_read_with_a_digit_is_no_value_beside_the_labels_before_it() -> None:
+    """A band of labels, one read "Taxpayer 1D number": every label still takes the value under it."""
+    document = _page(
+        (100, 1, "Date of this letter"),
+        (400, 1, "Tax year"),
+        (700, 1, "Taxpayer 1D number"),
+        (100, 2, "10/21/2026"),
+        (400, 2, "2024"),
+        (700, 2, "XXX-XX-9923"),
+    )
+    assert [line.text for _, line in stacked_label_lines(document.pages[0].lines)] == [
+        "Date of this letter    10/21/2026",
+        "Tax year    2024",
+        "Taxpayer 1D number    XXX-XX-9923",
+    ]
+
+
 def test_an_amount_printed_a_little_lower_than_its_label_is_its_value() -> None:
     document = _page(
         (100, 1, "Billing Summary"),
