@@ -37,7 +37,7 @@ from typing import NamedTuple
 import regex
 
 from extractors.given_names import misread_name_of
-from extractors.text import LOW_DIGITS_CONFIDENCE, Candidate, TextLine, one_character_apart
+from extractors.text import COLUMN_GAP, LOW_DIGITS_CONFIDENCE, Candidate, TextLine, one_character_apart
 
 # IRS processing campuses and the ZIP codes that belong to the IRS there (shared/reference, sample notices).
 IRS_CAMPUSES = {
@@ -170,14 +170,22 @@ def _segment(line: TextLine, right: bool) -> str:
     return regex.split(r"\s{4,}", line.text.strip())[-1].strip() if right else _left_segment(line)
 
 
-def _same_column_above(lines: list[TextLine], index: int, count: int) -> list[int]:
+def _same_column_above(lines: list[TextLine], index: int, count: int, right: bool) -> list[int]:
     """Indexes of the ``count`` rows above ``index`` that start where it starts: rows of the header block
-    printed at other heights ("Page 1 of 3") fall between the address rows and are skipped."""
+    printed at other heights ("Page 1 of 3") fall between the address rows and are skipped. Read from the
+    right, a row that starts left of the block's column and reaches across it is in it too: the header's
+    labels and values share the block's rows ("Date of this Notice:    02/10/2023    GREGORY WHITFIELD")
+    while its city row stands alone."""
     anchor = lines[index].bbox
     found = []
     for above in range(index - 1, max(-1, index - 1 - 3 * count), -1):  # a header row beside each
         box = lines[above].bbox
-        if anchor is None or box is None or abs(box[0] - anchor[0]) <= COLUMN_TOLERANCE_PX:
+        if (
+            anchor is None
+            or box is None
+            or abs(box[0] - anchor[0]) <= COLUMN_TOLERANCE_PX
+            or (right and box[0] < anchor[0] < box[0] + box[2] and COLUMN_GAP.search(lines[above].text))
+        ):
             found.append(above)
             if len(found) == count:
                 break
@@ -234,7 +242,7 @@ def _block_on_side(lines: list[TextLine], right: bool) -> TaxpayerBlock | None:
         city = _CITY_LINE.match(_with_state_repaired(_city_row(lines, segments, index)))
         if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
             continue
-        above = _without_addressee_rows(segments, _same_column_above(lines, index, 6))[:3]
+        above = _without_addressee_rows(segments, _same_column_above(lines, index, 6, right))[:3]
         if len(above) < 2 or not _STREET.match(segments[above[0]]):
             continue
         names = {row: _I_MISREAD.sub("I", segments[row]) for row in above[1:]}

@@ -45,7 +45,8 @@ from extractors.text import (
 _YEAR = r"(?P<year>[12][0-9OolIS]{3})(?![0-9])"
 # "for 2022 and 2023", "Tax Period(s): 202312, 202212": no one year
 _NOT_A_LIST = r"(?!\s*(?:,|and\b|&|through\b|to\b|-|–)\s*[12]\d{3})"
-_SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:]\s?))"  # a header label starts its row or column, not a sentence
+# A header label starts its row or column, perhaps after a stray mark ("|Tax", "_ Tax Year"); not a sentence.
+_SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:_]\s?))"
 # "Tax year", "Tax year ending", Spanish "Año tributario"
 _LABEL = rf"{fuzzy_label('Tax year')}s?(?:\s+end(?:ing|ed))?|A[ñn]o\s+(?:tributario|fiscal)"
 # "Tax period    Form 941, quarter ending ..." prints a form's number, no year, after the label.

@@ -154,6 +154,7 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Stop 6112    Period ending    Sep. 30, 2024", 2024, id="period-ending-cell"),
         pytest.param("Tax year ending:    Dec. 31, 2021", 2021, id="year-ending-date"),
         pytest.param("Internal Revenue Service    For tax year    2023", 2023, id="for-tax-year-cell"),
+        pytest.param("Holtsville, NY 11742-0093    _ Tax Year    2024", 2024, id="stray-mark-before-label"),
     ],
 )
 def test_tax_year(text: str, expected: int) -> None:
@@ -1192,6 +1193,21 @@ def test_a_block_printed_right_of_the_headers_labels_and_values_is_read() -> Non
     name, address = find_taxpayer([TextLine(1, text, box) for text, box in rows])
     assert name is not None and address is not None
     assert (name.value, address.value) == ("SUSAN OSEI", "6592 MAPLE TER APT 1B, MOBILE, AL 36602-5429")
+
+
+def test_a_block_right_of_the_header_whose_city_row_stands_alone_is_read() -> None:
+    """Codex family: the header's rows end before the block's last one, so its city row is a row of its own
+    at the block's left edge; the rows above it start at the header's."""
+    rows = [
+        ("Notice Number:    CP09", (234, 458, 566, 26)),
+        ("Date of this Notice:    02/10/2023    GREGORY AND JASON WHITFIELD", (234, 505, 1857, 26)),
+        ("Taxpayer Identifying Number: nnn-nn-6095    7368 ASPEN AVE", (232, 551, 1539, 45)),
+        ("RALEIGH, NC 27601", (1490, 596, 330, 30)),
+        ("Tax Period:    2021-12-31", (232, 615, 656, 25)),
+    ]
+    name, address = find_taxpayer([TextLine(1, text, box) for text, box in rows])
+    assert name is not None and address is not None
+    assert (name.value, address.value) == ("GREGORY AND JASON WHITFIELD", "7368 ASPEN AVE, RALEIGH, NC 27601")
 
 
 @pytest.mark.parametrize(
