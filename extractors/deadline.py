@@ -17,7 +17,8 @@ Printed (value: ISO date, kind "printed"):
   "We must receive your payment by ...", "Please send us your response by ...", "Please pay the amount you
   owe by Jun. 3, 2024", "If you can't pay the full amount by ...", "The last day to file is ..."
   (Letter 3219), "Complete and return the response form by July 2, 2023" (CP2000, CP2501), "Contact us or
-  send us the information we asked for no later than ..." (CP75), "file a petition no later than ..."
+  send us the information we asked for no later than ..." (CP75), "file a petition no later than ...",
+  "you have until 07-15-2026 to file a petition" (Letter 3219)
 - Spanish: "Cantidad adeudada para el 10 de junio de 2024", "Responda antes del 19 de junio de 2024"
 Window (value: number of days, kind "computed"; the caller adds it to the notice date):
 - "within 30 days from the date of this notice", "within sixty (60) days of the date of this letter",
@@ -123,6 +124,13 @@ _SENTENCE_PATTERNS = (
         rf"\s*[:]?\s*{DATE}",
         ("petition",),
     ),
+    (  # Letter 3219: "If you want to contest this deficiency in court ..., you have until 07-15-2026 to
+        # file a petition with the United States Tax Court"
+        "petition_date",
+        0.95,
+        rf"\byou\s+have\s+until\s*{DATE}\s*,?\s+to\s+(?:file\s+a\s+)?petition",
+        ("until",),
+    ),
 )
 _PRINTED, _SENTENCES = (
     tuple(
@@ -143,9 +151,9 @@ _IRS_WINDOWS = frozenset((10, 20, 21, 22, 30, 45, 60, 90, 120, 150))
 _NUMBERS = {"ten": 10, "twenty-one": 21, "thirty": 30, "sixty": 60, "ninety": 90}
 _SEP = r"[\s.,:;‘’'\"”“_-]+"  # words of a wrapped, fax-specked sentence ("the. date of. this” notice")
 # "within 30 days from the date of this notice"; Letter 3219's "you have 90 days from the date of this letter
-# (150 days if ...) to file a petition"; OCR's O for a zero ("9O days").
+# (150 days if ...) to file a petition"; OCR's O for a zero ("9O days"), a speck for a space ("within.30").
 _WINDOW_START = (
-    rf"(?:within|you\s+have)\s+(?:(?P<word>ten|twenty-one|thirty|sixty|ninety)\s*(?:\((?P<n2>\d{{1,3}})\))?"
+    rf"(?:within|you\s+have){_SEP}(?:(?P<word>ten|twenty-one|thirty|sixty|ninety)\s*(?:\((?P<n2>\d{{1,3}})\))?"
     rf"|(?P<n>\d{{1,2}}[0-9O]?)){_SEP}"
     rf"(?:calendar{_SEP})?days{_SEP}(?:from|of|after){_SEP}the{_SEP}date{_SEP}of{_SEP}this"
 )

@@ -470,6 +470,9 @@ def test_amount_due_ignores_other_lines(text: str) -> None:
             "request a Collection Due Process hearing by Jun 19, 2024", "2024-06-19", "printed", id="hearing"
         ),
         pytest.param("within 30 days from the date of this notice", 30, "computed", id="window"),
+        pytest.param(
+            "Please respond within.30 days from the date of this letter.", 30, "computed", id="speck"
+        ),
         pytest.param("within sixty (60) days of the date of this letter", 60, "computed", id="window-words"),
         pytest.param(
             "you have 9O days from the date of this letter (150 days if",

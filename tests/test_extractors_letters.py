@@ -52,6 +52,11 @@ def values(finder, *texts: str) -> list:
         pytest.param(
             ("Tax Court. The last day to file is October", "22, 2026. If you"), "2026-10-22", id="wrap"
         ),
+        pytest.param(
+            ("If you want to contest this in court, you have until 07-15-2026 to petition the",),
+            "2026-07-15",
+            id="until-to-petition",
+        ),
         pytest.param(("We must hear frorn you by 05/03/2023.",), None, id="damaged-phrase-not-guessed"),
     ],
 )
