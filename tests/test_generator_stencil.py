@@ -84,7 +84,8 @@ def batch() -> Batch:
     docs = catalog_and_plan("stencil", 71, 16, 19)
     other = Spec(0, 99, docs[0].code, "pdf_text", "clean", family="stencil")
     asked = [
-        Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="stencil") for code, pages in PAGES_ASKED_FOR
+        Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="stencil")
+        for code, pages in PAGES_ASKED_FOR
     ]
     captures = [
         Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family="stencil", captures=model)
@@ -162,7 +163,9 @@ class TestStencilFamily(ComposedPdfFamilyTests):
         """Every capture kind and file type (``CAPTURES``), written as ``write_stencils`` writes them."""
         for doc, (kind, _degradation, suffix, pages, model) in zip(batch.captures, CAPTURES, strict=True):
             spec = doc.spec
-            truth = write_pdf_document(doc.pdf, doc.truth, spec, doc.facts.base.notice_date, tmp_path, doc.rng)
+            truth = write_pdf_document(
+                doc.pdf, doc.truth, spec, doc.facts.base.notice_date, tmp_path, doc.rng
+            )
             assert truth["pages"] == pages and truth.get("captures", "default") == model
             check_capture_file(tmp_path, truth, spec.name, kind, suffix)
 
@@ -191,7 +194,9 @@ def test_no_words_overlap(docs, tmp_path):
 def test_the_pdf_is_pdfboxs_dated_the_notice_date(docs, tmp_path):
     for doc in docs[-4:]:
         (tmp_path / "info.pdf").write_bytes(doc.pdf)
-        info = subprocess.run(["pdfinfo", "-isodates", str(tmp_path / "info.pdf")], capture_output=True, text=True)
+        info = subprocess.run(
+            ["pdfinfo", "-isodates", str(tmp_path / "info.pdf")], capture_output=True, text=True
+        )
         assert "PDFBox" in info.stdout and "letter" in info.stdout, doc.spec
         day = doc.facts.base.notice_date
         assert re.search(rf"CreationDate:\s+{day.isoformat()}T00:00:00", info.stdout), doc.spec
