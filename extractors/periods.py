@@ -56,8 +56,9 @@ _HEADING = regex.compile(
 _FORM = r"(?P<form>\S{2,8})"  # 1040, 941, 1120S, 1040-SR, l040; "[646" is a form we could not read
 _FORM_READ = regex.compile(r"\d{3,4}(?:-?[A-Z]{1,2})?")
 # A rule between the form's and the period's cells may be read as a speck ("1040 = 12/31/2022",
-# "1040) =12/31/2021", a low-resolution scan's "1040 =: 12/31/2023").
-_CELL_SPECK = r"(?:\s*[=|~][:.,]?\s*|\s+)"
+# "1040) =12/31/2021", a low-resolution scan's "1040 =: 12/31/2023"), and what is left of a fax's broken rule
+# over the period's cell as a quote mark glued to it ("1040    “December 31, 2023").
+_CELL_SPECK = r"(?:\s*[=|~][:.,]?\s*|\s+[“”\"‘’'`]?)"
 # A period ends on a date, or in a month as IRS letters print it ("202312    1040    Income    3,434.92").
 _PERIOD_END = rf"(?:{DATE}|{YEAR_MONTH})"
 _ROW = regex.compile(rf"^\s*{_FORM}{_CELL_SPECK}{_PERIOD_END}(?P<rest>.*)$", regex.VERBOSE)

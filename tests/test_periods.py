@@ -219,7 +219,8 @@ RULE_SPECKS = [  # a typed table's rule between the form and the period read as 
     TextLine(1, "FORM    TAX PERIOD ENDED    UNPAID AMOUNT    PENALTY    INTEREST    AMOUNT YOU OWE"),
     TextLine(1, "1040 = 12/31/2022    $350.52    $24.37    $8.86    $383.75"),
     TextLine(1, "1040) =12/31/2021    $2,536.59    $164.25    $81.44    $2,782.28"),
-    TextLine(1, "TOTAL    $2,887.11    $188.62    $90.30    $3,166.03"),
+    TextLine(1, "1040    “December 31, 2020    $2,104.85    $212.83    $88.26    $2,405.94"),  # a fax's rule
+    TextLine(1, "TOTAL    $4,991.96    $400.96    $178.12    $5,571.97"),
 ]
 LETTER = [  # Letter 1058's table: a total row with every column
     TextLine(
@@ -278,8 +279,12 @@ YEAR_MONTH = [  # a mainframe letter's table: the period as year and month, as I
         ),
         pytest.param(
             RULE_SPECKS,
-            [("1040", "2022-12-31", "383.75"), ("1040", "2021-12-31", "2782.28")],
-            "3166.03",
+            [
+                ("1040", "2022-12-31", "383.75"),
+                ("1040", "2021-12-31", "2782.28"),
+                ("1040", "2020-12-31", "2405.94"),
+            ],
+            "5571.97",
             id="rule-read-as-speck",
         ),
         pytest.param(
