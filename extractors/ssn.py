@@ -57,9 +57,9 @@ _MASK = r"[nNxX*#•]"
 _DIGIT = r"[0-9OolISB]"
 _LAST4 = rf"(?P<last4>{_DIGIT}{{4}}|[nN]{{4}})(?![0-9])"
 # OCR may split a mask with a space ("XX X-XX-3752"), read its hyphen as a dash or lose it to a space
-# between masked groups ("XXX Xx—0036").
+# between masked groups ("XXX Xx—0036"), or read a group with a mark too many ("XXX -XxX-6413").
 _DASH = r"\s?[-–—]\s?"
-_MASKED_GROUPS = rf"{_MASK}(?:\s?{_MASK}){{2}}(?:{_DASH}|\s){_MASK}\s?{_MASK}(?:{_DASH}|\s)"
+_MASKED_GROUPS = rf"{_MASK}(?:\s?{_MASK}){{2,3}}(?:{_DASH}|\s){_MASK}(?:\s?{_MASK}){{1,2}}(?:{_DASH}|\s)"
 _SSN_VALUE = (
     rf"(?P<lead>{_MASKED_GROUPS}|(?:{_MASK}(?:\s?{_MASK}){{2}}|\d{{3}}){_DASH}"
     rf"(?:{_MASK}\s?{_MASK}|\d{{2}}){_DASH}){_LAST4}"
@@ -71,12 +71,13 @@ _EIN_VALUE = rf"(?P<lead>(?:{_MASK}{{2}}|\d{{2}})\s?[-–]\s?(?:{_MASK}{{3}}\s?|
 _UNSEPARATED = rf"(?P<lead>{_MASK}{{5}}\s?){_LAST4}"  # "***** 6644": its space, a fax's
 # A label wrapped in a narrow header column leaves a piece beside the value: "Social Security" or
 # "Taxpayer identification" (its "number" on the row below; "identification number" alone may be an IRS
-# employee's; "TIN" alone, a state "TN" misread).
+# employee's; "TIN" alone, a state "TN" misread); a header may print "Taxpayer ID" alone.
 _LABEL = (
     "|".join(
         fuzzy_label(label, 2 if len(label) > 15 else 1)
         for label in ("Social Security number", "Taxpayer ID number", "Taxpayer identification number")
     )
+    + rf"|{fuzzy_label('Taxpayer ID', 1)}(?!\s*numb)"
     + rf"|{fuzzy_label('Social Security', 1)}(?!\s*(?:number|benefits?|Administration)\b)"
     + rf"|{fuzzy_label('Taxpayer identification', 2)}(?!\s*numb)"
 )
