@@ -335,6 +335,8 @@ def test_boilerplate_is_no_deadline_wording_and_a_year_is_no_amount_due() -> Non
     bullets = "* Pay the amount due. * Call us at 800-829-7650 if you have questions."  # docket's CP92
     assert not may_state_a_deadline([TextLine(1, bullets)])
     assert may_state_a_deadline([TextLine(1, "The amount is due Jan. 5, 2026")])
+    permission = "you may give them permission to talk to us by filing Form 2848 or Form 8821."
+    assert not may_state_a_deadline([TextLine(1, permission)])
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "You have a balance due for 2024")]) is None
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "Balance due on your 2023 account")]) is None
     assert find_printed(AMOUNT_DUE_PRINTED, [TextLine(1, "Amount due on your 2023 account    $1,234.56")])
