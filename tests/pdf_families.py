@@ -12,7 +12,11 @@ every page asked for is printed, another process draws the same bytes, and the C
 The tests themselves are written once too: a family's test module describes the family in a ``PdfFamily``
 (or a ``ComposedPdfFamily``, for a family drawn from a ``Spec`` alone) and subclasses ``PdfFamilyTests`` (or
 ``ComposedPdfFamilyTests``) as ``Test<Family>Family``; the module's ``docs`` and ``text_layers`` fixtures
-(``catalog_and_plan``, ``text_layers_of``) feed both those tests and the family's own layout tests.
+(``catalog_and_plan``, ``text_layers_of``) feed both those tests and the family's own layout tests. A family
+whose program takes seconds to start and draws many documents in one run (a ``BatchedPdfFamily``: docket,
+tally, slate, stencil, forme) subclasses ``BatchedPdfFamilyTests`` instead: its module's ``batch`` fixture
+(``compose_batch``) draws every document those tests read in one call of the family's ``compose_many``, with a
+fresh process and the CLI drawing beside it, and its ``docs`` fixture is the batch's ``docs``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import pytest
 from pdf2image import pdfinfo_from_path
@@ -35,6 +39,7 @@ from PIL import Image
 
 from fixtures.generator import corpus
 from fixtures.generator.__main__ import main
+from fixtures.generator.capture import write_pdf_document
 from fixtures.generator.spec import Spec
 from fixtures.generator.stack import STACK_FAMILIES
 from pipeline.catalog import load_catalog
@@ -91,6 +96,20 @@ class ComposedPdfFamily(PdfFamily):
     # a fresh process draws the first document in one of these fonts (embedded TrueType subsets); with none,
     # the last document
     another_process_fonts: tuple[str, ...] = ()
+
+
+D = TypeVar("D")  # a batched family's composed document (``spec``, ``facts``, ``pdf``, ``truth``, ``rng``)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchedPdfFamily(ComposedPdfFamily, Generic[D]):
+    """A PDF family drawn from ``Spec``s many at a time, in one start of its program
+    (``BatchedPdfFamilyTests``); its ``compose`` draws a document alone (the fresh process's), and
+    ``another_process_fonts`` is not read: the fresh process draws the last of ``docs``."""
+
+    compose_many: Callable[[list[Spec]], list[D]]  # the family's ``compose_*s``, one document a spec
+    catalog_seed: int  # ``docs``: every catalog code at this seed, then
+    plan_seed: int  # a seeded plan of ``BATCH_PLANNED`` notices
 
 
 def catalog_and_plan(family: str, seed: int, planned: int, plan_seed: int) -> list[Spec]:
@@ -329,12 +348,17 @@ def check_cli_corpus(folder: Path, family: str) -> None:
     check_cli_corpus_written(folder, family)
 
 
-def write_cli_corpus(folder: Path, family: str) -> Path:
-    """The CLI's corpus of ``family``, written in ``folder`` by ``python -m fixtures.generator`` in another
-    process (one start of the family's producer serves ``check_cli_corpus_written`` and
-    ``check_same_bytes_as_the_cli``)."""
+def start_cli_corpus(folder: Path, family: str) -> subprocess.Popen[bytes]:
+    """``python -m fixtures.generator`` in another process, writing the CLI's corpus of ``family`` in
+    ``folder`` (its errors in ``folder/stderr.txt``): started, not awaited (``cli_corpus_written``)."""
     argv = [sys.executable, "-m", "fixtures.generator", *cli_corpus_argv(folder, family)]
-    subprocess.run(argv, cwd=Path(__file__).parents[1], capture_output=True, check=True)
+    with (folder / "stderr.txt").open("wb") as errors:
+        return subprocess.Popen(argv, cwd=Path(__file__).parents[1], stdout=subprocess.DEVNULL, stderr=errors)
+
+
+def cli_corpus_written(run: subprocess.Popen[bytes], folder: Path) -> Path:
+    """``folder``, once the CLI's run (``start_cli_corpus``) has written its corpus there."""
+    assert run.wait(timeout=600) == 0, (folder / "stderr.txt").read_text()[-2000:]
     return folder
 
 
@@ -355,6 +379,76 @@ def check_cli_corpus_written(folder: Path, family: str) -> None:
         path = folder / truth["source"]
         assert path.stat().st_size > 1000
         assert json.loads(path.with_suffix(".truth.json").read_text()) == truth
+
+
+BATCH_PLANNED = 16  # the planned notices of a batched family's ``docs``
+BATCH_CAPTURES = [  # every capture kind and file type (``CAPTURE_CASES``) and a desk capture: (kind,
+    # degradation, the file's suffix, pages asked for, the capture model)
+    *((kind, degradation, suffix, pages, "default") for kind, degradation, suffix, pages in CAPTURE_CASES),
+    ("pdf_scan", "desk_stamp", ".pdf", 2, "desk"),
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Batch(Generic[D]):
+    """What a batched family's tests read (``compose_batch``): drawn in one call of its ``compose_many``,
+    and the two processes started beside it."""
+
+    docs: list[D]  # every catalog code (born-digital, clean) and a seeded plan
+    again: list[D]  # the last ``recomposed`` of ``docs`` composed again
+    other: D  # the first's code at another seed
+    asked: list[D]  # ``pages_asked_for``
+    captures: list[D]  # ``BATCH_CAPTURES``, CP504 each
+    cli: list[D]  # the born-digital documents of the CLI's corpus
+    fresh: subprocess.Popen[bytes]  # a fresh process drawing the last of ``docs`` alone
+    cli_run: subprocess.Popen[bytes]  # the CLI writing its corpus in ``cli_folder``, in another process
+    cli_folder: Path
+
+
+def compose_batch(family: BatchedPdfFamily[D], cli_folder: Path) -> Batch[D]:
+    """Every document ``BatchedPdfFamilyTests`` and the family's module read, in one ``compose_many``; the
+    fresh process and the CLI (writing in ``cli_folder``) start first, to draw on the other core meanwhile."""
+    specs = _batch_specs(family)
+    fresh = compose_in_another_process(family.compose, specs["docs"][-1])
+    cli_run = start_cli_corpus(cli_folder, family.name)
+    composed = iter(family.compose_many([spec for group in specs.values() for spec in group]))
+    drawn = {name: [next(composed) for _spec in group] for name, group in specs.items()}
+    return Batch(
+        docs=drawn["docs"], again=drawn["again"], other=drawn["other"][0], asked=drawn["asked"],
+        captures=drawn["captures"], cli=drawn["cli"], fresh=fresh, cli_run=cli_run, cli_folder=cli_folder,
+    )  # fmt: skip
+
+
+def _batch_specs(family: BatchedPdfFamily) -> dict[str, list[Spec]]:
+    """The specs of each of ``Batch``'s lists (``other``: one)."""
+    name = family.name
+    docs = catalog_and_plan(name, family.catalog_seed, BATCH_PLANNED, family.plan_seed)
+    return {
+        "docs": docs,
+        "again": docs[-family.recomposed :],
+        "other": [Spec(0, 99, docs[0].code, "pdf_text", "clean", family=name)],
+        "asked": [
+            Spec(3, 2, code, "pdf_text", "clean", pages=pages, family=name)
+            for code, pages in family.pages_asked_for
+        ],
+        "captures": [
+            Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family=name, captures=model)
+            for i, (kind, degradation, _suffix, pages, model) in enumerate(BATCH_CAPTURES)
+        ],
+        "cli": [spec for spec in cli_corpus_specs(name) if spec.kind == "pdf_text"],
+    }
+
+
+def check_composed_again(docs: list, texts: list[str], again: Iterable, other: Any, path: Path) -> None:
+    """``again`` (the last of ``docs`` composed again) have their truth, PDF and text layer; ``other`` (the
+    first's code at another seed) has neither the first's truth nor its PDF."""
+    again = list(again)
+    for doc, text, twin in zip(docs[-len(again) :], texts[-len(again) :], again, strict=True):
+        assert twin.spec == doc.spec and twin.truth == doc.truth and twin.pdf == doc.pdf, doc.spec
+        assert text_layer(twin.pdf, path) == text, doc.spec
+    first = docs[0]
+    assert other.spec.code == first.spec.code and other.spec.seed != first.spec.seed
+    assert other.truth != first.truth and other.pdf != first.pdf
 
 
 class PdfFamilyTests:
@@ -447,12 +541,9 @@ class ComposedPdfFamilyTests(PdfFamilyTests):
         self, docs: list, text_layers: list[str], tmp_path: Path
     ) -> None:
         family = self.family
-        for doc, text in list(zip(docs, text_layers, strict=True))[-family.recomposed :]:
-            again = family.compose(doc.spec)
-            assert again.truth == doc.truth and again.pdf == doc.pdf
-            assert text_layer(again.pdf, tmp_path / "again.pdf") == text
+        again = [family.compose(doc.spec) for doc in docs[-family.recomposed :]]
         other = family.compose(Spec(0, 99, docs[0].spec.code, "pdf_text", "clean", family=family.name))
-        assert other.truth != docs[0].truth and other.pdf != docs[0].pdf
+        check_composed_again(docs, text_layers, again, other, tmp_path / "again.pdf")
 
     def test_same_seed_gives_the_same_bytes_in_another_process(self, docs: list) -> None:
         fonts = self.family.another_process_fonts
@@ -475,3 +566,44 @@ class ComposedPdfFamilyTests(PdfFamilyTests):
 
     def test_cli_writes_a_corpus(self, tmp_path: Path) -> None:
         check_cli_corpus(tmp_path, self.family.name)
+
+
+class BatchedPdfFamilyTests(PdfFamilyTests):
+    """The tests of ``ComposedPdfFamilyTests``, for a ``BatchedPdfFamily``: each reads the module's ``batch``
+    fixture (``compose_batch``) instead of drawing its own documents, and the CLI's corpus, written in another
+    process, is also checked for the bytes drawn here."""
+
+    family: ClassVar[BatchedPdfFamily[Any]]
+
+    def test_same_seed_gives_the_same_truth_text_and_pdf(
+        self, batch: Batch[Any], text_layers: list[str], tmp_path: Path
+    ) -> None:
+        check_composed_again(batch.docs, text_layers, batch.again, batch.other, tmp_path / "again.pdf")
+
+    def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: Batch[Any]) -> None:
+        """A fresh process, started with the batch, draws the last document alone as the batch drew it."""
+        check_drawn_in_another_process(batch.fresh, batch.docs[-1].pdf)
+
+    def test_the_cli_draws_the_same_bytes_in_another_process(self, batch: Batch[Any]) -> None:
+        check_same_bytes_as_the_cli(cli_corpus_written(batch.cli_run, batch.cli_folder), batch.cli)
+
+    def test_pages_asked_for_are_printed_and_none_is_blank(self, batch: Batch[Any], tmp_path: Path) -> None:
+        for doc, (_code, pages) in zip(batch.asked, self.family.pages_asked_for, strict=True):
+            assert doc.truth["pages"] == pages, doc.spec
+            check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
+
+    def test_each_capture_kind_writes_a_readable_file(self, batch: Batch[Any], tmp_path: Path) -> None:
+        """Every capture kind and file type (``BATCH_CAPTURES``), written as the family's ``write_*s`` writes
+        a composed document."""
+        for doc, (kind, _degradation, suffix, pages, model) in zip(
+            batch.captures, BATCH_CAPTURES, strict=True
+        ):
+            spec = doc.spec
+            truth = write_pdf_document(
+                doc.pdf, doc.truth, spec, doc.facts.base.notice_date, tmp_path, doc.rng
+            )
+            assert truth["pages"] == pages and truth.get("captures", "default") == model, spec
+            check_capture_file(tmp_path, truth, spec.name, kind, suffix)
+
+    def test_cli_writes_a_corpus(self, batch: Batch[Any]) -> None:
+        check_cli_corpus_written(cli_corpus_written(batch.cli_run, batch.cli_folder), self.family.name)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -33,26 +32,17 @@ from fixtures.generator.docket_family import (
     compose_dockets,
     has_soffice,
     write_docket,
-    write_docket_document,
 )
 from fixtures.generator.family_facts import format_phone
-from fixtures.generator.spec import Spec
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_CASES,
-    ComposedPdfFamily,
-    ComposedPdfFamilyTests,
-    catalog_and_plan,
-    check_capture_file,
-    check_cli_corpus_written,
+    Batch,
+    BatchedPdfFamily,
+    BatchedPdfFamilyTests,
     check_every_period_printed,
-    check_pages_asked_for,
-    check_same_bytes_as_the_cli,
-    cli_corpus_specs,
+    compose_batch,
     table_truth_values,
-    text_layer,
     text_layers_of,
-    write_cli_corpus,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -62,43 +52,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-PAGES_ASKED_FOR = (("CP59", 2), ("CP504", 4), ("LTR1058", 9))
-CAPTURES = [(*case, "default") for case in CAPTURE_CASES] + [("pdf_scan", "desk_stamp", ".pdf", 2, "desk")]
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch[DocketDocument]:
+    """Every document the module reads, converted in one soffice run (it takes seconds to start)."""
+    return compose_batch(TestDocketFamily.family, tmp_path_factory.mktemp("docket-cli"))
 
 
 @pytest.fixture(scope="module")
-def batch() -> dict[str, list[DocketDocument]]:
-    """Every document the module reads, converted in one soffice run (it takes seconds to start): ``docs``,
-    the pages asked for, the last document again with another seed's first, and the capture cases."""
-    groups = {
-        "docs": catalog_and_plan("docket", 51, 16, 15),
-        "pages": [
-            Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="docket")
-            for code, pages in PAGES_ASKED_FOR
-        ],
-        "captures": [
-            Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family="docket", captures=captures)
-            for i, (kind, degradation, _suffix, pages, captures) in enumerate(CAPTURES)
-        ],
-    }
-    groups["cli"] = [spec for spec in cli_corpus_specs("docket") if spec.kind == "pdf_text"]
-    groups["again"] = [
-        groups["docs"][-1],
-        Spec(0, 99, groups["docs"][0].code, "pdf_text", "clean", family="docket"),
-    ]
-    composed = iter(compose_dockets([spec for specs in groups.values() for spec in specs]))
-    return {name: [next(composed) for _spec in specs] for name, specs in groups.items()}
-
-
-@pytest.fixture(scope="module")
-def docs(batch: dict[str, list[DocketDocument]]) -> list[DocketDocument]:
+def docs(batch: Batch[DocketDocument]) -> list[DocketDocument]:
     """Every catalog code (born-digital, clean) and a seeded 16-notice plan."""
-    return batch["docs"]
-
-
-@pytest.fixture(scope="module")
-def cli_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_cli_corpus(tmp_path_factory.mktemp("docket-cli"), "docket")
+    return batch.docs
 
 
 @pytest.fixture(scope="module")
@@ -116,55 +79,21 @@ def _printed_values(doc: DocketDocument) -> Printed:
     return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
-class TestDocketFamily(ComposedPdfFamilyTests):
-    family = ComposedPdfFamily(
+class TestDocketFamily(BatchedPdfFamilyTests):
+    family = BatchedPdfFamily(
         name="docket",
         engine="soffice",
         printed_values=_printed_values,
         dates=_dates,
         planned_multi_page=range(3, 11),
         compose=compose_docket,
+        compose_many=compose_dockets,
         write=write_docket,
-        pages_asked_for=PAGES_ASKED_FOR,
-        recomposed=1,  # (the test is overridden: the module's one soffice run)
+        pages_asked_for=(("CP59", 2), ("CP504", 4), ("LTR1058", 9)),
+        recomposed=1,
+        catalog_seed=51,
+        plan_seed=15,
     )
-
-    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        pass  # the pages asked for are composed in the module's batch, not one test each
-
-    def test_pages_asked_for_are_printed_and_none_is_blank(self, batch: dict, tmp_path: Path) -> None:
-        """The base class's pages asked for, composed in the module's batch."""
-        for doc, (_code, pages) in zip(batch["pages"], PAGES_ASKED_FOR, strict=True):
-            assert doc.truth["pages"] == pages
-            check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
-
-    def test_same_seed_gives_the_same_truth_text_and_pdf(
-        self, docs: list, batch: dict, text_layers: list[str], tmp_path: Path
-    ) -> None:
-        """The last document again, and another seed's first, converted elsewhere in the batch (another
-        process: ``test_same_seed_gives_the_same_bytes_in_another_process``)."""
-        last, first = docs[-1], docs[0]
-        again, different = batch["again"]
-        assert again.spec == last.spec and different.spec.code == first.spec.code
-        assert again.truth == last.truth and again.pdf == last.pdf
-        assert text_layer(again.pdf, tmp_path / "again.pdf") == text_layers[-1]
-        assert different.truth != first.truth and different.pdf != first.pdf
-
-    def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: dict, cli_corpus: Path) -> None:
-        """The CLI's born-digital documents, written in another process, are the bytes drawn here."""
-        check_same_bytes_as_the_cli(cli_corpus, batch["cli"])
-
-    def test_cli_writes_a_corpus(self, cli_corpus: Path) -> None:
-        """The base class's corpus, written once in another process (one soffice start for both tests)."""
-        check_cli_corpus_written(cli_corpus, "docket")
-
-    def test_each_capture_kind_writes_a_readable_file(self, batch: dict, tmp_path: Path) -> None:
-        """Every capture kind and file type (``CAPTURE_CASES``) and a desk capture, composed in the module's
-        batch (the base class composes each alone)."""
-        for doc, case in zip(batch["captures"], CAPTURES, strict=True):
-            spec, truth = doc.spec, write_docket_document(doc, tmp_path)
-            assert truth["pages"] == spec.pages and truth.get("captures", "default") == spec.captures
-            check_capture_file(tmp_path, truth, spec.name, spec.kind, case[2])
 
 
 def test_layouts_vary(docs, tmp_path):
