@@ -16,7 +16,7 @@ The tests themselves are written once too: a family's test module describes the 
 whose program takes seconds to start and draws many documents in one run (a ``BatchedPdfFamily``: docket,
 tally, slate, stencil, forme) subclasses ``BatchedPdfFamilyTests`` instead: its module's ``batch`` fixture
 (``compose_batch``) draws every document those tests read in one call of the family's ``compose_many``, with a
-fresh process and the CLI drawing beside it, and its ``docs`` fixture is the batch's ``docs``.
+fresh process drawing beside it, and its ``docs`` fixture is the batch's ``docs``.
 """
 
 from __future__ import annotations
@@ -337,38 +337,10 @@ def cli_corpus_argv(folder: Path, family: str) -> list[str]:
             "--kinds", ",".join(CLI_KINDS)]  # fmt: skip
 
 
-def cli_corpus_specs(family: str) -> list[Spec]:
-    """The specs the CLI draws for its corpus."""
-    return corpus.plan(CLI_COUNT, seed=CLI_SEED, kinds=CLI_KINDS, family=family)
-
-
 def check_cli_corpus(folder: Path, family: str) -> None:
     """``python -m fixtures.generator`` writes its corpus of ``family``, each document with its truth."""
     assert main(cli_corpus_argv(folder, family)) == 0
     check_cli_corpus_written(folder, family)
-
-
-def start_cli_corpus(folder: Path, family: str) -> subprocess.Popen[bytes]:
-    """``python -m fixtures.generator`` in another process, writing the CLI's corpus of ``family`` in
-    ``folder`` (its errors in ``folder/stderr.txt``): started, not awaited (``cli_corpus_written``)."""
-    argv = [sys.executable, "-m", "fixtures.generator", *cli_corpus_argv(folder, family)]
-    with (folder / "stderr.txt").open("wb") as errors:
-        return subprocess.Popen(argv, cwd=Path(__file__).parents[1], stdout=subprocess.DEVNULL, stderr=errors)
-
-
-def cli_corpus_written(run: subprocess.Popen[bytes], folder: Path) -> Path:
-    """``folder``, once the CLI's run (``start_cli_corpus``) has written its corpus there."""
-    assert run.wait(timeout=600) == 0, (folder / "stderr.txt").read_text()[-2000:]
-    return folder
-
-
-def check_same_bytes_as_the_cli(folder: Path, docs: Iterable) -> None:
-    """Each of ``docs`` (the CLI corpus's born-digital specs, drawn in this process) has the bytes the CLI
-    wrote in ``folder`` in another process."""
-    docs = list(docs)
-    assert docs
-    for doc in docs:
-        assert (folder / doc.truth["source"]).read_bytes() == doc.pdf, doc.spec
 
 
 def check_cli_corpus_written(folder: Path, family: str) -> None:
@@ -392,30 +364,26 @@ BATCH_CAPTURES = [  # every capture kind and file type (``CAPTURE_CASES``) and a
 @dataclass(frozen=True, kw_only=True)
 class Batch(Generic[D]):
     """What a batched family's tests read (``compose_batch``): drawn in one call of its ``compose_many``,
-    and the two processes started beside it."""
+    and the fresh process started beside it."""
 
     docs: list[D]  # every catalog code (born-digital, clean) and a seeded plan
     again: list[D]  # the last ``recomposed`` of ``docs`` composed again
     other: D  # the first's code at another seed
     asked: list[D]  # ``pages_asked_for``
     captures: list[D]  # ``BATCH_CAPTURES``, CP504 each
-    cli: list[D]  # the born-digital documents of the CLI's corpus
     fresh: subprocess.Popen[bytes]  # a fresh process drawing the last of ``docs`` alone
-    cli_run: subprocess.Popen[bytes]  # the CLI writing its corpus in ``cli_folder``, in another process
-    cli_folder: Path
 
 
-def compose_batch(family: BatchedPdfFamily[D], cli_folder: Path) -> Batch[D]:
+def compose_batch(family: BatchedPdfFamily[D]) -> Batch[D]:
     """Every document ``BatchedPdfFamilyTests`` and the family's module read, in one ``compose_many``; the
-    fresh process and the CLI (writing in ``cli_folder``) start first, to draw on the other core meanwhile."""
+    fresh process starts first, to draw on the other core meanwhile."""
     specs = _batch_specs(family)
     fresh = compose_in_another_process(family.compose, specs["docs"][-1])
-    cli_run = start_cli_corpus(cli_folder, family.name)
     composed = iter(family.compose_many([spec for group in specs.values() for spec in group]))
     drawn = {name: [next(composed) for _spec in group] for name, group in specs.items()}
     return Batch(
         docs=drawn["docs"], again=drawn["again"], other=drawn["other"][0], asked=drawn["asked"],
-        captures=drawn["captures"], cli=drawn["cli"], fresh=fresh, cli_run=cli_run, cli_folder=cli_folder,
+        captures=drawn["captures"], fresh=fresh,
     )  # fmt: skip
 
 
@@ -435,7 +403,6 @@ def _batch_specs(family: BatchedPdfFamily) -> dict[str, list[Spec]]:
             Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family=name, captures=model)
             for i, (kind, degradation, _suffix, pages, model) in enumerate(BATCH_CAPTURES)
         ],
-        "cli": [spec for spec in cli_corpus_specs(name) if spec.kind == "pdf_text"],
     }
 
 
@@ -570,8 +537,7 @@ class ComposedPdfFamilyTests(PdfFamilyTests):
 
 class BatchedPdfFamilyTests(PdfFamilyTests):
     """The tests of ``ComposedPdfFamilyTests``, for a ``BatchedPdfFamily``: each reads the module's ``batch``
-    fixture (``compose_batch``) instead of drawing its own documents, and the CLI's corpus, written in another
-    process, is also checked for the bytes drawn here."""
+    fixture (``compose_batch``) instead of drawing its own documents."""
 
     family: ClassVar[BatchedPdfFamily[Any]]
 
@@ -583,9 +549,6 @@ class BatchedPdfFamilyTests(PdfFamilyTests):
     def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: Batch[Any]) -> None:
         """A fresh process, started with the batch, draws the last document alone as the batch drew it."""
         check_drawn_in_another_process(batch.fresh, batch.docs[-1].pdf)
-
-    def test_the_cli_draws_the_same_bytes_in_another_process(self, batch: Batch[Any]) -> None:
-        check_same_bytes_as_the_cli(cli_corpus_written(batch.cli_run, batch.cli_folder), batch.cli)
 
     def test_pages_asked_for_are_printed_and_none_is_blank(self, batch: Batch[Any], tmp_path: Path) -> None:
         for doc, (_code, pages) in zip(batch.asked, self.family.pages_asked_for, strict=True):
@@ -605,5 +568,5 @@ class BatchedPdfFamilyTests(PdfFamilyTests):
             assert truth["pages"] == pages and truth.get("captures", "default") == model, spec
             check_capture_file(tmp_path, truth, spec.name, kind, suffix)
 
-    def test_cli_writes_a_corpus(self, batch: Batch[Any]) -> None:
-        check_cli_corpus_written(cli_corpus_written(batch.cli_run, batch.cli_folder), self.family.name)
+    def test_cli_writes_a_corpus(self, tmp_path: Path) -> None:
+        check_cli_corpus(tmp_path, self.family.name)

@@ -53,9 +53,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch[DocketDocument]:
+def batch() -> Batch[DocketDocument]:
     """Every document the module reads, converted in one soffice run (it takes seconds to start)."""
-    return compose_batch(TestDocketFamily.family, tmp_path_factory.mktemp("docket-cli"))
+    return compose_batch(TestDocketFamily.family)
 
 
 @pytest.fixture(scope="module")

@@ -62,9 +62,9 @@ BASE_14_FACES = {"Helvetica", "Times", "Courier"}  # FOP's own, not embedded
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch[FormeDocument]:
+def batch() -> Batch[FormeDocument]:
     """Every document the module reads, composed in one JVM (it takes a second or two to start)."""
-    return compose_batch(TestFormeFamily.family, tmp_path_factory.mktemp("forme-cli"))
+    return compose_batch(TestFormeFamily.family)
 
 
 @pytest.fixture(scope="module")

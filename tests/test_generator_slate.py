@@ -63,9 +63,9 @@ LETTER_WORDS = ("Dear ", "Person to contact", "Employee ID", "Sincerely,", "Encl
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch[SlateDocument]:
+def batch() -> Batch[SlateDocument]:
     """Every document the module reads, composed together (one ``draw.mjs`` batch per layout tried)."""
-    return compose_batch(TestSlateFamily.family, tmp_path_factory.mktemp("slate-cli"))
+    return compose_batch(TestSlateFamily.family)
 
 
 @pytest.fixture(scope="module")

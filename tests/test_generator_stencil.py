@@ -53,9 +53,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch[StencilDocument]:
+def batch() -> Batch[StencilDocument]:
     """Every document the module reads, drawn in one JVM."""
-    return compose_batch(TestStencilFamily.family, tmp_path_factory.mktemp("stencil-cli"))
+    return compose_batch(TestStencilFamily.family)
 
 
 @pytest.fixture(scope="module")

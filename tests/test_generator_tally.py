@@ -54,9 +54,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch[TallyDocument]:
+def batch() -> Batch[TallyDocument]:
     """Every document the module reads, composed in one soffice run (it takes about a second to start)."""
-    return compose_batch(TestTallyFamily.family, tmp_path_factory.mktemp("tally-cli"))
+    return compose_batch(TestTallyFamily.family)
 
 
 @pytest.fixture(scope="module")
