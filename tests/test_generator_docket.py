@@ -24,7 +24,6 @@ from fixtures.generator.docket_facts import (
     PERSON_MASKS,
     PHONE_STYLES,
     RULES,
-    format_date,
 )
 from fixtures.generator.docket_family import (
     DocketDocument,
@@ -34,6 +33,7 @@ from fixtures.generator.docket_family import (
     write_docket,
 )
 from fixtures.generator.family_facts import format_phone
+from fixtures.generator.notation import format_date
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
     Batch,
