@@ -194,6 +194,55 @@ def check_every_period_printed(
     assert checked >= 4
 
 
+def check_deadline_said_one_way(docs: Iterable, texts: Iterable[str], dates: Callable) -> None:
+    """A printed deadline is a date (``dates``: the family's spellings of one); a computed one, when stated,
+    its days from the notice's date; ten or more of each."""
+    said = {"printed": 0, "computed": 0}
+    for doc, text in zip(docs, texts, strict=True):
+        fields = doc.truth["fields"]
+        if fields["deadline_kind"] == "printed":
+            day = dt.date.fromisoformat(fields["deadline"])
+            assert any(f"by {spelled}" in text for spelled in dates(day)), doc.spec
+        if fields["deadline_kind"] == "computed":
+            days = (dt.date.fromisoformat(fields["deadline"]) - doc.facts.base.notice_date).days
+            assert f"within {days} days from the date of this" in text, doc.spec
+        said[fields["deadline_kind"] or "printed"] += fields["deadline_kind"] is not None
+    assert min(said.values()) >= 10, said
+
+
+def check_treasury_and_year_printed(docs: Iterable, texts: Iterable[str]) -> None:
+    """The letterhead names the Treasury and the IRS; the notice prints its period's end (``facts.period``)
+    when it shows one, else its tax year."""
+    for doc, text in zip(docs, texts, strict=True):
+        assert "Department of the Treasury" in text and "Internal Revenue Service" in text, doc.spec
+        base = doc.facts.base
+        year = doc.facts.period(base.period_end) if base.show_period else str(base.tax_year)
+        assert year in text, doc.spec
+
+
+def check_letters_read_as_letters(docs: Iterable, texts: Iterable[str], letter_place: str) -> None:
+    """A letter (LT, LTR codes) opens with "Dear", names a person to contact and lists its enclosures, and
+    its header sits at ``letter_place``; a notice does none of it; twelve or more letters."""
+    letters = 0
+    for doc, text in zip(docs, texts, strict=True):
+        is_letter = doc.spec.code.startswith("LT")
+        letters += is_letter
+        assert ("Dear " in text and "Person to contact" in text and "Enclosures:" in text) == is_letter, doc.spec
+        assert is_letter <= (doc.facts.header_place == letter_place), doc.spec
+    assert letters >= 12
+
+
+def check_producer_and_notice_date(docs: Iterable, path: Path, producer: str) -> None:
+    """Each PDF names ``producer`` (``pdfinfo``), is US letter and is created on the notice date, at
+    midnight."""
+    for doc in docs:
+        path.write_bytes(doc.pdf)
+        info = subprocess.run(["pdfinfo", "-isodates", str(path)], capture_output=True, text=True).stdout
+        assert producer in info and "letter" in info, doc.spec
+        day = doc.facts.base.notice_date
+        assert re.search(rf"CreationDate:\s+{day.isoformat()}T00:00:00", info), doc.spec
+
+
 def check_absent_not_printed(docs: Iterable, texts: Iterable[str], dates_of: Callable) -> dict[str, int]:
     """A caller ID, form or amount the truth records as None is not printed; a computed deadline is said
     as a window from the notice date, never as a date; a deadline the truth leaves unstated is said neither

@@ -10,7 +10,6 @@ java, javac or the PDFBox jars are missing.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 
@@ -40,8 +39,10 @@ from tests.pdf_families import (
     Batch,
     BatchedPdfFamily,
     BatchedPdfFamilyTests,
+    check_deadline_said_one_way,
     check_every_period_printed,
     check_no_words_overlap,
+    check_producer_and_notice_date,
     compose_batch,
     table_truth_values,
     text_layers_of,
@@ -117,14 +118,7 @@ def test_no_words_overlap(docs, tmp_path):
 
 
 def test_the_pdf_is_pdfboxs_dated_the_notice_date(docs, tmp_path):
-    for doc in docs[-4:]:
-        (tmp_path / "info.pdf").write_bytes(doc.pdf)
-        info = subprocess.run(
-            ["pdfinfo", "-isodates", str(tmp_path / "info.pdf")], capture_output=True, text=True
-        )
-        assert "PDFBox" in info.stdout and "letter" in info.stdout, doc.spec
-        day = doc.facts.base.notice_date
-        assert re.search(rf"CreationDate:\s+{day.isoformat()}T00:00:00", info.stdout), doc.spec
+    check_producer_and_notice_date(docs[-4:], tmp_path / "info.pdf", "PDFBox")
 
 
 def test_words_are_apart_by_real_spaces(docs, tmp_path):
@@ -150,18 +144,7 @@ def test_multi_period_notices_print_every_period(docs, text_layers):
 
 
 def test_the_deadline_is_said_one_way(docs, text_layers):
-    """A printed deadline is a date; a computed one, when stated, its days from the notice's date."""
-    said = {"printed": 0, "computed": 0}
-    for doc, text in zip(docs, text_layers, strict=True):
-        fields = doc.truth["fields"]
-        if fields["deadline_kind"] == "printed":
-            day = dt.date.fromisoformat(fields["deadline"])
-            assert any(f"by {spelled}" in text for spelled in _dates(day)), doc.spec
-        if fields["deadline_kind"] == "computed":
-            days = (dt.date.fromisoformat(fields["deadline"]) - doc.facts.base.notice_date).days
-            assert f"within {days} days from the date of this" in text, doc.spec
-        said[fields["deadline_kind"] or "printed"] += fields["deadline_kind"] is not None
-    assert min(said.values()) >= 10, said
+    check_deadline_said_one_way(docs, text_layers, _dates)
 
 
 def test_a_notice_that_asks_for_no_money_says_nothing_about_paying(docs, text_layers):

@@ -9,7 +9,6 @@ LibreOffice Calc (``soffice``) is not installed.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 
@@ -40,7 +39,11 @@ from tests.pdf_families import (
     Batch,
     BatchedPdfFamily,
     BatchedPdfFamilyTests,
+    check_deadline_said_one_way,
     check_every_period_printed,
+    check_letters_read_as_letters,
+    check_producer_and_notice_date,
+    check_treasury_and_year_printed,
     compose_batch,
     table_truth_values,
     text_layers_of,
@@ -114,32 +117,15 @@ def test_layouts_vary(docs, tmp_path):
 
 
 def test_the_pdf_is_calcs_dated_the_notice_date(docs, tmp_path):
-    for doc in docs[-4:]:
-        (tmp_path / "info.pdf").write_bytes(doc.pdf)
-        info = subprocess.run(
-            ["pdfinfo", "-isodates", str(tmp_path / "info.pdf")], capture_output=True, text=True
-        )
-        assert "Calc" in info.stdout and "letter" in info.stdout, doc.spec
-        day = doc.facts.base.notice_date
-        assert re.search(rf"CreationDate:\s+{day.isoformat()}T00:00:00", info.stdout), doc.spec
+    check_producer_and_notice_date(docs[-4:], tmp_path / "info.pdf", "Calc")
 
 
 def test_the_header_names_the_treasury_and_the_year_is_printed(docs, text_layers):
-    for doc, text in zip(docs, text_layers, strict=True):
-        assert "Department of the Treasury" in text and "Internal Revenue Service" in text, doc.spec
-        base = doc.facts.base
-        year = doc.facts.period(base.period_end) if base.show_period else str(base.tax_year)
-        assert year in text, doc.spec
+    check_treasury_and_year_printed(docs, text_layers)
 
 
 def test_letters_open_and_close_as_letters_and_notices_do_not(docs, text_layers):
-    letters = 0
-    for doc, text in zip(docs, text_layers, strict=True):
-        is_letter = doc.spec.code.startswith("LT")
-        letters += is_letter
-        assert ("Dear " in text and "Person to contact" in text and "Enclosures:" in text) == is_letter
-        assert is_letter <= (doc.facts.header_place == "right"), doc.spec
-    assert letters >= 12
+    check_letters_read_as_letters(docs, text_layers, letter_place="right")
 
 
 def test_multi_period_notices_print_every_period(docs, text_layers):
@@ -147,18 +133,7 @@ def test_multi_period_notices_print_every_period(docs, text_layers):
 
 
 def test_the_deadline_is_said_one_way(docs, text_layers):
-    """A printed deadline is a date; a computed one, when stated, its days from the notice's date."""
-    said = {"printed": 0, "computed": 0}
-    for doc, text in zip(docs, text_layers, strict=True):
-        fields = doc.truth["fields"]
-        if fields["deadline_kind"] == "printed":
-            day = dt.date.fromisoformat(fields["deadline"])
-            assert any(f"by {spelled}" in text for spelled in _dates(day)), doc.spec
-        if fields["deadline_kind"] == "computed":
-            days = (dt.date.fromisoformat(fields["deadline"]) - doc.facts.base.notice_date).days
-            assert f"within {days} days from the date of this" in text, doc.spec
-        said[fields["deadline_kind"] or "printed"] += fields["deadline_kind"] is not None
-    assert min(said.values()) >= 10, said
+    check_deadline_said_one_way(docs, text_layers, _dates)
 
 
 def test_later_pages_explain_the_notices_subject(docs, text_layers):
