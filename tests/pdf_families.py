@@ -227,7 +227,8 @@ def check_letters_read_as_letters(docs: Iterable, texts: Iterable[str], letter_p
     for doc, text in zip(docs, texts, strict=True):
         is_letter = doc.spec.code.startswith("LT")
         letters += is_letter
-        assert ("Dear " in text and "Person to contact" in text and "Enclosures:" in text) == is_letter, doc.spec
+        reads_as_letter = "Dear " in text and "Person to contact" in text and "Enclosures:" in text
+        assert reads_as_letter == is_letter, doc.spec
         assert is_letter <= (doc.facts.header_place == letter_place), doc.spec
     assert letters >= 12
 
