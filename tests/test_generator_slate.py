@@ -4,9 +4,10 @@ another process too), the plan is the other families' plan, the truth agrees wit
 by ``pdftotext`` (every value the truth records is in it, every value it records as absent is not, no full
 SSN), pages asked for are printed with none blank, the stub sits at the foot of the last page, and every
 capture kind (all three capture models) writes a readable file, no text is under 8 pt and a notice too long
-for its page at 8 pt runs onto a closing page. One module batch composes what the family tests read (the
-catalog and plan, the last three again, another seed, the pages asked for), a fresh process drawing the last
-beside it. No tesseract; skipped when node or the installed jspdf is missing.
+for its page at 8 pt runs onto a closing page. One module batch (``pdf_families.compose_batch``) composes
+what the family tests read (the catalog and plan, the last three again, another seed, the pages asked for,
+the capture kinds), a fresh process drawing the last beside it. No tesseract; skipped when node or the
+installed jspdf is missing.
 """
 
 from __future__ import annotations
