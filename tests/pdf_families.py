@@ -12,7 +12,11 @@ every page asked for is printed, another process draws the same bytes, and the C
 The tests themselves are written once too: a family's test module describes the family in a ``PdfFamily``
 (or a ``ComposedPdfFamily``, for a family drawn from a ``Spec`` alone) and subclasses ``PdfFamilyTests`` (or
 ``ComposedPdfFamilyTests``) as ``Test<Family>Family``; the module's ``docs`` and ``text_layers`` fixtures
-(``catalog_and_plan``, ``text_layers_of``) feed both those tests and the family's own layout tests.
+(``catalog_and_plan``, ``text_layers_of``) feed both those tests and the family's own layout tests. A family
+whose program takes seconds to start and draws many documents in one run (a ``BatchedPdfFamily``: docket,
+tally, slate, stencil, forme) subclasses ``BatchedPdfFamilyTests`` instead: its module's ``batch`` fixture
+(``compose_batch``) draws every document those tests read in one call of the family's ``compose_many``, with a
+fresh process drawing beside it, and its ``docs`` fixture is the batch's ``docs``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import pytest
 from pdf2image import pdfinfo_from_path
@@ -35,6 +39,7 @@ from PIL import Image
 
 from fixtures.generator import corpus
 from fixtures.generator.__main__ import main
+from fixtures.generator.capture import write_pdf_document
 from fixtures.generator.spec import Spec
 from fixtures.generator.stack import STACK_FAMILIES
 from pipeline.catalog import load_catalog
@@ -91,6 +96,20 @@ class ComposedPdfFamily(PdfFamily):
     # a fresh process draws the first document in one of these fonts (embedded TrueType subsets); with none,
     # the last document
     another_process_fonts: tuple[str, ...] = ()
+
+
+D = TypeVar("D")  # a batched family's composed document (``spec``, ``facts``, ``pdf``, ``truth``, ``rng``)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchedPdfFamily(ComposedPdfFamily, Generic[D]):
+    """A PDF family drawn from ``Spec``s many at a time, in one start of its program
+    (``BatchedPdfFamilyTests``); its ``compose`` draws a document alone (the fresh process's), and
+    ``another_process_fonts`` is not read: the fresh process draws the last of ``docs``."""
+
+    compose_many: Callable[[list[Spec]], list[D]]  # the family's ``compose_*s``, one document a spec
+    catalog_seed: int  # ``docs``: every catalog code at this seed, then
+    plan_seed: int  # a seeded plan of ``BATCH_PLANNED`` notices
 
 
 def catalog_and_plan(family: str, seed: int, planned: int, plan_seed: int) -> list[Spec]:
@@ -173,6 +192,56 @@ def check_every_period_printed(
             assert doc.facts.money(round(Decimal(period["amount"]) * 100), table=True) in text, doc.spec
             checked += 1
     assert checked >= 4
+
+
+def check_deadline_said_one_way(docs: Iterable, texts: Iterable[str], dates: Callable) -> None:
+    """A printed deadline is a date (``dates``: the family's spellings of one); a computed one, when stated,
+    its days from the notice's date; ten or more of each."""
+    said = {"printed": 0, "computed": 0}
+    for doc, text in zip(docs, texts, strict=True):
+        fields = doc.truth["fields"]
+        if fields["deadline_kind"] == "printed":
+            day = dt.date.fromisoformat(fields["deadline"])
+            assert any(f"by {spelled}" in text for spelled in dates(day)), doc.spec
+        if fields["deadline_kind"] == "computed":
+            days = (dt.date.fromisoformat(fields["deadline"]) - doc.facts.base.notice_date).days
+            assert f"within {days} days from the date of this" in text, doc.spec
+        said[fields["deadline_kind"] or "printed"] += fields["deadline_kind"] is not None
+    assert min(said.values()) >= 10, said
+
+
+def check_treasury_and_year_printed(docs: Iterable, texts: Iterable[str]) -> None:
+    """The letterhead names the Treasury and the IRS; the notice prints its period's end (``facts.period``)
+    when it shows one, else its tax year."""
+    for doc, text in zip(docs, texts, strict=True):
+        assert "Department of the Treasury" in text and "Internal Revenue Service" in text, doc.spec
+        base = doc.facts.base
+        year = doc.facts.period(base.period_end) if base.show_period else str(base.tax_year)
+        assert year in text, doc.spec
+
+
+def check_letters_read_as_letters(docs: Iterable, texts: Iterable[str], letter_place: str) -> None:
+    """A letter (LT, LTR codes) opens with "Dear", names a person to contact and lists its enclosures, and
+    its header sits at ``letter_place``; a notice does none of it; twelve or more letters."""
+    letters = 0
+    for doc, text in zip(docs, texts, strict=True):
+        is_letter = doc.spec.code.startswith("LT")
+        letters += is_letter
+        reads_as_letter = "Dear " in text and "Person to contact" in text and "Enclosures:" in text
+        assert reads_as_letter == is_letter, doc.spec
+        assert is_letter <= (doc.facts.header_place == letter_place), doc.spec
+    assert letters >= 12
+
+
+def check_producer_and_notice_date(docs: Iterable, path: Path, producer: str) -> None:
+    """Each PDF names ``producer`` (``pdfinfo``), is US letter and is created on the notice date, at
+    midnight."""
+    for doc in docs:
+        path.write_bytes(doc.pdf)
+        info = subprocess.run(["pdfinfo", "-isodates", str(path)], capture_output=True, text=True).stdout
+        assert producer in info and "letter" in info, doc.spec
+        day = doc.facts.base.notice_date
+        assert re.search(rf"CreationDate:\s+{day.isoformat()}T00:00:00", info), doc.spec
 
 
 def check_absent_not_printed(docs: Iterable, texts: Iterable[str], dates_of: Callable) -> dict[str, int]:
@@ -318,33 +387,10 @@ def cli_corpus_argv(folder: Path, family: str) -> list[str]:
             "--kinds", ",".join(CLI_KINDS)]  # fmt: skip
 
 
-def cli_corpus_specs(family: str) -> list[Spec]:
-    """The specs the CLI draws for its corpus."""
-    return corpus.plan(CLI_COUNT, seed=CLI_SEED, kinds=CLI_KINDS, family=family)
-
-
 def check_cli_corpus(folder: Path, family: str) -> None:
     """``python -m fixtures.generator`` writes its corpus of ``family``, each document with its truth."""
     assert main(cli_corpus_argv(folder, family)) == 0
     check_cli_corpus_written(folder, family)
-
-
-def write_cli_corpus(folder: Path, family: str) -> Path:
-    """The CLI's corpus of ``family``, written in ``folder`` by ``python -m fixtures.generator`` in another
-    process (one start of the family's producer serves ``check_cli_corpus_written`` and
-    ``check_same_bytes_as_the_cli``)."""
-    argv = [sys.executable, "-m", "fixtures.generator", *cli_corpus_argv(folder, family)]
-    subprocess.run(argv, cwd=Path(__file__).parents[1], capture_output=True, check=True)
-    return folder
-
-
-def check_same_bytes_as_the_cli(folder: Path, docs: Iterable) -> None:
-    """Each of ``docs`` (the CLI corpus's born-digital specs, drawn in this process) has the bytes the CLI
-    wrote in ``folder`` in another process."""
-    docs = list(docs)
-    assert docs
-    for doc in docs:
-        assert (folder / doc.truth["source"]).read_bytes() == doc.pdf, doc.spec
 
 
 def check_cli_corpus_written(folder: Path, family: str) -> None:
@@ -355,6 +401,71 @@ def check_cli_corpus_written(folder: Path, family: str) -> None:
         path = folder / truth["source"]
         assert path.stat().st_size > 1000
         assert json.loads(path.with_suffix(".truth.json").read_text()) == truth
+
+
+BATCH_PLANNED = 16  # the planned notices of a batched family's ``docs``
+BATCH_CAPTURES = [  # every capture kind and file type (``CAPTURE_CASES``) and a desk capture: (kind,
+    # degradation, the file's suffix, pages asked for, the capture model)
+    *((kind, degradation, suffix, pages, "default") for kind, degradation, suffix, pages in CAPTURE_CASES),
+    ("pdf_scan", "desk_stamp", ".pdf", 2, "desk"),
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Batch(Generic[D]):
+    """What a batched family's tests read (``compose_batch``): drawn in one call of its ``compose_many``,
+    and the fresh process started beside it."""
+
+    docs: list[D]  # every catalog code (born-digital, clean) and a seeded plan
+    again: list[D]  # the last ``recomposed`` of ``docs`` composed again
+    other: D  # the first's code at another seed
+    asked: list[D]  # ``pages_asked_for``
+    captures: list[D]  # ``BATCH_CAPTURES``, CP504 each
+    fresh: subprocess.Popen[bytes]  # a fresh process drawing the last of ``docs`` alone
+
+
+def compose_batch(family: BatchedPdfFamily[D]) -> Batch[D]:
+    """Every document ``BatchedPdfFamilyTests`` and the family's module read, in one ``compose_many``; the
+    fresh process starts first, to draw on the other core meanwhile."""
+    specs = _batch_specs(family)
+    fresh = compose_in_another_process(family.compose, specs["docs"][-1])
+    composed = iter(family.compose_many([spec for group in specs.values() for spec in group]))
+    drawn = {name: [next(composed) for _spec in group] for name, group in specs.items()}
+    return Batch(
+        docs=drawn["docs"], again=drawn["again"], other=drawn["other"][0], asked=drawn["asked"],
+        captures=drawn["captures"], fresh=fresh,
+    )  # fmt: skip
+
+
+def _batch_specs(family: BatchedPdfFamily) -> dict[str, list[Spec]]:
+    """The specs of each of ``Batch``'s lists (``other``: one)."""
+    name = family.name
+    docs = catalog_and_plan(name, family.catalog_seed, BATCH_PLANNED, family.plan_seed)
+    return {
+        "docs": docs,
+        "again": docs[-family.recomposed :],
+        "other": [Spec(0, 99, docs[0].code, "pdf_text", "clean", family=name)],
+        "asked": [
+            Spec(3, 2, code, "pdf_text", "clean", pages=pages, family=name)
+            for code, pages in family.pages_asked_for
+        ],
+        "captures": [
+            Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family=name, captures=model)
+            for i, (kind, degradation, _suffix, pages, model) in enumerate(BATCH_CAPTURES)
+        ],
+    }
+
+
+def check_composed_again(docs: list, texts: list[str], again: Iterable, other: Any, path: Path) -> None:
+    """``again`` (the last of ``docs`` composed again) have their truth, PDF and text layer; ``other`` (the
+    first's code at another seed) has neither the first's truth nor its PDF."""
+    again = list(again)
+    for doc, text, twin in zip(docs[-len(again) :], texts[-len(again) :], again, strict=True):
+        assert twin.spec == doc.spec and twin.truth == doc.truth and twin.pdf == doc.pdf, doc.spec
+        assert text_layer(twin.pdf, path) == text, doc.spec
+    first = docs[0]
+    assert other.spec.code == first.spec.code and other.spec.seed != first.spec.seed
+    assert other.truth != first.truth and other.pdf != first.pdf
 
 
 class PdfFamilyTests:
@@ -447,12 +558,9 @@ class ComposedPdfFamilyTests(PdfFamilyTests):
         self, docs: list, text_layers: list[str], tmp_path: Path
     ) -> None:
         family = self.family
-        for doc, text in list(zip(docs, text_layers, strict=True))[-family.recomposed :]:
-            again = family.compose(doc.spec)
-            assert again.truth == doc.truth and again.pdf == doc.pdf
-            assert text_layer(again.pdf, tmp_path / "again.pdf") == text
+        again = [family.compose(doc.spec) for doc in docs[-family.recomposed :]]
         other = family.compose(Spec(0, 99, docs[0].spec.code, "pdf_text", "clean", family=family.name))
-        assert other.truth != docs[0].truth and other.pdf != docs[0].pdf
+        check_composed_again(docs, text_layers, again, other, tmp_path / "again.pdf")
 
     def test_same_seed_gives_the_same_bytes_in_another_process(self, docs: list) -> None:
         fonts = self.family.another_process_fonts
@@ -472,6 +580,43 @@ class ComposedPdfFamilyTests(PdfFamilyTests):
     ) -> None:
         spec = Spec(7, 3, "CP504", kind, degradation, pages=pages, family=self.family.name)
         check_written_capture(self.family.write, spec, tmp_path, suffix)
+
+    def test_cli_writes_a_corpus(self, tmp_path: Path) -> None:
+        check_cli_corpus(tmp_path, self.family.name)
+
+
+class BatchedPdfFamilyTests(PdfFamilyTests):
+    """The tests of ``ComposedPdfFamilyTests``, for a ``BatchedPdfFamily``: each reads the module's ``batch``
+    fixture (``compose_batch``) instead of drawing its own documents."""
+
+    family: ClassVar[BatchedPdfFamily[Any]]
+
+    def test_same_seed_gives_the_same_truth_text_and_pdf(
+        self, batch: Batch[Any], text_layers: list[str], tmp_path: Path
+    ) -> None:
+        check_composed_again(batch.docs, text_layers, batch.again, batch.other, tmp_path / "again.pdf")
+
+    def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: Batch[Any]) -> None:
+        """A fresh process, started with the batch, draws the last document alone as the batch drew it."""
+        check_drawn_in_another_process(batch.fresh, batch.docs[-1].pdf)
+
+    def test_pages_asked_for_are_printed_and_none_is_blank(self, batch: Batch[Any], tmp_path: Path) -> None:
+        for doc, (_code, pages) in zip(batch.asked, self.family.pages_asked_for, strict=True):
+            assert doc.truth["pages"] == pages, doc.spec
+            check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
+
+    def test_each_capture_kind_writes_a_readable_file(self, batch: Batch[Any], tmp_path: Path) -> None:
+        """Every capture kind and file type (``BATCH_CAPTURES``), written as the family's ``write_*s`` writes
+        a composed document."""
+        for doc, (kind, _degradation, suffix, pages, model) in zip(
+            batch.captures, BATCH_CAPTURES, strict=True
+        ):
+            spec = doc.spec
+            truth = write_pdf_document(
+                doc.pdf, doc.truth, spec, doc.facts.base.notice_date, tmp_path, doc.rng
+            )
+            assert truth["pages"] == pages and truth.get("captures", "default") == model, spec
+            check_capture_file(tmp_path, truth, spec.name, kind, suffix)
 
     def test_cli_writes_a_corpus(self, tmp_path: Path) -> None:
         check_cli_corpus(tmp_path, self.family.name)

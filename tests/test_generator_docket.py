@@ -9,10 +9,8 @@ page count. No tesseract; skipped when LibreOffice (``soffice``) is not installe
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -25,7 +23,6 @@ from fixtures.generator.docket_facts import (
     PERSON_MASKS,
     PHONE_STYLES,
     RULES,
-    format_date,
 )
 from fixtures.generator.docket_family import (
     DocketDocument,
@@ -33,26 +30,22 @@ from fixtures.generator.docket_family import (
     compose_dockets,
     has_soffice,
     write_docket,
-    write_docket_document,
 )
 from fixtures.generator.family_facts import format_phone
-from fixtures.generator.spec import Spec
+from fixtures.generator.notation import format_date
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_CASES,
-    ComposedPdfFamily,
-    ComposedPdfFamilyTests,
-    catalog_and_plan,
-    check_capture_file,
-    check_cli_corpus_written,
+    Batch,
+    BatchedPdfFamily,
+    BatchedPdfFamilyTests,
+    check_deadline_said_one_way,
     check_every_period_printed,
-    check_pages_asked_for,
-    check_same_bytes_as_the_cli,
-    cli_corpus_specs,
+    check_letters_read_as_letters,
+    check_producer_and_notice_date,
+    check_treasury_and_year_printed,
+    compose_batch,
     table_truth_values,
-    text_layer,
     text_layers_of,
-    write_cli_corpus,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -62,43 +55,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-PAGES_ASKED_FOR = (("CP59", 2), ("CP504", 4), ("LTR1058", 9))
-CAPTURES = [(*case, "default") for case in CAPTURE_CASES] + [("pdf_scan", "desk_stamp", ".pdf", 2, "desk")]
+@pytest.fixture(scope="module")
+def batch() -> Batch[DocketDocument]:
+    """Every document the module reads, converted in one soffice run (it takes seconds to start)."""
+    return compose_batch(TestDocketFamily.family)
 
 
 @pytest.fixture(scope="module")
-def batch() -> dict[str, list[DocketDocument]]:
-    """Every document the module reads, converted in one soffice run (it takes seconds to start): ``docs``,
-    the pages asked for, the last document again with another seed's first, and the capture cases."""
-    groups = {
-        "docs": catalog_and_plan("docket", 51, 16, 15),
-        "pages": [
-            Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="docket")
-            for code, pages in PAGES_ASKED_FOR
-        ],
-        "captures": [
-            Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family="docket", captures=captures)
-            for i, (kind, degradation, _suffix, pages, captures) in enumerate(CAPTURES)
-        ],
-    }
-    groups["cli"] = [spec for spec in cli_corpus_specs("docket") if spec.kind == "pdf_text"]
-    groups["again"] = [
-        groups["docs"][-1],
-        Spec(0, 99, groups["docs"][0].code, "pdf_text", "clean", family="docket"),
-    ]
-    composed = iter(compose_dockets([spec for specs in groups.values() for spec in specs]))
-    return {name: [next(composed) for _spec in specs] for name, specs in groups.items()}
-
-
-@pytest.fixture(scope="module")
-def docs(batch: dict[str, list[DocketDocument]]) -> list[DocketDocument]:
+def docs(batch: Batch[DocketDocument]) -> list[DocketDocument]:
     """Every catalog code (born-digital, clean) and a seeded 16-notice plan."""
-    return batch["docs"]
-
-
-@pytest.fixture(scope="module")
-def cli_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_cli_corpus(tmp_path_factory.mktemp("docket-cli"), "docket")
+    return batch.docs
 
 
 @pytest.fixture(scope="module")
@@ -116,55 +82,21 @@ def _printed_values(doc: DocketDocument) -> Printed:
     return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
-class TestDocketFamily(ComposedPdfFamilyTests):
-    family = ComposedPdfFamily(
+class TestDocketFamily(BatchedPdfFamilyTests):
+    family = BatchedPdfFamily(
         name="docket",
         engine="soffice",
         printed_values=_printed_values,
         dates=_dates,
         planned_multi_page=range(3, 11),
         compose=compose_docket,
+        compose_many=compose_dockets,
         write=write_docket,
-        pages_asked_for=PAGES_ASKED_FOR,
-        recomposed=1,  # (the test is overridden: the module's one soffice run)
+        pages_asked_for=(("CP59", 2), ("CP504", 4), ("LTR1058", 9)),
+        recomposed=1,
+        catalog_seed=51,
+        plan_seed=15,
     )
-
-    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        pass  # the pages asked for are composed in the module's batch, not one test each
-
-    def test_pages_asked_for_are_printed_and_none_is_blank(self, batch: dict, tmp_path: Path) -> None:
-        """The base class's pages asked for, composed in the module's batch."""
-        for doc, (_code, pages) in zip(batch["pages"], PAGES_ASKED_FOR, strict=True):
-            assert doc.truth["pages"] == pages
-            check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
-
-    def test_same_seed_gives_the_same_truth_text_and_pdf(
-        self, docs: list, batch: dict, text_layers: list[str], tmp_path: Path
-    ) -> None:
-        """The last document again, and another seed's first, converted elsewhere in the batch (another
-        process: ``test_same_seed_gives_the_same_bytes_in_another_process``)."""
-        last, first = docs[-1], docs[0]
-        again, different = batch["again"]
-        assert again.spec == last.spec and different.spec.code == first.spec.code
-        assert again.truth == last.truth and again.pdf == last.pdf
-        assert text_layer(again.pdf, tmp_path / "again.pdf") == text_layers[-1]
-        assert different.truth != first.truth and different.pdf != first.pdf
-
-    def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: dict, cli_corpus: Path) -> None:
-        """The CLI's born-digital documents, written in another process, are the bytes drawn here."""
-        check_same_bytes_as_the_cli(cli_corpus, batch["cli"])
-
-    def test_cli_writes_a_corpus(self, cli_corpus: Path) -> None:
-        """The base class's corpus, written once in another process (one soffice start for both tests)."""
-        check_cli_corpus_written(cli_corpus, "docket")
-
-    def test_each_capture_kind_writes_a_readable_file(self, batch: dict, tmp_path: Path) -> None:
-        """Every capture kind and file type (``CAPTURE_CASES``) and a desk capture, composed in the module's
-        batch (the base class composes each alone)."""
-        for doc, case in zip(batch["captures"], CAPTURES, strict=True):
-            spec, truth = doc.spec, write_docket_document(doc, tmp_path)
-            assert truth["pages"] == spec.pages and truth.get("captures", "default") == spec.captures
-            check_capture_file(tmp_path, truth, spec.name, spec.kind, case[2])
 
 
 def test_layouts_vary(docs, tmp_path):
@@ -186,32 +118,15 @@ def test_layouts_vary(docs, tmp_path):
 
 
 def test_the_pdf_is_writers_dated_the_notice_date(docs, tmp_path):
-    for doc in docs[-4:]:
-        (tmp_path / "info.pdf").write_bytes(doc.pdf)
-        info = subprocess.run(
-            ["pdfinfo", "-isodates", str(tmp_path / "info.pdf")], capture_output=True, text=True
-        )
-        assert "LibreOffice" in info.stdout and "letter" in info.stdout, doc.spec
-        day = doc.facts.base.notice_date
-        assert re.search(rf"CreationDate:\s+{day.isoformat()}T00:00:00", info.stdout), doc.spec
+    check_producer_and_notice_date(docs[-4:], tmp_path / "info.pdf", "LibreOffice")
 
 
 def test_the_letterhead_names_the_treasury_and_the_year_is_printed(docs, text_layers):
-    for doc, text in zip(docs, text_layers, strict=True):
-        assert "Department of the Treasury" in text and "Internal Revenue Service" in text, doc.spec
-        base = doc.facts.base
-        year = doc.facts.period(base.period_end) if base.show_period else str(base.tax_year)
-        assert year in text, doc.spec
+    check_treasury_and_year_printed(docs, text_layers)
 
 
 def test_letters_open_and_close_as_letters_and_notices_do_not(docs, text_layers):
-    letters = 0
-    for doc, text in zip(docs, text_layers, strict=True):
-        is_letter = doc.spec.code.startswith("LT")
-        letters += is_letter
-        assert ("Dear " in text and "Person to contact" in text and "Enclosures:" in text) == is_letter
-        assert is_letter <= (doc.facts.header_place == "column"), doc.spec
-    assert letters >= 12
+    check_letters_read_as_letters(docs, text_layers, letter_place="column")
 
 
 def test_multi_period_notices_print_every_period(docs, text_layers):
@@ -219,15 +134,4 @@ def test_multi_period_notices_print_every_period(docs, text_layers):
 
 
 def test_the_deadline_is_said_one_way(docs, text_layers):
-    """A printed deadline is a date; a computed one, when stated, its days from the notice's date."""
-    said = {"printed": 0, "computed": 0}
-    for doc, text in zip(docs, text_layers, strict=True):
-        fields = doc.truth["fields"]
-        if fields["deadline_kind"] == "printed":
-            day = dt.date.fromisoformat(fields["deadline"])
-            assert any(f"by {spelled}" in text for spelled in _dates(day)), doc.spec
-        if fields["deadline_kind"] == "computed":
-            days = (dt.date.fromisoformat(fields["deadline"]) - doc.facts.base.notice_date).days
-            assert f"within {days} days from the date of this" in text, doc.spec
-        said[fields["deadline_kind"] or "printed"] += fields["deadline_kind"] is not None
-    assert min(said.values()) >= 10, said
+    check_deadline_said_one_way(docs, text_layers, _dates)

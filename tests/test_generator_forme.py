@@ -9,16 +9,12 @@ type and page count. No tesseract; skipped when java or Apache FOP is not instal
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import re
 import subprocess
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from fixtures.generator.capture import write_pdf_document
 from fixtures.generator.family_facts import format_phone
 from fixtures.generator.forme_facts import (
     BUSINESS_MASKS,
@@ -41,21 +37,19 @@ from fixtures.generator.forme_family import (
 )
 from fixtures.generator.forme_wording import PAYING, SECTIONS, SUMMARIES, TOPIC_SECTIONS, notice_topic
 from fixtures.generator.notation import format_date
-from fixtures.generator.spec import Spec
 from pipeline.catalog import load_catalog
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
-    CAPTURE_CASES,
-    ComposedPdfFamily,
-    ComposedPdfFamilyTests,
-    catalog_and_plan,
-    check_capture_file,
-    check_drawn_in_another_process,
+    Batch,
+    BatchedPdfFamily,
+    BatchedPdfFamilyTests,
+    check_deadline_said_one_way,
     check_every_period_printed,
-    check_pages_asked_for,
-    compose_in_another_process,
+    check_letters_read_as_letters,
+    check_producer_and_notice_date,
+    check_treasury_and_year_printed,
+    compose_batch,
     table_truth_values,
-    text_layer,
     text_layers_of,
 )
 
@@ -66,52 +60,18 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-PAGES_ASKED_FOR = (("CP59", 2), ("CP504", 4), ("LTR1058", 9))
-CAPTURES = [  # every kind and file type (``CAPTURE_CASES``) and a desk capture; the last: the capture model
-    *((kind, degradation, suffix, pages, "default") for kind, degradation, suffix, pages in CAPTURE_CASES),
-    ("pdf_scan", "desk_stamp", ".pdf", 2, "desk"),
-]
 TRUETYPE_FACES = {"DejaVu", "Liberation"}  # embedded as subsets
 BASE_14_FACES = {"Helvetica", "Times", "Courier"}  # FOP's own, not embedded
 
 
-@dataclass(frozen=True)
-class Batch:
-    """What the module's tests read, composed in one JVM (it takes a second or two to start)."""
-
-    docs: list[FormeDocument]  # every catalog code (born-digital, clean) and a seeded 16-notice plan
-    again: FormeDocument  # the last of ``docs`` composed again
-    other: FormeDocument  # the first's code at another seed
-    asked: list[FormeDocument]  # ``PAGES_ASKED_FOR``
-    captures: list[FormeDocument]  # ``CAPTURES``, CP504 each
-    fresh: subprocess.Popen[bytes]  # a fresh process drawing the last of ``docs`` alone, started first
+@pytest.fixture(scope="module")
+def batch() -> Batch[FormeDocument]:
+    """Every document the module reads, composed in one JVM (it takes a second or two to start)."""
+    return compose_batch(TestFormeFamily.family)
 
 
 @pytest.fixture(scope="module")
-def batch() -> Batch:
-    docs = catalog_and_plan("forme", 71, 16, 27)
-    other = Spec(0, 99, docs[0].code, "pdf_text", "clean", family="forme")
-    asked = [
-        Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="forme") for code, pages in PAGES_ASKED_FOR
-    ]
-    captures = [
-        Spec(7 + i, 3, "CP504", kind, degradation, pages=pages, family="forme", captures=model)
-        for i, (kind, degradation, _suffix, pages, model) in enumerate(CAPTURES)
-    ]
-    fresh = compose_in_another_process(compose_forme, docs[-1])  # meanwhile, on the other core
-    composed = iter(compose_formes([*docs, docs[-1], other, *asked, *captures]))
-    return Batch(
-        docs=[next(composed) for _ in docs],
-        again=next(composed),
-        other=next(composed),
-        asked=[next(composed) for _ in asked],
-        captures=list(composed),
-        fresh=fresh,
-    )
-
-
-@pytest.fixture(scope="module")
-def docs(batch: Batch) -> list[FormeDocument]:
+def docs(batch: Batch[FormeDocument]) -> list[FormeDocument]:
     return batch.docs
 
 
@@ -130,52 +90,21 @@ def _printed_values(doc: FormeDocument) -> Printed:
     return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
-class TestFormeFamily(ComposedPdfFamilyTests):
-    family = ComposedPdfFamily(
+class TestFormeFamily(BatchedPdfFamilyTests):
+    family = BatchedPdfFamily(
         name="forme",
         engine="FOP",
         printed_values=_printed_values,
         dates=_dates,
         planned_multi_page=range(3, 11),
         compose=compose_forme,
+        compose_many=compose_formes,
         write=write_forme,
-        pages_asked_for=PAGES_ASKED_FOR,
-        recomposed=1,  # (the test is overridden: the module's one JVM)
+        pages_asked_for=(("CP59", 2), ("CP504", 4), ("LTR1058", 9)),
+        recomposed=1,
+        catalog_seed=71,
+        plan_seed=27,
     )
-
-    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        pass  # the pages asked for are composed with the module's batch, not one test each
-
-    def test_pages_asked_for_are_printed_and_none_is_blank(self, batch: Batch, tmp_path: Path) -> None:
-        """The base class's pages asked for, composed in the module's batch."""
-        for doc, (_code, pages) in zip(batch.asked, PAGES_ASKED_FOR, strict=True):
-            assert doc.truth["pages"] == pages
-            check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
-
-    def test_same_seed_gives_the_same_truth_text_and_pdf(
-        self, batch: Batch, text_layers: list[str], tmp_path: Path
-    ) -> None:
-        """The last document again, and another seed's first, in the module's batch."""
-        last, first, again, different = batch.docs[-1], batch.docs[0], batch.again, batch.other
-        assert again.truth == last.truth and again.pdf == last.pdf
-        assert text_layer(again.pdf, tmp_path / "again.pdf") == text_layers[-1]
-        assert different.truth != first.truth and different.pdf != first.pdf
-
-    def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: Batch) -> None:
-        """A fresh process (its own JVM), started with the module's batch, draws the last document alone as
-        the batch drew it."""
-        check_drawn_in_another_process(batch.fresh, batch.docs[-1].pdf)
-
-    def test_each_capture_kind_writes_a_readable_file(self, batch: Batch, tmp_path: Path) -> None:
-        """Every capture kind and file type (``CAPTURES``), written as ``write_formes`` writes them, from
-        the module's batch (the base class composes and writes each alone)."""
-        for doc, (kind, _degradation, suffix, pages, model) in zip(batch.captures, CAPTURES, strict=True):
-            spec = doc.spec
-            truth = write_pdf_document(
-                doc.pdf, doc.truth, spec, doc.facts.base.notice_date, tmp_path, doc.rng
-            )
-            assert truth["pages"] == pages and truth.get("captures", "default") == model
-            check_capture_file(tmp_path, truth, spec.name, kind, suffix)
 
 
 def test_layouts_vary(docs, tmp_path):
@@ -202,15 +131,10 @@ def test_layouts_vary(docs, tmp_path):
 
 
 def test_the_pdf_is_fops_dated_the_notice_date(docs, tmp_path):
+    check_producer_and_notice_date(docs[-4:], tmp_path / "info.pdf", "Apache FOP")
     for doc in docs[-4:]:
-        (tmp_path / "info.pdf").write_bytes(doc.pdf)
-        info = subprocess.run(
-            ["pdfinfo", "-isodates", str(tmp_path / "info.pdf")], capture_output=True, text=True
-        )
-        assert "Apache FOP" in info.stdout and "letter" in info.stdout, doc.spec
-        day = doc.facts.base.notice_date
-        assert re.search(rf"CreationDate:\s+{day.isoformat()}T00:00:00", info.stdout), doc.spec
-        assert f"<xmp:MetadataDate>{day.isoformat()}T00:00:00Z<".encode() in doc.pdf, doc.spec
+        day = doc.facts.base.notice_date.isoformat()
+        assert f"<xmp:MetadataDate>{day}T00:00:00Z<".encode() in doc.pdf, doc.spec
 
 
 def test_words_and_spaces_read_back_whole(docs, tmp_path):
@@ -223,21 +147,11 @@ def test_words_and_spaces_read_back_whole(docs, tmp_path):
 
 
 def test_the_header_names_the_treasury_and_the_year_is_printed(docs, text_layers):
-    for doc, text in zip(docs, text_layers, strict=True):
-        assert "Department of the Treasury" in text and "Internal Revenue Service" in text, doc.spec
-        base = doc.facts.base
-        year = doc.facts.period(base.period_end) if base.show_period else str(base.tax_year)
-        assert year in text, doc.spec
+    check_treasury_and_year_printed(docs, text_layers)
 
 
 def test_letters_open_and_close_as_letters_and_notices_do_not(docs, text_layers):
-    letters = 0
-    for doc, text in zip(docs, text_layers, strict=True):
-        is_letter = doc.spec.code.startswith("LT")
-        letters += is_letter
-        assert ("Dear " in text and "Person to contact" in text and "Enclosures:" in text) == is_letter
-        assert is_letter <= (doc.facts.header_place == "right"), doc.spec
-    assert letters >= 12
+    check_letters_read_as_letters(docs, text_layers, letter_place="right")
 
 
 def test_multi_period_notices_print_every_period(docs, text_layers):
@@ -245,18 +159,7 @@ def test_multi_period_notices_print_every_period(docs, text_layers):
 
 
 def test_the_deadline_is_said_one_way(docs, text_layers):
-    """A printed deadline is a date; a computed one, when stated, its days from the notice's date."""
-    said = {"printed": 0, "computed": 0}
-    for doc, text in zip(docs, text_layers, strict=True):
-        fields = doc.truth["fields"]
-        if fields["deadline_kind"] == "printed":
-            day = dt.date.fromisoformat(fields["deadline"])
-            assert any(f"by {spelled}" in text for spelled in _dates(day)), doc.spec
-        if fields["deadline_kind"] == "computed":
-            days = (dt.date.fromisoformat(fields["deadline"]) - doc.facts.base.notice_date).days
-            assert f"within {days} days from the date of this" in text, doc.spec
-        said[fields["deadline_kind"] or "printed"] += fields["deadline_kind"] is not None
-    assert min(said.values()) >= 10, said
+    check_deadline_said_one_way(docs, text_layers, _dates)
 
 
 def test_later_pages_explain_the_notices_subject(docs, text_layers):

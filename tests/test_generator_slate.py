@@ -4,9 +4,10 @@ another process too), the plan is the other families' plan, the truth agrees wit
 by ``pdftotext`` (every value the truth records is in it, every value it records as absent is not, no full
 SSN), pages asked for are printed with none blank, the stub sits at the foot of the last page, and every
 capture kind (all three capture models) writes a readable file, no text is under 8 pt and a notice too long
-for its page at 8 pt runs onto a closing page. One module batch composes what the family tests read (the
-catalog and plan, the last three again, another seed, the pages asked for), a fresh process drawing the last
-beside it. No tesseract; skipped when node or the installed jspdf is missing.
+for its page at 8 pt runs onto a closing page. One module batch (``pdf_families.compose_batch``) composes
+what the family tests read (the catalog and plan, the last three again, another seed, the pages asked for,
+the capture kinds), a fresh process drawing the last beside it. No tesseract; skipped when node or the
+installed jspdf is missing.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import datetime as dt
 import random
 import re
 import subprocess
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
 
@@ -41,18 +41,16 @@ from fixtures.generator.slate_family import (
 )
 from fixtures.generator.slate_layout import MIN_PT, slate_layouts
 from fixtures.generator.slate_wording import slate_words
-from fixtures.generator.spec import Spec, catalog_notice
+from fixtures.generator.spec import catalog_notice
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
+    Batch,
+    BatchedPdfFamily,
+    BatchedPdfFamilyTests,
     CaptureModelTests,
-    ComposedPdfFamily,
-    ComposedPdfFamilyTests,
-    catalog_and_plan,
-    check_drawn_in_another_process,
     check_every_period_printed,
     check_no_words_overlap,
-    check_pages_asked_for,
-    compose_in_another_process,
+    compose_batch,
     table_truth_values,
     text_layer,
     text_layers_of,
@@ -65,41 +63,14 @@ pytestmark = pytest.mark.skipif(
 LETTER_WORDS = ("Dear ", "Person to contact", "Employee ID", "Sincerely,", "Enclosures:")
 
 
-PAGES_ASKED_FOR = (("CP14", 2), ("CP504", 4), ("LTR1058", 9))
-RECOMPOSED = 3  # how many of the last documents are composed again
-
-
-@dataclass(frozen=True)
-class Batch:
-    """What the module's tests read, composed together (one ``draw.mjs`` batch per layout tried)."""
-
-    docs: list[SlateDocument]  # every catalog code (born-digital, clean) and a seeded 16-notice plan
-    again: list[SlateDocument]  # the last ``RECOMPOSED`` of ``docs`` composed again
-    other: SlateDocument  # the first's code at another seed
-    asked: list[SlateDocument]  # ``PAGES_ASKED_FOR``
-    fresh: subprocess.Popen[bytes]  # a fresh process drawing the last of ``docs`` alone, started first
+@pytest.fixture(scope="module")
+def batch() -> Batch[SlateDocument]:
+    """Every document the module reads, composed together (one ``draw.mjs`` batch per layout tried)."""
+    return compose_batch(TestSlateFamily.family)
 
 
 @pytest.fixture(scope="module")
-def batch() -> Batch:
-    docs = catalog_and_plan("slate", 71, 16, 15)
-    other = Spec(0, 99, docs[0].code, "pdf_text", "clean", family="slate")
-    asked = [
-        Spec(3, 2, code, "pdf_text", "clean", pages=pages, family="slate") for code, pages in PAGES_ASKED_FOR
-    ]
-    fresh = compose_in_another_process(compose_slate, docs[-1])  # meanwhile, on the other core
-    composed = iter(compose_slates([*docs, *docs[-RECOMPOSED:], other, *asked]))
-    return Batch(
-        docs=[next(composed) for _ in docs],
-        again=[next(composed) for _ in range(RECOMPOSED)],
-        other=next(composed),
-        asked=list(composed),
-        fresh=fresh,
-    )
-
-
-@pytest.fixture(scope="module")
-def docs(batch: Batch) -> list[SlateDocument]:
+def docs(batch: Batch[SlateDocument]) -> list[SlateDocument]:
     return batch.docs
 
 
@@ -117,44 +88,21 @@ def _printed_values(doc: SlateDocument) -> Printed:
     return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
-class TestSlateFamily(CaptureModelTests, ComposedPdfFamilyTests):
-    family = ComposedPdfFamily(
+class TestSlateFamily(CaptureModelTests, BatchedPdfFamilyTests):
+    family = BatchedPdfFamily(
         name="slate",
         engine="jsPDF",
         printed_values=_printed_values,
         dates=_dates,
         planned_multi_page=range(2, 11),
         compose=compose_slate,
+        compose_many=compose_slates,
         write=write_slate,
-        pages_asked_for=PAGES_ASKED_FOR,
-        recomposed=RECOMPOSED,  # (the test is overridden: the module's batch)
+        pages_asked_for=(("CP14", 2), ("CP504", 4), ("LTR1058", 9)),
+        recomposed=3,
+        catalog_seed=71,
+        plan_seed=15,
     )
-
-    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        pass  # the pages asked for are composed with the module's batch, not one test each
-
-    def test_pages_asked_for_are_printed_and_none_is_blank(self, batch: Batch, tmp_path: Path) -> None:
-        """The base class's pages asked for, composed in the module's batch."""
-        for doc, (_code, pages) in zip(batch.asked, PAGES_ASKED_FOR, strict=True):
-            assert doc.truth["pages"] == pages
-            check_pages_asked_for(doc.pdf, pages, tmp_path / "pages.pdf")
-
-    def test_same_seed_gives_the_same_truth_text_and_pdf(
-        self, batch: Batch, text_layers: list[str], tmp_path: Path
-    ) -> None:
-        """The last documents again, and another seed's first, in the module's batch."""
-        for doc, again, text in zip(
-            batch.docs[-RECOMPOSED:], batch.again, text_layers[-RECOMPOSED:], strict=True
-        ):
-            assert again.truth == doc.truth and again.pdf == doc.pdf
-            assert text_layer(again.pdf, tmp_path / "again.pdf") == text
-        first, other = batch.docs[0], batch.other
-        assert other.truth != first.truth and other.pdf != first.pdf
-
-    def test_same_seed_gives_the_same_bytes_in_another_process(self, batch: Batch) -> None:
-        """A fresh process, started with the module's batch, draws the last document alone as the batch
-        drew it."""
-        check_drawn_in_another_process(batch.fresh, batch.docs[-1].pdf)
 
 
 def test_layouts_and_faces_vary(docs, tmp_path):
