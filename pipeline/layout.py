@@ -204,6 +204,8 @@ _AMOUNT_END = regex.compile(r"\d[.,]\d{2}\s*$")
 _PLACEHOLDER = regex.compile(r"^[nNxX*#]{3}\s?-")  # "nnn-nn-nnnn": a value that holds no digit
 _CONNECTOR = regex.compile(r"^(?:by|on|due\s+by|to\s+be\s+received\s+by|no\s+later\s+than)$")
 _LABEL_READ = 0.5  # a label's second line reads as surely as its first
+_LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
+_SPECK_READ = 0.3
 _NUMBER_ONLY = regex.compile(r"^[-–$(),.\s\d]+$")  # an amount or the ", 2018" a text layer splits off
 
 
@@ -360,10 +362,12 @@ def _values_below(
     """The value segments stacked under ``label``: each starts in the label's column, within a line's
     height below the one before; a connector ("by") may come between, numbers may follow the value. A row
     with nothing under the label (the second line of a neighbour's wrapped label: "Social Security" /
-    "number") belongs to the label's band: the value is looked for below it."""
+    "number") belongs to the label's band: the value is looked for below it. Specks are nothing
+    (``_is_speck``: a 2-pixel "-" read at 0.00 between "Form" and "1040")."""
     chain: list[OcrLine] = []
     above = label
-    for segments in segmented[index + 1 : index + 1 + 2 * _MOST_VALUES]:
+    for row in segmented[index + 1 : index + 1 + 2 * _MOST_VALUES]:
+        segments = [segment for segment in row if not _is_speck(segment)]
         below = next((s for s in segments if _is_under(s, label, above, height)), None)
         below = below or _part_under(segments, label, above, height)
         if below is None:
@@ -382,6 +386,11 @@ def _values_below(
         if len(chain) == _MOST_VALUES:
             break
     return chain if any(_is_value(s) for s in chain) else []
+
+
+def _is_speck(segment: OcrLine) -> bool:
+    """Marks OCR could not read (no letter or digit, scored below ``_SPECK_READ``): a speck, not print."""
+    return segment.confidence < _SPECK_READ and _LETTER_OR_DIGIT.search(segment.text) is None
 
 
 def _continues_the_labels(segments: list[OcrLine], labels: list[OcrLine], height: int) -> bool:

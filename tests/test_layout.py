@@ -143,6 +143,15 @@ def test_a_right_aligned_value_a_long_label_pushed_a_line_down_is_its_value() ->
     assert [line.text for _, line in stacked_label_lines(next_row.pages[0].lines)] == []
 
 
+def test_a_speck_between_a_label_and_its_value_is_nothing() -> None:
+    """A 2-pixel "-" OCR read at 0.00 between "Form" and "1040" (a fax's speck) stopped the pairing."""
+    speck = OcrWord(text="-", confidence=0.0, bbox=(710, 52, 2, 2))
+    words = [*_words(100, 1, "Tax year"), *_words(700, 1, "Form"), speck]
+    words += [*_words(100, 2.2, "2023"), *_words(700, 2.2, "1040")]
+    lines = group_words_into_lines(words)
+    assert [line.text for _, line in stacked_label_lines(lines)] == ["Tax year    2023", "Form    1040"]
+
+
 def test_a_label_word_ocr_read_with_a_digit_is_no_value_beside_the_labels_before_it() -> None:
     """A band of labels, one read "Taxpayer 1D number": every label still takes the value under it."""
     document = _page(
