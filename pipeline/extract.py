@@ -340,14 +340,37 @@ _FORM_AFTER_LEADER_WORD = regex.compile(
 
 
 def _form_after_unread_label(lines: list[TextLine], form: Field) -> list[str]:
-    """A form printed at the end of a header row whose label OCR garbled with its leader, when no form was
-    read: left out silently otherwise."""
+    """A form printed at the end of a header row whose label OCR garbled with its leader, or beside a label
+    OCR could not read (a word of it below ``GARBLED_BELOW``: "F a    1040", its "Form" read so at 0.31),
+    when no form was read: left out silently otherwise."""
     if form.value is not None:
         return []
     for line in lines:
         if (match := _FORM_AFTER_LEADER_WORD.search(line.text)) is not None:
             return [f"form: the notice prints {match.group('form')!r} after a label that could not be read"]
+        if (cell := _form_beside_unread_label(line)) is not None:
+            return [
+                f"form: the notice prints {cell[1]!r} beside a label that could not be read ({cell[0]!r})"
+            ]
     return []
+
+
+def _form_beside_unread_label(line: TextLine) -> tuple[str, str] | None:
+    """(label, form) of a row's cell that is a return's form alone, after a cell of at most three words one
+    of which OCR scored below ``GARBLED_BELOW``."""
+    cells, words = line.text.strip().split(COLUMN_GAP), list(line.words)
+    if len(words) != len(line.text.split()):
+        return None  # the row's words are not known, or not its text
+    read, starts = 0, []
+    for cell in cells:
+        starts.append(read)
+        read += len(cell.split())
+    for at in range(1, len(cells)):
+        label, value = cells[at - 1].strip(), cells[at].strip()
+        label_words = words[starts[at - 1] : starts[at]]
+        if value in RETURN_FORMS and len(label_words) <= 3 and any(c < GARBLED_BELOW for _, c in label_words):
+            return label, value
+    return None
 
 
 def _read_as_a_field(value: str, fields: dict[str, Field]) -> bool:
