@@ -5,7 +5,7 @@ Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period Decemb
 2021" (letters), "Tax Period(s): 202312"
 (year and month) → 2023,
 "Tax periods 2021" (labels that start a row or column), a header cell's "Year    2022", "For tax year
-2023", "Period ending    Sep. 30, 2024" and "Period:    2022-12-31" (less surely), and
+2023", "Period ending    Sep. 30, 2024" and "Period:    2022-12-31" (ending its cell; less surely), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
 "your 2022 Form 1040" (weakest; as sure as a header's cell when it is all the notice prints and every such
@@ -75,7 +75,8 @@ _BARE_YEAR = regex.compile(
     regex.IGNORECASE | regex.VERBOSE,
 )
 _BARE_PERIOD = regex.compile(
-    rf"{_SEGMENT_START}Period(?:\s+end(?:ing|ed))?:?{LABEL_GAP}{DATE}{_NO_OTHER_DATE}{COLUMN_END}",
+    rf"{_SEGMENT_START}Period(?:\s+end(?:ing|ed):?{LABEL_GAP}{DATE}|:?{LABEL_GAP}{DATE}(?={COLUMN_END}))"
+    rf"{_NO_OTHER_DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 # A header cell's "For tax year    2023": a wide gap after the label and the year ending its column (a

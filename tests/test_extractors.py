@@ -157,6 +157,7 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Holtsville, NY 11742-0093    _ Tax Year    2024", 2024, id="stray-mark-before-label"),
         pytest.param("Period:    2022-12-31", 2022, id="bare-period-cell"),
         pytest.param("Ogden, UT 84201    Period    Dec. 31, 2023", 2023, id="bare-period-column"),
+        pytest.param("Period ending    03/31/2022 ~~ Fresno, CA 93888", 2022, id="period-ending-speck-after"),
     ],
 )
 def test_tax_year(text: str, expected: int) -> None:
