@@ -8,8 +8,8 @@ Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period Decemb
 2023", "Period ending    Sep. 30, 2024" and "Period:    2022-12-31" (ending its cell; less surely), and
 "for tax year 2022" (body text, lower confidence: a CP49 names the year it took the refund from too),
 "the tax year (2023)" (the stub's instruction), "the tax year ending / December 31, 2025" (wrapped),
-"your 2022 Form 1040" (weakest; as sure as a header's cell when it is all the notice prints and every such
-mention names one year), the tax return or period named as a form ("Tax return    Form 1040 for 2024",
+"your 2022 Form 1040" (weakest; as sure as a header's cell when every such mention and every other reading
+name one year), the tax return or period named as a form ("Tax return    Form 1040 for 2024",
 "Tax period    Form 941, quarter ending 09/30/2024"), the body's "This notice is about your Form 1040 for
 2024" / "... your taxes for 2022" / "... your Form 941, quarter ending 09/30/2024" / "... the tax period
 ending Dec. 31, 2021", and Spanish
@@ -120,7 +120,8 @@ _STUB = regex.compile(
 _YEAR_ENDING = regex.compile(rf"\btax\s+year\s+end(?:ing|ed)\s+{DATE}", regex.IGNORECASE | regex.VERBOSE)
 _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", regex.IGNORECASE)
 # "your 2022 Form 1040" may name another year than the notice's beside a header that prints it (a CP49's
-# refund year); where nothing else prints a year and every mention names the same one, it is the notice's.
+# refund year); where every mention and every other reading (a header label OCR damaged, read unsurely)
+# name the same one, it is the notice's.
 _SOLE_MENTION_LIFT = 0.85 / 0.6
 # A return named by its form and year, or a quarter by its form and end: after a header label, or in the
 # sentence that says what the notice is about (as sure as a label: it is the notice's own statement).
@@ -168,9 +169,9 @@ def _period(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
     candidates = _labelled_tax_years(lines)
     mentions = find_candidates(_RETURN, lines, "return_mention", 0.6, _year)
-    if candidates or len({mention.value for mention in mentions}) != 1:
+    if not mentions or len({candidate.value for candidate in (*candidates, *mentions)}) != 1:
         return candidates + mentions
-    return [replace(mention, confidence=mention.confidence * _SOLE_MENTION_LIFT) for mention in mentions]
+    return candidates + [replace(m, confidence=m.confidence * _SOLE_MENTION_LIFT) for m in mentions]
 
 
 def _labelled_tax_years(lines: list[TextLine]) -> list[Candidate]:

@@ -187,9 +187,10 @@ def test_a_fax_year_counts_for_less_than_a_clean_one() -> None:
     assert fax.value == clean.value == 2025 and fax.confidence < clean.confidence
 
 
-def test_a_return_mentioned_in_prose_is_sure_only_when_nothing_else_names_a_year() -> None:
+def test_a_return_mentioned_in_prose_is_sure_only_when_nothing_else_names_another_year() -> None:
     """Folio and office families: a notice whose only year is "your 2023 Form 1040" (24 of 24 read right, all
-    sent to review). Beside a header's year (a CP49's refund year) or another mention, it stays weakest."""
+    sent to review). Beside a header's other year (a CP49's refund year) or a mention of another, it stays
+    weakest; beside a header label OCR damaged that names the same year, it is as sure as alone."""
     sole = "We changed your 2023 Form 1040 to correct a math error."
     [found] = find_tax_years([TextLine(1, sole)])
     assert found.value == 2023 and found.confidence >= 0.8
@@ -199,6 +200,9 @@ def test_a_return_mentioned_in_prose_is_sure_only_when_nothing_else_names_a_year
     assert [c.confidence < 0.7 for c in beside_a_header if c.value == 2023] == [True]
     two_years = find_tax_years([TextLine(1, sole), TextLine(2, "your 2024 Form 1040-ES")])
     assert all(c.confidence < 0.7 for c in two_years)
+    damaged = TextLine(1, "Stop 5050    period    December 31, 2023", confidence=0.0)  # "Tax" a row above
+    beside_the_same = find_tax_years([damaged, TextLine(1, sole)])
+    assert [c.confidence >= 0.8 for c in beside_the_same if c.rule == "return_mention"] == [True]
 
 
 @pytest.mark.parametrize(
