@@ -36,6 +36,9 @@ MAX_DASH_HEIGHT, MIN_DASH_WIDTH, MAX_DASH_WIDTH = 0.02, 0.01, 0.2
 MIN_RULE_DASHES, MIN_RULE_SPAN, MAX_RULED_ROW = 8, 0.7, 0.5
 RUN_INTO_TEXT, MAX_GLYPH_HEIGHT = 0.05, 0.3  # inches: leaders end this close to their value; glyphs are lower
 RULE_SEARCH_DPI = 150
+# A dot leader's dots: no larger than this (inches), at most this far apart from one to the next, evenly
+# (pitches within this share of their median), this many or more in a row.
+MAX_DOT, MAX_DOT_PITCH, DOT_PITCH_SPREAD, MIN_LEADER_DOTS = 0.03, 0.12, 0.35, 6
 # A cell's wall: a vertical stroke no thicker than this and at least this tall (inches: taller than a
 # heading's letters), with print this close to it along this much of its height.
 MAX_RULE_THICKNESS, MIN_WALL_HEIGHT, HUGGING, MIN_HUGGED_ROWS = 0.03, 0.3, 0.04, 0.06
@@ -62,6 +65,7 @@ def preprocess_page(page: PageImage, config: CleanConfig = CleanConfig()) -> Pag
         _orient_and_deskew,
         _fix_upside_down,
         _erase_dashed_rules,
+        _erase_dot_leaders,
         _erase_cell_walls,
         _erase_row_rules,
     ):
@@ -316,6 +320,68 @@ def _erase_dashed_rules(page: PageImage, config: CleanConfig) -> PageImage:
     cleaned = page.pixels.copy()
     cleaned[erase] = np.median(page.pixels[rims])  # the paper's shade: white, or a shaded box's grey
     return _with(page, cleaned, f"erase_dashed_rules:{len(rule_dashes)}")
+
+
+def _erase_dot_leaders(page: PageImage, config: CleanConfig) -> PageImage:
+    """Dot leaders between a label and its value erased: tesseract reads a row of dots as words ("cess s cs
+    say es") and garbles the label beside them with it ("Lnpaid BINOUNt MOM POOF" for "Unpaid amount from
+    prior notices"). A leader is ``MIN_LEADER_DOTS`` or more dots (marks no larger than ``MAX_DOT`` inches,
+    about as wide as tall) on one line, evenly spaced at most ``MAX_DOT_PITCH`` apart (``_leader_runs``); a
+    sentence's full stops, an ellipsis and the dots of i's are too few or too uneven. Found on a copy at
+    ``RULE_SEARCH_DPI``; the dots and their grey rims are painted the shade of the paper around them."""
+    scale = min(1.0, RULE_SEARCH_DPI / page.dpi)
+    small = cv2.resize(page.pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((small < 200).astype(np.uint8), connectivity=8)
+    dpi = page.dpi * scale
+    widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    largest = max(2, round(MAX_DOT * dpi))
+    dots = np.flatnonzero(
+        (widths <= largest)
+        & (heights <= largest)
+        & (np.maximum(widths, heights) <= 2 * np.minimum(widths, heights) + 1)
+    )
+    leader_dots = _leader_runs(dots[dots > 0], stats, dpi)
+    if not len(leader_dots):
+        return page
+    is_dot = np.zeros(count, dtype=np.uint8)
+    is_dot[leader_dots] = 1
+    grown = cv2.dilate(is_dot[labels], np.ones((3, 3), np.uint8))  # a pixel more: the dots' grey edges
+    height, width = page.pixels.shape
+    erase = cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
+    rims = cv2.dilate(erase.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~erase
+    cleaned = page.pixels.copy()
+    cleaned[erase] = np.median(page.pixels[rims])
+    return _with(page, cleaned, f"erase_dot_leaders:{len(leader_dots)}")
+
+
+def _leader_runs(dots: np.ndarray, stats: np.ndarray, dpi: float) -> np.ndarray:
+    """The dots of runs of ``MIN_LEADER_DOTS`` or more whose middles lie within a pixel of the previous
+    one's, each the next dot along at most ``MAX_DOT_PITCH`` inches on, the pitches within
+    ``DOT_PITCH_SPREAD`` of their median; and the colon a typed leader ends in ("LETTER......: 03/10/2023",
+    its lower dot on the leader's pitch), whole (``_stacked_on``): half of it left reads as a mark before
+    the value ("> 12/31/2021")."""
+    middles = stats[dots, cv2.CC_STAT_TOP] + stats[dots, cv2.CC_STAT_HEIGHT] / 2
+    order = np.argsort(middles, kind="stable")
+    dots, middles = dots[order], middles[order]
+    found = []
+    for line in np.split(dots, np.flatnonzero(np.diff(middles) > 1) + 1):
+        line = line[np.argsort(stats[line, cv2.CC_STAT_LEFT], kind="stable")]
+        lefts = stats[line, cv2.CC_STAT_LEFT].astype(float)
+        for run in np.split(line, np.flatnonzero(np.diff(lefts) > MAX_DOT_PITCH * dpi) + 1):
+            pitches = np.diff(stats[run, cv2.CC_STAT_LEFT].astype(float))
+            if len(run) >= MIN_LEADER_DOTS and np.ptp(pitches) <= DOT_PITCH_SPREAD * np.median(pitches):
+                found += [run, _stacked_on(run, dots, stats, dpi)]
+    return np.unique(np.concatenate(found)) if found else np.array([], dtype=np.int64)
+
+
+def _stacked_on(run: np.ndarray, dots: np.ndarray, stats: np.ndarray, dpi: float) -> np.ndarray:
+    """The ``dots`` standing over or under a dot of ``run``, less than a tenth of an inch away (a colon's
+    other half)."""
+    centre_x = stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] / 2
+    centre_y = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] / 2
+    across = np.abs(centre_x[run, None] - centre_x[None, dots]) <= stats[run, None, cv2.CC_STAT_WIDTH]
+    apart = np.abs(centre_y[run, None] - centre_y[None, dots])
+    return dots[np.any(across & (apart > 1) & (apart <= 0.1 * dpi), axis=0)]
 
 
 def _erase_cell_walls(page: PageImage, config: CleanConfig) -> PageImage:

@@ -218,6 +218,46 @@ def test_a_minus_sign_ending_a_row_of_dash_leaders_is_kept() -> None:
     assert np.array_equal(cleaned.pixels[:, 1670:], pixels[:, 1670:])
 
 
+def test_dot_leaders_are_erased_and_the_labels_amounts_and_full_stops_kept() -> None:
+    """A billing summary set on dot leaders (forme, codex, office, typed): tesseract read the dots as words
+    and garbled the labels beside them ("Lnpaid BINOUNt MOM POOF")."""
+    image = Image.new("L", (2550, 900), 255)
+    draw, font = ImageDraw.Draw(image), ImageFont.truetype(FONT, 40)
+    rows = (("Unpaid amount from prior notices", "$20,165.28"), ("Additional interest charges", "$549.25"))
+    label_ends = []
+    for row, (label, amount) in enumerate(rows):
+        top = 200 + 60 * row
+        draw.text((200, top), label, font=font, fill=0)
+        label_ends.append(int(200 + draw.textlength(label, font=font)) + 2)
+        start = label_ends[-1] + 18
+        for x in range(int(start), 1580, 18):
+            draw.ellipse((x, top + 30, x + 5, top + 35), fill=0)
+        draw.text((1600, top), amount, font=font, fill=0)
+    sentence = "Pay now. Call us. See page 2... We may levy. It is due."
+    draw.text((200, 500), sentence, font=font, fill=0)
+    for x in range(200, 200 + 18 * 9, 18):  # a typed leader ending in a colon, its lower dot on the pitch
+        # (half of it left read as a mark before the value: "> 12/31/2021")
+        draw.ellipse((x, 680, x + 5, 685), fill=0)
+    colon = 200 + 18 * 9
+    draw.ellipse((colon, 660, colon + 5, 665), fill=0)
+    draw.ellipse((colon, 680, colon + 5, 685), fill=0)
+    pixels = np.asarray(image)
+    cleaned = preprocess_page(PageImage(number=1, dpi=300, pixels=pixels))
+    assert any(step.startswith("erase_dot_leaders:") for step in cleaned.steps)
+    leaders = cleaned.pixels[225:300, 900:1580]  # right of the longer label, left of the amounts
+    assert (leaders < 160).sum() == 0 and (pixels[225:300, 900:1580] < 160).sum() > 500
+    assert np.array_equal(cleaned.pixels[:, 1590:], pixels[:, 1590:])  # amounts and their decimal points
+    for row, end in enumerate(label_ends):  # the labels, their i's dots and all
+        band = slice(190 + 60 * row, 250 + 60 * row)
+        assert np.array_equal(cleaned.pixels[band, :end], pixels[band, :end])
+    assert np.array_equal(cleaned.pixels[480:560], pixels[480:560])  # full stops and an ellipsis
+    assert (cleaned.pixels[650:700, 200 : colon + 8] < 160).sum() == 0  # the leader and its whole colon
+
+
+def test_a_page_without_dot_leaders_is_left_as_it_is(page: Image.Image) -> None:
+    assert not any(step.startswith("erase_dot_leaders") for step in _clean(page).steps)
+
+
 def test_a_page_without_dashed_rules_is_left_as_it_is(page: Image.Image) -> None:
     assert not any(step.startswith("erase_dashed_rules") for step in _clean(page).steps)
 
