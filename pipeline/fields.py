@@ -109,6 +109,7 @@ class FieldSpec:
     printed: regex.Pattern[str] | None = None
     printed_alone: regex.Pattern[str] | None = None  # its label alone in a cell: the value OCR lost
     copied: bool = False
+    one_value: bool = False  # the notice prints one value wherever it prints it: copies that agree are rivals
     garbled_confirms: Callable[[str, FieldValue], bool] | None = None
     confirmed_by: frozenset[str] = frozenset()  # profile checks that, all passed, confirm an unsure reading
     correctable: bool = True
@@ -120,7 +121,8 @@ def _read_field(spec: FieldSpec, reading: Reading) -> Field:
     if spec.read is not None:
         return spec.read(reading)
     assert spec.find is not None, f"{spec.name} declares neither an extractor nor a reader"
-    return choose(spec.name, spec.find(reading.lines), reading.findings if spec.flags_rivals else [])
+    findings = reading.findings if spec.flags_rivals else []
+    return choose(spec.name, spec.find(reading.lines), findings, one_value=spec.one_value)
 
 
 # ---- value types: a person's text → the value the result holds, or None when it is not one ---------------
@@ -415,7 +417,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         garbled_confirms=holds_the_year, core=True, required=True,
     ),
     FieldSpec(
-        "ssn_last4", "SSN last 4", as_last4, find_ssn_last4, printed=SSN_PRINTED, copied=True,
+        "ssn_last4", "SSN last 4", as_last4, find_ssn_last4, printed=SSN_PRINTED, copied=True, one_value=True,
         garbled_confirms=holds_the_digits, core=True, required=True,
         # "#*_**-1670" read unsurely, the client's last four, name and address: a misread landing on exactly
         # those four digits is no risk worth a person's look

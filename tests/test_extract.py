@@ -494,6 +494,20 @@ def test_a_form_beside_a_label_ocr_could_not_read_is_a_finding() -> None:
     assert form_findings(notice, sure) == []  # a label read surely is no garbled one
 
 
+def test_an_ssn_two_later_pages_print_alike_is_a_rival_to_the_header_s() -> None:
+    """A stencil stack's CP63: its header read "XXX-xx-3379" (0.85), its two later pages' running heads
+    "xxx-xx-5379": each copy alone is a weak reading, two that agree are no misreading."""
+    header = TextLine(1, "Taxpayer ID number:    XXX-xx-3379", confidence=0.85)
+    heads = [TextLine(page, "Notice CP63 2025-08-08 xxx-xx-5379", confidence=0.92) for page in (2, 3)]
+    lines = [TextLine(1, "Notice    CP63"), header, *heads]
+    extraction = extract_fields(lines, classify_notice(lines, load_catalog()))
+    assert extraction.fields["ssn_last4"].value == "3379"
+    assert "ssn_last4: the notice also shows 5379 (chose 3379)" in extraction.findings
+    once = [TextLine(1, "Notice    CP63"), header, heads[0]]
+    findings = extract_fields(once, classify_notice(once, load_catalog())).findings
+    assert not any(finding.startswith("ssn_last4:") for finding in findings)
+
+
 def test_a_code_printed_twice_alike_is_no_misreading_of_a_neighbour_whose_title_is_printed() -> None:
     title = "Annual reminder of balance due"  # CP71C's title, on a CP71A
     once = [TextLine(1, "Notice    CP71A", (1400, 170, 1000, 50)), TextLine(1, title, (195, 640, 1080, 50))]
