@@ -340,9 +340,9 @@ _FORM_AFTER_LEADER_WORD = regex.compile(
 
 
 def _form_after_unread_label(lines: list[TextLine], form: Field) -> list[str]:
-    """A form printed at the end of a header row whose label OCR garbled with its leader, or beside a label
-    OCR could not read (a word of it below ``GARBLED_BELOW``: "F a    1040", its "Form" read so at 0.31),
-    when no form was read: left out silently otherwise."""
+    """A form printed at the end of a header row whose label OCR garbled with its leader, or alone in a cell
+    beside a label of at most three words that was not read as a form's ("F a    1040", "ioe    1040":
+    forme's "Form" read so), when no form was read: left out silently otherwise."""
     if form.value is not None:
         return []
     for line in lines:
@@ -356,19 +356,10 @@ def _form_after_unread_label(lines: list[TextLine], form: Field) -> list[str]:
 
 
 def _form_beside_unread_label(line: TextLine) -> tuple[str, str] | None:
-    """(label, form) of a row's cell that is a return's form alone, after a cell of at most three words one
-    of which OCR scored below ``GARBLED_BELOW``."""
-    cells, words = line.text.strip().split(COLUMN_GAP), list(line.words)
-    if len(words) != len(line.text.split()):
-        return None  # the row's words are not known, or not its text
-    read, starts = 0, []
-    for cell in cells:
-        starts.append(read)
-        read += len(cell.split())
-    for at in range(1, len(cells)):
-        label, value = cells[at - 1].strip(), cells[at].strip()
-        label_words = words[starts[at - 1] : starts[at]]
-        if value in RETURN_FORMS and len(label_words) <= 3 and any(c < GARBLED_BELOW for _, c in label_words):
+    """(label, form) of a row's cell that is a return's form alone, after a cell of at most three words."""
+    cells = [cell.strip() for cell in line.text.strip().split(COLUMN_GAP)]
+    for label, value in zip(cells, cells[1:], strict=False):
+        if value in RETURN_FORMS and 0 < len(label.split()) <= 3:
             return label, value
     return None
 

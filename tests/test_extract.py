@@ -476,22 +476,24 @@ def test_a_form_ending_a_row_after_a_label_garbled_with_its_leader_is_a_finding(
     assert not any(f.startswith("form:") for f in _findings("Notice    CP297", sentence))
 
 
-def test_a_form_beside_a_label_ocr_could_not_read_is_a_finding() -> None:
-    """forme's Letter 1058: its header cell "Form    1040" read "F a    1040", "a" at 0.31."""
+def test_a_form_beside_a_label_not_read_as_a_forms_is_a_finding() -> None:
+    """forme's Letter 1058 and Letter 525: their header cell "Form    1040" read "F a    1040" ("a" at 0.31)
+    and "ioe    1040" (0.60); the form went unread and unmentioned."""
     notice = TextLine(1, "Letter 1058")
-    garbled = TextLine(1, "F a    1040", words=(("F", 0.86), ("a", 0.31), ("1040", 0.96)))
-    read = TextLine(1, "Tax form    1040", words=(("Tax", 0.96), ("form", 0.96), ("1040", 0.96)))
-    sure = TextLine(1, "Ogden    1040", words=(("Ogden", 0.95), ("1040", 0.96)))
 
-    def form_findings(*lines: TextLine) -> list[str]:
-        findings = extract_fields(list(lines), classify_notice(list(lines), load_catalog())).findings
+    def form_findings(*texts: str) -> list[str]:
+        lines = [notice, *(TextLine(1, text) for text in texts)]
+        findings = extract_fields(lines, classify_notice(lines, load_catalog())).findings
         return [finding for finding in findings if finding.startswith("form:")]
 
-    assert form_findings(notice, garbled) == [
+    assert form_findings("F a    1040") == [
         "form: the notice prints '1040' beside a label that could not be read ('F a')"
     ]
-    assert form_findings(notice, garbled, read) == []  # the form was read from another copy
-    assert form_findings(notice, sure) == []  # a label read surely is no garbled one
+    assert form_findings("ioe    1040") == [
+        "form: the notice prints '1040' beside a label that could not be read ('ioe')"
+    ]
+    assert form_findings("F a    1040", "Tax form    1040") == []  # the form was read from another copy
+    assert form_findings("Tax year    2023") == []  # no form
 
 
 def test_an_ssn_two_later_pages_print_alike_is_a_rival_to_the_header_s() -> None:
