@@ -189,8 +189,9 @@ _VALUE_MAX_CHARS = 32
 _MOST_VALUES = 3  # "Amount due by" / "February 20, 2018" / "$1,075.21"
 _REACH, _BAND_REACH = 1.5, 3.0  # line heights from a label (or the value above) down to its value
 # label heights from a row-ending label's centre to its value's right of it: on its row (a baseline a little
-# lower), or a line lower, starting within two label heights of its end, when nothing stands under the label
-_BESIDE_REACH, _DROPPED_VALUE_REACH = 0.9, 2.0
+# lower), or a line lower, starting within _DROPPED_VALUE_START label heights of its end, when nothing stands
+# under the label
+_BESIDE_REACH, _DROPPED_VALUE_REACH, _DROPPED_VALUE_START = 0.9, 2.0, 2.0
 _DIGIT = regex.compile(r"\d")
 # A header label's word OCR read with a digit for a letter ("Taxpayer 1D number", "S0cial") holds no value.
 _LABEL_WORDS = frozenset(
@@ -427,7 +428,8 @@ def _value_beside(segmented: Sequence[list[OcrLine]], index: int, label: OcrLine
         for position, segment in enumerate(row):
             x, y, _, h = segment.bbox
             lower = abs(y + h / 2 - centre) / height
-            if x > label_end and (lower <= _BESIDE_REACH or (lower <= reach and x - label_end <= 2 * height)):
+            dropped = lower <= reach and x - label_end <= _DROPPED_VALUE_START * height
+            if x > label_end and (lower <= _BESIDE_REACH or dropped):
                 owned = position > 0 and _is_bare_label(row[position - 1])
                 return [segment] if _is_value(segment) and not owned else []
     return []

@@ -297,10 +297,7 @@ def _erase_dashed_rules(page: PageImage, config: CleanConfig) -> PageImage:
     rule is a row of short flat dashes ruling a text row with another (``_dashes_in_rules``); a sentence's
     hyphens and dashes are too few, a solid rule is no dash. Found on a copy at ``RULE_SEARCH_DPI`` (10-30 ms
     a page); the dashes and their grey rims are painted the shade of the paper around them."""
-    scale = min(1.0, RULE_SEARCH_DPI / page.dpi)
-    small = cv2.resize(page.pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((small < 160).astype(np.uint8), connectivity=8)
-    dpi = page.dpi * scale
+    count, labels, stats, dpi = _components(page, 160)
     widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     dashes = np.flatnonzero(
         (heights <= MAX_DASH_HEIGHT * dpi)
@@ -311,15 +308,7 @@ def _erase_dashed_rules(page: PageImage, config: CleanConfig) -> PageImage:
     rule_dashes = _dashes_in_rules(dashes[dashes > 0], stats, labels, dpi)
     if not len(rule_dashes):
         return page
-    is_rule = np.zeros(count, dtype=np.uint8)
-    is_rule[rule_dashes] = 1
-    grown = cv2.dilate(is_rule[labels], np.ones((3, 3), np.uint8))  # a pixel more: the dashes' grey edges
-    height, width = page.pixels.shape
-    erase = cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
-    rims = cv2.dilate(erase.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~erase
-    cleaned = page.pixels.copy()
-    cleaned[erase] = np.median(page.pixels[rims])  # the paper's shade: white, or a shaded box's grey
-    return _with(page, cleaned, f"erase_dashed_rules:{len(rule_dashes)}")
+    return _painted_over(page, _grown(labels, count, rule_dashes), f"erase_dashed_rules:{len(rule_dashes)}")
 
 
 def _erase_dot_leaders(page: PageImage, config: CleanConfig) -> PageImage:
@@ -329,10 +318,7 @@ def _erase_dot_leaders(page: PageImage, config: CleanConfig) -> PageImage:
     about as wide as tall) on one line, evenly spaced at most ``MAX_DOT_PITCH`` apart (``_leader_runs``); a
     sentence's full stops, an ellipsis and the dots of i's are too few or too uneven. Found on a copy at
     ``RULE_SEARCH_DPI``; the dots and their grey rims are painted the shade of the paper around them."""
-    scale = min(1.0, RULE_SEARCH_DPI / page.dpi)
-    small = cv2.resize(page.pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((small < 200).astype(np.uint8), connectivity=8)
-    dpi = page.dpi * scale
+    count, labels, stats, dpi = _components(page, 200)  # a small dot is grey on the copy
     widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     largest = max(2, round(MAX_DOT * dpi))
     dots = np.flatnonzero(
@@ -343,15 +329,7 @@ def _erase_dot_leaders(page: PageImage, config: CleanConfig) -> PageImage:
     leader_dots = _leader_runs(dots[dots > 0], stats, dpi)
     if not len(leader_dots):
         return page
-    is_dot = np.zeros(count, dtype=np.uint8)
-    is_dot[leader_dots] = 1
-    grown = cv2.dilate(is_dot[labels], np.ones((3, 3), np.uint8))  # a pixel more: the dots' grey edges
-    height, width = page.pixels.shape
-    erase = cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
-    rims = cv2.dilate(erase.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~erase
-    cleaned = page.pixels.copy()
-    cleaned[erase] = np.median(page.pixels[rims])
-    return _with(page, cleaned, f"erase_dot_leaders:{len(leader_dots)}")
+    return _painted_over(page, _grown(labels, count, leader_dots), f"erase_dot_leaders:{len(leader_dots)}")
 
 
 def _leader_runs(dots: np.ndarray, stats: np.ndarray, dpi: float) -> np.ndarray:
@@ -426,14 +404,37 @@ def _erase_hugging_strokes(page: PageImage, length: float, *, across: bool, step
     ]
     if not found:
         return page
-    grown = cv2.dilate(np.isin(labels, found).astype(np.uint8), np.ones((3, 3), np.uint8))  # and grey edges
-    grown = np.ascontiguousarray(grown.T) if across else grown
+    grown = _grown(labels, count, np.array(found))
+    return _painted_over(page, np.ascontiguousarray(grown.T) if across else grown, f"{step}:{len(found)}")
+
+
+def _components(page: PageImage, darker_than: int) -> tuple[int, np.ndarray, np.ndarray, float]:
+    """The connected components of the ink darker than ``darker_than`` on a copy at ``RULE_SEARCH_DPI``:
+    their count, labels and stats, and the copy's resolution."""
+    scale = min(1.0, RULE_SEARCH_DPI / page.dpi)
+    small = cv2.resize(page.pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (small < darker_than).astype(np.uint8), connectivity=8
+    )
+    return count, labels, stats, page.dpi * scale
+
+
+def _grown(labels: np.ndarray, count: int, found: np.ndarray) -> np.ndarray:
+    """The pixels of the ``found`` components, a pixel more all round (their grey edges)."""
+    marked = np.zeros(count, dtype=np.uint8)
+    marked[found] = 1
+    return cv2.dilate(marked[labels], np.ones((3, 3), np.uint8))
+
+
+def _painted_over(page: PageImage, marked: np.ndarray, step: str) -> PageImage:
+    """The page with the ``marked`` pixels of the search copy, scaled up, and their grey rims painted the
+    paper's shade around them (white, or a shaded box's grey)."""
     height, width = page.pixels.shape
-    erase = cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
+    erase = cv2.resize(marked, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
     rims = cv2.dilate(erase.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~erase
     cleaned = page.pixels.copy()
     cleaned[erase] = np.median(page.pixels[rims])
-    return _with(page, cleaned, f"{step}:{len(found)}")
+    return _with(page, cleaned, step)
 
 
 def _print_beside_rules(ink: np.ndarray, strokes: np.ndarray, dpi: float) -> np.ndarray:
