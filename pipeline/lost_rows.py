@@ -18,7 +18,8 @@ caller ID  143273" on a noisy scan; "[Noncroae  __[Taxremoomone" for the small c
 table, its rules read into its words, so up to twice a line's height; up to ``MAX_GARBLED_ROWS`` a page)
 counts as ink no word covers: its runs are read the same way, and a run's reading replaces the garbled words
 centred across it only when every word of it holding a letter or digit is sure (``_SURE``; a cell's rule
-read as "|" is no word); otherwise they stay as they were.
+read as "|" is no word); otherwise they stay as they were. So does one garbled word spread over a cell beside
+words read well ("8122 SUMMIT PL    Fe", the "Fe" 1,072 pixels wide for "Call us at 800-829-0922").
 
 The step ``lost_rows:<runs read>/<runs found>`` records both; a page with none found records nothing.
 Finding them costs about 25 ms a page.
@@ -49,6 +50,7 @@ _MIN_INK = 240  # pixels of ink at 300 dpi
 _JOIN = 30  # pixels at 300 dpi: marks closer along a row belong to one run (letters, words)
 _RULE_LENGTH = 150  # pixels at 300 dpi (half an inch): a straight stroke this long is a rule, not a letter
 _MIN_CONFIDENCE = 0.5
+_SPREAD = 3  # heights a character: wider, one garbled word stands for a cell of print
 _TEXT = regex.compile(r"[\p{L}\d]")
 
 
@@ -106,9 +108,31 @@ def garbled_rows(page: OcrPage, dpi: int) -> list[OcrLine]:
         if all(word.confidence < GARBLED_BELOW for word in line.words)
         and len(line.text.replace(" ", "")) >= 4
         and lowest <= line.bbox[3] <= _RULED_ROW * highest
-    ][:MAX_GARBLED_ROWS]
+    ]
+    rows += [  # one word spread over a cell's width beside words read well: the rest of its row
+        _row_of(word)
+        for line in page.lines
+        if not all(word.confidence < GARBLED_BELOW for word in line.words)
+        for word in line.words
+        if _spread_garbled(word) and lowest <= word.bbox[3] <= highest
+    ]
+    rows = rows[:MAX_GARBLED_ROWS]
     garbled = [word for line in page.lines for word in line.words if word.confidence < GARBLED_BELOW]
     return [_with_words_beside(row, garbled) for row in rows]
+
+
+def _spread_garbled(word: OcrWord) -> bool:
+    """A word OCR scored below ``GARBLED_BELOW`` whose box is more than ``_SPREAD`` heights wide a character:
+    a whole cell read as one garbled word ("Fe", 0.10, 1,072 pixels wide, for "Call us at 800-829-0922")."""
+    return (
+        word.confidence < GARBLED_BELOW
+        and _TEXT.search(word.text) is not None
+        and word.bbox[2] > _SPREAD * word.bbox[3] * len(word.text)
+    )
+
+
+def _row_of(word: OcrWord) -> OcrLine:
+    return OcrLine(text=word.text, bbox=word.bbox, confidence=word.confidence, words=(word,))
 
 
 def _with_words_beside(row: OcrLine, garbled: list[OcrWord]) -> OcrLine:
