@@ -57,5 +57,4 @@ def _strong(group: list[Candidate], one_value: bool) -> bool:
     """One reading at least ``STRONG``, or (``one_value``) readings in two places at ``REPEATED_RIVAL``."""
     if max(c.confidence for c in group) >= STRONG:
         return True
-    places = {(c.page, c.bbox) for c in group if c.confidence >= REPEATED_RIVAL}
-    return one_value and len(places) >= 2
+    return one_value and len({(c.page, c.bbox) for c in group if c.confidence >= REPEATED_RIVAL}) >= 2

@@ -348,14 +348,14 @@ def _form_after_unread_label(lines: list[TextLine], form: Field) -> list[str]:
     for line in lines:
         if (match := _FORM_AFTER_LEADER_WORD.search(line.text)) is not None:
             return [f"form: the notice prints {match.group('form')!r} after a label that could not be read"]
-        if (cell := _form_beside_unread_label(line)) is not None:
+        if (cell := _lone_form_cell(line)) is not None:
             return [
                 f"form: the notice prints {cell[1]!r} beside a label that could not be read ({cell[0]!r})"
             ]
     return []
 
 
-def _form_beside_unread_label(line: TextLine) -> tuple[str, str] | None:
+def _lone_form_cell(line: TextLine) -> tuple[str, str] | None:
     """(label, form) of a row's cell that is a return's form alone, after a cell of at most three words."""
     cells = [cell.strip() for cell in line.text.strip().split(COLUMN_GAP)]
     for label, value in zip(cells, cells[1:], strict=False):
