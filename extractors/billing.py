@@ -64,10 +64,11 @@ _WORDY_LEADER_ROW = regex.compile(
     rf"^\s*(?P<text>[A-Za-z].{{8,}}?)\s{{4,}}(?=[-–(]?\s?\$\d){AMOUNT}\s*$", regex.VERBOSE
 )
 # A label naming a part of the balance and, in the amount's own cell, its cents set apart by a space where OCR
-# lost the point ("Interest    277 32"): the arithmetic checks the amount read so.
+# lost the point ("Interest    277 32"; "Additional penalty charges    2,311 89]", the table's rule after it):
+# the arithmetic checks the amount read so.
 _LOST_POINT_ROW = regex.compile(
     r"^\s*(?P<label>[A-Za-z][A-Za-z ,'()/&-]{2,60}?)\s{3,}"
-    r"\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d{1,7}) (?P<cents>\d\d)\s*$"
+    r"\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d{1,7}) (?P<cents>\d\d)[\]|:;'.,]?\s*$"
 )
 _LABEL_CELL = regex.compile(r"(?P<label>[A-Za-z]\S*(?: \S+){0,5})\s{3,}\S")
 # Leaders read as words make long ones ("THCGEESE CHARGES wassecevsesvseceesesnseens"): the label is before.

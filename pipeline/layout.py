@@ -15,7 +15,7 @@ start. The heading row of a table of tax periods pairs with nothing: its labels 
 
 A dot leader between a label and its value ("TAX YEAR..........: 2022", which OCR also reads as "TAX
 YEAR... eee ee es 2022") is no word: rows are made without it (``without_leaders``), so the label and its
-value stand a column gap apart.
+value stand a column gap apart. So is a box's rule OCR glued to the front of a cell's first word ("‘Date").
 """
 
 from __future__ import annotations
@@ -156,9 +156,25 @@ def without_rules(row: Sequence[OcrWord]) -> list[OcrWord]:
     return kept or list(row)
 
 
+# A box's vertical rule that OCR read into the first letter of the cell beside it, as a quote mark or a bar
+# ("‘Date    2026-11-11" for "Date" beside a skewed box's left edge).
+_GLUED_RULE = regex.compile(r"^[‘’'`|\[](?=\p{Lu})")
+
+
+def without_glued_rules(row: Sequence[OcrWord], char_width: float) -> list[OcrWord]:
+    """``row`` with the rule glued to the front of a word that starts the row or a column taken off."""
+    kept = []
+    for index, word in enumerate(row):
+        starts_cell = index == 0 or _is_column_gap(row[index - 1], word, char_width)
+        glued = _GLUED_RULE.match(word.text) if starts_cell else None
+        kept.append(_word_pieces(word, [word.text[glued.end() :]])[0] if glued else word)
+    return kept
+
+
 def _make_line(row: Sequence[OcrWord]) -> OcrLine:
     row = without_rules(without_leaders(row))
     char_width = _char_width(row)
+    row = without_glued_rules(row, char_width)
     parts = [row[0].text]
     for previous, word in zip(row, row[1:], strict=False):
         parts.append(COLUMN_GAP if _is_column_gap(previous, word, char_width) else " ")

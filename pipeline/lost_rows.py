@@ -122,10 +122,11 @@ def garbled_rows(page: OcrPage, dpi: int) -> list[OcrLine]:
 
 
 def _spread_garbled(word: OcrWord) -> bool:
-    """A word OCR scored below ``GARBLED_BELOW`` whose box is more than ``_SPREAD`` heights wide a character:
-    a whole cell read as one garbled word ("Fe", 0.10, 1,072 pixels wide, for "Call us at 800-829-0922")."""
+    """A word OCR was not sure of (below ``_SURE``) whose box is more than ``_SPREAD`` heights wide a
+    character: a whole cell read as one garbled word ("Fe", 0.10, 1,072 pixels wide, for "Call us at
+    800-829-0922"; "i.", 0.67, 442 pixels wide, for a shaded header cell's "Notice date")."""
     return (
-        word.confidence < GARBLED_BELOW
+        word.confidence < _SURE
         and _TEXT.search(word.text) is not None
         and word.bbox[2] > _SPREAD * word.bbox[3] * len(word.text)
     )

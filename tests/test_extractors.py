@@ -928,13 +928,15 @@ def test_a_billing_amount_whose_point_ocr_lost_is_read_for_the_arithmetic_to_che
         TextLine(1, t)
         for t in (
             "Billing summary    Amount", "Tax on your return    24,157.22", "Penalty for paying late  237.63",
-            "Interest    277 32", "Page    2024 10", "Total amount due    $24,672.17",
+            "Interest    277 32", "Additional penalty charges    2,311 89]", "Page    2024 10",
+            "Total amount due    $26,984.06",
         )
     ]  # fmt: skip
     assert [(label, str(amount)) for label, amount in find_billing_lines(lines)] == [
         ("Tax on your return", "24157.22"),
         ("Penalty for paying late", "237.63"),
         ("Interest", "277.32"),
+        ("Additional penalty charges", "2311.89"),  # the table's rule after it (forme)
     ]
 
 
@@ -1113,6 +1115,19 @@ def test_stray_name_word_beside_a_tilted_name() -> None:
     name, _ = find_taxpayer(lines)
     assert name is not None and name.value == "JASON & JAMES"
     assert stray_name_word(lines, name) == "BRANDT"
+
+
+def test_a_label_beside_a_tilted_name_is_no_stray_name_word() -> None:
+    """forme: "SSN    XXX-XX-9653" printed right of the name's row, a little above it."""
+    lines = [
+        TextLine(1, "SSN    XXX-XX-9653", (1299, 402, 1061, 29)),
+        TextLine(1, "ROBERT T YAMADA    Phone    1-800-829-0922", (184, 456, 2176, 62)),
+        TextLine(1, "6752 WILLOW WAY    Caller ID number    507876", (182, 516, 2179, 43)),
+        TextLine(1, "EUGENE, OR 97401", (184, 575, 359, 32)),
+    ]
+    name, _ = find_taxpayer(lines)
+    assert name is not None and name.value == "ROBERT T YAMADA"
+    assert stray_name_word(lines, name) is None
 
 
 def test_no_stray_name_word_beside_a_straight_block() -> None:

@@ -472,3 +472,16 @@ def test_a_band_label_over_an_empty_cell_takes_no_value_from_further_down() -> N
     penalty = [("Penalty", 191, 580), ("$45.10", 1300, 580)]
     lines = group_words_into_lines(_boxes(labels + values + penalty))
     assert not any(line.text.startswith("Amount due") for _, line in stacked_label_lines(lines))
+
+
+def test_a_box_rule_glued_to_a_cell_s_first_word_is_no_part_of_it() -> None:
+    """forme, skewed: the header box's left rule read into its labels ("‘Date", "‘SSN"); a quote inside a
+    row is the row's own."""
+    document = _page(
+        (100, 1, "‘Date"), (700, 1, "2026-11-11"), (100, 2, "‘SSN"), (700, 2, "NNN-NN-9905"),
+        (100, 4, "We wrote ‘Pay now’ on it"),
+    )  # fmt: skip
+    assert [line.text for line in document.pages[0].lines] == [
+        "Date    2026-11-11", "SSN    NNN-NN-9905", "We wrote ‘Pay now’ on it",
+    ]  # fmt: skip
+    assert _extraction(document).fields["notice_date"].value == "2026-11-11"
