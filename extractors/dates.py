@@ -8,6 +8,9 @@ damage, letter-for-digit swaps), "July 7, 20 26" (a letter-spaced year split in 
 A tax period as IRS letters and account systems print it, the year and month it ends ("202312"), is
 ``YEAR_MONTH`` (named group ``year_month``; never a date on its own: six digits are a caller ID too) and
 ``month_end("202312")`` the period's last day.
+A fax or a faint scan reads a thin zero as 6, 8 or 9 ("2624-12-18", "94/03/2024", "Tax year 2823"): a date
+that is none as read but is one with exactly one of those read back as a zero is ``read_date``'s, at
+``ZERO_MISREAD_FACTOR``; ``repair_zero_year`` does the same for a year alone.
 """
 
 from __future__ import annotations
@@ -116,6 +119,35 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+# A value read back from a misread zero is a guess a person checks: on a page where OCR misread one zero it
+# misread others (a stencil fax's "2624-12-18" beside caller ID "643872" for 643072), so it counts for half.
+ZERO_MISREAD_FACTOR = 0.5
+_ZERO_MISREADS = "689"
+# No year a notice prints starts 26, 28 or 29; one read back so is of this century's first four decades. A
+# misread digit printed twice may be a zero twice ("2626": 2026 or 2020): not guessed.
+_ZERO_MISREAD_YEAR = regex.compile(r"2([689])(?!.*\1)[0-3]\d")
+
+
+def read_date(text: str) -> tuple[str, float] | None:
+    """The date ``text`` prints (ISO) and how far to trust the reading: 1.0 as read, ``ZERO_MISREAD_FACTOR``
+    when it is a date only with one 6, 8 or 9 read back as a zero (a digit printed once: "2624-12-16" may
+    hold two misread zeros), and only one such date (before 2040)."""
+    if (date := parse_date(text)) is not None:
+        return date.isoformat(), 1.0
+    candidates = (
+        parse_date(f"{text[:i]}0{text[i + 1 :]}")
+        for i, c in enumerate(text)
+        if c in _ZERO_MISREADS and text.count(c) == 1
+    )
+    repaired = {date for date in candidates if date is not None and date.year < 2040}
+    return (repaired.pop().isoformat(), ZERO_MISREAD_FACTOR) if len(repaired) == 1 else None
+
+
+def repair_zero_year(year: str) -> str:
+    """A year whose 0 was read as 6, 8 or 9 ("2625", "2823") as printed ("2025", "2023"); another as it is."""
+    return f"20{year[2:]}" if _ZERO_MISREAD_YEAR.fullmatch(year) else year
 
 
 def month_end(year_month: str) -> dt.date:

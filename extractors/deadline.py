@@ -31,7 +31,7 @@ from __future__ import annotations
 import regex
 
 from extractors.amounts import AMOUNT
-from extractors.dates import DATE, parse_date
+from extractors.dates import DATE, read_date
 from extractors.text import (
     Candidate,
     TextLine,
@@ -193,8 +193,7 @@ def may_state_a_deadline(lines: list[TextLine]) -> bool:
 
 
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
-    date = parse_date(match.group("date"))
-    return (date.isoformat(), 1.0) if date else None
+    return read_date(match.group("date"))
 
 
 def _window(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

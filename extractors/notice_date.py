@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import regex
 
-from extractors.dates import DATE, parse_date
+from extractors.dates import DATE, read_date
 from extractors.text import (
     CELL_START,
     COLUMN_END,
@@ -87,8 +87,7 @@ _DOUBTED_LABEL = regex.compile(
 
 
 def _date(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
-    date = parse_date(match.group("date"))
-    return (date.isoformat(), 1.0) if date else None
+    return read_date(match.group("date"))
 
 
 def find_notice_dates(lines: list[TextLine]) -> list[Candidate]:

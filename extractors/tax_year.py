@@ -26,7 +26,7 @@ from dataclasses import replace
 
 import regex
 
-from extractors.dates import DATE, YEAR_MONTH, month_end, parse_date
+from extractors.dates import DATE, YEAR_MONTH, ZERO_MISREAD_FACTOR, month_end, parse_date, repair_zero_year
 from extractors.text import (
     COLUMN_END,
     LABEL_GAP,
@@ -140,18 +140,12 @@ _PERIOD_OF_FORM = regex.compile(
 )
 
 
-# A fax reads the 0 of "20xx" as 6 ("Tax year 2625"). No tax year starts 26, and when no other digit is a 6
-# the only year it can be is 20xx; read so, it counts for less than a clean reading.
-_FAX_SIX_YEAR = regex.compile(r"26[0-57-9]{2}")
-FAX_SIX_FACTOR = 0.85
-
-
 def _year(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
     raw = match.group("year")
     year = repair_digits(raw)
     factor = 1.0 if raw == year else 0.9
-    if _FAX_SIX_YEAR.fullmatch(year):
-        year, factor = f"20{year[2:]}", FAX_SIX_FACTOR
+    if (printed := repair_zero_year(year)) != year:  # a fax's "Tax year 2625"
+        year, factor = printed, ZERO_MISREAD_FACTOR
     if not year.isdigit() or not 1990 <= int(year) <= 2100:
         return None
     return int(year), factor

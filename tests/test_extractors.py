@@ -156,6 +156,7 @@ def test_notice_number_ignores_plain_words() -> None:
         pytest.param("Internal Revenue Service    For tax year    2023", 2023, id="for-tax-year-cell"),
         pytest.param("Holtsville, NY 11742-0093    _ Tax Year    2024", 2024, id="stray-mark-before-label"),
         pytest.param("Period:    2022-12-31", 2022, id="bare-period-cell"),
+        pytest.param("For tax year    2823", 2023, id="fax-eight-for-zero"),
         pytest.param("Ogden, UT 84201    Period    Dec. 31, 2023", 2023, id="bare-period-column"),
         pytest.param("Period ending    03/31/2022 ~~ Fresno, CA 93888", 2022, id="period-ending-speck-after"),
     ],
@@ -558,6 +559,24 @@ def test_deadline(text: str, expected: object, kind: str) -> None:
 )
 def test_notice_date(text: str, expected: str) -> None:
     assert values(find_notice_dates, text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Date of this notice    2624-12-18    Form 1646", "2024-12-18", id="fax-six-in-year"),
+        pytest.param("Date of this notice:    94/03/2024", "2024-04-03", id="fax-nine-in-month"),
+        pytest.param("Date    Aug. 12, 2624    P.O. Box 149338", "2024-08-12", id="fax-six-bare-label"),
+        pytest.param("Notice date    2624-12-16", None, id="six-printed-twice-not-guessed"),
+        pytest.param("Notice date    2686-12-18", None, id="no-notice-date-of-2086"),
+    ],
+)
+def test_a_date_whose_zero_a_fax_misread_is_read_back_as_a_guess(text: str, expected: str | None) -> None:
+    """A fax reads a thin zero as 6, 8 or 9: the one date it can be is read, for less than a clean date."""
+    found = find_notice_dates([TextLine(1, text)])
+    assert [candidate.value for candidate in found] == ([expected] if expected else [])
+    clean = find_notice_dates([TextLine(1, "Date of this notice    2024-12-18")])
+    assert all(candidate.confidence < clean[0].confidence for candidate in found)
 
 
 @pytest.mark.parametrize(
