@@ -112,7 +112,11 @@ def test_layouts_vary(docs, tmp_path):
     assert {f.header_place for f in facts} == {*HEADER_PLACES, "letter"}
     assert {f.header_dates for f in facts} == {f.body_dates for f in facts} == set(DATE_STYLES)
     assert {f.size_pt for f in facts} == set(SIZES_PT) and {f.shaded for f in facts} == {True, False}
-    assert {f.phone_style for f in facts} == set(PHONE_STYLES)
+    assert {f.phone_style for f in facts} == set(PHONE_STYLES) and {f.table_dollars for f in facts} == {
+        True,
+        False,
+    }
+    assert {f.stacked for f in facts} == {f.boxed_due for f in facts} == {f.stub_amounts_left for f in facts}
     assert {f.credit_style for f in facts if any(line.cents < 0 for line in f.base.billing)} == set(
         CREDIT_STYLES
     )
