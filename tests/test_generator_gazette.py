@@ -38,6 +38,8 @@ from fixtures.generator.gazette_family import (
 )
 from fixtures.generator.gazette_wording import PAYING, SECTIONS, SUMMARIES
 from fixtures.generator.notation import format_date
+from fixtures.generator.soffice import page_count
+from fixtures.generator.spec import Spec
 from pipeline.catalog import load_catalog
 from tests.family_checks import Printed, spellings
 from tests.pdf_families import (
@@ -51,6 +53,7 @@ from tests.pdf_families import (
     check_treasury_and_year_printed,
     compose_batch,
     table_truth_values,
+    text_layer,
     text_layers_of,
 )
 
@@ -165,3 +168,16 @@ def test_a_notice_that_asks_for_no_money_says_nothing_about_paying(docs, text_la
     for doc, text in zip(docs, text_layers, strict=True):
         if doc.truth["fields"]["amount_due"] is None:
             assert not any(heading in text for heading in paying), doc.spec
+
+
+def test_a_letter_over_its_page_at_8_pt_runs_page_1_onto_a_second(tmp_path):
+    """A one-page Letter 1058 with four periods, its stub and its contact block does not fit at 8 pt: its
+    tables and what follows them go to a second page, the stub at its foot, and its truth says two pages; one
+    that fits stays on one page."""
+    crowded, fitting = compose_gazettes(
+        [Spec(i, 11, "LTR1058", "pdf_text", "clean", pages=1, family="gazette") for i in (2, 0)]
+    )
+    assert crowded.truth["pages"] == page_count(crowded.pdf) == 2 and len(crowded.facts.irs.periods) == 4
+    assert fitting.truth["pages"] == page_count(fitting.pdf) == 1
+    page_two = text_layer(crowded.pdf, tmp_path / "two.pdf", "-f", "2", "-l", "2")
+    assert "Billing summary" in page_two and "Amount enclosed" in page_two and "2 of 2" in page_two
