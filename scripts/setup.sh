@@ -15,11 +15,12 @@ cd "$(dirname "$0")/.."
 # packages and texlive-fonts-recommended's Times, Helvetica, Courier and Charter) compiles its --family codex.
 # nodejs and npm run PDFKit and jsPDF, which draw its --family quire and slate (installed below with npm ci).
 # libpdfbox2-java (Apache PDFBox 2.0) and default-jdk-headless's java and javac draw its --family stencil;
-# fop (Apache FOP) prints the XSL-FO notices of its --family forme (java runs fixtures/generator/forme's driver).
+# fop (Apache FOP) prints the XSL-FO notices of its --family forme (java runs fixtures/generator/forme's driver);
+# wkhtmltopdf (QtWebKit and Qt's PDF writer) prints the HTML notices of its --family gazette.
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation
   chromium qpdf dovecot-imapd khal libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b groff ghostscript
   librsvg2-bin libreoffice-writer-nogui libreoffice-calc-nogui texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
-  libpdfbox2-java fop default-jdk-headless)
+  libpdfbox2-java fop default-jdk-headless wkhtmltopdf)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
