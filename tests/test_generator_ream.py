@@ -23,6 +23,7 @@ from fixtures.generator.ream_facts import (
     DATE_STYLES,
     FACES,
     HEADER_PLACES,
+    MARGINS_PT,
     PERSON_MASKS,
     PHONE_STYLES,
     RULES,
@@ -111,7 +112,9 @@ def test_layouts_vary(docs, tmp_path):
     assert {f.rules for f in facts} == set(RULES) and {f.shade is None for f in facts} == {True, False}
     assert {f.stacked_labels for f in facts} == {f.table_dollars for f in facts} == {True, False}
     assert {f.header_dates for f in facts} == {f.body_dates for f in facts} == set(DATE_STYLES)
-    assert {f.phone_style for f in facts} == set(PHONE_STYLES)
+    assert {f.phone_style for f in facts} == set(PHONE_STYLES) and {f.margin_pt for f in facts} == set(
+        MARGINS_PT
+    )
     assert {f.credit_style for f in facts if any(line.cents < 0 for line in f.base.billing)} == set(
         CREDIT_STYLES
     )
