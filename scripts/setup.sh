@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 # libpdfbox2-java (Apache PDFBox 2.0) and default-jdk-headless's java and javac draw its --family stencil;
 # fop (Apache FOP) prints the XSL-FO notices of its --family forme (java runs fixtures/generator/forme's driver);
 # wkhtmltopdf (QtWebKit and Qt's PDF writer) prints the HTML notices of its --family gazette.
+# nodejs and npm also run pdfmake, which lays out its --family ream (installed below with npm ci).
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation
   chromium qpdf dovecot-imapd khal libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b groff ghostscript
   librsvg2-bin libreoffice-writer-nogui libreoffice-calc-nogui texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
@@ -43,6 +44,7 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e '.[dev]'
 npm ci --prefix fixtures/generator/quire --no-audit --no-fund --silent
 npm ci --prefix fixtures/generator/slate --no-audit --no-fund --silent
+npm ci --prefix fixtures/generator/ream --no-audit --no-fund --silent
 
 if [ "${1:-}" != "--no-demo" ]; then
   # Deadlines are judged as of a fixed day, so the table reads the same on any day.

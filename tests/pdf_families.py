@@ -14,8 +14,8 @@ The tests themselves are written once too: a family's test module describes the 
 ``ComposedPdfFamilyTests``) as ``Test<Family>Family``; the module's ``docs`` and ``text_layers`` fixtures
 (``catalog_and_plan``, ``text_layers_of``) feed both those tests and the family's own layout tests. A family
 whose program takes seconds to start, or draws many documents in one run (a ``BatchedPdfFamily``: docket,
-tally, slate, stencil, forme, gazette), subclasses ``BatchedPdfFamilyTests`` instead: its module's ``batch``
-fixture (``compose_batch``) draws every document those tests read in one call of the family's
+tally, slate, stencil, forme, gazette, ream), subclasses ``BatchedPdfFamilyTests`` instead: its module's
+``batch`` fixture (``compose_batch``) draws every document those tests read in one call of the family's
 ``compose_many``, with a fresh process drawing beside it, and its ``docs`` fixture is the batch's ``docs``.
 """
 

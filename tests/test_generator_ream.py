@@ -1,0 +1,179 @@
+"""The "ream" layout family of the synthetic generator (notices written as pdfmake document definitions and
+laid out by pdfmake under Node.js): every catalog code renders, the same seed gives the same truth and PDF
+bytes (in another process too), the plan is the other families' plan, the truth agrees with pdfmake's text
+layer read by ``pdftotext`` (every value the truth records is in it, every value it records as absent is
+not, no full SSN), a page count asked for is met with no blank page, the stub sits at the foot of the last
+page below the flow, the PDF is pdfmake's and dated the notice date, and every capture kind writes a
+readable file of the right type and page count. No tesseract; skipped when node or pdfmake is not installed.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+
+import pytest
+
+from fixtures.generator.family_facts import format_phone
+from fixtures.generator.notation import format_date
+from fixtures.generator.ream_facts import (
+    BUSINESS_MASKS,
+    CREDIT_STYLES,
+    DATE_STYLES,
+    FACES,
+    HEADER_PLACES,
+    MARGINS_PT,
+    PERSON_MASKS,
+    PHONE_STYLES,
+    RULES,
+    SIZES_PT,
+    make_ream_facts,
+)
+from fixtures.generator.ream_family import ReamDocument, compose_ream, compose_reams, has_pdfmake, write_ream
+from fixtures.generator.ream_layout import STUB_TOP
+from fixtures.generator.ream_wording import PAYING, SECTIONS, TOPIC_SECTIONS, notice_topic
+from pipeline.catalog import load_catalog
+from tests.family_checks import Printed, spellings
+from tests.pdf_families import (
+    Batch,
+    BatchedPdfFamily,
+    BatchedPdfFamilyTests,
+    check_deadline_said_one_way,
+    check_every_period_printed,
+    check_letters_read_as_letters,
+    check_producer_and_notice_date,
+    check_treasury_and_year_printed,
+    compose_batch,
+    table_truth_values,
+    text_layers_of,
+)
+
+pytestmark = pytest.mark.skipif(
+    not has_pdfmake(),
+    reason="node or pdfmake is not installed (apt-get install nodejs npm; npm ci --prefix "
+    "fixtures/generator/ream): the ream family is laid out by pdfmake",
+)
+
+TRUETYPE_FACES = {"DejaVu", "Liberation"}  # embedded as subsets
+BASE_14_FACES = {"Helvetica", "Times"}  # PDFKit's own, not embedded
+
+
+@pytest.fixture(scope="module")
+def batch() -> Batch[ReamDocument]:
+    """Every document the module reads, composed in one Node process."""
+    return compose_batch(TestReamFamily.family)
+
+
+@pytest.fixture(scope="module")
+def docs(batch: Batch[ReamDocument]) -> list[ReamDocument]:
+    return batch.docs
+
+
+@pytest.fixture(scope="module")
+def text_layers(docs: list[ReamDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    return text_layers_of(docs, tmp_path_factory.mktemp("ream-text"))
+
+
+_phones = spellings(format_phone, PHONE_STYLES)
+_dates = spellings(format_date, DATE_STYLES)
+
+
+def _printed_values(doc: ReamDocument) -> Printed:
+    """What the truth says is printed, as it may be printed (billing and period amounts as the tables print
+    them, with or without their "$")."""
+    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
+
+
+class TestReamFamily(BatchedPdfFamilyTests):
+    family = BatchedPdfFamily(
+        name="ream",
+        engine="pdfmake",
+        printed_values=_printed_values,
+        dates=_dates,
+        planned_multi_page=range(3, 11),
+        compose=compose_ream,
+        compose_many=compose_reams,
+        write=write_ream,
+        pages_asked_for=(("CP59", 2), ("CP504", 4), ("LTR1058", 5)),
+        recomposed=1,
+        catalog_seed=71,
+        plan_seed=27,
+    )
+
+
+def test_layouts_vary(docs, tmp_path):
+    """Over 300 notices' drawn facts (no printing), every choice is made; over the printed ones, TrueType
+    faces are embedded and base-14 ones named."""
+    notices = load_catalog().notices
+    facts = [make_ream_facts(notices[i % len(notices)], random.Random(i)) for i in range(300)]
+    assert {f.face for f in facts} == set(FACES) and {f.size_pt for f in facts} == set(SIZES_PT)
+    assert {f.header_place for f in facts if not f.is_letter} == set(HEADER_PLACES)
+    assert {f.rules for f in facts} == set(RULES) and {f.shade is None for f in facts} == {True, False}
+    assert {f.stacked_labels for f in facts} == {f.table_dollars for f in facts} == {True, False}
+    assert {f.header_dates for f in facts} == {f.body_dates for f in facts} == set(DATE_STYLES)
+    assert {f.phone_style for f in facts} == set(PHONE_STYLES) and {f.margin_pt for f in facts} == set(
+        MARGINS_PT
+    )
+    assert {f.credit_style for f in facts if any(line.cents < 0 for line in f.base.billing)} == set(
+        CREDIT_STYLES
+    )
+    listed = ""
+    for doc in docs[::2]:
+        (tmp_path / "fonts.pdf").write_bytes(doc.pdf)
+        listed += subprocess.run(
+            ["pdffonts", str(tmp_path / "fonts.pdf")], capture_output=True, text=True
+        ).stdout
+    assert set(re.findall(r"\+(DejaVu|Liberation)", listed)) == TRUETYPE_FACES
+    assert set(re.findall(r"^(Helvetica|Times)", listed, re.MULTILINE)) == BASE_14_FACES
+
+
+def test_the_pdf_is_pdfmakes_dated_the_notice_date(docs, tmp_path):
+    check_producer_and_notice_date(docs[-4:], tmp_path / "info.pdf", "pdfmake")
+
+
+def test_the_header_names_the_treasury_and_the_year_is_printed(docs, text_layers):
+    check_treasury_and_year_printed(docs, text_layers)
+
+
+def test_letters_open_and_close_as_letters_and_notices_do_not(docs, text_layers):
+    check_letters_read_as_letters(docs, text_layers, letter_place="letter")
+
+
+def test_multi_period_notices_print_every_period(docs, text_layers):
+    check_every_period_printed(docs, text_layers, lambda doc, end: doc.facts.period(end))
+
+
+def test_the_deadline_is_said_one_way(docs, text_layers):
+    check_deadline_said_one_way(docs, text_layers, _dates)
+
+
+def test_the_flow_ends_above_the_stub(docs, tmp_path):
+    """On a notice's last page, no word above the stub's cut line runs into it: the stub is placed, not
+    flowed, so a page that ran into it was set again."""
+    path = tmp_path / "words.pdf"
+    for doc in docs:
+        if doc.truth["fields"]["amount_due"] is None:
+            continue
+        path.write_bytes(doc.pdf)
+        pages = str(doc.truth["pages"])
+        html = subprocess.run(["pdftotext", "-bbox", "-f", pages, "-l", pages, str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        boxes = re.findall(r'yMin="([\d.]+)" [^>]*yMax="([\d.]+)"', html)
+        assert not [top for top, bottom in boxes if float(top) < STUB_TOP < float(bottom)], doc.spec
+
+
+def test_later_pages_explain_the_notices_subject(docs, text_layers):
+    """A notice's later pages open with the first section of its subject (a notice that asks for no money:
+    the first not about paying), and a notice that asks for none says nothing about paying."""
+    paying = [SECTIONS[name][0] for name in PAYING]
+    subjects = set()
+    for doc, text in zip(docs, text_layers, strict=True):
+        owes = doc.truth["fields"]["amount_due"] is not None
+        assert owes or not any(heading in text for heading in paying), doc.spec
+        if doc.truth["pages"] > 1:
+            subject = notice_topic(doc.facts)
+            first = next(name for name in TOPIC_SECTIONS[subject] if owes or name not in PAYING)
+            assert SECTIONS[first][0] in text, doc.spec
+            subjects.add(subject)
+    assert len(subjects) >= 4, subjects
