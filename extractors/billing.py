@@ -10,8 +10,10 @@ rows it shares with paragraphs. Returns the rows before the total, in order, as 
 candidates; the total is the amount-due extractor's business.
 A row whose dash leaders OCR turned to junk ("Taxyouowed~~—~—~C~CS~*«~ C$ 7,946.94", where the leaders ate
 the amount's first digit) is returned with the amount None: printed but not read, so nothing is checked
-against a misread figure and no arithmetic can pass or fail on it. A row whose label OCR garbled or set on
-the line below, its amount whole in a cell of its own, is read with its label as printed (or none).
+against a misread figure and no arithmetic can pass or fail on it; so is a row whose label names a part of
+the balance and whose amount OCR garbled in its own cell ("Tax you owed    ZT? 9S"). A row whose label OCR
+garbled or set on the line below, its amount whole in a cell of its own, is read with its label as printed
+(or none).
 
 ``billing_role(label)`` says what a row is: the total, the tax owed ("Tax you owed", "Amount you owed"),
 a previous balance, a payment or credit, a penalty, interest, or another charge. It is the one place that
@@ -70,6 +72,8 @@ _LOST_POINT_ROW = regex.compile(
     r"^\s*(?P<label>[A-Za-z][A-Za-z ,'()/&-]{2,60}?)\s{3,}"
     r"\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d{1,7}) (?P<cents>\d\d)[\]|:;'.,]?\s*$"
 )
+_AMOUNT_LABEL = regex.compile(r"[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,4}")  # "Interest sharges", "Tax you owed"
+_DIGIT = regex.compile(r"\d")
 _LABEL_CELL = regex.compile(r"(?P<label>[A-Za-z]\S*(?: \S+){0,5})\s{3,}\S")
 # Leaders read as words make long ones ("THCGEESE CHARGES wassecevsesvseceesesnseens"): the label is before.
 _BEFORE_LONG_WORD = regex.compile(r"(?P<label>[A-Za-z]\S{0,11}(?: \S{1,12}){0,5}) \S{13}")
@@ -143,7 +147,7 @@ def find_billing_lines(lines: list[TextLine]) -> list[tuple[str, Decimal | None]
         read = [row for row in map(_read_cells, cells) if row is not None]
         if read:
             rows.append(_rightmost_named(read))
-        elif (garbled := _garbled_row(cells[0])) is not None:
+        elif (garbled := _garbled_row(cells[0]) or _unread_amount_row(cells[0])) is not None:
             rows.append(garbled)
     return []  # no total row: a partial summary proves nothing
 
@@ -162,6 +166,14 @@ def _garbled_row(parts: list[str]) -> tuple[str, Decimal | None] | None:
     beside_a_sentence = _CLAUSE.search(parts[-2]) is not None
     whole = beside_a_sentence or _DOLLAR_FIRST.match(parts[-1]) is not None
     return "" if beside_a_sentence else parts[-2], Decimal(format_amount(amount)) if whole else None
+
+
+def _unread_amount_row(parts: list[str]) -> tuple[str, None] | None:
+    """A label naming a part of the balance in its own cell, and in the amount's cell digits OCR garbled past
+    reading ("Tax you owed    ZT? 9S", "Amount you owed    Sikes, yilik. 2"): printed, not read."""
+    if len(parts) != 2 or _AMOUNT_LABEL.fullmatch(parts[0]) is None or not names_a_part(parts[0]):
+        return None
+    return (parts[0], None) if _DIGIT.search(parts[1]) and parse_amount(parts[1]) is None else None
 
 
 def _rightmost_named(readings: list[tuple[str, Decimal | None]]) -> tuple[str, Decimal | None]:

@@ -959,6 +959,24 @@ def test_a_billing_amount_whose_point_ocr_lost_is_read_for_the_arithmetic_to_che
     ]
 
 
+def test_a_billing_amount_ocr_garbled_in_its_own_cell_is_printed_not_read() -> None:
+    """codex: the amount cells of "Tax you owed" and "Interest charges" read as junk with a digit in it: the
+    rows are there, unread, so the arithmetic neither passes nor fails on the rows it did read."""
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "Billing Summary", "Tax you owed    ZT? 9S", "Payments and credits    (228.44)",
+            "Failure-to-file penalty    50.71", "Interest sharges    LY 4B", "Amount you owe    $130.42",
+        )
+    ]  # fmt: skip
+    assert [(label, amount and str(amount)) for label, amount in find_billing_lines(lines)] == [
+        ("Tax you owed", None),
+        ("Payments and credits", "-228.44"),
+        ("Failure-to-file penalty", "50.71"),
+        ("Interest sharges", None),
+    ]
+
+
 def test_a_column_heading_joined_to_the_amount_under_it_is_not_a_billing_row() -> None:
     lines = [
         TextLine(1, "Amount due summary"),
