@@ -65,8 +65,12 @@ _PAGE_COUNT = r"Pag[eo]\s?[\dlI]{0,2}\s?of(?:\s?[\dlI]{1,2})?\b"
 _PAGE_FOOT = regex.compile(
     rf"(?<![A-Za-z0-9]){_CODE}\s+{_PAGE_COUNT}|{_PAGE_COUNT}\s+{_CODE}", regex.VERBOSE | regex.IGNORECASE
 )
-_CELL = regex.compile(rf"(?:^|{COLUMN_GAP.pattern}){_CODE}(?={COLUMN_GAP.pattern}|$)", regex.VERBOSE)
-_BARE = regex.compile(rf"(?<![A-Za-z0-9]){_CODE}", regex.VERBOSE)
+# A code read in small letters ("cp91" for a monospaced "CP91": OCR doubts such a reading) counts as one OCR
+# repaired.
+_CELL = regex.compile(
+    rf"(?:^|{COLUMN_GAP.pattern}){_CODE}(?={COLUMN_GAP.pattern}|$)", regex.VERBOSE | regex.IGNORECASE
+)
+_BARE = regex.compile(rf"(?<![A-Za-z0-9]){_CODE}", regex.VERBOSE | regex.IGNORECASE)
 
 
 def _normalize(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
@@ -75,7 +79,8 @@ def _normalize(match: regex.Match[str]) -> tuple[str | int | None, float] | None
     if not number.isdigit() or len(number) > 4:
         return None
     prefix = "LTR" if prefix in ("LETTER", "LTR") else prefix
-    repaired = number != match.group("number") or " " in match.group("prefix")
+    read = match.group("prefix")  # in small letters ("cp91"), OCR doubted it
+    repaired = number != match.group("number") or " " in read or read.islower()
     split = " " in (match.groupdict().get("split") or "")  # "CP2 100A": "CP2" may be a code of its own
     return (
         f"{prefix}{int(number)}{match.group('suffix').upper()}",

@@ -48,9 +48,11 @@ from extractors.text import COLUMN_GAP, BBox, TextLine, fuzzy_label, one_charact
 # Amount You Owe", a scan of a troff letter) or its "Tax" on a row of its own ("Period    Form Type of Tax
 # Amount You Owe", a fax of one): the table is no less printed.
 _HEADING = regex.compile(
-    rf"(?:{fuzzy_label('Tax period')}|\bPeriod\s+Tax\b|^\s*Period\s+(?=Form\b)).*{fuzzy_label('amount')}"
-    # "Form    Period ended    Unpaid balance    Penalty    Interest    You owe": money columns, no "amount"
-    r"|^\s*Form\s{3,}(?:Tax\s+)?Period\s+end(?:ed|ing)\b.*\b(?:balance|owe)\b",
+    rf"(?:{fuzzy_label('Tax period')}|\bPeriod\s+Tax\b|^\s*Period\s+(?=Form\b))"
+    rf"(?:.*{fuzzy_label('amount')}|.*\s{{3,}}.*\b(?:balance|owe)\b)"  # "You owe" heads a column: not prose
+    # "Form    Period ended    Unpaid balance    Penalty    Interest    You owe": money columns, no "amount";
+    # the form's column may be headed "Return" ("Return    Period ending    Unpaid from prior    ...")
+    r"|^\s*(?:Tax\s+)?(?:Form|Return)\s+(?:Tax\s+)?Period\s+end(?:ed|ing)\b.*\b(?:amount|balance|owe)\b",
     regex.I,
 )
 _FORM = r"(?P<form>\S{2,8})"  # 1040, 941, 1120S, 1040-SR, l040; "[646" is a form we could not read

@@ -82,7 +82,8 @@ _LABEL = (
     + rf"|{fuzzy_label('Taxpayer identification', 2)}(?!\s*numb)"
 )
 _ANCHORS = ("soc", "secur", "numb", "taxp", "payer", "ident", "employ", "ssn", "ein")
-SSN_PRINTED = printed_after(rf"{_LABEL}|SSN", not_values=(YEAR_AFTER_FOR,))
+# Not the stub's instruction, its next words wrapped away ("... Treasury. Write your taxpayer ID    RALEIGH").
+SSN_PRINTED = printed_after(rf"(?<!\bwrite\s+your\s+)(?:{_LABEL}|SSN)", not_values=(YEAR_AFTER_FOR,))
 SSN_LABEL = regex.compile(rf"(?<![A-Za-z])(?:{_LABEL}|SSN)", regex.IGNORECASE)
 _SSN_LABELLED = regex.compile(
     rf"(?:{_LABEL}|SSN){LABEL_GAP}(?:{_SSN_VALUE}|{_UNSEPARATED})", regex.IGNORECASE

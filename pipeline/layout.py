@@ -203,6 +203,7 @@ _LABEL_MAX_WORDS = 5
 _LABEL_MAX_CHARS = 40
 _VALUE_MAX_CHARS = 32
 _MOST_VALUES = 3  # "Amount due by" / "February 20, 2018" / "$1,075.21"
+_OTHER_COLUMN = 20  # line heights between a label and the next print on its row: another column's
 _REACH, _BAND_REACH = 1.5, 3.0  # line heights from a label (or the value above) down to its value
 # label heights from a row-ending label's centre to its value's right of it: on its row (a baseline a little
 # lower), or a line lower, starting within _DROPPED_VALUE_START label heights of its end, when nothing stands
@@ -249,8 +250,8 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
         segment = segments[position]
         values: list[OcrLine] = []
         label = segment
-        if _has_no_value_beside(segments, position):
-            height = _line_height(rows[index], segment)
+        height = _line_height(rows[index], segment)
+        if _has_no_value_beside(segments, position) or _column_beside(segments, position, height):
             label, below = _wrapped_label(
                 segmented, index, _completed_label(segmented, index, segment), height
             )
@@ -306,6 +307,15 @@ def _label_positions(rows: Sequence[OcrLine], segmented: list[list[OcrLine]]) ->
 def _has_no_value_beside(segments: list[OcrLine], position: int) -> bool:
     """The segment is a bare label and no value follows it on its row: its value is below."""
     return _is_bare_label(segments[position]) and not any(_is_value(s) for s in segments[position + 1 :])
+
+
+def _column_beside(segments: list[OcrLine], position: int, height: int) -> bool:
+    """The segment is a bare label and what follows it on its row starts ``_OTHER_COLUMN`` line heights
+    away or more: another column's print (the address block right of a header's "Notice date", its date
+    under it), not the label's value."""
+    if not _is_bare_label(label := segments[position]) or position + 1 == len(segments):
+        return False
+    return segments[position + 1].bbox[0] - (label.bbox[0] + label.bbox[2]) >= _OTHER_COLUMN * height
 
 
 def labels_over_anything(rows: Sequence[OcrLine], is_label: Callable[[str], bool]) -> Iterator[OcrLine]:

@@ -129,6 +129,17 @@ def test_a_number_after_another_label_is_no_copy_of_the_value() -> None:
     # a letter's sentence (slate: seven correct identity letters sent to review for it)
     assert SSN_PRINTED.search("with your name and taxpayer identification number for 2024. To") is None
     assert NOTICE_DATE_PRINTED.search("Notice date    (1/30/2026") is not None
+    # a stub's instruction, its "number, the tax year ..." wrapped to the next row (gazette)
+    assert SSN_PRINTED.search("United States Treasury. Write your taxpayer ID    RALEIGH, NC 27601") is None
+
+
+def test_a_code_read_in_small_letters_is_read_as_a_repaired_one() -> None:
+    """gazette's monospaced "CP91" read "cp91" in the stub and the footer (and "CcP91" in the header)."""
+    found = find_notice_numbers([TextLine(1, "cp91 - July 17, 2026"), TextLine(1, "cp91    Page 1 of 1")])
+    printed = find_notice_numbers([TextLine(1, "CP91    Page 1 of 1")])
+    assert {candidate.value for candidate in found} == {"CP91"}
+    surest = {c.rule: c.confidence for c in printed}
+    assert all(candidate.confidence < surest[candidate.rule] for candidate in found)
 
 
 def test_notice_number_ignores_plain_words() -> None:

@@ -485,3 +485,14 @@ def test_a_box_rule_glued_to_a_cell_s_first_word_is_no_part_of_it() -> None:
         "Date    2026-11-11", "SSN    NNN-NN-9905", "We wrote ‘Pay now’ on it",
     ]  # fmt: skip
     assert _extraction(document).fields["notice_date"].value == "2026-11-11"
+
+
+def test_a_label_beside_another_column_s_print_takes_the_value_under_it() -> None:
+    """ream: the header's cells stacked down the left, the address block to their right sharing the rows:
+    "Notice date" beside "1750 GRANITE LN APT 25C", its date under it."""
+    document = _page(
+        (100, 1, "Notice date"), (1300, 1, "1750 GRANITE LN APT 25C"),
+        (100, 2, "November 26, 2026"), (1300, 2, "SAVANNAH, GA 31401"),
+        (100, 3, "Tax year"), (100, 4, "2025"),
+    )  # fmt: skip
+    assert _extraction(document).fields["notice_date"].value == "2026-11-26"

@@ -601,6 +601,13 @@ def test_the_heading_of_a_period_first_table_is_no_label_of_its_first_amount() -
         ("Notice date    Tax period    Employer ID number    Amount due", False),
         ("Tax period    Taxpayer ID number    Amount due", False),
         ("Tax period    Form    Amount you owe            Caller ID", True),  # a sidebar's label beside it
+        ("Return Period ending    Unpaid from prior    Penalty    Interest    Amount you owe", True),  # ream
+        ("Form’ Tax period ending    Unpaid from prior notices Penalty Interest You owe", True),  # gazette
+        (
+            "Our records show the full amount of tax shown for the period above. Penalties and interest "
+            "continue to grow until the balance is",
+            False,
+        ),  # prose: no column of its own
     ],
 )
 def test_a_header_grid_naming_the_notice_date_or_the_taxpayers_number_heads_no_table(
