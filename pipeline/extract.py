@@ -440,7 +440,11 @@ def _unconfirmed_copies(
         value = fields[spec.name].value
         if not spec.copied or value is None:
             continue
-        copies = [line for line in lines if spec.printed and spec.printed.search(line.text)]
+        copies = [
+            line
+            for index, line in enumerate(lines)
+            if spec.printed and spec.printed.search(line.text) and not _paired_below(lines, index)
+        ]
         confirmed = [_confirms(spec, line, value) for line in copies]
         unread = [line.text.strip() for line, found in zip(copies, confirmed, strict=True) if found is None]
         start = _window_start(fields, window_days) if spec.name == "notice_date" else None
@@ -451,6 +455,15 @@ def _unconfirmed_copies(
                 f"confirm {value}"
             )
     return findings
+
+
+def _paired_below(lines: list[TextLine], index: int) -> bool:
+    """The row's label was paired with the value under it (the row that follows it, ``stacked``): what the row
+    holds after the label is another column's print ("Notice date    1750 GRANITE LN APT 25C"), no copy."""
+    if index + 1 == len(lines) or not (paired := lines[index + 1]).stacked:
+        return False
+    label = paired.text.split(COLUMN_GAP, 1)[0]
+    return f"{label}{COLUMN_GAP}" in lines[index].text
 
 
 def _confirms(spec: FieldSpec, line: TextLine, value: FieldValue) -> bool | None:

@@ -516,3 +516,16 @@ def test_a_code_printed_twice_alike_is_no_misreading_of_a_neighbour_whose_title_
     twice = [*once, TextLine(1, "Payment    Notice    CP71A", (200, 2570, 2180, 60))]  # the stub's copy
     assert classify_notice(once, load_catalog()).match.runner_up == "CP71C"
     assert classify_notice(twice, load_catalog()).match.runner_up is None
+
+
+def test_a_label_paired_with_the_value_under_it_holds_no_copy_in_the_column_beside_it() -> None:
+    """ream: "Notice date" beside the address block's street, its date under it: the street is no copy of the
+    notice date that could not be read."""
+    lines = [
+        TextLine(1, "Notice    CP27"),
+        TextLine(1, "Notice date    1750 GRANITE LN APT 25C"),
+        TextLine(1, "Notice date    November 26, 2026", stacked=True),
+        TextLine(1, "November 26, 2026    SAVANNAH, GA 31401"),
+    ]
+    findings = extract_fields(lines, classify_notice(lines, load_catalog())).findings
+    assert not [finding for finding in findings if finding.startswith("notice_date:")], findings
