@@ -2,13 +2,14 @@
 
 Printed (value: ISO date, kind "printed"):
 - "Amount due by June 10, 2024", "Amount due, to be received by June 11, 2024", "Pay by June 10, 2024"
-- "Respond by June 19, 2024", "Respond to us by ...", "Reply by ...", "Your response is due by ...", "must be
-  received by ...",
+- "Respond by June 19, 2024", "Respond to us by ...", "Respond to the proposed changes by ...",
+  "Reply by ...", "Your response is due by ...", "must be received by ...",
   "Response due    Nov 26, 2026" (a redesigned notice's summary box)
 - "Pay the amount due of $5,181.72 by June 10, 2024", "Pay the amount due of $5,181.72 so that we receive
   it by June 10, 2024", "If you don't pay the amount due by June 10, 2024"
 - "Last day to file a petition with the United States Tax Court: August 18, 2024"
-- "request a Collection Due Process hearing by June 19, 2024", "hearing request date June 19, 2024"
+- "request a Collection Due Process hearing by June 19, 2024", "... hearing, by June 19, 2024",
+  "hearing request date June 19, 2024"
 - "File your tax return by June 10, 2024", "file your 2023 return by ..." (CP59, CP515, CP518)
 - any of these when the paragraph wraps inside it ("File your tax return by November 30, / 2025.")
 - IRS letters, inside sentences: "We must hear from you by 05/03/2024", "Pay the amount you owe, $2,609.66,
@@ -44,8 +45,8 @@ from extractors.text import (
 )
 
 _BY = r"\s*[,:]?\s*(?:to\s+be\s+received\s+)?by\s*[:]?\s*"
-_TO_US = (
-    r"(?:to\s+(?:us|this\s+(?:notice|letter))\s+)?"  # "Respond to us by ...", "Reply to this letter by ..."
+_TO_US = (  # "Respond to us by ...", "Reply to this letter by ...", "Respond to the proposed changes by ..."
+    r"(?:to\s+(?:us|this\s+(?:notice|letter)|(?:the|our)\s+proposed\s+changes)\s+)?"
 )
 _YEAR = r"[12]\d{3}"
 # What an IRS letter asks the taxpayer to do by a date, inside a sentence.
@@ -86,7 +87,7 @@ _PRINTED_PATTERNS = (  # (rule, confidence, pattern, anchors: words a line must 
     (
         "hearing_date",
         0.95,
-        rf"hearing(?:\s+request)?(?:\s+date|\s+by|\s+no\s+later\s+than)\s*[:]?\s*{DATE}",
+        rf"hearing(?:\s+request)?,?(?:\s+date|\s+by|\s+no\s+later\s+than)\s*[:]?\s*{DATE}",  # "..., by"
         ("hearing",),
     ),
     (

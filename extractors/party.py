@@ -176,7 +176,8 @@ def _same_column_above(lines: list[TextLine], index: int, count: int, right: boo
     printed at other heights ("Page 1 of 3") fall between the address rows and are skipped. Read from the
     right, a row that starts left of the block's column and reaches across it is in it too: the header's
     labels and values share the block's rows ("Date of this Notice:    02/10/2023    GREGORY WHITFIELD")
-    while its city row stands alone."""
+    while its city row stands alone; or the city row is shared and a row of the block stands alone within
+    its width ("DAVID WHITFIELD" over "Tax year    2022    8115 SYCAMORE BLVD")."""
     anchor = lines[index].bbox
     found = []
     for above in range(index - 1, max(-1, index - 1 - 3 * count), -1):  # a header row beside each
@@ -186,6 +187,11 @@ def _same_column_above(lines: list[TextLine], index: int, count: int, right: boo
             or box is None
             or abs(box[0] - anchor[0]) <= COLUMN_TOLERANCE_PX
             or (right and box[0] < anchor[0] < box[0] + box[2] and COLUMN_GAP.search(lines[above].text))
+            or (
+                right
+                and anchor[0] < box[0] < anchor[0] + anchor[2]
+                and not COLUMN_GAP.search(lines[above].text)
+            )
         ):
             found.append(above)
             if len(found) == count:
@@ -243,7 +249,12 @@ def _block_on_side(lines: list[TextLine], right: bool) -> TaxpayerBlock | None:
         city = _CITY_LINE.match(_with_state_repaired(_city_row(lines, segments, index)))
         if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
             continue
-        above = _without_addressee_rows(segments, _same_column_above(lines, index, 6, right))[:3]
+        above = _without_addressee_rows(segments, _same_column_above(lines, index, 6, right))
+        if (
+            right
+        ):  # a header row sharing the block's rows between them: its value ends it ("Notice date    Aug. 15")
+            above = [row for row in above if any(p.match(segments[row]) for p in (_STREET, _NAME, _SURNAME))]
+        above = above[:3]
         if len(above) < 2 or not _STREET.match(segments[above[0]]):
             continue
         names = {row: _I_MISREAD.sub("I", segments[row]) for row in above[1:]}

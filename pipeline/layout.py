@@ -224,6 +224,7 @@ _CONNECTOR = regex.compile(r"^(?:by|on|due\s+by|to\s+be\s+received\s+by|no\s+lat
 _LABEL_READ = 0.5  # a label's second line reads as surely as its first
 _LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
 _SPECK_READ = 0.3
+_AWAITS_DATE = regex.compile(r"\bdue\s+by(?:\s+(?P<month>[A-Za-z]{3,9}\.?))?$", regex.IGNORECASE)
 _NUMBER_ONLY = regex.compile(r"^[-–$(),.\s\d]+$")  # an amount or the ", 2018" a text layer splits off
 
 
@@ -262,6 +263,8 @@ def stacked_label_lines(rows: Sequence[OcrLine]) -> Iterator[tuple[int, OcrLine]
             values = _value_beside(segmented, index, segment)
         if values:
             yield index, _joined(label, values)
+        elif (dated := _date_under_label(segmented, index, position, height)) is not None:
+            yield index, dated
 
 
 def _label_cells(rows: Sequence[OcrLine]) -> list[list[OcrLine]]:
@@ -307,6 +310,28 @@ def _label_positions(rows: Sequence[OcrLine], segmented: list[list[OcrLine]]) ->
 def _has_no_value_beside(segments: list[OcrLine], position: int) -> bool:
     """The segment is a bare label and no value follows it on its row: its value is below."""
     return _is_bare_label(segments[position]) and not any(_is_value(s) for s in segments[position + 1 :])
+
+
+def _date_under_label(
+    segmented: Sequence[list[OcrLine]], index: int, position: int, height: int
+) -> OcrLine | None:
+    """A label awaiting its date ("Amount due by"; a narrow stub cell's "Amount due by July"), its amount
+    beside it and the date, or the rest of it, under it: one row of label, date and amount ("Amount due by
+    02/20/2023 $11,705.74")."""
+    segments = segmented[index]
+    label = segments[position]
+    if position + 1 == len(segments) or not _AMOUNT_END.search(segments[position + 1].text):
+        return None
+    if (awaited := _AWAITS_DATE.search(label.text)) is None:
+        return None
+    below = _values_below(segmented, index, label, height)
+    if not below:
+        return None
+    if awaited.group("month"):  # the month ends the label's cell, the day and year wrapped under it
+        label, date = _make_line(label.words[:-1]), _make_line([label.words[-1], *below[0].words])
+    else:
+        date = below[0]
+    return _joined(label, [date, segments[position + 1]])
 
 
 def _column_beside(segments: list[OcrLine], position: int, height: int) -> bool:

@@ -506,6 +506,18 @@ def test_amount_due_ignores_other_lines(text: str) -> None:
         ),
         pytest.param("File your tax return by June 10, 2024.", "2024-06-10", "printed", id="cp59-file-by"),
         pytest.param(
+            "Respond to the proposed changes by 02/20/2023, even if you agree with them.",
+            "2023-02-20",
+            "printed",
+            id="respond-to-the-proposed-changes",
+        ),  # fmt: skip
+        pytest.param(
+            "Pay the amount you owe, or ask for a Collection Due Process hearing, by June 13, 2025.",
+            "2025-06-13",
+            "printed",
+            id="hearing-comma-by",
+        ),  # fmt: skip
+        pytest.param(
             "file your 2023 return no later than 06/10/2024", "2024-06-10", "printed", id="file-2023"
         ),
         pytest.param(
@@ -1286,6 +1298,28 @@ def test_a_block_right_of_the_header_whose_city_row_stands_alone_is_read() -> No
     name, address = find_taxpayer([TextLine(1, text, box) for text, box in rows])
     assert name is not None and address is not None
     assert (name.value, address.value) == ("GREGORY AND JASON WHITFIELD", "7368 ASPEN AVE, RALEIGH, NC 27601")
+
+
+@pytest.mark.parametrize("street_alone", [False, True])
+def test_a_block_right_of_the_header_whose_rows_share_the_header_s_is_read(street_alone: bool) -> None:
+    """ream: the header's cells stacked down the left share rows with the block on the right; its name row
+    (and perhaps its street) stands alone within the width of the city row, and a header cell ("Notice date
+    Aug. 15, 2025") may fall between its rows."""
+    rows = [
+        ("Notice    CP14", (228, 388, 963, 32)),
+        ("DAVID WHITFIELD & LINDA WHITFIELD", (1311, 474, 726, 32)),
+        ("Notice date    Aug. 15, 2025", (228, 490, 963, 32)),
+        ("8115 SYCAMORE BLVD", (1311, 510, 380, 32))
+        if street_alone
+        else ("Tax year    2022    8115 SYCAMORE BLVD", (225, 508, 1517, 40)),
+        ("Taxpayer ID number    XXX-XX-5616    DES MOINES, IA 50309", (225, 556, 1511, 52)),
+    ]
+    name, address = find_taxpayer([TextLine(1, text, box) for text, box in rows])
+    assert name is not None and address is not None
+    assert (name.value, address.value) == (
+        "DAVID WHITFIELD & LINDA WHITFIELD",
+        "8115 SYCAMORE BLVD, DES MOINES, IA 50309",
+    )
 
 
 @pytest.mark.parametrize(

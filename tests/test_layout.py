@@ -3,6 +3,8 @@ places the words, and negatives (prose is not a label)."""
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.catalog import load_catalog
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.layout import group_words_into_lines, stacked_label_lines
@@ -496,3 +498,20 @@ def test_a_label_beside_another_column_s_print_takes_the_value_under_it() -> Non
         (100, 3, "Tax year"), (100, 4, "2025"),
     )  # fmt: skip
     assert _extraction(document).fields["notice_date"].value == "2026-11-26"
+
+
+@pytest.mark.parametrize(
+    ("label", "under"), [("Amount due by", "02/20/2023"), ("Amount due by July", "19, 2026")]
+)
+def test_a_stub_s_amount_due_by_with_its_amount_beside_takes_the_date_under_it(
+    label: str, under: str
+) -> None:
+    """ream's stub: "Amount due by" in a narrow cell, the amount right of it, the date (or its day and year,
+    the month ending the label's cell) under it."""
+    document = _page(
+        (100, 1, "PO BOX 802501"), (1300, 1, label), (1300 + 10 * len(label) + 80, 1, "$11,705.74"),
+        (100, 2, "HOLTSVILLE, NY 11742-0023"), (1300, 2, under),
+    )  # fmt: skip
+    rows = [line.text for _, line in stacked_label_lines(document.pages[0].lines)]
+    date = "02/20/2023" if under == "02/20/2023" else "July 19, 2026"
+    assert f"Amount due by    {date} $11,705.74" in rows, rows
