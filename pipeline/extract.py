@@ -341,8 +341,8 @@ _FORM_AFTER_LEADER_WORD = regex.compile(
 
 def _form_after_unread_label(lines: list[TextLine], form: Field) -> list[str]:
     """A form printed at the end of a header row whose label OCR garbled with its leader, or alone in a cell
-    beside a label of at most three words that was not read as a form's ("F a    1040", "ioe    1040":
-    forme's "Form" read so), when no form was read: left out silently otherwise."""
+    beside (or after) a label of at most three words that was not read as a form's ("F a    1040", "ioe
+    1040": forme's "Form" read so; "ae Fount 1040"), when no form was read: left out silently otherwise."""
     if form.value is not None:
         return []
     for line in lines:
@@ -356,11 +356,15 @@ def _form_after_unread_label(lines: list[TextLine], form: Field) -> list[str]:
 
 
 def _lone_form_cell(line: TextLine) -> tuple[str, str] | None:
-    """(label, form) of a row's cell that is a return's form alone, after a cell of at most three words."""
+    """(label, form) of a row's cell that is a return's form alone after a cell of at most three words, or
+    that ends a cell of at most three words before it ("ae Fount 1040": gazette's "Tax form: 1040")."""
     cells = [cell.strip() for cell in line.text.strip().split(COLUMN_GAP)]
     for label, value in zip(cells, cells[1:], strict=False):
         if value in RETURN_FORMS and 0 < len(label.split()) <= 3:
             return label, value
+    for words in (cell.split() for cell in cells):
+        if 1 < len(words) <= 4 and words[-1] in RETURN_FORMS:
+            return " ".join(words[:-1]), words[-1]
     return None
 
 

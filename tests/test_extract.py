@@ -492,6 +492,9 @@ def test_a_form_beside_a_label_not_read_as_a_forms_is_a_finding() -> None:
     assert form_findings("ioe    1040") == [
         "form: the notice prints '1040' beside a label that could not be read ('ioe')"
     ]
+    assert form_findings("Ogden, UT 84201    ae Fount 1040") == [  # gazette's "Tax form: 1040", one cell
+        "form: the notice prints '1040' beside a label that could not be read ('ae Fount')"
+    ]
     assert form_findings("F a    1040", "Tax form    1040") == []  # the form was read from another copy
     assert form_findings("Tax year    2023") == []  # no form
 
