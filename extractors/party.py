@@ -328,7 +328,8 @@ def unsure_block_words(lines: list[TextLine], notice: list[TextLine]) -> tuple[l
     scored below ``LOW_WORD_CONFIDENCE`` ("OSETI (0.46)"), below ``LOW_DIGITS_CONFIDENCE`` for the digits of
     the ZIP row and ``LOW_HOUSE_NUMBER_CONFIDENCE`` for others: a value read from them may be OCR damage
     ("GREGORY OSETI" for OSEI, "POXGLOVE" for FOXGLOVE, 7169 for 7769). Words shorter than three characters
-    (a state, "DR", "&") are left out: their pattern checks them. A word is not unsure when a copy of its row
+    (a state, "DR", "&") are left out: their pattern checks them; not an apartment's or suite's ("APT SA" for
+    5A at 0.51), which is held to the house number's bar. A word is not unsure when a copy of its row
     in ``notice`` (the stub's block, the salutation "Dear Maria Osei:": the row's words in order) reads it
     the same and surely: two readings of other print that agree letter for letter are no OCR damage."""
     block = _find_block(lines)
@@ -347,7 +348,9 @@ def _copies(block: TaxpayerBlock, notice: list[TextLine]) -> list[TextLine]:
     return [line for line in notice if not line.stacked and line not in block_rows]
 
 
-def _doubted_below(word: str, is_zip_row: bool) -> float:
+def _doubted_below(word: str, is_zip_row: bool, unit: bool = False) -> float:
+    if unit:  # "APT 5A" read "APT SA": a unit's digit read as a letter is no misspelt word
+        return LOW_HOUSE_NUMBER_CONFIDENCE
     if not any(char.isdigit() for char in word):
         return LOW_WORD_CONFIDENCE
     return LOW_DIGITS_CONFIDENCE if is_zip_row else LOW_HOUSE_NUMBER_CONFIDENCE
@@ -363,11 +366,19 @@ def _unsure_words(rows: tuple[TextLine, ...], copies: list[TextLine], right: boo
         unsure += [
             f"{text} ({conf:.2f})"
             for at, (text, conf) in enumerate(words)
-            if len(text) >= 3
-            and conf < (doubted := _doubted_below(text, is_zip_row=number == len(rows)))
+            if ((unit := _is_unit(words, at)) or len(text) >= 3)
+            and conf < (doubted := _doubted_below(text, number == len(rows), unit))
             and not _surely_copied(bare, at, copies, doubted)
         ]
     return unsure
+
+
+_UNIT_WORDS = frozenset({"APT", "STE", "SUITE", "UNIT", "#", "RM", "FL", "BLDG"})
+
+
+def _is_unit(words: tuple[tuple[str, float], ...], at: int) -> bool:
+    """The word names an apartment or suite ("5A" after "APT"): short, yet no pattern checks it."""
+    return at > 0 and words[at - 1][0].upper().rstrip(".") in _UNIT_WORDS
 
 
 def _block_words(row: TextLine, right: bool) -> tuple[tuple[str, float], ...]:

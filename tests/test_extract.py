@@ -74,6 +74,15 @@ def test_a_name_or_street_word_ocr_scored_low_is_a_finding() -> None:
     assert not any(f.startswith(("taxpayer_name", "address")) for f in sure), sure
 
 
+def test_an_apartment_ocr_scored_below_a_house_number_s_bar_is_a_finding() -> None:
+    """ream: "8457 ASPEN RD APT 5A" read "APT SA" at 0.51, processed: short, yet no pattern checks a unit."""
+    name = [("GREGORY", 0.93), ("OSEI", 0.92)]
+    street = [("8457", 0.95), ("ASPEN", 0.96), ("RD", 0.96), ("APT", 0.96)]
+    findings = _block(name, [*street, ("SA", 0.51)])
+    assert any(f.startswith("address: read as '8457 ASPEN RD APT SA") and "SA (0.51)" in f for f in findings)
+    assert not any(f.startswith("address") for f in _block(name, [*street, ("5A", 0.93)]))
+
+
 def test_a_name_word_ocr_scored_low_is_confirmed_by_a_sure_copy_of_its_row() -> None:
     """The salutation or the stub's block reads the same word surely: no OCR damage. A copy must be of the
     row (its words in order) and sure; a person sharing a word ("Person to contact: Maria R. Osei") confirms
