@@ -73,6 +73,9 @@ _PHONE = regex.compile(rf"(?:{_PHONE_LABEL})\s*[:]?\s*{_PHONE_DIGITS}", regex.IG
 # A letter's header label wrapped onto two rows ("Contact telephone / number: 800-829-0922"): "number:"
 # starts its row or column and a phone follows.
 _WRAPPED_LABEL = regex.compile(rf"{CELL_START}\s*number\s*:\s*{_PHONE_DIGITS}", regex.IGNORECASE)
+# A label OCR garbled before its "number:" ("Contact =\" number: (800) 829-0922"): one of the IRS's own
+# 800-829 lines after it is the phone.
+_GARBLED_LABEL = regex.compile(rf"\bnumber\s*:\s*{_PHONE_DIGITS}", regex.IGNORECASE)
 # The person a letter names: "If you have questions, call Mr. Strand at (800) 829-0922.", "call James S.
 # Nguyen at ...": a title or a given name, never an office ("Call TAS at 877-777-4778", "call the Taxpayer
 # Advocate Service at ...": the Taxpayer Advocate's number, not the IRS's).
@@ -184,6 +187,8 @@ def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
         + find_candidates(_WRAPPED_LABEL, lines, "wrapped_label", 0.9, _phone, anchors=("numb",))
         + find_candidates(_CALL_PERSON, lines, "call_person", 0.85, _phone, anchors=("call",))
     )
+    garbled = find_candidates(_GARBLED_LABEL, lines, "garbled_label", 0.8, _main_line, anchors=("numb",))
+    labelled = first_per_row(labelled, garbled)
     if (
         labelled
         or find_printed(IRS_PHONE_PRINTED, lines)

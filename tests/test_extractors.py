@@ -797,6 +797,9 @@ def test_notice_date_ignores_other_dates() -> None:
 
 def test_contacts() -> None:
     assert values(find_irs_phones, "To contact us    1-800-829-0922") == ["800-829-0922"]
+    # a letter's "Contact telephone number:" OCR garbled before "number:" (ream): an IRS line, not any number
+    assert values(find_irs_phones, 'Contact =" number: (800) 829-0922') == ["800-829-0922"]
+    assert values(find_irs_phones, "Account number: 555-123-4567") == []
     assert values(find_caller_ids, "Your caller ID    4O1234") == ["401234"]
     assert values(find_caller_ids, "Caller ID number    804120") == ["804120"]
     assert values(find_caller_ids, "Your caller ID    5199885") == []  # a fax speck read as a 7th digit
