@@ -1,6 +1,8 @@
 """Shared test switches: ``--update-goldens`` rewrites expected results, ``--record-ocr`` re-records OCR;
 ``printer``: one headless Chromium per test module for the web family (skipped without Chromium or
-Playwright, except under CI (``CI=true``), where it fails).
+Playwright, except under CI (``CI=true``), where it fails). ``batch``, ``docs`` and ``text_layers``: what a
+batched PDF family's module reads (tests.pdf_families: its ``BatchedPdfFamilyTests`` subclass names the
+family), drawn once per module in one run of the family's producer.
 
 Each test process (each pytest-xdist worker) gets a ``NOTICEFLOW_HOME`` and a ``PREFECT_HOME`` of its own
 under its pytest temp dir, so a test or a command it starts that sets neither never shares a store, a
@@ -17,12 +19,13 @@ import importlib.util
 import os
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from fixtures.generator.web import WebPrinter
+    from tests.pdf_families import Batch
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -75,3 +78,28 @@ def printer() -> Iterator[WebPrinter]:
         pytest.skip(message)
     with open_printer() as opened:
         yield opened
+
+
+@pytest.fixture(scope="module")
+def batch(request: pytest.FixtureRequest) -> Batch[Any]:
+    """Every document a batched PDF family's module reads, drawn in one run of its producer (a JVM, soffice,
+    Node or wkhtmltopdf takes a second or more to start)."""
+    from tests.pdf_families import batched_family_of, compose_batch  # only the family modules load them
+
+    return compose_batch(batched_family_of(request.module))
+
+
+@pytest.fixture(scope="module")
+def docs(batch: Batch[Any]) -> list[Any]:
+    """Every catalog code (born-digital, clean) and the family's seeded plan."""
+    return batch.docs
+
+
+@pytest.fixture(scope="module")
+def text_layers(
+    docs: list[Any], request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> list[str]:
+    from tests.pdf_families import batched_family_of, text_layers_of
+
+    folder = tmp_path_factory.mktemp(f"{batched_family_of(request.module).name}-text")
+    return text_layers_of(docs, folder)

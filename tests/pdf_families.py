@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any, ClassVar, Generic, TypeVar
 
 import pytest
@@ -146,6 +146,12 @@ def base_truth_values(doc, dates: Callable, masks: Iterable[str], phones: Callab
     return truth_values(
         SimpleNamespace(truth=bare, facts=doc.facts.base), dates, tins, phones(fields["irs_phone"])
     )
+
+
+def printed_as_tables(dates: Callable, masks: Iterable[str], phones: Callable) -> Callable[[Any], Printed]:
+    """A family's ``printed_values``: ``table_truth_values`` with its date, mask and phone spellings."""
+    masks = tuple(masks)
+    return lambda doc: table_truth_values(doc, dates, masks, phones)
 
 
 def table_truth_values(doc, dates: Callable, masks: Iterable[str], phones: Callable) -> Printed:
@@ -422,6 +428,18 @@ class Batch(Generic[D]):
     asked: list[D]  # ``pages_asked_for``
     captures: list[D]  # ``BATCH_CAPTURES``, CP504 each
     fresh: subprocess.Popen[bytes]  # a fresh process drawing the last of ``docs`` alone
+
+
+def batched_family_of(module: ModuleType) -> BatchedPdfFamily[Any]:
+    """The family a test module's ``BatchedPdfFamilyTests`` subclass names (the conftest's ``batch``)."""
+    [tests] = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, BatchedPdfFamilyTests)
+        and value is not BatchedPdfFamilyTests
+    ]
+    return tests.family
 
 
 def compose_batch(family: BatchedPdfFamily[D]) -> Batch[D]:

@@ -25,7 +25,6 @@ from fixtures.generator.docket_facts import (
     RULES,
 )
 from fixtures.generator.docket_family import (
-    DocketDocument,
     compose_docket,
     compose_dockets,
     has_soffice,
@@ -33,9 +32,8 @@ from fixtures.generator.docket_family import (
 )
 from fixtures.generator.family_facts import format_phone
 from fixtures.generator.notation import format_date
-from tests.family_checks import Printed, spellings
+from tests.family_checks import spellings
 from tests.pdf_families import (
-    Batch,
     BatchedPdfFamily,
     BatchedPdfFamilyTests,
     check_deadline_said_one_way,
@@ -43,9 +41,7 @@ from tests.pdf_families import (
     check_letters_read_as_letters,
     check_producer_and_notice_date,
     check_treasury_and_year_printed,
-    compose_batch,
-    table_truth_values,
-    text_layers_of,
+    printed_as_tables,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -55,38 +51,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def batch() -> Batch[DocketDocument]:
-    """Every document the module reads, converted in one soffice run (it takes seconds to start)."""
-    return compose_batch(TestDocketFamily.family)
-
-
-@pytest.fixture(scope="module")
-def docs(batch: Batch[DocketDocument]) -> list[DocketDocument]:
-    """Every catalog code (born-digital, clean) and a seeded 16-notice plan."""
-    return batch.docs
-
-
-@pytest.fixture(scope="module")
-def text_layers(docs: list[DocketDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return text_layers_of(docs, tmp_path_factory.mktemp("docket-text"))
-
-
 _phones = spellings(format_phone, PHONE_STYLES)
 _dates = spellings(format_date, DATE_STYLES)
-
-
-def _printed_values(doc: DocketDocument) -> Printed:
-    """What the truth says is printed, as it may be printed: a string, or a set one of which is (billing
-    and period amounts as the tables print them)."""
-    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestDocketFamily(BatchedPdfFamilyTests):
     family = BatchedPdfFamily(
         name="docket",
         engine="soffice",
-        printed_values=_printed_values,
+        printed_values=printed_as_tables(_dates, PERSON_MASKS + BUSINESS_MASKS, _phones),
         dates=_dates,
         planned_multi_page=range(3, 11),
         compose=compose_docket,

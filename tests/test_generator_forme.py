@@ -30,7 +30,6 @@ from fixtures.generator.forme_facts import (
     make_forme_facts,
 )
 from fixtures.generator.forme_family import (
-    FormeDocument,
     compose_forme,
     compose_formes,
     has_fop,
@@ -40,9 +39,8 @@ from fixtures.generator.forme_wording import PAYING, SECTIONS, SUMMARIES, TOPIC_
 from fixtures.generator.notation import format_date
 from fixtures.generator.soffice import page_count
 from pipeline.catalog import load_catalog
-from tests.family_checks import Printed, spellings
+from tests.family_checks import spellings
 from tests.pdf_families import (
-    Batch,
     BatchedPdfFamily,
     BatchedPdfFamilyTests,
     check_deadline_said_one_way,
@@ -50,9 +48,7 @@ from tests.pdf_families import (
     check_letters_read_as_letters,
     check_producer_and_notice_date,
     check_treasury_and_year_printed,
-    compose_batch,
-    table_truth_values,
-    text_layers_of,
+    printed_as_tables,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -66,37 +62,15 @@ TRUETYPE_FACES = {"DejaVu", "Liberation"}  # embedded as subsets
 BASE_14_FACES = {"Helvetica", "Times", "Courier"}  # FOP's own, not embedded
 
 
-@pytest.fixture(scope="module")
-def batch() -> Batch[FormeDocument]:
-    """Every document the module reads, composed in one JVM (it takes a second or two to start)."""
-    return compose_batch(TestFormeFamily.family)
-
-
-@pytest.fixture(scope="module")
-def docs(batch: Batch[FormeDocument]) -> list[FormeDocument]:
-    return batch.docs
-
-
-@pytest.fixture(scope="module")
-def text_layers(docs: list[FormeDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return text_layers_of(docs, tmp_path_factory.mktemp("forme-text"))
-
-
 _phones = spellings(format_phone, PHONE_STYLES)
 _dates = spellings(format_date, DATE_STYLES)
-
-
-def _printed_values(doc: FormeDocument) -> Printed:
-    """What the truth says is printed, as it may be printed: a string, or a set one of which is (billing
-    and period amounts as the tables print them)."""
-    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestFormeFamily(BatchedPdfFamilyTests):
     family = BatchedPdfFamily(
         name="forme",
         engine="FOP",
-        printed_values=_printed_values,
+        printed_values=printed_as_tables(_dates, PERSON_MASKS + BUSINESS_MASKS, _phones),
         dates=_dates,
         planned_multi_page=range(3, 11),
         compose=compose_forme,

@@ -30,7 +30,6 @@ from fixtures.generator.gazette_facts import (
 )
 from fixtures.generator.gazette_family import (
     PACKAGES,
-    GazetteDocument,
     compose_gazette,
     compose_gazettes,
     has_wkhtmltopdf,
@@ -41,9 +40,8 @@ from fixtures.generator.notation import format_date
 from fixtures.generator.soffice import page_count
 from fixtures.generator.spec import Spec
 from pipeline.catalog import load_catalog
-from tests.family_checks import Printed, spellings
+from tests.family_checks import spellings
 from tests.pdf_families import (
-    Batch,
     BatchedPdfFamily,
     BatchedPdfFamilyTests,
     check_deadline_said_one_way,
@@ -51,10 +49,8 @@ from tests.pdf_families import (
     check_letters_read_as_letters,
     check_producer_and_notice_date,
     check_treasury_and_year_printed,
-    compose_batch,
-    table_truth_values,
+    printed_as_tables,
     text_layer,
-    text_layers_of,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -63,37 +59,15 @@ pytestmark = pytest.mark.skipif(
 )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def batch() -> Batch[GazetteDocument]:
-    """Every document the module reads, printed in one wkhtmltopdf process."""
-    return compose_batch(TestGazetteFamily.family)
-
-
-@pytest.fixture(scope="module")
-def docs(batch: Batch[GazetteDocument]) -> list[GazetteDocument]:
-    return batch.docs
-
-
-@pytest.fixture(scope="module")
-def text_layers(docs: list[GazetteDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return text_layers_of(docs, tmp_path_factory.mktemp("gazette-text"))
-
-
 _phones = spellings(format_phone, PHONE_STYLES)
 _dates = spellings(format_date, DATE_STYLES)
-
-
-def _printed_values(doc: GazetteDocument) -> Printed:
-    """What the truth says is printed, as it may be printed (billing and period amounts as the tables print
-    them)."""
-    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestGazetteFamily(BatchedPdfFamilyTests):
     family = BatchedPdfFamily(
         name="gazette",
         engine="wkhtmltopdf",
-        printed_values=_printed_values,
+        printed_values=printed_as_tables(_dates, PERSON_MASKS + BUSINESS_MASKS, _phones),
         dates=_dates,
         planned_multi_page=range(3, 11),
         compose=compose_gazette,

@@ -30,13 +30,12 @@ from fixtures.generator.ream_facts import (
     SIZES_PT,
     make_ream_facts,
 )
-from fixtures.generator.ream_family import ReamDocument, compose_ream, compose_reams, has_pdfmake, write_ream
+from fixtures.generator.ream_family import compose_ream, compose_reams, has_pdfmake, write_ream
 from fixtures.generator.ream_layout import STUB_TOP
 from fixtures.generator.ream_wording import PAYING, SECTIONS, TOPIC_SECTIONS, notice_topic
 from pipeline.catalog import load_catalog
-from tests.family_checks import Printed, spellings
+from tests.family_checks import spellings
 from tests.pdf_families import (
-    Batch,
     BatchedPdfFamily,
     BatchedPdfFamilyTests,
     check_deadline_said_one_way,
@@ -44,9 +43,7 @@ from tests.pdf_families import (
     check_letters_read_as_letters,
     check_producer_and_notice_date,
     check_treasury_and_year_printed,
-    compose_batch,
-    table_truth_values,
-    text_layers_of,
+    printed_as_tables,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -59,37 +56,15 @@ TRUETYPE_FACES = {"DejaVu", "Liberation"}  # embedded as subsets
 BASE_14_FACES = {"Helvetica", "Times"}  # PDFKit's own, not embedded
 
 
-@pytest.fixture(scope="module")
-def batch() -> Batch[ReamDocument]:
-    """Every document the module reads, composed in one Node process."""
-    return compose_batch(TestReamFamily.family)
-
-
-@pytest.fixture(scope="module")
-def docs(batch: Batch[ReamDocument]) -> list[ReamDocument]:
-    return batch.docs
-
-
-@pytest.fixture(scope="module")
-def text_layers(docs: list[ReamDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return text_layers_of(docs, tmp_path_factory.mktemp("ream-text"))
-
-
 _phones = spellings(format_phone, PHONE_STYLES)
 _dates = spellings(format_date, DATE_STYLES)
-
-
-def _printed_values(doc: ReamDocument) -> Printed:
-    """What the truth says is printed, as it may be printed (billing and period amounts as the tables print
-    them, with or without their "$")."""
-    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestReamFamily(BatchedPdfFamilyTests):
     family = BatchedPdfFamily(
         name="ream",
         engine="pdfmake",
-        printed_values=_printed_values,
+        printed_values=printed_as_tables(_dates, PERSON_MASKS + BUSINESS_MASKS, _phones),
         dates=_dates,
         planned_multi_page=range(3, 11),
         compose=compose_ream,

@@ -32,7 +32,6 @@ from fixtures.generator.slate_facts import (
     make_slate_facts,
 )
 from fixtures.generator.slate_family import (
-    SlateDocument,
     compose_slate,
     compose_slates,
     draw_slate_pdfs,
@@ -42,18 +41,15 @@ from fixtures.generator.slate_family import (
 from fixtures.generator.slate_layout import MIN_PT, slate_layouts
 from fixtures.generator.slate_wording import slate_words
 from fixtures.generator.spec import catalog_notice
-from tests.family_checks import Printed, spellings
+from tests.family_checks import spellings
 from tests.pdf_families import (
-    Batch,
     BatchedPdfFamily,
     BatchedPdfFamilyTests,
     CaptureModelTests,
     check_every_period_printed,
     check_no_words_overlap,
-    compose_batch,
-    table_truth_values,
+    printed_as_tables,
     text_layer,
-    text_layers_of,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -63,36 +59,15 @@ pytestmark = pytest.mark.skipif(
 LETTER_WORDS = ("Dear ", "Person to contact", "Employee ID", "Sincerely,", "Enclosures:")
 
 
-@pytest.fixture(scope="module")
-def batch() -> Batch[SlateDocument]:
-    """Every document the module reads, composed together (one ``draw.mjs`` batch per layout tried)."""
-    return compose_batch(TestSlateFamily.family)
-
-
-@pytest.fixture(scope="module")
-def docs(batch: Batch[SlateDocument]) -> list[SlateDocument]:
-    return batch.docs
-
-
-@pytest.fixture(scope="module")
-def text_layers(docs: list[SlateDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return text_layers_of(docs, tmp_path_factory.mktemp("slate-text"))
-
-
 _phones = spellings(format_phone, PHONE_STYLES)
 _dates = spellings(format_date, DATE_STYLES)
-
-
-def _printed_values(doc: SlateDocument) -> Printed:
-    """What the truth says is printed, as slate prints it (credits as the notice's credit style)."""
-    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestSlateFamily(CaptureModelTests, BatchedPdfFamilyTests):
     family = BatchedPdfFamily(
         name="slate",
         engine="jsPDF",
-        printed_values=_printed_values,
+        printed_values=printed_as_tables(_dates, PERSON_MASKS + BUSINESS_MASKS, _phones),
         dates=_dates,
         planned_multi_page=range(2, 11),
         compose=compose_slate,

@@ -27,25 +27,21 @@ from fixtures.generator.stencil_facts import (
 )
 from fixtures.generator.stencil_family import (
     PACKAGES,
-    StencilDocument,
     compose_stencil,
     compose_stencils,
     has_pdfbox,
     write_stencil,
 )
 from fixtures.generator.stencil_wording import PAYING, SECTIONS
-from tests.family_checks import Printed, spellings
+from tests.family_checks import spellings
 from tests.pdf_families import (
-    Batch,
     BatchedPdfFamily,
     BatchedPdfFamilyTests,
     check_deadline_said_one_way,
     check_every_period_printed,
     check_no_words_overlap,
     check_producer_and_notice_date,
-    compose_batch,
-    table_truth_values,
-    text_layers_of,
+    printed_as_tables,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -53,37 +49,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def batch() -> Batch[StencilDocument]:
-    """Every document the module reads, drawn in one JVM."""
-    return compose_batch(TestStencilFamily.family)
-
-
-@pytest.fixture(scope="module")
-def docs(batch: Batch[StencilDocument]) -> list[StencilDocument]:
-    return batch.docs
-
-
-@pytest.fixture(scope="module")
-def text_layers(docs: list[StencilDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return text_layers_of(docs, tmp_path_factory.mktemp("stencil-text"))
-
-
 _phones = spellings(format_phone, PHONE_STYLES)
 _dates = spellings(format_date, DATE_STYLES)
-
-
-def _printed_values(doc: StencilDocument) -> Printed:
-    """What the truth says is printed, as it may be printed (billing and period amounts as tables print
-    them)."""
-    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestStencilFamily(BatchedPdfFamilyTests):
     family = BatchedPdfFamily(
         name="stencil",
         engine="PDFBox",
-        printed_values=_printed_values,
+        printed_values=printed_as_tables(_dates, PERSON_MASKS + BUSINESS_MASKS, _phones),
         dates=_dates,
         planned_multi_page=range(3, 11),
         compose=compose_stencil,

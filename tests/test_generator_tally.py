@@ -27,16 +27,14 @@ from fixtures.generator.tally_facts import (
     PHONE_STYLES,
 )
 from fixtures.generator.tally_family import (
-    TallyDocument,
     compose_tallies,
     compose_tally,
     has_soffice,
     write_tally,
 )
 from fixtures.generator.tally_wording import PAYING, SECTIONS, TOPIC_SECTIONS, notice_topic
-from tests.family_checks import Printed, spellings
+from tests.family_checks import spellings
 from tests.pdf_families import (
-    Batch,
     BatchedPdfFamily,
     BatchedPdfFamilyTests,
     check_deadline_said_one_way,
@@ -44,9 +42,7 @@ from tests.pdf_families import (
     check_letters_read_as_letters,
     check_producer_and_notice_date,
     check_treasury_and_year_printed,
-    compose_batch,
-    table_truth_values,
-    text_layers_of,
+    printed_as_tables,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -56,37 +52,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def batch() -> Batch[TallyDocument]:
-    """Every document the module reads, composed in one soffice run (it takes about a second to start)."""
-    return compose_batch(TestTallyFamily.family)
-
-
-@pytest.fixture(scope="module")
-def docs(batch: Batch[TallyDocument]) -> list[TallyDocument]:
-    return batch.docs
-
-
-@pytest.fixture(scope="module")
-def text_layers(docs: list[TallyDocument], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return text_layers_of(docs, tmp_path_factory.mktemp("tally-text"))
-
-
 _phones = spellings(format_phone, PHONE_STYLES)
 _dates = spellings(format_date, DATE_STYLES)
-
-
-def _printed_values(doc: TallyDocument) -> Printed:
-    """What the truth says is printed, as it may be printed: a string, or a set one of which is (billing
-    and period amounts as the tables print them)."""
-    return table_truth_values(doc, _dates, PERSON_MASKS + BUSINESS_MASKS, _phones)
 
 
 class TestTallyFamily(BatchedPdfFamilyTests):
     family = BatchedPdfFamily(
         name="tally",
         engine="Calc",
-        printed_values=_printed_values,
+        printed_values=printed_as_tables(_dates, PERSON_MASKS + BUSINESS_MASKS, _phones),
         dates=_dates,
         planned_multi_page=range(3, 11),
         compose=compose_tally,
