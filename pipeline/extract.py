@@ -177,7 +177,7 @@ def extract_fields(lines: list[TextLine], classification: Classification) -> Ext
     findings = reading.findings + _unread_values(lines, fields, reading.carries_none)
     window = notice.response_window_days if notice is not None else None
     findings += _unconfirmed_copies(lines, fields, window) + _values_under_unread_labels(lines, fields)
-    findings += _form_after_unread_label(lines, fields["form"])
+    findings += _form_after_unread_label(lines, fields["form"]) + _lone_caller_id(lines, fields)
     if not any(finding.startswith("amount_due:") for finding in findings):  # one doubt says it
         findings += _amounts_one_digit_apart(lines, fields["amount_due"])
     if notice is not None and notice.response_window_days:
@@ -352,6 +352,23 @@ def _form_after_unread_label(lines: list[TextLine], form: Field) -> list[str]:
             return [
                 f"form: the notice prints {cell[1]!r} beside a label that could not be read ({cell[0]!r})"
             ]
+    return []
+
+
+# Six digits alone in a cell ending a row of page one: a caller ID's shape (not a period's "202312").
+_SIX_DIGIT_CELL = regex.compile(r"(?:^|\s{4})(?P<digits>(?!(?:19|20)\d\d(?:0[1-9]|1[0-2])\b)\d{6})\s*$")
+
+
+def _lone_caller_id(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:
+    """Six digits alone in a cell ending a row of page one that no field read, when no caller ID was read:
+    a caller ID whose label OCR lost or set on another row (web's photo: "Questions? Call    373130")."""
+    if fields["caller_id"].value is not None:
+        return []
+    for line in lines:
+        match = _SIX_DIGIT_CELL.search(line.text) if line.page == 1 and not line.stacked else None
+        if match and not _read_as_a_field(match.group("digits"), fields):
+            digits = match.group("digits")
+            return [f"caller_id: the notice prints {digits!r}, a caller ID's six digits, unread"]
     return []
 
 

@@ -11,7 +11,9 @@ date over the amount): each pairing is one more row, "Notice date    January 30,
 index of the label's row so it can be read right after it. A label's last word that OCR put in the next
 row (its baseline a little lower: "Tax" then "year" beside it) is joined back to it. Labels set too close
 to be told apart by their gap ("Social Security number Caller ID") are cut where the next row's columns
-start. The heading row of a table of tax periods pairs with nothing: its labels head columns of many rows.
+start. The heading row of a table of tax periods pairs with nothing: its labels head columns of many rows. A
+label with another column's print far beside it (the address block right of "Notice date") pairs with the
+value under it too, and a stub's "Amount due by" with its amount beside it with the date under it.
 
 A dot leader between a label and its value ("TAX YEAR..........: 2022", which OCR also reads as "TAX
 YEAR... eee ee es 2022") is no word: rows are made without it (``without_leaders``), so the label and its
@@ -26,6 +28,7 @@ from statistics import median
 
 import regex
 
+from extractors.dates import parse_month
 from extractors.periods import is_period_heading
 from pipeline.models import BBox, OcrLine, OcrWord
 
@@ -327,10 +330,12 @@ def _date_under_label(
     below = _values_below(segmented, index, label, height)
     if not below:
         return None
-    if awaited.group("month"):  # the month ends the label's cell, the day and year wrapped under it
+    if awaited.group("month") is None:
+        date = below[0]
+    elif parse_month(awaited.group("month")) is not None:  # a month ends the cell, the rest under it
         label, date = _make_line(label.words[:-1]), _make_line([label.words[-1], *below[0].words])
     else:
-        date = below[0]
+        return None
     return _joined(label, [date, segments[position + 1]])
 
 

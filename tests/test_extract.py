@@ -541,3 +541,19 @@ def test_a_label_paired_with_the_value_under_it_holds_no_copy_in_the_column_besi
     ]
     findings = extract_fields(lines, classify_notice(lines, load_catalog())).findings
     assert not [finding for finding in findings if finding.startswith("notice_date:")], findings
+
+
+def test_six_digits_alone_in_a_cell_are_a_caller_id_never_silently_unread() -> None:
+    """web's photo: the header's labels and values a row apart, "Questions? Call    373130"; a letter's
+    period "202312" or a caller ID read is no such finding."""
+
+    def caller_findings(*texts: str) -> list[str]:
+        lines = [TextLine(1, "Notice    CP75"), *(TextLine(1, text) for text in texts)]
+        findings = extract_fields(lines, classify_notice(lines, load_catalog())).findings
+        return [finding for finding in findings if finding.startswith("caller_id:")]
+
+    assert caller_findings("Questions? Call    373130") == [
+        "caller_id: the notice prints '373130', a caller ID's six digits, unread"
+    ]
+    assert caller_findings("Tax period:    202312") == []
+    assert caller_findings("Your caller ID    373130") == []
