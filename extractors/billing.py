@@ -73,7 +73,6 @@ _LOST_POINT_ROW = regex.compile(
     r"\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d{1,7}) (?P<cents>\d\d)[\]|:;'.,]?\s*$"
 )
 _AMOUNT_LABEL = regex.compile(r"[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,4}")  # "Interest sharges", "Tax you owed"
-_DIGIT = regex.compile(r"\d")
 _LABEL_CELL = regex.compile(r"(?P<label>[A-Za-z]\S*(?: \S+){0,5})\s{3,}\S")
 # Leaders read as words make long ones ("THCGEESE CHARGES wassecevsesvseceesesnseens"): the label is before.
 _BEFORE_LONG_WORD = regex.compile(r"(?P<label>[A-Za-z]\S{0,11}(?: \S{1,12}){0,5}) \S{13}")
@@ -173,7 +172,8 @@ def _unread_amount_row(parts: list[str]) -> tuple[str, None] | None:
     reading ("Tax you owed    ZT? 9S", "Amount you owed    Sikes, yilik. 2"): printed, not read."""
     if len(parts) != 2 or _AMOUNT_LABEL.fullmatch(parts[0]) is None or not names_a_part(parts[0]):
         return None
-    return (parts[0], None) if _DIGIT.search(parts[1]) and parse_amount(parts[1]) is None else None
+    unread = any(char.isdigit() for char in parts[1]) and parse_amount(parts[1]) is None
+    return (parts[0], None) if unread else None
 
 
 def _rightmost_named(readings: list[tuple[str, Decimal | None]]) -> tuple[str, Decimal | None]:

@@ -112,7 +112,8 @@ def zip_outside_state(address: str) -> str | None:
 
 # A unit OCR read with letters for its digits ("APT ID" for APT 1D, "STE IO" for STE 10): units are numbers,
 # perhaps with a letter; one that spells a number once I, l and O are read as 1 and 0 is likely a misread.
-_UNIT = regex.compile(r"\b(?:APT|STE|UNIT)\s+(?P<unit>[A-Za-z0-9]{2,5})(?=,|\s|$)")
+_UNIT_WORDS = ("APT", "STE", "UNIT")  # what names a unit: the one list for both rules that read units
+_UNIT = regex.compile(rf"\b(?:{'|'.join(_UNIT_WORDS)})\s+(?P<unit>[A-Za-z0-9]{{2,5}})(?=,|\s|$)")
 _LETTERS_AS_DIGITS = str.maketrans("IlO", "110")
 
 
@@ -250,9 +251,9 @@ def _block_on_side(lines: list[TextLine], right: bool) -> TaxpayerBlock | None:
         if not city or city.group("zip") in IRS_CAMPUS_ZIPS:
             continue
         above = _without_addressee_rows(segments, _same_column_above(lines, index, 6, right))
-        if (
-            right
-        ):  # a header row sharing the block's rows between them: its value ends it ("Notice date    Aug. 15")
+        # read from the right, a header row sharing the block's rows between them is none of the block's
+        # ("Notice date    Aug. 15, 2025" between the name and the street)
+        if right:
             above = [row for row in above if any(p.match(segments[row]) for p in (_STREET, _NAME, _SURNAME))]
         above = above[:3]
         if len(above) < 2 or not _STREET.match(segments[above[0]]):
@@ -373,12 +374,9 @@ def _unsure_words(rows: tuple[TextLine, ...], copies: list[TextLine], right: boo
     return unsure
 
 
-_UNIT_WORDS = frozenset({"APT", "STE", "SUITE", "UNIT", "#", "RM", "FL", "BLDG"})
-
-
 def _is_unit(words: tuple[tuple[str, float], ...], at: int) -> bool:
     """The word names an apartment or suite ("5A" after "APT"): short, yet no pattern checks it."""
-    return at > 0 and words[at - 1][0].upper().rstrip(".") in _UNIT_WORDS
+    return at > 0 and words[at - 1][0].upper() in _UNIT_WORDS
 
 
 def _block_words(row: TextLine, right: bool) -> tuple[tuple[str, float], ...]:

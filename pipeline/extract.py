@@ -27,7 +27,8 @@ import regex
 
 from extractors.amounts import AMOUNT_PATTERN, format_amount, parse_amount
 from extractors.billing import find_billing_lines
-from extractors.contacts import RETURN_FORMS
+from extractors.contacts import CALLER_ID_DIGITS, RETURN_FORMS
+from extractors.dates import YEAR_MONTH
 from extractors.notice_number import find_notice_numbers
 from extractors.periods import PeriodRow, find_period_table, is_period_heading, unheaded_period_row
 from extractors.revision import find_revision_markers
@@ -355,8 +356,9 @@ def _form_after_unread_label(lines: list[TextLine], form: Field) -> list[str]:
     return []
 
 
-# Six digits alone in a cell ending a row of page one: a caller ID's shape (not a period's "202312").
-_SIX_DIGIT_CELL = regex.compile(r"(?:^|\s{4})(?P<digits>(?!(?:19|20)\d\d(?:0[1-9]|1[0-2])\b)\d{6})\s*$")
+# A caller ID's digits alone in a cell ending a row of page one.
+_CALLER_ID_CELL = regex.compile(rf"(?:^|\s{{4}})(?P<digits>\d{{{CALLER_ID_DIGITS}}})\s*$")
+_YEAR_MONTH = regex.compile(YEAR_MONTH)  # a letter's period ("202312") has a caller ID's shape
 
 
 def _lone_caller_id(lines: list[TextLine], fields: dict[str, Field]) -> list[str]:
@@ -365,9 +367,9 @@ def _lone_caller_id(lines: list[TextLine], fields: dict[str, Field]) -> list[str
     if fields["caller_id"].value is not None:
         return []
     for line in lines:
-        match = _SIX_DIGIT_CELL.search(line.text) if line.page == 1 and not line.stacked else None
-        if match and not _read_as_a_field(match.group("digits"), fields):
-            digits = match.group("digits")
+        match = _CALLER_ID_CELL.search(line.text) if line.page == 1 and not line.stacked else None
+        digits = match.group("digits") if match else ""
+        if match and not _YEAR_MONTH.fullmatch(digits) and not _read_as_a_field(digits, fields):
             return [f"caller_id: the notice prints {digits!r}, a caller ID's six digits, unread"]
     return []
 
