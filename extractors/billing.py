@@ -72,7 +72,8 @@ _LOST_POINT_ROW = regex.compile(
     r"^\s*(?P<label>[A-Za-z][A-Za-z ,'()/&-]{2,60}?)\s{3,}"
     r"\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d{1,7}) (?P<cents>\d\d)[\]|:;'.,]?\s*$"
 )
-_AMOUNT_LABEL = regex.compile(r"[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,4}")  # "Interest sharges", "Tax you owed"
+# "Interest sharges", "Tax you owed", a CP2000's "Interest - if paid by July 19, 2026" (the date it runs to)
+_AMOUNT_LABEL = regex.compile(r"[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,4}(?: [A-Za-z]{3,9}\.? \d{1,2}, \d{4})?")
 _LABEL_CELL = regex.compile(r"(?P<label>[A-Za-z]\S*(?: \S+){0,5})\s{3,}\S")
 # Leaders read as words make long ones ("THCGEESE CHARGES wassecevsesvseceesesnseens"): the label is before.
 _BEFORE_LONG_WORD = regex.compile(r"(?P<label>[A-Za-z]\S{0,11}(?: \S{1,12}){0,5}) \S{13}")

@@ -46,7 +46,8 @@ _LABELLED = regex.compile(
 # "... 90 days from the date of this letter (150 days if ...)" is a sentence, not the label, also when its
 # "the" ends the line before.
 _SENTENCE = r"(?<!\bthe\s)(?!date of this (?:letter|notice)\s*\(\d+ days)"
-NOTICE_DATE_PRINTED = printed_after(rf"{_SENTENCE}(?:{_LABELS})")
+NOTICE_DATE_LABEL = rf"{_SENTENCE}(?:{_LABELS})"
+NOTICE_DATE_PRINTED = printed_after(NOTICE_DATE_LABEL)
 # A letter's header column: "Department of the Treasury    Date: August 30, 2024" (Letters 566, 5071C...).
 # Its colon may be gone with a dot leader ("DATE..........: OCT. 23, 2023" is read "DATE    OCT. 23, 2023");
 # a typewriter's header column may start two characters after the letterhead's line ("DEPARTMENT OF THE

@@ -49,8 +49,6 @@ _NOT_A_LIST = r"(?!\s*(?:,|and\b|&|through\b|to\b|-|–)\s*[12]\d{3})"
 _SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:_]\s?))"
 # "Tax year", "Tax year ending", Spanish "Año tributario"
 _LABEL = rf"{fuzzy_label('Tax year')}s?(?:\s+end(?:ing|ed))?|A[ñn]o\s+(?:tributario|fiscal)"
-# "Tax period    Form 941, quarter ending ..." prints a form's number, no year, after the label.
-TAX_YEAR_PRINTED = printed_after(rf"{_SEGMENT_START}(?:{_LABEL}|{fuzzy_label('Tax period')})")
 _TAX_YEAR = regex.compile(
     rf"{_SEGMENT_START}(?:{_LABEL}){LABEL_GAP}{_YEAR}",
     regex.IGNORECASE | regex.VERBOSE,
@@ -60,6 +58,10 @@ _PERIOD_LABEL = (
     rf"(?:{fuzzy_label('Tax period')}(?:s|\(s[)}}\]])?\s*(?:ending|ended)?"
     rf"|{fuzzy_label('Tax year')}\s+end(?:ing|ed))"
 )
+# Any of them: the label a printed tax year or period follows ("Tax period ending" whole: its value is the
+# date). "Tax period    Form 941, quarter ending ..." prints a form's number, no year, after the label.
+TAX_YEAR_LABEL = rf"{_SEGMENT_START}(?:{_PERIOD_LABEL}|{_LABEL})"
+TAX_YEAR_PRINTED = printed_after(TAX_YEAR_LABEL)
 # "Tax Period(s): December 31, 2022, December 31, 2023" lists periods: no one year.
 _NO_OTHER_DATE = (
     r"(?!\s*(?:[,;&/]|and\b)\s*(?:[A-Za-z]{3,9}\.?\s+\d{1,2}\b|\d{1,2}\s?/\s?\d{1,2}\s?/|\d{1,2}-\d{1,2}-))"

@@ -56,6 +56,7 @@ from pipeline.tesseract import TesseractEngine
 from pipeline.triage import triage
 from pipeline.untangle import untangle_rows
 from pipeline.validate import validate_against_profile
+from pipeline.value_reread import reread_label_values
 
 # Page slots: ``threading``'s semaphore within one process, ``multiprocessing``'s across forked ones.
 PageSlots = threading.Semaphore | multiprocessing.synchronize.Semaphore
@@ -105,7 +106,8 @@ def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[Oc
     cleaning is read once more as it was loaded, and the better reading kept (``ocr_reread`` timed); print
     the page layout dropped is read run by run (``pipeline.lost_rows``, ``ocr_lost_rows`` timed); rows read
     twice in overlapping pieces are read again as a block (``pipeline.untangle``, ``ocr_untangle`` timed); a
-    masked SSN OCR garbled is read again from its crop (``pipeline.ssn_reread``, ``ocr_ssn`` timed)."""
+    masked SSN OCR garbled is read again from its crop (``pipeline.ssn_reread``, ``ocr_ssn`` timed), and so
+    is a notice date or tax year beside its label (``pipeline.value_reread``, ``ocr_value`` timed)."""
     timings: dict[str, float] = {}
     with context.page_slots:
         with _timed(timings, "render"):
@@ -123,6 +125,10 @@ def read_page(ref: PageRef, context: PipelineContext, workdir: Path) -> tuple[Oc
             page = untangle_rows(page, read.image, context.engine, workdir)
         with _timed(timings, "ocr_ssn"):
             page = reread_masked_ssns(
+                page, read.image, context.engine, workdir, context.settings.min_confidence
+            )
+        with _timed(timings, "ocr_value"):
+            page = reread_label_values(
                 page, read.image, context.engine, workdir, context.settings.min_confidence
             )
     return page, timings

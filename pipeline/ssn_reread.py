@@ -193,15 +193,7 @@ def _baseline_marks_only(grey: np.ndarray, band: tuple[int, int]) -> np.ndarray:
     """``grey`` with every mark that does not stand on the text's baseline, is short, lies outside the
     value's rows ``band`` (the crop's padding can catch the lines above and below), or is cut by the crop's
     left or right side painted white: half a "0" OCR left out of the value's words reads as a "1"."""
-    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    marks = [
-        index
-        for index in range(1, count)
-        if stats[index][cv2.CC_STAT_AREA] >= _MIN_MARK_AREA
-        and band[0] <= centres[index][1] <= band[1]
-        and not _cut_by_a_side(stats[index], grey.shape[1])
-    ]
+    labels, stats, marks = marks_in_band(grey, band)
     if not marks:
         return grey
     feet = np.array([stats[i][cv2.CC_STAT_TOP] + stats[i][cv2.CC_STAT_HEIGHT] for i in marks])
@@ -214,6 +206,21 @@ def _baseline_marks_only(grey: np.ndarray, band: tuple[int, int]) -> np.ndarray:
         if on_baseline and tall:
             kept[labels == index] = grey[labels == index]
     return cv2.copyMakeBorder(kept, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+
+
+def marks_in_band(grey: np.ndarray, band: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The marks of a crop's ink (Otsu) that may be the value's print: no speck, centred within the value's
+    rows ``band``, not cut by the crop's left or right side. Their component labels, stats and indices."""
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = [
+        index
+        for index in range(1, count)
+        if stats[index][cv2.CC_STAT_AREA] >= _MIN_MARK_AREA
+        and band[0] <= centres[index][1] <= band[1]
+        and not _cut_by_a_side(stats[index], grey.shape[1])
+    ]
+    return labels, stats, marks
 
 
 def _cut_by_a_side(stats: np.ndarray, width: int) -> bool:

@@ -1003,6 +1003,22 @@ def test_a_billing_amount_ocr_garbled_in_its_own_cell_is_printed_not_read() -> N
     ]
 
 
+def test_a_cp2000_interest_row_dated_in_its_label_with_its_amount_garbled_is_printed_not_read() -> None:
+    """gazette: "Interest - if paid by July 19, 2026    T4775" (11.75): the date in the label is no amount."""
+    lines = [
+        TextLine(1, t)
+        for t in (
+            "Billing summary", "2024 Tax increase    994.51",
+            "Penalties - may not include all applicable penalties    198.90",
+            "Interest - if paid by July 19, 2026    T4775", "Amount due    $1,205.16",
+        )
+    ]  # fmt: skip
+    assert [(label, amount and str(amount)) for label, amount in find_billing_lines(lines)][-1] == (
+        "Interest - if paid by July 19, 2026",
+        None,
+    )
+
+
 def test_a_column_heading_joined_to_the_amount_under_it_is_not_a_billing_row() -> None:
     lines = [
         TextLine(1, "Amount due summary"),
