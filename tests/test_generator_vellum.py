@@ -87,7 +87,15 @@ def test_layouts_vary(docs, tmp_path):
     assert {f.header_place for f in facts} == {*HEADER_PLACES, LETTER_PLACE}
     assert {f.rule for f in facts} == set(RULES) and {f.table_style for f in facts} == set(TABLE_STYLES)
     assert {f.cut_line for f in facts} == set(CUT_LINES)
-    assert {f.stacked for f in facts} == {f.shaded for f in facts} == {True, False}
+    assert (
+        {f.stacked for f in facts}
+        == {f.shaded for f in facts}
+        == {f.table_dollars for f in facts}
+        == {
+            True,
+            False,
+        }
+    )
     assert {f.header_dates for f in facts} == {f.body_dates for f in facts} == set(DATE_STYLES)
     assert {f.credit_style for f in facts if any(line.cents < 0 for line in f.base.billing)} == set(
         CREDIT_STYLES
