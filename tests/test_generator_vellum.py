@@ -2,9 +2,9 @@
 in-process by the typst package): every catalog code renders, the same seed gives the same truth and PDF bytes
 (in another process too), the plan is the other families' plan, the truth agrees with Typst's text layer read
 by ``pdftotext`` (every value the truth records is in it, every value it records as absent is not, no full
-SSN), a page count asked for is met with no blank page, the stub sits at the foot of the last page, the PDF is
-Typst's and dated the notice date, and every capture kind writes a readable file of the right type and page
-count. No tesseract; skipped when the typst package is not installed.
+SSN; words and their spaces read back whole), a page count asked for is met with no blank page, the stub sits
+at the foot of the last page, the PDF is Typst's and dated the notice date, and every capture kind writes a
+readable file of the right type and page count. No tesseract; skipped when the typst package is not installed.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from fixtures.generator.vellum_family import (
     has_typst,
     write_vellum,
 )
-from fixtures.generator.vellum_wording import PAYING, SECTIONS, section_names
+from fixtures.generator.vellum_layout import KEPT
+from fixtures.generator.vellum_wording import PAYING, SECTIONS, section_names, vellum_words
 from pipeline.catalog import load_catalog
 from tests.family_checks import spellings
 from tests.pdf_families import (
@@ -139,3 +140,15 @@ def test_later_pages_explain_the_notices_subject(docs, text_layers):
             assert not any(heading in text for heading in paying), doc.spec
         if doc.truth["pages"] > 1:
             assert all(SECTIONS[name][0] in text for name in section_names(doc.facts)[:2]), doc.spec
+
+
+def test_words_and_spaces_read_back_whole(docs, tmp_path):
+    """``pdftotext`` without ``-layout`` reads the summary and the deadline sentence as written: the strings
+    and the unbreakable boxes Typst sets side by side keep their word spaces (a line break reads as one
+    space)."""
+    for doc in docs[::4]:
+        (tmp_path / "raw.pdf").write_bytes(doc.pdf)
+        raw = subprocess.run(["pdftotext", str(tmp_path / "raw.pdf"), "-"], capture_output=True, text=True)
+        words = vellum_words(doc.facts, random.Random(0))
+        for sentence in (words.summary[-1], words.actions[0]):
+            assert KEPT.sub(r"\1", sentence) in " ".join(raw.stdout.split()), doc.spec
