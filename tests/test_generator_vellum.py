@@ -23,6 +23,7 @@ from fixtures.generator.vellum_facts import (
     FACES,
     HEADER_PLACES,
     LETTER_PLACE,
+    MARGINS_IN,
     PERSON_MASKS,
     PHONE_STYLES,
     RULES,
@@ -85,6 +86,7 @@ def test_layouts_vary(docs, tmp_path):
     notices = load_catalog().notices
     facts = [make_vellum_facts(notices[i % len(notices)], random.Random(i)) for i in range(300)]
     assert {f.face for f in facts} == set(FACES) and {f.size_pt for f in facts} == set(SIZES_PT)
+    assert {f.margin_in for f in facts} == set(MARGINS_IN)
     assert {f.header_place for f in facts} == {*HEADER_PLACES, LETTER_PLACE}
     assert {f.rule for f in facts} == set(RULES) and {f.table_style for f in facts} == set(TABLE_STYLES)
     assert {f.cut_line for f in facts} == set(CUT_LINES)
