@@ -225,6 +225,9 @@ _AMOUNT_END = regex.compile(r"\d[.,]\d{2}\s*$")
 _PLACEHOLDER = regex.compile(r"^[nNxX*#]{3}\s?-")  # "nnn-nn-nnnn": a value that holds no digit
 _CONNECTOR = regex.compile(r"^(?:by|on|due\s+by|to\s+be\s+received\s+by|no\s+later\s+than)$")
 _LABEL_READ = 0.5  # a label's second line reads as surely as its first
+# Of a line's height: how far apart a table's label and value may start and still be one left-aligned column
+# (text layers and scans start them within a few pixels; words of prose rarely do)
+_GRID_ALIGNMENT = 0.25
 _LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
 _SPECK_READ = 0.3
 _AWAITS_DATE = regex.compile(r"\bdue\s+by(?:\s+(?P<month>[A-Za-z]{3,9}\.?))?$", regex.IGNORECASE)
@@ -276,26 +279,69 @@ def _label_cells(rows: Sequence[OcrLine]) -> list[list[OcrLine]]:
     "XXX-XX-7624    407188": two labels, each over its value), when the run's first word heads a column of
     that row too (a table's left-aligned cells: not a label over a centred value, not a name block). The row
     of values may come one row later, after the second line of a wrapped label ("Social Security" /
-    "number")."""
+    "number"). Right over its row of values, a run too long for one label is cut where its words and the
+    values' words start together, into bare labels or not at all, and under a band of three or more bare
+    labels read surely the row of values is cut where a label's column starts (``_GRID_ALIGNMENT``)."""
     segmented = [column_segments(row) for row in rows]
     for index in range(len(segmented) - 1):
         below = segmented[index + 1 : index + 3]
-        values = next((row for row in below if not all(_is_bare_label(cell) for cell in row)), below[0])
+        at = next((n for n, row in enumerate(below) if not all(_is_bare_label(cell) for cell in row)), 0)
+        values = below[at]
         starts = [segment.bbox[0] for segment in values]
-        segmented[index] = [cell for run in segmented[index] for cell in _cut_at_columns(run, starts)]
+        aligned = _aligned_starts(segmented[index], values) if at == 0 else []
+        segmented[index] = [
+            cell for run in segmented[index] for cell in _cut_at_columns(run, starts, aligned)
+        ]
+        labels = segmented[index]
+        if (
+            at == 0
+            and len(labels) >= 3
+            and all(_is_bare_label(c) and c.confidence >= _LABEL_READ for c in labels)
+        ):
+            heads = [label.bbox[0] for label in labels]
+            segmented[index + 1 + at] = [
+                cell for run in values for cell in _cut_where(run, heads, _GRID_ALIGNMENT)
+            ]
     return segmented
 
 
-def _cut_at_columns(run: OcrLine, starts: list[int]) -> list[OcrLine]:
-    tolerance = run.bbox[3]
-    if len(run.words) < 2 or not _is_bare_label(run):
+def _aligned_starts(labels: list[OcrLine], values: list[OcrLine]) -> list[int]:
+    """Where a word of the row of labels and a word of the row of values below it start together, within
+    ``_GRID_ALIGNMENT``: the columns of a table whose cells sit too close to tell apart by their gap in
+    either row ("Tax year Social Security number" over "2022 nnn-nn-0324": "Tax" and "2022", "Social" and
+    "nnn-nn-0324")."""
+    label_boxes = [word.bbox for run in labels for word in run.words]
+    return [
+        word.bbox[0]
+        for run in values
+        for word in run.words
+        if any(abs(word.bbox[0] - box[0]) <= _GRID_ALIGNMENT * box[3] for box in label_boxes)
+    ]
+
+
+def _cut_at_columns(run: OcrLine, starts: list[int], aligned: list[int]) -> list[OcrLine]:
+    if len(run.words) < 2 or _has_digit(run.text):
         return [run]
-    if not any(abs(run.words[0].bbox[0] - start) <= tolerance for start in starts):
+    if not any(abs(run.words[0].bbox[0] - start) <= run.bbox[3] for start in [*starts, *aligned]):
         return [run]  # the run heads no column: a label over a centred value, a name block
+    if _is_bare_label(run):
+        return _cut_where(run, starts)
+    if len(run.words) > 2 * _LABEL_MAX_WORDS:
+        return [run]
+    cells = _cut_where(run, aligned, _GRID_ALIGNMENT)
+    return cells if all(_is_bare_label(cell) for cell in cells) else [run]
+
+
+def _cut_where(run: OcrLine, starts: list[int], tolerance: float = 1.0) -> list[OcrLine]:
+    """``run`` cut before each word that starts within ``tolerance`` line heights of where a column of the
+    row above or below starts: a row of labels over values set too close to tell apart by their gap, or a
+    row of values under a band of labels ("CP21C    September 25, 2025 ***-**-5915" under "Notice    Date
+    of this notice    Taxpayer ID number    ...": the date and the SSN, each under its label)."""
+    reach = tolerance * run.bbox[3]
     cells: list[list[OcrWord]] = [[run.words[0]]]
     for previous, word in zip(run.words, run.words[1:], strict=False):
         after_previous = previous.bbox[0] + previous.bbox[2]  # a column of its own, not the run's
-        if any(abs(word.bbox[0] - start) <= tolerance and start >= after_previous for start in starts):
+        if any(abs(word.bbox[0] - start) <= reach and start >= after_previous for start in starts):
             cells.append([word])
         else:
             cells[-1].append(word)

@@ -515,3 +515,68 @@ def test_a_stub_s_amount_due_by_with_its_amount_beside_takes_the_date_under_it(
     rows = [line.text for _, line in stacked_label_lines(document.pages[0].lines)]
     date = "02/20/2023" if under == "02/20/2023" else "July 19, 2026"
     assert f"Amount due by    {date} $11,705.74" in rows, rows
+
+
+def _boxed(top: int, height: int, *words: tuple[str, int, int]) -> list[OcrWord]:
+    """Words as a text layer or OCR boxed them: (text, left, width) on one row."""
+    return [OcrWord(text=t, confidence=0.96, bbox=(x, top, w, height)) for t, x, w in words]
+
+
+def _stacked(*rows: list[OcrWord]) -> list[str]:
+    lines = group_words_into_lines([word for row in rows for word in row])
+    return [line.text for _, line in stacked_label_lines(lines)]
+
+
+def test_a_table_whose_cells_sit_too_close_in_both_rows_gives_each_label_its_value() -> None:
+    """vellum's header table (a text layer): "Tax year Social Security number Phone" is one run of words and
+    "CP49 August 29, 2023 2022 nnn-nn-0324" another; the columns are where words of both rows start
+    together."""
+    labels = _boxed(
+        440, 27, ("Notice", 287, 79), ("Notice", 412, 79), ("date", 499, 49), ("Tax", 715, 44),
+        ("year", 767, 51), ("Social", 851, 74), ("Security", 933, 99), ("number", 1039, 91),
+        ("Phone", 1163, 74),
+    )  # fmt: skip
+    values = _boxed(
+        482, 35, ("CP49", 287, 92), ("August", 412, 121), ("29,", 543, 49), ("2023", 603, 79),
+        ("2022", 715, 79), ("nnn-nn-0324", 851, 216), ("800-829-1040", 1163, 224),
+    )  # fmt: skip
+    assert _stacked(labels, values) == [
+        "Notice    CP49", "Notice date    August 29, 2023", "Tax year    2022",
+        "Social Security number    nnn-nn-0324", "Phone    800-829-1040",
+    ]  # fmt: skip
+
+
+def test_a_row_of_values_under_a_band_of_labels_is_cut_where_each_label_starts() -> None:
+    """press: "September 25, 2025 ***-**-5915" sat too close to tell apart, under "Date of this notice" and
+    "Taxpayer ID number"."""
+    labels = _boxed(
+        790, 43, ("Notice", 213, 103), ("Date", 622, 76), ("of", 712, 30), ("this", 754, 58),
+        ("notice", 827, 99), ("Taxpayer", 1172, 152), ("ID", 1338, 32), ("number", 1384, 128),
+        ("Tax", 1587, 53), ("period", 1656, 101), ("ending", 1771, 111), ("Form", 1999, 80),
+    )  # fmt: skip
+    values = _boxed(
+        842, 44, ("CP21C", 212, 148), ("September", 622, 255), ("25,", 894, 66), ("2025", 982, 113),
+        ("***-**-5915", 1174, 263), ("12/31/2023", 1591, 261), ("1040", 2001, 111),
+    )  # fmt: skip
+    assert "Date of this notice    September 25, 2025" in _stacked(labels, values)
+
+
+def test_a_heading_over_a_band_of_labels_cuts_neither_it_nor_the_values() -> None:
+    """press: "Changes to your tax return: no balance due" over the band of labels over their values; its
+    words start where some values do, two rows down: no label, and "December 22, 2023" stays whole."""
+    heading = _boxed(
+        685, 67, ("Changes", 183, 312), ("to", 522, 72), ("your", 618, 168), ("tax", 810, 113),
+        ("return:", 946, 257), ("no", 1235, 88), ("balance", 1350, 284), ("due", 1663, 131),
+    )  # fmt: skip
+    labels = _boxed(
+        802, 25, ("Notice", 210, 107), ("number", 332, 127), ("Date", 614, 75), ("Taxpayer", 1141, 154),
+        ("ID", 1308, 35), ("number", 1357, 128), ("Tax", 1558, 57), ("period", 1629, 105),
+        ("ending", 1747, 111), ("Form", 1964, 85),
+    )  # fmt: skip
+    values = _boxed(
+        849, 36, ("CP13", 210, 119), ("December", 615, 236), ("22,", 867, 66), ("2023", 955, 110),
+        ("XXX-XX-3218", 1143, 302), ("12/31/2020", 1564, 256), ("1040", 1968, 108),
+    )  # fmt: skip
+    stacked = _stacked(heading, labels, values)
+    assert "Date    December 22, 2023" in stacked
+    assert not any(line.startswith(("Changes", "your", "return")) for line in stacked)
