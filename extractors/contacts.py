@@ -215,12 +215,14 @@ _CALLER_ID_AFTER_LEADER = regex.compile(
 
 
 def find_caller_ids(lines: list[TextLine]) -> list[Candidate]:
+    """Caller IDs beside their label, after a leader, or across a wrap in a letter's sentence ("When you
+    call, give us caller ID" / "931861.")."""
     return first_per_row(
         find_candidates(_CALLER_ID, lines, "caller_id_label", 0.95, _caller_id, value_group="id"),
         find_candidates(
             _CALLER_ID_AFTER_LEADER, lines, "caller_id_after_leader", 0.8, _caller_id, value_group="id"
         ),
-    )
+    ) + find_wrapped_candidates(_CALLER_ID, lines, "caller_id_wrapped", 0.9, _caller_id)
 
 
 def _form(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

@@ -11,8 +11,9 @@ Handles: "Tax year 2023", "Tax year: 2O23", "Tax Year  2023", "Tax period Decemb
 "your 2022 Form 1040" (weakest; as sure as a header's cell when every such mention and every other reading
 name one year), the tax return or period named as a form ("Tax return    Form 1040 for 2024",
 "Tax period    Form 941, quarter ending 09/30/2024"), the body's "This notice is about your Form 1040 for
-2024" / "... your taxes for 2022" / "... your Form 941, quarter ending 09/30/2024" / "... the tax period
-ending Dec. 31, 2021", and Spanish
+2024" / "... your taxes for 2022" / "... your Form 1040 return for tax year 2023" / "... your Form 941,
+quarter ending 09/30/2024" / "... the tax period ending Dec. 31, 2021" / "... your Form 941 return for the
+tax period ending September 30, 2023", and Spanish
 "Año tributario 2023" ("Ano tributario", "Año fiscal").
 A fax's "Tax year 2625" is 2025 (its 0 read as 6; only when no other digit is a 6), at lower confidence.
 A header's year after a dot leader OCR could not read ("Tax year rrr r creer 2021    Person to contact"),
@@ -130,14 +131,18 @@ _SOLE_MENTION_LIFT = 0.85 / 0.6
 _FORM_FOR = r"Form\s+[0-9][\w-]*,?\s+"
 _FORM_PERIOD = rf"{_FORM_FOR}(?:quarter|period|year)\s+end(?:ing|ed)\s+{DATE}"
 _ABOUT = r"\b(?:notice|letter)\s+is\s+about\s+"
+# "This letter is about your Form 1040 return for tax year 2023", "... your tax return for tax year 2024"
+_RETURN_OF = r"(?:(?:tax\s+)?return\s+)?for\s+(?:tax\s+year\s+)?"
 _RETURN_FOR = regex.compile(
-    rf"(?:(?:{_SEGMENT_START}Tax\s+return{LABEL_GAP}|{_ABOUT}your\s+){_FORM_FOR}for\s+{_YEAR}"
-    rf"|{_ABOUT}your\s+(?:taxes|tax\s+return)\s+for\s+{_YEAR}){_NOT_A_LIST}",
+    rf"(?:{_SEGMENT_START}Tax\s+return{LABEL_GAP}{_FORM_FOR}for\s+{_YEAR}"
+    rf"|{_ABOUT}your\s+{_FORM_FOR}{_RETURN_OF}{_YEAR}"
+    rf"|{_ABOUT}your\s+(?:taxes|tax\s+return)\s+for\s+(?:tax\s+year\s+)?{_YEAR}){_NOT_A_LIST}",
     regex.IGNORECASE,
 )
 _PERIOD_OF_FORM = regex.compile(
     rf"(?:{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}|{_ABOUT}your\s+){_FORM_PERIOD}"
-    rf"|{_ABOUT}the\s+tax\s+period\s+end(?:ing|ed)\s+{DATE}{_NO_OTHER_DATE}",
+    rf"|{_ABOUT}(?:your\s+(?:{_FORM_FOR}|tax\s+)return\s+for\s+)?the\s+tax\s+period\s+end(?:ing|ed)\s+{DATE}"
+    rf"{_NO_OTHER_DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )
 

@@ -397,7 +397,7 @@ def fuzzy_label(words: str, errors: int | None = None) -> str:
 
 # Words that begin another header label: a number after one of them is that label's ("NOTICE DATE    Tax
 # RETURN    Soc1aL SECURITY NUMBER", "Social Security number Caller ID    918979"), or a page's count.
-_NEXT_LABELS = (
+NEXT_LABEL_WORDS = (
     "Page",
     "Tax",
     "Notice",
@@ -418,10 +418,10 @@ YEAR_AFTER_FOR = r"\bfor\s+(?:tax\s+year\s+)?[12]\d{3}(?!\s*[:$\d])"
 
 def printed_after(label: str, not_values: tuple[str, ...] = ()) -> regex.Pattern[str]:
     """A pattern for ``label`` followed, within a few characters, by a digit: the field is printed. The
-    number after a word of ``_NEXT_LABELS`` or ``not_values`` is no value of the label ("Page 2 of 3" in the
-    next column, the caller ID of the label beside it); the label ends a word (a fuzzy label must not eat
-    into the next one: "Social Security number Ca|ller ID    918979")."""
-    skipped = "|".join((*_NEXT_LABELS, *not_values))
+    number after a word of ``NEXT_LABEL_WORDS`` or ``not_values`` is no value of the label ("Page 2 of 3" in
+    the next column, the caller ID of the label beside it); the label ends a word (a fuzzy label must not
+    eat into the next one: "Social Security number Ca|ller ID    918979")."""
+    skipped = "|".join((*NEXT_LABEL_WORDS, *not_values))
     return regex.compile(
         rf"(?<![A-Za-z])(?:{label})(?![A-Za-z])(?:(?!(?:{skipped})\b)[^\d\n]){{0,24}}\d", regex.IGNORECASE
     )

@@ -30,6 +30,7 @@ import regex
 
 from extractors.dates import parse_month
 from extractors.periods import is_period_heading
+from extractors.text import NEXT_LABEL_WORDS
 from pipeline.models import BBox, OcrLine, OcrWord
 
 COLUMN_GAP = "    "
@@ -228,6 +229,7 @@ _LABEL_READ = 0.5  # a label's second line reads as surely as its first
 # Of a line's height: how far apart a table's label and value may start and still be one left-aligned column
 # (text layers and scans start them within a few pixels; words of prose rarely do)
 _GRID_ALIGNMENT = 0.25
+_WIDE_SPACE = 0.6  # of a run's height: a gap between a table's cells (a space between words is about 0.3)
 _LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
 _SPECK_READ = 0.3
 _AWAITS_DATE = regex.compile(r"\bdue\s+by(?:\s+(?P<month>[A-Za-z]{3,9}\.?))?$", regex.IGNORECASE)
@@ -307,27 +309,49 @@ def _label_cells(rows: Sequence[OcrLine]) -> list[list[OcrLine]]:
 
 def _aligned_starts(labels: list[OcrLine], values: list[OcrLine]) -> list[int]:
     """Where a word of the row of labels and a word of the row of values below it start together, within
-    ``_GRID_ALIGNMENT``: the columns of a table whose cells sit too close to tell apart by their gap in
-    either row ("Tax year Social Security number" over "2022 nnn-nn-0324": "Tax" and "2022", "Social" and
-    "nnn-nn-0324")."""
-    label_boxes = [word.bbox for run in labels for word in run.words]
+    ``_GRID_ALIGNMENT``, each after a gap wider than a space: the columns of a table whose cells sit too
+    close to tell apart by their gap in either row ("Tax year Social Security number" over "2022
+    nnn-nn-0324": "Tax" and "2022", "Social" and "nnn-nn-0324"; not "NOTICE DATE" over "Sep. 2, 2025",
+    whose "DATE" starts where "2025" does)."""
+    label_boxes = list(_spaced_words(labels))
     return [
-        word.bbox[0]
-        for run in values
-        for word in run.words
-        if any(abs(word.bbox[0] - box[0]) <= _GRID_ALIGNMENT * box[3] for box in label_boxes)
+        box[0]
+        for box in _spaced_words(values)
+        if any(abs(box[0] - label[0]) <= _GRID_ALIGNMENT * label[3] for label in label_boxes)
     ]
 
 
+def _spaced_words(runs: list[OcrLine]) -> Iterator[BBox]:
+    """The boxes of the words that start their run or follow a gap wider than a space."""
+    for run in runs:
+        yield run.words[0].bbox
+        for previous, word in zip(run.words, run.words[1:], strict=False):
+            if word.bbox[0] - (previous.bbox[0] + previous.bbox[2]) >= _WIDE_SPACE * run.bbox[3]:
+                yield word.bbox
+
+
 def _cut_at_columns(run: OcrLine, starts: list[int], aligned: list[int]) -> list[OcrLine]:
-    if len(run.words) < 2 or _has_digit(run.text):
+    """A run of labels cut where the row of values' cells start, and where its words and the values' words
+    start together (``aligned``): before a word that begins another label (``NEXT_LABEL_WORDS``: "Tax form
+    Caller ID" over "1040 374890"), or, in a run too long for one label ("Tax year Social Security number
+    Phone"), anywhere, into bare labels or not at all."""
+    if len(run.words) < 2 or len(run.words) > 2 * _LABEL_MAX_WORDS or _has_digit(run.text):
         return [run]
-    if not any(abs(run.words[0].bbox[0] - start) <= run.bbox[3] for start in [*starts, *aligned]):
+    bare = _is_bare_label(run)
+    if not any(abs(run.words[0].bbox[0] - start) <= run.bbox[3] for start in (starts if bare else aligned)):
         return [run]  # the run heads no column: a label over a centred value, a name block
-    if _is_bare_label(run):
-        return _cut_where(run, starts)
-    if len(run.words) > 2 * _LABEL_MAX_WORDS:
-        return [run]
+    if (
+        bare
+    ):  # aligned, only before a word that begins another label ("Tax form Caller ID" over "1040 374890")
+        heads = [word.bbox[0] for word in run.words[1:] if word.text in NEXT_LABEL_WORDS]
+        label_starts = [
+            x for x in aligned if any(abs(x - head) <= _GRID_ALIGNMENT * run.bbox[3] for head in heads)
+        ]
+        return [
+            piece
+            for cell in _cut_where(run, starts)
+            for piece in _cut_where(cell, label_starts, _GRID_ALIGNMENT)
+        ]
     cells = _cut_where(run, aligned, _GRID_ALIGNMENT)
     return cells if all(_is_bare_label(cell) for cell in cells) else [run]
 
@@ -341,7 +365,7 @@ def _cut_where(run: OcrLine, starts: list[int], tolerance: float = 1.0) -> list[
     cells: list[list[OcrWord]] = [[run.words[0]]]
     for previous, word in zip(run.words, run.words[1:], strict=False):
         after_previous = previous.bbox[0] + previous.bbox[2]  # a column of its own, not the run's
-        if any(abs(word.bbox[0] - start) <= reach and start >= after_previous for start in starts):
+        if any(abs(word.bbox[0] - x) <= reach and x >= after_previous for x in starts):
             cells.append([word])
         else:
             cells[-1].append(word)

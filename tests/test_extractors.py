@@ -1507,10 +1507,26 @@ def test_a_billing_row_whose_leaders_ocr_read_as_words_keeps_an_amount_with_its_
         ("This letter is about your Form 941, quarter ending 09/30/2024.", 2024),
         ("This notice is about the tax period ending Dec. 31, 2021.", 2021),
         ("This notice is about the tax period ending 06/30/2022.", 2022),
+        ("This letter is about your tax return for the tax period ending 12/31/2024.", 2024),
+        ("This letter is about your Form 941 return for the tax period ending September 30, 2023.", 2023),
     ],
 )
 def test_a_tax_year_named_by_its_return_or_quarter(text: str, year: int) -> None:
     assert values(find_tax_years, text) == [year]
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("This letter is about your Form 1040 return for tax year 2023. When you call, give us", 2023),
+        ("This letter is about your tax return for tax year 2024.", 2024),
+    ],
+)
+def test_the_letters_own_statement_of_its_tax_year_is_as_sure_as_a_label(text: str, year: int) -> None:
+    """vellum's letters name their year only there; "for tax year" elsewhere in prose stays unsure (a CP49
+    names the year it took a refund from too)."""
+    surest = max(find_tax_years([TextLine(page=1, text=text)]), key=lambda c: c.confidence)
+    assert (surest.value, surest.rule) == (year, "return_named") and surest.confidence >= 0.9
 
 
 def test_a_form_for_a_year_elsewhere_in_a_sentence_or_for_several_years_is_no_tax_year() -> None:
@@ -1590,3 +1606,15 @@ def test_billing_rows_whose_noise_glued_a_speck_to_the_amount_or_a_dash_before_t
         ("Paymentdecrease", "3887.85"),
     ]
     assert [billing_role(label) for label, _ in rows][-1] is BillingRole.CHARGE
+
+
+def test_a_caller_id_a_letters_sentence_wraps_onto_the_next_line_is_read() -> None:
+    lines = [
+        TextLine(
+            page=1,
+            text="This letter is about your Form 941 return. When you call, give us caller ID",
+            bbox=(100, 500, 1800, 40),
+        ),
+        TextLine(page=1, text="931861.", bbox=(100, 550, 120, 40)),
+    ]
+    assert [candidate.value for candidate in find_caller_ids(lines)] == ["931861"]
