@@ -301,7 +301,7 @@ def _label_cells(rows: Sequence[OcrLine]) -> list[list[OcrLine]]:
             and all(_is_bare_label(c) and c.confidence >= _LABEL_READ for c in labels)
         ):
             heads = [label.bbox[0] for label in labels]
-            segmented[index + 1 + at] = [
+            segmented[index + 1] = [
                 cell for run in values for cell in _cut_where(run, heads, _GRID_ALIGNMENT)
             ]
     return segmented
@@ -323,7 +323,7 @@ def _aligned_starts(labels: list[OcrLine], values: list[OcrLine]) -> list[int]:
 
 def _spaced_words(runs: list[OcrLine]) -> Iterator[BBox]:
     """The boxes of the words that start their run or follow a gap wider than a space."""
-    for run in runs:
+    for run in (run for run in runs if run.words):
         yield run.words[0].bbox
         for previous, word in zip(run.words, run.words[1:], strict=False):
             if word.bbox[0] - (previous.bbox[0] + previous.bbox[2]) >= _WIDE_SPACE * run.bbox[3]:
@@ -340,20 +340,21 @@ def _cut_at_columns(run: OcrLine, starts: list[int], aligned: list[int]) -> list
     bare = _is_bare_label(run)
     if not any(abs(run.words[0].bbox[0] - start) <= run.bbox[3] for start in (starts if bare else aligned)):
         return [run]  # the run heads no column: a label over a centred value, a name block
-    if (
-        bare
-    ):  # aligned, only before a word that begins another label ("Tax form Caller ID" over "1040 374890")
-        heads = [word.bbox[0] for word in run.words[1:] if word.text in NEXT_LABEL_WORDS]
-        label_starts = [
-            x for x in aligned if any(abs(x - head) <= _GRID_ALIGNMENT * run.bbox[3] for head in heads)
-        ]
-        return [
-            piece
-            for cell in _cut_where(run, starts)
-            for piece in _cut_where(cell, label_starts, _GRID_ALIGNMENT)
-        ]
+    if bare:
+        return _cut_label(run, starts, aligned)
     cells = _cut_where(run, aligned, _GRID_ALIGNMENT)
     return cells if all(_is_bare_label(cell) for cell in cells) else [run]
+
+
+def _cut_label(run: OcrLine, starts: list[int], aligned: list[int]) -> list[OcrLine]:
+    """A bare label's run cut where the values' cells start, and where it and the values start together
+    only before a word that begins another label ("Tax form Caller ID" over "1040 374890")."""
+    heads = [word.bbox[0] for word in run.words[1:] if word.text in NEXT_LABEL_WORDS]
+    reach = _GRID_ALIGNMENT * run.bbox[3]
+    label_starts = [x for x in aligned if any(abs(x - head) <= reach for head in heads)]
+    return [
+        piece for cell in _cut_where(run, starts) for piece in _cut_where(cell, label_starts, _GRID_ALIGNMENT)
+    ]
 
 
 def _cut_where(run: OcrLine, starts: list[int], tolerance: float = 1.0) -> list[OcrLine]:
@@ -361,6 +362,8 @@ def _cut_where(run: OcrLine, starts: list[int], tolerance: float = 1.0) -> list[
     row above or below starts: a row of labels over values set too close to tell apart by their gap, or a
     row of values under a band of labels ("CP21C    September 25, 2025 ***-**-5915" under "Notice    Date
     of this notice    Taxpayer ID number    ...": the date and the SSN, each under its label)."""
+    if len(run.words) < 2:
+        return [run]
     reach = tolerance * run.bbox[3]
     cells: list[list[OcrWord]] = [[run.words[0]]]
     for previous, word in zip(run.words, run.words[1:], strict=False):

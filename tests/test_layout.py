@@ -8,7 +8,7 @@ import pytest
 from pipeline.catalog import load_catalog
 from pipeline.extract import classify_notice, extract_fields, to_text_lines
 from pipeline.layout import group_words_into_lines, stacked_label_lines
-from pipeline.models import OcrDocument, OcrPage, OcrWord, PageSource
+from pipeline.models import OcrDocument, OcrLine, OcrPage, OcrWord, PageSource
 from pipeline.validate import check_billing_total
 
 CHAR = 10  # px per character at the sample's size
@@ -580,3 +580,12 @@ def test_a_heading_over_a_band_of_labels_cuts_neither_it_nor_the_values() -> Non
     stacked = _stacked(heading, labels, values)
     assert "Date    December 22, 2023" in stacked
     assert not any(line.startswith(("Changes", "your", "return")) for line in stacked)
+
+
+def test_a_row_without_words_under_or_over_a_band_of_labels_is_left_alone() -> None:
+    """A text layer's row may come without its words (only its text): nothing to cut, no error."""
+    labels = _boxed(440, 27, ("Notice", 287, 79), ("Tax", 715, 44), ("year", 767, 51), ("Phone", 1163, 74))
+    bare = OcrLine(text="CP49    2022    800-829-1040", bbox=(287, 482, 1100, 35), confidence=1.0)
+    lines = (*group_words_into_lines(labels), bare)
+    for rows in (lines, (bare, *group_words_into_lines(labels))):
+        assert all("CP49    2022    800-829-1040" in line.text for _, line in stacked_label_lines(rows))
