@@ -31,7 +31,7 @@ import numpy as np
 from pipeline.errors import OcrEngineError
 from pipeline.layout import group_words_into_lines
 from pipeline.models import BBox, OcrPage, OcrWord, PageImage, PageSource
-from pipeline.preprocess import UPRIGHT_STEP, UPSCALE_STEP, rotate_page, turn_like
+from pipeline.preprocess import UPRIGHT_STEP, rotate_page, turn_like, was_upscaled
 
 OCR_DPI = 240  # pages cleaned at more are read from a copy scaled down to this (see _recognize)
 GOOD_WORD = 0.7
@@ -131,8 +131,7 @@ def _recognize(page: PageImage, engine: OcrEngine, workdir: Path, ocr_dpi: int) 
     Tesseract scales every text line to one height before recognizing it, so pixels beyond ``ocr_dpi``
     cost layout-analysis time (a tenth of a page's OCR at 300 against 240 dpi) and read no field better
     (benchmarks/accuracy.py, same corpora at both)."""
-    upscaled = any(step.startswith(UPSCALE_STEP) for step in page.steps)
-    scale = 1.0 if upscaled else min(1.0, ocr_dpi / page.dpi)
+    scale = 1.0 if was_upscaled(page) else min(1.0, ocr_dpi / page.dpi)
     pixels = page.pixels
     if scale < 1:
         pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)

@@ -73,6 +73,12 @@ def preprocess_page(page: PageImage, config: CleanConfig = CleanConfig()) -> Pag
     return page
 
 
+def was_upscaled(page: PageImage) -> bool:
+    """Whether cleaning scaled the page up (a fax, a low-resolution scan): where OCR takes one digit for
+    another."""
+    return any(step.startswith(UPSCALE_STEP) for step in page.steps)
+
+
 def _with(page: PageImage, pixels: np.ndarray, step: str, dpi: int | None = None) -> PageImage:
     return PageImage(number=page.number, dpi=dpi or page.dpi, pixels=pixels, steps=(*page.steps, step))
 

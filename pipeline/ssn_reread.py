@@ -42,7 +42,7 @@ from pipeline.extract import text_line
 from pipeline.layout import group_words_into_lines, labels_over_anything, stacked_label_lines, union_box
 from pipeline.models import BBox, OcrLine, OcrPage, OcrWord, PageImage
 from pipeline.ocr import OcrEngine, write_pgm
-from pipeline.preprocess import UPSCALE_STEP
+from pipeline.preprocess import was_upscaled
 
 SSN_REREAD_STEP = "reread_ssn"
 _MOST_VALUE_WORDS = 6  # "XXX-XX-0269" read as up to six pieces: "#*K _*K_ 66 49", "rea _ kk _1)3 50)"
@@ -58,7 +58,7 @@ _LABELS = ((SSN_LABEL, SSN_MASK), (EIN_LABEL, EIN_MASK))
 _MIN_CONFIDENCE = 0.6
 # A page the cleaning scaled up (a fax, a low-resolution scan) is where OCR takes one digit for another
 # (a fax's slashed 0 read as 6 at 0.82): its digits must read surely. Right rereads there: 0.79-0.96.
-_MIN_CONFIDENCE_UPSCALED = 0.9
+SURE_ON_UPSCALED = 0.9
 _LOST_VALUE_WIDTH = 9  # line heights: "XXX-XX-1234" is 11 characters of about 0.6 of the line's height
 _MIN_MARK_AREA = 5  # pixels: smaller specks are noise
 _BASELINE_SLACK = 0.2  # of the line's height: how far above the baseline a digit's foot may end
@@ -183,8 +183,7 @@ def _read_masked(image: PageImage, box: BBox, mask: str, engine: OcrEngine, path
     if found is None or not read:
         return None
     confidence = min(word.confidence for word in read)
-    upscaled = any(step.startswith(UPSCALE_STEP) for step in image.steps)
-    if confidence < (_MIN_CONFIDENCE_UPSCALED if upscaled else _MIN_CONFIDENCE):
+    if confidence < (SURE_ON_UPSCALED if was_upscaled(image) else _MIN_CONFIDENCE):
         return None
     return OcrWord(text=f"{mask}{found.group(1)}", confidence=confidence, bbox=box)
 

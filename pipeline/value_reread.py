@@ -36,11 +36,10 @@ from pipeline.extract import text_line
 from pipeline.layout import group_words_into_lines, union_box
 from pipeline.models import BBox, OcrLine, OcrPage, OcrWord, PageImage
 from pipeline.ocr import OcrEngine, write_pgm
-from pipeline.preprocess import UPSCALE_STEP
-from pipeline.ssn_reread import marks_in_band
+from pipeline.preprocess import was_upscaled
+from pipeline.ssn_reread import SURE_ON_UPSCALED, marks_in_band
 
 VALUE_REREAD_STEP = "reread_value"
-_SURE_UPSCALED = 0.9  # a fax's or low-resolution scan's digits must read surely (as ``pipeline.ssn_reread``)
 _MOST_VALUE_WORDS = 7  # "4 DECEMBER 20, . 2024": a date and the specks OCR read among its words
 _CELL_GAP = 6  # line heights: a wider gap ends the value's cell (a dot leader OCR dropped is narrower)
 _YEAR_DIGITS = 4  # a value with fewer digits ("2", "—«2", "ending 2") lost the rest of its date to OCR
@@ -83,8 +82,7 @@ def reread_label_values(
     unsure = list(_unsure_values(page, sure_from))
     if not unsure:
         return page
-    upscaled = any(step.startswith(UPSCALE_STEP) for step in image.steps)
-    bar = max(sure_from, _SURE_UPSCALED) if upscaled else sure_from
+    bar = max(sure_from, SURE_ON_UPSCALED) if was_upscaled(image) else sure_from
     replaced: set[OcrWord] = set()
     new_words: list[OcrWord] = []
     for number, value in enumerate(unsure):
