@@ -61,6 +61,7 @@ _MIN_CONFIDENCE = 0.6
 SURE_ON_UPSCALED = 0.9
 _LOST_VALUE_WIDTH = 9  # line heights: "XXX-XX-1234" is 11 characters of about 0.6 of the line's height
 _MIN_MARK_AREA = 5  # pixels: smaller specks are noise
+CROP_BORDER = 16  # pixels of white around a crop read as one line
 _BASELINE_SLACK = 0.2  # of the line's height: how far above the baseline a digit's foot may end
 _MIN_MARK_HEIGHT = 0.5  # of the line's height: shorter marks (hyphens, underscores, dots) are not digits
 
@@ -198,13 +199,22 @@ def _baseline_marks_only(grey: np.ndarray, band: tuple[int, int]) -> np.ndarray:
     feet = np.array([stats[i][cv2.CC_STAT_TOP] + stats[i][cv2.CC_STAT_HEIGHT] for i in marks])
     line_height = float(np.percentile([stats[i][cv2.CC_STAT_HEIGHT] for i in marks], 90))
     baseline = float(np.percentile(feet, 90))
+    standing = [
+        index
+        for index, foot in zip(marks, feet, strict=True)
+        if foot >= baseline - _BASELINE_SLACK * line_height  # on the baseline
+        and stats[index][cv2.CC_STAT_HEIGHT] >= _MIN_MARK_HEIGHT * line_height  # and tall
+    ]
+    return marks_only(grey, labels, standing)
+
+
+def marks_only(grey: np.ndarray, labels: np.ndarray, marks: list[int]) -> np.ndarray:
+    """``grey`` with only the components ``marks`` of ``labels`` kept, the rest painted white, inside a white
+    border of ``CROP_BORDER`` pixels: tesseract reads a line poorly when its ink touches the edge."""
     kept = np.full_like(grey, 255)
-    for index, foot in zip(marks, feet, strict=True):
-        on_baseline = foot >= baseline - _BASELINE_SLACK * line_height
-        tall = stats[index][cv2.CC_STAT_HEIGHT] >= _MIN_MARK_HEIGHT * line_height
-        if on_baseline and tall:
-            kept[labels == index] = grey[labels == index]
-    return cv2.copyMakeBorder(kept, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+    inked = np.isin(labels, marks)
+    kept[inked] = grey[inked]
+    return cv2.copyMakeBorder(kept, *(CROP_BORDER,) * 4, cv2.BORDER_CONSTANT, value=255)
 
 
 def marks_in_band(grey: np.ndarray, band: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, list[int]]:

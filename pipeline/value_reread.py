@@ -25,8 +25,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-import numpy as np
 import regex
 
 from extractors.notice_date import NOTICE_DATE_LABEL, NOTICE_DATE_PRINTED, find_notice_dates
@@ -37,14 +35,13 @@ from pipeline.layout import group_words_into_lines, union_box
 from pipeline.models import BBox, OcrLine, OcrPage, OcrWord, PageImage
 from pipeline.ocr import OcrEngine, write_pgm
 from pipeline.preprocess import was_upscaled
-from pipeline.ssn_reread import SURE_ON_UPSCALED, marks_in_band
+from pipeline.ssn_reread import CROP_BORDER, SURE_ON_UPSCALED, marks_in_band, marks_only
 
 VALUE_REREAD_STEP = "reread_value"
 _MOST_VALUE_WORDS = 7  # "4 DECEMBER 20, . 2024": a date and the specks OCR read among its words
 _CELL_GAP = 6  # line heights: a wider gap ends the value's cell (a dot leader OCR dropped is narrower)
 _YEAR_DIGITS = 4  # a value with fewer digits ("2", "—«2", "ending 2") lost the rest of its date to OCR
 _DATE_WIDTH = 12  # line heights: "December 31, 2024" is 17 characters of about 0.6 of the line's height
-_BORDER = 16  # pixels of white around a crop: tesseract reads a line poorly when its ink touches the edge
 
 
 @dataclass(frozen=True)
@@ -85,6 +82,7 @@ def reread_label_values(
     bar = max(sure_from, SURE_ON_UPSCALED) if was_upscaled(image) else sure_from
     replaced: set[OcrWord] = set()
     new_words: list[OcrWord] = []
+    taken = 0
     for number, value in enumerate(unsure):
         if replaced.intersection(value.value_words):
             continue
@@ -92,15 +90,12 @@ def reread_label_values(
         if read and _confirms(page.number, value, read, bar):
             replaced.update(value.value_words)
             new_words += read
-    steps = (*page.steps, f"{VALUE_REREAD_STEP}:{_count_replaced(unsure, replaced)}/{len(unsure)}")
+            taken += 1
+    steps = (*page.steps, f"{VALUE_REREAD_STEP}:{taken}/{len(unsure)}")
     if not new_words:
         return page.model_copy(update={"steps": steps})
     kept = [word for line in page.lines for word in line.words if word not in replaced]
     return page.model_copy(update={"lines": group_words_into_lines(kept + new_words), "steps": steps})
-
-
-def _count_replaced(unsure: list[_Unsure], replaced: set[OcrWord]) -> int:
-    return sum(1 for value in unsure if value.value_words and replaced.issuperset(value.value_words))
 
 
 def _unsure_values(page: OcrPage, sure_from: float) -> Iterator[_Unsure]:
@@ -162,7 +157,8 @@ def _value_box(value: tuple[OcrWord, ...], after: tuple[OcrWord, ...]) -> BBox:
 
 def _read_crop(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> list[OcrWord]:
     """The words in ``box`` read as one line, their boxes in the page's pixels; specks, the rows above and
-    below and the glyphs the crop cuts are painted out first (``ssn_reread.marks_in_band``)."""
+    below and the glyphs the crop cuts are painted out first (``ssn_reread.marks_in_band``,
+    ``marks_only``)."""
     x, y, width, height = box
     pad = max(4, height // 4)
     left, top = max(0, x - pad), max(0, y - pad)
@@ -170,14 +166,9 @@ def _read_crop(image: PageImage, box: BBox, engine: OcrEngine, path: Path) -> li
     if crop.size == 0:
         return []
     labels, _, marks = marks_in_band(crop, (y - top, y - top + height))
-    kept = np.full_like(crop, 255)
-    inked = np.isin(labels, marks)
-    kept[inked] = crop[inked]
-    bordered = cv2.copyMakeBorder(kept, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255)
-    read = engine.recognize_line(write_pgm(path, bordered))
-    return [
-        word.model_copy(update={"bbox": _in_page(word.bbox, left - _BORDER, top - _BORDER)}) for word in read
-    ]
+    read = engine.recognize_line(write_pgm(path, marks_only(crop, labels, marks)))
+    shift = (left - CROP_BORDER, top - CROP_BORDER)
+    return [word.model_copy(update={"bbox": _in_page(word.bbox, *shift)}) for word in read]
 
 
 def _in_page(box: BBox, left: int, top: int) -> BBox:

@@ -11,13 +11,13 @@ import pytest
 from extractors.notice_date import find_notice_dates
 from extractors.tax_year import find_tax_years
 from pipeline.extract import to_text_lines
-from pipeline.layout import group_words_into_lines
-from pipeline.models import BBox, OcrDocument, OcrPage, OcrWord, PageImage, PageSource
+from pipeline.models import BBox, OcrDocument, OcrPage, OcrWord, PageImage
 from pipeline.settings import Settings
 from pipeline.tesseract import TesseractEngine
 from pipeline.value_reread import reread_label_values as reread_with
 from tests.drawn import SERIF, draw_page
 from tests.test_ssn_reread import LineEngine as AnyBoxEngine
+from tests.test_ssn_reread import _page
 
 SURE = Settings().min_confidence  # what the decision calls a sure reading
 
@@ -42,12 +42,6 @@ def _words(box: BBox, *pieces: tuple[str, float]) -> list[OcrWord]:
         OcrWord(text=text, confidence=c, bbox=(x + i * step, y, step - 8, height))
         for i, (text, c) in enumerate(pieces)
     ]
-
-
-def _page(words: list[OcrWord]) -> OcrPage:
-    return OcrPage(
-        number=1, width=2550, height=1000, source=PageSource.OCR, lines=group_words_into_lines(words)
-    )  # fmt: skip
 
 
 def _sure_dates(page: OcrPage) -> set[object]:
