@@ -6,12 +6,13 @@ Handles:
   "(800) 829-1040", a letter's "Contact telephone number: 800-829-0922", "Telephone number: (800) 829-0922",
   the label wrapped ("Contact telephone / number: 800-829-0922"), "call Mr. Strand at (800) 829-0922",
   "Toll free: 1-800-829-1040", "For assistance, call 800-829-1040" (the IRS's older printed letters);
-  value "800-829-0922". ``IRS_PHONE_PRINTED``: a phone label with digits after it (read or not).
+  value "800-829-0922". ``IRS_PHONE_PRINTED``: any of those labels with digits after it (read or not: "For
+  assistance call: SO0-S25-0022").
 - caller ID: "Your caller ID 123456", "Caller ID: 401234", "Caller ID number 804120", after what OCR left of
   a dot leader ("Caller ID wo.eecceeece...aees 625451"); the IRS prints six digits, so a read with another
   count ("5199885", a fax's speck read as a seventh digit) is not a caller ID: the label printed with digits
-  (``CALLER_ID_PRINTED``, also a leader and a word with a digit: "CALLER, ID ww cueeens GSLI93") makes it a
-  value printed but unread
+  (``CALLER_ID_PRINTED``, also a leader and a word with a digit: "CALLER, ID ww cueeens GSLI93", or six
+  letters OCR makes of digits: "Caller ID: QIATIT") makes it a value printed but unread
 - form: "Tax form 1040", "Form 1040", "Form: 941", "Type of tax return    1040", a header cell "Return
   1040", "your 2022 Form 1040-SR",
   "Form.1040" (a speck), a paragraph wrapped between "Form" and its number ("your 2021 Form / 1040."), a typed
@@ -89,16 +90,18 @@ _PERSON = (
 _PHONE_ALONE = regex.compile(rf"{CELL_START}\s*{_PHONE_DIGITS}\s*(?:$|(?=\s{{3}}\S))")
 _IRS_LINE = "800-829-"
 _CALL_PERSON = regex.compile(rf"\b[Cc]all\s+{_PERSON}\s+at\s+{_PHONE_DIGITS}")
-IRS_PHONE_PRINTED = printed_after(
-    r"\b(?:tele)?phone(?:\s+number)?|contact\s+us|call\s+us\s+at|questions\??\s+call|toll[-\s]free"
-)
+IRS_PHONE_PRINTED = printed_after(_PHONE_LABEL)  # the labels a phone is read after, its digits read or not
 # What OCR left of a dot leader, then a word holding a digit ending the row: a value printed, read or not.
 _WORD_AFTER_LEADER = rf"{LEADER_JUNK}\S*\d\S*\s*$"
+CALLER_ID_DIGITS = 6  # the IRS prints six
 # Two OCR edits: "Carter ID", a "Caller" whose "ID" wrapped away. Printed: a digit soon after it, or what OCR
 # left of a dot leader and a word with a digit ending the row ("CALLER, ID ww cueeensoenacnenes GSLI93").
 _CALLER_ID_WORDS = rf"(?<![A-Za-z]){fuzzy_label('caller ID', 2)}(?<=[A-Za-z])"
+# A fax's six digits all read as letters OCR makes of digits ("Caller ID: QIATIT", 914797): printed, unread.
+_DIGIT_LIKE_ID = rf"(?-i:[0-9ODQILSBZGTA]{{{CALLER_ID_DIGITS}}})(?![A-Za-z0-9])"
 CALLER_ID_PRINTED = regex.compile(
-    rf"{printed_after(_CALLER_ID_WORDS).pattern}|{_CALLER_ID_WORDS}{_WORD_AFTER_LEADER}",
+    rf"{printed_after(_CALLER_ID_WORDS).pattern}|{_CALLER_ID_WORDS}{_WORD_AFTER_LEADER}"
+    rf"|{_CALLER_ID_WORDS}{LABEL_GAP}{_DIGIT_LIKE_ID}",
     regex.IGNORECASE,
 )
 # A header label printed alone in its cell, its value lost by OCR (no digit left to see): the value is
@@ -182,7 +185,12 @@ def _main_line(match: regex.Match[str]) -> tuple[str | int | None, float] | None
 def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
     labelled = (
         find_candidates(
-            _PHONE, lines, "contact_label", 0.95, _phone, anchors=("cont", "call", "phon", "one", "free")
+            _PHONE,
+            lines,
+            "contact_label",
+            0.95,
+            _phone,
+            anchors=("cont", "call", "phon", "one", "free", " us"),
         )
         + find_candidates(_WRAPPED_LABEL, lines, "wrapped_label", 0.9, _phone, anchors=("numb",))
         + find_candidates(_CALL_PERSON, lines, "call_person", 0.85, _phone, anchors=("call",))
@@ -197,9 +205,6 @@ def find_irs_phones(lines: list[TextLine]) -> list[Candidate]:
         return labelled  # a phone label printed: its value, read or not, is the phone
     alone = find_candidates(_PHONE_ALONE, lines, "irs_line_alone", 0.7, _main_line)
     return alone if len({candidate.value for candidate in alone}) == 1 else []
-
-
-CALLER_ID_DIGITS = 6
 
 
 def _caller_id(match: regex.Match[str]) -> tuple[str | int | None, float] | None:

@@ -272,7 +272,7 @@ def _unread_values(
             continue  # not declared printed, read, or a placeholder read as "none"
         if spec.name in carries_none:
             continue  # a field this type never prints
-        printed = find_printed(spec.printed, lines)
+        printed = find_printed(spec.printed, lines, needs_digit=False)  # a fax may leave no digit in it
         if printed is not None:
             unread.append(
                 f"{spec.name}: the notice prints {printed.strip()!r} but the value could not be read"

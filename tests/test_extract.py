@@ -22,6 +22,8 @@ def _findings(*texts: str) -> tuple[str, ...]:
         pytest.param("Amount due    $5,1#1.7", "amount_due", id="amount"),
         pytest.param("Respond by    Jqxz 9, 2O24", "deadline", id="deadline"),
         pytest.param("Your caller ID    12", "caller_id", id="caller-id"),
+        pytest.param("Caller ID: QIATIT", "caller_id", id="caller-id-without-a-digit"),  # a fax's 914797
+        pytest.param("For assistance call: SO0-S25-0022", "irs_phone", id="phone-after-assistance"),
     ],
 )
 def test_a_printed_value_we_cannot_read_is_a_finding(text: str, field: str) -> None:

@@ -15,6 +15,7 @@ from extractors.contacts import (
     CALLER_ID_PRINTED,
     FORM_LABEL_ALONE,
     FORM_PRINTED,
+    IRS_PHONE_PRINTED,
     find_caller_ids,
     find_forms,
     find_irs_phones,
@@ -90,6 +91,12 @@ def test_a_date_after_the_word_letter_is_no_letter_number_and_a_label_in_capital
 )
 def test_the_redesigned_notices_phone_labels(text: str) -> None:
     assert values(find_irs_phones, text)[0] in ("800-829-3903", "800-829-4933")
+
+
+def test_a_phone_label_ocr_misspelled_in_both_its_anchors() -> None:
+    """Sheet scan (OCR kept): "Cail us", one edit from "Call us", is still read as the phone's label."""
+    found = find_irs_phones([TextLine(page=1, text="Cail us    800-829-3903")])
+    assert [(c.value, c.rule) for c in found] == [("800-829-3903", "contact_label")]
 
 
 def test_a_forms_revision_line_names_the_notice_more_surely_than_a_bare_code() -> None:
@@ -751,6 +758,13 @@ def test_header_labels_after_what_ocr_left_of_their_dot_leaders() -> None:
             "CALLER, ID ww cueeensoenacnenes GSLI93", CALLER_ID_PRINTED, True, id="caller-id-leader"
         ),
         pytest.param("Your caller ID is on this notice.", CALLER_ID_PRINTED, False, id="caller-id-sentence"),
+        # codex fax (OCR kept): 914797 read as letters, no digit left on the row
+        pytest.param("Caller ID: QIATIT", CALLER_ID_PRINTED, True, id="caller-id-all-letters"),
+        pytest.param("CALLER ID NUMBER", CALLER_ID_PRINTED, False, id="caller-id-label-words"),
+        pytest.param("Caller ID    NOTICE DATE", CALLER_ID_PRINTED, False, id="caller-id-next-label"),
+        pytest.param(
+            "For assistance call: SO0-S25-0022", IRS_PHONE_PRINTED, True, id="phone-assistance-garbled"
+        ),
         pytest.param("FORM    GAL", FORM_LABEL_ALONE, True, id="form-cell-garbled"),
         pytest.param("TAX FORM. 1    L040", FORM_PRINTED, True, id="tax-form-garbled"),
         pytest.param("FORM NUMBER. ee ce et L040", FORM_PRINTED, True, id="form-after-leader-garbled"),
