@@ -85,6 +85,8 @@ def test_layouts_vary(docs, tmp_path):
     )
     assert {f.shaded for f in facts} == {f.stacked_labels for f in facts} == {True, False}
     assert {f.table_dollars for f in facts} == {f.states_window for f in facts} == {True, False}
+    assert {f.stub_flipped for f in facts} == {f.prose_refs for f in facts if f.is_letter} == {True, False}
+    assert not any(f.prose_refs for f in facts if not f.is_letter)
     assert {f.header_dates for f in facts} == {f.body_dates for f in facts} == set(DATE_STYLES)
     assert {f.credit_style for f in facts if any(line.cents < 0 for line in f.base.billing)} == set(
         CREDIT_STYLES
