@@ -19,7 +19,8 @@ cd "$(dirname "$0")/.."
 # wkhtmltopdf (QtWebKit and Qt's PDF writer) prints the HTML notices of its --family gazette.
 # nodejs and npm also run pdfmake, which lays out its --family ream (installed below with npm ci).
 # Its --family vellum needs no system package: the typst wheel (pip, the dev extras) compiles it in-process
-# with its bundled fonts and fonts-dejavu-core's and fonts-liberation's faces.
+# with its bundled fonts and fonts-dejavu-core's and fonts-liberation's faces. Nor does its --family sheaf:
+# the xhtml2pdf wheel (pip, the dev extras) lays it out in-process over ReportLab, with the same TrueType faces.
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation
   chromium qpdf dovecot-imapd khal libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b groff ghostscript
   librsvg2-bin libreoffice-writer-nogui libreoffice-calc-nogui texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
