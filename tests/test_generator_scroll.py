@@ -87,7 +87,7 @@ def test_layouts_vary(docs, tmp_path):
         CREDIT_STYLES
     )
     listed = ""
-    for doc in docs:
+    for doc in docs[::2]:
         (tmp_path / "fonts.pdf").write_bytes(doc.pdf)
         listed += subprocess.run(
             ["pdffonts", str(tmp_path / "fonts.pdf")], capture_output=True, text=True
