@@ -15,6 +15,7 @@ import subprocess
 
 import pytest
 
+from fixtures.generator.corpus import plan
 from fixtures.generator.family_facts import format_phone
 from fixtures.generator.notation import CREDIT_STYLES, format_date
 from fixtures.generator.scroll_facts import (
@@ -29,6 +30,7 @@ from fixtures.generator.scroll_facts import (
 )
 from fixtures.generator.scroll_family import compose_scroll, compose_scrolls, has_pdf_lib, write_scroll
 from fixtures.generator.scroll_wording import TOPICS, notice_topic
+from fixtures.generator.soffice import page_count
 from pipeline.catalog import load_catalog
 from tests.family_checks import spellings
 from tests.pdf_families import (
@@ -130,3 +132,12 @@ def test_later_pages_carry_the_subjects_sections(docs, text_layers):
             assert TOPICS[subject].sections[0][0] in text, doc.spec
             subjects.add(subject)
     assert len(subjects) >= 4, subjects
+
+
+def test_a_letter_too_long_at_the_smallest_size_is_laid_out_compact_on_its_page():
+    """A photographed LT11 of four periods ran onto a second page even at the smallest size (a photo is one
+    page); laid out compact (no headline, no contact sentence), it keeps its one page and its periods."""
+    [spec] = [s for s in plan(600, seed=11, family="scroll") if s.index == 370]
+    doc = compose_scroll(spec)
+    assert spec.code == "LT11" and spec.kind == "photo" and doc.truth["pages"] == page_count(doc.pdf) == 1
+    assert len(doc.truth["periods"]) == 4
