@@ -26,6 +26,8 @@ from fixtures.generator.scroll_facts import (
     PERSON_MASKS,
     PHONE_STYLES,
     RULES,
+    SIZES_PT,
+    TABLE_SPANS,
     make_scroll_facts,
 )
 from fixtures.generator.scroll_family import compose_scroll, compose_scrolls, has_pdf_lib, write_scroll
@@ -83,6 +85,11 @@ def test_layouts_vary(docs, tmp_path):
     facts = [make_scroll_facts(notices[i % len(notices)], random.Random(i)) for i in range(300)]
     assert {f.face for f in facts} == set(FACES) and {f.header_place for f in facts} == set(HEADER_PLACES)
     assert {f.rule for f in facts} == set(RULES) and {f.shaded for f in facts} == {True, False}
+    assert {f.table_span for f in facts} == set(TABLE_SPANS) and {f.size_pt for f in facts} == set(
+        SIZES_PT[:3]
+    )
+    assert {f.table_dollars for f in facts} == {True, False}
+    assert {f.prose_reference for f in facts if f.is_letter} == {True, False}
     assert {f.leaders for f in facts} == {f.stacked for f in facts} == {True, False}
     assert {f.header_dates for f in facts} == set(DATE_STYLES) and len({f.body_dates for f in facts}) == 3
     assert {f.credit_style for f in facts if any(line.cents < 0 for line in f.base.billing)} == set(
