@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 # libpdfbox2-java (Apache PDFBox 2.0) and default-jdk-headless's java and javac draw its --family stencil;
 # fop (Apache FOP) prints the XSL-FO notices of its --family forme (java runs fixtures/generator/forme's driver);
 # wkhtmltopdf (QtWebKit and Qt's PDF writer) prints the HTML notices of its --family gazette.
-# nodejs and npm also run pdfmake, which lays out its --family ream (installed below with npm ci).
+# nodejs and npm also run pdfmake, which lays out its --family ream, and pdf-lib (with @pdf-lib/fontkit),
+# which draws its --family scroll (both installed below with npm ci).
 # Its --family vellum needs no system package: the typst wheel (pip, the dev extras) compiles it in-process
 # with its bundled fonts and fonts-dejavu-core's and fonts-liberation's faces. Nor does its --family sheaf:
 # the xhtml2pdf wheel (pip, the dev extras) lays it out in-process over ReportLab, with the same TrueType faces.
@@ -48,6 +49,7 @@ PYTHON=${PYTHON:-python3}
 npm ci --prefix fixtures/generator/quire --no-audit --no-fund --silent
 npm ci --prefix fixtures/generator/slate --no-audit --no-fund --silent
 npm ci --prefix fixtures/generator/ream --no-audit --no-fund --silent
+npm ci --prefix fixtures/generator/scroll --no-audit --no-fund --silent
 
 if [ "${1:-}" != "--no-demo" ]; then
   # Deadlines are judged as of a fixed day, so the table reads the same on any day.
