@@ -46,8 +46,9 @@ from extractors.text import (
 _YEAR = r"(?P<year>[12][0-9OolIS]{3})(?![0-9])"
 # "for 2022 and 2023", "Tax Period(s): 202312, 202212": no one year
 _NOT_A_LIST = r"(?!\s*(?:,|and\b|&|through\b|to\b|-|–)\s*[12]\d{3})"
-# A header label starts its row or column, perhaps after a stray mark ("|Tax", "_ Tax Year"); not a sentence.
-_SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:_]\s?))"
+# A header label starts its row or column, perhaps after a stray mark ("|Tax", "_ Tax Year", a speck read as a
+# quote: "‘fax year"); not a sentence.
+_SEGMENT_START = r"(?:^|(?<=\s{3})|(?<=[|:_‘’'\"]\s?))"
 # "Tax year", "Tax year ending", Spanish "Año tributario"
 _LABEL = rf"{fuzzy_label('Tax year')}s?(?:\s+end(?:ing|ed))?|A[ñn]o\s+(?:tributario|fiscal)"
 _TAX_YEAR = regex.compile(
@@ -141,7 +142,7 @@ _RETURN_FOR = regex.compile(
 )
 _PERIOD_OF_FORM = regex.compile(
     rf"(?:{_SEGMENT_START}{_PERIOD_LABEL}{LABEL_GAP}|{_ABOUT}your\s+){_FORM_PERIOD}"
-    rf"|{_ABOUT}(?:your\s+(?:{_FORM_FOR}|tax\s+)return\s+for\s+)?the\s+tax\s+period\s+end(?:ing|ed)\s+{DATE}"
+    rf"|{_ABOUT}(?:your\s+(?:{_FORM_FOR}|tax\s+)?return\s+for\s+)?the\s+tax\s+period\s+end(?:ing|ed)\s+{DATE}"
     rf"{_NO_OTHER_DATE}",
     regex.IGNORECASE | regex.VERBOSE,
 )

@@ -498,7 +498,14 @@ def _values_below(
     above = label
     for row in segmented[index + 1 : index + 1 + 2 * _MOST_VALUES]:
         segments = [segment for segment in row if not _is_speck(segment)]
-        below = next((s for s in segments if _is_under(s, label, above, height)), None)
+        below = next(
+            (
+                s
+                for s in segments
+                if _is_under(s, label, above, height) or _right_under(s, label, chain, height)
+            ),
+            None,
+        )
         below = below or _part_under(segments, label, above, height)
         if below is None:
             if segments and segments[0].bbox[1] > above.bbox[1] + above.bbox[3] + _REACH * height:
@@ -516,6 +523,13 @@ def _values_below(
         if len(chain) == _MOST_VALUES:
             break
     return chain if any(_is_value(s) for s in chain) else []
+
+
+def _right_under(segment: OcrLine, label: OcrLine, chain: list[OcrLine], height: int) -> bool:
+    """The first value right under its label's own line, whatever row was taken for the label's second line
+    before it (a return address's "Internal Revenue Service" beside a header band, lower than the band's
+    labels and overlapping their row of values)."""
+    return not chain and _is_under(segment, label, label, height)
 
 
 def _is_speck(segment: OcrLine) -> bool:

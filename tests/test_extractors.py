@@ -1523,6 +1523,8 @@ def test_a_billing_row_whose_leaders_ocr_read_as_words_keeps_an_amount_with_its_
         ("This notice is about the tax period ending 06/30/2022.", 2022),
         ("This letter is about your tax return for the tax period ending 12/31/2024.", 2024),
         ("This letter is about your Form 941 return for the tax period ending September 30, 2023.", 2023),
+        ("This letter is about your return for the tax period ending Dec. 31, 2022.", 2022),  # sheaf
+        ("‘fax year    2023", 2023),  # sheaf scan (OCR kept): a speck before "Tax" read as a quote, T as f
     ],
 )
 def test_a_tax_year_named_by_its_return_or_quarter(text: str, year: int) -> None:

@@ -231,6 +231,22 @@ def test_a_row_of_values_beside_the_label_row_does_not_push_the_label_down() -> 
     assert "Amount due    $5,137.66" in joined
 
 
+def test_a_return_address_beside_the_label_band_does_not_push_its_values_out_of_reach() -> None:
+    """scroll (text layer): "Department of the Treasury" joins the header band's row of labels, its next line
+    "Internal Revenue Service" (taken for the labels' second line) reaches below the top of their values."""
+    document = _page(
+        (100, 1, "Notice"),
+        (600, 1, "Notice date"),
+        (1500, 0.85, "Department of the Treasury"),
+        (1600, 1.6, "Internal Revenue Service"),
+        (100, 2.0, "CP14"),
+        (600, 2.0, "June 30, 2025"),
+    )
+    joined = [line.text for _, line in stacked_label_lines(document.pages[0].lines)]
+    assert "Notice date    June 30, 2025" in joined
+    assert _extraction(document).fields["notice_date"].value == "2025-06-30"
+
+
 def test_a_tables_rule_read_as_a_glyph_is_a_column_gap() -> None:
     """A ruled header band on a low-resolution scan: "January 30, 2025    | December 31, 2024    | 1040"."""
     placed = [("Tax", 1500, 480, 30), ("form", 1560, 480, 30), ("|", 1420, 531, 60), ("1040", 1500, 531, 30)]
