@@ -138,7 +138,7 @@ def unheaded_period_row(lines: list[TextLine]) -> TextLine | None:
             match is not None
             and _FORM_READ.fullmatch(repair_digits(match.group("form")))
             and _period_end(match) is not None
-            and len(AMOUNT_PATTERN.findall(match.group("rest"))) >= 2
+            and len(AMOUNT_PATTERN.findall(_rest(match))) >= 2
         ):
             return line
     return None
@@ -176,7 +176,7 @@ def _read_body(body: list[TextLine]) -> PeriodTable:
         if match is None and found and (not AMOUNT_PATTERN.search(line.text) or _PROSE.match(line.text)):
             break  # the paragraph after a table without a total row: "The amount you owe is $5,147.74."
         found.append((line, match))
-    rests = [match.group("rest") for _, match in found if match is not None]
+    rests = [_rest(match) for _, match in found if match is not None]
     if total_line is not None:
         rests.append(_TOTAL.sub("", total_line.text, count=1))
     shape = _Shape(
@@ -197,6 +197,16 @@ class _Shape:
 
     cells: int
     amounts: int
+
+
+# A cell whose decimal point OCR lost to a space ("8,644 15", "38 89" for 8,644.15 and 38.89, a scan of small
+# table figures): cents are always printed, so dollars and two digits apart in one cell are that amount.
+_LOST_POINT = regex.compile(r"(?:^|(?<=\s\s))(\$?\d{1,3}(?:,\d{3})*) (\d{2})(?=\s\s|\s*$)")
+
+
+def _rest(match: regex.Match[str]) -> str:
+    """The row after its period, decimal points OCR lost put back."""
+    return _LOST_POINT.sub(r"\1.\2", match.group("rest"))
 
 
 def _cells(rest: str) -> list[str]:
@@ -227,7 +237,7 @@ def _unread_row(line: TextLine) -> PeriodRow:
 
 
 def _row(line: TextLine, match: regex.Match[str], shape: _Shape) -> PeriodRow:
-    amount, parts = _row_amounts(match.group("rest"), shape)
+    amount, parts = _row_amounts(_rest(match), shape)
     adds_up = None
     if amount is not None and parts and None not in parts:
         adds_up = sum((part for part in parts if part is not None), Decimal(0)) == amount

@@ -419,6 +419,20 @@ def test_a_form_that_may_misread_the_other_rows_form_is_doubted() -> None:
     assert all(row.confidence > 0.9 for row in business.rows)  # another return, not a misreading
 
 
+def test_decimal_points_ocr_lost_to_a_space_are_put_back() -> None:
+    """scroll scan (OCR kept): the small figures of a CP91's table lost their points ("8,644 15"), one lost
+    it whole ("30177": the row keeps its last amount, its other cells as read)."""
+    lost = [
+        TextLine(1, "Tax form    Tax period ending    Unpaid tax    Penalties    Interest    Amount you owe"),
+        TextLine(1, "1040    12/31/2023    8,644 15    577 78    273 23    9,495 16"),
+        TextLine(1, "1040    12/31/2021    3,931 21    30177    215 04    4,448 02"),
+        TextLine(1, "Total    $13,943.18"),
+    ]
+    table = find_period_table(lost)
+    assert _rows(table) == [("1040", "2023-12-31", "9495.16"), ("1040", "2021-12-31", "4448.02")]
+    assert table is not None and table.rows[0].adds_up is True and table.rows[1].adds_up is None
+
+
 def test_a_row_missing_its_last_cell_gives_no_amount_rather_than_another_columns() -> None:
     dropped = TextLine(
         1, "1040    December 31, 2022    2,552.16    180.01    159.62", (179, 2012, 1900, 34), 0.93
