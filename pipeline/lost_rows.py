@@ -19,7 +19,8 @@ table, its rules read into its words, so up to twice a line's height; up to ``MA
 counts as ink no word covers: its runs are read the same way, and a run's reading replaces the garbled words
 centred across it only when every word of it holding a letter or digit is sure (``_SURE``; a cell's rule
 read as "|" is no word); otherwise they stay as they were. So does one garbled word spread over a cell beside
-words read well ("8122 SUMMIT PL    Fe", the "Fe" 1,072 pixels wide for "Call us at 800-829-0922").
+words read well ("8122 SUMMIT PL    Fe", the "Fe" 1,072 pixels wide for "Call us at 800-829-0922"), or
+standing two lines of print tall (``_STACKED``: a skewed scan's "Tax year" over "2023" read as "302 a").
 
 The step ``lost_rows:<runs read>/<runs found>`` records both; a page with none found records nothing.
 Finding them costs about 25 ms a page.
@@ -51,6 +52,8 @@ _JOIN = 30  # pixels at 300 dpi: marks closer along a row belong to one run (let
 _RULE_LENGTH = 150  # pixels at 300 dpi (half an inch): a straight stroke this long is a rule, not a letter
 _MIN_CONFIDENCE = 0.5
 _SPREAD = 3  # heights a character: wider, one garbled word stands for a cell of print
+_STACKED = 1.8  # lines of print: taller, one garbled word stands for two rows read as one
+_LINE_SAMPLE = 10  # words read surely: fewer tell no page's line height
 _TEXT = regex.compile(r"[\p{L}\d]")
 
 
@@ -97,9 +100,10 @@ def _read_already(found: OcrWord, words: list[OcrWord]) -> bool:
 
 
 def garbled_rows(page: OcrPage, dpi: int) -> list[OcrLine]:
-    """The text-sized rows of at least four characters whose every word OCR scored below ``GARBLED_BELOW``
-    (at most ``MAX_GARBLED_ROWS``), each with the garbled words beside it that OCR put in another row (a
-    row of the next column, printed a little lower: "PETERSEN AUTO REPAIR INC  is" took "Your")."""
+    """The text-sized rows of at least four characters whose every word OCR scored below ``GARBLED_BELOW``,
+    and the garbled words spread over a cell or standing two rows tall beside words read well (at most
+    ``MAX_GARBLED_ROWS`` in all), each with the garbled words beside it that OCR put in another row (a row
+    of the next column, printed a little lower: "PETERSEN AUTO REPAIR INC  is" took "Your")."""
     scale = dpi / 300
     lowest, highest = (size * scale for size in _TEXT_HEIGHT)
     rows = [
@@ -109,16 +113,19 @@ def garbled_rows(page: OcrPage, dpi: int) -> list[OcrLine]:
         and len(line.text.replace(" ", "")) >= 4
         and lowest <= line.bbox[3] <= _RULED_ROW * highest
     ]
-    rows += [  # one word spread over a cell's width beside words read well: the rest of its row
+    line_height = _sure_line_height(page)
+    rows += [  # one word spread over a cell, or two rows tall, beside words read well: the rest of its row
         _row_of(word)
         for line in page.lines
         if not all(word.confidence < GARBLED_BELOW for word in line.words)
         for word in line.words
-        if _spread_garbled(word) and lowest <= word.bbox[3] <= highest
+        if (_spread_garbled(word) and lowest <= word.bbox[3] <= highest)
+        or (_stacked_garbled(word, line_height) and word.bbox[3] <= _RULED_ROW * highest)
     ]
-    rows = rows[:MAX_GARBLED_ROWS]
     garbled = [word for line in page.lines for word in line.words if word.confidence < GARBLED_BELOW]
-    return [_with_words_beside(row, garbled) for row in rows]
+    joined = [_with_words_beside(row, garbled) for row in rows]
+    once = {row.words: row for row in joined}  # two tall words of one row make one row
+    return list(once.values())[:MAX_GARBLED_ROWS]
 
 
 def _spread_garbled(word: OcrWord) -> bool:
@@ -129,6 +136,29 @@ def _spread_garbled(word: OcrWord) -> bool:
         word.confidence < _SURE
         and _TEXT.search(word.text) is not None
         and word.bbox[2] > _SPREAD * word.bbox[3] * len(word.text)
+    )
+
+
+def _sure_line_height(page: OcrPage) -> float | None:
+    """The median height of the words of three characters or more read surely: the page's line of print."""
+    heights = sorted(
+        word.bbox[3]
+        for line in page.lines
+        for word in line.words
+        if word.confidence >= _SURE and len(word.text) >= 3
+    )
+    return heights[len(heights) // 2] if len(heights) >= _LINE_SAMPLE else None
+
+
+def _stacked_garbled(word: OcrWord, line_height: float | None) -> bool:
+    """A garbled word (below ``GARBLED_BELOW``) standing ``_STACKED`` lines of print tall: a label and the
+    value under it read as one ("302 a", 65 pixels tall on a page of 26, for a skewed scan's "Tax year" over
+    "2023")."""
+    return (
+        line_height is not None
+        and word.confidence < GARBLED_BELOW
+        and _TEXT.search(word.text) is not None
+        and word.bbox[3] >= _STACKED * line_height
     )
 
 
@@ -191,9 +221,10 @@ def _overlaps(box: BBox, other: BBox) -> bool:
 
 
 def _centred_in(box: BBox, run: BBox) -> bool:
-    """The box's centre lies across the run (a garbled word of the row the run re-read)."""
+    """The box's centre lies across the run and the box reaches into its row (a garbled word of the row the
+    run re-read, or one standing over it and the next; not a garbled word of a row below it)."""
     centre = box[0] + box[2] / 2
-    return run[0] <= centre <= run[0] + run[2]
+    return run[0] <= centre <= run[0] + run[2] and run[1] < box[1] + box[3] and box[1] < run[1] + run[3]
 
 
 def _text_sized(width: int, height: int, scale: float) -> bool:

@@ -96,6 +96,42 @@ def test_one_garbled_word_spread_over_a_cell_beside_words_read_well_is_read_agai
     assert read.lines[-1].text == "8122 SUMMIT PL    Call us at 800-829-0922", read.lines
 
 
+@pytest.mark.tesseract
+def test_a_label_and_its_value_read_as_one_tall_garbled_word_are_read_again_row_by_row(
+    tmp_path: Path,
+) -> None:
+    """sheaf skewed scan: "Tax year" over "2023" read as "302" (0.45) 65 pixels tall on a page of 26-pixel
+    words, beside an address read well; a second tall garbled word reaches down into the garbled SSN row
+    below ("roas-04-e7"), whose own words are no words of the rows read again and stay."""
+    rows = [
+        ((180, 200), "Notice date    April 17, 2023"),
+        ((180, 300), "Tax year"),
+        ((180, 345), "2023"),
+        ((1300, 320), "4986 GRANITE LANE"),
+        ((180, 430), "Social Security number    XXX-XX-4521"),
+        ((1300, 500), "Internal Revenue Service Ogden"),
+    ]
+    image, boxes = _draw(rows)
+    read_well = _page_reading([rows[0], rows[3], rows[5]], [boxes[0], boxes[3], boxes[5]])
+    (x, y, width, _), (_, below, _, height) = boxes[1], boxes[2]
+    ssn_x, ssn_y, ssn_width, ssn_height = boxes[4]
+    garbled = [
+        OcrWord(text="302", confidence=0.45, bbox=(x, y, width, below + height - y)),
+        OcrWord(text="roas", confidence=0.05, bbox=(x + width + 40, below, 60, ssn_y + ssn_height - below)),
+        OcrWord(text="Social", confidence=0.96, bbox=(ssn_x, ssn_y, 110, ssn_height)),
+        OcrWord(text="XXX-XX-4521", confidence=0.34, bbox=(ssn_x + ssn_width - 230, ssn_y, 230, ssn_height)),
+    ]
+    words = [word for line in read_well.lines for word in line.words] + garbled
+    page = read_well.model_copy(update={"lines": group_words_into_lines(words)})
+
+    read = read_lost_rows(page, image, TesseractEngine(), tmp_path)
+
+    texts = [line.text for line in read.lines]
+    assert any(text.startswith("Tax year") for text in texts), texts
+    assert any(text.split()[0] == "2023" for text in texts), texts
+    assert "XXX-XX-4521" in " ".join(texts)
+
+
 class LineEngine:
     name = "line-fake"
 
