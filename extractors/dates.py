@@ -59,9 +59,10 @@ _SPLIT_YEAR = r"(?:2[0O]\s[0-3][0-9OolISB](?=\s*$|\s{3}|[.,;]\s*$))"
 _DAY = rf"(?:{_DIGIT}{{1,2}})"
 _MONTH_WORD = r"(?:[^\W\d_]{3,10}\.?)"  # any letters: OCR may accent one ("Décember 31, 2023")
 
+# A year is not the start of a longer number ("December 31, 202337": 2025 glued to a house number is no 2023).
 DATE = rf"""(?P<date>
-      {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]{{0,2}}\s{{0,2}}(?:{_YEAR}|{_SPLIT_YEAR})  # May 20, 2024
-    | {_DIGIT}{{1,2}}\s?/\s?{_DIGIT}{{1,2}}\s?/\s?{_YEAR}        # 05/20/2024
+      {_MONTH_WORD},?\s{{0,2}}{_DAY}\s?[,.]{{0,2}}\s{{0,2}}(?:{_YEAR}(?![0-9])|{_SPLIT_YEAR})  # May 20, 2024
+    | {_DIGIT}{{1,2}}\s?/\s?{_DIGIT}{{1,2}}\s?/\s?{_YEAR}(?![0-9])  # 05/20/2024
     | {_DIGIT}{{1,2}}-{_DIGIT}{{1,2}}-{_YEAR}(?![\d-])            # 05-20-2024
     | {_YEAR}-{_DIGIT}{{2}}-{_DIGIT}{{2}}                        # 2024-05-20
     | {_DAY}\s{_MONTH_WORD}\s{_YEAR}                           # 20 May 2024

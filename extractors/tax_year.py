@@ -127,6 +127,9 @@ _RETURN = regex.compile(rf"\byour\s+{_YEAR}\s+(?:Form|tax\s+return|federal)", re
 # refund year); where every mention and every other reading (a header label OCR damaged, read unsurely)
 # name the same one, it is the notice's.
 _SOLE_MENTION_LIFT = 0.85 / 0.6
+# A year alone in the last cell of its row; a body's year it repeats is lifted to a header cell's sureness.
+_YEAR_CELL = regex.compile(r"(?:^|\s{3})(?P<year>(?:19|20)\d\d)\s*$")
+_CELL_CONFIRMED_LIFT = 0.85 / 0.7
 # A return named by its form and year, or a quarter by its form and end: after a header label, or in the
 # sentence that says what the notice is about (as sure as a label: it is the notice's own statement).
 _FORM_FOR = r"Form\s+[0-9][\w-]*,?\s+"
@@ -169,11 +172,31 @@ def _period(match: regex.Match[str]) -> tuple[str | int | None, float] | None:
 
 
 def find_tax_years(lines: list[TextLine]) -> list[Candidate]:
-    candidates = _labelled_tax_years(lines)
+    candidates = _confirmed_by_a_year_cell(_labelled_tax_years(lines), lines)
     mentions = find_candidates(_RETURN, lines, "return_mention", 0.6, _year)
     if not mentions or len({candidate.value for candidate in (*candidates, *mentions)}) != 1:
         return candidates + mentions
     return candidates + [replace(m, confidence=m.confidence * _SOLE_MENTION_LIFT) for m in mentions]
+
+
+def _confirmed_by_a_year_cell(candidates: list[Candidate], lines: list[TextLine]) -> list[Candidate]:
+    """A body's "for tax year 2023" (unsure alone: a CP49 names its refund year so) that every other reading
+    agrees with and a cell of the first page repeats alone at the end of its row ("JGESeen    2023", the
+    header's label OCR garbled beyond reading) is the notice's year, as sure as a header's cell."""
+    if len({candidate.value for candidate in candidates}) != 1:
+        return candidates
+    year = str(candidates[0].value)
+    if not any(
+        match.group("year") == year
+        for line in lines
+        if line.page == 1 and not line.stacked
+        for match in _YEAR_CELL.finditer(line.text)
+    ):
+        return candidates
+    return [
+        replace(c, confidence=c.confidence * _CELL_CONFIRMED_LIFT) if c.rule == "body" else c
+        for c in candidates
+    ]
 
 
 def _labelled_tax_years(lines: list[TextLine]) -> list[Candidate]:

@@ -1531,6 +1531,27 @@ def test_a_tax_year_named_by_its_return_or_quarter(text: str, year: int) -> None
     assert values(find_tax_years, text) == [year]
 
 
+def test_a_year_glued_to_the_number_after_it_is_no_year() -> None:
+    """sheaf scan (OCR kept): "December 31, 2025" run into the address beside it read "December 31, 202337":
+    no period, so the label is a value printed but unread, never 2023."""
+    line = TextLine(page=1, text="Tax period    December 31, 202337 witLow TER")
+    assert find_tax_years([line]) == []
+    assert values(find_notice_dates, "Notice date    03/14/20251") == []
+
+
+def test_a_body_year_a_garbled_headers_cell_repeats_is_as_sure_as_the_cell() -> None:
+    """scroll scans (OCR kept): the header's "Tax year:" garbled to "Jeaeett", its 2021 beside it, and the
+    body's "for tax year 2021": sure together; alone, or beside another year, the body's mention stays
+    unsure."""
+    header = TextLine(page=1, text="Jeaeett    2021")
+    body = TextLine(page=1, text="This notice tells you about a change to your account for tax year 2021.")
+    [alone] = find_tax_years([body])
+    [confirmed] = find_tax_years([header, body])
+    assert alone.confidence < 0.75 < confirmed.confidence
+    [other] = find_tax_years([TextLine(page=1, text="Jeaeett    2022"), body])
+    assert other.confidence == alone.confidence
+
+
 @pytest.mark.parametrize(
     ("text", "year"),
     [
