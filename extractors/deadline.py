@@ -168,14 +168,14 @@ _WINDOW_CUT = regex.compile(rf"{_WINDOW_START}\b(?!{_SEP}(?:notice|letter))", re
 # digit or a month ("Respnod bv June", "hearlng by April", "withln 60 davs", "Response due N0v", "Last day to
 # file a petition: Apirl 1"). Wide on purpose: only a notice without any of it is given its type's published
 # window. Not one: an amount due ("Amount due: $1,438.84"), a "Collection Due Process hearing on Form 12153",
-# "by the due date, 1/2%" (the penalty's explanation), "by phone at 800-...", "paid within the last 21 days"
-# (a payment already made), "Pay the amount due. * Call us at 800-..." (the sentence ends after "due"), "talk
-# to us by filing Form 2848" (a form's number).
+# "by the due date, 1/2%" (the penalty's explanation), "by phone at 800-...", "or by calling us at 1-800-...",
+# "paid within the last 21 days" (a payment already made), "Pay the amount due. * Call us at 800-..." (the
+# sentence ends after "due"), "talk to us by filing Form 2848" (a form's number).
 _MONTH_OR_NUMBER = (  # a form's number is neither ("by filing Form 2848")
     r"(?:(?<!\bForms?\s{1,2})\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ten|twenty|thirty|sixty|ninety))"
 )
 _MAY_SET_A_DEADLINE = regex.compile(
-    r"\b(?:(?:by|bv)(?!\s+(?:the\s+due\s+date|phone|law|mail|check))|before|later|until|antes|para\s+el"
+    r"\b(?:(?:by|bv)(?!\s+(?:the\s+due\s+date|phone|calling|law|mail|check))|before|later|until|antes|para\s+el"
     r"|deadline|with[il1]n(?!\s+the\s+(?:last|past)\b))\b[^\d\n$]{0,15}?"
     + _MONTH_OR_NUMBER
     + r"|\bdue\b(?!\s+process|\s+date,)(?:(?!\.\s)[^\d\n$]){0,15}?"

@@ -363,6 +363,7 @@ def test_wording_that_may_set_a_deadline_read_or_not_gets_no_published_window(te
         "request a Collection Due Process hearing on Form 12153",
         "we charge a penalty when you don't pay your tax by the due date, 1/2% of the unpaid tax",
         "Call us by phone at 800-829-1040",
+        "Verify your identity at IRS.gov/verifyreturn or by calling us at 1-800-829-1040.",  # scroll's 5071C
     ],
 )
 def test_an_amount_due_a_form_or_a_penalty_rule_sets_no_deadline(text: str) -> None:
