@@ -175,8 +175,28 @@ def without_glued_rules(row: Sequence[OcrWord], char_width: float) -> list[OcrWo
     return kept
 
 
+def without_phantoms(row: Sequence[OcrWord]) -> list[OcrWord]:
+    """``row`` without the short words OCR doubted (below ``_PHANTOM_READ``) whose box reaches into both
+    neighbours' boxes: the print between two words read a second time ("RIVERBEND VD DR", "MARK AND VD
+    PATRICIA" on scans of two families), not a word of its own."""
+    return [
+        word
+        for index, word in enumerate(row)
+        if not (0 < index < len(row) - 1 and _is_phantom(row[index - 1], word, row[index + 1]))
+    ]
+
+
+def _is_phantom(left: OcrWord, word: OcrWord, right: OcrWord) -> bool:
+    return (
+        word.confidence < _PHANTOM_READ
+        and len(word.text) <= _PHANTOM_CHARS
+        and word.bbox[0] < left.bbox[0] + left.bbox[2]
+        and right.bbox[0] < word.bbox[0] + word.bbox[2]
+    )
+
+
 def _make_line(row: Sequence[OcrWord]) -> OcrLine:
-    row = without_rules(without_leaders(row))
+    row = without_rules(without_leaders(without_phantoms(row)))
     char_width = _char_width(row)
     row = without_glued_rules(row, char_width)
     parts = [row[0].text]
@@ -203,6 +223,7 @@ def union_box(boxes: Iterable[BBox]) -> BBox:
 
 # --- values printed under their labels --------------------------------------------------------------------
 
+_PHANTOM_READ, _PHANTOM_CHARS = 0.7, 2  # a word OCR doubted, this short, overlapping both neighbours
 _LABEL_MAX_WORDS = 5
 _LABEL_MAX_CHARS = 40
 _VALUE_MAX_CHARS = 32

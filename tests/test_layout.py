@@ -247,6 +247,23 @@ def test_a_return_address_beside_the_label_band_does_not_push_its_values_out_of_
     assert _extraction(document).fields["notice_date"].value == "2025-06-30"
 
 
+def test_a_short_doubted_word_overlapping_both_neighbours_is_print_read_twice() -> None:
+    """scroll scan (OCR kept): "4599 RIVERBEND VD DR", the "VD" (0.54) reaching into both neighbours' boxes;
+    read surely, or with a space on either side, a short word stays."""
+
+    def row(vd_confidence: float, vd_left: int) -> str:
+        words = [
+            OcrWord(text="RIVERBEND", confidence=0.96, bbox=(348, 850, 196, 26)),
+            OcrWord(text="VD", confidence=vd_confidence, bbox=(vd_left, 850, 62, 26)),
+            OcrWord(text="DR", confidence=0.96, bbox=(584, 850, 54, 26)),
+        ]
+        return group_words_into_lines(words)[0].text
+
+    assert row(0.54, 530) == "RIVERBEND DR"
+    assert row(0.9, 530) == "RIVERBEND VD DR"
+    assert row(0.54, 556) == "RIVERBEND VD DR"  # clear of RIVERBEND: a word of its own
+
+
 def test_a_tables_rule_read_as_a_glyph_is_a_column_gap() -> None:
     """A ruled header band on a low-resolution scan: "January 30, 2025    | December 31, 2024    | 1040"."""
     placed = [("Tax", 1500, 480, 30), ("form", 1560, 480, 30), ("|", 1420, 531, 60), ("1040", 1500, 531, 30)]
