@@ -17,7 +17,9 @@ value under it too, and a stub's "Amount due by" with its amount beside it with 
 
 A dot leader between a label and its value ("TAX YEAR..........: 2022", which OCR also reads as "TAX
 YEAR... eee ee es 2022") is no word: rows are made without it (``without_leaders``), so the label and its
-value stand a column gap apart. So is a box's rule OCR glued to the front of a cell's first word ("‘Date").
+value stand a column gap apart. So is a box's rule OCR glued to the front of a cell's first word ("‘Date"),
+and a short word OCR doubted whose box reaches into both neighbours' (``without_phantoms``: the print between
+them read twice, "RIVERBEND VD DR").
 """
 
 from __future__ import annotations
@@ -175,6 +177,9 @@ def without_glued_rules(row: Sequence[OcrWord], char_width: float) -> list[OcrWo
     return kept
 
 
+_PHANTOM_READ, _PHANTOM_CHARS = 0.7, 2  # a word OCR doubted, this short, overlapping both neighbours
+
+
 def without_phantoms(row: Sequence[OcrWord]) -> list[OcrWord]:
     """``row`` without the short words OCR doubted (below ``_PHANTOM_READ``) whose box reaches into both
     neighbours' boxes: the print between two words read a second time ("RIVERBEND VD DR", "MARK AND VD
@@ -223,7 +228,6 @@ def union_box(boxes: Iterable[BBox]) -> BBox:
 
 # --- values printed under their labels --------------------------------------------------------------------
 
-_PHANTOM_READ, _PHANTOM_CHARS = 0.7, 2  # a word OCR doubted, this short, overlapping both neighbours
 _LABEL_MAX_WORDS = 5
 _LABEL_MAX_CHARS = 40
 _VALUE_MAX_CHARS = 32
