@@ -99,9 +99,13 @@ CALLER_ID_DIGITS = 6  # the IRS prints six
 _CALLER_ID_WORDS = rf"(?<![A-Za-z]){fuzzy_label('caller ID', 2)}(?<=[A-Za-z])"
 # A fax's six digits all read as letters OCR makes of digits ("Caller ID: QIATIT", 914797): printed, unread.
 _DIGIT_LIKE_ID = rf"(?-i:[0-9ODQILSBZGTA]{{{CALLER_ID_DIGITS}}})(?![A-Za-z0-9])"
+# "Caller" garbled past two edits, its "ID" read, and six characters with three digits or more after a gap
+# ("Ralls? ID    2a0i29" for "Caller ID    230129", a scan's header cell): printed, unread.
+_ID_AFTER_GARBLED_WORD = r"\b\S{4,8}\s(?-i:ID):?\s{2,}(?=(?:[A-Za-z]*\d){3})"  # three digits ahead
+_GARBLED_CALLER_ID = rf"{_ID_AFTER_GARBLED_WORD}[0-9A-Za-z]{{{CALLER_ID_DIGITS}}}(?![0-9A-Za-z])"
 CALLER_ID_PRINTED = regex.compile(
     rf"{printed_after(_CALLER_ID_WORDS).pattern}|{_CALLER_ID_WORDS}{_WORD_AFTER_LEADER}"
-    rf"|{_CALLER_ID_WORDS}{LABEL_GAP}{_DIGIT_LIKE_ID}",
+    rf"|{_CALLER_ID_WORDS}{LABEL_GAP}{_DIGIT_LIKE_ID}|{_GARBLED_CALLER_ID}",
     regex.IGNORECASE,
 )
 # A header label printed alone in its cell, its value lost by OCR (no digit left to see): the value is

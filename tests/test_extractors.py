@@ -762,6 +762,9 @@ def test_header_labels_after_what_ocr_left_of_their_dot_leaders() -> None:
         pytest.param("Caller ID: QIATIT", CALLER_ID_PRINTED, True, id="caller-id-all-letters"),
         pytest.param("CALLER ID NUMBER", CALLER_ID_PRINTED, False, id="caller-id-label-words"),
         pytest.param("Caller ID    NOTICE DATE", CALLER_ID_PRINTED, False, id="caller-id-next-label"),
+        # a sheaf stack's scan (OCR kept): "Caller ID    230129" garbled label and value alike
+        pytest.param("Ralls? ID    2a0i29", CALLER_ID_PRINTED, True, id="caller-id-garbled-label"),
+        pytest.param("Employee ID    2314549", CALLER_ID_PRINTED, False, id="employee-id"),
         pytest.param(
             "For assistance call: SO0-S25-0022", IRS_PHONE_PRINTED, True, id="phone-assistance-garbled"
         ),
